@@ -1,1 +1,869 @@
-//! config
+//! Parapet's one configuration file, parsed into validated types.
+//!
+//! Loading happens in two steps. [`raw`] mirrors the TOML and rejects unknown
+//! keys; [`Config::from_str`] then turns it into the types below, filling every
+//! omitted value from a documented `DEFAULT_*` constant and refusing anything that
+//! would only fail later (an address that does not parse, a route to an upstream
+//! that does not exist). Once a [`Config`] exists, the services can trust it: they
+//! never re-check what this crate has checked ("parse, don't validate").
+//!
+//! Relative paths are resolved against the directory of the config file, so a
+//! config behaves the same whichever directory Parapet is started from.
+
+mod error;
+mod raw;
+
+use std::collections::HashSet;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use error::ConfigError;
+
+/// Where Parapet keeps what it creates (certificates, the SQLite store), relative
+/// to the config file.
+pub const DEFAULT_STATE_DIR: &str = "parapet-state";
+/// Worker threads of the runtime; 0 means one per CPU core.
+pub const DEFAULT_WORKER_THREADS: usize = 0;
+/// Log level when neither the config nor `RUST_LOG` says otherwise.
+pub const DEFAULT_LOG_LEVEL: &str = "info";
+/// The whole request head must arrive within this time: it cuts off slowloris
+/// clients that trickle headers to hold connections open.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// A connection that moves no byte in either direction for this long is closed.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Largest request head accepted; larger heads get 431. Same order as nginx's
+/// `large_client_header_buffers` (4 x 8k) with room for big cookies.
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 64 * 1024;
+/// Largest request body accepted; larger bodies get 413.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 100 * 1024 * 1024;
+/// Connections served at once per listener; further ones wait in the backlog.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+/// On SIGTERM, in-flight requests get this long to finish.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
+/// The embedded store, relative to the state directory.
+pub const DEFAULT_SQLITE_FILE: &str = "parapet.db";
+/// Time allowed to open a TCP (and TLS) connection to an upstream server.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Time allowed for an upstream to send the response head: 504 after.
+pub const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Idle keep-alive connections to upstreams are kept this long.
+pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// Idle keep-alive connections kept per upstream server.
+pub const DEFAULT_POOL_MAX_IDLE_PER_SERVER: usize = 256;
+/// Consecutive failures after which a server is ejected from its pool.
+pub const DEFAULT_MAX_FAILS: u32 = 3;
+/// How long an ejected server stays out before it is tried again.
+pub const DEFAULT_FAIL_TIMEOUT: Duration = Duration::from_secs(10);
+/// Active health checks: time between checks of one server.
+pub const DEFAULT_CHECK_INTERVAL: Duration = Duration::from_secs(5);
+/// Active health checks: time allowed for one check.
+pub const DEFAULT_CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+/// Active health checks: consecutive failures that mark a server down.
+pub const DEFAULT_CHECK_FALL: u32 = 2;
+/// Active health checks: consecutive successes that mark a server up again.
+pub const DEFAULT_CHECK_RISE: u32 = 2;
+/// The `static_dir` value that selects the demo shop compiled into Parapet.
+pub const BUILTIN_DEMO: &str = "builtin:demo";
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Config {
+    /// The file this was read from.
+    pub source: PathBuf,
+    pub server: Server,
+    pub log: Log,
+    pub admin: Option<Admin>,
+    pub listeners: Vec<Listener>,
+    pub tls: Tls,
+    pub limits: Limits,
+    pub store: Store,
+    pub sites: Vec<Site>,
+    pub upstreams: Vec<Upstream>,
+}
+
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Server {
+    pub state_dir: PathBuf,
+    pub worker_threads: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Plain,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Log {
+    pub level: String,
+    pub format: LogFormat,
+    pub access_log: bool,
+}
+
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Admin {
+    pub listen: SocketAddr,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Listener {
+    pub name: String,
+    pub listen: SocketAddr,
+    pub tls: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TlsVersion {
+    V1_2,
+    V1_3,
+}
+
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Tls {
+    pub require_post_quantum: bool,
+    pub min_version: TlsVersion,
+    pub certificates: Vec<CertificateFiles>,
+}
+
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CertificateFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Limits {
+    pub header_read_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub max_header_bytes: usize,
+    pub max_body_bytes: u64,
+    pub max_connections: usize,
+    pub shutdown_timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Store {
+    pub sqlite: PathBuf,
+}
+
+/// One web property: the host names it answers to and its routes.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Site {
+    pub name: String,
+    pub hosts: Vec<HostPattern>,
+    pub routes: Vec<Route>,
+}
+
+/// A host name a site answers to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum HostPattern {
+    /// `*`: any host.
+    Any,
+    /// `*.example.com`: any name below `example.com` (stored as `.example.com`).
+    Suffix(String),
+    /// An exact name or address literal, lower-case, IPv6 in brackets.
+    Exact(String),
+}
+
+impl HostPattern {
+    fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim().to_ascii_lowercase();
+        if s == "*" {
+            return Ok(Self::Any);
+        }
+        if let Some(rest) = s.strip_prefix("*.") {
+            if rest.is_empty() || rest.contains('*') {
+                return Err(format!(
+                    "`{s}` is not a valid wildcard; expected `*.domain`"
+                ));
+            }
+            return Ok(Self::Suffix(format!(".{rest}")));
+        }
+        if s.is_empty() || s.contains('*') || s.contains('/') || s.contains(' ') {
+            return Err(format!(
+                "`{s}` is not a host name; expected a name, an address, `*` or `*.domain`"
+            ));
+        }
+        if s.starts_with('[') != s.ends_with(']') {
+            return Err(format!(
+                "`{s}`: IPv6 addresses are written in brackets, like `[::1]`"
+            ));
+        }
+        Ok(Self::Exact(s))
+    }
+
+    /// Whether `host` (lower-case, without port) matches.
+    pub fn matches(&self, host: &str) -> bool {
+        match self {
+            Self::Any => true,
+            Self::Suffix(suffix) => host.len() > suffix.len() && host.ends_with(suffix.as_str()),
+            Self::Exact(name) => name == host,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Route {
+    /// Path prefix, starting with `/`; the longest matching prefix wins.
+    pub path: String,
+    /// Index into [`Config::upstreams`].
+    pub upstream: usize,
+}
+
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Upstream {
+    pub name: String,
+    pub kind: UpstreamKind,
+}
+
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum UpstreamKind {
+    /// A pool of HTTP servers.
+    Pool(Pool),
+    /// Files served by Parapet itself.
+    Static(StaticRoot),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaticRoot {
+    /// The demo shop compiled into the binary.
+    BuiltinDemo,
+    Dir(PathBuf),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Balance {
+    RoundRobin,
+    LeastConnections,
+}
+
+/// How Parapet speaks to the servers of a pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpstreamProtocol {
+    Http1,
+    /// HTTP/2: by prior knowledge over plain TCP, by ALPN over TLS.
+    H2,
+    /// Whatever ALPN agrees on (TLS only).
+    Auto,
+}
+
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Pool {
+    pub servers: Vec<ServerAddr>,
+    pub balance: Balance,
+    pub protocol: UpstreamProtocol,
+    pub connect_timeout: Duration,
+    pub response_timeout: Duration,
+    pub pool_idle_timeout: Duration,
+    pub pool_max_idle_per_server: usize,
+    pub source_address: Option<IpAddr>,
+    pub tls: Option<UpstreamTls>,
+    pub passive_health: PassiveHealth,
+    pub health_check: Option<HealthCheck>,
+}
+
+/// `host:port` of an upstream server; names are resolved when connecting.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ServerAddr {
+    pub host: String,
+    pub port: u16,
+}
+
+impl ServerAddr {
+    fn parse(s: &str) -> Result<Self, String> {
+        let bad = || format!("`{s}` is not `host:port` (like `127.0.0.1:8080` or `[::1]:8080`)");
+        if let Ok(addr) = s.parse::<SocketAddr>() {
+            return Ok(Self {
+                host: bracket(addr.ip()),
+                port: addr.port(),
+            });
+        }
+        let (host, port) = s.rsplit_once(':').ok_or_else(bad)?;
+        let port: u16 = port.parse().map_err(|_| bad())?;
+        let valid = !host.is_empty()
+            && host.len() <= 253
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+        if !valid || port == 0 {
+            return Err(bad());
+        }
+        Ok(Self {
+            host: host.to_ascii_lowercase(),
+            port,
+        })
+    }
+}
+
+impl std::fmt::Display for ServerAddr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.host, self.port)
+    }
+}
+
+fn bracket(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    }
+}
+
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct UpstreamTls {
+    pub ca: Option<PathBuf>,
+    pub server_name: Option<String>,
+    pub require_post_quantum: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct PassiveHealth {
+    pub max_fails: u32,
+    pub fail_timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct HealthCheck {
+    pub path: String,
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub fall: u32,
+    pub rise: u32,
+}
+
+impl Config {
+    /// Reads and validates the file at `path`.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            file: path.to_owned(),
+            source,
+        })?;
+        Self::from_str(&text, path)
+    }
+
+    /// Validates `text` as if read from `path` (which anchors relative paths).
+    pub fn from_str(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let raw: raw::File = toml::from_str(text).map_err(|source| ConfigError::Parse {
+            file: path.to_owned(),
+            source: Box::new(source),
+        })?;
+        let base = path.parent().map(Path::to_owned).unwrap_or_default();
+        let v = Validator {
+            file: path,
+            base: &base,
+        };
+        v.config(raw)
+    }
+
+    /// The upstream a route points to.
+    pub fn upstream(&self, route: &Route) -> &Upstream {
+        &self.upstreams[route.upstream]
+    }
+}
+
+struct Validator<'a> {
+    file: &'a Path,
+    base: &'a Path,
+}
+
+impl Validator<'_> {
+    fn err(&self, key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+        ConfigError::Invalid {
+            file: self.file.to_owned(),
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+
+    fn path(&self, p: &str) -> PathBuf {
+        let p = Path::new(p);
+        if p.is_absolute() {
+            p.to_owned()
+        } else {
+            self.base.join(p)
+        }
+    }
+
+    fn duration(
+        &self,
+        key: &str,
+        v: Option<&str>,
+        default: Duration,
+    ) -> Result<Duration, ConfigError> {
+        let Some(v) = v else { return Ok(default) };
+        let d = humantime::parse_duration(v).map_err(|e| {
+            self.err(
+                key,
+                format!("`{v}` is not a duration ({e}); expected e.g. \"500ms\", \"10s\", \"2m\""),
+            )
+        })?;
+        if d.is_zero() {
+            return Err(self.err(key, "must be longer than zero"));
+        }
+        Ok(d)
+    }
+
+    fn socket(&self, key: &str, v: Option<&str>) -> Result<SocketAddr, ConfigError> {
+        let v = v.ok_or_else(|| {
+            self.err(
+                key,
+                "is required; expected an address like \"127.0.0.1:8443\"",
+            )
+        })?;
+        v.parse().map_err(|_| {
+            self.err(
+                key,
+                format!("`{v}` is not an address like \"127.0.0.1:8443\" or \"[::1]:8443\""),
+            )
+        })
+    }
+
+    fn name(&self, key: &str, v: Option<String>) -> Result<String, ConfigError> {
+        let v = v.ok_or_else(|| self.err(key, "is required"))?;
+        let ok = !v.is_empty()
+            && v.len() <= 64
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+        if !ok {
+            return Err(self.err(
+                key,
+                format!("`{v}` is not a name: 1 to 64 of a-z, A-Z, 0-9, `-`, `_`, `.`"),
+            ));
+        }
+        Ok(v)
+    }
+
+    fn config(&self, raw: raw::File) -> Result<Config, ConfigError> {
+        let server = raw.server.unwrap_or_default();
+        let state_dir = self.path(server.state_dir.as_deref().unwrap_or(DEFAULT_STATE_DIR));
+        let server = Server {
+            state_dir: state_dir.clone(),
+            worker_threads: server.worker_threads.unwrap_or(DEFAULT_WORKER_THREADS),
+        };
+
+        let log = raw.log.unwrap_or_default();
+        let level = log
+            .level
+            .unwrap_or_else(|| DEFAULT_LOG_LEVEL.into())
+            .to_ascii_lowercase();
+        if !["trace", "debug", "info", "warn", "error"].contains(&level.as_str()) {
+            return Err(self.err(
+                "log.level",
+                format!("`{level}` is not one of trace, debug, info, warn, error"),
+            ));
+        }
+        let format = match log.format.as_deref() {
+            None | Some("plain") => LogFormat::Plain,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(self.err("log.format", format!("`{other}` is not one of plain, json")))
+            }
+        };
+        let log = Log {
+            level,
+            format,
+            access_log: log.access_log.unwrap_or(true),
+        };
+
+        let admin = match raw.admin {
+            Some(a) => Some(Admin {
+                listen: self.socket("admin.listen", a.listen.as_deref())?,
+            }),
+            None => None,
+        };
+
+        let mut listeners = Vec::new();
+        let mut seen = HashSet::new();
+        for (i, l) in raw.listeners.into_iter().enumerate() {
+            let key = format!("listeners[{i}]");
+            let name = self.name(&format!("{key}.name"), l.name)?;
+            if !seen.insert(name.clone()) {
+                return Err(self.err(
+                    format!("{key}.name"),
+                    format!("`{name}` is used by another listener"),
+                ));
+            }
+            let listen = self.socket(&format!("{key}.listen"), l.listen.as_deref())?;
+            if admin.as_ref().is_some_and(|a| a.listen == listen)
+                || listeners.iter().any(|o: &Listener| o.listen == listen)
+            {
+                return Err(self.err(
+                    format!("{key}.listen"),
+                    format!("{listen} is already used by another listener"),
+                ));
+            }
+            listeners.push(Listener {
+                name,
+                listen,
+                tls: l.tls.unwrap_or(false),
+            });
+        }
+
+        let tls = raw.tls.unwrap_or_default();
+        let min_version = match tls.min_version.as_deref() {
+            None | Some("1.2") => TlsVersion::V1_2,
+            Some("1.3") => TlsVersion::V1_3,
+            Some(other) => {
+                return Err(self.err(
+                    "tls.min_version",
+                    format!("`{other}` is not one of \"1.2\", \"1.3\""),
+                ))
+            }
+        };
+        let mut certificates = Vec::new();
+        for (i, c) in tls.certificates.into_iter().enumerate() {
+            let key = format!("tls.certificates[{i}]");
+            let cert = c.cert.ok_or_else(|| {
+                self.err(
+                    format!("{key}.cert"),
+                    "is required: a PEM certificate chain",
+                )
+            })?;
+            let k = c
+                .key
+                .ok_or_else(|| self.err(format!("{key}.key"), "is required: a PEM private key"))?;
+            certificates.push(CertificateFiles {
+                cert: self.path(&cert),
+                key: self.path(&k),
+            });
+        }
+        let tls = Tls {
+            require_post_quantum: tls.require_post_quantum.unwrap_or(false),
+            min_version,
+            certificates,
+        };
+
+        let l = raw.limits.unwrap_or_default();
+        let positive = |key: &str, v: Option<usize>, d: usize| -> Result<usize, ConfigError> {
+            match v {
+                Some(0) => Err(self.err(key, "must be larger than zero")),
+                Some(v) => Ok(v),
+                None => Ok(d),
+            }
+        };
+        let max_header_bytes = positive(
+            "limits.max_header_bytes",
+            l.max_header_bytes,
+            DEFAULT_MAX_HEADER_BYTES,
+        )?;
+        if max_header_bytes < 1024 {
+            return Err(self.err("limits.max_header_bytes", "must be at least 1024"));
+        }
+        let limits = Limits {
+            header_read_timeout: self.duration(
+                "limits.header_read_timeout",
+                l.header_read_timeout.as_deref(),
+                DEFAULT_HEADER_READ_TIMEOUT,
+            )?,
+            idle_timeout: self.duration(
+                "limits.idle_timeout",
+                l.idle_timeout.as_deref(),
+                DEFAULT_IDLE_TIMEOUT,
+            )?,
+            max_header_bytes,
+            max_body_bytes: l.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES),
+            max_connections: positive(
+                "limits.max_connections",
+                l.max_connections,
+                DEFAULT_MAX_CONNECTIONS,
+            )?,
+            shutdown_timeout: self.duration(
+                "limits.shutdown_timeout",
+                l.shutdown_timeout.as_deref(),
+                DEFAULT_SHUTDOWN_TIMEOUT,
+            )?,
+        };
+
+        let store = raw.store.unwrap_or_default();
+        let sqlite = store.sqlite.as_deref().unwrap_or(DEFAULT_SQLITE_FILE);
+        let store = Store {
+            sqlite: if Path::new(sqlite).is_absolute() {
+                PathBuf::from(sqlite)
+            } else {
+                state_dir.join(sqlite)
+            },
+        };
+
+        let mut upstreams = Vec::new();
+        for (i, u) in raw.upstreams.into_iter().enumerate() {
+            let key = format!("upstreams[{i}]");
+            let up = self.upstream(&key, u)?;
+            if upstreams.iter().any(|o: &Upstream| o.name == up.name) {
+                return Err(self.err(
+                    format!("{key}.name"),
+                    format!("`{}` is used by another upstream", up.name),
+                ));
+            }
+            upstreams.push(up);
+        }
+
+        let mut sites = Vec::new();
+        for (i, s) in raw.sites.into_iter().enumerate() {
+            let key = format!("sites[{i}]");
+            let name = self.name(&format!("{key}.name"), s.name)?;
+            if sites.iter().any(|o: &Site| o.name == name) {
+                return Err(self.err(
+                    format!("{key}.name"),
+                    format!("`{name}` is used by another site"),
+                ));
+            }
+            if s.hosts.is_empty() {
+                return Err(self.err(
+                    format!("{key}.hosts"),
+                    "needs at least one host name (or \"*\")",
+                ));
+            }
+            let mut hosts = Vec::new();
+            for (j, h) in s.hosts.iter().enumerate() {
+                hosts.push(
+                    HostPattern::parse(h).map_err(|m| self.err(format!("{key}.hosts[{j}]"), m))?,
+                );
+            }
+            let mut routes = Vec::new();
+            for (j, r) in s.routes.into_iter().enumerate() {
+                let rkey = format!("{key}.routes[{j}]");
+                let path = r.path.unwrap_or_else(|| "/".into());
+                if !path.starts_with('/') || path.contains(char::is_whitespace) {
+                    return Err(self.err(
+                        format!("{rkey}.path"),
+                        format!("`{path}` is not a path prefix starting with `/`"),
+                    ));
+                }
+                if routes.iter().any(|o: &Route| o.path == path) {
+                    return Err(self.err(
+                        format!("{rkey}.path"),
+                        format!("`{path}` is routed twice in this site"),
+                    ));
+                }
+                let name = r
+                    .upstream
+                    .ok_or_else(|| self.err(format!("{rkey}.upstream"), "is required"))?;
+                let upstream = upstreams
+                    .iter()
+                    .position(|u| u.name == name)
+                    .ok_or_else(|| {
+                        let known: Vec<_> = upstreams.iter().map(|u| u.name.as_str()).collect();
+                        self.err(
+                            format!("{rkey}.upstream"),
+                            format!(
+                                "no upstream is named `{name}` (known: {})",
+                                known.join(", ")
+                            ),
+                        )
+                    })?;
+                routes.push(Route { path, upstream });
+            }
+            if routes.is_empty() {
+                return Err(self.err(format!("{key}.routes"), "needs at least one route"));
+            }
+            sites.push(Site {
+                name,
+                hosts,
+                routes,
+            });
+        }
+        if !listeners.is_empty() && sites.is_empty() {
+            return Err(self.err(
+                "sites",
+                "listeners are configured but no site says where requests go",
+            ));
+        }
+
+        Ok(Config {
+            source: self.file.to_owned(),
+            server,
+            log,
+            admin,
+            listeners,
+            tls,
+            limits,
+            store,
+            sites,
+            upstreams,
+        })
+    }
+
+    fn upstream(&self, key: &str, u: raw::Upstream) -> Result<Upstream, ConfigError> {
+        let name = self.name(&format!("{key}.name"), u.name)?;
+        let kind = match (u.servers, u.static_dir) {
+            (Some(_), Some(_)) => {
+                return Err(self.err(
+                    key,
+                    "has both `servers` and `static_dir`; an upstream is one or the other",
+                ))
+            }
+            (None, None) => {
+                return Err(self.err(key, "needs `servers` (a pool) or `static_dir` (files)"))
+            }
+            (None, Some(dir)) => {
+                let pool_keys = [
+                    ("balance", u.balance.is_some()),
+                    ("protocol", u.protocol.is_some()),
+                    ("tls", u.tls.is_some()),
+                    ("health_check", u.health_check.is_some()),
+                    ("passive_health", u.passive_health.is_some()),
+                    ("source_address", u.source_address.is_some()),
+                ];
+                if let Some((k, _)) = pool_keys.iter().find(|(_, set)| *set) {
+                    return Err(self.err(
+                        format!("{key}.{k}"),
+                        "applies to `servers` pools, not to `static_dir`",
+                    ));
+                }
+                UpstreamKind::Static(if dir == BUILTIN_DEMO {
+                    StaticRoot::BuiltinDemo
+                } else {
+                    StaticRoot::Dir(self.path(&dir))
+                })
+            }
+            (Some(servers), None) => {
+                if servers.is_empty() {
+                    return Err(
+                        self.err(format!("{key}.servers"), "needs at least one `host:port`")
+                    );
+                }
+                let mut addrs = Vec::new();
+                for (j, s) in servers.iter().enumerate() {
+                    addrs.push(
+                        ServerAddr::parse(s)
+                            .map_err(|m| self.err(format!("{key}.servers[{j}]"), m))?,
+                    );
+                }
+                let balance = match u.balance.as_deref() {
+                    None | Some("round-robin") => Balance::RoundRobin,
+                    Some("least-connections") => Balance::LeastConnections,
+                    Some(o) => {
+                        return Err(self.err(
+                            format!("{key}.balance"),
+                            format!("`{o}` is not one of \"round-robin\", \"least-connections\""),
+                        ))
+                    }
+                };
+                let protocol = match u.protocol.as_deref() {
+                    None | Some("http1") => UpstreamProtocol::Http1,
+                    Some("h2") => UpstreamProtocol::H2,
+                    Some("auto") => UpstreamProtocol::Auto,
+                    Some(o) => {
+                        return Err(self.err(
+                            format!("{key}.protocol"),
+                            format!("`{o}` is not one of \"http1\", \"h2\", \"auto\""),
+                        ))
+                    }
+                };
+                if protocol == UpstreamProtocol::Auto && u.tls.is_none() {
+                    return Err(self.err(
+                        format!("{key}.protocol"),
+                        "\"auto\" negotiates by ALPN and needs [upstreams.tls]; use \"http1\" or \"h2\"",
+                    ));
+                }
+                let source_address = match u.source_address.as_deref() {
+                    None => None,
+                    Some(s) => Some(s.parse().map_err(|_| {
+                        self.err(
+                            format!("{key}.source_address"),
+                            format!("`{s}` is not an IP address"),
+                        )
+                    })?),
+                };
+                let tls = u.tls.map(|t| UpstreamTls {
+                    ca: t.ca.as_deref().map(|p| self.path(p)),
+                    server_name: t.server_name,
+                    require_post_quantum: t.require_post_quantum.unwrap_or(false),
+                });
+                let ph = u.passive_health.unwrap_or_default();
+                let passive_health = PassiveHealth {
+                    max_fails: match ph.max_fails {
+                        Some(0) => {
+                            return Err(self.err(
+                                format!("{key}.passive_health.max_fails"),
+                                "must be at least 1",
+                            ))
+                        }
+                        v => v.unwrap_or(DEFAULT_MAX_FAILS),
+                    },
+                    fail_timeout: self.duration(
+                        &format!("{key}.passive_health.fail_timeout"),
+                        ph.fail_timeout.as_deref(),
+                        DEFAULT_FAIL_TIMEOUT,
+                    )?,
+                };
+                let health_check = match u.health_check {
+                    None => None,
+                    Some(h) => {
+                        let hk = format!("{key}.health_check");
+                        let path = h.path.unwrap_or_else(|| "/".into());
+                        if !path.starts_with('/') {
+                            return Err(self.err(
+                                format!("{hk}.path"),
+                                format!("`{path}` does not start with `/`"),
+                            ));
+                        }
+                        Some(HealthCheck {
+                            path,
+                            interval: self.duration(
+                                &format!("{hk}.interval"),
+                                h.interval.as_deref(),
+                                DEFAULT_CHECK_INTERVAL,
+                            )?,
+                            timeout: self.duration(
+                                &format!("{hk}.timeout"),
+                                h.timeout.as_deref(),
+                                DEFAULT_CHECK_TIMEOUT,
+                            )?,
+                            fall: h.fall.unwrap_or(DEFAULT_CHECK_FALL).max(1),
+                            rise: h.rise.unwrap_or(DEFAULT_CHECK_RISE).max(1),
+                        })
+                    }
+                };
+                UpstreamKind::Pool(Pool {
+                    servers: addrs,
+                    balance,
+                    protocol,
+                    connect_timeout: self.duration(
+                        &format!("{key}.connect_timeout"),
+                        u.connect_timeout.as_deref(),
+                        DEFAULT_CONNECT_TIMEOUT,
+                    )?,
+                    response_timeout: self.duration(
+                        &format!("{key}.response_timeout"),
+                        u.response_timeout.as_deref(),
+                        DEFAULT_RESPONSE_TIMEOUT,
+                    )?,
+                    pool_idle_timeout: self.duration(
+                        &format!("{key}.pool_idle_timeout"),
+                        u.pool_idle_timeout.as_deref(),
+                        DEFAULT_POOL_IDLE_TIMEOUT,
+                    )?,
+                    pool_max_idle_per_server: u
+                        .pool_max_idle_per_server
+                        .unwrap_or(DEFAULT_POOL_MAX_IDLE_PER_SERVER),
+                    source_address,
+                    tls,
+                    passive_health,
+                    health_check,
+                })
+            }
+        };
+        Ok(Upstream { name, kind })
+    }
+}
+
+#[cfg(test)]
+mod tests;

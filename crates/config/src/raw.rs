@@ -1,0 +1,147 @@
+//! The file as written: serde structures that mirror the TOML one to one.
+//!
+//! Every table rejects unknown keys, and every value a user may omit is an
+//! `Option`, so that defaults live in one place (the `DEFAULT_*` constants) and
+//! validation can name the key it is unhappy with. Values that need parsing
+//! (addresses, durations) are kept as strings here for the same reason.
+
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct File {
+    pub server: Option<Server>,
+    pub log: Option<Log>,
+    pub admin: Option<Admin>,
+    #[serde(default)]
+    pub listeners: Vec<Listener>,
+    pub tls: Option<Tls>,
+    pub limits: Option<Limits>,
+    pub store: Option<Store>,
+    #[serde(default)]
+    pub sites: Vec<Site>,
+    #[serde(default)]
+    pub upstreams: Vec<Upstream>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    pub state_dir: Option<String>,
+    pub worker_threads: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Log {
+    pub level: Option<String>,
+    pub format: Option<String>,
+    pub access_log: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Admin {
+    pub listen: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Listener {
+    pub name: Option<String>,
+    pub listen: Option<String>,
+    pub tls: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tls {
+    pub require_post_quantum: Option<bool>,
+    pub min_version: Option<String>,
+    #[serde(default)]
+    pub certificates: Vec<Certificate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Certificate {
+    pub cert: Option<String>,
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    pub header_read_timeout: Option<String>,
+    pub idle_timeout: Option<String>,
+    pub max_header_bytes: Option<usize>,
+    pub max_body_bytes: Option<u64>,
+    pub max_connections: Option<usize>,
+    pub shutdown_timeout: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Store {
+    pub sqlite: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    pub name: Option<String>,
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    #[serde(default)]
+    pub routes: Vec<Route>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    pub path: Option<String>,
+    pub upstream: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Upstream {
+    pub name: Option<String>,
+    pub servers: Option<Vec<String>>,
+    pub static_dir: Option<String>,
+    pub balance: Option<String>,
+    pub protocol: Option<String>,
+    pub connect_timeout: Option<String>,
+    pub response_timeout: Option<String>,
+    pub pool_idle_timeout: Option<String>,
+    pub pool_max_idle_per_server: Option<usize>,
+    pub source_address: Option<String>,
+    pub tls: Option<UpstreamTls>,
+    pub passive_health: Option<PassiveHealth>,
+    pub health_check: Option<HealthCheck>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamTls {
+    pub ca: Option<String>,
+    pub server_name: Option<String>,
+    pub require_post_quantum: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PassiveHealth {
+    pub max_fails: Option<u32>,
+    pub fail_timeout: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheck {
+    pub path: Option<String>,
+    pub interval: Option<String>,
+    pub timeout: Option<String>,
+    pub fall: Option<u32>,
+    pub rise: Option<u32>,
+}
