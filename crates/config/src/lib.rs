@@ -231,6 +231,7 @@ pub struct Upstream {
 
 #[derive(Debug, Clone)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)] // built once per config load
 pub enum UpstreamKind {
     /// A pool of HTTP servers.
     Pool(Pool),
