@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Parapet's one test command: what CI runs (.ci/run) and what a developer runs.
+#
+#   ./scripts/test.sh
+#
+# On a fresh Debian 12 machine with the Rust toolchain, node/npm and python, it
+# installs what the tests need (nginx and Chromium from Debian, the browser
+# script's node modules), then runs, in order:
+#   cargo fmt --all -- --check
+#   cargo clippy --workspace --all-targets -- -D warnings
+#   cargo test --workspace
+# Installs are skipped when already there, so a second run goes straight to cargo.
+# Builds go to CARGO_TARGET_DIR, by default a cache outside the clone, so that
+# repeated runs (and CI runs on the same machine) are warm.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+started=$SECONDS
+section() {
+    printf '\n==== %s  [%ds]\n' "$*" "$((SECONDS - started))"
+}
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        echo "test.sh: need root (or sudo) to run: $*" >&2
+        exit 1
+    fi
+}
+
+# ---------------------------------------------------------------- system packages
+section "System packages (nginx, Chromium, C toolchain)"
+missing=()
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+    missing+=(nginx-light)
+fi
+if [ ! -x /usr/bin/chromium ]; then
+    missing+=(chromium)
+fi
+if ! command -v cc >/dev/null 2>&1; then
+    missing+=(gcc libc6-dev)
+fi
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    missing+=(nodejs npm)
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    # Installing nginx must not start the system's nginx (port 80 may be taken):
+    # a temporary policy-rc.d forbids service starts during the install.
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        as_root sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d'
+        trap 'as_root rm -f /usr/sbin/policy-rc.d' EXIT
+    fi
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+    echo "all present"
+fi
+nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
+"$nginx_bin" -v 2>&1
+/usr/bin/chromium --version 2>/dev/null || echo "chromium: version unknown"
+echo "node $(node --version), npm $(npm --version 2>/dev/null)"
+
+# ---------------------------------------------------------------- node modules
+section "Browser test modules (npm ci in tests/browser)"
+# playwright-core drives Debian's Chromium; it never downloads a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+browser_dir="$repo/tests/browser"
+stamp="$browser_dir/node_modules/.parapet-installed"
+want="$(sha256sum "$browser_dir/package-lock.json" | cut -d' ' -f1) node-$(node --version)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    echo "up to date"
+else
+    (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+fi
+
+# ---------------------------------------------------------------- cargo
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/parapet-target}"
+export RUST_BACKTRACE="${RUST_BACKTRACE:-1}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+echo
+echo "CARGO_TARGET_DIR=$CARGO_TARGET_DIR"
+cargo --version
+for component in fmt clippy; do
+    if ! cargo "$component" --version >/dev/null 2>&1; then
+        echo "test.sh: 'cargo $component' is missing: install it with 'rustup component add ${component/fmt/rustfmt}'" >&2
+        exit 1
+    fi
+done
+
+section "cargo fmt --all -- --check"
+cargo fmt --all -- --check
+
+section "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+
+section "cargo test --workspace"
+cargo test --workspace
+
+section "All checks passed"
