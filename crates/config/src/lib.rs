@@ -139,6 +139,12 @@ pub struct CertificateFiles {
     pub key: PathBuf,
 }
 
+impl CertificateFiles {
+    pub fn new(cert: PathBuf, key: PathBuf) -> Self {
+        Self { cert, key }
+    }
+}
+
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Limits {
@@ -324,7 +330,7 @@ fn bracket(ip: IpAddr) -> String {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct UpstreamTls {
     pub ca: Option<PathBuf>,

@@ -1,1 +1,236 @@
-//! gateway
+//! The gateway: Parapet's reverse proxy, which every other service rides on.
+//!
+//! ```text
+//! client ──TLS 1.3, X25519MLKEM768──> server (accept, handshake, hyper h1/h2)
+//!        ──> proxy::handle (request id, routing, phases, owned headers)
+//!        ──> upstream::Pool (select server, keep-alive pool, retries, health)
+//!        <── response phase (modules) <── streamed body
+//! ```
+//!
+//! Where things live:
+//! - [`server`]: listeners (`SO_REUSEPORT`), the connection cap, TLS handshakes,
+//!   hyper connections, idle and header timeouts, graceful shutdown, upgrades.
+//! - [`proxy`]: one request end to end, and the access-log line.
+//! - [`upstream`]: pools, balancing, passive and active health, the connector.
+//! - [`tls`]: server and client TLS configs, SNI, the self-signed certificate.
+//! - [`phases`]: the hooks other services implement ([`HttpModule`]).
+//! - [`error`]: errors, and the one function that turns them into responses.
+//! - [`admin`]: `/healthz` and `/metrics` on the admin listener.
+//!
+//! A configuration becomes a [`Runtime`] (routes, pools, TLS, limits); a reload
+//! builds a new one and swaps it in atomically, so requests in flight finish on
+//! the generation they started with and no request is dropped.
+
+pub mod admin;
+pub mod body;
+pub mod error;
+pub mod metrics;
+pub mod phases;
+pub mod proxy;
+pub mod router;
+pub mod server;
+pub mod statics;
+pub mod tls;
+pub mod upstream;
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use parapet_config::{Config, Limits, UpstreamKind};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+pub use error::{GatewayError, ProxyError};
+pub use metrics::Metrics;
+pub use phases::{HttpModule, RequestAction, RequestCtx};
+
+/// Everything a configuration generation decides.
+pub struct Runtime {
+    pub router: router::Router,
+    pub upstreams: Vec<UpstreamImpl>,
+    pub limits: Limits,
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
+    pub access_log: bool,
+    _health_checks: Vec<upstream::AbortOnDrop>,
+}
+
+pub enum UpstreamImpl {
+    Pool(Arc<upstream::Pool>),
+    Static(statics::StaticFiles),
+}
+
+impl Runtime {
+    /// Builds a generation from a validated config. Must run inside a Tokio
+    /// runtime (health checks are spawned).
+    pub fn build(config: &Config, metrics: &Arc<Metrics>) -> Result<Self, GatewayError> {
+        let mut upstreams = Vec::with_capacity(config.upstreams.len());
+        let mut checks = Vec::new();
+        for u in &config.upstreams {
+            upstreams.push(match &u.kind {
+                UpstreamKind::Pool(p) => {
+                    let pool = Arc::new(upstream::Pool::new(&u.name, p, metrics.clone())?);
+                    checks.extend(pool.spawn_health_checks());
+                    UpstreamImpl::Pool(pool)
+                }
+                UpstreamKind::Static(root) => {
+                    UpstreamImpl::Static(statics::StaticFiles::new(root, &config.server.state_dir)?)
+                }
+                _ => {
+                    return Err(GatewayError::Other(format!(
+                        "upstream `{}`: unsupported kind",
+                        u.name
+                    )))
+                }
+            });
+        }
+        let tls = if config.listeners.iter().any(|l| l.tls) {
+            Some(tokio_rustls::TlsAcceptor::from(tls::server_config(
+                &config.tls,
+                &config.server.state_dir,
+            )?))
+        } else {
+            None
+        };
+        Ok(Self {
+            router: router::Router::new(config),
+            upstreams,
+            limits: config.limits.clone(),
+            tls,
+            access_log: config.log.access_log,
+            _health_checks: checks,
+        })
+    }
+}
+
+/// State shared by every connection and request.
+pub struct Shared {
+    pub runtime: ArcSwap<Runtime>,
+    pub modules: phases::Modules,
+    pub metrics: Arc<Metrics>,
+    pub(crate) ids: proxy::RequestIds,
+}
+
+/// A gateway with its sockets bound, ready to [`Gateway::run`].
+pub struct Gateway {
+    shared: Arc<Shared>,
+    listeners: Vec<server::Listener>,
+    admin: Option<std::net::TcpListener>,
+    listen_set: Vec<(String, std::net::SocketAddr, bool)>,
+}
+
+impl Gateway {
+    /// Binds every listener of `config` and builds its first generation.
+    pub fn bind(config: &Config, modules: Vec<Arc<dyn HttpModule>>) -> Result<Self, GatewayError> {
+        let metrics = Metrics::new();
+        let runtime = Runtime::build(config, &metrics)?;
+        let mut listeners = Vec::new();
+        for l in &config.listeners {
+            listeners.push(server::Listener {
+                // Listener names live as long as the process; leaking one
+                // small string per listener lets every request borrow it.
+                name: Box::leak(l.name.clone().into_boxed_str()),
+                addr: l.listen,
+                tls: l.tls,
+                socket: server::bind(l.listen)?,
+            });
+        }
+        let admin = match &config.admin {
+            Some(a) => Some(server::bind(a.listen)?),
+            None => None,
+        };
+        Ok(Self {
+            shared: Arc::new(Shared {
+                runtime: ArcSwap::from_pointee(runtime),
+                modules: modules.into(),
+                metrics,
+                ids: proxy::RequestIds::new(),
+            }),
+            listeners,
+            admin,
+            listen_set: listen_set(config),
+        })
+    }
+
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.shared.metrics.clone()
+    }
+
+    /// A handle that applies new configurations to the running gateway.
+    pub fn reloader(&self) -> Reloader {
+        Reloader {
+            shared: self.shared.clone(),
+            listen_set: self.listen_set.clone(),
+        }
+    }
+
+    /// Serves until `shutdown` is cancelled, then stops accepting and gives the
+    /// requests in flight up to `limits.shutdown_timeout` to finish.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let tracker = TaskTracker::new();
+        let limits = self.shared.runtime.load().limits.clone();
+        let mut accept_loops = Vec::new();
+        for l in self.listeners {
+            accept_loops.push(tokio::spawn(server::accept_loop(
+                l,
+                self.shared.clone(),
+                limits.max_connections,
+                shutdown.clone(),
+                tracker.clone(),
+            )));
+        }
+        let admin = self.admin.map(|socket| {
+            tokio::spawn(admin::serve(socket, self.shared.clone(), shutdown.clone()))
+        });
+        shutdown.cancelled().await;
+        for a in accept_loops {
+            let _ = a.await;
+        }
+        tracker.close();
+        let open = tracker.len();
+        tracing::info!(connections = open, timeout = ?limits.shutdown_timeout, "shutting down: draining connections");
+        if tokio::time::timeout(limits.shutdown_timeout, tracker.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                connections = tracker.len(),
+                "shutdown timeout: closing the connections still open"
+            );
+        }
+        if let Some(a) = admin {
+            a.abort();
+        }
+    }
+}
+
+fn listen_set(config: &Config) -> Vec<(String, std::net::SocketAddr, bool)> {
+    config
+        .listeners
+        .iter()
+        .map(|l| (l.name.clone(), l.listen, l.tls))
+        .collect()
+}
+
+/// Applies a new configuration to a running gateway.
+#[derive(Clone)]
+pub struct Reloader {
+    shared: Arc<Shared>,
+    listen_set: Vec<(String, std::net::SocketAddr, bool)>,
+}
+
+impl Reloader {
+    /// Builds the new generation and swaps it in; on error the running one
+    /// stays. Listener and admin addresses are bound at start: a change to
+    /// them is reported and needs a restart.
+    pub fn reload(&self, config: &Config) -> Result<(), GatewayError> {
+        let result = Runtime::build(config, &self.shared.metrics);
+        self.shared.metrics.reload(result.is_ok());
+        let runtime = result?;
+        if listen_set(config) != self.listen_set {
+            tracing::warn!("listener changes take effect at the next restart; routes, upstreams, TLS and limits are reloaded");
+        }
+        self.shared.runtime.store(Arc::new(runtime));
+        tracing::info!(file = %config.source.display(), "configuration reloaded");
+        Ok(())
+    }
+}

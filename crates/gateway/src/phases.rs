@@ -1,0 +1,79 @@
+//! The request phases other services hook into, shaped like Pingora's
+//! `ProxyHttp`: a module sees each request at fixed points and may change it or
+//! answer it. The script monitor uses [`HttpModule::response_filter`] to add its
+//! report-only CSP header to HTML responses and [`HttpModule::request_filter`]
+//! with [`HttpModule::serve`] to answer browsers' reports on the site itself.
+//!
+//! Phases are synchronous except [`HttpModule::serve`], so the common path
+//! (no module claims the request) costs one virtual call per phase and no
+//! allocation.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use http::{request, response, Request, Response, StatusCode};
+use hyper::body::Incoming;
+
+use crate::body::Body;
+
+/// What the gateway knows about a request, shared with every phase.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RequestCtx {
+    pub request_id: String,
+    pub client: SocketAddr,
+    /// `https` when the client connection is TLS.
+    pub tls: bool,
+    /// The listener's name from the config.
+    pub listener: &'static str,
+    /// Normalised host (no port, lower-case).
+    pub host: String,
+    /// The site the host belongs to, when one matched.
+    pub site: Option<Arc<str>>,
+}
+
+/// What [`HttpModule::request_filter`] decides.
+#[non_exhaustive]
+pub enum RequestAction {
+    /// Go on to the next module, then the upstream.
+    Continue,
+    /// Answer now with this response (a denial, a redirect).
+    Respond(Response<Body>),
+    /// This module serves the request itself through [`HttpModule::serve`].
+    Serve,
+}
+
+pub type ServeFuture = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
+
+/// A service's hooks into the gateway. Every method has a default that does
+/// nothing, so a module implements only the phases it needs.
+pub trait HttpModule: Send + Sync + 'static {
+    /// A short name for logs and metrics.
+    fn name(&self) -> &'static str;
+
+    /// Phase 1: the request head has arrived and its site is known.
+    fn request_filter(&self, _req: &request::Parts, _ctx: &RequestCtx) -> RequestAction {
+        RequestAction::Continue
+    }
+
+    /// Serves a request this module claimed with [`RequestAction::Serve`].
+    fn serve(&self, _req: Request<Incoming>, _ctx: &RequestCtx) -> ServeFuture {
+        Box::pin(async { crate::error::error_response(StatusCode::NOT_FOUND, "-") })
+    }
+
+    /// Phase 2: the request is about to be sent upstream, with Parapet's own
+    /// headers already set.
+    fn upstream_request_filter(&self, _req: &mut request::Parts, _ctx: &RequestCtx) {}
+
+    /// Phase 3: the response head from the upstream (or a static file) is about
+    /// to go to the client. The body streams on unchanged.
+    fn response_filter(&self, _resp: &mut response::Parts, _ctx: &RequestCtx) {}
+
+    /// Phase 4: the response head has been handed to the client.
+    fn logging(&self, _ctx: &RequestCtx, _status: StatusCode) {}
+}
+
+/// The modules of a gateway, in the order their phases run.
+pub type Modules = Arc<[Arc<dyn HttpModule>]>;

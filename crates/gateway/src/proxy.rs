@@ -1,0 +1,567 @@
+//! One request, from the client's head to the response head: routing, the
+//! modules' phases, the headers Parapet owns, the upstream call with its
+//! retries and timeouts, upgrades, and the access-log line.
+
+use std::convert::Infallible;
+use std::fmt::Write as _;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::Instant;
+
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Request, Response, StatusCode, Uri, Version};
+use http_body::Body as _;
+use hyper::body::Incoming;
+
+use crate::body::{self, Body};
+use crate::error::{error_response, ProxyError};
+use crate::phases::{RequestAction, RequestCtx};
+use crate::server::ConnInfo;
+use crate::upstream::Pool;
+use crate::{Runtime, Shared, UpstreamImpl};
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+const X_REAL_IP: HeaderName = HeaderName::from_static("x-real-ip");
+const KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
+const PROXY_CONNECTION: HeaderName = HeaderName::from_static("proxy-connection");
+
+/// Headers that describe one hop, never the message (RFC 9110 7.6.1).
+const HOP_BY_HOP: [HeaderName; 8] = [
+    header::CONNECTION,
+    KEEP_ALIVE,
+    PROXY_CONNECTION,
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+];
+
+/// Headers whose meaning Parapet vouches for: a client's copies are removed
+/// before Parapet sets its own, so an upstream can trust them.
+const OWNED: [HeaderName; 6] = [
+    X_FORWARDED_FOR,
+    X_FORWARDED_PROTO,
+    X_FORWARDED_HOST,
+    header::FORWARDED,
+    X_REAL_IP,
+    REQUEST_ID,
+];
+
+/// Request ids: unique per process start (random prefix) and cheap (a counter).
+#[derive(Debug)]
+pub struct RequestIds {
+    prefix: u32,
+    next: AtomicU64,
+}
+
+impl RequestIds {
+    pub fn new() -> Self {
+        Self {
+            prefix: rand::random(),
+            next: AtomicU64::new(1),
+        }
+    }
+
+    fn next(&self) -> String {
+        let n = self.next.fetch_add(1, Relaxed);
+        let mut s = String::with_capacity(20);
+        let _ = write!(s, "{:08x}{:012x}", self.prefix, n & 0xffff_ffff_ffff);
+        s
+    }
+}
+
+/// What the access log says about where a request went.
+#[derive(Default)]
+struct Outcome {
+    host: String,
+    site: Option<Arc<str>>,
+    upstream: Option<Arc<str>>,
+    server: Option<Arc<str>>,
+    error: Option<ProxyError>,
+}
+
+/// The hyper service: never fails, every error becomes a response here.
+pub async fn handle(
+    shared: Arc<Shared>,
+    conn: Arc<ConnInfo>,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, Infallible> {
+    let start = Instant::now();
+    let rt = shared.runtime.load_full();
+    let request_id = shared.ids.next();
+    let _in_flight = conn.activity.request_started();
+    let log = rt
+        .access_log
+        .then(|| (req.method().clone(), req.uri().clone(), req.version()));
+    let mut outcome = Outcome::default();
+    let mut resp = match proxy(&shared, &rt, &conn, &request_id, req, &mut outcome).await {
+        Ok(resp) => resp,
+        Err(e) => {
+            let status = e.status();
+            outcome.error = Some(e);
+            error_response(status, &request_id)
+        }
+    };
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        resp.headers_mut().insert(REQUEST_ID, v);
+    }
+    let status = resp.status();
+    let elapsed = start.elapsed();
+    shared
+        .metrics
+        .request(status.as_u16(), elapsed.as_secs_f64());
+    if let Some((method, uri, version)) = log {
+        tracing::info!(
+            target: "access",
+            request_id = %request_id,
+            client = %conn.client.ip(),
+            listener = conn.listener,
+            proto = ?version,
+            tls_group = conn.tls_group,
+            method = %method,
+            host = %outcome.host,
+            path = uri.path(),
+            status = status.as_u16(),
+            site = outcome.site.as_deref().unwrap_or("-"),
+            upstream = outcome.upstream.as_deref().unwrap_or("-"),
+            server = outcome.server.as_deref().unwrap_or("-"),
+            duration_ms = elapsed.as_secs_f64() * 1000.0,
+            error = outcome.error.as_ref().map(tracing::field::display),
+        );
+    } else if let Some(e) = &outcome.error {
+        tracing::warn!(request_id = %request_id, error = %e, "request failed");
+    }
+    Ok(resp)
+}
+
+async fn proxy(
+    shared: &Shared,
+    rt: &Runtime,
+    conn: &ConnInfo,
+    request_id: &str,
+    mut req: Request<Incoming>,
+    outcome: &mut Outcome,
+) -> Result<Response<Body>, ProxyError> {
+    // Where the request goes. HTTP/2 carries the host in :authority, HTTP/1.1
+    // in Host; a request with neither, or with a malformed one, is refused.
+    let raw_host = match req.uri().authority() {
+        Some(a) => a.as_str(),
+        None => req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .ok_or(ProxyError::BadRequest("missing or invalid Host"))?,
+    };
+    let host = crate::router::normalize_host(raw_host)
+        .ok_or(ProxyError::BadRequest("invalid Host"))?
+        .into_owned();
+    let raw_host = raw_host.to_owned();
+    if rt.access_log {
+        outcome.host.clone_from(&host);
+    }
+
+    // Request smuggling: hyper already refuses malformed chunking, obs-fold
+    // and conflicting Content-Length values; a message with both framings is
+    // refused here rather than trusting one of them (RFC 9112 6.1).
+    let headers = req.headers();
+    if headers.contains_key(header::TRANSFER_ENCODING)
+        && headers.contains_key(header::CONTENT_LENGTH)
+    {
+        return Err(ProxyError::BadRequest(
+            "both Transfer-Encoding and Content-Length",
+        ));
+    }
+    if let Some(len) = req.body().size_hint().exact() {
+        if len > rt.limits.max_body_bytes {
+            return Err(ProxyError::BodyTooLarge);
+        }
+    }
+
+    let matched = rt
+        .router
+        .route(&host, req.uri().path())
+        .ok_or(ProxyError::NoSite)?;
+    let site = matched.site.name.clone();
+    outcome.site = Some(site.clone());
+    let ctx = RequestCtx {
+        request_id: request_id.to_owned(),
+        client: conn.client,
+        tls: conn.tls,
+        listener: conn.listener,
+        host,
+        site: Some(site),
+    };
+
+    let (parts, body) = req.into_parts();
+    for (i, module) in shared.modules.iter().enumerate() {
+        match module.request_filter(&parts, &ctx) {
+            RequestAction::Continue => {}
+            RequestAction::Respond(resp) => return Ok(finish(shared, resp, &ctx)),
+            RequestAction::Serve => {
+                let resp = shared.modules[i]
+                    .serve(Request::from_parts(parts, body), &ctx)
+                    .await;
+                return Ok(finish(shared, resp, &ctx));
+            }
+        }
+    }
+    req = Request::from_parts(parts, body);
+
+    match &rt.upstreams[matched.upstream] {
+        UpstreamImpl::Static(files) => {
+            outcome.upstream = Some("static".into());
+            let resp = files.serve(req).await;
+            Ok(finish(shared, resp, &ctx))
+        }
+        UpstreamImpl::Pool(pool) => {
+            outcome.upstream = Some(pool.name.clone());
+            forward(shared, rt, pool, conn, &ctx, &raw_host, req, outcome).await
+        }
+    }
+}
+
+/// Runs the response phase of every module.
+fn finish(shared: &Shared, resp: Response<Body>, ctx: &RequestCtx) -> Response<Body> {
+    if shared.modules.is_empty() {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    for m in shared.modules.iter() {
+        m.response_filter(&mut parts, ctx);
+    }
+    for m in shared.modules.iter() {
+        m.logging(ctx, parts.status);
+    }
+    Response::from_parts(parts, body)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn forward(
+    shared: &Shared,
+    rt: &Runtime,
+    pool: &Arc<Pool>,
+    conn: &ConnInfo,
+    ctx: &RequestCtx,
+    raw_host: &str,
+    mut req: Request<Incoming>,
+    outcome: &mut Outcome,
+) -> Result<Response<Body>, ProxyError> {
+    let upgrade = is_upgrade(req.version(), req.headers());
+    let client_upgrade = upgrade.then(|| hyper::upgrade::on(&mut req));
+    let (mut parts, body) = req.into_parts();
+
+    strip_hop_by_hop(&mut parts.headers, upgrade);
+    set_forwarding_headers(&mut parts.headers, conn, ctx, raw_host);
+    if !parts.headers.contains_key(header::HOST) {
+        if let Ok(v) = HeaderValue::from_str(raw_host) {
+            parts.headers.insert(header::HOST, v);
+        }
+    }
+    if upgrade {
+        parts
+            .headers
+            .insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+    }
+    // The upstream hop has its own version, whatever the client spoke: the
+    // pool's client sends this as HTTP/2 where the connection is HTTP/2.
+    parts.version = Version::HTTP_11;
+    for m in shared.modules.iter() {
+        m.upstream_request_filter(&mut parts, ctx);
+    }
+
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/")
+        .to_owned();
+    let body_len = body.size_hint().exact();
+    let bodiless = body.is_end_stream();
+    // Bodies without a declared length are capped while they stream.
+    let body: Body = if body_len.is_some() {
+        body::boxed(body)
+    } else {
+        body::boxed(http_body_util::Limited::new(
+            body,
+            rt.limits.max_body_bytes as usize,
+        ))
+    };
+    // A request with no body can be sent again to another server when the
+    // first cannot be reached; one with a body cannot (it was consumed).
+    let can_retry = bodiless && pool.servers.len() > 1;
+    let mut body = Some(body);
+    let mut tried = 0u64;
+    let (mut resp, idx) = loop {
+        let i = pool
+            .select(tried)
+            .ok_or_else(|| ProxyError::NoServer(pool.name.to_string()))?;
+        tried |= 1u64.checked_shl(i as u32).unwrap_or(0);
+        let server = &pool.servers[i];
+        outcome.server = Some(server.label.clone());
+        let uri = Uri::builder()
+            .scheme(pool.scheme.clone())
+            .authority(server.authority.clone())
+            .path_and_query(path_and_query.as_str())
+            .build()
+            .map_err(|e| ProxyError::Internal(format!("upstream URI: {e}")))?;
+        let mut up = Request::new(body.take().unwrap_or_else(body::empty));
+        *up.method_mut() = parts.method.clone();
+        *up.uri_mut() = uri;
+        *up.version_mut() = parts.version;
+        *up.headers_mut() = if can_retry {
+            parts.headers.clone()
+        } else {
+            std::mem::take(&mut parts.headers)
+        };
+
+        server.in_flight.fetch_add(1, Relaxed);
+        let guard = InFlight {
+            pool: pool.clone(),
+            idx: i,
+        };
+        match tokio::time::timeout(pool.response_timeout, pool.client.request(up)).await {
+            Ok(Ok(resp)) => {
+                pool.succeeded(i);
+                break (resp, guard);
+            }
+            Ok(Err(e)) if e.is_connect() => {
+                pool.failed(i);
+                drop(guard);
+                let untried = (0..pool.servers.len()).any(|j| j >= 64 || tried & (1 << j) == 0);
+                if can_retry && untried {
+                    tracing::debug!(request_id = %ctx.request_id, server = %server.label, error = %e, "connect failed; trying another server");
+                    continue;
+                }
+                return Err(ProxyError::Connect {
+                    server: server.label.to_string(),
+                    source: e,
+                });
+            }
+            Ok(Err(e)) => {
+                if is_body_limit(&e) {
+                    return Err(ProxyError::BodyTooLarge);
+                }
+                pool.failed(i);
+                return Err(ProxyError::Upstream {
+                    server: server.label.to_string(),
+                    source: e,
+                });
+            }
+            Err(_) => {
+                pool.failed(i);
+                return Err(ProxyError::Timeout {
+                    server: server.label.to_string(),
+                    timeout: pool.response_timeout,
+                });
+            }
+        }
+    };
+
+    if resp.status() == StatusCode::SWITCHING_PROTOCOLS {
+        let Some(client_upgrade) = client_upgrade else {
+            return Err(ProxyError::Internal(
+                "upstream switched protocols unasked".into(),
+            ));
+        };
+        let upstream_upgrade = hyper::upgrade::on(&mut resp);
+        let idle = rt.limits.idle_timeout;
+        let request_id = ctx.request_id.clone();
+        tokio::spawn(async move {
+            let _in_flight = idx;
+            match tokio::try_join!(client_upgrade, upstream_upgrade) {
+                Ok((client, upstream)) => {
+                    crate::server::tunnel(client, upstream, idle, &request_id).await
+                }
+                Err(e) => tracing::debug!(request_id = %request_id, error = %e, "upgrade failed"),
+            }
+        });
+        let (parts, _) = resp.into_parts();
+        return Ok(finish(
+            shared,
+            Response::from_parts(parts, body::empty()),
+            ctx,
+        ));
+    }
+
+    strip_hop_by_hop(resp.headers_mut(), false);
+    let (parts, incoming) = resp.into_parts();
+    let resp = Response::from_parts(
+        parts,
+        body::boxed(GuardedBody {
+            inner: incoming,
+            _guard: idx,
+        }),
+    );
+    Ok(finish(shared, resp, ctx))
+}
+
+fn is_body_limit(e: &hyper_util::client::legacy::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
+/// `Connection: upgrade` with an `Upgrade` header, on HTTP/1.1.
+fn is_upgrade(version: Version, headers: &HeaderMap) -> bool {
+    version == Version::HTTP_11
+        && headers.contains_key(header::UPGRADE)
+        && headers
+            .get_all(header::CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
+}
+
+/// Removes the hop-by-hop headers and those the `Connection` header names.
+fn strip_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
+    if let Some(conn) = headers.get(header::CONNECTION) {
+        if let Ok(v) = conn.to_str() {
+            let listed: Vec<HeaderName> = v
+                .split(',')
+                .filter_map(|t| HeaderName::from_bytes(t.trim().as_bytes()).ok())
+                .filter(|n| !(keep_upgrade && n == header::UPGRADE))
+                .collect();
+            for name in listed {
+                // A client must not be able to remove the headers Parapet owns
+                // by listing them in Connection; they are set again anyway.
+                headers.remove(name);
+            }
+        }
+    }
+    for name in &HOP_BY_HOP {
+        headers.remove(name);
+    }
+    if !keep_upgrade {
+        headers.remove(header::UPGRADE);
+    }
+}
+
+/// Sets the headers that tell the upstream who the client is, replacing any
+/// copies the client sent (they would let it spoof its address).
+fn set_forwarding_headers(
+    headers: &mut HeaderMap,
+    conn: &ConnInfo,
+    ctx: &RequestCtx,
+    raw_host: &str,
+) {
+    for name in &OWNED {
+        headers.remove(name);
+    }
+    let ip = conn.client.ip();
+    let proto = if conn.tls { "https" } else { "http" };
+    if let Ok(v) = HeaderValue::from_str(&ip.to_string()) {
+        headers.insert(X_FORWARDED_FOR, v.clone());
+        headers.insert(X_REAL_IP, v);
+    }
+    headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(proto));
+    if let Ok(v) = HeaderValue::from_str(raw_host) {
+        headers.insert(X_FORWARDED_HOST, v);
+    }
+    let for_ = match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("\"[{v6}]\""),
+    };
+    // raw_host passed normalize_host, so it holds no quote or backslash.
+    if let Ok(v) = HeaderValue::from_str(&format!("for={for_};proto={proto};host=\"{raw_host}\"")) {
+        headers.insert(header::FORWARDED, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
+        headers.insert(REQUEST_ID, v);
+    }
+}
+
+/// Counts a request against its server until the response body is done
+/// (least-connections balancing reads it).
+struct InFlight {
+    pool: Arc<Pool>,
+    idx: usize,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.pool.servers[self.idx].in_flight.fetch_sub(1, Relaxed);
+    }
+}
+
+pin_project_lite::pin_project! {
+    struct GuardedBody {
+        #[pin]
+        inner: Incoming,
+        _guard: InFlight,
+    }
+}
+
+impl http_body::Body for GuardedBody {
+    type Data = bytes::Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        self.project().inner.poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_listed_and_hop_headers_are_removed() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CONNECTION,
+            HeaderValue::from_static("close, X-Secret, upgrade"),
+        );
+        h.insert("x-secret", HeaderValue::from_static("1"));
+        h.insert(KEEP_ALIVE, HeaderValue::from_static("timeout=5"));
+        h.insert(header::TE, HeaderValue::from_static("trailers"));
+        h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+        h.insert("x-kept", HeaderValue::from_static("1"));
+        strip_hop_by_hop(&mut h, false);
+        assert_eq!(h.len(), 1, "{h:?}");
+        assert!(h.contains_key("x-kept"));
+    }
+
+    #[test]
+    fn upgrade_needs_both_headers_on_http11() {
+        let mut h = HeaderMap::new();
+        h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+        assert!(!is_upgrade(Version::HTTP_11, &h));
+        h.insert(
+            header::CONNECTION,
+            HeaderValue::from_static("keep-alive, Upgrade"),
+        );
+        assert!(is_upgrade(Version::HTTP_11, &h));
+        assert!(!is_upgrade(Version::HTTP_2, &h));
+    }
+
+    #[test]
+    fn request_ids_are_unique() {
+        let ids = RequestIds::new();
+        let a = ids.next();
+        let b = ids.next();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 20);
+    }
+}

@@ -1,0 +1,404 @@
+//! Listeners and client connections: accept with a connection cap, TLS
+//! handshake, HTTP/1.1 or HTTP/2 with hyper, idle and header timeouts, graceful
+//! shutdown, and the byte tunnel of upgraded connections.
+
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::error::GatewayError;
+use crate::upstream::now_ms;
+use crate::Shared;
+
+/// Binds a listening socket with `SO_REUSEPORT`, so that a new Parapet process
+/// can bind the same address during an upgrade and the kernel spreads
+/// connections across processes that share it.
+pub fn bind(addr: SocketAddr) -> Result<std::net::TcpListener, GatewayError> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let err = |source| GatewayError::Bind { addr, source };
+    let socket =
+        Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)).map_err(err)?;
+    socket.set_reuse_address(true).map_err(err)?;
+    socket.set_reuse_port(true).map_err(err)?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(true).map_err(err)?;
+    }
+    socket.set_nonblocking(true).map_err(err)?;
+    socket.bind(&addr.into()).map_err(err)?;
+    socket.listen(4096).map_err(err)?;
+    Ok(socket.into())
+}
+
+/// When a connection last moved a byte, and how many requests it has in
+/// flight; the idle timeout reads both.
+#[derive(Debug, Default)]
+pub struct Activity {
+    last: AtomicU64,
+    in_flight: AtomicUsize,
+}
+
+impl Activity {
+    fn new() -> Arc<Self> {
+        Arc::new(Self {
+            last: AtomicU64::new(now_ms()),
+            in_flight: AtomicUsize::new(0),
+        })
+    }
+
+    fn touch(&self) {
+        self.last.store(now_ms(), Relaxed);
+    }
+
+    pub fn request_started(self: &Arc<Self>) -> RequestGuard {
+        self.in_flight.fetch_add(1, Relaxed);
+        RequestGuard(self.clone())
+    }
+
+    /// Resolves once nothing moved for `timeout` while no request was waiting
+    /// for its response head (that wait is the upstream's response timeout).
+    async fn idle(&self, timeout: Duration) {
+        let limit = timeout.as_millis() as u64;
+        loop {
+            let last = self.last.load(Relaxed);
+            let now = now_ms();
+            if now >= last + limit {
+                if self.in_flight.load(Relaxed) == 0 {
+                    return;
+                }
+                tokio::time::sleep(timeout).await;
+            } else {
+                tokio::time::sleep(Duration::from_millis(last + limit - now)).await;
+            }
+        }
+    }
+}
+
+pub struct RequestGuard(Arc<Activity>);
+
+impl Drop for RequestGuard {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Relaxed);
+        self.0.touch();
+    }
+}
+
+/// What a request knows of its connection.
+#[derive(Debug)]
+pub struct ConnInfo {
+    pub client: SocketAddr,
+    pub listener: &'static str,
+    pub tls: bool,
+    /// The negotiated key-exchange group, `-` on plain connections.
+    pub tls_group: &'static str,
+    pub activity: Arc<Activity>,
+}
+
+/// A listener bound at start.
+pub struct Listener {
+    pub name: &'static str,
+    pub addr: SocketAddr,
+    pub tls: bool,
+    pub socket: std::net::TcpListener,
+}
+
+/// Accepts connections until `shutdown`, at most `max_connections` at once
+/// (further ones wait in the kernel's backlog).
+pub async fn accept_loop(
+    listener: Listener,
+    shared: Arc<Shared>,
+    max_connections: usize,
+    shutdown: CancellationToken,
+    tracker: TaskTracker,
+) {
+    let socket = match TcpListener::from_std(listener.socket) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(listener = listener.name, error = %e, "cannot register the listener");
+            return;
+        }
+    };
+    tracing::info!(listener = listener.name, addr = %listener.addr, tls = listener.tls, "listening");
+    let slots = Arc::new(Semaphore::new(max_connections));
+    loop {
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return },
+            () = shutdown.cancelled() => return,
+        };
+        let accepted = tokio::select! {
+            r = socket.accept() => r,
+            () = shutdown.cancelled() => return,
+        };
+        let (stream, peer) = match accepted {
+            Ok(x) => x,
+            Err(e) => {
+                // Out of file descriptors and the like: wait a little rather
+                // than spin; the connections already open go on.
+                tracing::warn!(listener = listener.name, error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        shared.metrics.connection(listener.name);
+        let shared = shared.clone();
+        let shutdown = shutdown.clone();
+        let (name, tls) = (listener.name, listener.tls);
+        tracker.spawn(async move {
+            shared.metrics.connections_active.inc();
+            serve_connection(stream, peer, name, tls, &shared, &shutdown).await;
+            shared.metrics.connections_active.dec();
+            drop(permit);
+        });
+    }
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    listener: &'static str,
+    tls: bool,
+    shared: &Arc<Shared>,
+    shutdown: &CancellationToken,
+) {
+    let rt = shared.runtime.load_full();
+    let activity = Activity::new();
+    let io = IdleIo {
+        inner: stream,
+        activity: activity.clone(),
+    };
+    if !tls {
+        let info = ConnInfo {
+            client: peer,
+            listener,
+            tls: false,
+            tls_group: "-",
+            activity,
+        };
+        return serve_http(TokioIo::new(io), None, info, shared, shutdown).await;
+    }
+    let Some(acceptor) = rt.tls.clone() else {
+        tracing::error!(listener, "TLS listener without a TLS configuration");
+        return;
+    };
+    let handshake = tokio::time::timeout(rt.limits.header_read_timeout, acceptor.accept(io)).await;
+    let tls_stream = match handshake {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            shared.metrics.tls_handshake_failures.inc();
+            tracing::debug!(client = %peer, error = %e, "TLS handshake failed");
+            return;
+        }
+        Err(_) => {
+            shared.metrics.tls_handshake_failures.inc();
+            shared.metrics.connection_error("timeout");
+            return;
+        }
+    };
+    let (_, session) = tls_stream.get_ref();
+    let group = crate::tls::group_name(session.negotiated_key_exchange_group());
+    let version = crate::tls::version_name(session.protocol_version());
+    let h2 = session.alpn_protocol() == Some(b"h2");
+    shared.metrics.tls_handshake(group, version);
+    tracing::info!(
+        target: "parapet::tls",
+        client = %peer,
+        sni = session.server_name().unwrap_or("-"),
+        group,
+        version,
+        alpn = if h2 { "h2" } else { "http/1.1" },
+        "TLS handshake"
+    );
+    let info = ConnInfo {
+        client: peer,
+        listener,
+        tls: true,
+        tls_group: group,
+        activity,
+    };
+    serve_http(TokioIo::new(tls_stream), Some(h2), info, shared, shutdown).await;
+}
+
+/// Serves HTTP on one connection. `h2` is the ALPN result on TLS; on plain TCP
+/// (`None`) hyper tells HTTP/2 prior knowledge from HTTP/1.1 by the preface.
+async fn serve_http<I>(
+    io: TokioIo<I>,
+    h2: Option<bool>,
+    info: ConnInfo,
+    shared: &Arc<Shared>,
+    shutdown: &CancellationToken,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let limits = shared.runtime.load().limits.clone();
+    let info = Arc::new(info);
+    let activity = info.activity.clone();
+    let service = {
+        let shared = shared.clone();
+        let info = info.clone();
+        service_fn(move |req| crate::proxy::handle(shared.clone(), info.clone(), req))
+    };
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(limits.max_header_bytes.max(8192))
+        .keep_alive(true);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX))
+        .max_concurrent_streams(256);
+    let builder = match h2 {
+        Some(true) => builder.http2_only(),
+        Some(false) => builder.http1_only(),
+        None => builder,
+    };
+    let conn = builder.serve_connection_with_upgrades(io, service);
+    tokio::pin!(conn);
+    let mut draining = false;
+    loop {
+        tokio::select! {
+            r = conn.as_mut() => {
+                if let Err(e) = r {
+                    let kind = classify(&*e);
+                    shared.metrics.connection_error(kind);
+                    tracing::debug!(client = %info.client, error = %e, kind, "connection ended with an error");
+                }
+                return;
+            }
+            () = shutdown.cancelled(), if !draining => {
+                // Finish the requests in flight, then close; keep-alive ends.
+                draining = true;
+                conn.as_mut().graceful_shutdown();
+            }
+            () = activity.idle(limits.idle_timeout) => {
+                shared.metrics.connection_error("idle");
+                return;
+            }
+        }
+    }
+}
+
+fn classify(e: &(dyn std::error::Error + 'static)) -> &'static str {
+    if let Some(h) = e.downcast_ref::<hyper::Error>() {
+        if h.is_timeout() {
+            return "timeout";
+        }
+        if h.is_parse() || h.is_parse_status() {
+            return "protocol";
+        }
+        if h.is_incomplete_message() || h.is_closed() || h.is_canceled() {
+            return "closed";
+        }
+    }
+    "io"
+}
+
+/// Copies bytes both ways between an upgraded client connection and its
+/// upstream until either side closes or nothing moves for `idle`.
+pub async fn tunnel(
+    client: hyper::upgrade::Upgraded,
+    upstream: hyper::upgrade::Upgraded,
+    idle: Duration,
+    request_id: &str,
+) {
+    let activity = Activity::new();
+    let mut client = IdleIo {
+        inner: TokioIo::new(client),
+        activity: activity.clone(),
+    };
+    let mut upstream = TokioIo::new(upstream);
+    tokio::select! {
+        r = tokio::io::copy_bidirectional(&mut client, &mut upstream) => {
+            if let Err(e) = r {
+                tracing::debug!(request_id, error = %e, "upgraded connection ended with an error");
+            }
+        }
+        () = activity.idle(idle) => {
+            tracing::debug!(request_id, "upgraded connection idle: closed");
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Notes every byte that moves, for the idle timeout.
+    pub struct IdleIo<T> {
+        #[pin]
+        inner: T,
+        activity: Arc<Activity>,
+    }
+}
+
+impl<T: AsyncRead> AsyncRead for IdleIo<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.project();
+        let before = buf.filled().len();
+        let r = this.inner.poll_read(cx, buf);
+        if buf.filled().len() != before {
+            this.activity.touch();
+        }
+        r
+    }
+}
+
+impl<T: AsyncWrite> AsyncWrite for IdleIo<T> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.project();
+        let r = this.inner.poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = r {
+            if n > 0 {
+                this.activity.touch();
+            }
+        }
+        r
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.project();
+        let r = this.inner.poll_write_vectored(cx, bufs);
+        if let Poll::Ready(Ok(n)) = r {
+            if n > 0 {
+                this.activity.touch();
+            }
+        }
+        r
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.project().inner.poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.project().inner.poll_shutdown(cx)
+    }
+}

@@ -1,0 +1,353 @@
+//! Upstream pools: server selection, passive and active health, and the
+//! keep-alive connection pool that reaches the servers (plain or TLS).
+
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use http::uri::{Authority, Scheme};
+use http::{Request, Uri};
+use hyper_rustls::{FixedServerNameResolver, HttpsConnector};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use parapet_config::{Balance, HealthCheck, PassiveHealth, UpstreamProtocol};
+use tokio::net::{TcpSocket, TcpStream};
+
+use crate::body::{self, Body};
+use crate::error::GatewayError;
+use crate::metrics::Metrics;
+
+pub type HttpClient = Client<HttpsConnector<TcpConnector>, Body>;
+
+/// Milliseconds since the process started: a cheap clock for atomics.
+pub fn now_ms() -> u64 {
+    static START: OnceLock<Instant> = OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_millis() as u64
+}
+
+/// One server of a pool, with its health.
+#[derive(Debug)]
+pub struct Server {
+    pub label: Arc<str>,
+    pub authority: Authority,
+    /// Requests sent and not yet answered in full (least-connections).
+    pub in_flight: AtomicUsize,
+    /// Consecutive failures (passive health).
+    fails: AtomicU32,
+    /// Ejected until this time (`now_ms`), 0 when not ejected.
+    ejected_until: AtomicU64,
+    /// Marked down by active health checks.
+    check_down: AtomicBool,
+}
+
+impl Server {
+    fn available(&self, now: u64) -> bool {
+        !self.check_down.load(Relaxed) && self.ejected_until.load(Relaxed) <= now
+    }
+}
+
+/// A named pool of HTTP servers.
+pub struct Pool {
+    pub name: Arc<str>,
+    pub servers: Vec<Server>,
+    balance: Balance,
+    rr: AtomicUsize,
+    pub client: HttpClient,
+    pub scheme: Scheme,
+    pub response_timeout: Duration,
+    passive: PassiveHealth,
+    health_check: Option<HealthCheck>,
+    metrics: Arc<Metrics>,
+}
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pool")
+            .field("name", &self.name)
+            .field("servers", &self.servers)
+            .finish()
+    }
+}
+
+impl Pool {
+    pub fn new(
+        name: &str,
+        cfg: &parapet_config::Pool,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, GatewayError> {
+        let tcp = TcpConnector {
+            connect_timeout: cfg.connect_timeout,
+            source: cfg.source_address,
+        };
+        let tls_cfg = match &cfg.tls {
+            Some(t) => crate::tls::client_config(t, &[])?,
+            None => crate::tls::client_config(&default_upstream_tls(), &[])?,
+        };
+        let builder = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls_cfg)
+            .https_or_http();
+        let builder = match cfg.tls.as_ref().and_then(|t| t.server_name.clone()) {
+            Some(name) => {
+                let name = rustls::pki_types::ServerName::try_from(name.clone()).map_err(|e| {
+                    GatewayError::Tls(format!("upstream `{name}`: bad tls.server_name: {e}"))
+                })?;
+                builder.with_server_name_resolver(FixedServerNameResolver::new(name))
+            }
+            None => builder,
+        };
+        let connector = match cfg.protocol {
+            UpstreamProtocol::Http1 => builder.enable_http1().wrap_connector(tcp),
+            UpstreamProtocol::H2 => builder.enable_http2().wrap_connector(tcp),
+            UpstreamProtocol::Auto => builder.enable_all_versions().wrap_connector(tcp),
+        };
+        let mut b = Client::builder(TokioExecutor::new());
+        b.pool_idle_timeout(cfg.pool_idle_timeout)
+            .pool_max_idle_per_host(cfg.pool_max_idle_per_server)
+            .pool_timer(TokioTimer::new())
+            .timer(TokioTimer::new())
+            .http1_preserve_header_case(false)
+            .set_host(false);
+        if cfg.protocol == UpstreamProtocol::H2 {
+            b.http2_only(true);
+        }
+        let client = b.build(connector);
+        let servers = cfg
+            .servers
+            .iter()
+            .map(|s| {
+                let authority: Authority = s.to_string().parse().map_err(|e| {
+                    GatewayError::Other(format!("upstream `{name}`: server `{s}`: {e}"))
+                })?;
+                Ok(Server {
+                    label: s.to_string().into(),
+                    authority,
+                    in_flight: AtomicUsize::new(0),
+                    fails: AtomicU32::new(0),
+                    ejected_until: AtomicU64::new(0),
+                    check_down: AtomicBool::new(false),
+                })
+            })
+            .collect::<Result<Vec<_>, GatewayError>>()?;
+        Ok(Self {
+            name: name.into(),
+            servers,
+            balance: cfg.balance,
+            rr: AtomicUsize::new(0),
+            client,
+            scheme: if cfg.tls.is_some() {
+                Scheme::HTTPS
+            } else {
+                Scheme::HTTP
+            },
+            response_timeout: cfg.response_timeout,
+            passive: cfg.passive_health,
+            health_check: cfg.health_check.clone(),
+            metrics,
+        })
+    }
+
+    /// Picks a server that is up and not in `tried` (a bit set of indexes).
+    pub fn select(&self, tried: u64) -> Option<usize> {
+        let n = self.servers.len();
+        let now = now_ms();
+        let usable =
+            |i: usize| (i >= 64 || tried & (1 << i) == 0) && self.servers[i].available(now);
+        let start = if n == 1 {
+            0
+        } else {
+            self.rr.fetch_add(1, Relaxed) % n
+        };
+        match self.balance {
+            Balance::RoundRobin => (0..n).map(|k| (start + k) % n).find(|&i| usable(i)),
+            Balance::LeastConnections => (0..n)
+                .map(|k| (start + k) % n)
+                .filter(|&i| usable(i))
+                .min_by_key(|&i| self.servers[i].in_flight.load(Relaxed)),
+        }
+    }
+
+    /// Records a connect failure or timeout; ejects the server after
+    /// `max_fails` in a row.
+    pub fn failed(&self, i: usize) {
+        let s = &self.servers[i];
+        let fails = s.fails.fetch_add(1, Relaxed) + 1;
+        self.metrics.upstream_failure(&self.name, &s.label);
+        if fails >= self.passive.max_fails {
+            let until = now_ms() + self.passive.fail_timeout.as_millis() as u64;
+            if s.ejected_until.swap(until, Relaxed) <= now_ms() {
+                tracing::warn!(upstream = %self.name, server = %s.label, fails, for_ms = self.passive.fail_timeout.as_millis() as u64, "server ejected");
+            }
+            s.fails.store(0, Relaxed);
+        }
+    }
+
+    pub fn succeeded(&self, i: usize) {
+        let s = &self.servers[i];
+        if s.fails.load(Relaxed) != 0 {
+            s.fails.store(0, Relaxed);
+        }
+    }
+
+    /// Runs active health checks until the returned handle is dropped.
+    pub fn spawn_health_checks(self: &Arc<Self>) -> Option<AbortOnDrop> {
+        let check = self.health_check.clone()?;
+        let pool = Arc::downgrade(self);
+        let task = tokio::spawn(async move {
+            let mut rises = Vec::new();
+            let mut falls = Vec::new();
+            let mut tick = tokio::time::interval(check.interval);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(pool) = pool.upgrade() else { return };
+                rises.resize(pool.servers.len(), 0u32);
+                falls.resize(pool.servers.len(), 0u32);
+                for (i, s) in pool.servers.iter().enumerate() {
+                    let ok = pool.probe(s, &check).await;
+                    let (r, f) = (&mut rises[i], &mut falls[i]);
+                    if ok {
+                        *r += 1;
+                        *f = 0;
+                    } else {
+                        *f += 1;
+                        *r = 0;
+                    }
+                    let down = s.check_down.load(Relaxed);
+                    if !down && *f >= check.fall {
+                        s.check_down.store(true, Relaxed);
+                        tracing::warn!(upstream = %pool.name, server = %s.label, "health check failed: server marked down");
+                    } else if down && *r >= check.rise {
+                        s.check_down.store(false, Relaxed);
+                        tracing::info!(upstream = %pool.name, server = %s.label, "health check passed: server marked up");
+                    }
+                    pool.metrics
+                        .set_server_up(&pool.name, &s.label, !s.check_down.load(Relaxed));
+                }
+            }
+        });
+        Some(AbortOnDrop(task))
+    }
+
+    async fn probe(&self, s: &Server, check: &HealthCheck) -> bool {
+        let uri = Uri::builder()
+            .scheme(self.scheme.clone())
+            .authority(s.authority.clone())
+            .path_and_query(check.path.as_str())
+            .build();
+        let Ok(uri) = uri else { return false };
+        let mut req = Request::new(body::empty());
+        *req.uri_mut() = uri;
+        if let Ok(host) = http::HeaderValue::from_str(s.authority.as_str()) {
+            req.headers_mut().insert(http::header::HOST, host);
+        }
+        req.headers_mut().insert(
+            http::header::USER_AGENT,
+            http::HeaderValue::from_static("parapet-health-check"),
+        );
+        match tokio::time::timeout(check.timeout, self.client.request(req)).await {
+            Ok(Ok(resp)) => resp.status().is_success() || resp.status().is_redirection(),
+            _ => false,
+        }
+    }
+}
+
+fn default_upstream_tls() -> parapet_config::UpstreamTls {
+    parapet_config::UpstreamTls::default()
+}
+
+/// Aborts a background task when dropped (so a replaced config's health checks stop).
+#[derive(Debug)]
+pub struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Opens TCP connections to upstream servers: resolves names, tries each
+/// address in turn within the connect timeout, disables Nagle, and binds the
+/// configured source address with `IP_BIND_ADDRESS_NO_PORT`, so the kernel
+/// picks the source port at connect time from the full 4-tuple space instead of
+/// reserving one per socket at bind time (which exhausts ephemeral ports under
+/// many upstream connections).
+#[derive(Debug, Clone)]
+pub struct TcpConnector {
+    connect_timeout: Duration,
+    source: Option<IpAddr>,
+}
+
+impl tower_service::Service<Uri> for TcpConnector {
+    type Response = TokioIo<TcpStream>;
+    type Error = io::Error;
+    type Future = Pin<Box<dyn Future<Output = io::Result<Self::Response>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, uri: Uri) -> Self::Future {
+        let this = self.clone();
+        Box::pin(async move {
+            let host = uri
+                .host()
+                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no host in URI"))?;
+            let port = uri
+                .port_u16()
+                .unwrap_or(if uri.scheme() == Some(&Scheme::HTTPS) {
+                    443
+                } else {
+                    80
+                });
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            let work = async {
+                let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
+                    Ok(ip) => vec![SocketAddr::new(ip, port)],
+                    Err(_) => tokio::net::lookup_host((host, port)).await?.collect(),
+                };
+                let mut last =
+                    io::Error::new(io::ErrorKind::NotFound, "name resolved to no address");
+                for addr in addrs {
+                    match this.connect(addr).await {
+                        Ok(s) => return Ok(TokioIo::new(s)),
+                        Err(e) => last = e,
+                    }
+                }
+                Err(last)
+            };
+            tokio::time::timeout(this.connect_timeout, work)
+                .await
+                .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "connect timed out"))?
+        })
+    }
+}
+
+impl TcpConnector {
+    async fn connect(&self, addr: SocketAddr) -> io::Result<TcpStream> {
+        let socket = if addr.is_ipv4() {
+            TcpSocket::new_v4()?
+        } else {
+            TcpSocket::new_v6()?
+        };
+        socket.set_nodelay(true)?;
+        if let Some(src) = self.source {
+            if src.is_ipv4() == addr.is_ipv4() {
+                if src.is_ipv4() {
+                    nix::sys::socket::setsockopt(
+                        &socket,
+                        nix::sys::socket::sockopt::IpBindAddressNoPort,
+                        &true,
+                    )
+                    .map_err(io::Error::from)?;
+                }
+                socket.bind(SocketAddr::new(src, 0))?;
+            }
+        }
+        socket.connect(addr).await
+    }
+}
