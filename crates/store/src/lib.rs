@@ -1,1 +1,188 @@
-//! store
+//! Storage for Parapet: the one interface every service writes events and state through.
+//!
+//! # The interface
+//!
+//! [`Store`] is an object-safe async trait (`Arc<dyn Store>` is what services hold). It is
+//! deliberately small and speaks only in core types:
+//!
+//! - [`Store::insert_events`] stores a batch of [`Event`]s in one transaction and returns their
+//!   new ids, so a service that detected ten things in one BGP update or one CSP report pays for
+//!   one commit, and either all of them are stored or none is.
+//! - [`Store::events`] lists events newest first through an [`EventQuery`] (service, kind,
+//!   subject, minimum severity, time range, bounded limit): what the dashboard and the JSON API
+//!   need.
+//! - [`Store::get_setting`] / [`Store::put_setting`]: small key-value state (cursors, "last
+//!   seen" markers). Keys are namespaced by convention: `routes.ris_live.cursor`.
+//! - [`Store::health`]: a cheap round trip for readiness probes.
+//!
+//! Service-specific tables (the script inventory, script versions, route state) will come as
+//! further numbered migrations and further trait methods, in the same style.
+//!
+//! # SQLite, the embedded default
+//!
+//! [`SqliteStore`] needs nothing but a file path: it creates the file and its directory, sets
+//! WAL journaling (readers never block the writer), `synchronous=NORMAL` (durable across a
+//! Parapet crash; a power cut can lose the last commits but never corrupts the file), a busy
+//! timeout and foreign keys, and applies the embedded migrations under `migrations/` in order.
+//! A database written by a newer Parapet is refused with [`StoreError::TooNew`].
+//!
+//! # The plan for PostgreSQL
+//!
+//! Several Parapet instances sharing state will use a `PgStore` implementing the same trait.
+//! The schema is written so that it ports without redesign: times are integer unix
+//! milliseconds and severities integer ranks (BIGINT / SMALLINT there), details are JSON text
+//! (JSONB there), and migrations are recorded in a `schema_migrations` table rather than an
+//! SQLite pragma. The PostgreSQL migrations will live in their own numbered directory with the
+//! same version numbers, so [`SCHEMA_VERSION`] means the same schema in both. Nothing outside
+//! this crate may depend on which implementation is behind `dyn Store`.
+
+mod error;
+mod migrate;
+mod sqlite;
+
+use async_trait::async_trait;
+use parapet_core::{Event, Service, Severity, Timestamp};
+
+pub use error::{Result, StoreError};
+pub use migrate::SCHEMA_VERSION;
+pub use sqlite::{SqliteStore, DEFAULT_BUSY_TIMEOUT};
+
+/// How many events [`Store::events`] returns when the query sets no limit.
+pub const DEFAULT_EVENT_LIMIT: u32 = 100;
+
+/// The most events one [`Store::events`] call returns, whatever the query asks: the limit often
+/// comes from an API parameter, and one request must not load the whole table.
+pub const MAX_EVENT_LIMIT: u32 = 10_000;
+
+/// The storage interface shared by every service.
+///
+/// Implementations must be safe to share between tasks and must not block the async runtime.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Stores `events` in one transaction and returns their new ids, in the same order.
+    ///
+    /// The `id` field of the given events is ignored: the store assigns ids. An empty slice
+    /// is a no-op.
+    async fn insert_events(&self, events: &[Event]) -> Result<Vec<i64>>;
+
+    /// Events matching `query`, newest first (ties broken by id, newest first), at most
+    /// [`EventQuery::effective_limit`] of them. Returned events have `id` set.
+    async fn events(&self, query: &EventQuery) -> Result<Vec<Event>>;
+
+    /// The value stored under `key`, if any.
+    async fn get_setting(&self, key: &str) -> Result<Option<String>>;
+
+    /// Stores `value` under `key`, replacing any previous value.
+    async fn put_setting(&self, key: &str, value: &str) -> Result<()>;
+
+    /// Succeeds when the store can serve requests and its schema is one this binary knows.
+    async fn health(&self) -> Result<()>;
+}
+
+/// Which events [`Store::events`] returns. Every filter is optional and they combine with AND.
+///
+/// Built with `EventQuery::new()` (or `default()`) and the builder methods, so that adding a
+/// filter later breaks no caller.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct EventQuery {
+    /// Only events from this service.
+    pub service: Option<Service>,
+    /// Only events of exactly this kind.
+    pub kind: Option<String>,
+    /// Only events about exactly this subject.
+    pub subject: Option<String>,
+    /// Only events at least this severe.
+    pub min_severity: Option<Severity>,
+    /// Only events at or after this time.
+    pub since: Option<Timestamp>,
+    /// Only events strictly before this time (for paging backwards).
+    pub until: Option<Timestamp>,
+    /// At most this many events; see [`EventQuery::effective_limit`].
+    pub limit: Option<u32>,
+}
+
+impl EventQuery {
+    /// A query that matches every event (up to [`DEFAULT_EVENT_LIMIT`]).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only events from `service`.
+    #[must_use]
+    pub fn service(mut self, service: Service) -> Self {
+        self.service = Some(service);
+        self
+    }
+
+    /// Only events of kind `kind`.
+    #[must_use]
+    pub fn kind(mut self, kind: impl Into<String>) -> Self {
+        self.kind = Some(kind.into());
+        self
+    }
+
+    /// Only events about `subject`.
+    #[must_use]
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
+    /// Only events at least as severe as `severity`.
+    #[must_use]
+    pub fn min_severity(mut self, severity: Severity) -> Self {
+        self.min_severity = Some(severity);
+        self
+    }
+
+    /// Only events at or after `since`.
+    #[must_use]
+    pub fn since(mut self, since: Timestamp) -> Self {
+        self.since = Some(since);
+        self
+    }
+
+    /// Only events strictly before `until`.
+    #[must_use]
+    pub fn until(mut self, until: Timestamp) -> Self {
+        self.until = Some(until);
+        self
+    }
+
+    /// At most `limit` events.
+    #[must_use]
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// The limit actually applied: the requested one, or [`DEFAULT_EVENT_LIMIT`], capped at
+    /// [`MAX_EVENT_LIMIT`].
+    pub fn effective_limit(&self) -> u32 {
+        self.limit
+            .unwrap_or(DEFAULT_EVENT_LIMIT)
+            .min(MAX_EVENT_LIMIT)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_defaults_and_is_capped() {
+        assert_eq!(EventQuery::new().effective_limit(), DEFAULT_EVENT_LIMIT);
+        assert_eq!(EventQuery::new().limit(7).effective_limit(), 7);
+        assert_eq!(
+            EventQuery::new().limit(u32::MAX).effective_limit(),
+            MAX_EVENT_LIMIT
+        );
+    }
+
+    #[test]
+    fn store_is_object_safe() {
+        fn takes(_: Option<std::sync::Arc<dyn Store>>) {}
+        takes(None);
+    }
+}

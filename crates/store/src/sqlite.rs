@@ -1,0 +1,277 @@
+//! [`SqliteStore`]: the embedded default [`Store`].
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use parapet_core::{Event, Severity, Timestamp};
+use rusqlite::types::Value;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::error::{Result, StoreError};
+use crate::migrate::{self, SCHEMA_VERSION};
+use crate::{EventQuery, Store};
+
+/// How long a statement waits for another process's write lock before failing with "database
+/// is locked". Several Parapet processes (or an operator's `sqlite3` shell) may hold the file
+/// briefly; five seconds rides out any sane transaction without hanging a request forever.
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A [`Store`] in one SQLite file (or in memory, for tests).
+///
+/// # Why one connection behind a mutex, used from `spawn_blocking`
+///
+/// rusqlite is synchronous, so every call runs on tokio's blocking pool and never stalls the
+/// async workers that serve HTTP and BGP. SQLite admits one writer at a time anyway, so a
+/// single connection costs no write throughput, avoids `SQLITE_BUSY` between our own
+/// connections, and makes an in-memory database (which is per connection) behave like a file.
+/// Reads share that connection too; they are short, indexed and bounded by
+/// [`MAX_EVENT_LIMIT`](crate::MAX_EVENT_LIMIT). A dedicated writer thread with a channel would
+/// buy write coalescing, but [`Store::insert_events`] already batches, so the simpler design
+/// wins until a benchmark says otherwise; a separate read-only connection for the dashboard is
+/// the next step if reads ever queue behind writes.
+///
+/// Cloning is cheap and shares the connection.
+#[derive(Clone)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    ///
+    /// Creates missing parent directories. Blocking: call it at startup, or from
+    /// `spawn_blocking`. Fails with [`StoreError::TooNew`] if a newer Parapet wrote the file.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut conn = Connection::open(path).map_err(open_err)?;
+        conn.busy_timeout(DEFAULT_BUSY_TIMEOUT).map_err(open_err)?;
+        // WAL: readers and the writer do not block each other, and a commit is one append.
+        let mode: String = conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+            .map_err(open_err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(path = %path.display(), mode, "SQLite refused WAL journaling");
+        }
+        // NORMAL is safe with WAL: a process crash loses nothing committed; a power cut may lose
+        // the last commits but never corrupts the file. FULL would fsync on every commit.
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(open_err)?;
+        migrate::migrate(&mut conn)?;
+        tracing::debug!(path = %path.display(), version = SCHEMA_VERSION, "opened SQLite store");
+        Ok(SqliteStore {
+            conn: Arc::new(Mutex::new(conn)),
+            path: Some(path.to_path_buf()),
+        })
+    }
+
+    /// A private database in memory, with the full schema: for tests and dry runs.
+    pub fn open_in_memory() -> Result<Self> {
+        let mut conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        migrate::migrate(&mut conn)?;
+        Ok(SqliteStore {
+            conn: Arc::new(Mutex::new(conn)),
+            path: None,
+        })
+    }
+
+    /// The file behind this store; `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Runs `work` with the connection on tokio's blocking pool.
+    async fn with_conn<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            // A panic while holding the lock leaves the connection usable: rusqlite rolls back
+            // an unfinished transaction when it is dropped during the unwind.
+            let mut guard = conn.lock().unwrap_or_else(PoisonError::into_inner);
+            work(&mut guard)
+        })
+        .await?
+    }
+}
+
+const EVENT_COLUMNS: &str =
+    "id, time_ms, service, kind, severity, subject, dedup_key, summary, details";
+
+fn event_from_row(row: &Row<'_>) -> Result<Event> {
+    let id: i64 = row.get(0)?;
+    let time: i64 = row.get(1)?;
+    let service: String = row.get(2)?;
+    let kind: String = row.get(3)?;
+    let rank: i64 = row.get(4)?;
+    let severity = u8::try_from(rank)
+        .map_err(|_| parapet_core::CoreError::UnknownSeverity {
+            value: rank.to_string(),
+        })
+        .and_then(Severity::from_rank)?;
+    let details: String = row.get(8)?;
+
+    let mut event = Event::new(service.parse()?, kind, severity, "", "");
+    event.id = Some(id);
+    event.time = Timestamp::from_unix_millis(time);
+    // Assigned directly: the stored text was already cleaned when the event was made, and a
+    // round trip must return exactly what was stored.
+    event.subject = row.get(5)?;
+    event.dedup_key = row.get(6)?;
+    event.summary = row.get(7)?;
+    event.details = serde_json::from_str(&details)?;
+    Ok(event)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn insert_events(&self, events: &[Event]) -> Result<Vec<i64>> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Encode before taking the lock: a bad event fails the batch without touching the file.
+        let rows = events
+            .iter()
+            .map(|e| Ok((e.clone(), serde_json::to_string(&e.details)?)))
+            .collect::<Result<Vec<_>>>()?;
+        self.with_conn(move |conn| {
+            let tx = conn.transaction()?;
+            let mut ids = Vec::with_capacity(rows.len());
+            {
+                let mut stmt = tx.prepare_cached(
+                    "INSERT INTO events \
+                     (time_ms, service, kind, severity, subject, dedup_key, summary, details) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?;
+                for (e, details) in &rows {
+                    stmt.execute(params![
+                        e.time.as_unix_millis(),
+                        e.service.as_str(),
+                        e.kind,
+                        e.severity.rank(),
+                        e.subject,
+                        e.dedup_key,
+                        e.summary,
+                        details,
+                    ])?;
+                    ids.push(tx.last_insert_rowid());
+                }
+            }
+            tx.commit()?;
+            Ok(ids)
+        })
+        .await
+    }
+
+    async fn events(&self, query: &EventQuery) -> Result<Vec<Event>> {
+        let mut sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE 1 = 1");
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(service) = query.service {
+            sql.push_str(" AND service = ?");
+            args.push(Value::Text(service.as_str().to_owned()));
+        }
+        if let Some(kind) = &query.kind {
+            sql.push_str(" AND kind = ?");
+            args.push(Value::Text(kind.clone()));
+        }
+        if let Some(subject) = &query.subject {
+            sql.push_str(" AND subject = ?");
+            args.push(Value::Text(subject.clone()));
+        }
+        if let Some(min) = query.min_severity {
+            sql.push_str(" AND severity >= ?");
+            args.push(Value::Integer(i64::from(min.rank())));
+        }
+        if let Some(since) = query.since {
+            sql.push_str(" AND time_ms >= ?");
+            args.push(Value::Integer(since.as_unix_millis()));
+        }
+        if let Some(until) = query.until {
+            sql.push_str(" AND time_ms < ?");
+            args.push(Value::Integer(until.as_unix_millis()));
+        }
+        sql.push_str(" ORDER BY time_ms DESC, id DESC LIMIT ?");
+        args.push(Value::Integer(i64::from(query.effective_limit())));
+
+        self.with_conn(move |conn| {
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+            let mut events = Vec::new();
+            while let Some(row) = rows.next()? {
+                events.push(event_from_row(row)?);
+            }
+            Ok(events)
+        })
+        .await
+    }
+
+    async fn get_setting(&self, key: &str) -> Result<Option<String>> {
+        let key = key.to_owned();
+        self.with_conn(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+                .query_row([key], |row| row.get(0))
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn put_setting(&self, key: &str, value: &str) -> Result<()> {
+        let (key, value) = (key.to_owned(), value.to_owned());
+        self.with_conn(move |conn| {
+            conn.prepare_cached(
+                "INSERT INTO settings (key, value, updated_ms) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, \
+                 updated_ms = excluded.updated_ms",
+            )?
+            .execute(params![key, value, Timestamp::now().as_unix_millis()])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn health(&self) -> Result<()> {
+        self.with_conn(|conn| {
+            // Another (newer) instance sharing the file may have migrated it under us.
+            let found = migrate::current_version(conn)?;
+            if found > SCHEMA_VERSION {
+                return Err(StoreError::TooNew {
+                    found,
+                    known: SCHEMA_VERSION,
+                });
+            }
+            if found < SCHEMA_VERSION {
+                return Err(StoreError::Other(format!(
+                    "database schema version {found} is older than expected {SCHEMA_VERSION}"
+                )));
+            }
+            Ok(())
+        })
+        .await
+    }
+}

@@ -1,0 +1,375 @@
+//! Integration tests of the SQLite store through the `Store` trait.
+
+use std::sync::Arc;
+
+use parapet_core::{Event, Service, Severity, Timestamp};
+use parapet_store::{EventQuery, SqliteStore, Store, StoreError, SCHEMA_VERSION};
+
+fn event(service: Service, kind: &str, severity: Severity, subject: &str, ms: i64) -> Event {
+    Event::new(
+        service,
+        kind,
+        severity,
+        subject,
+        format!("{kind} on {subject}"),
+    )
+    .with_time(Timestamp::from_unix_millis(ms))
+}
+
+fn temp_db() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("nested").join("dir").join("parapet.db");
+    (dir, path)
+}
+
+#[tokio::test]
+async fn events_round_trip_with_every_field() {
+    let store = SqliteStore::open_in_memory().expect("open");
+    let original = Event::new(
+        Service::Routes,
+        "origin-hijack",
+        Severity::Critical,
+        "192.0.2.0/24",
+        "192.0.2.0/24 originated by AS64512 — “unexpected”",
+    )
+    .with_time(Timestamp::from_unix_millis(1_700_000_000_123))
+    .with_dedup_key("routes/origin-hijack/192.0.2.0/24/AS64512")
+    .with_details(serde_json::json!({
+        "origin_asn": 64512,
+        "as_path": [64500, 64501, 64512],
+        "vantages": [{"peer_asn": 3333, "peer": "2001:db8::1"}],
+        "nested": {"null": null, "float": 1.5}
+    }));
+
+    let ids = store
+        .insert_events(std::slice::from_ref(&original))
+        .await
+        .expect("insert");
+    assert_eq!(ids.len(), 1);
+
+    let stored = store.events(&EventQuery::new()).await.expect("query");
+    assert_eq!(stored.len(), 1);
+    let mut expected = original.clone();
+    expected.id = Some(ids[0]);
+    assert_eq!(stored[0], expected);
+}
+
+#[tokio::test]
+async fn batch_insert_returns_ids_in_order_and_empty_batch_is_noop() {
+    let store = SqliteStore::open_in_memory().expect("open");
+    assert!(store.insert_events(&[]).await.expect("empty").is_empty());
+    let batch: Vec<Event> = (0..50)
+        .map(|i| {
+            event(
+                Service::Scripts,
+                "new-script",
+                Severity::Low,
+                &format!("s{i}"),
+                i,
+            )
+        })
+        .collect();
+    let ids = store.insert_events(&batch).await.expect("insert");
+    assert_eq!(ids.len(), 50);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    let all = store
+        .events(&EventQuery::new().limit(1000))
+        .await
+        .expect("query");
+    for e in &all {
+        let idx = ids
+            .iter()
+            .position(|id| Some(*id) == e.id)
+            .expect("every stored id was returned by insert");
+        assert_eq!(e.subject, batch[idx].subject);
+    }
+}
+
+#[tokio::test]
+async fn query_filters_and_orders_newest_first() {
+    let store = SqliteStore::open_in_memory().expect("open");
+    store
+        .insert_events(&[
+            event(Service::Routes, "origin-hijack", Severity::High, "a", 1_000),
+            event(
+                Service::Routes,
+                "rpki-invalid",
+                Severity::Medium,
+                "a",
+                2_000,
+            ),
+            event(Service::Scripts, "new-script", Severity::Low, "b", 3_000),
+            event(
+                Service::Scripts,
+                "new-script",
+                Severity::Critical,
+                "c",
+                4_000,
+            ),
+            event(
+                Service::Gateway,
+                "upstream-down",
+                Severity::Info,
+                "d",
+                5_000,
+            ),
+            // Same time as the previous one: the later insert must sort first.
+            event(Service::Gateway, "upstream-up", Severity::Info, "d", 5_000),
+        ])
+        .await
+        .expect("insert");
+
+    let kinds = |events: Vec<Event>| events.into_iter().map(|e| e.kind).collect::<Vec<_>>();
+
+    let all = store.events(&EventQuery::new()).await.expect("all");
+    assert_eq!(
+        kinds(all),
+        [
+            "upstream-up",
+            "upstream-down",
+            "new-script",
+            "new-script",
+            "rpki-invalid",
+            "origin-hijack"
+        ]
+    );
+
+    let routes = store
+        .events(&EventQuery::new().service(Service::Routes))
+        .await
+        .expect("routes");
+    assert_eq!(kinds(routes), ["rpki-invalid", "origin-hijack"]);
+
+    let high = store
+        .events(&EventQuery::new().min_severity(Severity::High))
+        .await
+        .expect("high");
+    assert_eq!(
+        high.iter().map(|e| e.severity).collect::<Vec<_>>(),
+        [Severity::Critical, Severity::High]
+    );
+
+    let kind = store
+        .events(&EventQuery::new().kind("new-script"))
+        .await
+        .expect("kind");
+    assert_eq!(
+        kind.iter().map(|e| e.subject.as_str()).collect::<Vec<_>>(),
+        ["c", "b"]
+    );
+
+    let window = store
+        .events(
+            &EventQuery::new()
+                .since(Timestamp::from_unix_millis(2_000))
+                .until(Timestamp::from_unix_millis(4_000)),
+        )
+        .await
+        .expect("window");
+    assert_eq!(kinds(window), ["new-script", "rpki-invalid"]);
+
+    let limited = store
+        .events(&EventQuery::new().limit(2))
+        .await
+        .expect("limit");
+    assert_eq!(kinds(limited), ["upstream-up", "upstream-down"]);
+
+    let combined = store
+        .events(
+            &EventQuery::new()
+                .service(Service::Scripts)
+                .subject("b")
+                .min_severity(Severity::Low),
+        )
+        .await
+        .expect("combined");
+    assert_eq!(combined.len(), 1);
+    assert_eq!(combined[0].severity, Severity::Low);
+
+    let none = store
+        .events(&EventQuery::new().kind("x' OR '1'='1"))
+        .await
+        .expect("injection attempt is just a value");
+    assert!(none.is_empty());
+}
+
+#[tokio::test]
+async fn settings_put_get_and_replace() {
+    let store = SqliteStore::open_in_memory().expect("open");
+    assert_eq!(store.get_setting("routes.cursor").await.expect("get"), None);
+    store.put_setting("routes.cursor", "42").await.expect("put");
+    store.put_setting("other", "x").await.expect("put other");
+    assert_eq!(
+        store
+            .get_setting("routes.cursor")
+            .await
+            .expect("get")
+            .as_deref(),
+        Some("42")
+    );
+    store
+        .put_setting("routes.cursor", "43")
+        .await
+        .expect("replace");
+    assert_eq!(
+        store
+            .get_setting("routes.cursor")
+            .await
+            .expect("get")
+            .as_deref(),
+        Some("43")
+    );
+    assert_eq!(
+        store.get_setting("other").await.expect("get").as_deref(),
+        Some("x")
+    );
+}
+
+#[tokio::test]
+async fn opening_twice_is_idempotent_and_creates_directories() {
+    let (_dir, path) = temp_db();
+    let first = SqliteStore::open(&path).expect("first open creates the file");
+    assert!(path.exists());
+    first.health().await.expect("healthy");
+    drop(first);
+    let second = SqliteStore::open(&path).expect("second open");
+    second.health().await.expect("healthy");
+    let count: i64 = rusqlite::Connection::open(&path)
+        .expect("raw open")
+        .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(count, i64::from(SCHEMA_VERSION), "a migration ran twice");
+}
+
+#[tokio::test]
+async fn file_uses_wal_journaling() {
+    let (_dir, path) = temp_db();
+    let _store = SqliteStore::open(&path).expect("open");
+    let mode: String = rusqlite::Connection::open(&path)
+        .expect("raw open")
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("pragma");
+    assert_eq!(mode, "wal");
+}
+
+#[tokio::test]
+async fn committed_data_survives_drop_and_reopen() {
+    let (_dir, path) = temp_db();
+    {
+        let store = SqliteStore::open(&path).expect("open");
+        store
+            .insert_events(&[
+                event(Service::Routes, "origin-hijack", Severity::High, "p", 10),
+                event(Service::Routes, "visibility-loss", Severity::High, "p", 20),
+            ])
+            .await
+            .expect("insert");
+        store.put_setting("k", "v").await.expect("put");
+    }
+    let store = SqliteStore::open(&path).expect("reopen");
+    let events = store.events(&EventQuery::new()).await.expect("query");
+    assert_eq!(
+        events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+        ["visibility-loss", "origin-hijack"]
+    );
+    assert_eq!(
+        store.get_setting("k").await.expect("get").as_deref(),
+        Some("v")
+    );
+}
+
+#[tokio::test]
+async fn newer_database_is_refused() {
+    let (_dir, path) = temp_db();
+    drop(SqliteStore::open(&path).expect("create"));
+    let future = SCHEMA_VERSION + 7;
+    rusqlite::Connection::open(&path)
+        .expect("raw open")
+        .execute(
+            "INSERT INTO schema_migrations (version, name, applied_ms) VALUES (?1, 'future', 0)",
+            [future],
+        )
+        .expect("pretend a newer binary migrated it");
+    let err = SqliteStore::open(&path).expect_err("must refuse");
+    match err {
+        StoreError::TooNew { found, known } => {
+            assert_eq!(found, future);
+            assert_eq!(known, SCHEMA_VERSION);
+        }
+        other => panic!("expected TooNew, got {other:?}"),
+    }
+    assert!(err_message(future).contains("newer than this binary knows"));
+}
+
+fn err_message(found: u32) -> String {
+    StoreError::TooNew {
+        found,
+        known: SCHEMA_VERSION,
+    }
+    .to_string()
+}
+
+#[tokio::test]
+async fn health_notices_a_newer_instance_migrating_underneath() {
+    let (_dir, path) = temp_db();
+    let store = SqliteStore::open(&path).expect("open");
+    store.health().await.expect("healthy");
+    rusqlite::Connection::open(&path)
+        .expect("raw open")
+        .execute(
+            "INSERT INTO schema_migrations (version, name, applied_ms) VALUES (?1, 'future', 0)",
+            [SCHEMA_VERSION + 1],
+        )
+        .expect("insert");
+    assert!(matches!(
+        store.health().await,
+        Err(StoreError::TooNew { .. })
+    ));
+}
+
+#[tokio::test]
+async fn corrupt_rows_are_errors_not_panics() {
+    let (_dir, path) = temp_db();
+    let store = SqliteStore::open(&path).expect("open");
+    rusqlite::Connection::open(&path)
+        .expect("raw open")
+        .execute(
+            "INSERT INTO events (time_ms, service, kind, severity, subject, dedup_key, summary, details) \
+             VALUES (0, 'bgp', 'k', 1, 's', 'd', 'x', 'null')",
+            [],
+        )
+        .expect("insert");
+    assert!(matches!(
+        store.events(&EventQuery::new()).await,
+        Err(StoreError::Decode(_))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writers_lose_nothing() {
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open_in_memory().expect("open"));
+    let mut tasks = Vec::new();
+    for t in 0..8 {
+        let store = Arc::clone(&store);
+        tasks.push(tokio::spawn(async move {
+            for i in 0..10 {
+                let e = event(
+                    Service::Gateway,
+                    "k",
+                    Severity::Info,
+                    &format!("{t}-{i}"),
+                    i,
+                );
+                store.insert_events(&[e]).await.expect("insert");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task");
+    }
+    let all = store
+        .events(&EventQuery::new().limit(1000))
+        .await
+        .expect("query");
+    assert_eq!(all.len(), 80);
+}
