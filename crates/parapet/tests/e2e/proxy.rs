@@ -217,3 +217,50 @@ async fn https_listener_forwards_proto_https() {
         .header("x-request-id")
         .is_some_and(|r| r == echo.get("rid")));
 }
+
+/// `s` without ANSI colour escapes (`ESC [ ... m`).
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_log_has_one_line_per_request() {
+    let env = Env::start();
+    let resp = send(env.parapet.http(), get("/logged/path")).await;
+    let rid = resp.header("x-request-id").unwrap().to_owned();
+    let line = crate::harness::eventually(std::time::Duration::from_secs(3), || async {
+        strip_ansi(&env.parapet.stderr())
+            .lines()
+            .find(|l| l.contains(&rid) && l.contains("access"))
+            .map(str::to_owned)
+    })
+    .await
+    .unwrap_or_else(|| {
+        panic!(
+            "no access log line with request id {rid} on stderr:\n{}",
+            env.parapet.stderr()
+        )
+    });
+    assert!(
+        line.contains("/logged/path"),
+        "access line lacks the path: {line}"
+    );
+    assert!(line.contains("200"), "access line lacks the status: {line}");
+    assert!(
+        line.contains("127.0.0.1"),
+        "access line lacks the client: {line}"
+    );
+}
