@@ -1,0 +1,406 @@
+#!/usr/bin/env bash
+# Gateway benchmark: Parapet against Debian's nginx and haproxy, same machine, same run,
+# same upstream. See bench/README.md for what is measured and how to read the ratios.
+#
+#   bench/gateway.sh                      # everything, ~4-5 minutes after the build
+#   DURATION=5 bench/gateway.sh           # shorter runs
+#   TARGETS="nginx haproxy" bench/gateway.sh   # without Parapet
+#
+# Every server listens on 127.0.0.1 only; configs, pids and logs live in a temp dir that is
+# removed at exit, and every process started here is killed at exit.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DURATION=${DURATION:-10}        # seconds per measurement
+WARMUP=${WARMUP:-2}             # seconds of warm-up before each target's first run
+CONNECTIONS=${CONNECTIONS:-64}  # wrk keep-alive connections (closed loop)
+LAT_CONNECTIONS=${LAT_CONNECTIONS:-32}  # open-loop pool
+HS_CONCURRENCY=${HS_CONCURRENCY:-16}    # handshakes in flight
+RATE=${RATE:-auto}              # open-loop req/s; auto = 25% of the slowest proxy's wrk rate
+PROXY_CPU=${PROXY_CPU:-0}       # the proxy under test
+LOAD_CPU=${LOAD_CPU:-1}         # load generator and upstream
+PORT_BASE=${PORT_BASE:-27800}
+TARGETS=${TARGETS:-"nginx haproxy parapet"}
+OUT=${OUT:-$ROOT/bench/results/gateway.md}
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+
+log() { printf '[gateway.sh] %s\n' "$*" >&2; }
+
+# --- tools ---------------------------------------------------------------------------
+missing=()
+command -v nginx >/dev/null || missing+=(nginx-light)
+command -v haproxy >/dev/null || missing+=(haproxy)
+command -v wrk >/dev/null || missing+=(wrk)
+command -v openssl >/dev/null || missing+=(openssl)
+command -v taskset >/dev/null || missing+=(util-linux)
+command -v curl >/dev/null || missing+=(curl)
+if ((${#missing[@]})); then
+    log "installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
+
+# BENCH_BIN / PARAPET_BIN: prebuilt binaries instead of building them here.
+BENCH=${BENCH_BIN:-$TARGET_DIR/release/parapet-bench}
+PARAPET=${PARAPET_BIN:-$TARGET_DIR/release/parapet}
+if [[ -z ${BENCH_BIN:-} ]]; then
+    log "building parapet-bench (release)"
+    (cd "$ROOT" && cargo build --release -q -p parapet-bench)
+fi
+if [[ " $TARGETS " == *" parapet "* && -z ${PARAPET_BIN:-} ]]; then
+    log "building parapet (release)"
+    if ! (cd "$ROOT" && cargo build --release -q -p parapet); then
+        log "parapet does not build: measuring nginx and haproxy only"
+        TARGETS=${TARGETS//parapet/}
+    fi
+fi
+
+# --- temp dir, processes, cleanup ----------------------------------------------------
+TMP=$(mktemp -d -t parapet-bench.XXXXXX)
+PIDS=()
+cleanup() {
+    local p
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+UP=$((PORT_BASE))
+NGINX_PLAIN=$((PORT_BASE + 1)) NGINX_TLS=$((PORT_BASE + 2))
+HAPROXY_PLAIN=$((PORT_BASE + 3)) HAPROXY_TLS=$((PORT_BASE + 4))
+PARAPET_PLAIN=$((PORT_BASE + 5)) PARAPET_TLS=$((PORT_BASE + 6)) PARAPET_ADMIN=$((PORT_BASE + 7))
+for p in $(seq "$PORT_BASE" $((PORT_BASE + 7))); do
+    if ss -Hltn "sport = :$p" | grep -q .; then
+        log "port $p is in use; set PORT_BASE"
+        exit 1
+    fi
+done
+
+wait_port() { # port, what
+    local i
+    for i in $(seq 1 100); do
+        if ss -Hltn "sport = :$1" | grep -q .; then return 0; fi
+        sleep 0.1
+    done
+    log "$2 did not listen on port $1"
+    return 1
+}
+
+# One certificate for all three: ECDSA P-256 for localhost, issued by a throwaway CA (a
+# self-signed CA certificate cannot be a server certificate for webpki).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj "/CN=parapet bench CA" -keyout "$TMP/ca.key" -out "$TMP/ca.pem" 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=localhost \
+    -keyout "$TMP/key.pem" -out "$TMP/leaf.csr" 2>/dev/null
+printf '%s\n' 'subjectAltName=DNS:localhost,IP:127.0.0.1' 'basicConstraints=critical,CA:FALSE' \
+    'keyUsage=critical,digitalSignature' 'extendedKeyUsage=serverAuth' >"$TMP/leaf.ext"
+openssl x509 -req -in "$TMP/leaf.csr" -CA "$TMP/ca.pem" -CAkey "$TMP/ca.key" -CAcreateserial \
+    -days 2 -extfile "$TMP/leaf.ext" -out "$TMP/cert.pem" 2>/dev/null
+cat "$TMP/cert.pem" "$TMP/key.pem" >"$TMP/combined.pem"
+
+# --- upstream: nginx, a fixed ~100-byte response -------------------------------------
+BODY='parapet bench upstream: a small fixed response of about one hundred bytes, keep-alive on. 0123456'
+nginx_common() { # dir
+    mkdir -p "$1/tmp"
+    cat <<EOF
+worker_processes 1;
+daemon off;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+events { worker_connections 8192; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    keepalive_timeout 60s;
+    client_body_temp_path $1/tmp/body;
+    proxy_temp_path $1/tmp/proxy;
+    fastcgi_temp_path $1/tmp/fastcgi;
+    uwsgi_temp_path $1/tmp/uwsgi;
+    scgi_temp_path $1/tmp/scgi;
+EOF
+}
+start_nginx() { # dir -> PID in $STARTED
+    taskset -c "$2" "$NGINX" -p "$1" -c "$1/nginx.conf" -e "$1/error.log" &
+    STARTED=$!
+    PIDS+=("$STARTED")
+}
+
+mkdir -p "$TMP/upstream"
+{
+    nginx_common "$TMP/upstream"
+    cat <<EOF
+    server {
+        listen 127.0.0.1:$UP backlog=4096;
+        location / { default_type text/plain; return 200 "$BODY\n"; }
+    }
+}
+EOF
+} >"$TMP/upstream/nginx.conf"
+start_nginx "$TMP/upstream" "$LOAD_CPU"
+UP_PID=$STARTED
+wait_port "$UP" upstream
+
+# --- proxies -----------------------------------------------------------------------------
+declare -A PID PLAIN TLSPORT
+for t in $TARGETS; do
+    case $t in
+    nginx)
+        d=$TMP/nginx
+        mkdir -p "$d"
+        {
+            nginx_common "$d"
+            cat <<EOF
+    upstream origin {
+        server 127.0.0.1:$UP;
+        keepalive 128;
+        keepalive_requests 1000000;
+    }
+    ssl_protocols TLSv1.3;
+    ssl_ecdh_curve X25519:prime256v1;
+    server {
+        listen 127.0.0.1:$NGINX_PLAIN backlog=4096;
+        listen 127.0.0.1:$NGINX_TLS ssl backlog=4096;
+        ssl_certificate $TMP/cert.pem;
+        ssl_certificate_key $TMP/key.pem;
+        location / {
+            proxy_pass http://origin;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+EOF
+        } >"$d/nginx.conf"
+        start_nginx "$d" "$PROXY_CPU"
+        PID[nginx]=$STARTED PLAIN[nginx]=$NGINX_PLAIN TLSPORT[nginx]=$NGINX_TLS
+        ;;
+    haproxy)
+        d=$TMP/haproxy
+        mkdir -p "$d"
+        cat >"$d/haproxy.cfg" <<EOF
+global
+    nbthread 1
+    maxconn 4096
+    pidfile $d/haproxy.pid
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+    timeout http-keep-alive 60s
+    http-reuse always
+frontend fe
+    bind 127.0.0.1:$HAPROXY_PLAIN
+    bind 127.0.0.1:$HAPROXY_TLS ssl crt $TMP/combined.pem ssl-min-ver TLSv1.3 curves X25519:P-256
+    default_backend be
+backend be
+    server origin 127.0.0.1:$UP
+EOF
+        taskset -c "$PROXY_CPU" "$HAPROXY" -db -f "$d/haproxy.cfg" &
+        PID[haproxy]=$! PLAIN[haproxy]=$HAPROXY_PLAIN TLSPORT[haproxy]=$HAPROXY_TLS
+        PIDS+=("$!")
+        ;;
+    parapet)
+        d=$TMP/parapet
+        mkdir -p "$d/state"
+        cat >"$d/parapet.toml" <<EOF
+[server]
+state_dir = "$d/state"
+worker_threads = 1
+
+[log]
+level = "warn"
+access_log = false
+
+[admin]
+listen = "127.0.0.1:$PARAPET_ADMIN"
+
+[[listeners]]
+name = "plain"
+listen = "127.0.0.1:$PARAPET_PLAIN"
+
+[[listeners]]
+name = "tls"
+listen = "127.0.0.1:$PARAPET_TLS"
+tls = true
+
+[tls]
+min_version = "1.3"
+[[tls.certificates]]
+cert = "$TMP/cert.pem"
+key = "$TMP/key.pem"
+
+[[sites]]
+name = "bench"
+hosts = ["*"]
+  [[sites.routes]]
+  path = "/"
+  upstream = "origin"
+
+[[upstreams]]
+name = "origin"
+servers = ["127.0.0.1:$UP"]
+EOF
+        taskset -c "$PROXY_CPU" "$PARAPET" serve --config "$d/parapet.toml" 2>"$d/stderr.log" &
+        PID[parapet]=$! PLAIN[parapet]=$PARAPET_PLAIN TLSPORT[parapet]=$PARAPET_TLS
+        PIDS+=("$!")
+        ;;
+    *)
+        log "unknown target $t"
+        exit 1
+        ;;
+    esac
+done
+
+ready=()
+for t in $TARGETS; do
+    ok=1
+    if [[ $t == parapet ]]; then
+        ok=0
+        for _ in $(seq 1 100); do
+            if curl -fsS -o /dev/null "http://127.0.0.1:$PARAPET_ADMIN/healthz" 2>/dev/null; then
+                ok=1
+                break
+            fi
+            kill -0 "${PID[parapet]}" 2>/dev/null || break
+            sleep 0.1
+        done
+    fi
+    if ((ok)) && wait_port "${PLAIN[$t]}" "$t" && wait_port "${TLSPORT[$t]}" "$t" &&
+        body=$(curl -fsS --max-time 5 "http://127.0.0.1:${PLAIN[$t]}/") && [[ $body == "$BODY" ]] &&
+        curl -fsS --max-time 5 -o /dev/null --cacert "$TMP/ca.pem" \
+            --resolve "localhost:${TLSPORT[$t]}:127.0.0.1" "https://localhost:${TLSPORT[$t]}/"; then
+        ready+=("$t")
+    else
+        log "$t is not serving; it is left out of this run"
+        if [[ $t == parapet ]]; then
+            tail -n 20 "$TMP/parapet/stderr.log" >&2 || true
+        fi
+        kill "${PID[$t]}" 2>/dev/null || true
+    fi
+done
+if ((${#ready[@]} == 0)); then
+    log "no proxy is serving"
+    exit 1
+fi
+log "proxies: ${ready[*]}; proxy on CPU $PROXY_CPU, load and upstream on CPU $LOAD_CPU"
+
+# --- measurements --------------------------------------------------------------------------
+RESULTS=$TMP/results.jsonl
+: >"$RESULTS"
+load() { taskset -c "$LOAD_CPU" "$@"; }
+record() { # the JSON line on stdin, echoed to stderr for progress
+    tee -a "$RESULTS" >&2
+}
+wrk_run() { # target pid url proto
+    load "$BENCH" wrk --pid "$2" --tag "target=$1" --tag "proto=$4" -- \
+        -t1 -c"$CONNECTIONS" -d"${DURATION}s" "$3" | record
+}
+
+# 1. Closed loop, maximum throughput (wrk), plain and TLS keep-alive; the upstream direct.
+log "warm-up and throughput (wrk, ${DURATION}s each)"
+load wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$UP/" >/dev/null
+wrk_run direct "$UP_PID" "http://127.0.0.1:$UP/" plain
+for t in "${ready[@]}"; do
+    load wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:${PLAIN[$t]}/" >/dev/null
+    load wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "https://127.0.0.1:${TLSPORT[$t]}/" >/dev/null
+    wrk_run "$t" "${PID[$t]}" "http://127.0.0.1:${PLAIN[$t]}/" plain
+    wrk_run "$t" "${PID[$t]}" "https://127.0.0.1:${TLSPORT[$t]}/" tls
+done
+
+# 2. Open loop at one fixed rate for everyone.
+if [[ $RATE == auto ]]; then
+    slowest=$(grep -v '"target":"direct"' "$RESULTS" | grep -o '"requests_per_s":[0-9.]*' |
+        cut -d: -f2 | sort -g | head -n1)
+    RATE=$(awk -v r="${slowest:-2000}" 'BEGIN { x = int(r / 4 / 500) * 500; if (x < 500) x = 500; print x }')
+fi
+log "fixed-rate latency at $RATE req/s (${DURATION}s each)"
+lat_run() { # target pid url proto
+    load "$BENCH" latency --url "$3" --rate "$RATE" --duration "${DURATION}s" --warmup 1s \
+        --connections "$LAT_CONNECTIONS" --ca "$TMP/ca.pem" --server-name localhost \
+        --pid "$2" --tag "target=$1" --tag "proto=$4" | record
+}
+lat_run direct "$UP_PID" "http://127.0.0.1:$UP/" plain
+for t in "${ready[@]}"; do
+    lat_run "$t" "${PID[$t]}" "http://127.0.0.1:${PLAIN[$t]}/" plain
+    lat_run "$t" "${PID[$t]}" "https://127.0.0.1:${TLSPORT[$t]}/" tls
+done
+
+# 3. Full TLS 1.3 handshakes. X25519 for everyone; X25519MLKEM768 for Parapet, and for
+#    nginx/haproxy only if their OpenSSL offers it (a 1-second probe says).
+log "TLS handshakes (${DURATION}s each)"
+hs_run() { # target pid port group duration
+    load "$BENCH" handshake --addr "127.0.0.1:$3" --server-name localhost --group "$4" \
+        --ca "$TMP/ca.pem" --duration "$5" --warmup 1s --concurrency "$HS_CONCURRENCY" \
+        --pid "$2" --tag "target=$1"
+}
+for t in "${ready[@]}"; do
+    hs_run "$t" "${PID[$t]}" "${TLSPORT[$t]}" x25519 "${DURATION}s" | record
+    if [[ $t == parapet ]]; then
+        hs_run "$t" "${PID[$t]}" "${TLSPORT[$t]}" x25519mlkem768 "${DURATION}s" | record
+    else
+        probe=$(hs_run "$t" "${PID[$t]}" "${TLSPORT[$t]}" x25519mlkem768 1s)
+        if grep -q '"handshakes":0,' <<<"$probe"; then
+            log "$t: no X25519MLKEM768 (its OpenSSL does not offer it)"
+            printf '%s\n' "$probe" | sed 's/"mode":"handshake"/"mode":"handshake-unsupported"/' | record
+        else
+            hs_run "$t" "${PID[$t]}" "${TLSPORT[$t]}" x25519mlkem768 "${DURATION}s" | record
+        fi
+    fi
+done
+
+# 4. Peak memory after all of the above.
+load "$BENCH" proc --pid "$UP_PID" --tag target=direct | record
+for t in "${ready[@]}"; do
+    load "$BENCH" proc --pid "${PID[$t]}" --tag "target=$t" | record
+done
+
+# --- report ------------------------------------------------------------------------------
+version() { "$@" 2>&1 | head -n1; }
+{
+    echo "# Gateway benchmark: Parapet, nginx, haproxy"
+    echo
+    echo "Written by \`bench/gateway.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'). See \`bench/README.md\` for the method."
+    echo
+    echo "## Machine"
+    echo
+    echo "- CPUs: $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+    echo "- kernel: $(uname -sr)"
+    echo "- OS: $(. /etc/os-release && echo "$PRETTY_NAME")"
+    echo "- nginx: $(version "$NGINX" -v | sed 's/^nginx version: //'), $("$NGINX" -V 2>&1 | grep -m1 'built with' || true)"
+    echo "- haproxy: $(version "$HAPROXY" -v | sed 's/ - https.*//'), $("$HAPROXY" -vv 2>/dev/null | grep -m1 'Running on OpenSSL' | sed 's/^ *//')"
+    echo "- wrk: $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2); OpenSSL $(openssl version | cut -d' ' -f2)"
+    if [[ " ${ready[*]} " == *" parapet "* ]]; then
+        echo "- parapet: $(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unknown) (release build), rustls + aws-lc-rs"
+    else
+        echo "- parapet: not measured in this run (it did not build or did not serve)"
+    fi
+    echo "- placement: each proxy pinned to CPU $PROXY_CPU (taskset), one worker/thread each; wrk, parapet-bench and the upstream nginx on CPU $LOAD_CPU. Only one target is loaded at a time; the others sit idle."
+    echo
+    echo "## Commands"
+    echo
+    echo '```'
+    echo "bench/gateway.sh   # DURATION=$DURATION WARMUP=$WARMUP CONNECTIONS=$CONNECTIONS LAT_CONNECTIONS=$LAT_CONNECTIONS HS_CONCURRENCY=$HS_CONCURRENCY RATE=$RATE"
+    echo "taskset -c $LOAD_CPU parapet-bench wrk --pid PROXY_PID -- -t1 -c$CONNECTIONS -d${DURATION}s http://127.0.0.1:PORT/   # and https://"
+    echo "taskset -c $LOAD_CPU parapet-bench latency --url http://127.0.0.1:PORT/ --rate $RATE --duration ${DURATION}s --warmup 1s --connections $LAT_CONNECTIONS --ca ca.pem --pid PROXY_PID"
+    echo "taskset -c $LOAD_CPU parapet-bench handshake --addr 127.0.0.1:PORT --server-name localhost --group x25519|x25519mlkem768 --ca ca.pem --duration ${DURATION}s --concurrency $HS_CONCURRENCY --pid PROXY_PID"
+    echo '```'
+    echo
+    "$BENCH" report "$RESULTS"
+    echo
+    echo "<details><summary>Raw measurements (JSON lines)</summary>"
+    echo
+    echo '```json'
+    cat "$RESULTS"
+    echo '```'
+    echo
+    echo "</details>"
+} >"$TMP/gateway.md"
+mkdir -p "$(dirname "$OUT")"
+cp "$TMP/gateway.md" "$OUT"
+"$BENCH" report "$RESULTS"
+log "wrote $OUT"

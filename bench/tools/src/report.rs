@@ -1,0 +1,406 @@
+//! Markdown tables from the JSON lines of one `bench/gateway.sh` run.
+//!
+//! Ratios are "this target / nginx" and "this target / haproxy", measured in the same run.
+//! For rates (requests or handshakes per CPU-second) higher is better; for latency and
+//! memory lower is better. Each table says which.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+
+/// Targets in the order they are shown; "direct" is the upstream without a proxy.
+const ORDER: [&str; 4] = ["direct", "nginx", "haproxy", "parapet"];
+
+fn s<'a>(v: &'a Value, k: &str) -> &'a str {
+    v.get(k).and_then(Value::as_str).unwrap_or("")
+}
+
+fn f(v: &Value, path: &[&str]) -> Option<f64> {
+    let mut cur = v;
+    for k in path {
+        cur = cur.get(*k)?;
+    }
+    cur.as_f64()
+}
+
+fn u(v: &Value, k: &str) -> u64 {
+    v.get(k).and_then(Value::as_u64).unwrap_or(0)
+}
+
+fn rank(target: &str) -> usize {
+    ORDER
+        .iter()
+        .position(|t| *t == target)
+        .unwrap_or(ORDER.len())
+}
+
+fn name(target: &str) -> &str {
+    if target == "direct" {
+        "upstream (direct)"
+    } else {
+        target
+    }
+}
+
+fn num(x: Option<f64>) -> String {
+    match x {
+        None => "–".into(),
+        Some(x) if x >= 100.0 => format!("{x:.0}"),
+        Some(x) if x >= 10.0 => format!("{x:.1}"),
+        Some(x) => format!("{x:.2}"),
+    }
+}
+
+fn ratio(a: Option<f64>, b: Option<f64>) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}x", a / b),
+        _ => "–".into(),
+    }
+}
+
+struct Records(Vec<Value>);
+
+impl Records {
+    fn of(&self, mode: &str) -> Vec<&Value> {
+        let mut v: Vec<&Value> = self.0.iter().filter(|r| s(r, "mode") == mode).collect();
+        v.sort_by_key(|r| (rank(s(r, "target")), s(r, "proto") != "plain"));
+        v
+    }
+
+    fn find(&self, mode: &str, target: &str, key: &str, value: &str) -> Option<&Value> {
+        self.0
+            .iter()
+            .find(|r| s(r, "mode") == mode && s(r, "target") == target && s(r, key) == value)
+    }
+}
+
+fn parse(text: &str) -> Result<Records> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        out.push(serde_json::from_str(line).with_context(|| format!("line {}", i + 1))?);
+    }
+    Ok(Records(out))
+}
+
+pub fn render(input: &Path) -> Result<String> {
+    let text = fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
+    Ok(render_records(&parse(&text)?))
+}
+
+fn render_records(r: &Records) -> String {
+    let mut o = String::new();
+    throughput(r, &mut o);
+    latency(r, &mut o);
+    handshakes(r, &mut o);
+    memory(r, &mut o);
+    targets(r, &mut o);
+    o
+}
+
+fn throughput(r: &Records, o: &mut String) {
+    let rows = r.of("wrk");
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "## Throughput: closed loop, HTTP/1.1 keep-alive (wrk)\n\n\
+         Requests per proxy CPU-second is the comparison: the load generator and the upstream \
+         share one CPU, so requests/s may be capped by them rather than by the proxy. For \
+         `upstream (direct)` the CPU-seconds are the upstream's. Higher is better.\n\n\
+         | target | proto | req/s | proxy CPU-s | req per CPU-s | vs nginx | vs haproxy | errors |\n\
+         |---|---|--:|--:|--:|--:|--:|--:|"
+    );
+    for x in rows {
+        let (t, p) = (s(x, "target"), s(x, "proto"));
+        let per = f(x, &["requests_per_cpu_s"]);
+        let base = |b: &str| {
+            r.find("wrk", b, "proto", p)
+                .and_then(|y| f(y, &["requests_per_cpu_s"]))
+        };
+        let (vn, vh) = if t == "direct" {
+            ("".into(), "".into())
+        } else {
+            (ratio(per, base("nginx")), ratio(per, base("haproxy")))
+        };
+        let _ = writeln!(
+            o,
+            "| {} | {p} | {} | {} | {} | {vn} | {vh} | {} |",
+            name(t),
+            num(f(x, &["requests_per_s"])),
+            num(f(x, &["server_cpu_s"])),
+            num(per),
+            u(x, "socket_errors") + u(x, "non_2xx_3xx"),
+        );
+    }
+    o.push('\n');
+}
+
+fn latency(r: &Records, o: &mut String) {
+    let rows = r.of("latency");
+    let Some(first) = rows.first() else { return };
+    let _ = writeln!(
+        o,
+        "## Latency at a fixed offered load: {} req/s, open loop\n\n\
+         Measured from each request's intended send time (no coordinated omission), over {} \
+         keep-alive connections; microseconds. Lower is better; the ratios are of p99.\n\n\
+         | target | proto | achieved req/s | p50 | p90 | p99 | max | p99 vs nginx | p99 vs haproxy | req per CPU-s | errors |\n\
+         |---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        u(first, "rate"),
+        u(first, "connections"),
+    );
+    for x in rows {
+        let (t, p) = (s(x, "target"), s(x, "proto"));
+        let p99 = f(x, &["latency_us", "p99"]);
+        let base = |b: &str| {
+            r.find("latency", b, "proto", p)
+                .and_then(|y| f(y, &["latency_us", "p99"]))
+        };
+        let (vn, vh) = if t == "direct" {
+            ("".into(), "".into())
+        } else {
+            (ratio(p99, base("nginx")), ratio(p99, base("haproxy")))
+        };
+        let _ = writeln!(
+            o,
+            "| {} | {p} | {} | {} | {} | {} | {} | {vn} | {vh} | {} | {} |",
+            name(t),
+            num(f(x, &["achieved_rps"])),
+            num(f(x, &["latency_us", "p50"])),
+            num(f(x, &["latency_us", "p90"])),
+            num(p99),
+            num(f(x, &["latency_us", "max"])),
+            num(f(x, &["requests_per_cpu_s"])),
+            u(x, "errors") + u(x, "non_2xx") + u(x, "unfinished"),
+        );
+    }
+    o.push('\n');
+}
+
+fn handshakes(r: &Records, o: &mut String) {
+    let rows = r.of("handshake");
+    let unsupported = r.of("handshake-unsupported");
+    if rows.is_empty() && unsupported.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "## TLS 1.3 full handshakes (no resumption, ECDSA P-256 certificate)\n\n\
+         The client offers exactly one key-exchange group and checks that it was negotiated. \
+         The client also pays for each handshake on the load CPU, so handshakes per server \
+         CPU-second is the comparison. Ratios are to nginx and haproxy with X25519. Higher is \
+         better.\n\n\
+         | target | group | handshakes/s | server CPU-s | per CPU-s | vs nginx X25519 | vs haproxy X25519 | p50 ms | errors |\n\
+         |---|---|--:|--:|--:|--:|--:|--:|--:|"
+    );
+    let base = |b: &str| {
+        r.find("handshake", b, "group", "X25519")
+            .and_then(|y| f(y, &["handshakes_per_cpu_s"]))
+    };
+    for x in rows {
+        let per = f(x, &["handshakes_per_cpu_s"]);
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            s(x, "target"),
+            s(x, "group"),
+            num(f(x, &["handshakes_per_s"])),
+            num(f(x, &["server_cpu_s"])),
+            num(per),
+            ratio(per, base("nginx")),
+            ratio(per, base("haproxy")),
+            num(f(x, &["latency_us", "p50"]).map(|us| us / 1000.0)),
+            u(x, "errors"),
+        );
+    }
+    for x in unsupported {
+        let _ = writeln!(
+            o,
+            "| {} | {} | not offered by its OpenSSL | | | | | | |",
+            s(x, "target"),
+            s(x, "group"),
+        );
+    }
+    o.push('\n');
+}
+
+fn memory(r: &Records, o: &mut String) {
+    let rows = r.of("proc");
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "## Peak memory (VmHWM after all runs)\n\n\
+         Summed over the target's processes (nginx: master and worker, which share pages, so \
+         its sum overstates it). Lower is better.\n\n\
+         | target | processes | VmHWM MiB | vs nginx | vs haproxy |\n\
+         |---|--:|--:|--:|--:|"
+    );
+    let base = |b: &str| {
+        r.find("proc", b, "mode", "proc")
+            .and_then(|y| f(y, &["vmhwm_kb"]))
+    };
+    for x in rows {
+        let t = s(x, "target");
+        let kb = f(x, &["vmhwm_kb"]);
+        let (vn, vh) = if t == "direct" {
+            ("".into(), "".into())
+        } else {
+            (ratio(kb, base("nginx")), ratio(kb, base("haproxy")))
+        };
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {vn} | {vh} |",
+            name(t),
+            u(x, "processes"),
+            num(kb.map(|k| k / 1024.0)),
+        );
+    }
+    o.push('\n');
+}
+
+fn verdict(ok: Option<bool>) -> &'static str {
+    match ok {
+        Some(true) => "**met**",
+        Some(false) => "**not met**",
+        None => "not measured",
+    }
+}
+
+fn targets(r: &Records, o: &mut String) {
+    let _ = writeln!(o, "## Targets\n");
+    let wrk = |t: &str| {
+        r.find("wrk", t, "proto", "plain")
+            .and_then(|y| f(y, &["requests_per_cpu_s"]))
+    };
+    let (p, h) = (wrk("parapet"), wrk("haproxy"));
+    let x = p.zip(h).map(|(p, h)| p / h);
+    let _ = writeln!(
+        o,
+        "- Plain keep-alive requests per proxy CPU-second >= 1.0x haproxy (aim 1.2x): {} ({}).",
+        x.map_or("–".into(), |x| format!("{x:.2}x")),
+        verdict(x.map(|x| x >= 1.0)),
+    );
+    for proto in ["plain", "tls"] {
+        let p99 = |t: &str| {
+            r.find("latency", t, "proto", proto)
+                .and_then(|y| f(y, &["latency_us", "p99"]))
+        };
+        let (p, n) = (p99("parapet"), p99("nginx"));
+        let _ = writeln!(
+            o,
+            "- p99 at the fixed rate, {proto}, no worse than nginx: Parapet {} µs, nginx {} µs ({}).",
+            num(p),
+            num(n),
+            verdict(p.zip(n).map(|(p, n)| p <= n)),
+        );
+    }
+    let hs =
+        |t: &str, g: &str, k: &str| r.find("handshake", t, "group", g).and_then(|y| f(y, &[k]));
+    let (p, n) = (
+        hs("parapet", "X25519MLKEM768", "handshakes_per_cpu_s"),
+        hs("nginx", "X25519", "handshakes_per_cpu_s"),
+    );
+    let (ps, ns) = (
+        hs("parapet", "X25519MLKEM768", "handshakes_per_s"),
+        hs("nginx", "X25519", "handshakes_per_s"),
+    );
+    let _ = writeln!(
+        o,
+        "- Handshakes, Parapet with X25519MLKEM768 no worse than nginx with X25519: \
+         {} vs {} per server CPU-second, {} ({}); {} vs {} per second.",
+        num(p),
+        num(n),
+        ratio(p, n),
+        verdict(p.zip(n).map(|(p, n)| p >= n)),
+        num(ps),
+        num(ns),
+    );
+    if !r.of("handshake-unsupported").is_empty() {
+        let _ = writeln!(
+            o,
+            "- nginx and haproxy here link Debian's OpenSSL 3.0, which has no ML-KEM: a client \
+             offering only X25519MLKEM768 fails to handshake with them, so they are compared \
+             with X25519."
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RUN: &str = r#"
+{"mode":"wrk","target":"direct","proto":"plain","requests_per_s":50000.0,"requests_per_cpu_s":90000.0,"server_cpu_s":5.5}
+{"mode":"wrk","target":"haproxy","proto":"plain","requests_per_s":30000.0,"requests_per_cpu_s":40000.0,"server_cpu_s":7.5}
+{"mode":"wrk","target":"nginx","proto":"plain","requests_per_s":25000.0,"requests_per_cpu_s":25000.0,"server_cpu_s":10.0}
+{"mode":"wrk","target":"parapet","proto":"plain","requests_per_s":30000.0,"requests_per_cpu_s":48000.0,"server_cpu_s":6.25}
+{"mode":"latency","target":"nginx","proto":"plain","rate":5000,"connections":32,"latency_us":{"p50":100.0,"p90":150.0,"p99":400.0,"max":900.0}}
+{"mode":"latency","target":"parapet","proto":"plain","rate":5000,"connections":32,"latency_us":{"p50":90.0,"p90":120.0,"p99":500.0,"max":800.0}}
+{"mode":"handshake","target":"nginx","group":"X25519","handshakes_per_s":2000.0,"handshakes_per_cpu_s":4000.0}
+{"mode":"handshake","target":"parapet","group":"X25519MLKEM768","handshakes_per_s":1800.0,"handshakes_per_cpu_s":4400.0}
+{"mode":"handshake-unsupported","target":"nginx","group":"X25519MLKEM768","handshakes":0}
+{"mode":"proc","target":"nginx","vmhwm_kb":10240,"processes":2}
+{"mode":"proc","target":"parapet","vmhwm_kb":20480,"processes":1}
+"#;
+
+    fn rendered() -> String {
+        render_records(&parse(RUN).expect("valid JSON lines"))
+    }
+
+    #[test]
+    fn ratios_are_per_cpu_second() {
+        let md = rendered();
+        // parapet 48000 / nginx 25000 and / haproxy 40000.
+        assert!(
+            md.contains("| parapet | plain | 30000 | 6.25 | 48000 | 1.92x | 1.20x | 0 |"),
+            "{md}"
+        );
+        assert!(md.contains("1.20x (**met**)"), "{md}");
+    }
+
+    #[test]
+    fn direct_comes_first_and_has_no_ratio() {
+        let md = rendered();
+        let direct = md
+            .find("| upstream (direct) | plain | 50000")
+            .expect("direct row");
+        let nginx = md.find("| nginx | plain | 25000").expect("nginx row");
+        assert!(direct < nginx);
+    }
+
+    #[test]
+    fn latency_and_handshake_verdicts() {
+        let md = rendered();
+        assert!(
+            md.contains("Parapet 500 µs, nginx 400 µs (**not met**)"),
+            "{md}"
+        );
+        assert!(
+            md.contains("tls, no worse than nginx: Parapet – µs, nginx – µs (not measured)"),
+            "{md}"
+        );
+        assert!(
+            md.contains("4400 vs 4000 per server CPU-second, 1.10x (**met**)"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| nginx | X25519MLKEM768 | not offered by its OpenSSL"),
+            "{md}"
+        );
+        assert!(md.contains("| parapet | 1 | 20.0 | 2.00x | – |"), "{md}");
+    }
+
+    #[test]
+    fn bad_line_is_an_error_with_its_number() {
+        let e = parse("{}\nnot json\n").err().expect("an error");
+        assert!(format!("{e:#}").contains("line 2"));
+    }
+}
