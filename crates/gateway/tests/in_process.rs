@@ -1,0 +1,288 @@
+//! The gateway run in-process against peers started by the test: upstream
+//! TLS (post-quantum, HTTP/2 by ALPN), the module phases, load balancing and
+//! passive health. The end-to-end tests of the binary with real nginx live in
+//! `crates/parapet/tests`.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use parapet_config::Config;
+use parapet_gateway::{Gateway, HttpModule, RequestCtx};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A test CA and a certificate for `localhost` it signed; returns the CA PEM
+/// path and the server's rustls config.
+fn test_pki(dir: &Path) -> (std::path::PathBuf, rustls::ServerConfig) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap()
+        .signed_by(&leaf_key, &issuer)
+        .unwrap();
+    let ca_path = dir.join("ca.pem");
+    std::fs::write(&ca_path, ca_cert.pem()).unwrap();
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![leaf.der().clone()],
+            rustls::pki_types::PrivateKeyDer::try_from(leaf_key.serialize_der()).unwrap(),
+        )
+        .unwrap();
+    cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    (ca_path, cfg)
+}
+
+/// An HTTPS upstream that answers with the key-exchange group and HTTP
+/// version it negotiated with Parapet.
+async fn tls_upstream(cfg: rustls::ServerConfig) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(cfg));
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let group = format!(
+                    "{:?}",
+                    tls.get_ref()
+                        .1
+                        .negotiated_key_exchange_group()
+                        .map(|g| g.name())
+                );
+                let svc = service_fn(move |req: Request<Incoming>| {
+                    let body = format!("group={group} version={:?}", req.version());
+                    async move { Ok::<_, hyper::Error>(Response::new(Full::new(Bytes::from(body)))) }
+                });
+                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(tls), svc)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+/// A plain HTTP upstream that answers with its own name.
+async fn named_upstream(name: &'static str, hits: Arc<AtomicUsize>) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
+            let hits = hits.clone();
+            tokio::spawn(async move {
+                let svc = service_fn(move |_req: Request<Incoming>| {
+                    hits.fetch_add(1, Ordering::Relaxed);
+                    async move { Ok::<_, hyper::Error>(Response::new(Full::new(Bytes::from(name)))) }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(tcp), svc)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+struct Running {
+    port: u16,
+    stop: CancellationToken,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+fn start(toml: &str, dir: &Path, modules: Vec<Arc<dyn HttpModule>>) -> Running {
+    let port = free_port();
+    let text = format!(
+        "[server]\nstate_dir = \"{}\"\n[log]\naccess_log = false\n[[listeners]]\nname = \"http\"\nlisten = \"127.0.0.1:{port}\"\n{toml}",
+        dir.join("state").display()
+    );
+    let config = Config::from_str(&text, &dir.join("parapet.toml")).unwrap();
+    let gateway = Gateway::bind(&config, modules).unwrap();
+    let stop = CancellationToken::new();
+    tokio::spawn(gateway.run(stop.clone()));
+    Running { port, stop }
+}
+
+async fn get(port: u16, path: &str) -> (StatusCode, http::HeaderMap, String) {
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tcp))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let req = Request::get(path)
+        .header("host", "app.test")
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    let resp = send.send_request(req).await.unwrap();
+    let (parts, body) = resp.into_parts();
+    let body = body.collect().await.unwrap().to_bytes();
+    (
+        parts.status,
+        parts.headers,
+        String::from_utf8_lossy(&body).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upstream_tls_is_post_quantum_and_speaks_h2_by_alpn() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, server_cfg) = test_pki(dir.path());
+    let up = tls_upstream(server_cfg).await;
+    let gw = start(
+        &format!(
+            r#"
+[[sites]]
+name = "app"
+hosts = ["*"]
+[[sites.routes]]
+path = "/h1"
+upstream = "tls-h1"
+[[sites.routes]]
+path = "/h2"
+upstream = "tls-h2"
+[[upstreams]]
+name = "tls-h1"
+servers = ["{up}"]
+[upstreams.tls]
+ca = "{ca}"
+server_name = "localhost"
+[[upstreams]]
+name = "tls-h2"
+servers = ["{up}"]
+protocol = "h2"
+[upstreams.tls]
+ca = "{ca}"
+server_name = "localhost"
+require_post_quantum = true
+"#,
+            ca = ca.display()
+        ),
+        dir.path(),
+        Vec::new(),
+    );
+    let (status, _, body) = get(gw.port, "/h1").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("X25519MLKEM768"), "{body}");
+    assert!(body.contains("HTTP/1.1"), "{body}");
+    let (status, _, body) = get(gw.port, "/h2").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("X25519MLKEM768"), "{body}");
+    assert!(body.contains("HTTP/2.0"), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upstream_tls_with_an_unknown_ca_is_a_bad_gateway() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, server_cfg) = test_pki(dir.path());
+    let other = tempfile::tempdir().unwrap();
+    let (wrong_ca, _) = test_pki(other.path());
+    let up = tls_upstream(server_cfg).await;
+    let gw = start(
+        &format!(
+            "[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"tls\"\n[[upstreams]]\nname = \"tls\"\nservers = [\"{up}\"]\n[upstreams.tls]\nca = \"{}\"\nserver_name = \"localhost\"\n",
+            wrong_ca.display()
+        ),
+        dir.path(),
+        Vec::new(),
+    );
+    let (status, headers, body) = get(gw.port, "/").await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    let id = headers.get("x-request-id").unwrap().to_str().unwrap();
+    assert!(body.contains(id), "the error page shows the request id");
+}
+
+/// A module that tags HTML responses, as the script monitor will.
+struct TagHtml {
+    seen: Mutex<Vec<String>>,
+}
+
+impl HttpModule for TagHtml {
+    fn name(&self) -> &'static str {
+        "tag-html"
+    }
+
+    fn response_filter(&self, resp: &mut http::response::Parts, ctx: &RequestCtx) {
+        self.seen.lock().unwrap().push(ctx.request_id.clone());
+        resp.headers
+            .insert("x-tagged", http::HeaderValue::from_static("1"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn round_robin_spreads_and_a_dead_server_is_ejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_hits, b_hits) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let a = named_upstream("a", a_hits.clone()).await;
+    let b = named_upstream("b", b_hits.clone()).await;
+    let dead = format!("127.0.0.1:{}", free_port());
+    let module = Arc::new(TagHtml {
+        seen: Mutex::new(Vec::new()),
+    });
+    let gw = start(
+        &format!(
+            "[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"pool\"\n[[upstreams]]\nname = \"pool\"\nservers = [\"{a}\", \"{b}\", \"{dead}\"]\n[upstreams.passive_health]\nmax_fails = 1\nfail_timeout = \"30s\"\n"
+        ),
+        dir.path(),
+        vec![module.clone()],
+    );
+    for _ in 0..30 {
+        let (status, headers, _) = get(gw.port, "/").await;
+        // The dead server is retried away from (no body), then ejected.
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            headers.get("x-tagged").map(|v| v.as_bytes()),
+            Some(&b"1"[..])
+        );
+    }
+    let (a, b) = (
+        a_hits.load(Ordering::Relaxed),
+        b_hits.load(Ordering::Relaxed),
+    );
+    assert_eq!(a + b, 30);
+    assert!(a >= 10 && b >= 10, "round robin spreads: a={a} b={b}");
+    assert_eq!(
+        module.seen.lock().unwrap().len(),
+        30,
+        "the response phase ran once per request"
+    );
+}
