@@ -59,6 +59,12 @@ pub struct RequestIds {
     next: AtomicU64,
 }
 
+impl Default for RequestIds {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl RequestIds {
     pub fn new() -> Self {
         Self {

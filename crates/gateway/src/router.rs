@@ -55,13 +55,13 @@ impl Router {
                 .iter()
                 .map(|r| (r.path.clone(), r.upstream))
                 .collect();
-            routes.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+            routes.sort_by_key(|r| std::cmp::Reverse(r.0.len()));
             sites.push(SiteRoutes {
                 name: site.name.as_str().into(),
                 routes,
             });
         }
-        suffix.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        suffix.sort_by_key(|s| std::cmp::Reverse(s.0.len()));
         Self {
             exact,
             suffix,

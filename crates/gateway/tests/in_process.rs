@@ -3,6 +3,8 @@
 //! passive health. The end-to-end tests of the binary with real nginx live in
 //! `crates/parapet/tests`.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed setup should stop the test
+
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
