@@ -290,6 +290,10 @@ fi
 log "proxies: ${ready[*]}; proxy on CPU $PROXY_CPU, load and upstream on CPU $LOAD_CPU"
 
 # --- measurements --------------------------------------------------------------------------
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+if awk -v l="${LOAD_BEFORE%% *}" 'BEGIN { exit !(l > 0.5) }'; then
+    log "load average $LOAD_BEFORE: other work on this machine will show up as latency"
+fi
 RESULTS=$TMP/results.jsonl
 : >"$RESULTS"
 load() { taskset -c "$LOAD_CPU" "$@"; }
@@ -359,6 +363,8 @@ for t in "${ready[@]}"; do
     load "$BENCH" proc --pid "${PID[$t]}" --tag "target=$t" | record
 done
 
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
 # --- report ------------------------------------------------------------------------------
 version() { "$@" 2>&1 | head -n1; }
 {
@@ -379,6 +385,7 @@ version() { "$@" 2>&1 | head -n1; }
     else
         echo "- parapet: not measured in this run (it did not build or did not serve)"
     fi
+    echo "- load average (1, 5, 15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER (this script loads at most 2 CPUs; more than that is other work, which shows up as latency)"
     echo "- placement: each proxy pinned to CPU $PROXY_CPU (taskset), one worker/thread each; wrk, parapet-bench and the upstream nginx on CPU $LOAD_CPU. Only one target is loaded at a time; the others sit idle."
     echo
     echo "## Commands"

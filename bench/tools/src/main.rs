@@ -122,6 +122,7 @@ fn run(cli: Cli) -> Result<()> {
                 "cpu_s": s.cpu_ticks as f64 / procstat::clk_tck() as f64,
                 "vmhwm_kb": s.vmhwm_kb,
                 "processes": s.processes,
+                "threads": s.threads,
             });
             extend(&mut v, tags(&t)?);
             v

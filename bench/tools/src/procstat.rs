@@ -24,6 +24,8 @@ pub struct Sample {
     pub vmhwm_kb: u64,
     /// How many processes the tree had.
     pub processes: usize,
+    /// Threads summed over the tree.
+    pub threads: u64,
 }
 
 /// Clock ticks per second, as `/proc/PID/stat` counts them.
@@ -51,6 +53,7 @@ pub fn sample(pid: u32) -> Result<Sample> {
         };
         let f = parse_stat(&stat).with_context(|| format!("parsing /proc/{p}/stat"))?;
         s.cpu_ticks += f.utime + f.stime;
+        s.threads += f.threads;
         if let Ok(status) = fs::read_to_string(format!("/proc/{p}/status")) {
             s.vmhwm_kb += parse_vmhwm(&status).unwrap_or(0);
         }
@@ -65,6 +68,7 @@ struct Stat {
     ppid: u32,
     utime: u64,
     stime: u64,
+    threads: u64,
 }
 
 /// Parses a stat line; the command name may hold spaces and parentheses, so fields are
@@ -74,15 +78,17 @@ fn parse_stat(line: &str) -> Result<Stat> {
         .rfind(')')
         .map(|i| &line[i + 1..])
         .context("no ')' after the command name")?;
-    // After ")": state(3) ppid(4) ... utime(14) stime(15), so index = field - 3.
+    // After ")": state(3) ppid(4) ... utime(14) stime(15) ... num_threads(20), so
+    // index = field - 3.
     let f: Vec<&str> = rest.split_whitespace().collect();
-    if f.len() < 13 {
+    if f.len() < 18 {
         bail!("only {} fields after the command name", f.len());
     }
     Ok(Stat {
         ppid: f[1].parse().context("ppid")?,
         utime: f[11].parse().context("utime")?,
         stime: f[12].parse().context("stime")?,
+        threads: f[17].parse().context("num_threads")?,
     })
 }
 
@@ -159,6 +165,7 @@ impl Meter {
             "server_cpu_s": cpu_s,
             "server_vmhwm_kb": after.vmhwm_kb,
             "server_processes": after.processes,
+            "server_threads": after.threads,
             format!("{unit}_per_cpu_s"): per,
         }))
     }
@@ -177,7 +184,8 @@ mod tests {
             Stat {
                 ppid: 4241,
                 utime: 731,
-                stime: 129
+                stime: 129,
+                threads: 1,
             }
         );
     }

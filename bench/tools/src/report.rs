@@ -56,6 +56,7 @@ fn num(x: Option<f64>) -> String {
 
 fn ratio(a: Option<f64>, b: Option<f64>) -> String {
     match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 && a / b < 0.1 => format!("{:.3}x", a / b),
         (Some(a), Some(b)) if b > 0.0 => format!("{:.2}x", a / b),
         _ => "–".into(),
     }
@@ -240,8 +241,8 @@ fn memory(r: &Records, o: &mut String) {
         "## Peak memory (VmHWM after all runs)\n\n\
          Summed over the target's processes (nginx: master and worker, which share pages, so \
          its sum overstates it). Lower is better.\n\n\
-         | target | processes | VmHWM MiB | vs nginx | vs haproxy |\n\
-         |---|--:|--:|--:|--:|"
+         | target | processes | threads | VmHWM MiB | vs nginx | vs haproxy |\n\
+         |---|--:|--:|--:|--:|--:|"
     );
     let base = |b: &str| {
         r.find("proc", b, "mode", "proc")
@@ -257,9 +258,10 @@ fn memory(r: &Records, o: &mut String) {
         };
         let _ = writeln!(
             o,
-            "| {} | {} | {} | {vn} | {vh} |",
+            "| {} | {} | {} | {} | {vn} | {vh} |",
             name(t),
             u(x, "processes"),
+            u(x, "threads"),
             num(kb.map(|k| k / 1024.0)),
         );
     }
@@ -348,7 +350,7 @@ mod tests {
 {"mode":"handshake","target":"parapet","group":"X25519MLKEM768","handshakes_per_s":1800.0,"handshakes_per_cpu_s":4400.0}
 {"mode":"handshake-unsupported","target":"nginx","group":"X25519MLKEM768","handshakes":0}
 {"mode":"proc","target":"nginx","vmhwm_kb":10240,"processes":2}
-{"mode":"proc","target":"parapet","vmhwm_kb":20480,"processes":1}
+{"mode":"proc","target":"parapet","vmhwm_kb":20480,"processes":1,"threads":3}
 "#;
 
     fn rendered() -> String {
@@ -395,7 +397,10 @@ mod tests {
             md.contains("| nginx | X25519MLKEM768 | not offered by its OpenSSL"),
             "{md}"
         );
-        assert!(md.contains("| parapet | 1 | 20.0 | 2.00x | – |"), "{md}");
+        assert!(
+            md.contains("| parapet | 1 | 3 | 20.0 | 2.00x | – |"),
+            "{md}"
+        );
     }
 
     #[test]
