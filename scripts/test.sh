@@ -8,7 +8,7 @@
 # script's node modules), then runs, in order:
 #   cargo fmt --all -- --check
 #   cargo clippy --workspace --all-targets -- -D warnings
-#   cargo test --workspace
+#   cargo test --workspace --no-fail-fast   (every test binary runs, all summaries print)
 # Installs are skipped when already there, so a second run goes straight to cargo.
 # Builds go to CARGO_TARGET_DIR, by default a cache outside the clone, so that
 # repeated runs (and CI runs on the same machine) are warm.
@@ -100,7 +100,7 @@ cargo fmt --all -- --check
 section "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
-section "cargo test --workspace"
-cargo test --workspace
+section "cargo test --workspace --no-fail-fast"
+cargo test --workspace --no-fail-fast
 
 section "All checks passed"
