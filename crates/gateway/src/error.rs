@@ -52,12 +52,12 @@ pub enum ProxyError {
     #[error("cannot connect to upstream server {server}: {source}")]
     Connect {
         server: String,
-        source: hyper_util::client::legacy::Error,
+        source: crate::body::BoxError,
     },
     #[error("upstream server {server} failed: {source}")]
     Upstream {
         server: String,
-        source: hyper_util::client::legacy::Error,
+        source: crate::body::BoxError,
     },
     #[error("upstream server {server} did not answer within {timeout:?}")]
     Timeout {

@@ -24,6 +24,7 @@
 pub mod admin;
 pub mod body;
 pub mod error;
+mod h1;
 pub mod metrics;
 pub mod phases;
 pub mod proxy;

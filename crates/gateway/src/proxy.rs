@@ -16,6 +16,7 @@ use hyper::body::Incoming;
 
 use crate::body::{self, Body};
 use crate::error::{error_response, ProxyError};
+use crate::h1::SendError;
 use crate::phases::{RequestAction, RequestCtx};
 use crate::server::ConnInfo;
 use crate::upstream::Pool;
@@ -330,12 +331,12 @@ async fn forward(
             pool: pool.clone(),
             idx: i,
         };
-        match tokio::time::timeout(pool.response_timeout, pool.client.request(up)).await {
+        match tokio::time::timeout(pool.response_timeout, pool.send(i, up, upgrade)).await {
             Ok(Ok(resp)) => {
                 pool.succeeded(i);
                 break (resp, guard);
             }
-            Ok(Err(e)) if e.is_connect() => {
+            Ok(Err(SendError::Connect(e))) => {
                 pool.failed(i);
                 drop(guard);
                 let untried = (0..pool.servers.len()).any(|j| j >= 64 || tried & (1 << j) == 0);
@@ -349,7 +350,8 @@ async fn forward(
                 });
             }
             Ok(Err(e)) => {
-                if is_body_limit(&e) {
+                let e = e.into_source();
+                if is_body_limit(&*e) {
                     return Err(ProxyError::BodyTooLarge);
                 }
                 pool.failed(i);
@@ -406,8 +408,8 @@ async fn forward(
     Ok(finish(shared, resp, ctx))
 }
 
-fn is_body_limit(e: &hyper_util::client::legacy::Error) -> bool {
-    let mut source = std::error::Error::source(e);
+fn is_body_limit(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(e);
     while let Some(s) = source {
         if s.is::<http_body_util::LengthLimitError>() {
             return true;
@@ -503,14 +505,14 @@ impl Drop for InFlight {
 pin_project_lite::pin_project! {
     struct GuardedBody {
         #[pin]
-        inner: Incoming,
+        inner: Body,
         _guard: InFlight,
     }
 }
 
 impl http_body::Body for GuardedBody {
     type Data = bytes::Bytes;
-    type Error = hyper::Error;
+    type Error = crate::body::BoxError;
 
     fn poll_frame(
         self: std::pin::Pin<&mut Self>,

@@ -46,8 +46,13 @@ pub struct Server {
 }
 
 impl Server {
-    fn available(&self, now: u64) -> bool {
-        !self.check_down.load(Relaxed) && self.ejected_until.load(Relaxed) <= now
+    fn available(&self) -> bool {
+        if self.check_down.load(Relaxed) {
+            return false;
+        }
+        // Read the clock only for a server that was ejected.
+        let until = self.ejected_until.load(Relaxed);
+        until == 0 || until <= now_ms()
     }
 }
 
@@ -57,7 +62,12 @@ pub struct Pool {
     pub servers: Vec<Server>,
     balance: Balance,
     rr: AtomicUsize,
-    pub client: HttpClient,
+    /// hyper's pooled client: HTTP/2 and upgrades.
+    client: HttpClient,
+    /// The HTTP/1.1 hot path (see [`crate::h1`]).
+    connector: HttpsConnector<TcpConnector>,
+    pub(crate) conns: crate::h1::IdleConns,
+    inline_h1: bool,
     pub scheme: Scheme,
     pub response_timeout: Duration,
     passive: PassiveHealth,
@@ -115,7 +125,7 @@ impl Pool {
         if cfg.protocol == UpstreamProtocol::H2 {
             b.http2_only(true);
         }
-        let client = b.build(connector);
+        let client = b.build(connector.clone());
         let servers = cfg
             .servers
             .iter()
@@ -135,6 +145,13 @@ impl Pool {
             .collect::<Result<Vec<_>, GatewayError>>()?;
         Ok(Self {
             name: name.into(),
+            conns: crate::h1::IdleConns::new(
+                servers.len(),
+                cfg.pool_max_idle_per_server,
+                cfg.pool_idle_timeout,
+            ),
+            connector,
+            inline_h1: cfg.protocol == UpstreamProtocol::Http1,
             servers,
             balance: cfg.balance,
             rr: AtomicUsize::new(0),
@@ -154,9 +171,7 @@ impl Pool {
     /// Picks a server that is up and not in `tried` (a bit set of indexes).
     pub fn select(&self, tried: u64) -> Option<usize> {
         let n = self.servers.len();
-        let now = now_ms();
-        let usable =
-            |i: usize| (i >= 64 || tried & (1 << i) == 0) && self.servers[i].available(now);
+        let usable = |i: usize| (i >= 64 || tried & (1 << i) == 0) && self.servers[i].available();
         let start = if n == 1 {
             0
         } else {
@@ -190,6 +205,28 @@ impl Pool {
         let s = &self.servers[i];
         if s.fails.load(Relaxed) != 0 {
             s.fails.store(0, Relaxed);
+        }
+        if s.ejected_until.load(Relaxed) != 0 {
+            s.ejected_until.store(0, Relaxed);
+        }
+    }
+
+    /// Sends a request to server `i` and waits for the response head.
+    pub async fn send(
+        self: &Arc<Self>,
+        i: usize,
+        req: Request<Body>,
+        upgrade: bool,
+    ) -> Result<http::Response<Body>, crate::h1::SendError> {
+        use crate::h1::SendError;
+        if self.inline_h1 && !upgrade {
+            let resp = crate::h1::send(self, &self.connector, i, req).await?;
+            return Ok(resp.map(body::boxed));
+        }
+        match self.client.request(req).await {
+            Ok(resp) => Ok(resp.map(body::boxed)),
+            Err(e) if e.is_connect() => Err(SendError::Connect(Box::new(e))),
+            Err(e) => Err(SendError::Other(Box::new(e))),
         }
     }
 

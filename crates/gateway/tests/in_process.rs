@@ -97,6 +97,15 @@ async fn tls_upstream(cfg: rustls::ServerConfig) -> SocketAddr {
 
 /// A plain HTTP upstream that answers with its own name.
 async fn named_upstream(name: &'static str, hits: Arc<AtomicUsize>) -> SocketAddr {
+    counting_upstream(name, hits, Arc::new(AtomicUsize::new(0))).await
+}
+
+/// The same, also counting the connections it accepts.
+async fn counting_upstream(
+    name: &'static str,
+    hits: Arc<AtomicUsize>,
+    accepted: Arc<AtomicUsize>,
+) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -104,6 +113,7 @@ async fn named_upstream(name: &'static str, hits: Arc<AtomicUsize>) -> SocketAdd
             let Ok((tcp, _)) = listener.accept().await else {
                 return;
             };
+            accepted.fetch_add(1, Ordering::Relaxed);
             let hits = hits.clone();
             tokio::spawn(async move {
                 let svc = service_fn(move |_req: Request<Incoming>| {
@@ -286,5 +296,27 @@ async fn round_robin_spreads_and_a_dead_server_is_ejected() {
         module.seen.lock().unwrap().len(),
         30,
         "the response phase ran once per request"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upstream_connections_are_kept_alive_and_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (hits, accepted) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let up = counting_upstream("a", hits.clone(), accepted.clone()).await;
+    let gw = start(
+        &format!("[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"one\"\n[[upstreams]]\nname = \"one\"\nservers = [\"{up}\"]\n"),
+        dir.path(),
+        Vec::new(),
+    );
+    for _ in 0..50 {
+        let (status, _, body) = get(gw.port, "/").await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "a"));
+    }
+    assert_eq!(hits.load(Ordering::Relaxed), 50);
+    assert_eq!(
+        accepted.load(Ordering::Relaxed),
+        1,
+        "one upstream connection serves sequential requests"
     );
 }
