@@ -388,3 +388,58 @@ impl TcpConnector {
         socket.connect(addr).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pool(balance: &str, servers: usize) -> Pool {
+        let list: Vec<String> = (0..servers)
+            .map(|i| format!("\"127.0.0.1:{}\"", 1000 + i))
+            .collect();
+        let text = format!(
+            "[[upstreams]]\nname = \"p\"\nservers = [{}]\nbalance = \"{balance}\"\n[upstreams.passive_health]\nmax_fails = 2\nfail_timeout = \"1h\"\n",
+            list.join(", ")
+        );
+        let cfg = parapet_config::Config::from_str(&text, std::path::Path::new("t.toml")).unwrap();
+        let parapet_config::UpstreamKind::Pool(p) = &cfg.upstreams[0].kind else {
+            panic!("a pool")
+        };
+        Pool::new("p", p, Metrics::new()).unwrap()
+    }
+
+    #[test]
+    fn least_connections_picks_the_least_busy() {
+        let p = pool("least-connections", 3);
+        p.servers[0].in_flight.store(5, Relaxed);
+        p.servers[1].in_flight.store(1, Relaxed);
+        p.servers[2].in_flight.store(3, Relaxed);
+        for _ in 0..6 {
+            assert_eq!(p.select(0), Some(1));
+        }
+        assert_eq!(
+            p.select(1 << 1),
+            Some(2),
+            "a server already tried is skipped"
+        );
+    }
+
+    #[test]
+    fn round_robin_cycles_and_ejection_needs_max_fails_in_a_row() {
+        let p = pool("round-robin", 3);
+        let picks: Vec<_> = (0..6).map(|_| p.select(0).unwrap()).collect();
+        assert_eq!(picks, [0, 1, 2, 0, 1, 2]);
+        p.failed(1);
+        p.succeeded(1);
+        p.failed(1);
+        assert!(p.servers[1].available(), "a success resets the count");
+        p.failed(1);
+        assert!(!p.servers[1].available(), "two failures in a row eject");
+        assert!((0..6).all(|_| p.select(0) != Some(1)));
+        p.failed(0);
+        p.failed(0);
+        p.failed(2);
+        p.failed(2);
+        assert_eq!(p.select(0), None, "every server ejected");
+    }
+}

@@ -320,3 +320,48 @@ async fn upstream_connections_are_kept_alive_and_reused() {
         "one upstream connection serves sequential requests"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_beyond_the_cap_wait_until_one_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let up = named_upstream("a", Arc::new(AtomicUsize::new(0))).await;
+    let gw = start(
+        &format!("[limits]\nmax_connections = 1\n[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"one\"\n[[upstreams]]\nname = \"one\"\nservers = [\"{up}\"]\n"),
+        dir.path(),
+        Vec::new(),
+    );
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let request = b"GET / HTTP/1.1\r\nhost: app.test\r\n\r\n";
+    let mut first = tokio::net::TcpStream::connect(("127.0.0.1", gw.port))
+        .await
+        .unwrap();
+    first.write_all(request).await.unwrap();
+    let mut buf = [0u8; 512];
+    let n = first.read(&mut buf).await.unwrap();
+    assert!(
+        buf[..n].starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+
+    let mut second = tokio::net::TcpStream::connect(("127.0.0.1", gw.port))
+        .await
+        .unwrap();
+    second.write_all(request).await.unwrap();
+    let waited =
+        tokio::time::timeout(std::time::Duration::from_millis(400), second.read(&mut buf)).await;
+    assert!(
+        waited.is_err(),
+        "the second connection must wait while the first is open"
+    );
+
+    drop(first);
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), second.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        buf[..n].starts_with(b"HTTP/1.1 200"),
+        "served once a slot is free"
+    );
+}
