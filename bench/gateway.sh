@@ -317,6 +317,7 @@ for t in "${ready[@]}"; do
 done
 
 # 2. Open loop at one fixed rate for everyone.
+RATE_HOW=$RATE
 if [[ $RATE == auto ]]; then
     slowest=$(grep -v '"target":"direct"' "$RESULTS" | grep -o '"requests_per_s":[0-9.]*' |
         cut -d: -f2 | sort -g | head -n1)
@@ -391,7 +392,7 @@ version() { "$@" 2>&1 | head -n1; }
     echo "## Commands"
     echo
     echo '```'
-    echo "bench/gateway.sh   # DURATION=$DURATION WARMUP=$WARMUP CONNECTIONS=$CONNECTIONS LAT_CONNECTIONS=$LAT_CONNECTIONS HS_CONCURRENCY=$HS_CONCURRENCY RATE=$RATE"
+    echo "bench/gateway.sh   # DURATION=$DURATION WARMUP=$WARMUP CONNECTIONS=$CONNECTIONS LAT_CONNECTIONS=$LAT_CONNECTIONS HS_CONCURRENCY=$HS_CONCURRENCY RATE=$RATE_HOW ($RATE req/s)"
     echo "taskset -c $LOAD_CPU parapet-bench wrk --pid PROXY_PID -- -t1 -c$CONNECTIONS -d${DURATION}s http://127.0.0.1:PORT/   # and https://"
     echo "taskset -c $LOAD_CPU parapet-bench latency --url http://127.0.0.1:PORT/ --rate $RATE --duration ${DURATION}s --warmup 1s --connections $LAT_CONNECTIONS --ca ca.pem --pid PROXY_PID"
     echo "taskset -c $LOAD_CPU parapet-bench handshake --addr 127.0.0.1:PORT --server-name localhost --group x25519|x25519mlkem768 --ca ca.pem --duration ${DURATION}s --concurrency $HS_CONCURRENCY --pid PROXY_PID"
