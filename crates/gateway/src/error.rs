@@ -47,6 +47,8 @@ pub enum ProxyError {
     NoSite,
     #[error("request body larger than the limit")]
     BodyTooLarge,
+    #[error("the client did not send its request body in time")]
+    ClientTimeout,
     #[error("no server of upstream `{0}` is available")]
     NoServer(String),
     #[error("cannot connect to upstream server {server}: {source}")]
@@ -74,6 +76,7 @@ impl ProxyError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NoSite => StatusCode::NOT_FOUND,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::ClientTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::NoServer(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Connect { .. } | Self::Upstream { .. } => StatusCode::BAD_GATEWAY,
             Self::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,

@@ -172,12 +172,14 @@ async fn proxy(
         outcome.host.clone_from(&host);
     }
 
-    // Request smuggling: hyper already refuses malformed chunking, obs-fold
-    // and conflicting Content-Length values; a message with both framings is
-    // refused here rather than trusting one of them (RFC 9112 6.1).
+    // Request smuggling: hyper already refuses malformed chunking, obs-fold,
+    // conflicting Content-Length values and unknown transfer codings. A head
+    // with both framings reaches here without its Content-Length (hyper drops
+    // it), so the connection's scanner tells (RFC 9112 6.1: "ought to be
+    // handled as an error").
     let headers = req.headers();
     if headers.contains_key(header::TRANSFER_ENCODING)
-        && headers.contains_key(header::CONTENT_LENGTH)
+        && (headers.contains_key(header::CONTENT_LENGTH) || conn.activity.take_both_framings())
     {
         return Err(ProxyError::BadRequest(
             "both Transfer-Encoding and Content-Length",
@@ -287,16 +289,19 @@ async fn forward(
         .map(|p| p.as_str())
         .unwrap_or("/")
         .to_owned();
-    let body_len = body.size_hint().exact();
     let bodiless = body.is_end_stream();
-    // Bodies without a declared length are capped while they stream.
-    let body: Body = if body_len.is_some() {
+    // The client's body is watched while it streams upstream: a malformed or
+    // oversized body is the client's fault (400, 413), never the server's.
+    let verdict = Arc::new(ClientBodyVerdict::default());
+    let body: Body = if bodiless {
         body::boxed(body)
     } else {
-        body::boxed(http_body_util::Limited::new(
-            body,
-            rt.limits.max_body_bytes as usize,
-        ))
+        body::boxed(ClientBody {
+            inner: body,
+            limit: rt.limits.max_body_bytes,
+            seen: 0,
+            verdict: verdict.clone(),
+        })
     };
     // A request with no body can be sent again to another server when the
     // first cannot be reached; one with a body cannot (it was consumed).
@@ -351,8 +356,10 @@ async fn forward(
             }
             Ok(Err(e)) => {
                 let e = e.into_source();
-                if is_body_limit(&*e) {
-                    return Err(ProxyError::BodyTooLarge);
+                match verdict.0.load(Relaxed) {
+                    BODY_TOO_LARGE => return Err(ProxyError::BodyTooLarge),
+                    BODY_MALFORMED => return Err(ProxyError::BadRequest("malformed request body")),
+                    _ => {}
                 }
                 pool.failed(i);
                 return Err(ProxyError::Upstream {
@@ -361,6 +368,11 @@ async fn forward(
                 });
             }
             Err(_) => {
+                if !bodiless && verdict.0.load(Relaxed) != BODY_DONE {
+                    // Still waiting for the client's body: the client is slow,
+                    // not the server.
+                    return Err(ProxyError::ClientTimeout);
+                }
                 pool.failed(i);
                 return Err(ProxyError::Timeout {
                     server: server.label.to_string(),
@@ -408,15 +420,69 @@ async fn forward(
     Ok(finish(shared, resp, ctx))
 }
 
-fn is_body_limit(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut source = Some(e);
-    while let Some(s) = source {
-        if s.is::<http_body_util::LengthLimitError>() {
-            return true;
-        }
-        source = s.source();
+const BODY_MALFORMED: u8 = 1;
+const BODY_TOO_LARGE: u8 = 2;
+const BODY_DONE: u8 = 3;
+
+/// Why the client's body failed, if it did.
+#[derive(Default)]
+struct ClientBodyVerdict(std::sync::atomic::AtomicU8);
+
+pin_project_lite::pin_project! {
+    /// The client's request body on its way upstream: counts bytes against the
+    /// limit (chunked bodies declare no length) and records why it failed.
+    struct ClientBody {
+        #[pin]
+        inner: Incoming,
+        limit: u64,
+        seen: u64,
+        verdict: Arc<ClientBodyVerdict>,
     }
-    false
+}
+
+impl http_body::Body for ClientBody {
+    type Data = bytes::Bytes;
+    type Error = crate::body::BoxError;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        use std::task::Poll;
+        let mut this = self.project();
+        match this.inner.as_mut().poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    *this.seen += data.len() as u64;
+                    if *this.seen > *this.limit {
+                        this.verdict.0.store(BODY_TOO_LARGE, Relaxed);
+                        return Poll::Ready(Some(Err("request body larger than the limit".into())));
+                    }
+                }
+                if this.inner.is_end_stream() {
+                    this.verdict.0.store(BODY_DONE, Relaxed);
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(None) => {
+                this.verdict.0.store(BODY_DONE, Relaxed);
+                Poll::Ready(None)
+            }
+            Poll::Ready(Some(Err(e))) => {
+                this.verdict.0.store(BODY_MALFORMED, Relaxed);
+                Poll::Ready(Some(Err(Box::new(e))))
+            }
+            other => other.map_err(Into::into),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 /// `Connection: upgrade` with an `Upgrade` header, on HTTP/1.1.

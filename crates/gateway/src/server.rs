@@ -48,6 +48,9 @@ pub fn bind(addr: SocketAddr) -> Result<std::net::TcpListener, GatewayError> {
 pub struct Activity {
     ops: AtomicU64,
     in_flight: AtomicUsize,
+    /// A request head on this connection carried both Content-Length and
+    /// Transfer-Encoding (see [`HeadScan`]).
+    both_framings: std::sync::atomic::AtomicBool,
 }
 
 impl Activity {
@@ -59,6 +62,11 @@ impl Activity {
     fn touch(&self) {
         self.ops
             .store(self.ops.load(Relaxed).wrapping_add(1), Relaxed);
+    }
+
+    /// Whether a head with both framings was read since the last call.
+    pub fn take_both_framings(&self) -> bool {
+        self.both_framings.swap(false, Relaxed)
     }
 
     pub fn request_started(self: &Arc<Self>) -> RequestGuard {
@@ -179,11 +187,12 @@ async fn serve_connection(
 ) {
     let rt = shared.runtime.load_full();
     let activity = Activity::new();
-    let io = IdleIo {
-        inner: stream,
-        activity: activity.clone(),
-    };
     if !tls {
+        let io = IdleIo {
+            inner: stream,
+            activity: activity.clone(),
+            scan: Some(HeadScan::default()),
+        };
         let info = ConnInfo {
             client: peer,
             listener,
@@ -196,6 +205,11 @@ async fn serve_connection(
     let Some(acceptor) = rt.tls.clone() else {
         tracing::error!(listener, "TLS listener without a TLS configuration");
         return;
+    };
+    let io = IdleIo {
+        inner: stream,
+        activity: activity.clone(),
+        scan: None,
     };
     let handshake = tokio::time::timeout(rt.limits.header_read_timeout, acceptor.accept(io)).await;
     let tls_stream = match handshake {
@@ -232,7 +246,18 @@ async fn serve_connection(
         tls_group: group,
         activity,
     };
-    serve_http(TokioIo::new(tls_stream), Some(h2), info, shared, shutdown).await;
+    if h2 {
+        // HTTP/2 frames its messages itself: nothing to scan.
+        serve_http(TokioIo::new(tls_stream), Some(true), info, shared, shutdown).await;
+    } else {
+        let activity = info.activity.clone();
+        let io = IdleIo {
+            inner: tls_stream,
+            activity,
+            scan: Some(HeadScan::default()),
+        };
+        serve_http(TokioIo::new(io), Some(false), info, shared, shutdown).await;
+    }
 }
 
 /// Serves HTTP on one connection. `h2` is the ALPN result on TLS; on plain TCP
@@ -324,6 +349,7 @@ pub async fn tunnel(
     let mut client = IdleIo {
         inner: TokioIo::new(client),
         activity: activity.clone(),
+        scan: None,
     };
     let mut upstream = TokioIo::new(upstream);
     tokio::select! {
@@ -339,11 +365,70 @@ pub async fn tunnel(
 }
 
 pin_project_lite::pin_project! {
-    /// Notes every byte that moves, for the idle timeout.
+    /// Notes every byte that moves, for the idle timeout; on HTTP/1 plaintext
+    /// it also watches request heads (see [`HeadScan`]).
     pub struct IdleIo<T> {
         #[pin]
         inner: T,
         activity: Arc<Activity>,
+        scan: Option<HeadScan>,
+    }
+}
+
+/// Finds request heads that carry both `Content-Length` and
+/// `Transfer-Encoding`. hyper resolves such a message as RFC 9112 allows
+/// (Transfer-Encoding wins, the connection closes after the response), but the
+/// combination is the signature of request smuggling and Parapet refuses it
+/// with 400, as nginx does. hyper drops the Content-Length before the request
+/// reaches Parapet, so the raw bytes are where it can be seen: this keeps, per
+/// line, only the few bytes that can hold either name, and raises the flag at
+/// the blank line that ends a head with both.
+#[derive(Debug, Default)]
+pub struct HeadScan {
+    prefix: [u8; 18],
+    prefix_len: usize,
+    line_len: usize,
+    content_length: bool,
+    transfer_encoding: bool,
+}
+
+impl HeadScan {
+    /// Feeds bytes read from the client; true when a head with both
+    /// framings ended in them.
+    pub fn feed(&mut self, mut data: &[u8]) -> bool {
+        let mut found = false;
+        while let Some(pos) = memchr::memchr(b'\n', data) {
+            self.push(&data[..pos]);
+            found |= self.end_line();
+            data = &data[pos + 1..];
+        }
+        self.push(data);
+        found
+    }
+
+    fn push(&mut self, part: &[u8]) {
+        let take = part.len().min(self.prefix.len() - self.prefix_len);
+        self.prefix[self.prefix_len..self.prefix_len + take].copy_from_slice(&part[..take]);
+        self.prefix_len += take;
+        self.line_len += part.len();
+    }
+
+    fn end_line(&mut self) -> bool {
+        let line = &self.prefix[..self.prefix_len];
+        let blank = self.line_len == 0 || (self.line_len == 1 && line == b"\r");
+        let mut found = false;
+        if blank {
+            found = self.content_length && self.transfer_encoding;
+            self.content_length = false;
+            self.transfer_encoding = false;
+        } else if line.len() >= 15 && line[..15].eq_ignore_ascii_case(b"content-length:") {
+            self.content_length = true;
+        } else if line.len() >= 18 && line[..18].eq_ignore_ascii_case(b"transfer-encoding:") {
+            self.transfer_encoding = true;
+        }
+        self.prefix_len = 0;
+        self.line_len = 0;
+        found
     }
 }
 
@@ -358,6 +443,11 @@ impl<T: AsyncRead> AsyncRead for IdleIo<T> {
         let r = this.inner.poll_read(cx, buf);
         if buf.filled().len() != before {
             this.activity.touch();
+            if let Some(scan) = this.scan {
+                if scan.feed(&buf.filled()[before..]) {
+                    this.activity.both_framings.store(true, Relaxed);
+                }
+            }
         }
         r
     }
@@ -404,5 +494,51 @@ impl<T: AsyncWrite> AsyncWrite for IdleIo<T> {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.project().inner.poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HeadScan;
+
+    fn scan_in_pieces(data: &[u8], piece: usize) -> bool {
+        let mut s = HeadScan::default();
+        data.chunks(piece).fold(false, |found, c| found | s.feed(c))
+    }
+
+    #[test]
+    fn both_framings_are_found_in_either_order_and_any_split() {
+        let heads: [&[u8]; 2] = [
+            b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+            b"POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\nhost: a\r\nCONTENT-LENGTH: 5\r\n\r\n0\r\n\r\n",
+        ];
+        for head in heads {
+            for piece in [1, 2, 3, 7, 16, 1000] {
+                assert!(
+                    scan_in_pieces(head, piece),
+                    "piece {piece}: {}",
+                    String::from_utf8_lossy(head)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn ordinary_heads_are_not_flagged() {
+        let ok: [&[u8]; 3] = [
+            b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello",
+            b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+            // The two framings in two different messages of one connection.
+            b"POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\nPOST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        ];
+        for head in ok {
+            for piece in [1, 5, 1000] {
+                assert!(
+                    !scan_in_pieces(head, piece),
+                    "{}",
+                    String::from_utf8_lossy(head)
+                );
+            }
+        }
     }
 }
