@@ -500,6 +500,7 @@ impl<T: AsyncWrite> AsyncWrite for IdleIo<T> {
 #[cfg(test)]
 mod tests {
     use super::HeadScan;
+    use proptest::strategy::Strategy;
 
     fn scan_in_pieces(data: &[u8], piece: usize) -> bool {
         let mut s = HeadScan::default();
@@ -520,6 +521,22 @@ mod tests {
                     String::from_utf8_lossy(head)
                 );
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// However the bytes are split across reads, the verdict is the same.
+        #[test]
+        fn the_verdict_does_not_depend_on_how_reads_split(
+            data in proptest::collection::vec(proptest::prop_oneof![
+                proptest::strategy::Just(b"Content-Length: 1\r\n".to_vec()),
+                proptest::strategy::Just(b"transfer-encoding: chunked\r\n".to_vec()),
+                proptest::strategy::Just(b"\r\n".to_vec()),
+                proptest::collection::vec(proptest::num::u8::ANY, 0..12),
+            ], 0..12).prop_map(|v| v.concat()),
+            piece in 1usize..9,
+        ) {
+            proptest::prop_assert_eq!(scan_in_pieces(&data, piece), scan_in_pieces(&data, usize::MAX.min(data.len().max(1))));
         }
     }
 
