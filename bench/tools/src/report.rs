@@ -4,6 +4,7 @@
 //! For rates (requests or handshakes per CPU-second) higher is better; for latency and
 //! memory lower is better. Each table says which.
 
+use std::cmp::Ordering;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
@@ -86,7 +87,60 @@ fn parse(text: &str) -> Result<Records> {
         }
         out.push(serde_json::from_str(line).with_context(|| format!("line {}", i + 1))?);
     }
-    Ok(Records(out))
+    Ok(Records(median_rounds(out)))
+}
+
+/// The measure that ranks repeated runs of one measurement.
+fn metric(v: &Value) -> Option<f64> {
+    match s(v, "mode") {
+        "wrk" => f(v, &["requests_per_cpu_s"]),
+        "latency" => f(v, &["latency_us", "p99"]),
+        "handshake" => f(v, &["handshakes_per_cpu_s"]),
+        _ => None,
+    }
+}
+
+/// With several rounds, one measurement (mode, target, proto, group) has several records:
+/// keep the median one by its ranking measure (the lower middle for an even count), whole,
+/// so that its columns stay consistent, with `rounds` set to the count. Records without a
+/// ranking measure (memory) keep the last one.
+fn median_rounds(all: Vec<Value>) -> Vec<Value> {
+    let key = |v: &Value| {
+        [s(v, "mode"), s(v, "target"), s(v, "proto"), s(v, "group")].map(str::to_string)
+    };
+    let mut groups: Vec<([String; 4], Vec<Value>)> = Vec::new();
+    for v in all {
+        let k = key(&v);
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, list)) => list.push(v),
+            None => groups.push((k, vec![v])),
+        }
+    }
+    groups
+        .into_iter()
+        .filter_map(|(_, mut list)| {
+            let n = list.len();
+            let mut chosen = if list.iter().all(|v| metric(v).is_some()) {
+                list.sort_by(|a, b| metric(a).partial_cmp(&metric(b)).unwrap_or(Ordering::Equal));
+                list.swap_remove((n - 1) / 2)
+            } else {
+                list.pop()?
+            };
+            if let Some(o) = chosen.as_object_mut() {
+                o.insert("rounds".into(), n.into());
+            }
+            Some(chosen)
+        })
+        .collect()
+}
+
+fn rounds_note(rows: &[&Value]) -> String {
+    let n = rows.iter().map(|r| u(r, "rounds")).max().unwrap_or(1);
+    if n > 1 {
+        format!(" Each row is the median of {n} rounds.")
+    } else {
+        String::new()
+    }
 }
 
 pub fn render(input: &Path) -> Result<String> {
@@ -114,9 +168,10 @@ fn throughput(r: &Records, o: &mut String) {
         "## Throughput: closed loop, HTTP/1.1 keep-alive (wrk)\n\n\
          Requests per proxy CPU-second is the comparison: the load generator and the upstream \
          share one CPU, so requests/s may be capped by them rather than by the proxy. For \
-         `upstream (direct)` the CPU-seconds are the upstream's. Higher is better.\n\n\
+         `upstream (direct)` the CPU-seconds are the upstream's. Higher is better.{}\n\n\
          | target | proto | req/s | proxy CPU-s | req per CPU-s | vs nginx | vs haproxy | errors |\n\
-         |---|---|--:|--:|--:|--:|--:|--:|"
+         |---|---|--:|--:|--:|--:|--:|--:|",
+        rounds_note(&rows),
     );
     for x in rows {
         let (t, p) = (s(x, "target"), s(x, "proto"));
@@ -150,11 +205,12 @@ fn latency(r: &Records, o: &mut String) {
         o,
         "## Latency at a fixed offered load: {} req/s, open loop\n\n\
          Measured from each request's intended send time (no coordinated omission), over {} \
-         keep-alive connections; microseconds. Lower is better; the ratios are of p99.\n\n\
+         keep-alive connections; microseconds. Lower is better; the ratios are of p99.{}\n\n\
          | target | proto | achieved req/s | p50 | p90 | p99 | max | p99 vs nginx | p99 vs haproxy | req per CPU-s | errors |\n\
          |---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
         u(first, "rate"),
         u(first, "connections"),
+        rounds_note(&rows),
     );
     for x in rows {
         let (t, p) = (s(x, "target"), s(x, "proto"));
@@ -196,9 +252,10 @@ fn handshakes(r: &Records, o: &mut String) {
          The client offers exactly one key-exchange group and checks that it was negotiated. \
          The client also pays for each handshake on the load CPU, so handshakes per server \
          CPU-second is the comparison. Ratios are to nginx and haproxy with X25519. Higher is \
-         better.\n\n\
+         better.{}\n\n\
          | target | group | handshakes/s | server CPU-s | per CPU-s | vs nginx X25519 | vs haproxy X25519 | p50 ms | errors |\n\
-         |---|---|--:|--:|--:|--:|--:|--:|--:|"
+         |---|---|--:|--:|--:|--:|--:|--:|--:|",
+        rounds_note(&rows),
     );
     let base = |b: &str| {
         r.find("handshake", b, "group", "X25519")
@@ -401,6 +458,22 @@ mod tests {
             md.contains("| parapet | 1 | 3 | 20.0 | 2.00x | – |"),
             "{md}"
         );
+    }
+
+    #[test]
+    fn rounds_keep_the_median_record() {
+        let three = r#"
+{"mode":"wrk","target":"nginx","proto":"plain","requests_per_s":1.0,"requests_per_cpu_s":300.0}
+{"mode":"wrk","target":"nginx","proto":"plain","requests_per_s":2.0,"requests_per_cpu_s":100.0}
+{"mode":"wrk","target":"nginx","proto":"plain","requests_per_s":3.0,"requests_per_cpu_s":200.0}
+{"mode":"wrk","target":"nginx","proto":"tls","requests_per_s":9.0,"requests_per_cpu_s":900.0}
+"#;
+        let r = parse(three).expect("valid JSON lines");
+        assert_eq!(r.0.len(), 2);
+        let plain = r.find("wrk", "nginx", "proto", "plain").expect("plain row");
+        assert_eq!(f(plain, &["requests_per_s"]), Some(3.0));
+        assert_eq!(u(plain, "rounds"), 3);
+        assert!(render_records(&r).contains("median of 3 rounds"));
     }
 
     #[test]
