@@ -36,7 +36,10 @@ pub struct Conn {
 
 /// Idle keep-alive connections, per server.
 pub struct IdleConns {
-    stacks: Vec<Mutex<Vec<Conn>>>,
+    /// Boxed: a connection is large, and the futures that hold one would be
+    /// too; a box moves as a pointer.
+    #[allow(clippy::vec_box)]
+    stacks: Vec<Mutex<Vec<Box<Conn>>>>,
     max_idle: usize,
     idle_timeout_ms: u64,
 }
@@ -68,7 +71,7 @@ impl IdleConns {
     }
 
     /// Takes the most recently used idle connection that is still open.
-    fn checkout(&self, server: usize) -> Option<Conn> {
+    fn checkout(&self, server: usize) -> Option<Box<Conn>> {
         let now = now_ms();
         let mut cx = Context::from_waker(Waker::noop());
         loop {
@@ -87,7 +90,7 @@ impl IdleConns {
         }
     }
 
-    fn put_back(&self, server: usize, mut c: Conn) {
+    fn put_back(&self, server: usize, mut c: Box<Conn>) {
         c.since = now_ms();
         if let Ok(mut stack) = self.stacks[server].lock() {
             if stack.len() < self.max_idle {
@@ -98,7 +101,10 @@ impl IdleConns {
 }
 
 /// Opens a connection (TCP, then TLS when the URI is https).
-async fn connect(connector: &HttpsConnector<TcpConnector>, uri: Uri) -> Result<Conn, SendError> {
+async fn connect(
+    connector: &HttpsConnector<TcpConnector>,
+    uri: Uri,
+) -> Result<Box<Conn>, SendError> {
     let io = tower_service::Service::call(&mut connector.clone(), uri)
         .await
         .map_err(SendError::Connect)?;
@@ -106,11 +112,11 @@ async fn connect(connector: &HttpsConnector<TcpConnector>, uri: Uri) -> Result<C
         .handshake(io)
         .await
         .map_err(|e| SendError::Connect(Box::new(e)))?;
-    Ok(Conn {
+    Ok(Box::new(Conn {
         send,
         conn,
         since: now_ms(),
-    })
+    }))
 }
 
 /// Sends `req` to `server` on an idle connection, or a new one. A request
@@ -130,7 +136,7 @@ pub(crate) async fn send(
             Some(c) => c,
             None => {
                 fresh = true;
-                connect(connector, uri.clone()).await?
+                Box::pin(connect(connector, uri.clone())).await?
             }
         };
         let mut pending = std::pin::pin!(c.send.try_send_request(req));
@@ -173,7 +179,7 @@ pub(crate) async fn send(
 /// cleanly the connection goes back to the idle stack.
 pub struct H1Body {
     incoming: Incoming,
-    conn: Option<Conn>,
+    conn: Option<Box<Conn>>,
     pool: std::sync::Arc<crate::upstream::Pool>,
     server: usize,
 }

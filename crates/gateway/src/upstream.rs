@@ -223,7 +223,8 @@ impl Pool {
             let resp = crate::h1::send(self, &self.connector, i, req).await?;
             return Ok(resp.map(body::boxed));
         }
-        match self.client.request(req).await {
+        // Boxed: a rare path whose future is large.
+        match Box::pin(self.client.request(req)).await {
             Ok(resp) => Ok(resp.map(body::boxed)),
             Err(e) if e.is_connect() => Err(SendError::Connect(Box::new(e))),
             Err(e) => Err(SendError::Other(Box::new(e))),
