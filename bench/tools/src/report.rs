@@ -120,18 +120,42 @@ fn median_rounds(all: Vec<Value>) -> Vec<Value> {
         .into_iter()
         .filter_map(|(_, mut list)| {
             let n = list.len();
+            let mut range = None;
             let mut chosen = if list.iter().all(|v| metric(v).is_some()) {
                 list.sort_by(|a, b| metric(a).partial_cmp(&metric(b)).unwrap_or(Ordering::Equal));
+                range = list
+                    .first()
+                    .and_then(metric)
+                    .zip(list.last().and_then(metric));
                 list.swap_remove((n - 1) / 2)
             } else {
                 list.pop()?
             };
             if let Some(o) = chosen.as_object_mut() {
                 o.insert("rounds".into(), n.into());
+                if let Some((lo, hi)) = range.filter(|_| n > 1) {
+                    o.insert("range".into(), serde_json::json!([lo, hi]));
+                }
             }
             Some(chosen)
         })
         .collect()
+}
+
+/// "min–max" of the ranking measure over the rounds, or "–" for a single round.
+fn spread(v: &Value) -> String {
+    let lo = v
+        .get("range")
+        .and_then(|r| r.get(0))
+        .and_then(Value::as_f64);
+    let hi = v
+        .get("range")
+        .and_then(|r| r.get(1))
+        .and_then(Value::as_f64);
+    match (lo, hi) {
+        (Some(lo), Some(hi)) => format!("{}–{}", num(Some(lo)), num(Some(hi))),
+        _ => "–".into(),
+    }
 }
 
 fn rounds_note(rows: &[&Value]) -> String {
@@ -169,8 +193,8 @@ fn throughput(r: &Records, o: &mut String) {
          Requests per proxy CPU-second is the comparison: the load generator and the upstream \
          share one CPU, so requests/s may be capped by them rather than by the proxy. For \
          `upstream (direct)` the CPU-seconds are the upstream's. Higher is better.{}\n\n\
-         | target | proto | req/s | proxy CPU-s | req per CPU-s | vs nginx | vs haproxy | errors |\n\
-         |---|---|--:|--:|--:|--:|--:|--:|",
+         | target | proto | req/s | proxy CPU-s | req per CPU-s | vs nginx | vs haproxy | errors | req per CPU-s over rounds |\n\
+         |---|---|--:|--:|--:|--:|--:|--:|--:|",
         rounds_note(&rows),
     );
     for x in rows {
@@ -187,12 +211,13 @@ fn throughput(r: &Records, o: &mut String) {
         };
         let _ = writeln!(
             o,
-            "| {} | {p} | {} | {} | {} | {vn} | {vh} | {} |",
+            "| {} | {p} | {} | {} | {} | {vn} | {vh} | {} | {} |",
             name(t),
             num(f(x, &["requests_per_s"])),
             num(f(x, &["server_cpu_s"])),
             num(per),
             u(x, "socket_errors") + u(x, "non_2xx_3xx"),
+            spread(x),
         );
     }
     o.push('\n');
@@ -206,8 +231,8 @@ fn latency(r: &Records, o: &mut String) {
         "## Latency at a fixed offered load: {} req/s, open loop\n\n\
          Measured from each request's intended send time (no coordinated omission), over {} \
          keep-alive connections; microseconds. Lower is better; the ratios are of p99.{}\n\n\
-         | target | proto | achieved req/s | p50 | p90 | p99 | max | p99 vs nginx | p99 vs haproxy | req per CPU-s | errors |\n\
-         |---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+         | target | proto | achieved req/s | p50 | p90 | p99 | max | p99 vs nginx | p99 vs haproxy | req per CPU-s | errors | p99 over rounds |\n\
+         |---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
         u(first, "rate"),
         u(first, "connections"),
         rounds_note(&rows),
@@ -226,7 +251,7 @@ fn latency(r: &Records, o: &mut String) {
         };
         let _ = writeln!(
             o,
-            "| {} | {p} | {} | {} | {} | {} | {} | {vn} | {vh} | {} | {} |",
+            "| {} | {p} | {} | {} | {} | {} | {} | {vn} | {vh} | {} | {} | {} |",
             name(t),
             num(f(x, &["achieved_rps"])),
             num(f(x, &["latency_us", "p50"])),
@@ -235,6 +260,7 @@ fn latency(r: &Records, o: &mut String) {
             num(f(x, &["latency_us", "max"])),
             num(f(x, &["requests_per_cpu_s"])),
             u(x, "errors") + u(x, "non_2xx") + u(x, "unfinished"),
+            spread(x),
         );
     }
     o.push('\n');
@@ -253,8 +279,8 @@ fn handshakes(r: &Records, o: &mut String) {
          The client also pays for each handshake on the load CPU, so handshakes per server \
          CPU-second is the comparison. Ratios are to nginx and haproxy with X25519. Higher is \
          better.{}\n\n\
-         | target | group | handshakes/s | server CPU-s | per CPU-s | vs nginx X25519 | vs haproxy X25519 | p50 ms | errors |\n\
-         |---|---|--:|--:|--:|--:|--:|--:|--:|",
+         | target | group | handshakes/s | server CPU-s | per CPU-s | vs nginx X25519 | vs haproxy X25519 | p50 ms | errors | per CPU-s over rounds |\n\
+         |---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
         rounds_note(&rows),
     );
     let base = |b: &str| {
@@ -265,7 +291,7 @@ fn handshakes(r: &Records, o: &mut String) {
         let per = f(x, &["handshakes_per_cpu_s"]);
         let _ = writeln!(
             o,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             s(x, "target"),
             s(x, "group"),
             num(f(x, &["handshakes_per_s"])),
@@ -275,12 +301,13 @@ fn handshakes(r: &Records, o: &mut String) {
             ratio(per, base("haproxy")),
             num(f(x, &["latency_us", "p50"]).map(|us| us / 1000.0)),
             u(x, "errors"),
+            spread(x),
         );
     }
     for x in unsupported {
         let _ = writeln!(
             o,
-            "| {} | {} | not offered by its OpenSSL | | | | | | |",
+            "| {} | {} | not offered by its OpenSSL | | | | | | | |",
             s(x, "target"),
             s(x, "group"),
         );
@@ -419,7 +446,7 @@ mod tests {
         let md = rendered();
         // parapet 48000 / nginx 25000 and / haproxy 40000.
         assert!(
-            md.contains("| parapet | plain | 30000 | 6.25 | 48000 | 1.92x | 1.20x | 0 |"),
+            md.contains("| parapet | plain | 30000 | 6.25 | 48000 | 1.92x | 1.20x | 0 | – |"),
             "{md}"
         );
         assert!(md.contains("1.20x (**met**)"), "{md}");
@@ -473,7 +500,9 @@ mod tests {
         let plain = r.find("wrk", "nginx", "proto", "plain").expect("plain row");
         assert_eq!(f(plain, &["requests_per_s"]), Some(3.0));
         assert_eq!(u(plain, "rounds"), 3);
-        assert!(render_records(&r).contains("median of 3 rounds"));
+        let md = render_records(&r);
+        assert!(md.contains("median of 3 rounds"), "{md}");
+        assert!(md.contains("| 200 | 1.00x | – | 0 | 100–300 |"), "{md}");
     }
 
     #[test]
