@@ -60,6 +60,8 @@ if [[ " $TARGETS " == *" parapet "* && -z ${PARAPET_BIN:-} ]]; then
         TARGETS=${TARGETS//parapet/}
     fi
 fi
+# The revision the binaries were built from, now, not when the report is written.
+PARAPET_REV=$(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unknown)
 
 # --- temp dir, processes, cleanup ----------------------------------------------------
 TMP=$(mktemp -d -t parapet-bench.XXXXXX)
@@ -72,6 +74,18 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# Private copies, so that a rebuild in the same target dir during the run changes nothing.
+mkdir -p "$TMP/bin"
+cp "$BENCH" "$TMP/bin/parapet-bench"
+BENCH=$TMP/bin/parapet-bench
+if [[ " $TARGETS " == *" parapet "* ]]; then
+    if cp "$PARAPET" "$TMP/bin/parapet"; then
+        PARAPET=$TMP/bin/parapet
+    else
+        log "no parapet binary at $PARAPET: measuring without it"
+        TARGETS=${TARGETS//parapet/}
+    fi
+fi
 
 UP=$((PORT_BASE))
 NGINX_PLAIN=$((PORT_BASE + 1)) NGINX_TLS=$((PORT_BASE + 2))
@@ -396,7 +410,7 @@ version() { "$@" 2>&1 | head -n1; }
     echo "- haproxy: $(version "$HAPROXY" -v | sed 's/ - https.*//'), $("$HAPROXY" -vv 2>/dev/null | grep -m1 'Running on OpenSSL' | sed 's/^ *//')"
     echo "- wrk: $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2); OpenSSL $(openssl version | cut -d' ' -f2)"
     if [[ " ${ready[*]} " == *" parapet "* ]]; then
-        echo "- parapet: $(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unknown) (release build), rustls + aws-lc-rs"
+        echo "- parapet: $PARAPET_REV (release build), rustls + aws-lc-rs"
     else
         echo "- parapet: not measured in this run (it did not build or did not serve)"
     fi
