@@ -70,7 +70,11 @@ pub fn server_config(
         .with_no_client_auth()
         .with_cert_resolver(Arc::new(resolver));
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    config.session_storage = rustls::server::ServerSessionMemoryCache::new(16 * 1024);
+    // Resumption by stateless tickets (keys rotate; nothing stored per client),
+    // and a small cache for TLS 1.2 session ids.
+    config.ticketer = provider::Ticketer::new()
+        .map_err(|e| GatewayError::Tls(format!("session tickets: {e}")))?;
+    config.session_storage = rustls::server::ServerSessionMemoryCache::new(4096);
     Ok(Arc::new(config))
 }
 

@@ -292,6 +292,9 @@ pub struct Config {
     pub upstreams: Vec<Upstream>,
     /// `[limits]` keys and their TOML values, e.g. `("header_read_timeout", "\"1s\"")`.
     pub limits: Vec<(String, String)>,
+    /// Extra TOML appended to the `[tls]` table, e.g. `require_post_quantum = true`
+    /// or `[[tls.certificates]]` entries.
+    pub tls: String,
 }
 
 impl Config {
@@ -310,6 +313,7 @@ impl Config {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect(),
+            tls: String::new(),
         }
     }
 
@@ -342,6 +346,7 @@ impl Config {
             ports.https
         )
         .unwrap();
+        writeln!(w, "[tls]\n{}\n", self.tls).unwrap();
         writeln!(w, "[limits]").unwrap();
         for (k, v) in &self.limits {
             writeln!(w, "{k} = {v}").unwrap();
@@ -716,17 +721,28 @@ pub fn tls_config(client: TlsClient) -> Arc<ClientConfig> {
 }
 
 pub async fn tls_connect(addr: SocketAddr, config: Arc<ClientConfig>) -> TlsStream<TcpStream> {
+    try_tls_connect(addr, config, "localhost")
+        .await
+        .unwrap_or_else(|e| panic!("TLS handshake with {addr}: {e}"))
+}
+
+/// A TLS handshake that may fail, with the server name (SNI) to ask for.
+pub async fn try_tls_connect(
+    addr: SocketAddr,
+    config: Arc<ClientConfig>,
+    server_name: &str,
+) -> Result<TlsStream<TcpStream>, String> {
     let tcp = TcpStream::connect(addr)
         .await
         .unwrap_or_else(|e| panic!("connect {addr}: {e}"));
-    let name = ServerName::try_from("localhost").unwrap();
+    let name = ServerName::try_from(server_name.to_owned()).unwrap();
     tokio::time::timeout(
         IO_TIMEOUT,
         tokio_rustls::TlsConnector::from(config).connect(name, tcp),
     )
     .await
     .unwrap_or_else(|_| panic!("TLS handshake with {addr} took more than {IO_TIMEOUT:?}"))
-    .unwrap_or_else(|e| panic!("TLS handshake with {addr}: {e}"))
+    .map_err(|e| e.to_string())
 }
 
 /// Accepts Parapet's self-signed certificate (any certificate), but still checks

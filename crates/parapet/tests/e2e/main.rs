@@ -22,4 +22,5 @@ mod resilience;
 mod selftest;
 mod smuggling;
 mod tls;
+mod tls_options;
 mod websocket;
