@@ -365,3 +365,178 @@ async fn connections_beyond_the_cap_wait_until_one_closes() {
         "served once a slot is free"
     );
 }
+
+/// An upstream that answers `/health` with 200 or 503 as `healthy` says, and
+/// anything else with the client address it saw.
+async fn health_upstream(
+    healthy: Arc<std::sync::atomic::AtomicBool>,
+    hits: Arc<AtomicUsize>,
+) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, peer)) = listener.accept().await else {
+                return;
+            };
+            let (healthy, hits) = (healthy.clone(), hits.clone());
+            tokio::spawn(async move {
+                let svc = service_fn(move |req: Request<Incoming>| {
+                    let mut resp = Response::new(Full::new(Bytes::from(peer.ip().to_string())));
+                    if req.uri().path() == "/health" {
+                        if !healthy.load(Ordering::Relaxed) {
+                            *resp.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+                        }
+                    } else {
+                        hits.fetch_add(1, Ordering::Relaxed);
+                    }
+                    async move { Ok::<_, hyper::Error>(resp) }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(tcp), svc)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn active_health_checks_take_a_server_out_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_ok, a_hits) = (
+        Arc::new(std::sync::atomic::AtomicBool::new(true)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    let (b_ok, b_hits) = (
+        Arc::new(std::sync::atomic::AtomicBool::new(true)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    let a = health_upstream(a_ok.clone(), a_hits.clone()).await;
+    let b = health_upstream(b_ok.clone(), b_hits.clone()).await;
+    let gw = start(
+        &format!("[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"pool\"\n[[upstreams]]\nname = \"pool\"\nservers = [\"{a}\", \"{b}\"]\n[upstreams.health_check]\npath = \"/health\"\ninterval = \"100ms\"\ntimeout = \"1s\"\nfall = 2\nrise = 2\n"),
+        dir.path(),
+        Vec::new(),
+    );
+    // Requests b receives out of `n`, once its health has had time to change.
+    let b_share = |n: usize| {
+        let b_hits = b_hits.clone();
+        async move {
+            let before = b_hits.load(Ordering::Relaxed);
+            for _ in 0..n {
+                assert_eq!(get(gw.port, "/").await.0, StatusCode::OK);
+            }
+            b_hits.load(Ordering::Relaxed) - before
+        }
+    };
+    assert!(b_share(10).await > 0, "both servers serve while healthy");
+
+    b_ok.store(false, Ordering::Relaxed);
+    let mut marked_down = false;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if b_share(10).await == 0 {
+            marked_down = true;
+            break;
+        }
+    }
+    assert!(marked_down, "failed checks mark b down within 5 s");
+    assert_eq!(b_share(20).await, 0, "a server marked down gets no request");
+    assert!(a_hits.load(Ordering::Relaxed) >= 20);
+
+    b_ok.store(true, Ordering::Relaxed);
+    let mut back = false;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if b_share(10).await > 0 {
+            back = true;
+            break;
+        }
+    }
+    assert!(back, "passed checks bring b back within 5 s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upstream_connections_leave_from_the_source_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let up = health_upstream(
+        Arc::new(std::sync::atomic::AtomicBool::new(true)),
+        Arc::new(AtomicUsize::new(0)),
+    )
+    .await;
+    let toml = |src: &str| {
+        format!("[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"one\"\n[[upstreams]]\nname = \"one\"\nservers = [\"{up}\"]\nsource_address = \"{src}\"\n")
+    };
+    // The whole 127.0.0.0/8 is loopback: 127.0.0.2 is a distinct source.
+    let gw = start(&toml("127.0.0.2"), dir.path(), Vec::new());
+    let (status, _, seen) = get(gw.port, "/").await;
+    assert_eq!((status, seen.as_str()), (StatusCode::OK, "127.0.0.2"));
+    let other = tempfile::tempdir().unwrap();
+    let gw = start(&toml("127.0.0.3"), other.path(), Vec::new());
+    assert_eq!(get(gw.port, "/").await.2, "127.0.0.3");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn responses_stream_without_waiting_for_the_whole_body() {
+    // The upstream sends a first part, then the rest a second later.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let up = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        let Ok((mut tcp, _)) = listener.accept().await else {
+            return;
+        };
+        let mut buf = [0u8; 1024];
+        let _ = tokio::io::AsyncReadExt::read(&mut tcp, &mut buf).await;
+        let _ = tcp
+            .write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nfirst\r\n")
+            .await;
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        let _ = tcp.write_all(b"4\r\nlast\r\n0\r\n\r\n").await;
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let gw = start(
+        &format!("[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"one\"\n[[upstreams]]\nname = \"one\"\nservers = [\"{up}\"]\n"),
+        dir.path(),
+        Vec::new(),
+    );
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", gw.port))
+        .await
+        .unwrap();
+    let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tcp))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let started = std::time::Instant::now();
+    let req = Request::get("/")
+        .header("host", "app.test")
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    let mut body = send.send_request(req).await.unwrap().into_body();
+    let first = body.frame().await.unwrap().unwrap().into_data().unwrap();
+    assert_eq!(&first[..], b"first");
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(800),
+        "the first part arrives before the last is sent"
+    );
+    let rest = body.collect().await.unwrap().to_bytes();
+    assert_eq!(&rest[..], b"last");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listeners_share_their_port_with_a_successor() {
+    let dir = tempfile::tempdir().unwrap();
+    let up = named_upstream("a", Arc::new(AtomicUsize::new(0))).await;
+    let gw = start(
+        &format!("[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"one\"\n[[upstreams]]\nname = \"one\"\nservers = [\"{up}\"]\n"),
+        dir.path(),
+        Vec::new(),
+    );
+    // SO_REUSEPORT: a new process (here, a second socket) binds the same
+    // address while the first still serves, as a binary upgrade does.
+    let successor = parapet_gateway::server::bind(SocketAddr::from(([127, 0, 0, 1], gw.port)));
+    assert!(successor.is_ok(), "{successor:?}");
+    drop(successor);
+    assert_eq!(get(gw.port, "/").await.0, StatusCode::OK);
+}
