@@ -85,9 +85,12 @@ fn init_logging(config: &Config) {
         }
         f
     });
+    use std::io::IsTerminal;
+    // Colour only for a person at a terminal, never into files or journals.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     match config.log.format {
         LogFormat::Json => builder.json().flatten_event(true).init(),
         LogFormat::Plain => builder.init(),
