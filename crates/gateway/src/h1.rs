@@ -1,37 +1,149 @@
-//! HTTP/1.1 to upstream servers, driven inside the request's own task.
+//! The HTTP/1.1 hot path to upstream servers: requests without a body (GET,
+//! HEAD: most of a site's traffic), written and read by the request's own task.
 //!
-//! hyper's pooled client runs every upstream connection as a task of its own
-//! and talks to it over channels, so each proxied request wakes two extra tasks
-//! and crosses a pool lock keyed by a hashed authority. Here the request's task
-//! polls the upstream connection itself, first while waiting for the response
-//! head and then from the response body, and idle connections wait in a plain
-//! per-server stack. That is the proxy's hot path; HTTP/2 and protocol
-//! upgrades use hyper's pooled client (see [`crate::upstream`]).
+//! hyper's client runs each upstream connection as a task of its own and
+//! passes the request, the response head and every body chunk over channels,
+//! so a proxied request wakes extra tasks and crosses several queues. Here the
+//! request head is written straight to the socket, the response head is parsed
+//! in place (httparse, as hyper does), and the body is read from the socket by
+//! whoever polls it: the client connection's task. Idle connections wait in a
+//! per-server stack.
+//!
+//! Response framing follows RFC 9112 section 6.3 strictly: no body for HEAD,
+//! 1xx, 204 and 304; a `Transfer-Encoding` ending in `chunked` wins over
+//! `Content-Length` (and the connection is then not reused); malformed or
+//! conflicting lengths are errors; otherwise the body runs to the close.
+//! Requests with a body, HTTP/2 and upgrades go through hyper's client (see
+//! [`crate::upstream::Pool::send`]).
 
-use std::future::{poll_fn, Future};
+use std::io;
 use std::pin::Pin;
-use std::sync::Mutex;
-use std::task::{Context, Poll, Waker};
+use std::sync::{Arc, Mutex};
+use std::task::{ready, Context, Poll, Waker};
 use std::time::Duration;
 
-use http::{Request, Response, Uri};
-use hyper::body::Incoming;
-use hyper::client::conn::http1::{self, Connection, SendRequest};
-use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
-use hyper_util::rt::TokioIo;
+use bytes::{Buf, Bytes, BytesMut};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Method, Response, StatusCode, Version};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 
-use crate::body::{Body, BoxError};
-use crate::upstream::{now_ms, TcpConnector};
+use crate::body::BoxError;
+use crate::upstream::now_ms;
 
-type Io = MaybeHttpsStream<TokioIo<TcpStream>>;
+/// Largest response head accepted from an upstream.
+const MAX_HEAD: usize = 64 * 1024;
+/// Most header lines accepted in a response head.
+const MAX_HEADERS: usize = 128;
+/// Longest chunk-size or trailer line accepted.
+const MAX_LINE: usize = 4096;
+/// Read buffer growth step.
+const READ_CHUNK: usize = 16 * 1024;
+/// Informational (1xx) heads skipped before the final one, at most.
+const MAX_INFORMATIONAL: usize = 8;
 
-/// One upstream connection: the handle to send on, and the connection to poll.
+/// Why a request did not get a response head.
+#[derive(Debug)]
+pub enum SendError {
+    /// No connection could be opened: nothing was sent.
+    Connect(BoxError),
+    /// The exchange failed after the request may have been sent.
+    Other(BoxError),
+}
+
+impl SendError {
+    pub fn into_source(self) -> BoxError {
+        match self {
+            Self::Connect(e) | Self::Other(e) => e,
+        }
+    }
+}
+
+fn invalid(msg: &'static str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, msg)
+}
+
+/// The socket to an upstream server, plain or TLS.
+pub enum Io {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for Io {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Io::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Io::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Io {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Io::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Io::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Io::Plain(s) => Pin::new(s).poll_flush(cx),
+            Io::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Io::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Io::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+/// One upstream connection with its buffers.
 pub struct Conn {
-    send: SendRequest<Body>,
-    conn: Connection<Io, Body>,
+    io: Io,
+    /// Bytes read and not yet consumed.
+    rbuf: BytesMut,
+    /// The request head being written (reused across requests).
+    wbuf: Vec<u8>,
     /// When it was put back idle (`now_ms`).
     since: u64,
+}
+
+impl Conn {
+    pub fn new(io: Io) -> Box<Self> {
+        Box::new(Self {
+            io,
+            rbuf: BytesMut::new(),
+            wbuf: Vec::with_capacity(512),
+            since: now_ms(),
+        })
+    }
+
+    /// Reads more bytes into `rbuf`; `Ok(0)` at the end of the stream.
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        if self.rbuf.capacity() - self.rbuf.len() < 1024 {
+            self.rbuf.reserve(READ_CHUNK);
+        }
+        tokio_util::io::poll_read_buf(Pin::new(&mut self.io), cx, &mut self.rbuf)
+    }
+
+    /// Whether the server closed (or wrote to) this idle connection; it is
+    /// reusable only when there is nothing to read.
+    fn still_open(&mut self) -> bool {
+        let mut cx = Context::from_waker(Waker::noop());
+        matches!(self.poll_fill(&mut cx), Poll::Pending) && self.rbuf.is_empty()
+    }
 }
 
 /// Idle keep-alive connections, per server.
@@ -44,23 +156,6 @@ pub struct IdleConns {
     idle_timeout_ms: u64,
 }
 
-/// Why a request did not get a response head.
-#[derive(Debug)]
-pub enum SendError {
-    /// No connection could be opened: nothing was sent.
-    Connect(BoxError),
-    /// The connection failed after the request may have been sent.
-    Other(BoxError),
-}
-
-impl SendError {
-    pub fn into_source(self) -> BoxError {
-        match self {
-            Self::Connect(e) | Self::Other(e) => e,
-        }
-    }
-}
-
 impl IdleConns {
     pub fn new(servers: usize, max_idle: usize, idle_timeout: Duration) -> Self {
         Self {
@@ -70,21 +165,12 @@ impl IdleConns {
         }
     }
 
-    /// Takes the most recently used idle connection that is still open.
-    fn checkout(&self, server: usize) -> Option<Box<Conn>> {
+    /// The most recently used idle connection that is still open.
+    pub fn checkout(&self, server: usize) -> Option<Box<Conn>> {
         let now = now_ms();
-        let mut cx = Context::from_waker(Waker::noop());
         loop {
-            let mut c = self.stacks[server].lock().ok()?.pop()?;
-            if now.saturating_sub(c.since) > self.idle_timeout_ms {
-                continue;
-            }
-            // Polling lets hyper notice a close from the server (and makes an
-            // idle connection ask for its next request).
-            if Pin::new(&mut c.conn).poll(&mut cx).is_ready() {
-                continue;
-            }
-            if let Poll::Ready(Ok(())) = c.send.poll_ready(&mut cx) {
+            let mut c = self.stacks.get(server)?.lock().ok()?.pop()?;
+            if now.saturating_sub(c.since) <= self.idle_timeout_ms && c.still_open() {
                 return Some(c);
             }
         }
@@ -92,7 +178,7 @@ impl IdleConns {
 
     fn put_back(&self, server: usize, mut c: Box<Conn>) {
         c.since = now_ms();
-        if let Ok(mut stack) = self.stacks[server].lock() {
+        if let Some(Ok(mut stack)) = self.stacks.get(server).map(Mutex::lock) {
             if stack.len() < self.max_idle {
                 stack.push(c);
             }
@@ -100,130 +186,525 @@ impl IdleConns {
     }
 }
 
-/// Opens a connection (TCP, then TLS when the URI is https).
-async fn connect(
-    connector: &HttpsConnector<TcpConnector>,
-    uri: Uri,
-) -> Result<Box<Conn>, SendError> {
-    let io = tower_service::Service::call(&mut connector.clone(), uri)
-        .await
-        .map_err(SendError::Connect)?;
-    let (send, conn) = http1::Builder::new()
-        .handshake(io)
-        .await
-        .map_err(|e| SendError::Connect(Box::new(e)))?;
-    Ok(Box::new(Conn {
-        send,
-        conn,
-        since: now_ms(),
+/// Writes the request head of a bodiless request.
+fn encode_head(parts: &http::request::Parts, out: &mut Vec<u8>) {
+    out.clear();
+    out.extend_from_slice(parts.method.as_str().as_bytes());
+    out.push(b' ');
+    let target = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    out.extend_from_slice(target.as_bytes());
+    out.extend_from_slice(b" HTTP/1.1\r\n");
+    for (name, value) in &parts.headers {
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// How the response body is delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    Empty,
+    Length(u64),
+    Chunked,
+    Close,
+}
+
+/// A parsed response head.
+struct Head {
+    status: StatusCode,
+    version: Version,
+    headers: HeaderMap,
+    framing: Framing,
+    /// The connection may carry another request after this response.
+    reusable: bool,
+    /// Bytes of the head, to consume from the read buffer.
+    len: usize,
+}
+
+/// Parses a response head from `buf`; `Ok(None)` when more bytes are needed.
+fn parse_head(buf: &[u8], method: &Method) -> io::Result<Option<Head>> {
+    let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut resp = httparse::Response::new(&mut slots);
+    let len = match resp.parse(buf) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) => {
+            if buf.len() > MAX_HEAD {
+                return Err(invalid("upstream response head too large"));
+            }
+            return Ok(None);
+        }
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(invalid("upstream response has too many headers"))
+        }
+        Err(_) => return Err(invalid("malformed upstream response head")),
+    };
+    let status =
+        StatusCode::from_u16(resp.code.unwrap_or(0)).map_err(|_| invalid("bad upstream status"))?;
+    let version = if resp.version == Some(1) {
+        Version::HTTP_11
+    } else {
+        Version::HTTP_10
+    };
+    let mut headers = HeaderMap::with_capacity(resp.headers.len());
+    let mut length: Option<u64> = None;
+    let mut te_chunked = None;
+    let mut close = version == Version::HTTP_10;
+    for h in resp.headers.iter() {
+        let name = HeaderName::from_bytes(h.name.as_bytes())
+            .map_err(|_| invalid("bad upstream header name"))?;
+        let value =
+            HeaderValue::from_bytes(h.value).map_err(|_| invalid("bad upstream header value"))?;
+        if name == header::CONTENT_LENGTH {
+            for part in h.value.split(|&b| b == b',') {
+                let n = parse_length(part).ok_or_else(|| invalid("bad upstream Content-Length"))?;
+                if length.is_some_and(|l| l != n) {
+                    return Err(invalid("conflicting upstream Content-Length"));
+                }
+                length = Some(n);
+            }
+        } else if name == header::TRANSFER_ENCODING {
+            // Only the last coding decides whether the body is chunked.
+            let last = h.value.rsplit(|&b| b == b',').next().unwrap_or_default();
+            te_chunked = Some(last.trim_ascii().eq_ignore_ascii_case(b"chunked"));
+        } else if name == header::CONNECTION {
+            for token in h.value.split(|&b| b == b',') {
+                let token = token.trim_ascii();
+                if token.eq_ignore_ascii_case(b"close") {
+                    close = true;
+                } else if token.eq_ignore_ascii_case(b"keep-alive") && version == Version::HTTP_10 {
+                    close = false;
+                }
+            }
+        }
+        headers.append(name, value);
+    }
+    let no_body = *method == Method::HEAD
+        || status.is_informational()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED;
+    let (framing, reusable) = match (no_body, te_chunked, length) {
+        (true, _, _) => (Framing::Empty, !close),
+        // Both framings: chunked wins, and the connection is not trusted again.
+        (false, Some(true), Some(_)) => (Framing::Chunked, false),
+        (false, Some(true), None) => (Framing::Chunked, !close),
+        (false, Some(false), _) => (Framing::Close, false),
+        (false, None, Some(0)) => (Framing::Empty, !close),
+        (false, None, Some(n)) => (Framing::Length(n), !close),
+        (false, None, None) => (Framing::Close, false),
+    };
+    if !no_body && te_chunked.is_some() {
+        headers.remove(header::CONTENT_LENGTH);
+    }
+    Ok(Some(Head {
+        status,
+        version,
+        headers,
+        framing,
+        reusable,
+        len,
     }))
 }
 
-/// Sends `req` to `server` on an idle connection, or a new one. A request
-/// that a reused connection refused before writing it (the server had closed
-/// it) goes again on a new connection.
-pub(crate) async fn send(
-    idle: &std::sync::Arc<crate::upstream::Pool>,
-    connector: &HttpsConnector<TcpConnector>,
-    server: usize,
-    req: Request<Body>,
-) -> Result<Response<H1Body>, SendError> {
-    let uri = req.uri().clone();
-    let mut req = req;
-    let mut fresh = false;
+fn parse_length(v: &[u8]) -> Option<u64> {
+    let v = v.trim_ascii();
+    if v.is_empty() || v.len() > 19 || !v.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(v).ok()?.parse().ok()
+}
+
+/// Sends a bodiless request on `conn` and reads the response head.
+async fn exchange(conn: &mut Conn, parts: &http::request::Parts) -> io::Result<Head> {
+    encode_head(parts, &mut conn.wbuf);
+    conn.io.write_all(&conn.wbuf).await?;
+    conn.io.flush().await?;
+    let mut informational = 0;
     loop {
-        let mut c = match idle.conns.checkout(server) {
-            Some(c) => c,
-            None => {
-                fresh = true;
-                Box::pin(connect(connector, uri.clone())).await?
+        if let Some(head) = parse_head(&conn.rbuf, &parts.method)? {
+            conn.rbuf.advance(head.len);
+            if head.status.is_informational() {
+                // 100 Continue, 103 Early Hints: skip to the final response.
+                informational += 1;
+                if informational > MAX_INFORMATIONAL {
+                    return Err(invalid("too many informational responses"));
+                }
+                continue;
             }
-        };
-        let mut pending = std::pin::pin!(c.send.try_send_request(req));
-        let mut conn_done = false;
-        let result = poll_fn(|cx| {
-            if let Poll::Ready(r) = pending.as_mut().poll(cx) {
-                return Poll::Ready(r);
-            }
-            if !conn_done && Pin::new(&mut c.conn).poll(cx).is_ready() {
-                // The connection ended; the response future now holds why.
-                conn_done = true;
-                return pending.as_mut().poll(cx);
-            }
-            Poll::Pending
-        })
-        .await;
-        match result {
-            Ok(resp) => {
-                let (parts, incoming) = resp.into_parts();
-                let conn = (!conn_done).then_some(c);
-                return Ok(Response::from_parts(
-                    parts,
-                    H1Body {
-                        incoming,
-                        conn,
-                        pool: idle.clone(),
-                        server,
-                    },
-                ));
-            }
-            Err(mut e) => match e.take_message() {
-                Some(unsent) if !fresh => req = unsent,
-                _ => return Err(SendError::Other(Box::new(e.into_error()))),
-            },
+            return Ok(head);
+        }
+        if std::future::poll_fn(|cx| conn.poll_fill(cx)).await? == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "upstream closed before the response head",
+            ));
         }
     }
 }
 
-/// A response body read straight from its upstream connection; when it ends
-/// cleanly the connection goes back to the idle stack.
+/// Sends a request without a body to server `server` of `pool`, on an idle
+/// connection or a new one, and returns the response with its streaming body.
+/// A reused connection that the server had closed meanwhile (nothing came back)
+/// is retried once on a new connection for safe methods.
+pub(crate) async fn send(
+    pool: &Arc<crate::upstream::Pool>,
+    server: usize,
+    parts: http::request::Parts,
+) -> Result<Response<H1Body>, SendError> {
+    let mut reused = pool.conns.checkout(server);
+    loop {
+        let (mut conn, was_reused) = match reused.take() {
+            Some(c) => (c, true),
+            None => (
+                Box::pin(pool.connect_h1(server))
+                    .await
+                    .map_err(|e| SendError::Connect(Box::new(e)))?,
+                false,
+            ),
+        };
+        match exchange(&mut conn, &parts).await {
+            Ok(head) => {
+                let mut resp = Response::new(H1Body {
+                    conn: Some(conn),
+                    state: match head.framing {
+                        Framing::Empty => State::Done,
+                        Framing::Length(n) => State::Length(n),
+                        Framing::Chunked => State::ChunkSize,
+                        Framing::Close => State::Close,
+                    },
+                    reusable: head.reusable,
+                    pool: pool.clone(),
+                    server,
+                });
+                *resp.status_mut() = head.status;
+                *resp.version_mut() = head.version;
+                *resp.headers_mut() = head.headers;
+                resp.body_mut().finish_if_done();
+                return Ok(resp);
+            }
+            Err(e) => {
+                let stale = was_reused
+                    && matches!(
+                        e.kind(),
+                        io::ErrorKind::UnexpectedEof
+                            | io::ErrorKind::ConnectionReset
+                            | io::ErrorKind::BrokenPipe
+                    );
+                if stale && parts.method.is_safe() {
+                    continue;
+                }
+                return Err(SendError::Other(Box::new(e)));
+            }
+        }
+    }
+}
+
+/// Where the body reader is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Bytes left of a `Content-Length` body.
+    Length(u64),
+    /// Expecting a chunk-size line.
+    ChunkSize,
+    /// Bytes left of the current chunk.
+    ChunkData(u64),
+    /// Expecting the CRLF after a chunk's data.
+    ChunkEnd,
+    /// Reading trailer lines until the empty one.
+    Trailers,
+    /// Until the server closes.
+    Close,
+    Done,
+}
+
+/// A response body read straight from its upstream connection. When it ends
+/// as framed, the connection goes back to the idle stack.
 pub struct H1Body {
-    incoming: Incoming,
     conn: Option<Box<Conn>>,
-    pool: std::sync::Arc<crate::upstream::Pool>,
+    state: State,
+    reusable: bool,
+    pool: Arc<crate::upstream::Pool>,
     server: usize,
 }
 
+impl H1Body {
+    /// At the end of the body: the connection goes back idle if the server
+    /// allows it and sent nothing past the response.
+    fn finish_if_done(&mut self) {
+        if self.state != State::Done {
+            return;
+        }
+        if let Some(c) = self.conn.take() {
+            if self.reusable && c.rbuf.is_empty() {
+                self.pool.conns.put_back(self.server, c);
+            }
+        }
+    }
+
+    /// Takes one line (without CRLF) from the buffer, reading as needed.
+    fn poll_line(conn: &mut Conn, cx: &mut Context<'_>) -> Poll<io::Result<Bytes>> {
+        loop {
+            if let Some(pos) = memchr::memchr(b'\n', &conn.rbuf) {
+                if pos > MAX_LINE {
+                    return Poll::Ready(Err(invalid("chunked line too long")));
+                }
+                let mut line = conn.rbuf.split_to(pos + 1).freeze();
+                line.truncate(pos);
+                if line.last() == Some(&b'\r') {
+                    line.truncate(pos - 1);
+                }
+                return Poll::Ready(Ok(line));
+            }
+            if conn.rbuf.len() > MAX_LINE {
+                return Poll::Ready(Err(invalid("chunked line too long")));
+            }
+            if ready!(conn.poll_fill(cx))? == 0 {
+                return Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "upstream closed inside a chunked body",
+                )));
+            }
+        }
+    }
+
+    fn poll_data(&mut self, cx: &mut Context<'_>) -> Poll<Option<io::Result<Bytes>>> {
+        let Some(conn) = self.conn.as_mut() else {
+            return Poll::Ready(None);
+        };
+        loop {
+            match self.state {
+                State::Done => return Poll::Ready(None),
+                State::Length(left) | State::ChunkData(left) => {
+                    if conn.rbuf.is_empty() && ready!(conn.poll_fill(cx))? == 0 {
+                        return Poll::Ready(Some(Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "upstream closed before the end of the body",
+                        ))));
+                    }
+                    let take = conn
+                        .rbuf
+                        .len()
+                        .min(usize::try_from(left).unwrap_or(usize::MAX));
+                    let data = conn.rbuf.split_to(take).freeze();
+                    let left = left - take as u64;
+                    self.state = match (self.state, left) {
+                        (State::Length(_), 0) => State::Done,
+                        (State::Length(_), n) => State::Length(n),
+                        (_, 0) => State::ChunkEnd,
+                        (_, n) => State::ChunkData(n),
+                    };
+                    return Poll::Ready(Some(Ok(data)));
+                }
+                State::ChunkSize => {
+                    let line = ready!(Self::poll_line(conn, cx))?;
+                    let size = line
+                        .split(|&b| b == b';')
+                        .next()
+                        .unwrap_or_default()
+                        .trim_ascii();
+                    if size.is_empty() || size.len() > 15 || !size.iter().all(u8::is_ascii_hexdigit)
+                    {
+                        return Poll::Ready(Some(Err(invalid("bad chunk size from upstream"))));
+                    }
+                    let n = std::str::from_utf8(size)
+                        .ok()
+                        .and_then(|s| u64::from_str_radix(s, 16).ok())
+                        .ok_or_else(|| invalid("bad chunk size from upstream"))?;
+                    self.state = if n == 0 {
+                        State::Trailers
+                    } else {
+                        State::ChunkData(n)
+                    };
+                }
+                State::ChunkEnd => {
+                    let line = ready!(Self::poll_line(conn, cx))?;
+                    if !line.is_empty() {
+                        return Poll::Ready(Some(Err(invalid("chunk data longer than its size"))));
+                    }
+                    self.state = State::ChunkSize;
+                }
+                State::Trailers => {
+                    // Trailers are dropped: hop-by-hop framing metadata here.
+                    if ready!(Self::poll_line(conn, cx))?.is_empty() {
+                        self.state = State::Done;
+                    }
+                }
+                State::Close => {
+                    if conn.rbuf.is_empty() && ready!(conn.poll_fill(cx))? == 0 {
+                        self.state = State::Done;
+                        self.reusable = false;
+                        return Poll::Ready(None);
+                    }
+                    return Poll::Ready(Some(Ok(conn.rbuf.split().freeze())));
+                }
+            }
+        }
+    }
+}
+
 impl http_body::Body for H1Body {
-    type Data = bytes::Bytes;
-    type Error = hyper::Error;
+    type Data = Bytes;
+    type Error = io::Error;
 
     fn poll_frame(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
         let this = self.get_mut();
-        if let Some(c) = &mut this.conn {
-            if Pin::new(&mut c.conn).poll(cx).is_ready() {
+        let polled = this.poll_data(cx);
+        match &polled {
+            Poll::Ready(Some(Err(_))) => {
                 this.conn = None;
+                this.state = State::Done;
             }
+            Poll::Ready(_) => this.finish_if_done(),
+            Poll::Pending => {}
         }
-        let frame = Pin::new(&mut this.incoming).poll_frame(cx);
-        if let Poll::Ready(None) = frame {
-            if let Some(c) = this.conn.take() {
-                this.pool.conns.put_back(this.server, c);
-            }
-        }
-        frame
+        polled.map(|o| o.map(|r| r.map(http_body::Frame::data)))
     }
 
     fn is_end_stream(&self) -> bool {
-        self.incoming.is_end_stream()
+        self.state == State::Done
     }
 
     fn size_hint(&self) -> http_body::SizeHint {
-        http_body::Body::size_hint(&self.incoming)
+        match self.state {
+            State::Done => http_body::SizeHint::with_exact(0),
+            State::Length(n) => http_body::SizeHint::with_exact(n),
+            _ => http_body::SizeHint::default(),
+        }
     }
 }
 
-impl Drop for H1Body {
-    fn drop(&mut self) {
-        // A body that ended before its last frame was read (empty bodies, HEAD)
-        // still leaves a reusable connection when hyper says it is done.
-        if http_body::Body::is_end_stream(&self.incoming) {
-            if let Some(c) = self.conn.take() {
-                self.pool.conns.put_back(self.server, c);
-            }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::Request;
+
+    fn head(raw: &str, method: Method) -> io::Result<Option<Head>> {
+        parse_head(raw.as_bytes(), &method)
+    }
+
+    #[test]
+    fn framing_follows_rfc_9112() {
+        let cases = [
+            (
+                "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n",
+                Method::GET,
+                Framing::Length(5),
+                true,
+            ),
+            (
+                "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n",
+                Method::HEAD,
+                Framing::Empty,
+                true,
+            ),
+            (
+                "HTTP/1.1 204 No Content\r\n\r\n",
+                Method::GET,
+                Framing::Empty,
+                true,
+            ),
+            (
+                "HTTP/1.1 304 Not Modified\r\ncontent-length: 9\r\n\r\n",
+                Method::GET,
+                Framing::Empty,
+                true,
+            ),
+            (
+                "HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, chunked\r\n\r\n",
+                Method::GET,
+                Framing::Chunked,
+                true,
+            ),
+            (
+                "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-length: 5\r\n\r\n",
+                Method::GET,
+                Framing::Chunked,
+                false,
+            ),
+            (
+                "HTTP/1.1 200 OK\r\ntransfer-encoding: gzip\r\n\r\n",
+                Method::GET,
+                Framing::Close,
+                false,
+            ),
+            (
+                "HTTP/1.1 200 OK\r\n\r\n",
+                Method::GET,
+                Framing::Close,
+                false,
+            ),
+            (
+                "HTTP/1.1 200 OK\r\ncontent-length: 5\r\nconnection: close\r\n\r\n",
+                Method::GET,
+                Framing::Length(5),
+                false,
+            ),
+            (
+                "HTTP/1.0 200 OK\r\ncontent-length: 5\r\n\r\n",
+                Method::GET,
+                Framing::Length(5),
+                false,
+            ),
+            (
+                "HTTP/1.0 200 OK\r\ncontent-length: 5\r\nconnection: keep-alive\r\n\r\n",
+                Method::GET,
+                Framing::Length(5),
+                true,
+            ),
+            (
+                "HTTP/1.1 200 OK\r\ncontent-length: 5, 5\r\n\r\n",
+                Method::GET,
+                Framing::Length(5),
+                true,
+            ),
+        ];
+        for (raw, method, framing, reusable) in cases {
+            let h = head(raw, method).unwrap().unwrap();
+            assert_eq!((h.framing, h.reusable), (framing, reusable), "{raw:?}");
+            assert_eq!(h.len, raw.len());
         }
+    }
+
+    #[test]
+    fn bad_heads_are_errors_and_partial_heads_wait() {
+        for raw in [
+            "HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-length: 6\r\n\r\n",
+            "HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\n",
+            "HTTP/1.1 200 OK\r\ncontent-length: 1e3\r\n\r\n",
+            "HTTP/1.1 999999 Nope\r\n\r\n",
+            "garbage\r\n\r\n",
+        ] {
+            assert!(head(raw, Method::GET).is_err(), "{raw:?}");
+        }
+        assert!(head("HTTP/1.1 200 OK\r\ncontent-le", Method::GET)
+            .unwrap()
+            .is_none());
+        let huge = format!("HTTP/1.1 200 OK\r\nx: {}", "a".repeat(MAX_HEAD + 1));
+        assert!(head(&huge, Method::GET).is_err());
+    }
+
+    #[test]
+    fn request_heads_are_encoded() {
+        let (parts, ()) = Request::get("http://10.0.0.1:8080/a?b=c")
+            .header("host", "shop.test")
+            .header("x-forwarded-for", "192.0.2.1")
+            .body(())
+            .unwrap()
+            .into_parts();
+        let mut out = Vec::new();
+        encode_head(&parts, &mut out);
+        assert_eq!(
+            out,
+            b"GET /a?b=c HTTP/1.1\r\nhost: shop.test\r\nx-forwarded-for: 192.0.2.1\r\n\r\n"
+        );
     }
 }

@@ -62,12 +62,16 @@ pub struct Pool {
     pub servers: Vec<Server>,
     balance: Balance,
     rr: AtomicUsize,
-    /// hyper's pooled client: HTTP/2 and upgrades.
+    /// hyper's pooled client: requests with a body, HTTP/2 and upgrades.
     client: HttpClient,
-    /// The HTTP/1.1 hot path (see [`crate::h1`]).
-    connector: HttpsConnector<TcpConnector>,
+    /// The HTTP/1.1 hot path for bodiless requests (see [`crate::h1`]).
+    tcp: TcpConnector,
+    tls: Option<(
+        tokio_rustls::TlsConnector,
+        Option<rustls::pki_types::ServerName<'static>>,
+    )>,
     pub(crate) conns: crate::h1::IdleConns,
-    inline_h1: bool,
+    fast_h1: bool,
     pub scheme: Scheme,
     pub response_timeout: Duration,
     passive: PassiveHealth,
@@ -98,16 +102,27 @@ impl Pool {
             Some(t) => crate::tls::client_config(t, &[])?,
             None => crate::tls::client_config(&default_upstream_tls(), &[])?,
         };
+        let server_name = match cfg.tls.as_ref().and_then(|t| t.server_name.clone()) {
+            Some(name) => Some(
+                rustls::pki_types::ServerName::try_from(name.clone()).map_err(|e| {
+                    GatewayError::Tls(format!("upstream `{name}`: bad tls.server_name: {e}"))
+                })?,
+            ),
+            None => None,
+        };
+        let fast_tls = cfg.tls.is_some().then(|| {
+            let mut c = tls_cfg.clone();
+            c.alpn_protocols = vec![b"http/1.1".to_vec()];
+            (
+                tokio_rustls::TlsConnector::from(Arc::new(c)),
+                server_name.clone(),
+            )
+        });
         let builder = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls_cfg)
             .https_or_http();
-        let builder = match cfg.tls.as_ref().and_then(|t| t.server_name.clone()) {
-            Some(name) => {
-                let name = rustls::pki_types::ServerName::try_from(name.clone()).map_err(|e| {
-                    GatewayError::Tls(format!("upstream `{name}`: bad tls.server_name: {e}"))
-                })?;
-                builder.with_server_name_resolver(FixedServerNameResolver::new(name))
-            }
+        let builder = match server_name {
+            Some(name) => builder.with_server_name_resolver(FixedServerNameResolver::new(name)),
             None => builder,
         };
         let connector = match cfg.protocol {
@@ -125,7 +140,7 @@ impl Pool {
         if cfg.protocol == UpstreamProtocol::H2 {
             b.http2_only(true);
         }
-        let client = b.build(connector.clone());
+        let client = b.build(connector);
         let servers = cfg
             .servers
             .iter()
@@ -150,8 +165,12 @@ impl Pool {
                 cfg.pool_max_idle_per_server,
                 cfg.pool_idle_timeout,
             ),
-            connector,
-            inline_h1: cfg.protocol == UpstreamProtocol::Http1,
+            tcp: TcpConnector {
+                connect_timeout: cfg.connect_timeout,
+                source: cfg.source_address,
+            },
+            tls: fast_tls,
+            fast_h1: cfg.protocol == UpstreamProtocol::Http1,
             servers,
             balance: cfg.balance,
             rr: AtomicUsize::new(0),
@@ -219,8 +238,9 @@ impl Pool {
         upgrade: bool,
     ) -> Result<http::Response<Body>, crate::h1::SendError> {
         use crate::h1::SendError;
-        if self.inline_h1 && !upgrade {
-            let resp = crate::h1::send(self, &self.connector, i, req).await?;
+        if self.fast_h1 && !upgrade && http_body::Body::is_end_stream(req.body()) {
+            let (parts, _) = req.into_parts();
+            let resp = crate::h1::send(self, i, parts).await?;
             return Ok(resp.map(body::boxed));
         }
         // Boxed: a rare path whose future is large.
@@ -229,6 +249,37 @@ impl Pool {
             Err(e) if e.is_connect() => Err(SendError::Connect(Box::new(e))),
             Err(e) => Err(SendError::Other(Box::new(e))),
         }
+    }
+
+    /// Opens a connection to server `i` for the HTTP/1.1 hot path.
+    pub(crate) async fn connect_h1(&self, i: usize) -> io::Result<Box<crate::h1::Conn>> {
+        let authority = &self.servers[i].authority;
+        let host = authority
+            .host()
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let port = authority
+            .port_u16()
+            .unwrap_or(if self.tls.is_some() { 443 } else { 80 });
+        let tcp = self.tcp.open(host, port).await?;
+        let io = match &self.tls {
+            None => crate::h1::Io::Plain(tcp),
+            Some((connector, name)) => {
+                let name = match name {
+                    Some(n) => n.clone(),
+                    None => rustls::pki_types::ServerName::try_from(host.to_owned())
+                        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?,
+                };
+                let tls =
+                    tokio::time::timeout(self.tcp.connect_timeout, connector.connect(name, tcp))
+                        .await
+                        .map_err(|_| {
+                            io::Error::new(io::ErrorKind::TimedOut, "TLS handshake timed out")
+                        })??;
+                crate::h1::Io::Tls(Box::new(tls))
+            }
+        };
+        Ok(crate::h1::Conn::new(io))
     }
 
     /// Runs active health checks until the returned handle is dropped.
@@ -335,37 +386,41 @@ impl tower_service::Service<Uri> for TcpConnector {
             let host = uri
                 .host()
                 .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no host in URI"))?;
-            let port = uri
-                .port_u16()
-                .unwrap_or(if uri.scheme() == Some(&Scheme::HTTPS) {
-                    443
-                } else {
-                    80
-                });
-            let host = host.trim_start_matches('[').trim_end_matches(']');
-            let work = async {
-                let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
-                    Ok(ip) => vec![SocketAddr::new(ip, port)],
-                    Err(_) => tokio::net::lookup_host((host, port)).await?.collect(),
-                };
-                let mut last =
-                    io::Error::new(io::ErrorKind::NotFound, "name resolved to no address");
-                for addr in addrs {
-                    match this.connect(addr).await {
-                        Ok(s) => return Ok(TokioIo::new(s)),
-                        Err(e) => last = e,
-                    }
-                }
-                Err(last)
+            let default_port = if uri.scheme() == Some(&Scheme::HTTPS) {
+                443
+            } else {
+                80
             };
-            tokio::time::timeout(this.connect_timeout, work)
-                .await
-                .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "connect timed out"))?
+            let port = uri.port_u16().unwrap_or(default_port);
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            this.open(host, port).await.map(TokioIo::new)
         })
     }
 }
 
 impl TcpConnector {
+    /// Resolves `host` and connects to its addresses in turn, within the
+    /// connect timeout.
+    pub async fn open(&self, host: &str, port: u16) -> io::Result<TcpStream> {
+        let work = async {
+            let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
+                Ok(ip) => vec![SocketAddr::new(ip, port)],
+                Err(_) => tokio::net::lookup_host((host, port)).await?.collect(),
+            };
+            let mut last = io::Error::new(io::ErrorKind::NotFound, "name resolved to no address");
+            for addr in addrs {
+                match self.connect(addr).await {
+                    Ok(s) => return Ok(s),
+                    Err(e) => last = e,
+                }
+            }
+            Err(last)
+        };
+        tokio::time::timeout(self.connect_timeout, work)
+            .await
+            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "connect timed out"))?
+    }
+
     async fn connect(&self, addr: SocketAddr) -> io::Result<TcpStream> {
         let socket = if addr.is_ipv4() {
             TcpSocket::new_v4()?
