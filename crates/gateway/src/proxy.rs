@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use http::{Request, Response, StatusCode, Uri, Version};
+use http::{Request, Response, StatusCode, Version};
 use http_body::Body as _;
 use hyper::body::Incoming;
 
@@ -283,12 +283,6 @@ async fn forward(
         m.upstream_request_filter(&mut parts, ctx);
     }
 
-    let path_and_query = parts
-        .uri
-        .path_and_query()
-        .map(|p| p.as_str())
-        .unwrap_or("/")
-        .to_owned();
     let bodiless = body.is_end_stream();
     // The client's body is watched while it streams upstream: a malformed or
     // oversized body is the client's fault (400, 413), never the server's.
@@ -315,15 +309,10 @@ async fn forward(
         tried |= 1u64.checked_shl(i as u32).unwrap_or(0);
         let server = &pool.servers[i];
         outcome.server = Some(server.label.clone());
-        let uri = Uri::builder()
-            .scheme(pool.scheme.clone())
-            .authority(server.authority.clone())
-            .path_and_query(path_and_query.as_str())
-            .build()
-            .map_err(|e| ProxyError::Internal(format!("upstream URI: {e}")))?;
         let mut up = Request::new(body.take().unwrap_or_else(body::empty));
         *up.method_mut() = parts.method.clone();
-        *up.uri_mut() = uri;
+        // The pool sets the scheme and server when its client needs them.
+        *up.uri_mut() = parts.uri.clone();
         *up.version_mut() = parts.version;
         *up.headers_mut() = if can_retry {
             parts.headers.clone()
@@ -499,6 +488,14 @@ fn is_upgrade(version: Version, headers: &HeaderMap) -> bool {
 
 /// Removes the hop-by-hop headers and those the `Connection` header names.
 fn strip_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
+    // Most messages carry none of them: one pass over the names (cheap
+    // comparisons) spares a hashed lookup per name to remove.
+    if !headers
+        .keys()
+        .any(|n| HOP_BY_HOP.contains(n) || n == header::UPGRADE)
+    {
+        return;
+    }
     if let Some(conn) = headers.get(header::CONNECTION) {
         if let Ok(v) = conn.to_str() {
             let listed: Vec<HeaderName> = v
@@ -529,8 +526,10 @@ fn set_forwarding_headers(
     ctx: &RequestCtx,
     raw_host: &str,
 ) {
-    for name in &OWNED {
-        headers.remove(name);
+    if headers.keys().any(|n| OWNED.contains(n)) {
+        for name in &OWNED {
+            headers.remove(name);
+        }
     }
     let ip = conn.client.ip();
     let proto = if conn.tls { "https" } else { "http" };

@@ -243,6 +243,16 @@ impl Pool {
             let resp = crate::h1::send(self, i, parts).await?;
             return Ok(resp.map(body::boxed));
         }
+        // hyper's client picks its connection by the URI's scheme and authority.
+        let (mut parts, body) = req.into_parts();
+        let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+        parts.uri = Uri::builder()
+            .scheme(self.scheme.clone())
+            .authority(self.servers[i].authority.clone())
+            .path_and_query(path_and_query)
+            .build()
+            .map_err(|e| SendError::Other(Box::new(e)))?;
+        let req = Request::from_parts(parts, body);
         // Boxed: a rare path whose future is large.
         match Box::pin(self.client.request(req)).await {
             Ok(resp) => Ok(resp.map(body::boxed)),
