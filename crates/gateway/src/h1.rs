@@ -255,7 +255,8 @@ fn parse_head(buf: &[u8], method: &Method) -> io::Result<Option<Head>> {
     let mut headers = HeaderMap::with_capacity(resp.headers.len());
     let mut length: Option<u64> = None;
     let mut te_chunked = None;
-    let mut close = version == Version::HTTP_10;
+    let (mut saw_close, mut saw_keep_alive) = (false, false);
+    let mut connection_listed: Vec<HeaderName> = Vec::new();
     for h in resp.headers.iter() {
         let name = HeaderName::from_bytes(h.name.as_bytes())
             .map_err(|_| invalid("bad upstream header name"))?;
@@ -277,14 +278,22 @@ fn parse_head(buf: &[u8], method: &Method) -> io::Result<Option<Head>> {
             for token in h.value.split(|&b| b == b',') {
                 let token = token.trim_ascii();
                 if token.eq_ignore_ascii_case(b"close") {
-                    close = true;
-                } else if token.eq_ignore_ascii_case(b"keep-alive") && version == Version::HTTP_10 {
-                    close = false;
+                    saw_close = true;
+                } else if token.eq_ignore_ascii_case(b"keep-alive") {
+                    saw_keep_alive = true;
+                } else if let Ok(listed) = HeaderName::from_bytes(token) {
+                    connection_listed.push(listed);
                 }
             }
         }
-        headers.append(name, value);
+        // Hop-by-hop headers describe this connection, not the response:
+        // they are not passed on (RFC 9110 7.6.1).
+        if !is_hop_by_hop(&name) {
+            headers.append(name, value);
+        }
     }
+    // HTTP/1.0 closes unless asked to keep alive; a `close` always wins.
+    let close = saw_close || (version == Version::HTTP_10 && !saw_keep_alive);
     let no_body = *method == Method::HEAD
         || status.is_informational()
         || status == StatusCode::NO_CONTENT
@@ -302,6 +311,9 @@ fn parse_head(buf: &[u8], method: &Method) -> io::Result<Option<Head>> {
     if !no_body && te_chunked.is_some() {
         headers.remove(header::CONTENT_LENGTH);
     }
+    for name in connection_listed {
+        headers.remove(name);
+    }
     Ok(Some(Head {
         status,
         version,
@@ -310,6 +322,18 @@ fn parse_head(buf: &[u8], method: &Method) -> io::Result<Option<Head>> {
         reusable,
         len,
     }))
+}
+
+fn is_hop_by_hop(name: &HeaderName) -> bool {
+    name == header::CONNECTION
+        || name == header::TRANSFER_ENCODING
+        || name == header::UPGRADE
+        || name == header::TE
+        || name == header::TRAILER
+        || name == header::PROXY_AUTHENTICATE
+        || name == header::PROXY_AUTHORIZATION
+        || name.as_str() == "keep-alive"
+        || name.as_str() == "proxy-connection"
 }
 
 fn parse_length(v: &[u8]) -> Option<u64> {
@@ -672,6 +696,19 @@ mod tests {
             assert_eq!((h.framing, h.reusable), (framing, reusable), "{raw:?}");
             assert_eq!(h.len, raw.len());
         }
+    }
+
+    #[test]
+    fn hop_by_hop_headers_are_left_out() {
+        let h = head(
+            "HTTP/1.1 200 OK\r\nconnection: keep-alive, x-hop\r\nkeep-alive: timeout=5\r\nx-hop: 1\r\ntransfer-encoding: chunked\r\nx-app: 2\r\n\r\n",
+            Method::GET,
+        )
+        .unwrap()
+        .unwrap();
+        let names: Vec<_> = h.headers.keys().map(|n| n.as_str()).collect();
+        assert_eq!(names, ["x-app"]);
+        assert_eq!((h.framing, h.reusable), (Framing::Chunked, true));
     }
 
     #[test]
