@@ -540,3 +540,37 @@ async fn listeners_share_their_port_with_a_successor() {
     drop(successor);
     assert_eq!(get(gw.port, "/").await.0, StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_are_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let up = named_upstream("a", Arc::new(AtomicUsize::new(0))).await;
+    let gw = start(
+        &format!("[limits]\nidle_timeout = \"1s\"\n[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"one\"\n[[upstreams]]\nname = \"one\"\nservers = [\"{up}\"]\n"),
+        dir.path(),
+        Vec::new(),
+    );
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(("127.0.0.1", gw.port))
+        .await
+        .unwrap();
+    tcp.write_all(b"GET / HTTP/1.1\r\nhost: app.test\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 512];
+    let n = tcp.read(&mut buf).await.unwrap();
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+    let started = std::time::Instant::now();
+    // Nothing more is sent: the gateway closes the connection (read returns 0).
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), tcp.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(n, 0, "closed, not answered");
+    let waited = started.elapsed();
+    assert!(
+        waited >= std::time::Duration::from_millis(900)
+            && waited < std::time::Duration::from_secs(3),
+        "closed after {waited:?}, expected between one and one and a half idle timeouts"
+    );
+}
