@@ -116,6 +116,8 @@ pub struct Listener {
     pub name: String,
     pub listen: SocketAddr,
     pub tls: bool,
+    /// Plain listeners only: also accept HTTP/2 by prior knowledge (h2c).
+    pub h2c: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -516,10 +518,18 @@ impl Validator<'_> {
                     format!("{listen} is already used by another listener"),
                 ));
             }
+            let tls = l.tls.unwrap_or(false);
+            if tls && l.h2c == Some(true) {
+                return Err(self.err(
+                    format!("{key}.h2c"),
+                    "applies to plain listeners; TLS listeners offer HTTP/2 by ALPN",
+                ));
+            }
             listeners.push(Listener {
                 name,
                 listen,
-                tls: l.tls.unwrap_or(false),
+                tls,
+                h2c: l.h2c.unwrap_or(false),
             });
         }
 

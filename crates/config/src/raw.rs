@@ -51,6 +51,7 @@ pub struct Listener {
     pub name: Option<String>,
     pub listen: Option<String>,
     pub tls: Option<bool>,
+    pub h2c: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

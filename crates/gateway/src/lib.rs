@@ -116,7 +116,7 @@ pub struct Gateway {
     shared: Arc<Shared>,
     listeners: Vec<server::Listener>,
     admin: Option<std::net::TcpListener>,
-    listen_set: Vec<(String, std::net::SocketAddr, bool)>,
+    listen_set: Vec<(String, std::net::SocketAddr, bool, bool)>,
 }
 
 impl Gateway {
@@ -132,6 +132,7 @@ impl Gateway {
                 name: Box::leak(l.name.clone().into_boxed_str()),
                 addr: l.listen,
                 tls: l.tls,
+                h2c: l.h2c,
                 socket: server::bind(l.listen)?,
             });
         }
@@ -204,11 +205,11 @@ impl Gateway {
     }
 }
 
-fn listen_set(config: &Config) -> Vec<(String, std::net::SocketAddr, bool)> {
+fn listen_set(config: &Config) -> Vec<(String, std::net::SocketAddr, bool, bool)> {
     config
         .listeners
         .iter()
-        .map(|l| (l.name.clone(), l.listen, l.tls))
+        .map(|l| (l.name.clone(), l.listen, l.tls, l.h2c))
         .collect()
 }
 
@@ -216,7 +217,7 @@ fn listen_set(config: &Config) -> Vec<(String, std::net::SocketAddr, bool)> {
 #[derive(Clone)]
 pub struct Reloader {
     shared: Arc<Shared>,
-    listen_set: Vec<(String, std::net::SocketAddr, bool)>,
+    listen_set: Vec<(String, std::net::SocketAddr, bool, bool)>,
 }
 
 impl Reloader {

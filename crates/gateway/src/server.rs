@@ -2,6 +2,7 @@
 //! handshake, HTTP/1.1 or HTTP/2 with hyper, idle and header timeouts, graceful
 //! shutdown, and the byte tunnel of upgraded connections.
 
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -123,6 +124,8 @@ pub struct Listener {
     pub name: &'static str,
     pub addr: SocketAddr,
     pub tls: bool,
+    /// Plain listener that also detects HTTP/2 prior knowledge.
+    pub h2c: bool,
     pub socket: std::net::TcpListener,
 }
 
@@ -167,10 +170,10 @@ pub async fn accept_loop(
         shared.metrics.connection(listener.name);
         let shared = shared.clone();
         let shutdown = shutdown.clone();
-        let (name, tls) = (listener.name, listener.tls);
+        let (name, tls, h2c) = (listener.name, listener.tls, listener.h2c);
         tracker.spawn(async move {
             shared.metrics.connections_active.inc();
-            serve_connection(stream, peer, name, tls, &shared, &shutdown).await;
+            serve_connection(stream, peer, name, tls, h2c, &shared, &shutdown).await;
             shared.metrics.connections_active.dec();
             drop(permit);
         });
@@ -182,6 +185,7 @@ async fn serve_connection(
     peer: SocketAddr,
     listener: &'static str,
     tls: bool,
+    h2c: bool,
     shared: &Arc<Shared>,
     shutdown: &CancellationToken,
 ) {
@@ -200,7 +204,10 @@ async fn serve_connection(
             tls_group: "-",
             activity,
         };
-        return serve_http(TokioIo::new(io), None, info, shared, shutdown).await;
+        // Without h2c the protocol is known; with it, hyper tells HTTP/2
+        // prior knowledge from HTTP/1.1 by the connection preface.
+        let h2 = if h2c { None } else { Some(false) };
+        return serve_http(TokioIo::new(io), h2, info, shared, shutdown).await;
     }
     let Some(acceptor) = rt.tls.clone() else {
         tracing::error!(listener, "TLS listener without a TLS configuration");
@@ -260,8 +267,8 @@ async fn serve_connection(
     }
 }
 
-/// Serves HTTP on one connection. `h2` is the ALPN result on TLS; on plain TCP
-/// (`None`) hyper tells HTTP/2 prior knowledge from HTTP/1.1 by the preface.
+/// Serves HTTP on one connection. `h2` says which protocol (the ALPN result on
+/// TLS); `None` lets hyper tell HTTP/2 prior knowledge from HTTP/1.1.
 async fn serve_http<I>(
     io: TokioIo<I>,
     h2: Option<bool>,
@@ -279,30 +286,113 @@ async fn serve_http<I>(
         let info = info.clone();
         service_fn(move |req| crate::proxy::handle(shared.clone(), info.clone(), req))
     };
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout)
-        .max_buf_size(limits.max_header_bytes.max(8192))
-        .keep_alive(true);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX))
-        .max_concurrent_streams(256);
-    let builder = match h2 {
-        Some(true) => builder.http2_only(),
-        Some(false) => builder.http1_only(),
-        None => builder,
-    };
-    let conn = builder.serve_connection_with_upgrades(io, service);
+    let max_headers = u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX);
+    // A known protocol gets its own hyper connection; only a plain listener
+    // with h2c pays for sniffing the first bytes (hyper-util's auto builder).
+    match h2 {
+        Some(false) => {
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_read_timeout)
+                .max_buf_size(limits.max_header_bytes.max(8192))
+                .keep_alive(true)
+                .serve_connection(io, service)
+                .with_upgrades();
+            drive(conn, &activity, &limits, &info, shared, shutdown).await;
+        }
+        Some(true) => {
+            let conn = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
+                .timer(TokioTimer::new())
+                .max_header_list_size(max_headers)
+                .max_concurrent_streams(256)
+                .serve_connection(io, service);
+            drive(conn, &activity, &limits, &info, shared, shutdown).await;
+        }
+        None => {
+            let mut builder = auto::Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_read_timeout)
+                .max_buf_size(limits.max_header_bytes.max(8192))
+                .keep_alive(true);
+            builder
+                .http2()
+                .timer(TokioTimer::new())
+                .max_header_list_size(max_headers)
+                .max_concurrent_streams(256);
+            let conn = builder.serve_connection_with_upgrades(io, service);
+            drive(conn, &activity, &limits, &info, shared, shutdown).await;
+        }
+    }
+}
+
+/// A hyper connection that can finish its requests in flight and close.
+trait Drain: Future {
+    fn drain(self: Pin<&mut Self>);
+}
+
+impl<I, S, B> Drain for hyper::server::conn::http1::UpgradeableConnection<I, S>
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    S: hyper::service::HttpService<hyper::body::Incoming, ResBody = B>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: http_body::Body + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    fn drain(self: Pin<&mut Self>) {
+        self.graceful_shutdown();
+    }
+}
+
+impl<I, S, B, E> Drain for hyper::server::conn::http2::Connection<I, S, E>
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin,
+    S: hyper::service::HttpService<hyper::body::Incoming, ResBody = B>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: http_body::Body + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    E: hyper::rt::bounds::Http2ServerConnExec<S::Future, B>,
+{
+    fn drain(self: Pin<&mut Self>) {
+        self.graceful_shutdown();
+    }
+}
+
+impl<I, S, B, E> Drain for auto::UpgradeableConnection<'_, I, S, E>
+where
+    S: hyper::service::Service<http::Request<hyper::body::Incoming>, Response = http::Response<B>>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    S::Future: 'static,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    B: http_body::Body + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    E: hyper_util::server::conn::auto::HttpServerConnExec<S::Future, B>,
+{
+    fn drain(self: Pin<&mut Self>) {
+        self.graceful_shutdown();
+    }
+}
+
+/// Runs a connection to its end: drained on shutdown, closed when idle.
+async fn drive<C, E>(
+    conn: C,
+    activity: &Activity,
+    limits: &parapet_config::Limits,
+    info: &ConnInfo,
+    shared: &Shared,
+    shutdown: &CancellationToken,
+) where
+    C: Drain<Output = Result<(), E>>,
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     tokio::pin!(conn);
     let mut draining = false;
     loop {
         tokio::select! {
             r = conn.as_mut() => {
                 if let Err(e) = r {
+                    let e: Box<dyn std::error::Error + Send + Sync> = e.into();
                     let kind = classify(&*e);
                     shared.metrics.connection_error(kind);
                     tracing::debug!(client = %info.client, error = %e, kind, "connection ended with an error");
@@ -312,7 +402,7 @@ async fn serve_http<I>(
             () = shutdown.cancelled(), if !draining => {
                 // Finish the requests in flight, then close; keep-alive ends.
                 draining = true;
-                conn.as_mut().graceful_shutdown();
+                conn.as_mut().drain();
             }
             () = activity.idle(limits.idle_timeout) => {
                 shared.metrics.connection_error("idle");

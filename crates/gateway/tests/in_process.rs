@@ -574,3 +574,47 @@ async fn idle_connections_are_closed() {
         "closed after {waited:?}, expected between one and one and a half idle timeouts"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_listeners_speak_h2c_only_when_asked() {
+    let up = named_upstream("a", Arc::new(AtomicUsize::new(0))).await;
+    let routes = format!("[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"one\"\n[[upstreams]]\nname = \"one\"\nservers = [\"{up}\"]\n");
+    async fn h2_prior_knowledge(port: u16) -> Result<StatusCode, String> {
+        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .map_err(|e| e.to_string())?;
+        let (mut send, conn) =
+            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tcp))
+                .await
+                .map_err(|e| e.to_string())?;
+        tokio::spawn(conn);
+        let req = Request::get("http://app.test/")
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let resp = tokio::time::timeout(std::time::Duration::from_secs(3), send.send_request(req))
+            .await
+            .map_err(|_| "timed out".to_owned())?
+            .map_err(|e| e.to_string())?;
+        Ok(resp.status())
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let plain = start(&routes, dir.path(), Vec::new());
+    let refused = h2_prior_knowledge(plain.port).await;
+    assert!(refused.is_err(), "HTTP/1.1 only by default: {refused:?}");
+    let dir2 = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let text = format!(
+        "[server]\nstate_dir = \"{}\"\n[[listeners]]\nname = \"h2c\"\nlisten = \"127.0.0.1:{port}\"\nh2c = true\n{routes}",
+        dir2.path().join("state").display()
+    );
+    let config = Config::from_str(&text, &dir2.path().join("parapet.toml")).unwrap();
+    let stop = CancellationToken::new();
+    tokio::spawn(
+        Gateway::bind(&config, Vec::new())
+            .unwrap()
+            .run(stop.clone()),
+    );
+    let _running = Running { port, stop };
+    assert_eq!(h2_prior_knowledge(port).await, Ok(StatusCode::OK));
+    assert_eq!(get(port, "/").await.0, StatusCode::OK, "and HTTP/1.1 still");
+}

@@ -6,7 +6,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::harness::{repo_root, Env};
+use crate::harness::{eventually, repo_root, Env};
 
 const HINT: &str = "run ./scripts/test.sh, which installs Chromium and the node modules";
 
@@ -63,8 +63,13 @@ async fn chromium_negotiates_x25519mlkem768() {
         report["tlsProtocol"], "TLS 1.3",
         "Chromium's connection: {report}"
     );
-    assert!(
-        env.nginx.access_log().contains("/from-chromium"),
-        "the page did not come from the upstream"
-    );
+    // nginx writes its access-log line after the response has gone out.
+    let logged = eventually(Duration::from_secs(2), || async {
+        env.nginx
+            .access_log()
+            .contains("/from-chromium")
+            .then_some(())
+    })
+    .await;
+    assert!(logged.is_some(), "the page did not come from the upstream");
 }

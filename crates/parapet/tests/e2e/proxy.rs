@@ -4,7 +4,9 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Request, StatusCode};
 
-use crate::harness::{get, send, send_tls, Echo, Env};
+use std::time::Duration;
+
+use crate::harness::{eventually, get, send, send_tls, Echo, Env};
 
 /// Splits a `Forwarded` element (`for=1.2.3.4;proto=http;host="a:1"`) into
 /// lower-cased keys and unquoted values.
@@ -53,8 +55,16 @@ async fn status_body_and_response_headers_come_from_the_upstream() {
         "path and query must reach the upstream unchanged"
     );
     assert_eq!(echo.get("method"), "GET");
+    // nginx writes its access-log line after the response has gone out.
+    let logged = eventually(Duration::from_secs(2), || async {
+        env.nginx
+            .access_log()
+            .contains("GET /some/path?q=1 200")
+            .then_some(())
+    })
+    .await;
     assert!(
-        env.nginx.access_log().contains("GET /some/path?q=1 200"),
+        logged.is_some(),
         "nginx did not log the request:\n{}",
         env.nginx.access_log()
     );
