@@ -95,6 +95,16 @@ async fn tls_upstream(cfg: rustls::ServerConfig) -> SocketAddr {
     addr
 }
 
+/// One site for any host, routing everything to the upstream `pool` with
+/// `servers`; `upstream_keys` go into that upstream's table.
+fn one_pool(servers: &[SocketAddr], upstream_keys: &str) -> String {
+    let list: Vec<String> = servers.iter().map(|s| format!("\"{s}\"")).collect();
+    format!(
+        "[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"pool\"\n[[upstreams]]\nname = \"pool\"\nservers = [{}]\n{upstream_keys}",
+        list.join(", ")
+    )
+}
+
 /// A plain HTTP upstream that answers with its own name.
 async fn named_upstream(name: &'static str, hits: Arc<AtomicUsize>) -> SocketAddr {
     counting_upstream(name, hits, Arc::new(AtomicUsize::new(0))).await
@@ -106,19 +116,32 @@ async fn counting_upstream(
     hits: Arc<AtomicUsize>,
     accepted: Arc<AtomicUsize>,
 ) -> SocketAddr {
+    upstream(accepted, move |_, _| {
+        hits.fetch_add(1, Ordering::Relaxed);
+        Response::new(Full::new(Bytes::from(name)))
+    })
+    .await
+}
+
+/// A plain HTTP/1.1 upstream on a free port: `answer` makes each response
+/// from the request and the client's address; `accepted` counts connections.
+async fn upstream<F>(accepted: Arc<AtomicUsize>, answer: F) -> SocketAddr
+where
+    F: Fn(&Request<Incoming>, SocketAddr) -> Response<Full<Bytes>> + Clone + Send + Sync + 'static,
+{
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         loop {
-            let Ok((tcp, _)) = listener.accept().await else {
+            let Ok((tcp, peer)) = listener.accept().await else {
                 return;
             };
             accepted.fetch_add(1, Ordering::Relaxed);
-            let hits = hits.clone();
+            let answer = answer.clone();
             tokio::spawn(async move {
-                let svc = service_fn(move |_req: Request<Incoming>| {
-                    hits.fetch_add(1, Ordering::Relaxed);
-                    async move { Ok::<_, hyper::Error>(Response::new(Full::new(Bytes::from(name)))) }
+                let svc = service_fn(move |req: Request<Incoming>| {
+                    let resp = answer(&req, peer);
+                    async move { Ok::<_, hyper::Error>(resp) }
                 });
                 let _ = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(tcp), svc)
@@ -230,9 +253,12 @@ async fn upstream_tls_with_an_unknown_ca_is_a_bad_gateway() {
     let (wrong_ca, _) = test_pki(other.path());
     let up = tls_upstream(server_cfg).await;
     let gw = start(
-        &format!(
-            "[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"tls\"\n[[upstreams]]\nname = \"tls\"\nservers = [\"{up}\"]\n[upstreams.tls]\nca = \"{}\"\nserver_name = \"localhost\"\n",
-            wrong_ca.display()
+        &one_pool(
+            &[up],
+            &format!(
+                "[upstreams.tls]\nca = \"{}\"\nserver_name = \"localhost\"\n",
+                wrong_ca.display()
+            ),
         ),
         dir.path(),
         Vec::new(),
@@ -266,13 +292,14 @@ async fn round_robin_spreads_and_a_dead_server_is_ejected() {
     let (a_hits, b_hits) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let a = named_upstream("a", a_hits.clone()).await;
     let b = named_upstream("b", b_hits.clone()).await;
-    let dead = format!("127.0.0.1:{}", free_port());
+    let dead = SocketAddr::from(([127, 0, 0, 1], free_port()));
     let module = Arc::new(TagHtml {
         seen: Mutex::new(Vec::new()),
     });
     let gw = start(
-        &format!(
-            "[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"pool\"\n[[upstreams]]\nname = \"pool\"\nservers = [\"{a}\", \"{b}\", \"{dead}\"]\n[upstreams.passive_health]\nmax_fails = 1\nfail_timeout = \"30s\"\n"
+        &one_pool(
+            &[a, b, dead],
+            "[upstreams.passive_health]\nmax_fails = 1\nfail_timeout = \"30s\"\n",
         ),
         dir.path(),
         vec![module.clone()],
@@ -304,11 +331,7 @@ async fn upstream_connections_are_kept_alive_and_reused() {
     let dir = tempfile::tempdir().unwrap();
     let (hits, accepted) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let up = counting_upstream("a", hits.clone(), accepted.clone()).await;
-    let gw = start(
-        &format!("[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"one\"\n[[upstreams]]\nname = \"one\"\nservers = [\"{up}\"]\n"),
-        dir.path(),
-        Vec::new(),
-    );
+    let gw = start(&one_pool(&[up], ""), dir.path(), Vec::new());
     for _ in 0..50 {
         let (status, _, body) = get(gw.port, "/").await;
         assert_eq!((status, body.as_str()), (StatusCode::OK, "a"));
@@ -326,7 +349,7 @@ async fn connections_beyond_the_cap_wait_until_one_closes() {
     let dir = tempfile::tempdir().unwrap();
     let up = named_upstream("a", Arc::new(AtomicUsize::new(0))).await;
     let gw = start(
-        &format!("[limits]\nmax_connections = 1\n[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"one\"\n[[upstreams]]\nname = \"one\"\nservers = [\"{up}\"]\n"),
+        &format!("[limits]\nmax_connections = 1\n{}", one_pool(&[up], "")),
         dir.path(),
         Vec::new(),
     );
@@ -372,33 +395,18 @@ async fn health_upstream(
     healthy: Arc<std::sync::atomic::AtomicBool>,
     hits: Arc<AtomicUsize>,
 ) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((tcp, peer)) = listener.accept().await else {
-                return;
-            };
-            let (healthy, hits) = (healthy.clone(), hits.clone());
-            tokio::spawn(async move {
-                let svc = service_fn(move |req: Request<Incoming>| {
-                    let mut resp = Response::new(Full::new(Bytes::from(peer.ip().to_string())));
-                    if req.uri().path() == "/health" {
-                        if !healthy.load(Ordering::Relaxed) {
-                            *resp.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-                        }
-                    } else {
-                        hits.fetch_add(1, Ordering::Relaxed);
-                    }
-                    async move { Ok::<_, hyper::Error>(resp) }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(tcp), svc)
-                    .await;
-            });
+    upstream(Arc::new(AtomicUsize::new(0)), move |req, peer| {
+        let mut resp = Response::new(Full::new(Bytes::from(peer.ip().to_string())));
+        if req.uri().path() == "/health" {
+            if !healthy.load(Ordering::Relaxed) {
+                *resp.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+            }
+        } else {
+            hits.fetch_add(1, Ordering::Relaxed);
         }
-    });
-    addr
+        resp
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -415,7 +423,7 @@ async fn active_health_checks_take_a_server_out_and_back() {
     let a = health_upstream(a_ok.clone(), a_hits.clone()).await;
     let b = health_upstream(b_ok.clone(), b_hits.clone()).await;
     let gw = start(
-        &format!("[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"pool\"\n[[upstreams]]\nname = \"pool\"\nservers = [\"{a}\", \"{b}\"]\n[upstreams.health_check]\npath = \"/health\"\ninterval = \"100ms\"\ntimeout = \"1s\"\nfall = 2\nrise = 2\n"),
+        &one_pool(&[a, b], "[upstreams.health_check]\npath = \"/health\"\ninterval = \"100ms\"\ntimeout = \"1s\"\nfall = 2\nrise = 2\n"),
         dir.path(),
         Vec::new(),
     );
@@ -465,9 +473,7 @@ async fn upstream_connections_leave_from_the_source_address() {
         Arc::new(AtomicUsize::new(0)),
     )
     .await;
-    let toml = |src: &str| {
-        format!("[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"one\"\n[[upstreams]]\nname = \"one\"\nservers = [\"{up}\"]\nsource_address = \"{src}\"\n")
-    };
+    let toml = |src: &str| one_pool(&[up], &format!("source_address = \"{src}\"\n"));
     // The whole 127.0.0.0/8 is loopback: 127.0.0.2 is a distinct source.
     let gw = start(&toml("127.0.0.2"), dir.path(), Vec::new());
     let (status, _, seen) = get(gw.port, "/").await;
@@ -496,11 +502,7 @@ async fn responses_stream_without_waiting_for_the_whole_body() {
         let _ = tcp.write_all(b"4\r\nlast\r\n0\r\n\r\n").await;
     });
     let dir = tempfile::tempdir().unwrap();
-    let gw = start(
-        &format!("[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"one\"\n[[upstreams]]\nname = \"one\"\nservers = [\"{up}\"]\n"),
-        dir.path(),
-        Vec::new(),
-    );
+    let gw = start(&one_pool(&[up], ""), dir.path(), Vec::new());
     let tcp = tokio::net::TcpStream::connect(("127.0.0.1", gw.port))
         .await
         .unwrap();
@@ -528,11 +530,7 @@ async fn responses_stream_without_waiting_for_the_whole_body() {
 async fn listeners_share_their_port_with_a_successor() {
     let dir = tempfile::tempdir().unwrap();
     let up = named_upstream("a", Arc::new(AtomicUsize::new(0))).await;
-    let gw = start(
-        &format!("[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"one\"\n[[upstreams]]\nname = \"one\"\nservers = [\"{up}\"]\n"),
-        dir.path(),
-        Vec::new(),
-    );
+    let gw = start(&one_pool(&[up], ""), dir.path(), Vec::new());
     // SO_REUSEPORT: a new process (here, a second socket) binds the same
     // address while the first still serves, as a binary upgrade does.
     let successor = parapet_gateway::server::bind(SocketAddr::from(([127, 0, 0, 1], gw.port)));
@@ -546,7 +544,7 @@ async fn idle_connections_are_closed() {
     let dir = tempfile::tempdir().unwrap();
     let up = named_upstream("a", Arc::new(AtomicUsize::new(0))).await;
     let gw = start(
-        &format!("[limits]\nidle_timeout = \"1s\"\n[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"one\"\n[[upstreams]]\nname = \"one\"\nservers = [\"{up}\"]\n"),
+        &format!("[limits]\nidle_timeout = \"1s\"\n{}", one_pool(&[up], "")),
         dir.path(),
         Vec::new(),
     );
@@ -578,7 +576,7 @@ async fn idle_connections_are_closed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_listeners_speak_h2c_only_when_asked() {
     let up = named_upstream("a", Arc::new(AtomicUsize::new(0))).await;
-    let routes = format!("[[sites]]\nname = \"app\"\nhosts = [\"*\"]\n[[sites.routes]]\nupstream = \"one\"\n[[upstreams]]\nname = \"one\"\nservers = [\"{up}\"]\n");
+    let routes = one_pool(&[up], "");
     async fn h2_prior_knowledge(port: u16) -> Result<StatusCode, String> {
         let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
