@@ -440,14 +440,13 @@ impl TcpConnector {
         socket.set_nodelay(true)?;
         if let Some(src) = self.source {
             if src.is_ipv4() == addr.is_ipv4() {
-                if src.is_ipv4() {
-                    nix::sys::socket::setsockopt(
-                        &socket,
-                        nix::sys::socket::sockopt::IpBindAddressNoPort,
-                        &true,
-                    )
-                    .map_err(io::Error::from)?;
-                }
+                // Linux honours it on IPv6 sockets as well.
+                nix::sys::socket::setsockopt(
+                    &socket,
+                    nix::sys::socket::sockopt::IpBindAddressNoPort,
+                    &true,
+                )
+                .map_err(io::Error::from)?;
                 socket.bind(SocketAddr::new(src, 0))?;
             }
         }

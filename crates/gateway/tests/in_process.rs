@@ -616,3 +616,34 @@ async fn plain_listeners_speak_h2c_only_when_asked() {
     assert_eq!(h2_prior_knowledge(port).await, Ok(StatusCode::OK));
     assert_eq!(get(port, "/").await.0, StatusCode::OK, "and HTTP/1.1 still");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ipv6_upstreams_bind_their_source_address_too() {
+    let Ok(listener) = TcpListener::bind("[::1]:0").await else {
+        // No IPv6 loopback on this machine: nothing to test.
+        return;
+    };
+    let up = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((tcp, peer)) = listener.accept().await {
+            tokio::spawn(async move {
+                let svc = service_fn(move |_req: Request<Incoming>| async move {
+                    Ok::<_, hyper::Error>(Response::new(Full::new(Bytes::from(
+                        peer.ip().to_string(),
+                    ))))
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(tcp), svc)
+                    .await;
+            });
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let gw = start(
+        &one_pool(&[up], "source_address = \"::1\"\n"),
+        dir.path(),
+        Vec::new(),
+    );
+    let (status, _, seen) = get(gw.port, "/").await;
+    assert_eq!((status, seen.as_str()), (StatusCode::OK, "::1"));
+}
