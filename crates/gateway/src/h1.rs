@@ -380,7 +380,9 @@ pub(crate) async fn send(
     pool: &Arc<crate::upstream::Pool>,
     server: usize,
     parts: http::request::Parts,
+    in_flight: crate::upstream::InFlight,
 ) -> Result<Response<H1Body>, SendError> {
+    let mut in_flight = Some(in_flight);
     let mut reused = pool.conns.checkout(server);
     loop {
         let (mut conn, was_reused) = match reused.take() {
@@ -405,6 +407,7 @@ pub(crate) async fn send(
                     reusable: head.reusable,
                     pool: pool.clone(),
                     server,
+                    _in_flight: in_flight.take(),
                 });
                 *resp.status_mut() = head.status;
                 *resp.version_mut() = head.version;
@@ -455,6 +458,8 @@ pub struct H1Body {
     reusable: bool,
     pool: Arc<crate::upstream::Pool>,
     server: usize,
+    /// Released with the body (least-connections balancing).
+    _in_flight: Option<crate::upstream::InFlight>,
 }
 
 impl H1Body {

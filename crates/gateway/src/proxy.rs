@@ -302,7 +302,7 @@ async fn forward(
     let can_retry = bodiless && pool.servers.len() > 1;
     let mut body = Some(body);
     let mut tried = 0u64;
-    let (mut resp, idx) = loop {
+    let mut resp = loop {
         let i = pool
             .select(tried)
             .ok_or_else(|| ProxyError::NoServer(pool.name.to_string()))?;
@@ -320,19 +320,13 @@ async fn forward(
             std::mem::take(&mut parts.headers)
         };
 
-        server.in_flight.fetch_add(1, Relaxed);
-        let guard = InFlight {
-            pool: pool.clone(),
-            idx: i,
-        };
         match tokio::time::timeout(pool.response_timeout, pool.send(i, up, upgrade)).await {
             Ok(Ok(resp)) => {
                 pool.succeeded(i);
-                break (resp, guard);
+                break resp;
             }
             Ok(Err(SendError::Connect(e))) => {
                 pool.failed(i);
-                drop(guard);
                 let untried = (0..pool.servers.len()).any(|j| j >= 64 || tried & (1 << j) == 0);
                 if can_retry && untried {
                     tracing::debug!(request_id = %ctx.request_id, server = %server.label, error = %e, "connect failed; trying another server");
@@ -380,8 +374,10 @@ async fn forward(
         let upstream_upgrade = hyper::upgrade::on(&mut resp);
         let idle = rt.limits.idle_timeout;
         let request_id = ctx.request_id.clone();
+        let (parts, in_flight) = resp.into_parts();
         tokio::spawn(async move {
-            let _in_flight = idx;
+            // The body holds the server's in-flight count: a tunnel is load.
+            let _in_flight = in_flight;
             match tokio::try_join!(client_upgrade, upstream_upgrade) {
                 Ok((client, upstream)) => {
                     crate::server::tunnel(client, upstream, idle, &request_id).await
@@ -389,7 +385,6 @@ async fn forward(
                 Err(e) => tracing::debug!(request_id = %request_id, error = %e, "upgrade failed"),
             }
         });
-        let (parts, _) = resp.into_parts();
         return Ok(finish(
             shared,
             Response::from_parts(parts, body::empty()),
@@ -398,14 +393,6 @@ async fn forward(
     }
 
     strip_hop_by_hop(resp.headers_mut(), false);
-    let (parts, incoming) = resp.into_parts();
-    let resp = Response::from_parts(
-        parts,
-        body::boxed(GuardedBody {
-            inner: incoming,
-            _guard: idx,
-        }),
-    );
     Ok(finish(shared, resp, ctx))
 }
 
@@ -551,47 +538,6 @@ fn set_forwarding_headers(
     }
     if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
         headers.insert(REQUEST_ID, v);
-    }
-}
-
-/// Counts a request against its server until the response body is done
-/// (least-connections balancing reads it).
-struct InFlight {
-    pool: Arc<Pool>,
-    idx: usize,
-}
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        self.pool.servers[self.idx].in_flight.fetch_sub(1, Relaxed);
-    }
-}
-
-pin_project_lite::pin_project! {
-    struct GuardedBody {
-        #[pin]
-        inner: Body,
-        _guard: InFlight,
-    }
-}
-
-impl http_body::Body for GuardedBody {
-    type Data = bytes::Bytes;
-    type Error = crate::body::BoxError;
-
-    fn poll_frame(
-        self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        self.project().inner.poll_frame(cx)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        self.inner.size_hint()
     }
 }
 

@@ -238,9 +238,10 @@ impl Pool {
         upgrade: bool,
     ) -> Result<http::Response<Body>, crate::h1::SendError> {
         use crate::h1::SendError;
+        let in_flight = InFlight::start(self, i);
         if self.fast_h1 && !upgrade && http_body::Body::is_end_stream(req.body()) {
             let (parts, _) = req.into_parts();
-            let resp = crate::h1::send(self, i, parts).await?;
+            let resp = crate::h1::send(self, i, parts, in_flight).await?;
             return Ok(resp.map(body::boxed));
         }
         // hyper's client picks its connection by the URI's scheme and authority.
@@ -255,7 +256,12 @@ impl Pool {
         let req = Request::from_parts(parts, body);
         // Boxed: a rare path whose future is large.
         match Box::pin(self.client.request(req)).await {
-            Ok(resp) => Ok(resp.map(body::boxed)),
+            Ok(resp) => Ok(resp.map(|inner| {
+                body::boxed(GuardedBody {
+                    inner,
+                    _in_flight: in_flight,
+                })
+            })),
             Err(e) if e.is_connect() => Err(SendError::Connect(Box::new(e))),
             Err(e) => Err(SendError::Other(Box::new(e))),
         }
@@ -357,6 +363,60 @@ impl Pool {
 
 fn default_upstream_tls() -> parapet_config::UpstreamTls {
     parapet_config::UpstreamTls::default()
+}
+
+/// Counts a request against its server from the moment it is sent until its
+/// response body is done or dropped; least-connections balancing reads it.
+pub(crate) struct InFlight {
+    pool: Arc<Pool>,
+    server: usize,
+}
+
+impl InFlight {
+    fn start(pool: &Arc<Pool>, server: usize) -> Self {
+        pool.servers[server].in_flight.fetch_add(1, Relaxed);
+        Self {
+            pool: pool.clone(),
+            server,
+        }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.pool.servers[self.server]
+            .in_flight
+            .fetch_sub(1, Relaxed);
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A response body from hyper's client, holding its in-flight count.
+    struct GuardedBody {
+        #[pin]
+        inner: hyper::body::Incoming,
+        _in_flight: InFlight,
+    }
+}
+
+impl http_body::Body for GuardedBody {
+    type Data = bytes::Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        self.project().inner.poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 /// Aborts a background task when dropped (so a replaced config's health checks stop).
