@@ -79,10 +79,7 @@ pub fn server_config(
 }
 
 /// Builds the client configuration Parapet uses towards an upstream pool.
-pub fn client_config(
-    tls: &parapet_config::UpstreamTls,
-    alpn: &[&[u8]],
-) -> Result<ClientConfig, GatewayError> {
+pub fn client_config(tls: &parapet_config::UpstreamTls) -> Result<ClientConfig, GatewayError> {
     let mut roots = RootCertStore::empty();
     match &tls.ca {
         Some(ca) => {
@@ -94,13 +91,13 @@ pub fn client_config(
         }
         None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
     }
-    let mut config = ClientConfig::builder_with_provider(crypto_provider(tls.require_post_quantum))
-        .with_protocol_versions(versions(TlsVersion::V1_2))
-        .map_err(|e| GatewayError::Tls(format!("protocol versions: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
-    Ok(config)
+    Ok(
+        ClientConfig::builder_with_provider(crypto_provider(tls.require_post_quantum))
+            .with_protocol_versions(versions(TlsVersion::V1_2))
+            .map_err(|e| GatewayError::Tls(format!("protocol versions: {e}")))?
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+    )
 }
 
 /// The name of a negotiated key-exchange group as operators know it

@@ -98,10 +98,9 @@ impl Pool {
             connect_timeout: cfg.connect_timeout,
             source: cfg.source_address,
         };
-        let tls_cfg = match &cfg.tls {
-            Some(t) => crate::tls::client_config(t, &[])?,
-            None => crate::tls::client_config(&default_upstream_tls(), &[])?,
-        };
+        // Plain pools build one too: hyper's connector takes it either way.
+        // ALPN is set by whoever connects (hyper-rustls, or the hot path below).
+        let tls_cfg = crate::tls::client_config(&cfg.tls.clone().unwrap_or_default())?;
         let server_name = match cfg.tls.as_ref().and_then(|t| t.server_name.clone()) {
             Some(name) => Some(
                 rustls::pki_types::ServerName::try_from(name.clone()).map_err(|e| {
@@ -126,9 +125,9 @@ impl Pool {
             None => builder,
         };
         let connector = match cfg.protocol {
-            UpstreamProtocol::Http1 => builder.enable_http1().wrap_connector(tcp),
-            UpstreamProtocol::H2 => builder.enable_http2().wrap_connector(tcp),
-            UpstreamProtocol::Auto => builder.enable_all_versions().wrap_connector(tcp),
+            UpstreamProtocol::Http1 => builder.enable_http1().wrap_connector(tcp.clone()),
+            UpstreamProtocol::H2 => builder.enable_http2().wrap_connector(tcp.clone()),
+            UpstreamProtocol::Auto => builder.enable_all_versions().wrap_connector(tcp.clone()),
         };
         let mut b = Client::builder(TokioExecutor::new());
         b.pool_idle_timeout(cfg.pool_idle_timeout)
@@ -165,10 +164,7 @@ impl Pool {
                 cfg.pool_max_idle_per_server,
                 cfg.pool_idle_timeout,
             ),
-            tcp: TcpConnector {
-                connect_timeout: cfg.connect_timeout,
-                source: cfg.source_address,
-            },
+            tcp,
             tls: fast_tls,
             fast_h1: cfg.protocol == UpstreamProtocol::Http1,
             servers,
@@ -359,10 +355,6 @@ impl Pool {
             _ => false,
         }
     }
-}
-
-fn default_upstream_tls() -> parapet_config::UpstreamTls {
-    parapet_config::UpstreamTls::default()
 }
 
 /// Counts a request against its server from the moment it is sent until its
