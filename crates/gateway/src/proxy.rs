@@ -3,12 +3,12 @@
 //! retries and timeouts, upgrades, and the access-log line.
 
 use std::convert::Infallible;
-use std::fmt::Write as _;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Instant;
 
+use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Request, Response, StatusCode, Version};
 use http_body::Body as _;
@@ -53,6 +53,55 @@ const OWNED: [HeaderName; 6] = [
     REQUEST_ID,
 ];
 
+/// The forwarding headers' values that depend on the connection alone, made
+/// once per connection instead of once per request; `Forwarded` also names the
+/// host, so the last one made is kept with its host (a connection's requests
+/// nearly always share one).
+#[derive(Debug)]
+pub struct Forwarding {
+    /// `X-Forwarded-For` and `X-Real-IP`.
+    client_ip: Option<HeaderValue>,
+    /// `for=...;proto=...;host=`, completed by the quoted host.
+    prefix: String,
+    last: std::sync::Mutex<Option<(Bytes, HeaderValue)>>,
+}
+
+impl Forwarding {
+    pub fn new(ip: IpAddr, tls: bool) -> Self {
+        let proto = if tls { "https" } else { "http" };
+        let for_ = match ip {
+            IpAddr::V4(v4) => v4.to_string(),
+            IpAddr::V6(v6) => format!("\"[{v6}]\""),
+        };
+        Self {
+            client_ip: HeaderValue::from_str(&ip.to_string()).ok(),
+            prefix: format!("for={for_};proto={proto};host="),
+            last: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The `Forwarded` value for a request to `host` (which passed
+    /// `normalize_host`, so it holds no quote or backslash).
+    fn forwarded(&self, host: &HeaderValue) -> Option<HeaderValue> {
+        let mut last = self.last.lock().ok();
+        if let Some(Some((h, v))) = last.as_deref() {
+            if h == host.as_bytes() {
+                return Some(v.clone());
+            }
+        }
+        let mut value = Vec::with_capacity(self.prefix.len() + host.len() + 2);
+        value.extend_from_slice(self.prefix.as_bytes());
+        value.push(b'"');
+        value.extend_from_slice(host.as_bytes());
+        value.push(b'"');
+        let value = HeaderValue::from_maybe_shared(Bytes::from(value)).ok()?;
+        if let Some(last) = last.as_deref_mut() {
+            *last = Some((Bytes::copy_from_slice(host.as_bytes()), value.clone()));
+        }
+        Some(value)
+    }
+}
+
 /// Request ids: unique per process start (random prefix) and cheap (a counter).
 #[derive(Debug)]
 pub struct RequestIds {
@@ -74,11 +123,15 @@ impl RequestIds {
         }
     }
 
+    /// Twenty hex digits: the prefix, then the low 48 bits of the counter.
     fn next(&self) -> String {
-        let n = self.next.fetch_add(1, Relaxed);
-        let mut s = String::with_capacity(20);
-        let _ = write!(s, "{:08x}{:012x}", self.prefix, n & 0xffff_ffff_ffff);
-        s
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let n = self.next.fetch_add(1, Relaxed) & 0xffff_ffff_ffff;
+        let v = (u128::from(self.prefix) << 48) | u128::from(n);
+        (0..20)
+            .rev()
+            .map(|i| char::from(HEX[((v >> (4 * i)) & 0xf) as usize]))
+            .collect()
     }
 }
 
@@ -156,18 +209,19 @@ async fn proxy(
 ) -> Result<Response<Body>, ProxyError> {
     // Where the request goes. HTTP/2 carries the host in :authority, HTTP/1.1
     // in Host; a request with neither, or with a malformed one, is refused.
+    // The host as the client wrote it, kept as a header value (a cheap clone
+    // of the request's bytes) for `Host`, `X-Forwarded-Host` and `Forwarded`.
     let raw_host = match req.uri().authority() {
-        Some(a) => a.as_str(),
-        None => req
-            .headers()
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .ok_or(ProxyError::BadRequest("missing or invalid Host"))?,
-    };
-    let host = crate::router::normalize_host(raw_host)
+        Some(a) => HeaderValue::from_str(a.as_str()).ok(),
+        None => req.headers().get(header::HOST).cloned(),
+    }
+    .ok_or(ProxyError::BadRequest("missing or invalid Host"))?;
+    let host = raw_host
+        .to_str()
+        .ok()
+        .and_then(crate::router::normalize_host)
         .ok_or(ProxyError::BadRequest("invalid Host"))?
         .into_owned();
-    let raw_host = raw_host.to_owned();
     if rt.access_log {
         outcome.host.clone_from(&host);
     }
@@ -256,7 +310,7 @@ async fn forward(
     pool: &Arc<Pool>,
     conn: &ConnInfo,
     ctx: &RequestCtx,
-    raw_host: &str,
+    raw_host: &HeaderValue,
     mut req: Request<Incoming>,
     outcome: &mut Outcome,
 ) -> Result<Response<Body>, ProxyError> {
@@ -267,9 +321,7 @@ async fn forward(
     strip_hop_by_hop(&mut parts.headers, upgrade);
     set_forwarding_headers(&mut parts.headers, conn, ctx, raw_host);
     if !parts.headers.contains_key(header::HOST) {
-        if let Ok(v) = HeaderValue::from_str(raw_host) {
-            parts.headers.insert(header::HOST, v);
-        }
+        parts.headers.insert(header::HOST, raw_host.clone());
     }
     if upgrade {
         parts
@@ -286,17 +338,17 @@ async fn forward(
     let bodiless = body.is_end_stream();
     // The client's body is watched while it streams upstream: a malformed or
     // oversized body is the client's fault (400, 413), never the server's.
-    let verdict = Arc::new(ClientBodyVerdict::default());
-    let body: Body = if bodiless {
-        body::boxed(body)
-    } else {
-        body::boxed(ClientBody {
+    let body_verdict = (!bodiless).then(|| Arc::new(ClientBodyVerdict::default()));
+    let body: Body = match &body_verdict {
+        None => body::empty(),
+        Some(verdict) => body::boxed(ClientBody {
             inner: body,
             limit: rt.limits.max_body_bytes,
             seen: 0,
             verdict: verdict.clone(),
-        })
+        }),
     };
+    let verdict = |v: &Option<Arc<ClientBodyVerdict>>| v.as_ref().map(|v| v.0.load(Relaxed));
     // A request with no body can be sent again to another server when the
     // first cannot be reached; one with a body cannot (it was consumed).
     let can_retry = bodiless && pool.servers.len() > 1;
@@ -339,9 +391,11 @@ async fn forward(
             }
             Ok(Err(e)) => {
                 let e = e.into_source();
-                match verdict.0.load(Relaxed) {
-                    BODY_TOO_LARGE => return Err(ProxyError::BodyTooLarge),
-                    BODY_MALFORMED => return Err(ProxyError::BadRequest("malformed request body")),
+                match verdict(&body_verdict) {
+                    Some(BODY_TOO_LARGE) => return Err(ProxyError::BodyTooLarge),
+                    Some(BODY_MALFORMED) => {
+                        return Err(ProxyError::BadRequest("malformed request body"))
+                    }
                     _ => {}
                 }
                 pool.failed(i);
@@ -351,7 +405,7 @@ async fn forward(
                 });
             }
             Err(_) => {
-                if !bodiless && verdict.0.load(Relaxed) != BODY_DONE {
+                if verdict(&body_verdict).is_some_and(|v| v != BODY_DONE) {
                     // Still waiting for the client's body: the client is slow,
                     // not the server.
                     return Err(ProxyError::ClientTimeout);
@@ -511,29 +565,24 @@ fn set_forwarding_headers(
     headers: &mut HeaderMap,
     conn: &ConnInfo,
     ctx: &RequestCtx,
-    raw_host: &str,
+    raw_host: &HeaderValue,
 ) {
     if headers.keys().any(|n| OWNED.contains(n)) {
         for name in &OWNED {
             headers.remove(name);
         }
     }
-    let ip = conn.client.ip();
+    // One growth for the six values below, not one per doubling.
+    headers.reserve(OWNED.len());
+    let fwd = &conn.forwarding;
+    if let Some(ip) = &fwd.client_ip {
+        headers.insert(X_FORWARDED_FOR, ip.clone());
+        headers.insert(X_REAL_IP, ip.clone());
+    }
     let proto = if conn.tls { "https" } else { "http" };
-    if let Ok(v) = HeaderValue::from_str(&ip.to_string()) {
-        headers.insert(X_FORWARDED_FOR, v.clone());
-        headers.insert(X_REAL_IP, v);
-    }
     headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(proto));
-    if let Ok(v) = HeaderValue::from_str(raw_host) {
-        headers.insert(X_FORWARDED_HOST, v);
-    }
-    let for_ = match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => format!("\"[{v6}]\""),
-    };
-    // raw_host passed normalize_host, so it holds no quote or backslash.
-    if let Ok(v) = HeaderValue::from_str(&format!("for={for_};proto={proto};host=\"{raw_host}\"")) {
+    headers.insert(X_FORWARDED_HOST, raw_host.clone());
+    if let Some(v) = fwd.forwarded(raw_host) {
         headers.insert(header::FORWARDED, v);
     }
     if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
@@ -582,6 +631,39 @@ mod tests {
         let b = ids.next();
         assert_ne!(a, b);
         assert_eq!(a.len(), 20);
+        assert!(a
+            .bytes()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        // Same process, same prefix; the counter is the tail.
+        assert_eq!(a[..8], b[..8]);
+        let (na, nb) = (
+            u64::from_str_radix(&a[8..], 16).unwrap(),
+            u64::from_str_radix(&b[8..], 16).unwrap(),
+        );
+        assert_eq!(nb, na + 1);
+    }
+
+    #[test]
+    fn forwarded_values_follow_the_host() {
+        let f = Forwarding::new("192.0.2.7".parse().unwrap(), true);
+        let a = HeaderValue::from_static("shop.example:8443");
+        let b = HeaderValue::from_static("api.example");
+        assert_eq!(
+            f.forwarded(&a).unwrap(),
+            "for=192.0.2.7;proto=https;host=\"shop.example:8443\""
+        );
+        // Cached for the same host, made again for another.
+        assert_eq!(f.forwarded(&a).unwrap(), f.forwarded(&a).unwrap());
+        assert_eq!(
+            f.forwarded(&b).unwrap(),
+            "for=192.0.2.7;proto=https;host=\"api.example\""
+        );
+        let v6 = Forwarding::new("2001:db8::1".parse().unwrap(), false);
+        assert_eq!(
+            v6.forwarded(&b).unwrap(),
+            "for=\"[2001:db8::1]\";proto=http;host=\"api.example\""
+        );
+        assert_eq!(v6.client_ip.as_ref().unwrap(), "2001:db8::1");
     }
 }
 

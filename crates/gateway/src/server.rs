@@ -117,6 +117,7 @@ pub struct ConnInfo {
     /// The negotiated key-exchange group, `-` on plain connections.
     pub tls_group: &'static str,
     pub activity: Arc<Activity>,
+    pub forwarding: crate::proxy::Forwarding,
 }
 
 /// A listener bound at start.
@@ -203,6 +204,7 @@ async fn serve_connection(
             tls: false,
             tls_group: "-",
             activity,
+            forwarding: crate::proxy::Forwarding::new(peer.ip(), false),
         };
         // Without h2c the protocol is known; with it, hyper tells HTTP/2
         // prior knowledge from HTTP/1.1 by the connection preface.
@@ -252,6 +254,7 @@ async fn serve_connection(
         tls: true,
         tls_group: group,
         activity,
+        forwarding: crate::proxy::Forwarding::new(peer.ip(), true),
     };
     if h2 {
         // HTTP/2 frames its messages itself: nothing to scan.
