@@ -139,6 +139,17 @@ fn tree(pid: u32) -> Result<Vec<u32>> {
 pub struct Meter {
     pid: u32,
     before: Sample,
+    steal_before: Option<u64>,
+}
+
+/// Time the hypervisor gave this virtual machine's CPUs to others (`steal` of the `cpu`
+/// line of `/proc/stat`, all CPUs, in clock ticks). On a shared host it comes in bursts
+/// that stall every process for milliseconds: the tail latency of a run that caught one
+/// says more about the host than about the server.
+pub fn machine_steal_ticks() -> Option<u64> {
+    let stat = fs::read_to_string("/proc/stat").ok()?;
+    let cpu = stat.lines().find(|l| l.starts_with("cpu "))?;
+    cpu.split_whitespace().nth(8)?.parse().ok()
 }
 
 impl Meter {
@@ -146,10 +157,12 @@ impl Meter {
         Ok(Meter {
             pid,
             before: sample(pid)?,
+            steal_before: machine_steal_ticks(),
         })
     }
 
-    /// JSON fields `server_cpu_s`, `server_vmhwm_kb`, `server_processes`, and
+    /// JSON fields `server_cpu_s`, `server_vmhwm_kb`, `server_processes`,
+    /// `machine_steal_ms` (null where the kernel does not tell), and
     /// `<unit>_per_cpu_s` when `count` is given.
     pub fn finish(&self, count: u64, unit: &str) -> Result<Value> {
         let after = sample(self.pid)?;
@@ -160,7 +173,12 @@ impl Meter {
         } else {
             Value::Null
         };
+        let steal_ms = self
+            .steal_before
+            .zip(machine_steal_ticks())
+            .map(|(a, b)| b.saturating_sub(a) * 1000 / clk_tck());
         Ok(json!({
+            "machine_steal_ms": steal_ms,
             "server_pid": self.pid,
             "server_cpu_s": cpu_s,
             "server_vmhwm_kb": after.vmhwm_kb,

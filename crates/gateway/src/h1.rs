@@ -231,48 +231,58 @@ struct Head {
 /// modules add (the request id, a report-only CSP): no regrowth for them.
 const ADDED_HEADERS: usize = 4;
 
-/// Parses the response head at the start of `buf` (httparse fills only the
-/// header slots it uses: no 4 KiB of slots cleared per response).
-fn parse_response(buf: &[u8]) -> io::Result<httparse::Status<usize>> {
-    let mut slots = [const { MaybeUninit::uninit() }; MAX_HEADERS];
-    let mut resp = httparse::Response::new(&mut []);
-    match httparse::ParserConfig::default()
-        .parse_response_with_uninit_headers(&mut resp, buf, &mut slots)
-    {
-        Ok(status) => Ok(status),
-        Err(httparse::Error::TooManyHeaders) => {
-            Err(invalid("upstream response has too many headers"))
-        }
-        Err(_) => Err(invalid("malformed upstream response head")),
-    }
-}
+/// Where a header's name and value lie in the head: (offset, length) each.
+type Span = [(u32, u32); 2];
 
 /// Parses a response head at the start of `buf` and consumes it; `Ok(None)`
 /// (nothing consumed) when more bytes are needed.
+///
+/// The head is split off the read buffer and frozen, and header values are
+/// slices of it: no copy and no allocation per header. httparse's slots are
+/// left uninitialised (it fills what it uses); the headers' places are noted
+/// as offsets, which stay valid across the split.
 fn parse_head(buf: &mut BytesMut, method: &Method) -> io::Result<Option<Head>> {
-    let len = match parse_response(buf)? {
-        httparse::Status::Complete(n) => n,
-        httparse::Status::Partial => {
-            if buf.len() > MAX_HEAD {
-                return Err(invalid("upstream response head too large"));
+    let mut spans: [Span; MAX_HEADERS] = [[(0, 0); 2]; MAX_HEADERS];
+    let (len, code, minor, count) = {
+        let mut slots = [const { MaybeUninit::uninit() }; MAX_HEADERS];
+        let mut resp = httparse::Response::new(&mut []);
+        let parsed = httparse::ParserConfig::default()
+            .parse_response_with_uninit_headers(&mut resp, buf, &mut slots);
+        let len = match parsed {
+            Ok(httparse::Status::Complete(n)) => n,
+            Ok(httparse::Status::Partial) => {
+                if buf.len() > MAX_HEAD {
+                    return Err(invalid("upstream response head too large"));
+                }
+                return Ok(None);
             }
-            return Ok(None);
+            Err(httparse::Error::TooManyHeaders) => {
+                return Err(invalid("upstream response has too many headers"))
+            }
+            Err(_) => return Err(invalid("malformed upstream response head")),
+        };
+        let base = buf.as_ptr() as usize;
+        let span = |b: &[u8]| {
+            let offset = (b.as_ptr() as usize).wrapping_sub(base);
+            (
+                u32::try_from(offset).unwrap_or(u32::MAX),
+                u32::try_from(b.len()).unwrap_or(u32::MAX),
+            )
+        };
+        for (s, h) in spans.iter_mut().zip(resp.headers.iter()) {
+            *s = [span(h.name.as_bytes()), span(h.value)];
+        }
+        (len, resp.code, resp.version, resp.headers.len())
+    };
+    let head = buf.split_to(len).freeze();
+    let range = |(offset, n): (u32, u32)| -> io::Result<std::ops::Range<usize>> {
+        let (offset, n) = (offset as usize, n as usize);
+        match offset.checked_add(n) {
+            _ if n == 0 => Ok(0..0),
+            Some(end) if end <= head.len() => Ok(offset..end),
+            _ => Err(invalid("malformed upstream response head")),
         }
     };
-    // The head is split off and parsed again in place: its header values
-    // become slices of one shared buffer (no copy, no allocation per header).
-    // Parsing a head costs less than the allocations it spares.
-    let head = buf.split_to(len).freeze();
-    let mut slots = [const { MaybeUninit::uninit() }; MAX_HEADERS];
-    let mut resp = httparse::Response::new(&mut []);
-    if !matches!(
-        httparse::ParserConfig::default()
-            .parse_response_with_uninit_headers(&mut resp, &head, &mut slots),
-        Ok(httparse::Status::Complete(_))
-    ) {
-        return Err(invalid("malformed upstream response head"));
-    }
-    let (code, minor, count) = (resp.code, resp.version, resp.headers.len());
     let status =
         StatusCode::from_u16(code.unwrap_or(0)).map_err(|_| invalid("bad upstream status"))?;
     let version = if minor == Some(1) {
@@ -285,10 +295,10 @@ fn parse_head(buf: &mut BytesMut, method: &Method) -> io::Result<Option<Head>> {
     let mut te_chunked = None;
     let (mut saw_close, mut saw_keep_alive) = (false, false);
     let mut connection_listed: Vec<HeaderName> = Vec::new();
-    for h in resp.headers.iter() {
-        let name = HeaderName::from_bytes(h.name.as_bytes())
+    for [name, value] in &spans[..count] {
+        let name = HeaderName::from_bytes(&head[range(*name)?])
             .map_err(|_| invalid("bad upstream header name"))?;
-        let value = HeaderValue::from_maybe_shared(head.slice_ref(h.value))
+        let value = HeaderValue::from_maybe_shared(head.slice(range(*value)?))
             .map_err(|_| invalid("bad upstream header value"))?;
         let raw = value.as_bytes();
         if name == header::CONTENT_LENGTH {
