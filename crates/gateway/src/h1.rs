@@ -14,7 +14,7 @@
 //! `Content-Length` (and the connection is then not reused); malformed or
 //! conflicting lengths are errors; otherwise the body runs to the close.
 //! Requests with a body, HTTP/2 and upgrades go through hyper's client (see
-//! [`crate::upstream::Pool::send`]).
+//! [`crate::upstream::Pool::send`]); the proxy picks the path.
 
 use std::io;
 use std::mem::MaybeUninit;
@@ -416,7 +416,7 @@ async fn exchange(conn: &mut Conn, parts: &http::request::Parts) -> io::Result<H
 pub(crate) async fn send(
     pool: &Arc<crate::upstream::Pool>,
     server: usize,
-    parts: http::request::Parts,
+    parts: &http::request::Parts,
     in_flight: crate::upstream::InFlight,
 ) -> Result<Response<H1Body>, SendError> {
     let mut in_flight = Some(in_flight);
@@ -431,7 +431,7 @@ pub(crate) async fn send(
                 false,
             ),
         };
-        match exchange(&mut conn, &parts).await {
+        match exchange(&mut conn, parts).await {
             Ok(head) => {
                 let mut resp = Response::new(H1Body {
                     conn: Some(conn),

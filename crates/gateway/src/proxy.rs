@@ -350,8 +350,10 @@ async fn forward(
     };
     let verdict = |v: &Option<Arc<ClientBodyVerdict>>| v.as_ref().map(|v| v.0.load(Relaxed));
     // A request with no body can be sent again to another server when the
-    // first cannot be reached; one with a body cannot (it was consumed).
+    // first cannot be reached; one with a body cannot (it was consumed). On
+    // the hot path the request is only borrowed, so a retry costs no copy.
     let can_retry = bodiless && pool.servers.len() > 1;
+    let hot_path = bodiless && !upgrade && pool.fast_h1();
     let mut body = Some(body);
     let mut tried = 0u64;
     let mut resp = loop {
@@ -361,18 +363,22 @@ async fn forward(
         tried |= 1u64.checked_shl(i as u32).unwrap_or(0);
         let server = &pool.servers[i];
         outcome.server = Some(server.label.clone());
-        let mut up = Request::new(body.take().unwrap_or_else(body::empty));
-        *up.method_mut() = parts.method.clone();
-        // The pool sets the scheme and server when its client needs them.
-        *up.uri_mut() = parts.uri.clone();
-        *up.version_mut() = parts.version;
-        *up.headers_mut() = if can_retry {
-            parts.headers.clone()
+        let sent = if hot_path {
+            tokio::time::timeout(pool.response_timeout, pool.send_bodiless(i, &parts)).await
         } else {
-            std::mem::take(&mut parts.headers)
+            let mut up = Request::new(body.take().unwrap_or_else(body::empty));
+            *up.method_mut() = parts.method.clone();
+            // The pool sets the scheme and server when its client needs them.
+            *up.uri_mut() = parts.uri.clone();
+            *up.version_mut() = parts.version;
+            *up.headers_mut() = if can_retry {
+                parts.headers.clone()
+            } else {
+                std::mem::take(&mut parts.headers)
+            };
+            tokio::time::timeout(pool.response_timeout, pool.send(i, up)).await
         };
-
-        match tokio::time::timeout(pool.response_timeout, pool.send(i, up, upgrade)).await {
+        match sent {
             Ok(Ok(resp)) => {
                 pool.succeeded(i);
                 break resp;

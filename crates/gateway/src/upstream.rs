@@ -226,20 +226,34 @@ impl Pool {
         }
     }
 
-    /// Sends a request to server `i` and waits for the response head.
+    /// Whether bodiless HTTP/1.1 requests take the hot path, [`Pool::send_bodiless`].
+    pub fn fast_h1(&self) -> bool {
+        self.fast_h1
+    }
+
+    /// Sends a request without a body (and not an upgrade) to server `i` on
+    /// the HTTP/1.1 hot path and waits for the response head. The request is
+    /// only borrowed: after a failed connect it can go to another server
+    /// without having been copied.
+    pub async fn send_bodiless(
+        self: &Arc<Self>,
+        i: usize,
+        parts: &http::request::Parts,
+    ) -> Result<http::Response<Body>, crate::h1::SendError> {
+        let in_flight = InFlight::start(self, i);
+        let resp = crate::h1::send(self, i, parts, in_flight).await?;
+        Ok(resp.map(body::boxed))
+    }
+
+    /// Sends a request to server `i` through hyper's pooled client (bodies,
+    /// HTTP/2, upgrades) and waits for the response head.
     pub async fn send(
         self: &Arc<Self>,
         i: usize,
         req: Request<Body>,
-        upgrade: bool,
     ) -> Result<http::Response<Body>, crate::h1::SendError> {
         use crate::h1::SendError;
         let in_flight = InFlight::start(self, i);
-        if self.fast_h1 && !upgrade && http_body::Body::is_end_stream(req.body()) {
-            let (parts, _) = req.into_parts();
-            let resp = crate::h1::send(self, i, parts, in_flight).await?;
-            return Ok(resp.map(body::boxed));
-        }
         // hyper's client picks its connection by the URI's scheme and authority.
         let (mut parts, body) = req.into_parts();
         let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
