@@ -74,6 +74,17 @@ impl Alert {
     }
 }
 
+/// `text` in at most `max` characters, the last one an ellipsis when cut: channels have
+/// limits of their own (a Slack header, a PagerDuty summary).
+pub(crate) fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,27 +14,34 @@
 //!    in the [`SubmitOutcome`] and kept in a bounded dead-letter queue
 //!    ([`Pipeline::take_failed`]) so the caller can store it: never silently lost.
 //!
-//! Channels implemented now: the generic signed [`WebhookChannel`] (JSON POST, HMAC-SHA256
-//! signature in `X-Parapet-Signature`, plain HTTP or HTTPS). Slack, PagerDuty Events v2 and
-//! email come later as further [`Channel`] implementations; the pipeline will not change for
-//! them.
+//! Channels: the generic signed [`WebhookChannel`] (JSON POST, HMAC-SHA256 signature in
+//! `X-Parapet-Signature`), [`SlackChannel`] (incoming-webhook format, hostile text kept
+//! inert) and [`PagerDutyChannel`] (Events API v2, trigger and resolve by dedup key); all
+//! three share one HTTP(S) client setup (`http.rs`). Email comes later as another
+//! [`Channel`]; the pipeline will not change for it.
 //!
 //! This crate depends on `parapet-core` only, never on a service crate.
 
 mod alert;
 mod channel;
 mod error;
+mod http;
+mod pagerduty;
 mod pipeline;
+mod slack;
 mod webhook;
 
 pub use alert::Alert;
 pub use channel::{deliver, Channel, RetryPolicy};
 pub use error::AlertError;
+pub use http::DEFAULT_HTTP_TIMEOUT;
+pub use pagerduty::{incident_key, PagerDutyChannel, PAGERDUTY_EVENTS_URL};
 pub use pipeline::{
     ChannelOptions, Delivery, DeliveryOutcome, FailedAlert, Pipeline, PipelineBuilder,
     PipelineStats, SubmitOutcome, DEFAULT_DEDUP_WINDOW, DEFAULT_MAX_ALERTS_PER_WINDOW,
     DEFAULT_THROTTLE_WINDOW, MAX_DEDUP_KEYS, MAX_FAILED_ALERTS,
 };
+pub use slack::{slack_message, SlackChannel};
 pub use webhook::{
     sign, verify_signature, WebhookBuilder, WebhookChannel, DEFAULT_WEBHOOK_TIMEOUT,
     SIGNATURE_HEADER,

@@ -1,20 +1,14 @@
 //! [`WebhookChannel`]: a signed JSON POST to any HTTP(S) endpoint.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
-use http::header::{CONTENT_TYPE, USER_AGENT};
-use http::{Method, Request, Uri};
-use http_body_util::{BodyExt, Full, Limited};
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use http::header::HeaderName;
 use sha2::Sha256;
 
+use crate::http::{JsonPoster, DEFAULT_HTTP_TIMEOUT};
 use crate::{Alert, AlertError, Channel};
 
 /// The header carrying `sha256=<hex HMAC-SHA256 of the body>`.
@@ -25,13 +19,7 @@ use crate::{Alert, AlertError, Channel};
 pub const SIGNATURE_HEADER: &str = "x-parapet-signature";
 
 /// How long one attempt may take, connection and answer included.
-pub const DEFAULT_WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Most bytes of a receiver's answer that are read (then discarded): enough to reuse the
-/// connection, bounded so a hostile receiver cannot make us buffer without end.
-const MAX_RESPONSE_BYTES: usize = 64 * 1024;
-
-const PARAPET_USER_AGENT: &str = concat!("parapet/", env!("CARGO_PKG_VERSION"));
+pub const DEFAULT_WEBHOOK_TIMEOUT: Duration = DEFAULT_HTTP_TIMEOUT;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -110,56 +98,22 @@ impl WebhookBuilder {
 
     /// Checks the settings and builds the channel.
     pub fn build(self) -> Result<WebhookChannel, AlertError> {
-        let url: Uri = self.url.parse().map_err(|_| AlertError::Config {
-            reason: "webhook URL is not a valid URL",
-        })?;
-        match url.scheme_str() {
-            Some("http" | "https") => {}
-            _ => {
-                return Err(AlertError::Config {
-                    reason: "webhook URL must start with http:// or https://",
-                })
-            }
-        }
-        if url.host().is_none_or(str::is_empty) {
-            return Err(AlertError::Config {
-                reason: "webhook URL has no host",
-            });
-        }
         if self.secret.is_empty() {
             return Err(AlertError::Config {
                 reason: "webhook secret is empty; unsigned alerts could be forged",
             });
         }
-        let tls = match self.tls {
-            Some(tls) => tls,
-            None => default_tls()?,
-        };
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http()
-            .enable_http1()
-            .build();
-        let client = Client::builder(TokioExecutor::new()).build(connector);
         Ok(WebhookChannel {
             name: self.name,
-            url,
+            poster: JsonPoster::new(
+                &self.url,
+                self.timeout,
+                self.tls,
+                "webhook URL is not a valid URL",
+            )?,
             secret: self.secret,
-            timeout: self.timeout,
-            client,
         })
     }
-}
-
-fn default_tls() -> Result<rustls::ClientConfig, AlertError> {
-    let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    // aws-lc-rs's default provider offers X25519MLKEM768 first: post-quantum where the
-    // receiver supports it, classical otherwise.
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(roots)
-        .with_no_client_auth())
 }
 
 /// The generic webhook: POSTs each [`Alert`] as JSON, signed in [`SIGNATURE_HEADER`].
@@ -169,21 +123,20 @@ fn default_tls() -> Result<rustls::ClientConfig, AlertError> {
 /// followed: the configured URL is the receiver.
 pub struct WebhookChannel {
     name: String,
-    url: Uri,
+    poster: JsonPoster,
     secret: Vec<u8>,
-    timeout: Duration,
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
 }
 
 impl std::fmt::Debug for WebhookChannel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The secret is never printed; the URL may carry a token in its query, so only the
         // scheme and authority are.
+        let url = self.poster.url();
         f.debug_struct("WebhookChannel")
             .field("name", &self.name)
-            .field("scheme", &self.url.scheme_str())
-            .field("authority", &self.url.authority().map(|a| a.as_str()))
-            .field("timeout", &self.timeout)
+            .field("scheme", &url.scheme_str())
+            .field("authority", &url.authority().map(|a| a.as_str()))
+            .field("timeout", &self.poster.timeout())
             .finish_non_exhaustive()
     }
 }
@@ -204,34 +157,6 @@ impl WebhookChannel {
             tls: None,
         }
     }
-
-    async fn attempt(&self, body: Bytes, signature: String) -> Result<(), AlertError> {
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri(self.url.clone())
-            .header(CONTENT_TYPE, "application/json")
-            .header(USER_AGENT, PARAPET_USER_AGENT)
-            .header(SIGNATURE_HEADER, signature)
-            .body(Full::new(body))
-            .map_err(|e| AlertError::Transport(Box::new(e)))?;
-        let response = self
-            .client
-            .request(request)
-            .await
-            .map_err(|e| AlertError::Transport(Box::new(e)))?;
-        let status = response.status();
-        // Read (a bounded amount of) the answer so the connection can be reused.
-        let _ = Limited::new(response.into_body(), MAX_RESPONSE_BYTES)
-            .collect()
-            .await;
-        if status.is_success() {
-            Ok(())
-        } else {
-            Err(AlertError::Status {
-                status: status.as_u16(),
-            })
-        }
-    }
 }
 
 #[async_trait]
@@ -243,9 +168,12 @@ impl Channel for WebhookChannel {
     async fn send(&self, alert: &Alert) -> Result<(), AlertError> {
         let body = Bytes::from(serde_json::to_vec(alert)?);
         let signature = sign(&self.secret, &body);
-        tokio::time::timeout(self.timeout, self.attempt(body, signature))
+        self.poster
+            .post(
+                body,
+                &[(HeaderName::from_static(SIGNATURE_HEADER), signature)],
+            )
             .await
-            .map_err(|_| AlertError::Timeout(self.timeout))?
     }
 }
 
