@@ -5,7 +5,7 @@
 #
 # On a fresh Debian 12 machine with the Rust toolchain, node/npm and python, it
 # installs what the tests need (nginx and Chromium from Debian, the browser
-# script's node modules), then runs, in order:
+# script's node modules, aiosmtpd from PyPI), then runs, in order:
 #   cargo fmt --all -- --check
 #   cargo clippy --workspace --all-targets -- -D warnings
 #   cargo test --workspace --no-fail-fast   (every test binary runs, all summaries print)
@@ -78,6 +78,14 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
 else
     (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error)
     echo "$want" > "$stamp"
+fi
+
+# ---------------------------------------------------------------- python modules
+section "Python test modules (aiosmtpd: the SMTP server of the email alert tests)"
+if python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+    echo "present"
+else
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'aiosmtpd==1.4.6'
 fi
 
 # ---------------------------------------------------------------- cargo

@@ -18,6 +18,9 @@ pub enum AlertError {
     /// The request could not be sent or its answer not read (connection refused, reset, TLS).
     #[error("request failed")]
     Transport(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The receiver refused the alert for good (an SMTP 5xx answer, a TLS failure).
+    #[error("receiver refused the alert")]
+    Rejected(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// No complete answer in time.
     #[error("no answer within {0:?}")]
     Timeout(Duration),
@@ -48,6 +51,7 @@ impl AlertError {
             AlertError::Status { status } => *status >= 500 || *status == 408 || *status == 429,
             AlertError::Transport(_) | AlertError::Timeout(_) => true,
             AlertError::Encode(_)
+            | AlertError::Rejected(_)
             | AlertError::Config { .. }
             | AlertError::Tls(_)
             | AlertError::Other(_) => false,

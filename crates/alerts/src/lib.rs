@@ -17,13 +17,14 @@
 //! Channels: the generic signed [`WebhookChannel`] (JSON POST, HMAC-SHA256 signature in
 //! `X-Parapet-Signature`), [`SlackChannel`] (incoming-webhook format, hostile text kept
 //! inert) and [`PagerDutyChannel`] (Events API v2, trigger and resolve by dedup key); all
-//! three share one HTTP(S) client setup (`http.rs`). Email comes later as another
-//! [`Channel`]; the pipeline will not change for it.
+//! three share one HTTP(S) client setup (`http.rs`); and [`EmailChannel`] (plain-text
+//! mail over SMTP, STARTTLS required, through lettre).
 //!
 //! This crate depends on `parapet-core` only, never on a service crate.
 
 mod alert;
 mod channel;
+mod email;
 mod error;
 mod http;
 mod pagerduty;
@@ -33,6 +34,7 @@ mod webhook;
 
 pub use alert::Alert;
 pub use channel::{deliver, Channel, RetryPolicy};
+pub use email::{EmailBuilder, EmailChannel, DEFAULT_SMTP_PORT, DEFAULT_SMTP_TIMEOUT};
 pub use error::AlertError;
 pub use http::DEFAULT_HTTP_TIMEOUT;
 pub use pagerduty::{incident_key, PagerDutyChannel, PAGERDUTY_EVENTS_URL};
