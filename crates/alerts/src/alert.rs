@@ -32,11 +32,30 @@ pub enum Alert {
         /// When the summary was made.
         until: Timestamp,
     },
+    /// The low-severity events a channel collected over one digest period, sent together
+    /// instead of one by one.
+    Digest {
+        /// The channel that collected them.
+        channel: String,
+        /// How many events the period held.
+        count: u64,
+        /// The most severe of them.
+        max_severity: Severity,
+        /// The first [`Alert::MAX_DIGEST_EVENTS`] of them, oldest first; the rest are counted.
+        events: Vec<Event>,
+        /// When the period began.
+        since: Timestamp,
+        /// When the digest was made.
+        until: Timestamp,
+    },
 }
 
 impl Alert {
     /// How many distinct kinds a throttle summary lists.
     pub const MAX_SUMMARY_KINDS: usize = 10;
+
+    /// How many events a digest lists (it counts them all).
+    pub const MAX_DIGEST_EVENTS: usize = 100;
 
     /// An alert for `event`.
     pub fn event(event: Event) -> Self {
@@ -47,7 +66,9 @@ impl Alert {
     pub fn severity(&self) -> Severity {
         match self {
             Alert::Event { event } => event.severity,
-            Alert::Throttled { max_severity, .. } => *max_severity,
+            Alert::Throttled { max_severity, .. } | Alert::Digest { max_severity, .. } => {
+                *max_severity
+            }
         }
     }
 
@@ -69,6 +90,16 @@ impl Alert {
                 "[{max_severity}] {suppressed} alerts held back on channel {channel} since \
                  {since} ({})",
                 kinds.join(", ")
+            ),
+            Alert::Digest {
+                channel,
+                count,
+                max_severity,
+                since,
+                ..
+            } => format!(
+                "[{max_severity}] digest for channel {channel}: {count} low-severity events \
+                 since {since}"
             ),
         }
     }

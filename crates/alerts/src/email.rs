@@ -180,6 +180,19 @@ impl EmailChannel {
             }
             body.push('\n');
         }
+        if let Alert::Digest { events, count, .. } = alert {
+            for e in events {
+                body.push_str(&format!(
+                    "{}  [{}] {} {}: {}\n",
+                    e.time, e.severity, e.service, e.kind, e.summary
+                ));
+            }
+            let listed = events.len() as u64;
+            if *count > listed {
+                body.push_str(&format!("... and {} more\n", count - listed));
+            }
+            body.push('\n');
+        }
         body.push_str(&serde_json::to_string_pretty(alert)?);
         body.push('\n');
         let mut message = Message::builder()

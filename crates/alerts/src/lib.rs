@@ -5,7 +5,8 @@
 //! 1. **deduplicates**: events with the same `dedup_key` alert once per dedup window (a BGP
 //!    hijack seen by forty vantages, a new script reported by ten thousand browsers, is one
 //!    alert);
-//! 2. **filters** per channel by minimum severity;
+//! 2. **filters** per channel by minimum severity, and optionally collects the low-severity
+//!    rest into a periodic [`Alert::Digest`] (daily by default) instead of sending each;
 //! 3. **throttles** per channel: at most N alerts per window; the excess is counted and, when
 //!    the window ends, sent as one [`Alert::Throttled`] summary, so an operator learns that
 //!    something was held back and how much, instead of being paged two hundred times;
@@ -39,9 +40,9 @@ pub use error::AlertError;
 pub use http::DEFAULT_HTTP_TIMEOUT;
 pub use pagerduty::{incident_key, PagerDutyChannel, PAGERDUTY_EVENTS_URL};
 pub use pipeline::{
-    ChannelOptions, Delivery, DeliveryOutcome, FailedAlert, Pipeline, PipelineBuilder,
-    PipelineStats, SubmitOutcome, DEFAULT_DEDUP_WINDOW, DEFAULT_MAX_ALERTS_PER_WINDOW,
-    DEFAULT_THROTTLE_WINDOW, MAX_DEDUP_KEYS, MAX_FAILED_ALERTS,
+    ChannelOptions, Delivery, DeliveryOutcome, DigestOptions, FailedAlert, Pipeline,
+    PipelineBuilder, PipelineStats, SubmitOutcome, DEFAULT_DEDUP_WINDOW, DEFAULT_DIGEST_PERIOD,
+    DEFAULT_MAX_ALERTS_PER_WINDOW, DEFAULT_THROTTLE_WINDOW, MAX_DEDUP_KEYS, MAX_FAILED_ALERTS,
 };
 pub use slack::{slack_message, SlackChannel};
 pub use webhook::{

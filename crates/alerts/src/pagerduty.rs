@@ -117,19 +117,24 @@ impl PagerDutyChannel {
                     "custom_details": event.details,
                 },
             }),
-            Alert::Throttled { channel, since, .. } => json!({
-                "routing_key": self.routing_key,
-                "event_action": "trigger",
-                "dedup_key": incident_key(&format!("parapet/throttled/{channel}/{since}"), false),
-                "client": "Parapet",
-                "payload": {
-                    "summary": cut(&alert.summary(), MAX_SUMMARY_CHARS),
-                    "source": self.source,
-                    "severity": severity(alert.severity()),
-                    "class": "throttled",
-                    "custom_details": alert,
-                },
-            }),
+            Alert::Throttled { channel, since, .. } | Alert::Digest { channel, since, .. } => {
+                json!({
+                    "routing_key": self.routing_key,
+                    "event_action": "trigger",
+                    "dedup_key": incident_key(
+                        &format!("parapet/{}/{channel}/{since}", if matches!(alert, Alert::Digest { .. }) { "digest" } else { "throttled" }),
+                        false,
+                    ),
+                    "client": "Parapet",
+                    "payload": {
+                        "summary": cut(&alert.summary(), MAX_SUMMARY_CHARS),
+                        "source": self.source,
+                        "severity": severity(alert.severity()),
+                        "class": if matches!(alert, Alert::Digest { .. }) { "digest" } else { "throttled" },
+                        "custom_details": alert,
+                    },
+                })
+            }
         }
     }
 }

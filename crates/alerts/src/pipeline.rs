@@ -33,6 +33,20 @@ pub const MAX_DEDUP_KEYS: usize = 100_000;
 /// and an error logged; callers should drain the queue into the store regularly.
 pub const MAX_FAILED_ALERTS: usize = 1_000;
 
+/// How often a channel's digest of low-severity events is sent: daily.
+pub const DEFAULT_DIGEST_PERIOD: Duration = Duration::from_secs(24 * 3600);
+
+/// A channel's digest: events up to `max_severity` are collected and sent together once per
+/// `period` (counted from the first one collected) instead of one by one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DigestOptions {
+    /// The most severe events that go to the digest.
+    pub max_severity: Severity,
+    /// How long a digest collects before it is sent.
+    pub period: Duration,
+}
+
 /// Per-channel settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -43,6 +57,8 @@ pub struct ChannelOptions {
     pub max_per_window: u32,
     /// The throttle window.
     pub window: Duration,
+    /// Low-severity events go to a periodic digest instead, when set.
+    pub digest: Option<DigestOptions>,
 }
 
 impl Default for ChannelOptions {
@@ -51,6 +67,7 @@ impl Default for ChannelOptions {
             min_severity: Severity::Info,
             max_per_window: DEFAULT_MAX_ALERTS_PER_WINDOW,
             window: DEFAULT_THROTTLE_WINDOW,
+            digest: None,
         }
     }
 }
@@ -70,6 +87,16 @@ impl ChannelOptions {
         self.window = window;
         self
     }
+
+    /// Events up to `max_severity` go to a digest sent once per `period`.
+    #[must_use]
+    pub fn digest(mut self, max_severity: Severity, period: Duration) -> Self {
+        self.digest = Some(DigestOptions {
+            max_severity,
+            period,
+        });
+        self
+    }
 }
 
 /// What happened to one alert on one channel.
@@ -85,6 +112,8 @@ pub enum DeliveryOutcome {
     BelowSeverity,
     /// Held back by the channel's throttle; it will be counted in the next summary.
     Throttled,
+    /// Collected for the channel's next digest.
+    Digested,
     /// Not delivered after its retries. Also queued for [`Pipeline::take_failed`].
     Failed {
         /// Attempts made.
@@ -153,6 +182,8 @@ pub struct PipelineStats {
     pub below_severity: u64,
     /// Channel deliveries held back by throttling.
     pub throttled: u64,
+    /// Channel deliveries collected for a digest.
+    pub digested: u64,
     /// Alerts delivered (summaries included).
     pub sent: u64,
     /// Alerts that failed after their retries (summaries included).
@@ -165,6 +196,7 @@ struct Counters {
     duplicates: AtomicU64,
     below_severity: AtomicU64,
     throttled: AtomicU64,
+    digested: AtomicU64,
     sent: AtomicU64,
     failed: AtomicU64,
 }
@@ -278,10 +310,65 @@ impl ThrottleState {
     }
 }
 
+/// One channel's digest being collected.
+#[derive(Default)]
+struct DigestState {
+    started: Option<(Instant, Timestamp)>,
+    count: u64,
+    max_severity: Option<Severity>,
+    events: Vec<Event>,
+}
+
+impl DigestState {
+    fn add(&mut self, event: &Event, now: Instant) {
+        if self.started.is_none() {
+            self.started = Some((now, Timestamp::now()));
+        }
+        self.count += 1;
+        self.max_severity = self.max_severity.max(Some(event.severity));
+        if self.events.len() < Alert::MAX_DIGEST_EVENTS {
+            self.events.push(event.clone());
+        }
+    }
+
+    /// The digest, if its period is over at `now`; the state starts afresh.
+    fn take_due(&mut self, channel: &str, now: Instant, period: Duration) -> Option<Alert> {
+        let (at, since) = self.started?;
+        if now.saturating_duration_since(at) < period {
+            return None;
+        }
+        let done = std::mem::take(self);
+        Some(Alert::Digest {
+            channel: channel.to_owned(),
+            count: done.count,
+            max_severity: done.max_severity.unwrap_or(Severity::Info),
+            events: done.events,
+            since,
+            until: Timestamp::now(),
+        })
+    }
+}
+
 struct ChannelSlot {
     channel: Arc<dyn Channel>,
     options: ChannelOptions,
     throttle: Mutex<ThrottleState>,
+    digest: Mutex<DigestState>,
+}
+
+impl ChannelSlot {
+    /// The channel's digest, when one is due.
+    fn due_digest(&self, now: Instant) -> Option<Alert> {
+        let d = self.options.digest?;
+        lock(&self.digest).take_due(self.channel.name(), now, d.period)
+    }
+}
+
+/// Where an admitted event goes on one channel.
+enum Route {
+    Send,
+    Throttle,
+    Digest,
 }
 
 /// Builds a [`Pipeline`].
@@ -314,6 +401,7 @@ impl PipelineBuilder {
             channel,
             options,
             throttle: Mutex::new(ThrottleState::default()),
+            digest: Mutex::new(DigestState::default()),
         });
         self
     }
@@ -392,22 +480,35 @@ impl Pipeline {
         let alert = Alert::event(event);
         let per_channel = self.channels.iter().map(|slot| {
             let name = slot.channel.name().to_owned();
+            let digest = slot.due_digest(now);
             let (summary, admitted) = match &alert {
                 Alert::Event { event } if event.severity < slot.options.min_severity => {
                     (None, None)
                 }
+                Alert::Event { event }
+                    if slot
+                        .options
+                        .digest
+                        .is_some_and(|d| event.severity <= d.max_severity) =>
+                {
+                    lock(&slot.digest).add(event, now);
+                    (None, Some(Route::Digest))
+                }
                 Alert::Event { event } => {
                     let (summary, ok) =
                         lock(&slot.throttle).admit(&name, &slot.options, event, now);
-                    (summary, Some(ok))
+                    (
+                        summary,
+                        Some(if ok { Route::Send } else { Route::Throttle }),
+                    )
                 }
-                Alert::Throttled { .. } => (None, Some(true)),
+                _ => (None, Some(Route::Send)),
             };
             let alert = alert.clone();
             async move {
-                let mut out = Vec::with_capacity(2);
-                if let Some(summary) = summary {
-                    out.push(self.send(slot, summary).await);
+                let mut out = Vec::with_capacity(3);
+                for due in [digest, summary].into_iter().flatten() {
+                    out.push(self.send(slot, due).await);
                 }
                 out.push(match admitted {
                     None => {
@@ -418,7 +519,15 @@ impl Pipeline {
                             outcome: DeliveryOutcome::BelowSeverity,
                         }
                     }
-                    Some(false) => {
+                    Some(Route::Digest) => {
+                        bump(&self.counters.digested);
+                        Delivery {
+                            channel: name,
+                            alert,
+                            outcome: DeliveryOutcome::Digested,
+                        }
+                    }
+                    Some(Route::Throttle) => {
                         bump(&self.counters.throttled);
                         tracing::debug!(channel = %name, "alert throttled");
                         Delivery {
@@ -427,7 +536,7 @@ impl Pipeline {
                             outcome: DeliveryOutcome::Throttled,
                         }
                     }
-                    Some(true) => self.send(slot, alert).await,
+                    Some(Route::Send) => self.send(slot, alert).await,
                 });
                 out
             }
@@ -439,14 +548,15 @@ impl Pipeline {
         }
     }
 
-    /// Sends the throttle summaries whose window has ended and forgets expired dedup keys.
+    /// Sends the throttle summaries whose window has ended and the digests whose period has,
+    /// and forgets expired dedup keys.
     ///
-    /// Call it periodically (every few seconds); without it a summary waits for the channel's
-    /// next alert.
+    /// Call it periodically (every few seconds); without it a summary or digest waits for the
+    /// channel's next alert.
     pub async fn tick(&self) -> Vec<Delivery> {
         let now = Instant::now();
         lock(&self.dedup).prune(now, self.dedup_window);
-        let due = self.channels.iter().filter_map(|slot| {
+        let due = self.channels.iter().flat_map(|slot| {
             let summary = {
                 let mut state = lock(&slot.throttle);
                 if state.window_over(now, slot.options.window) {
@@ -455,7 +565,10 @@ impl Pipeline {
                     None
                 }
             };
-            summary.map(|s| self.send(slot, s))
+            [slot.due_digest(now), summary]
+                .into_iter()
+                .flatten()
+                .map(move |a| self.send(slot, a))
         });
         join_all(due).await
     }
@@ -475,6 +588,7 @@ impl Pipeline {
             duplicates: get(&c.duplicates),
             below_severity: get(&c.below_severity),
             throttled: get(&c.throttled),
+            digested: get(&c.digested),
             sent: get(&c.sent),
             failed: get(&c.failed),
         }

@@ -20,6 +20,8 @@ use crate::{Alert, AlertError, Channel};
 const MAX_HEADER_CHARS: usize = 150;
 /// Slack's limit on a text object inside a section's fields.
 const MAX_FIELD_CHARS: usize = 2000;
+/// Events a digest shows one by one (with the four other fields, under Slack's ten).
+const MAX_DIGEST_LINES: usize = 6;
 /// What we allow the fallback text (Slack truncates at 40,000).
 const MAX_TEXT_CHARS: usize = 3000;
 
@@ -82,6 +84,25 @@ pub fn slack_message(alert: &Alert) -> Value {
         } => {
             fields.push(field("Channel", channel));
             fields.push(field("Held back", &suppressed.to_string()));
+            format!("{since} to {until}")
+        }
+        Alert::Digest {
+            channel,
+            count,
+            events,
+            since,
+            until,
+            ..
+        } => {
+            fields.push(field("Channel", channel));
+            fields.push(field("Events", &count.to_string()));
+            // Slack allows ten fields: the first few events, one line each.
+            for e in events.iter().take(MAX_DIGEST_LINES) {
+                fields.push(field(
+                    e.severity.as_str(),
+                    &format!("{} {}", e.kind, e.subject),
+                ));
+            }
             format!("{since} to {until}")
         }
     };
@@ -151,6 +172,37 @@ mod tests {
                 assert_eq!(t["type"], "plain_text", "{block}");
             }
         }
+    }
+
+    #[test]
+    fn a_digest_keeps_within_ten_fields() {
+        let events: Vec<Event> = (0..40)
+            .map(|i| {
+                Event::new(
+                    Service::Scripts,
+                    "new-script",
+                    Severity::Low,
+                    format!("https://cdn{i}.example/a.js"),
+                    "new script",
+                )
+            })
+            .collect();
+        let digest = Alert::Digest {
+            channel: "chat".into(),
+            count: 40,
+            max_severity: Severity::Low,
+            events,
+            since: parapet_core::Timestamp::EPOCH,
+            until: parapet_core::Timestamp::EPOCH,
+        };
+        let m = slack_message(&digest);
+        let fields = m["blocks"][1]["fields"].as_array().unwrap();
+        assert!(fields.len() <= 10, "{}", fields.len());
+        assert!(fields.iter().any(|f| f["text"] == "Events: 40"));
+        assert!(m["text"]
+            .as_str()
+            .unwrap()
+            .contains("40 low-severity events"));
     }
 
     #[test]

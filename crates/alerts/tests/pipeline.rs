@@ -338,3 +338,93 @@ async fn one_failing_channel_does_not_hold_back_another() {
     assert_eq!(outcome.failures().count(), 1);
     assert_eq!(good.sent().len(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn low_severities_wait_for_the_daily_digest_and_the_rest_go_at_once() {
+    let rec = Recorder::named("mail");
+    let day = Duration::from_secs(24 * 3600);
+    let pipeline = Pipeline::builder()
+        .channel(
+            rec.clone(),
+            ChannelOptions::default().digest(Severity::Low, day),
+        )
+        .build();
+
+    for i in 0..150 {
+        let out = pipeline
+            .submit(event(
+                "new-script",
+                &format!("https://cdn{i}.example/a.js"),
+                Severity::Low,
+            ))
+            .await;
+        assert!(matches!(
+            out.deliveries[0].outcome,
+            DeliveryOutcome::Digested
+        ));
+    }
+    // A high-severity event is not held for the digest.
+    pipeline
+        .submit(event("origin-hijack", "192.0.2.0/24", Severity::High))
+        .await;
+    assert_eq!(event_kinds(&rec.sent()), ["origin-hijack:192.0.2.0/24"]);
+
+    // Not a day yet: tick sends nothing.
+    tokio::time::advance(day - Duration::from_secs(1)).await;
+    assert!(pipeline.tick().await.is_empty());
+    tokio::time::advance(Duration::from_secs(2)).await;
+    let sent = pipeline.tick().await;
+    assert_eq!(sent.len(), 1);
+    match &sent[0].alert {
+        Alert::Digest {
+            channel,
+            count,
+            events,
+            max_severity,
+            ..
+        } => {
+            assert_eq!(channel, "mail");
+            assert_eq!(*count, 150, "all are counted");
+            assert_eq!(events.len(), Alert::MAX_DIGEST_EVENTS, "a bounded list");
+            assert_eq!(
+                events[0].subject, "https://cdn0.example/a.js",
+                "oldest first"
+            );
+            assert_eq!(*max_severity, Severity::Low);
+        }
+        other => panic!("expected a digest, got {other:?}"),
+    }
+    assert_eq!(pipeline.stats().digested, 150);
+    // The next period starts with the next low event; nothing is sent for an empty one.
+    tokio::time::advance(day * 2).await;
+    assert!(pipeline.tick().await.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_due_digest_goes_out_before_the_next_alert_without_tick() {
+    let rec = Recorder::named("chat");
+    let pipeline = Pipeline::builder()
+        .channel(
+            rec.clone(),
+            ChannelOptions::default().digest(Severity::Info, Duration::from_secs(60)),
+        )
+        .build();
+    pipeline
+        .submit(event("script-inactive", "a.js", Severity::Info))
+        .await;
+    tokio::time::advance(Duration::from_secs(61)).await;
+    pipeline
+        .submit(event(
+            "new-connection-domain",
+            "x.example",
+            Severity::Medium,
+        ))
+        .await;
+    let sent = rec.sent();
+    assert_eq!(sent.len(), 2);
+    assert!(
+        matches!(&sent[0], Alert::Digest { count: 1, .. }),
+        "{sent:?}"
+    );
+    assert_eq!(event_kinds(&sent[1..]), ["new-connection-domain:x.example"]);
+}
