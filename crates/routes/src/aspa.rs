@@ -125,9 +125,15 @@ pub fn verify(flat: &[Option<Asn>], aspas: &Aspas, direction: Direction) -> Aspa
             let max_down = last_np.map_or(n, |j| n - j + 1);
             let min_down = last_break.map_or(n, |j| n - j + 1);
             if max_up + max_down < n {
-                // AS(J-1) sent the route to AS(J), which is not its provider... and AS(J)
-                // is where the route stopped going down: AS(J-1) sent it up or across.
-                return invalid(last_np.map(|j| path[j - 2]));
+                // The route went down or across after AS(max_up). The leaker is the first
+                // AS after that point that sent it to an attested provider; failing that,
+                // AS(J-1), which sent it to AS(J), whose ASPA does not list it as a
+                // provider (so up or across), where the down-ramp ends.
+                let offender = (max_up + 1..n)
+                    .find(|&k| up(k) == Hop::ProviderPlus)
+                    .map(|k| path[k - 1])
+                    .or_else(|| last_np.map(|j| path[j - 2]));
+                return invalid(offender);
             }
             AspaVerdict {
                 state: if min_up + min_down < n {
@@ -218,14 +224,22 @@ mod tests {
     #[test]
     fn downstream_valley_is_invalid_with_the_leaker() {
         let a = topology();
-        // AS3 takes the route from its provider AS4 (4 2 1) and sends it to its other
-        // provider... here to AS4 again is a loop; use AS5 as AS3's extra upstream and a
-        // customer of AS5 receiving 5 3 4 2 1. hop(AS4, AS3) = Not Provider+ on the down
-        // side and hop(AS3, AS5): AS3's ASPA does not list AS5, so no up-ramp either.
+        // AS3 takes the route from its provider AS4 (4 2 1) and sends it to AS5, which
+        // is not its provider; a customer of AS5 receives 5 3 4 2 1.
         let v = check(&[5, 3, 4, 2, 1], &a, Direction::Downstream);
         assert_eq!(v.state, AspaState::Invalid);
-        // A hairpin: 1 -> 2 (up) -> 4 (up) -> 3 (down) -> ... 3 sends to 4's peer 5.
+        assert_eq!(v.offender, Some(3));
+        // The same seen one hop further down, by AS6 from its provider AS5.
         let v = check(&[6, 5, 3, 4, 2, 1], &a, Direction::Downstream);
+        assert_eq!(v.state, AspaState::Invalid);
+        assert_eq!(v.offender, Some(3));
+    }
+
+    #[test]
+    fn the_leaker_is_the_first_to_send_up_after_the_descent() {
+        // 1 -> 2 (up) -> 3 (down: 2 has no provider 3) -> 4 (up, attested) -> 5 (up).
+        let a = aspas(&[(1, &[2]), (2, &[]), (3, &[2, 4]), (4, &[5]), (5, &[])]);
+        let v = check(&[5, 4, 3, 2, 1], &a, Direction::Downstream);
         assert_eq!(v.state, AspaState::Invalid);
         assert_eq!(v.offender, Some(3));
     }

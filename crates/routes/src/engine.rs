@@ -621,7 +621,7 @@ impl Engine {
         let r = &mut self.rules[rule_idx];
         let withdrawn = r.withdrawn.len();
         let lost_now = withdrawn >= min && 2 * withdrawn >= r.announced.len();
-        let alert = match (&r.lost, lost_now) {
+        let resolved = match (&r.lost, lost_now) {
             (None, true) => {
                 r.lost = Some(Lost {
                     since: now,
@@ -632,7 +632,6 @@ impl Engine {
             (Some(_), false) => true,
             _ => return,
         };
-        let resolved = alert;
         let lost = if resolved {
             r.lost.take()
         } else {
