@@ -345,10 +345,18 @@ pub fn replay_files(
     on_alert: &mut dyn FnMut(Alert),
 ) -> Result<ReplayStats, RoutesError> {
     for f in files {
-        File::open(f).map_err(|source| RoutesError::Read {
+        let read_err = |source| RoutesError::Read {
             path: f.clone(),
             source,
-        })?;
+        };
+        let meta = std::fs::metadata(f).map_err(read_err)?;
+        if !meta.is_file() {
+            return Err(read_err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a regular file",
+            )));
+        }
+        File::open(f).map_err(read_err)?;
     }
     let mut replay = MrtReplay::new(engine);
     let mut total = ReplayStats::default();
