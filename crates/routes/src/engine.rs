@@ -574,7 +574,7 @@ impl Engine {
         let state = self.events.get(key)?;
         let rule = self.rules.get(state.rule)?;
         let mut paths: Vec<&(Arc<AsPath>, u32)> = state.paths.iter().collect();
-        paths.sort_by(|a, b| b.1.cmp(&a.1));
+        paths.sort_by_key(|p| std::cmp::Reverse(p.1));
         let peers = state
             .seen
             .iter()

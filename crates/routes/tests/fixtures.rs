@@ -772,7 +772,7 @@ fn route_attributes(
         AttributeValue::Origin(Origin::IGP),
         AttributeValue::AsPath(as_path),
     ];
-    if let IpAddr::V4(_) = next_hop {
+    if next_hop.is_ipv4() {
         attrs.push(AttributeValue::NextHop(next_hop));
     }
     if let Some(p) = as4_path {
