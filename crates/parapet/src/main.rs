@@ -147,7 +147,27 @@ fn routes_replay(path: &Path, files: &[PathBuf], format: AlertFormat) -> anyhow:
             write_error = Some(e);
         }
     };
-    let stats = parapet_routes::mrt::replay_files(&mut engine, files, &mut emit)?;
+    // A progress line for a person at a terminal, never into files or pipes.
+    let started = std::time::Instant::now();
+    let mut progress = |s: &parapet_routes::ReplayStats| {
+        let secs = started.elapsed().as_secs_f64().max(0.001);
+        eprint!(
+            "\rparapet: {} records, {} prefixes ({:.0} records/s)",
+            s.records,
+            s.prefixes,
+            s.records as f64 / secs
+        );
+    };
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let stats = parapet_routes::mrt::replay_files(
+        &mut engine,
+        files,
+        &mut emit,
+        if terminal { Some(&mut progress) } else { None },
+    )?;
+    if terminal && stats.records >= parapet_routes::mrt::PROGRESS_EVERY {
+        eprintln!();
+    }
     if let Some(e) = write_error {
         return Err(e).context("cannot write alerts to stdout");
     }

@@ -76,6 +76,12 @@ pub fn open(path: &Path) -> Result<Box<dyn Read>, RoutesError> {
     Ok(Box::new(BufReader::with_capacity(256 * 1024, reader)))
 }
 
+/// Records between two calls of the progress callback.
+pub const PROGRESS_EVERY: u64 = 1 << 16;
+
+/// A progress callback: called with the running totals.
+type Progress<'e> = Box<dyn FnMut(&ReplayStats) + 'e>;
+
 /// A replay over one engine: feed it files (or readers) in order.
 pub struct MrtReplay<'e> {
     engine: &'e mut Engine,
@@ -83,6 +89,7 @@ pub struct MrtReplay<'e> {
     peers: Option<PeerIndexTable>,
     logged: u64,
     alerts: Vec<Alert>,
+    progress: Option<Progress<'e>>,
 }
 
 impl<'e> MrtReplay<'e> {
@@ -93,7 +100,14 @@ impl<'e> MrtReplay<'e> {
             peers: None,
             logged: 0,
             alerts: Vec::new(),
+            progress: None,
         }
+    }
+
+    /// Calls `f` with the running totals every [`PROGRESS_EVERY`] records (for a progress
+    /// line on a terminal).
+    pub fn on_progress(&mut self, f: impl FnMut(&ReplayStats) + 'e) {
+        self.progress = Some(Box::new(f));
     }
 
     pub fn stats(&self) -> ReplayStats {
@@ -148,6 +162,11 @@ impl<'e> MrtReplay<'e> {
                 },
             };
             self.stats.records += 1;
+            if self.stats.records.is_multiple_of(PROGRESS_EVERY) {
+                if let Some(f) = self.progress.as_mut() {
+                    f(&self.stats);
+                }
+            }
             match raw.parse() {
                 Ok(record) => self.record(record),
                 Err(e) => self.malformed(&e.to_string()),
@@ -343,6 +362,7 @@ pub fn replay_files(
     engine: &mut Engine,
     files: &[std::path::PathBuf],
     on_alert: &mut dyn FnMut(Alert),
+    progress: Option<&mut dyn FnMut(&ReplayStats)>,
 ) -> Result<ReplayStats, RoutesError> {
     for f in files {
         let read_err = |source| RoutesError::Read {
@@ -359,6 +379,9 @@ pub fn replay_files(
         File::open(f).map_err(read_err)?;
     }
     let mut replay = MrtReplay::new(engine);
+    if let Some(p) = progress {
+        replay.on_progress(p);
+    }
     let mut total = ReplayStats::default();
     for f in files {
         let s = replay.file(f, on_alert)?;
