@@ -101,8 +101,13 @@ fn main() -> ExitCode {
 
 fn check(file: &Path) -> anyhow::Result<()> {
     let config = Config::load(file)?;
+    let routes = config
+        .routes
+        .as_ref()
+        .map(|r| format!(", {} monitored prefix(es)", r.prefixes.len()))
+        .unwrap_or_default();
     println!(
-        "{}: ok ({} listener(s), {} site(s), {} upstream(s))",
+        "{}: ok ({} listener(s), {} site(s), {} upstream(s){routes})",
         file.display(),
         config.listeners.len(),
         config.sites.len(),

@@ -479,3 +479,57 @@ proptest! {
         prop_assert_eq!(e.open_events(), 0);
     }
 }
+
+fn run(min: usize, ops: &[Op]) -> Vec<Alert> {
+    let mut e = engine(&format!("[routes]\nmin_vantages = {min}\n{BASE}"));
+    let prefixes = ["104.20.0.0/20", "104.20.1.0/24", "104.20.8.0/21"];
+    let origins: [Asn; 4] = [13335, 64512, 64513, 13335];
+    let mut all = Vec::new();
+    for (i, op) in ops.iter().enumerate() {
+        let time = i as i64;
+        all.extend(match *op {
+            Op::Ann(vn, p, o) => ann(
+                &mut e,
+                time,
+                v(vn),
+                prefixes[p as usize],
+                &[174, origins[o as usize]],
+            ),
+            Op::Wd(vn, p) => wd(&mut e, time, v(vn), prefixes[p as usize]),
+            Op::Down(vn) => {
+                let mut out = Vec::new();
+                e.peer_down(t(time), v(vn), &mut out);
+                out
+            }
+        });
+    }
+    all
+}
+
+proptest! {
+    /// Demanding more vantages never raises an event that fewer would not have raised.
+    #[test]
+    fn more_vantages_never_add_alerts(ops in proptest::collection::vec(op(), 0..60)) {
+        let key = |a: &Alert| (a.kind, a.prefix, a.offender_asn);
+        let one: std::collections::HashSet<_> = run(1, &ops).iter().filter(|a| !a.resolved).map(key).collect();
+        let two: std::collections::HashSet<_> = run(2, &ops).iter().filter(|a| !a.resolved).map(key).collect();
+        prop_assert!(two.is_subset(&one), "{:?} not in {:?}", two, one);
+    }
+
+    /// The operator's own routes over allowed upstreams, with any prepending and churn,
+    /// raise nothing.
+    #[test]
+    fn legitimate_routes_never_alert(
+        routes in proptest::collection::vec((0u8..6, 0usize..2, 1usize..4, 0u8..3), 1..40),
+    ) {
+        let toml = BASE.replace("origins = [13335]", "origins = [13335]\nupstreams = [174, 3356]\nmore_specifics = \"allow\"");
+        let mut e = engine(&toml);
+        let prefixes = ["104.20.0.0/20", "104.20.4.0/22", "104.20.15.0/24"];
+        for (i, (vn, up, prepends, p)) in routes.into_iter().enumerate() {
+            let mut path = vec![64_600 + u32::from(vn), [174, 3356][up]];
+            path.extend(std::iter::repeat_n(13335, prepends));
+            let out = ann(&mut e, i as i64, v(vn), prefixes[p as usize], &path);
+            prop_assert!(out.is_empty(), "{:?}", out);
+        }
+    }
+}
