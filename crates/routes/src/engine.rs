@@ -29,6 +29,10 @@ pub const MAX_TRACKED_PATHS: usize = 16;
 pub const MAX_TOP_PATHS: usize = 5;
 /// Vantages listed in an alert's `peers` (the count in `vantages` is exact).
 pub const MAX_LISTED_VANTAGES: usize = 32;
+/// Routes (vantage, prefix) kept in monitored space. A feed that floods monitored space
+/// with more-specifics cannot grow the state past this; routes beyond it are counted in
+/// [`EngineStats::dropped_routes`] and not tracked.
+pub const MAX_TRACKED_ROUTES: usize = 10_000_000;
 
 /// One monitored prefix, as the engine uses it.
 #[derive(Debug, Clone)]
@@ -103,6 +107,8 @@ pub struct EngineStats {
     pub peer_downs: u64,
     pub alerts: u64,
     pub resolutions: u64,
+    /// New routes not tracked because [`MAX_TRACKED_ROUTES`] were.
+    pub dropped_routes: u64,
 }
 
 /// The route monitor's detection state.
@@ -120,6 +126,8 @@ pub struct Engine {
     vantage_ids: HashMap<Vantage, u32>,
     vantages: Vec<VantageState>,
     events: HashMap<EventKey, EventState>,
+    routes: usize,
+    max_routes: usize,
     now: Timestamp,
     stats: EngineStats,
 }
@@ -178,6 +186,8 @@ impl Engine {
             vantage_ids: HashMap::new(),
             vantages: Vec::new(),
             events: HashMap::new(),
+            routes: 0,
+            max_routes: MAX_TRACKED_ROUTES,
             now: Timestamp::EPOCH,
             stats: EngineStats::default(),
         }
@@ -185,6 +195,16 @@ impl Engine {
 
     pub fn stats(&self) -> EngineStats {
         self.stats
+    }
+
+    /// Lowers the bound on tracked routes (tests, small machines).
+    pub fn set_max_tracked_routes(&mut self, max: usize) {
+        self.max_routes = max;
+    }
+
+    /// Routes (vantage, prefix) currently tracked.
+    pub fn tracked_routes(&self) -> usize {
+        self.routes
     }
 
     /// The latest time any input reported (the virtual clock of a replay).
@@ -264,11 +284,19 @@ impl Engine {
         }
         self.stats.monitored_changes += 1;
         let vid = self.vantage_id(vantage);
+        let known = self.vantages[vid as usize].routes.contains_key(&prefix);
+        if !known && self.routes >= self.max_routes {
+            self.stats.dropped_routes += 1;
+            return;
+        }
         let (findings, rpki, aspa) = self.detect(rule, prefix, path, otc);
         let keys: Vec<EventKey> = findings.iter().map(|f| f.key.clone()).collect();
         let old = self.vantages[vid as usize]
             .routes
             .insert(prefix, RouteState { events: keys });
+        if old.is_none() {
+            self.routes += 1;
+        }
         if let Some(old) = old {
             for k in old.events {
                 if !findings.iter().any(|f| f.key == k) {
@@ -318,7 +346,9 @@ impl Engine {
         let Some(&vid) = self.vantage_ids.get(&vantage) else {
             return;
         };
-        let prefixes: Vec<IpNet> = self.vantages[vid as usize].routes.keys().copied().collect();
+        // In prefix order, so that a replay prints the same lines every time.
+        let mut prefixes: Vec<IpNet> = self.vantages[vid as usize].routes.keys().copied().collect();
+        prefixes.sort_unstable();
         for prefix in prefixes {
             if let Some((_, &rule)) = self.trie.longest_match(&prefix) {
                 self.remove_route(vid, rule, prefix, out);
@@ -330,6 +360,7 @@ impl Engine {
         let Some(old) = self.vantages[vid as usize].routes.remove(&prefix) else {
             return;
         };
+        self.routes -= 1;
         for k in old.events {
             self.detach(&k, vid, out);
         }
@@ -638,8 +669,9 @@ impl Engine {
             r.lost.clone()
         };
         let Some(lost) = lost else { return };
-        let peers = r
-            .withdrawn
+        let mut ids: Vec<u32> = r.withdrawn.iter().copied().collect();
+        ids.sort_unstable();
+        let peers = ids
             .iter()
             .take(MAX_LISTED_VANTAGES)
             .filter_map(|v| self.vantages.get(*v as usize).map(|s| s.vantage))

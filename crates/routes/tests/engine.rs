@@ -362,6 +362,27 @@ fn routes_outside_monitored_space_cost_nothing() {
 }
 
 #[test]
+fn tracked_routes_are_bounded() {
+    let mut e = engine(BASE);
+    e.set_max_tracked_routes(3);
+    for i in 0..5u8 {
+        ann(&mut e, 0, v(1), &format!("104.20.{i}.0/24"), &[174, 13335]);
+    }
+    assert_eq!(e.tracked_routes(), 3);
+    assert_eq!(e.stats().dropped_routes, 2);
+    // A known route may still change, and a withdrawal makes room.
+    let a = ann(&mut e, 1, v(1), "104.20.0.0/24", &[174, 64512]);
+    assert_eq!(types(&a), ["more-specific-resolved", "subprefix-hijack"]);
+    wd(&mut e, 2, v(1), "104.20.1.0/24");
+    assert_eq!(e.tracked_routes(), 2);
+    ann(&mut e, 3, v(1), "104.20.9.0/24", &[174, 13335]);
+    assert_eq!(e.tracked_routes(), 3);
+    let mut out = Vec::new();
+    e.peer_down(t(4), v(1), &mut out);
+    assert_eq!(e.tracked_routes(), 0);
+}
+
+#[test]
 fn as_set_origins_are_never_allowed() {
     let mut e = engine(BASE);
     let mut out = Vec::new();
