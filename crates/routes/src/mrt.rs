@@ -15,8 +15,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use bgpkit_parser::models::{
-    AsPathSegment, Attributes, Bgp4MpEnum, BgpMessage, BgpState, BgpUpdateMessage, MrtMessage,
-    MrtRecord, PeerIndexTable, TableDumpV2Message,
+    AsPathSegment, Attributes, Bgp4MpEnum, Bgp4MpType, BgpMessage, BgpState, BgpUpdateMessage,
+    MrtMessage, MrtRecord, PeerIndexTable, TableDumpV2Message,
 };
 use bgpkit_parser::{chunk_mrt_record, ParserError};
 use parapet_core::Timestamp;
@@ -169,6 +169,8 @@ impl<'e> MrtReplay<'e> {
             }
             match raw.parse() {
                 Ok(record) => self.record(record),
+                // OSPF, IS-IS and the deprecated types carry no BGP routes.
+                Err(ParserError::Unsupported(_)) => self.stats.ignored += 1,
                 Err(e) => self.malformed(&e.to_string()),
             }
             for a in self.alerts.drain(..) {
@@ -198,6 +200,17 @@ impl<'e> MrtReplay<'e> {
             Timestamp::from_unix_millis(i64::from(h.timestamp) * 1000 + i64::from(micros / 1000));
         match record.message {
             MrtMessage::Bgp4Mp(Bgp4MpEnum::Message(m)) => match m.bgp_message {
+                // MESSAGE_LOCAL: what the collector's own router sent, not what it heard.
+                _ if matches!(
+                    m.msg_type,
+                    Bgp4MpType::MessageLocal
+                        | Bgp4MpType::MessageAs4Local
+                        | Bgp4MpType::MessageLocalAddpath
+                        | Bgp4MpType::MessageLocalAs4Addpath
+                ) =>
+                {
+                    self.stats.ignored += 1
+                }
                 BgpMessage::Update(u) => {
                     let vantage = Vantage {
                         asn: m.peer_asn.to_u32(),

@@ -198,3 +198,39 @@ fn corrupt_compressed_streams_are_errors_not_hangs() {
     let err = mrt::replay_files(&mut engine(), &[path], &mut |_| {}, None).unwrap_err();
     assert!(err.to_string().contains("broken.gz"), "{err}");
 }
+
+#[test]
+fn local_messages_and_other_protocols_are_ignored_not_malformed() {
+    let record = MrtRecord {
+        common_header: header(EntryType::BGP4MP, Bgp4MpType::MessageAs4Local as u16),
+        message: MrtMessage::Bgp4Mp(Bgp4MpEnum::Message(Bgp4MpMessage {
+            msg_type: Bgp4MpType::MessageAs4Local,
+            peer_asn: WireAsn::new_32bit(65001),
+            local_asn: WireAsn::new_32bit(12654),
+            interface_index: 0,
+            peer_ip: IpAddr::from([100, 64, 0, 1]),
+            local_ip: IpAddr::from([100, 64, 255, 254]),
+            bgp_message: BgpMessage::Update(BgpUpdateMessage {
+                withdrawn_prefixes: vec![],
+                attributes: attrs(WirePath::from_sequence([12654, 64666])),
+                announced_prefixes: vec![NetworkPrefix::new(
+                    "198.51.100.0/24".parse().unwrap(),
+                    None,
+                )],
+            }),
+        })),
+    };
+    let mut bytes = record.encode().unwrap().to_vec();
+    // An OSPFv2 record (MRT type 11): not BGP.
+    let ospf = CommonHeader {
+        length: 8,
+        ..header(EntryType::OSPFv2, 0)
+    };
+    bytes.extend(ospf.encode());
+    bytes.extend([0u8; 8]);
+    let (alerts, stats) = replay(&bytes);
+    assert!(alerts.is_empty(), "{alerts:?}");
+    assert_eq!(stats.records, 2);
+    assert_eq!(stats.ignored, 2);
+    assert_eq!(stats.malformed, 0);
+}
