@@ -80,21 +80,25 @@ struct EventState {
     evidence: String,
     rpki: &'static str,
     aspa: &'static str,
-    carriers: HashSet<u32>,
+    /// Vantage -> number of its routes (ADD-PATH paths) carrying the event.
+    carriers: HashMap<u32, u32>,
     seen: Vec<u32>,
     paths: Vec<(Arc<AsPath>, u32)>,
     alerted: bool,
 }
 
+/// One route of a vantage: a prefix may have several with ADD-PATH (RFC 7911), told apart
+/// by their path identifier (0 without ADD-PATH).
 #[derive(Debug)]
 struct RouteState {
+    path_id: u32,
     events: Vec<EventKey>,
 }
 
 #[derive(Debug)]
 struct VantageState {
     vantage: Vantage,
-    routes: HashMap<IpNet, RouteState>,
+    routes: HashMap<IpNet, Vec<RouteState>>,
 }
 
 /// Counters an operator graphs.
@@ -274,6 +278,22 @@ impl Engine {
         otc: Option<Asn>,
         out: &mut Vec<Alert>,
     ) {
+        self.announce_path(time, vantage, prefix, None, path, otc, out);
+    }
+
+    /// `vantage` announced `prefix` over `path`, as ADD-PATH path `path_id` when given.
+    #[allow(clippy::too_many_arguments)]
+    pub fn announce_path(
+        &mut self,
+        time: Timestamp,
+        vantage: Vantage,
+        prefix: IpNet,
+        path_id: Option<u32>,
+        path: &Arc<AsPath>,
+        otc: Option<Asn>,
+        out: &mut Vec<Alert>,
+    ) {
+        let path_id = path_id.unwrap_or(0);
         self.tick(time);
         let prefix = prefix.trunc();
         let Some((_, &rule)) = self.trie.longest_match(&prefix) else {
@@ -284,28 +304,39 @@ impl Engine {
         }
         self.stats.monitored_changes += 1;
         let vid = self.vantage_id(vantage);
-        let known = self.vantages[vid as usize].routes.contains_key(&prefix);
+        let known = self.vantages[vid as usize]
+            .routes
+            .get(&prefix)
+            .is_some_and(|l| l.iter().any(|r| r.path_id == path_id));
         if !known && self.routes >= self.max_routes {
             self.stats.dropped_routes += 1;
             return;
         }
         let (findings, rpki, aspa) = self.detect(rule, prefix, path, otc);
         let keys: Vec<EventKey> = findings.iter().map(|f| f.key.clone()).collect();
-        let old = self.vantages[vid as usize]
+        let list = self.vantages[vid as usize]
             .routes
-            .insert(prefix, RouteState { events: keys });
-        if old.is_none() {
-            self.routes += 1;
-        }
-        if let Some(old) = old {
-            for k in old.events {
-                if !findings.iter().any(|f| f.key == k) {
-                    self.detach(&k, vid, out);
-                }
+            .entry(prefix)
+            .or_default();
+        let old = match list.iter_mut().find(|r| r.path_id == path_id) {
+            Some(r) => std::mem::replace(&mut r.events, keys),
+            None => {
+                list.push(RouteState {
+                    path_id,
+                    events: keys,
+                });
+                self.routes += 1;
+                Vec::new()
+            }
+        };
+        for k in &old {
+            if !findings.iter().any(|f| f.key == *k) {
+                self.detach(k, vid, out);
             }
         }
         for f in findings {
-            self.attach(f, rule, vid, path, rpki, aspa, out);
+            let new = !old.contains(&f.key);
+            self.attach(f, rule, vid, new, path, rpki, aspa, out);
         }
         let r = &mut self.rules[rule];
         if r.prefix == prefix {
@@ -324,6 +355,19 @@ impl Engine {
         prefix: IpNet,
         out: &mut Vec<Alert>,
     ) {
+        self.withdraw_path(time, vantage, prefix, None, out);
+    }
+
+    /// `vantage` withdrew `prefix`, or only its ADD-PATH path `path_id` when given.
+    pub fn withdraw_path(
+        &mut self,
+        time: Timestamp,
+        vantage: Vantage,
+        prefix: IpNet,
+        path_id: Option<u32>,
+        out: &mut Vec<Alert>,
+    ) {
+        let path_id = path_id.unwrap_or(0);
         self.tick(time);
         let prefix = prefix.trunc();
         let Some((_, &rule)) = self.trie.longest_match(&prefix) else {
@@ -336,7 +380,7 @@ impl Engine {
         let Some(&vid) = self.vantage_ids.get(&vantage) else {
             return;
         };
-        self.remove_route(vid, rule, prefix, out);
+        self.remove_route(vid, rule, prefix, Some(path_id), out);
     }
 
     /// `vantage`'s session went down: everything it announced is withdrawn.
@@ -351,21 +395,43 @@ impl Engine {
         prefixes.sort_unstable();
         for prefix in prefixes {
             if let Some((_, &rule)) = self.trie.longest_match(&prefix) {
-                self.remove_route(vid, rule, prefix, out);
+                self.remove_route(vid, rule, prefix, None, out);
             }
         }
     }
 
-    fn remove_route(&mut self, vid: u32, rule: usize, prefix: IpNet, out: &mut Vec<Alert>) {
-        let Some(old) = self.vantages[vid as usize].routes.remove(&prefix) else {
+    /// Removes one path of `prefix` (`Some(path_id)`) or all of them (`None`).
+    fn remove_route(
+        &mut self,
+        vid: u32,
+        rule: usize,
+        prefix: IpNet,
+        path_id: Option<u32>,
+        out: &mut Vec<Alert>,
+    ) {
+        let routes = &mut self.vantages[vid as usize].routes;
+        let Some(list) = routes.get_mut(&prefix) else {
             return;
         };
-        self.routes -= 1;
-        for k in old.events {
-            self.detach(&k, vid, out);
+        let removed: Vec<RouteState> = match path_id {
+            None => std::mem::take(list),
+            Some(id) => match list.iter().position(|r| r.path_id == id) {
+                Some(i) => vec![list.swap_remove(i)],
+                None => Vec::new(),
+            },
+        };
+        let gone = list.is_empty();
+        if gone {
+            routes.remove(&prefix);
+        }
+        self.routes -= removed.len();
+        for route in removed {
+            for k in route.events {
+                self.detach(&k, vid, out);
+            }
         }
         let r = &mut self.rules[rule];
-        if r.prefix == prefix && r.announced.contains(&vid) {
+        if gone && r.prefix == prefix && r.announced.contains(&vid) {
             r.withdrawn.insert(vid);
             self.check_visibility(rule, out);
         }
@@ -546,6 +612,7 @@ impl Engine {
         f: Finding,
         rule: usize,
         vid: u32,
+        new: bool,
         path: &Arc<AsPath>,
         rpki: &'static str,
         aspa: &'static str,
@@ -564,12 +631,14 @@ impl Engine {
                 evidence: f.evidence,
                 rpki,
                 aspa,
-                carriers: HashSet::new(),
+                carriers: HashMap::new(),
                 seen: Vec::new(),
                 paths: Vec::new(),
                 alerted: false,
             });
-        state.carriers.insert(vid);
+        if new {
+            *state.carriers.entry(vid).or_insert(0) += 1;
+        }
         if !state.seen.contains(&vid) {
             state.seen.push(vid);
         }
@@ -590,7 +659,12 @@ impl Engine {
         let Some(state) = self.events.get_mut(key) else {
             return;
         };
-        state.carriers.remove(&vid);
+        if let Some(n) = state.carriers.get_mut(&vid) {
+            *n -= 1;
+            if *n == 0 {
+                state.carriers.remove(&vid);
+            }
+        }
         if !state.carriers.is_empty() {
             return;
         }

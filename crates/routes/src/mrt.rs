@@ -251,7 +251,7 @@ impl<'e> MrtReplay<'e> {
                         asn: peer.peer_asn.to_u32(),
                         address: peer.peer_ip,
                     };
-                    self.announce_one(time, vantage, prefix, &entry.attributes);
+                    self.announce_one(time, vantage, prefix, entry.path_id, &entry.attributes);
                 }
             }
             MrtMessage::TableDumpMessage(t) => {
@@ -275,7 +275,7 @@ impl<'e> MrtReplay<'e> {
                 asn: t.peer_asn.to_u32(),
                 address: t.peer_ip,
             };
-            self.announce_one(time, vantage, prefix, &t.attributes);
+            self.announce_one(time, vantage, prefix, None, &t.attributes);
         }
     }
 
@@ -284,6 +284,7 @@ impl<'e> MrtReplay<'e> {
         time: Timestamp,
         vantage: Vantage,
         prefix: ipnet::IpNet,
+        path_id: Option<u32>,
         attributes: &Attributes,
     ) {
         let Some(path) = as_path(attributes) else {
@@ -291,10 +292,11 @@ impl<'e> MrtReplay<'e> {
             return;
         };
         let otc = attributes.only_to_customer().map(|a| a.to_u32());
-        self.engine.announce(
+        self.engine.announce_path(
             time,
             vantage,
             prefix,
+            path_id,
             &Arc::new(path),
             otc,
             &mut self.alerts,
@@ -311,7 +313,7 @@ impl<'e> MrtReplay<'e> {
             self.stats.prefixes += 1;
             if self.engine.monitors(&p.prefix) {
                 self.engine
-                    .withdraw(time, vantage, p.prefix, &mut self.alerts);
+                    .withdraw_path(time, vantage, p.prefix, p.path_id, &mut self.alerts);
             }
         }
         let reach = u.attributes.get_reachable_nlri();
@@ -337,8 +339,15 @@ impl<'e> MrtReplay<'e> {
             }
             if let Some(path) = &path {
                 let otc = u.attributes.only_to_customer().map(|a| a.to_u32());
-                self.engine
-                    .announce(time, vantage, p.prefix, path, otc, &mut self.alerts);
+                self.engine.announce_path(
+                    time,
+                    vantage,
+                    p.prefix,
+                    p.path_id,
+                    path,
+                    otc,
+                    &mut self.alerts,
+                );
             }
         }
     }

@@ -362,6 +362,34 @@ fn routes_outside_monitored_space_cost_nothing() {
 }
 
 #[test]
+fn add_path_routes_of_one_vantage_are_kept_apart() {
+    let mut e = engine(BASE);
+    let p = net("104.20.0.0/20");
+    let hijack = Arc::new(AsPath::from_sequence(&[174, 64512]));
+    let good = Arc::new(AsPath::from_sequence(&[174, 13335]));
+    let mut out = Vec::new();
+    e.announce_path(t(0), v(1), p, Some(1), &hijack, None, &mut out);
+    e.announce_path(t(0), v(1), p, Some(2), &good, None, &mut out);
+    e.announce_path(t(1), v(1), p, Some(3), &hijack, None, &mut out);
+    assert_eq!(types(&out), ["origin-hijack"]);
+    assert_eq!(out[0].vantages, 1, "one vantage, however many paths");
+    assert_eq!(e.tracked_routes(), 3);
+    out.clear();
+    // One of the two hijacked paths goes: the vantage still carries the event.
+    e.withdraw_path(t(2), v(1), p, Some(1), &mut out);
+    assert!(out.is_empty(), "{out:?}");
+    e.withdraw_path(t(3), v(1), p, Some(3), &mut out);
+    assert_eq!(types(&out), ["origin-hijack-resolved"]);
+    out.clear();
+    // Path 2 still carries the prefix: no visibility loss until it goes too.
+    e.withdraw_path(t(4), v(1), p, Some(9), &mut out);
+    assert!(out.is_empty(), "an unknown path id changes nothing");
+    e.withdraw_path(t(5), v(1), p, Some(2), &mut out);
+    assert_eq!(types(&out), ["visibility-loss"]);
+    assert_eq!(e.tracked_routes(), 0);
+}
+
+#[test]
 fn tracked_routes_are_bounded() {
     let mut e = engine(BASE);
     e.set_max_tracked_routes(3);

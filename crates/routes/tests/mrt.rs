@@ -234,3 +234,46 @@ fn local_messages_and_other_protocols_are_ignored_not_malformed() {
     assert_eq!(stats.ignored, 2);
     assert_eq!(stats.malformed, 0);
 }
+
+#[test]
+fn add_path_messages_keep_their_paths_apart() {
+    let msg = |path: WirePath, id: u32, withdraw: bool| {
+        let prefix = NetworkPrefix::new("198.51.100.0/24".parse().unwrap(), Some(id));
+        let update = if withdraw {
+            BgpUpdateMessage {
+                withdrawn_prefixes: vec![prefix],
+                attributes: Attributes::default(),
+                announced_prefixes: vec![],
+            }
+        } else {
+            BgpUpdateMessage {
+                withdrawn_prefixes: vec![],
+                attributes: attrs(path),
+                announced_prefixes: vec![prefix],
+            }
+        };
+        MrtRecord {
+            common_header: header(EntryType::BGP4MP, Bgp4MpType::MessageAs4Addpath as u16),
+            message: MrtMessage::Bgp4Mp(Bgp4MpEnum::Message(Bgp4MpMessage {
+                msg_type: Bgp4MpType::MessageAs4Addpath,
+                peer_asn: WireAsn::new_32bit(65001),
+                local_asn: WireAsn::new_32bit(12654),
+                interface_index: 0,
+                peer_ip: IpAddr::from([100, 64, 0, 1]),
+                local_ip: IpAddr::from([100, 64, 255, 254]),
+                bgp_message: BgpMessage::Update(update),
+            })),
+        }
+        .encode()
+        .unwrap()
+        .to_vec()
+    };
+    let mut bytes = msg(WirePath::from_sequence([65001, 64666]), 1, false);
+    bytes.extend(msg(WirePath::from_sequence([65001, 64500]), 2, false));
+    bytes.extend(msg(WirePath::new(), 1, true));
+    let (alerts, stats) = replay(&bytes);
+    assert_eq!(stats.malformed, 0);
+    let kinds: Vec<_> = alerts.iter().map(|a| a.kind_str).collect();
+    // Path 2 still carries the prefix: the hijack ends, visibility does not.
+    assert_eq!(kinds, ["origin-hijack", "origin-hijack-resolved"]);
+}
