@@ -231,11 +231,22 @@ impl Engine {
     /// Applies one event.
     pub fn apply(&mut self, event: &RouteEvent, out: &mut Vec<Alert>) {
         match &event.change {
-            RouteChange::Announce { prefix, path, otc } => {
-                self.announce(event.time, event.vantage, *prefix, path, *otc, out)
-            }
-            RouteChange::Withdraw { prefix } => {
-                self.withdraw(event.time, event.vantage, *prefix, out)
+            RouteChange::Announce {
+                prefix,
+                path_id,
+                path,
+                otc,
+            } => self.announce_path(
+                event.time,
+                event.vantage,
+                *prefix,
+                *path_id,
+                path,
+                *otc,
+                out,
+            ),
+            RouteChange::Withdraw { prefix, path_id } => {
+                self.withdraw_path(event.time, event.vantage, *prefix, *path_id, out)
             }
             RouteChange::PeerDown => self.peer_down(event.time, event.vantage, out),
         }

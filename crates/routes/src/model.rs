@@ -142,12 +142,14 @@ pub enum RouteChange {
     /// A route to `prefix` over `path`, replacing any earlier route to it from this vantage.
     Announce {
         prefix: IpNet,
+        /// The ADD-PATH (RFC 7911) path identifier, on sessions that use it.
+        path_id: Option<u32>,
         path: Arc<AsPath>,
         /// The RFC 9234 Only-To-Customer attribute, when present.
         otc: Option<Asn>,
     },
-    /// The vantage no longer has a route to `prefix`.
-    Withdraw { prefix: IpNet },
+    /// The vantage no longer has a route to `prefix` (or this ADD-PATH path of it).
+    Withdraw { prefix: IpNet, path_id: Option<u32> },
     /// The vantage's session went down: every route it announced is gone.
     PeerDown,
 }

@@ -64,6 +64,7 @@ fn ann_otc(
             vantage,
             change: RouteChange::Announce {
                 prefix: net(prefix),
+                path_id: None,
                 path: Arc::new(AsPath::from_sequence(path)),
                 otc,
             },
