@@ -177,8 +177,22 @@ fn routes_replay(path: &Path, files: &[PathBuf], format: AlertFormat) -> anyhow:
         return Err(e).context("cannot write alerts to stdout");
     }
     out.flush().context("cannot write alerts to stdout")?;
+    let engine_stats = engine.stats();
+    let mut notes = String::new();
+    if engine_stats.own_vantage_skips > 0 {
+        notes += &format!(
+            "; {} change(s) from own vantages ignored",
+            engine_stats.own_vantage_skips
+        );
+    }
+    if engine_stats.dropped_routes > 0 {
+        notes += &format!(
+            "; {} route(s) over the tracking limit not tracked",
+            engine_stats.dropped_routes
+        );
+    }
     eprintln!(
-        "parapet: replayed {} MRT record(s), {} prefix(es); {} malformed record(s) skipped; {} alert(s)",
+        "parapet: replayed {} MRT record(s), {} prefix(es); {} malformed record(s) skipped; {} alert(s){notes}",
         stats.records, stats.prefixes, stats.malformed, alerts
     );
     Ok(())

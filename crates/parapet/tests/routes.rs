@@ -163,6 +163,12 @@ fn rib_dumps_are_replayed() {
 #[test]
 fn quiet_routing_raises_nothing() {
     assert_eq!(alerts("quiet.toml", &["quiet.mrt"]), Vec::<Value>::new());
+    let out = replay("quiet.toml", &["quiet.mrt"], &[]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("2 change(s) from own vantages ignored"),
+        "{stderr}"
+    );
 }
 
 #[test]

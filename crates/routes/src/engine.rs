@@ -790,12 +790,21 @@ impl Engine {
             time: now,
             severity: kind.severity(),
             rule: "visibility",
-            evidence: format!(
-                "{} withdrawn by {} of the {} vantages that announced it",
-                r.prefix,
-                withdrawn,
-                r.announced.len()
-            ),
+            evidence: if resolved {
+                format!(
+                    "{} visible again: withdrawn by {} of the {} vantages that announced it",
+                    r.prefix,
+                    withdrawn,
+                    r.announced.len()
+                )
+            } else {
+                format!(
+                    "{} withdrawn by {} of the {} vantages that announced it",
+                    r.prefix,
+                    withdrawn,
+                    r.announced.len()
+                )
+            },
             top_paths: Vec::new(),
             rpki: "not-checked",
             aspa: "not-checked",
