@@ -27,6 +27,37 @@
 //!
 //! Inputs treat every byte as hostile: nothing here panics on input, and a bad record,
 //! VRP or relationship line is counted and skipped.
+//!
+//! Any input feeds the engine the same way:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use parapet_core::Timestamp;
+//! use parapet_routes::{AsPath, Engine, RouteChange, RouteEvent, Vantage};
+//!
+//! let config = parapet_config::Config::from_str(
+//!     "[[routes.prefixes]]\nprefix = \"104.20.0.0/20\"\norigins = [13335]\n",
+//!     std::path::Path::new("parapet.toml"),
+//! )?;
+//! let mut engine = Engine::new(config.routes.as_ref().expect("a [routes] table"), None, None);
+//! let mut alerts = Vec::new();
+//! engine.apply(
+//!     &RouteEvent {
+//!         time: Timestamp::from_unix_secs(1_561_372_440),
+//!         vantage: Vantage { asn: 3257, address: "192.0.2.57".parse()? },
+//!         change: RouteChange::Announce {
+//!             prefix: "104.20.0.0/20".parse()?,
+//!             path_id: None,
+//!             path: Arc::new(AsPath::from_sequence(&[3257, 64512])),
+//!             otc: None,
+//!         },
+//!     },
+//!     &mut alerts,
+//! );
+//! assert_eq!(alerts[0].kind_str, "origin-hijack");
+//! assert_eq!(alerts[0].to_event().dedup_key, "routes/origin-hijack/104.20.0.0/20/AS64512");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod alert;
 pub mod aspa;
