@@ -166,7 +166,7 @@ mod tests {
         a
     }
 
-    // The topology of the draft's discussion: origin AS1 with providers AS2 and AS3; AS2
+    // A small topology for the cases below: origin AS1 with providers AS2 and AS3; AS2
     // and AS3 with provider AS4; AS5 a peer of AS4; AS6 a customer of AS5.
     fn topology() -> Aspas {
         aspas(&[
