@@ -45,6 +45,9 @@ fi
 if ! command -v cc >/dev/null 2>&1; then
     missing+=(gcc libc6-dev)
 fi
+if ! command -v bgpdump >/dev/null 2>&1 && [ ! -x /usr/bin/bgpdump ]; then
+    missing+=(bgpdump)
+fi
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     missing+=(nodejs npm)
 fi

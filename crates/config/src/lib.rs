@@ -65,6 +65,20 @@ pub const DEFAULT_CHECK_FALL: u32 = 2;
 pub const DEFAULT_CHECK_RISE: u32 = 2;
 /// The `static_dir` value that selects the demo shop compiled into Parapet.
 pub const BUILTIN_DEMO: &str = "builtin:demo";
+/// Route monitor: distinct vantages (collector or router peers) that must see a
+/// route event before it alerts. One is the most sensitive; two or more keep a
+/// single peer's private view from paging anyone.
+pub const DEFAULT_MIN_VANTAGES: usize = 1;
+/// Route monitor: ignore routes whose vantage is one of `own_asns`. A
+/// collector session from the operator's own network shows internal routes
+/// (more-specifics, internal origins) that the rest of the Internet never sees.
+pub const DEFAULT_IGNORE_OWN_VANTAGES: bool = true;
+/// Route monitor: whether an RPKI-valid route silences origin, sub-prefix and
+/// more-specific alerts. Off by default: a ROA with a loose maxLength is
+/// exactly what a forged-origin sub-prefix hijack exploits.
+pub const DEFAULT_SUPPRESS_RPKI_VALID: bool = false;
+/// Route monitor: most prefixes one config may monitor.
+pub const MAX_MONITORED_PREFIXES: usize = 100_000;
 
 /// A validated configuration.
 #[derive(Debug, Clone)]
@@ -81,6 +95,8 @@ pub struct Config {
     pub store: Store,
     pub sites: Vec<Site>,
     pub upstreams: Vec<Upstream>,
+    /// The route monitor, when the file has a `[routes]` table.
+    pub routes: Option<Routes>,
 }
 
 #[derive(Debug, Clone)]
@@ -355,6 +371,61 @@ pub struct HealthCheck {
     pub timeout: Duration,
     pub fall: u32,
     pub rise: u32,
+}
+
+/// The route monitor's settings (`[routes]`).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Routes {
+    /// Validated ROA payloads (and ASPA records), rpki-client or Routinator JSON.
+    pub vrps: Option<PathBuf>,
+    /// AS relationships, CAIDA serial-2.
+    pub relationships: Option<PathBuf>,
+    /// Distinct vantages that must see an event before it alerts (at least 1).
+    pub min_vantages: usize,
+    /// The operator's own AS numbers.
+    pub own_asns: Vec<u32>,
+    /// Skip routes whose vantage (the collector's peer) is one of `own_asns`.
+    pub ignore_own_vantages: bool,
+    /// An RPKI-valid route raises no origin, sub-prefix or more-specific alert.
+    pub suppress_rpki_valid: bool,
+    /// The monitored prefixes; no two are equal.
+    pub prefixes: Vec<MonitoredPrefix>,
+    /// Further (prefix, origin) pairs that are not alerts, such as customers
+    /// announcing their part of the operator's space.
+    pub allow: Vec<AllowedOrigin>,
+}
+
+/// Whether more-specifics of a monitored prefix from an allowed origin alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoreSpecifics {
+    Alert,
+    Allow,
+}
+
+/// One `[[routes.prefixes]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MonitoredPrefix {
+    /// In canonical form (no host bits set).
+    pub prefix: ipnet::IpNet,
+    /// Allowed origin ASNs; never empty.
+    pub origins: Vec<u32>,
+    /// Allowed first-hop neighbours of the origin; empty means not checked.
+    pub upstreams: Vec<u32>,
+    pub more_specifics: MoreSpecifics,
+    pub description: Option<String>,
+}
+
+/// One `[[routes.allow]]` entry: `origin` may announce `prefix` and its
+/// more-specifics up to `max_length`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AllowedOrigin {
+    pub prefix: ipnet::IpNet,
+    pub origin: u32,
+    /// At least the prefix length; the prefix length when omitted.
+    pub max_length: u8,
 }
 
 impl Config {
@@ -703,6 +774,11 @@ impl Validator<'_> {
             ));
         }
 
+        let routes = match raw.routes {
+            Some(r) => Some(self.routes(r)?),
+            None => None,
+        };
+
         Ok(Config {
             source: self.file.to_owned(),
             server,
@@ -714,6 +790,130 @@ impl Validator<'_> {
             store,
             sites,
             upstreams,
+            routes,
+        })
+    }
+
+    fn prefix(&self, key: &str, v: Option<&str>) -> Result<ipnet::IpNet, ConfigError> {
+        let v =
+            v.ok_or_else(|| self.err(key, "is required; expected a prefix like \"192.0.2.0/24\""))?;
+        let net: ipnet::IpNet = v.trim().parse().map_err(|_| {
+            self.err(
+                key,
+                format!("`{v}` is not a prefix like \"192.0.2.0/24\" or \"2001:db8::/32\""),
+            )
+        })?;
+        if net.trunc() != net {
+            return Err(self.err(
+                key,
+                format!("`{v}` has host bits set; did you mean \"{}\"?", net.trunc()),
+            ));
+        }
+        Ok(net)
+    }
+
+    fn asns(&self, key: &str, v: &[u32]) -> Result<(), ConfigError> {
+        if let Some(i) = v.iter().position(|&a| a == 0) {
+            return Err(self.err(format!("{key}[{i}]"), "AS 0 is reserved (RFC 7607)"));
+        }
+        Ok(())
+    }
+
+    fn routes(&self, r: raw::Routes) -> Result<Routes, ConfigError> {
+        let min_vantages = match r.min_vantages {
+            Some(0) => return Err(self.err("routes.min_vantages", "must be at least 1")),
+            Some(n) => n,
+            None => DEFAULT_MIN_VANTAGES,
+        };
+        let own_asns = r.own_asns.unwrap_or_default();
+        self.asns("routes.own_asns", &own_asns)?;
+        if r.prefixes.is_empty() {
+            return Err(self.err(
+                "routes.prefixes",
+                "needs at least one monitored prefix ([[routes.prefixes]])",
+            ));
+        }
+        if r.prefixes.len() > MAX_MONITORED_PREFIXES {
+            return Err(self.err(
+                "routes.prefixes",
+                format!("has more than {MAX_MONITORED_PREFIXES} entries"),
+            ));
+        }
+        let mut prefixes: Vec<MonitoredPrefix> = Vec::with_capacity(r.prefixes.len());
+        let mut seen = HashSet::new();
+        for (i, p) in r.prefixes.into_iter().enumerate() {
+            let key = format!("routes.prefixes[{i}]");
+            let prefix = self.prefix(&format!("{key}.prefix"), p.prefix.as_deref())?;
+            if !seen.insert(prefix) {
+                return Err(self.err(
+                    format!("{key}.prefix"),
+                    format!("`{prefix}` is monitored twice"),
+                ));
+            }
+            let origins = p.origins.unwrap_or_default();
+            if origins.is_empty() {
+                return Err(self.err(
+                    format!("{key}.origins"),
+                    "needs at least one allowed origin ASN",
+                ));
+            }
+            self.asns(&format!("{key}.origins"), &origins)?;
+            let upstreams = p.upstreams.unwrap_or_default();
+            self.asns(&format!("{key}.upstreams"), &upstreams)?;
+            let more_specifics = match p.more_specifics.as_deref() {
+                None | Some("alert") => MoreSpecifics::Alert,
+                Some("allow") => MoreSpecifics::Allow,
+                Some(o) => {
+                    return Err(self.err(
+                        format!("{key}.more_specifics"),
+                        format!("`{o}` is not one of \"alert\", \"allow\""),
+                    ))
+                }
+            };
+            prefixes.push(MonitoredPrefix {
+                prefix,
+                origins,
+                upstreams,
+                more_specifics,
+                description: p.description,
+            });
+        }
+        let mut allow = Vec::with_capacity(r.allow.len());
+        for (i, a) in r.allow.into_iter().enumerate() {
+            let key = format!("routes.allow[{i}]");
+            let prefix = self.prefix(&format!("{key}.prefix"), a.prefix.as_deref())?;
+            let origin = a
+                .origin
+                .ok_or_else(|| self.err(format!("{key}.origin"), "is required: an ASN"))?;
+            if origin == 0 {
+                return Err(self.err(format!("{key}.origin"), "AS 0 is reserved (RFC 7607)"));
+            }
+            let max_length = a.max_length.unwrap_or(prefix.prefix_len());
+            if max_length < prefix.prefix_len() || max_length > prefix.max_prefix_len() {
+                return Err(self.err(
+                    format!("{key}.max_length"),
+                    format!(
+                        "{max_length} is outside {}..={}",
+                        prefix.prefix_len(),
+                        prefix.max_prefix_len()
+                    ),
+                ));
+            }
+            allow.push(AllowedOrigin {
+                prefix,
+                origin,
+                max_length,
+            });
+        }
+        Ok(Routes {
+            vrps: r.vrps.as_deref().map(|p| self.path(p)),
+            relationships: r.relationships.as_deref().map(|p| self.path(p)),
+            min_vantages,
+            own_asns,
+            ignore_own_vantages: r.ignore_own_vantages.unwrap_or(DEFAULT_IGNORE_OWN_VANTAGES),
+            suppress_rpki_valid: r.suppress_rpki_valid.unwrap_or(DEFAULT_SUPPRESS_RPKI_VALID),
+            prefixes,
+            allow,
         })
     }
 

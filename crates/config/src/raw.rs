@@ -22,6 +22,7 @@ pub struct File {
     pub sites: Vec<Site>,
     #[serde(default)]
     pub upstreams: Vec<Upstream>,
+    pub routes: Option<Routes>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -145,4 +146,37 @@ pub struct HealthCheck {
     pub timeout: Option<String>,
     pub fall: Option<u32>,
     pub rise: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Routes {
+    pub vrps: Option<String>,
+    pub relationships: Option<String>,
+    pub min_vantages: Option<usize>,
+    pub own_asns: Option<Vec<u32>>,
+    pub ignore_own_vantages: Option<bool>,
+    pub suppress_rpki_valid: Option<bool>,
+    #[serde(default)]
+    pub prefixes: Vec<RoutesPrefix>,
+    #[serde(default)]
+    pub allow: Vec<RoutesAllow>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutesPrefix {
+    pub prefix: Option<String>,
+    pub origins: Option<Vec<u32>>,
+    pub upstreams: Option<Vec<u32>>,
+    pub more_specifics: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutesAllow {
+    pub prefix: Option<String>,
+    pub origin: Option<u32>,
+    pub max_length: Option<u8>,
 }

@@ -132,3 +132,130 @@ fn server_addresses_parse() {
     assert!(ServerAddr::parse("app:99999").is_err());
     assert!(ServerAddr::parse("a b:80").is_err());
 }
+
+const ROUTES: &str = r#"
+[routes]
+vrps = "rpki/vrps.json"
+relationships = "/var/lib/caida/as-rel.txt"
+min_vantages = 2
+own_asns = [13335]
+
+[[routes.prefixes]]
+prefix = "104.20.0.0/20"
+origins = [13335]
+upstreams = [174, 3356]
+more_specifics = "alert"
+description = "web front ends"
+
+[[routes.prefixes]]
+prefix = "2606:4700::/32"
+origins = [13335, 209242]
+more_specifics = "allow"
+
+[[routes.allow]]
+prefix = "104.20.8.0/22"
+origin = 64500
+max_length = 24
+"#;
+
+#[test]
+fn routes_section_parses_with_defaults_and_paths() {
+    let c = parse(ROUTES).unwrap();
+    let r = c.routes.expect("a [routes] table");
+    assert_eq!(
+        r.vrps.as_deref(),
+        Some(Path::new("/etc/parapet/rpki/vrps.json"))
+    );
+    assert_eq!(
+        r.relationships.as_deref(),
+        Some(Path::new("/var/lib/caida/as-rel.txt"))
+    );
+    assert_eq!(r.min_vantages, 2);
+    assert_eq!(r.own_asns, vec![13335]);
+    assert_eq!(r.ignore_own_vantages, DEFAULT_IGNORE_OWN_VANTAGES);
+    assert_eq!(r.suppress_rpki_valid, DEFAULT_SUPPRESS_RPKI_VALID);
+    assert_eq!(r.prefixes.len(), 2);
+    assert_eq!(r.prefixes[0].prefix.to_string(), "104.20.0.0/20");
+    assert_eq!(r.prefixes[0].upstreams, vec![174, 3356]);
+    assert_eq!(r.prefixes[0].more_specifics, MoreSpecifics::Alert);
+    assert_eq!(r.prefixes[0].description.as_deref(), Some("web front ends"));
+    assert_eq!(r.prefixes[1].more_specifics, MoreSpecifics::Allow);
+    assert!(r.prefixes[1].upstreams.is_empty());
+    assert_eq!(r.allow[0].max_length, 24);
+    assert!(c.listeners.is_empty());
+}
+
+#[test]
+fn routes_defaults_fill_what_is_omitted() {
+    let c = parse("[[routes.prefixes]]\nprefix = \"192.0.2.0/24\"\norigins = [64500]\n").unwrap();
+    let r = c.routes.unwrap();
+    assert_eq!(r.min_vantages, DEFAULT_MIN_VANTAGES);
+    assert_eq!(r.vrps, None);
+    assert_eq!(r.prefixes[0].more_specifics, MoreSpecifics::Alert);
+    let c = parse("[[routes.prefixes]]\nprefix = \"192.0.2.0/24\"\norigins = [64500]\n[[routes.allow]]\nprefix = \"192.0.2.0/25\"\norigin = 64501\n").unwrap();
+    assert_eq!(c.routes.unwrap().allow[0].max_length, 25);
+}
+
+#[test]
+fn routes_bad_values_name_the_key() {
+    let cases = [
+        (
+            ROUTES.replace("min_vantages = 2", "min_vantages = 0"),
+            "routes.min_vantages",
+        ),
+        (
+            ROUTES.replace("104.20.0.0/20", "104.20.0.1/20"),
+            "routes.prefixes[0].prefix",
+        ),
+        (
+            ROUTES.replace("104.20.0.0/20", "not-a-prefix"),
+            "routes.prefixes[0].prefix",
+        ),
+        (
+            ROUTES.replace("origins = [13335]\n", "origins = []\n"),
+            "routes.prefixes[0].origins",
+        ),
+        (
+            ROUTES.replace("upstreams = [174, 3356]", "upstreams = [174, 0]"),
+            "routes.prefixes[0].upstreams[1]",
+        ),
+        (
+            ROUTES.replace("\"alert\"", "\"maybe\""),
+            "routes.prefixes[0].more_specifics",
+        ),
+        (
+            ROUTES.replace("2606:4700::/32", "104.20.0.0/20"),
+            "routes.prefixes[1].prefix",
+        ),
+        (
+            ROUTES.replace("max_length = 24", "max_length = 21"),
+            "routes.allow[0].max_length",
+        ),
+        (
+            ROUTES.replace("max_length = 24", "max_length = 33"),
+            "routes.allow[0].max_length",
+        ),
+        (
+            ROUTES.replace("origin = 64500\n", ""),
+            "routes.allow[0].origin",
+        ),
+        ("[routes]\nmin_vantages = 1\n".to_owned(), "routes.prefixes"),
+    ];
+    for (text, key) in cases {
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err.key(), Some(key), "{err}");
+        assert!(err.to_string().contains("test.toml"), "{err}");
+    }
+}
+
+#[test]
+fn routes_unknown_key_is_refused_with_its_name() {
+    let err = parse(&ROUTES.replace("min_vantages", "min_vantage"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("min_vantage"), "{err}");
+    let err = parse(&ROUTES.replace("description", "comment"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("comment"), "{err}");
+}

@@ -39,6 +39,33 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// The route monitor: BGP hijack and route-leak detection.
+    Routes {
+        #[command(subcommand)]
+        command: RoutesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RoutesCommand {
+    /// Replay MRT files (plain, gzip or bzip2) through the detectors, in the order given,
+    /// and print one alert per line on stdout.
+    Replay {
+        #[arg(long, short, value_name = "FILE")]
+        config: PathBuf,
+        #[arg(required = true, value_name = "MRT")]
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: AlertFormat,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum AlertFormat {
+    /// JSON Lines: one object per alert.
+    Json,
+    /// One human-readable line per alert.
+    Text,
 }
 
 #[derive(Subcommand)]
@@ -54,6 +81,14 @@ fn main() -> ExitCode {
         Command::Config {
             command: ConfigCommand::Check { file },
         } => check(&file),
+        Command::Routes {
+            command:
+                RoutesCommand::Replay {
+                    config,
+                    files,
+                    format,
+                },
+        } => routes_replay(&config, &files, format),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -66,12 +101,99 @@ fn main() -> ExitCode {
 
 fn check(file: &Path) -> anyhow::Result<()> {
     let config = Config::load(file)?;
+    let routes = config
+        .routes
+        .as_ref()
+        .map(|r| format!(", {} monitored prefix(es)", r.prefixes.len()))
+        .unwrap_or_default();
     println!(
-        "{}: ok ({} listener(s), {} site(s), {} upstream(s))",
+        "{}: ok ({} listener(s), {} site(s), {} upstream(s){routes})",
         file.display(),
         config.listeners.len(),
         config.sites.len(),
         config.upstreams.len()
+    );
+    Ok(())
+}
+
+fn routes_replay(path: &Path, files: &[PathBuf], format: AlertFormat) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let config = Config::load(path)?;
+    let routes = config.routes.as_ref().with_context(|| {
+        format!(
+            "{}: no [routes] table: nothing to monitor (see docs/routes.md)",
+            path.display()
+        )
+    })?;
+    // Warnings (malformed records) go to stderr; stdout carries only alerts.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+    let mut engine = parapet_routes::Engine::load(routes)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut write_error: Option<std::io::Error> = None;
+    let mut alerts = 0u64;
+    let mut emit = |alert: parapet_routes::Alert| {
+        if write_error.is_some() {
+            return;
+        }
+        alerts += 1;
+        let line = match format {
+            AlertFormat::Json => serde_json::to_string(&alert).unwrap_or_default(),
+            AlertFormat::Text => alert.text_line(),
+        };
+        if let Err(e) = writeln!(out, "{line}") {
+            write_error = Some(e);
+        }
+    };
+    // A progress line for a person at a terminal, never into files or pipes.
+    let started = std::time::Instant::now();
+    let mut progress = |s: &parapet_routes::ReplayStats| {
+        let secs = started.elapsed().as_secs_f64().max(0.001);
+        eprint!(
+            "\rparapet: {} records, {} prefixes ({:.0} records/s)",
+            s.records,
+            s.prefixes,
+            s.records as f64 / secs
+        );
+    };
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let stats = parapet_routes::mrt::replay_files(
+        &mut engine,
+        files,
+        &mut emit,
+        if terminal { Some(&mut progress) } else { None },
+    )?;
+    if terminal && stats.records >= parapet_routes::mrt::PROGRESS_EVERY {
+        eprintln!();
+    }
+    if let Some(e) = write_error {
+        return Err(e).context("cannot write alerts to stdout");
+    }
+    out.flush().context("cannot write alerts to stdout")?;
+    let engine_stats = engine.stats();
+    let mut notes = String::new();
+    if engine_stats.own_vantage_skips > 0 {
+        notes += &format!(
+            "; {} change(s) from own vantages ignored",
+            engine_stats.own_vantage_skips
+        );
+    }
+    if engine_stats.dropped_routes > 0 {
+        notes += &format!(
+            "; {} route(s) over the tracking limit not tracked",
+            engine_stats.dropped_routes
+        );
+    }
+    eprintln!(
+        "parapet: replayed {} MRT record(s), {} prefix(es); {} malformed record(s) skipped; {} alert(s){notes}",
+        stats.records, stats.prefixes, stats.malformed, alerts
     );
     Ok(())
 }

@@ -1,0 +1,820 @@
+//! The detection engine: route state per (vantage, prefix) in monitored space, the
+//! detectors, and the event life cycle (alert once at `min_vantages`, resolve when no
+//! vantage carries the event any more).
+//!
+//! The engine is fed [`RouteEvent`]s (or the borrowed [`Engine::announce`],
+//! [`Engine::withdraw`], [`Engine::peer_down`] calls that the MRT reader uses to avoid
+//! building events for routes outside monitored space) and pushes [`Alert`]s into a
+//! caller-owned vector. It keeps no clock of its own: time is what the events say (the
+//! virtual clock of a replay, the receive time of a live feed).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use ipnet::IpNet;
+use parapet_config::{MoreSpecifics, Routes};
+use parapet_core::Timestamp;
+
+use crate::alert::{Alert, AlertKind, TopPath};
+use crate::aspa::{self, AspaState, Direction};
+use crate::model::{AsPath, Asn, RouteChange, RouteEvent, Vantage};
+use crate::relations::{otc_violation, valley, Relationships};
+use crate::rpki::{RovState, RpkiData};
+use crate::trie::PrefixTrie;
+use crate::RoutesError;
+
+/// Distinct paths an event remembers for `top_paths`; later new paths are not counted.
+pub const MAX_TRACKED_PATHS: usize = 16;
+/// Paths listed in an alert's `top_paths`.
+pub const MAX_TOP_PATHS: usize = 5;
+/// Vantages listed in an alert's `peers` (the count in `vantages` is exact).
+pub const MAX_LISTED_VANTAGES: usize = 32;
+/// Routes (vantage, prefix) kept in monitored space. A feed that floods monitored space
+/// with more-specifics cannot grow the state past this; routes beyond it are counted in
+/// [`EngineStats::dropped_routes`] and not tracked.
+pub const MAX_TRACKED_ROUTES: usize = 10_000_000;
+
+/// One monitored prefix, as the engine uses it.
+#[derive(Debug, Clone)]
+struct Rule {
+    prefix: IpNet,
+    origins: Vec<Asn>,
+    upstreams: Vec<Asn>,
+    more_specifics: MoreSpecifics,
+    description: Option<String>,
+    /// Visibility of the exact prefix.
+    announced: HashSet<u32>,
+    withdrawn: HashSet<u32>,
+    lost: Option<Lost>,
+    last_path: Option<Arc<AsPath>>,
+}
+
+#[derive(Debug, Clone)]
+struct Lost {
+    since: Timestamp,
+    vantages: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct EventKey {
+    kind: AlertKind,
+    prefix: IpNet,
+    offender: Option<Asn>,
+}
+
+/// Why a route matched a detector.
+#[derive(Debug, Clone)]
+struct Finding {
+    key: EventKey,
+    rule: &'static str,
+    evidence: String,
+}
+
+#[derive(Debug)]
+struct EventState {
+    rule: usize,
+    first_seen: Timestamp,
+    first_path: Arc<AsPath>,
+    origin: Option<Asn>,
+    rule_name: &'static str,
+    evidence: String,
+    rpki: &'static str,
+    aspa: &'static str,
+    /// Vantage -> number of its routes (ADD-PATH paths) carrying the event.
+    carriers: HashMap<u32, u32>,
+    seen: Vec<u32>,
+    paths: Vec<(Arc<AsPath>, u32)>,
+    alerted: bool,
+}
+
+/// One route of a vantage: a prefix may have several with ADD-PATH (RFC 7911), told apart
+/// by their path identifier (0 without ADD-PATH).
+#[derive(Debug)]
+struct RouteState {
+    path_id: u32,
+    events: Vec<EventKey>,
+}
+
+#[derive(Debug)]
+struct VantageState {
+    vantage: Vantage,
+    routes: HashMap<IpNet, Vec<RouteState>>,
+}
+
+/// Counters an operator graphs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EngineStats {
+    /// Announcements and withdrawals inside monitored space.
+    pub monitored_changes: u64,
+    /// Changes skipped because the vantage is one of the operator's own ASes.
+    pub own_vantage_skips: u64,
+    pub peer_downs: u64,
+    pub alerts: u64,
+    pub resolutions: u64,
+    /// New routes not tracked because [`MAX_TRACKED_ROUTES`] were.
+    pub dropped_routes: u64,
+}
+
+/// The route monitor's detection state.
+#[derive(Debug)]
+pub struct Engine {
+    rules: Vec<Rule>,
+    trie: PrefixTrie<usize>,
+    allow: PrefixTrie<Vec<(u8, Asn)>>,
+    rpki: Option<RpkiData>,
+    rels: Option<Relationships>,
+    min_vantages: usize,
+    own_asns: Vec<Asn>,
+    ignore_own_vantages: bool,
+    suppress_rpki_valid: bool,
+    vantage_ids: HashMap<Vantage, u32>,
+    vantages: Vec<VantageState>,
+    events: HashMap<EventKey, EventState>,
+    routes: usize,
+    max_routes: usize,
+    now: Timestamp,
+    stats: EngineStats,
+}
+
+impl Engine {
+    /// An engine for `config`, reading the VRP and relationships files it names.
+    pub fn load(config: &Routes) -> Result<Self, RoutesError> {
+        let rpki = match &config.vrps {
+            Some(p) => Some(RpkiData::load(p)?),
+            None => None,
+        };
+        let rels = match &config.relationships {
+            Some(p) => Some(Relationships::load(p)?),
+            None => None,
+        };
+        Ok(Self::new(config, rpki, rels))
+    }
+
+    /// An engine for `config` with the RPKI data and relationships given.
+    pub fn new(config: &Routes, rpki: Option<RpkiData>, rels: Option<Relationships>) -> Self {
+        let mut trie = PrefixTrie::new();
+        let mut rules = Vec::with_capacity(config.prefixes.len());
+        for p in &config.prefixes {
+            trie.insert(p.prefix, rules.len());
+            rules.push(Rule {
+                prefix: p.prefix,
+                origins: p.origins.clone(),
+                upstreams: p.upstreams.clone(),
+                more_specifics: p.more_specifics,
+                description: p.description.clone(),
+                announced: HashSet::new(),
+                withdrawn: HashSet::new(),
+                lost: None,
+                last_path: None,
+            });
+        }
+        let mut allow: PrefixTrie<Vec<(u8, Asn)>> = PrefixTrie::new();
+        for a in &config.allow {
+            match allow.get_mut(&a.prefix) {
+                Some(list) => list.push((a.max_length, a.origin)),
+                None => {
+                    allow.insert(a.prefix, vec![(a.max_length, a.origin)]);
+                }
+            }
+        }
+        Engine {
+            rules,
+            trie,
+            allow,
+            rpki,
+            rels,
+            min_vantages: config.min_vantages.max(1),
+            own_asns: config.own_asns.clone(),
+            ignore_own_vantages: config.ignore_own_vantages,
+            suppress_rpki_valid: config.suppress_rpki_valid,
+            vantage_ids: HashMap::new(),
+            vantages: Vec::new(),
+            events: HashMap::new(),
+            routes: 0,
+            max_routes: MAX_TRACKED_ROUTES,
+            now: Timestamp::EPOCH,
+            stats: EngineStats::default(),
+        }
+    }
+
+    pub fn stats(&self) -> EngineStats {
+        self.stats
+    }
+
+    /// Lowers the bound on tracked routes (tests, small machines).
+    pub fn set_max_tracked_routes(&mut self, max: usize) {
+        self.max_routes = max;
+    }
+
+    /// Routes (vantage, prefix) currently tracked.
+    pub fn tracked_routes(&self) -> usize {
+        self.routes
+    }
+
+    /// The latest time any input reported (the virtual clock of a replay).
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// Whether `prefix` is in monitored space: equal to or more specific than a configured
+    /// prefix. Inputs call this first, so that routes elsewhere cost one trie lookup.
+    #[inline]
+    pub fn monitors(&self, prefix: &IpNet) -> bool {
+        self.trie.is_covered(prefix)
+    }
+
+    /// Events currently open (carried by at least one vantage).
+    pub fn open_events(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Applies one event.
+    pub fn apply(&mut self, event: &RouteEvent, out: &mut Vec<Alert>) {
+        match &event.change {
+            RouteChange::Announce {
+                prefix,
+                path_id,
+                path,
+                otc,
+            } => self.announce_path(
+                event.time,
+                event.vantage,
+                *prefix,
+                *path_id,
+                path,
+                *otc,
+                out,
+            ),
+            RouteChange::Withdraw { prefix, path_id } => {
+                self.withdraw_path(event.time, event.vantage, *prefix, *path_id, out)
+            }
+            RouteChange::PeerDown => self.peer_down(event.time, event.vantage, out),
+        }
+    }
+
+    fn tick(&mut self, time: Timestamp) {
+        if time > self.now {
+            self.now = time;
+        }
+    }
+
+    fn skip_vantage(&mut self, vantage: &Vantage) -> bool {
+        if self.ignore_own_vantages && self.own_asns.contains(&vantage.asn) {
+            self.stats.own_vantage_skips += 1;
+            return true;
+        }
+        false
+    }
+
+    fn vantage_id(&mut self, vantage: Vantage) -> u32 {
+        if let Some(id) = self.vantage_ids.get(&vantage) {
+            return *id;
+        }
+        let id = u32::try_from(self.vantages.len()).unwrap_or(u32::MAX);
+        self.vantage_ids.insert(vantage, id);
+        self.vantages.push(VantageState {
+            vantage,
+            routes: HashMap::new(),
+        });
+        id
+    }
+
+    /// `vantage` announced `prefix` over `path`.
+    pub fn announce(
+        &mut self,
+        time: Timestamp,
+        vantage: Vantage,
+        prefix: IpNet,
+        path: &Arc<AsPath>,
+        otc: Option<Asn>,
+        out: &mut Vec<Alert>,
+    ) {
+        self.announce_path(time, vantage, prefix, None, path, otc, out);
+    }
+
+    /// `vantage` announced `prefix` over `path`, as ADD-PATH path `path_id` when given.
+    #[allow(clippy::too_many_arguments)]
+    pub fn announce_path(
+        &mut self,
+        time: Timestamp,
+        vantage: Vantage,
+        prefix: IpNet,
+        path_id: Option<u32>,
+        path: &Arc<AsPath>,
+        otc: Option<Asn>,
+        out: &mut Vec<Alert>,
+    ) {
+        let path_id = path_id.unwrap_or(0);
+        self.tick(time);
+        let prefix = prefix.trunc();
+        let Some((_, &rule)) = self.trie.longest_match(&prefix) else {
+            return;
+        };
+        if self.skip_vantage(&vantage) {
+            return;
+        }
+        self.stats.monitored_changes += 1;
+        let vid = self.vantage_id(vantage);
+        let known = self.vantages[vid as usize]
+            .routes
+            .get(&prefix)
+            .is_some_and(|l| l.iter().any(|r| r.path_id == path_id));
+        if !known && self.routes >= self.max_routes {
+            self.stats.dropped_routes += 1;
+            return;
+        }
+        let (findings, rpki, aspa) = self.detect(rule, prefix, path, otc);
+        let keys: Vec<EventKey> = findings.iter().map(|f| f.key.clone()).collect();
+        let list = self.vantages[vid as usize]
+            .routes
+            .entry(prefix)
+            .or_default();
+        let old = match list.iter_mut().find(|r| r.path_id == path_id) {
+            Some(r) => std::mem::replace(&mut r.events, keys),
+            None => {
+                list.push(RouteState {
+                    path_id,
+                    events: keys,
+                });
+                self.routes += 1;
+                Vec::new()
+            }
+        };
+        for k in &old {
+            if !findings.iter().any(|f| f.key == *k) {
+                self.detach(k, vid, out);
+            }
+        }
+        for f in findings {
+            let new = !old.contains(&f.key);
+            self.attach(f, rule, vid, new, path, rpki, aspa, out);
+        }
+        let r = &mut self.rules[rule];
+        if r.prefix == prefix {
+            r.announced.insert(vid);
+            r.withdrawn.remove(&vid);
+            r.last_path = Some(Arc::clone(path));
+            self.check_visibility(rule, out);
+        }
+    }
+
+    /// `vantage` withdrew `prefix`.
+    pub fn withdraw(
+        &mut self,
+        time: Timestamp,
+        vantage: Vantage,
+        prefix: IpNet,
+        out: &mut Vec<Alert>,
+    ) {
+        self.withdraw_path(time, vantage, prefix, None, out);
+    }
+
+    /// `vantage` withdrew `prefix`, or only its ADD-PATH path `path_id` when given.
+    pub fn withdraw_path(
+        &mut self,
+        time: Timestamp,
+        vantage: Vantage,
+        prefix: IpNet,
+        path_id: Option<u32>,
+        out: &mut Vec<Alert>,
+    ) {
+        let path_id = path_id.unwrap_or(0);
+        self.tick(time);
+        let prefix = prefix.trunc();
+        let Some((_, &rule)) = self.trie.longest_match(&prefix) else {
+            return;
+        };
+        if self.skip_vantage(&vantage) {
+            return;
+        }
+        self.stats.monitored_changes += 1;
+        let Some(&vid) = self.vantage_ids.get(&vantage) else {
+            return;
+        };
+        self.remove_route(vid, rule, prefix, Some(path_id), out);
+    }
+
+    /// `vantage`'s session went down: everything it announced is withdrawn.
+    pub fn peer_down(&mut self, time: Timestamp, vantage: Vantage, out: &mut Vec<Alert>) {
+        self.tick(time);
+        self.stats.peer_downs += 1;
+        let Some(&vid) = self.vantage_ids.get(&vantage) else {
+            return;
+        };
+        // In prefix order, so that a replay prints the same lines every time.
+        let mut prefixes: Vec<IpNet> = self.vantages[vid as usize].routes.keys().copied().collect();
+        prefixes.sort_unstable();
+        for prefix in prefixes {
+            if let Some((_, &rule)) = self.trie.longest_match(&prefix) {
+                self.remove_route(vid, rule, prefix, None, out);
+            }
+        }
+    }
+
+    /// Removes one path of `prefix` (`Some(path_id)`) or all of them (`None`).
+    fn remove_route(
+        &mut self,
+        vid: u32,
+        rule: usize,
+        prefix: IpNet,
+        path_id: Option<u32>,
+        out: &mut Vec<Alert>,
+    ) {
+        let routes = &mut self.vantages[vid as usize].routes;
+        let Some(list) = routes.get_mut(&prefix) else {
+            return;
+        };
+        let removed: Vec<RouteState> = match path_id {
+            None => std::mem::take(list),
+            Some(id) => match list.iter().position(|r| r.path_id == id) {
+                Some(i) => vec![list.swap_remove(i)],
+                None => Vec::new(),
+            },
+        };
+        let gone = list.is_empty();
+        if gone {
+            routes.remove(&prefix);
+        }
+        self.routes -= removed.len();
+        for route in removed {
+            for k in route.events {
+                self.detach(&k, vid, out);
+            }
+        }
+        let r = &mut self.rules[rule];
+        if gone && r.prefix == prefix && r.announced.contains(&vid) {
+            r.withdrawn.insert(vid);
+            self.check_visibility(rule, out);
+        }
+    }
+
+    /// Every detector on one route. Returns the findings and the ROV and ASPA states.
+    fn detect(
+        &self,
+        rule_idx: usize,
+        prefix: IpNet,
+        path: &AsPath,
+        otc: Option<Asn>,
+    ) -> (Vec<Finding>, &'static str, &'static str) {
+        let rule = &self.rules[rule_idx];
+        let origin = path.origin();
+        let flat = path.flat();
+        let mut findings = Vec::new();
+        let finding = |kind, offender, rule: &'static str, evidence: String| Finding {
+            key: EventKey {
+                kind,
+                prefix,
+                offender,
+            },
+            rule,
+            evidence,
+        };
+
+        let rov = self
+            .rpki
+            .as_ref()
+            .filter(|d| !d.vrps.is_empty())
+            .map(|d| d.vrps.validate(&prefix, origin));
+        let aspa = self
+            .rpki
+            .as_ref()
+            .filter(|d| !d.aspas.is_empty())
+            .map(|d| aspa::verify(&flat, &d.aspas, Direction::Downstream));
+        let rpki_str = rov.map_or("not-checked", RovState::as_str);
+        let aspa_str = aspa.map_or("not-checked", |v| v.state.as_str());
+        let suppressed = self.suppress_rpki_valid && rov == Some(RovState::Valid);
+        let origin_name = origin.map_or_else(|| "an AS_SET".to_owned(), |o| format!("AS{o}"));
+
+        let configured = origin.is_some_and(|o| rule.origins.contains(&o));
+        let pair_allowed = origin.is_some_and(|o| self.allowed_pair(&prefix, o));
+        let exact = prefix == rule.prefix;
+        if !configured && !pair_allowed {
+            if !suppressed {
+                let (kind, what) = if exact {
+                    (AlertKind::OriginHijack, "")
+                } else {
+                    (AlertKind::SubprefixHijack, "a more-specific, ")
+                };
+                findings.push(finding(
+                    kind,
+                    origin,
+                    "allowed-origins",
+                    format!(
+                        "{prefix} ({what}covered by {}) is originated by {origin_name}; allowed origins: {}",
+                        rule.prefix,
+                        list(&rule.origins)
+                    ),
+                ));
+            }
+        } else if !exact
+            && configured
+            && !pair_allowed
+            && rule.more_specifics == MoreSpecifics::Alert
+            && !suppressed
+        {
+            findings.push(finding(
+                AlertKind::MoreSpecific,
+                origin,
+                "more-specifics",
+                format!(
+                    "allowed origin {origin_name} announces {prefix}, a more-specific of {} (more_specifics = \"alert\")",
+                    rule.prefix
+                ),
+            ));
+        }
+
+        // Path anomalies: only for the operator's own origins.
+        if configured && flat.len() >= 2 {
+            if let (Some(o), Some(Some(neighbour))) = (origin, flat.get(flat.len() - 2)) {
+                let neighbour = *neighbour;
+                if !rule.upstreams.is_empty() {
+                    if !rule.upstreams.contains(&neighbour) {
+                        findings.push(finding(
+                            AlertKind::PathAnomaly,
+                            Some(neighbour),
+                            "upstreams",
+                            format!(
+                                "origin AS{o} is reached through AS{neighbour}, not an allowed upstream ({})",
+                                list(&rule.upstreams)
+                            ),
+                        ));
+                    }
+                } else if let Some(rels) = &self.rels {
+                    if !rels.adjacent(o, neighbour) {
+                        findings.push(finding(
+                            AlertKind::PathAnomaly,
+                            Some(neighbour),
+                            "adjacency",
+                            format!(
+                                "adjacency AS{neighbour}-AS{o} is not in the relationships file: a forged origin?"
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+
+        // Route leaks: each detector may name an offender; one event per offender.
+        let mut leak = |offender: Asn, rule: &'static str, evidence: String| {
+            if !findings
+                .iter()
+                .any(|f| f.key.kind == AlertKind::RouteLeak && f.key.offender == Some(offender))
+            {
+                findings.push(finding(
+                    AlertKind::RouteLeak,
+                    Some(offender),
+                    rule,
+                    evidence,
+                ));
+            }
+        };
+        if let Some(rels) = &self.rels {
+            if let Some(x) = valley(&flat, rels) {
+                leak(
+                    x,
+                    "valley-free",
+                    format!("AS{x} sent the route to a provider or peer after learning it from a provider or peer"),
+                );
+            }
+        }
+        if let Some(otc) = otc {
+            let aspas = self.rpki.as_ref().map(|d| &d.aspas);
+            if let Some(x) = otc_violation(&flat, otc, self.rels.as_ref(), aspas) {
+                leak(
+                    x,
+                    "only-to-customer",
+                    format!("the route carries Only-To-Customer AS{otc}, yet AS{x} sent it to a provider or a peer"),
+                );
+            }
+        }
+        if let Some(v) = aspa {
+            if let (AspaState::Invalid, Some(x)) = (v.state, v.offender) {
+                leak(
+                    x,
+                    "aspa",
+                    format!("ASPA verification is invalid: AS{x} sent the route up or sideways after it went down"),
+                );
+            }
+        }
+
+        if rov == Some(RovState::Invalid) {
+            findings.push(finding(
+                AlertKind::RpkiInvalid,
+                origin,
+                "rov",
+                format!(
+                    "{prefix} from {origin_name} is covered by VRPs, none of which matches the origin and length"
+                ),
+            ));
+        }
+        (findings, rpki_str, aspa_str)
+    }
+
+    fn allowed_pair(&self, prefix: &IpNet, origin: Asn) -> bool {
+        let len = prefix.prefix_len();
+        self.allow
+            .covering(prefix)
+            .any(|(_, list)| list.iter().any(|&(max, o)| o == origin && len <= max))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn attach(
+        &mut self,
+        f: Finding,
+        rule: usize,
+        vid: u32,
+        new: bool,
+        path: &Arc<AsPath>,
+        rpki: &'static str,
+        aspa: &'static str,
+        out: &mut Vec<Alert>,
+    ) {
+        let now = self.now;
+        let state = self
+            .events
+            .entry(f.key.clone())
+            .or_insert_with(|| EventState {
+                rule,
+                first_seen: now,
+                first_path: Arc::clone(path),
+                origin: path.origin(),
+                rule_name: f.rule,
+                evidence: f.evidence,
+                rpki,
+                aspa,
+                carriers: HashMap::new(),
+                seen: Vec::new(),
+                paths: Vec::new(),
+                alerted: false,
+            });
+        if new {
+            *state.carriers.entry(vid).or_insert(0) += 1;
+        }
+        if !state.seen.contains(&vid) {
+            state.seen.push(vid);
+        }
+        if let Some(p) = state.paths.iter_mut().find(|(p, _)| **p == **path) {
+            p.1 += 1;
+        } else if state.paths.len() < MAX_TRACKED_PATHS {
+            state.paths.push((Arc::clone(path), 1));
+        }
+        if !state.alerted && state.seen.len() >= self.min_vantages {
+            state.alerted = true;
+            self.stats.alerts += 1;
+            let alert = self.alert(&f.key, false);
+            out.extend(alert);
+        }
+    }
+
+    fn detach(&mut self, key: &EventKey, vid: u32, out: &mut Vec<Alert>) {
+        let Some(state) = self.events.get_mut(key) else {
+            return;
+        };
+        if let Some(n) = state.carriers.get_mut(&vid) {
+            *n -= 1;
+            if *n == 0 {
+                state.carriers.remove(&vid);
+            }
+        }
+        if !state.carriers.is_empty() {
+            return;
+        }
+        if state.alerted {
+            self.stats.resolutions += 1;
+            out.extend(self.alert(key, true));
+        }
+        self.events.remove(key);
+    }
+
+    fn alert(&self, key: &EventKey, resolved: bool) -> Option<Alert> {
+        let state = self.events.get(key)?;
+        let rule = self.rules.get(state.rule)?;
+        let mut paths: Vec<&(Arc<AsPath>, u32)> = state.paths.iter().collect();
+        paths.sort_by_key(|p| std::cmp::Reverse(p.1));
+        let peers = state
+            .seen
+            .iter()
+            .take(MAX_LISTED_VANTAGES)
+            .filter_map(|v| self.vantages.get(*v as usize).map(|s| s.vantage))
+            .collect();
+        Some(Alert {
+            kind_str: if resolved {
+                key.kind.resolved_str()
+            } else {
+                key.kind.as_str()
+            },
+            kind: key.kind,
+            resolved,
+            prefix: key.prefix,
+            monitored_prefix: rule.prefix,
+            description: rule.description.clone(),
+            origin_asn: state.origin,
+            offender_asn: key.offender,
+            as_path: state.first_path.to_json(),
+            vantages: state.seen.len(),
+            peers,
+            first_seen: state.first_seen,
+            time: self.now,
+            severity: key.kind.severity(),
+            rule: state.rule_name,
+            evidence: state.evidence.clone(),
+            top_paths: paths
+                .into_iter()
+                .take(MAX_TOP_PATHS)
+                .map(|(p, n)| TopPath {
+                    as_path: p.to_json(),
+                    count: *n,
+                })
+                .collect(),
+            rpki: state.rpki,
+            aspa: state.aspa,
+        })
+    }
+
+    fn check_visibility(&mut self, rule_idx: usize, out: &mut Vec<Alert>) {
+        let min = self.min_vantages;
+        let now = self.now;
+        let r = &mut self.rules[rule_idx];
+        let withdrawn = r.withdrawn.len();
+        let lost_now = withdrawn >= min && 2 * withdrawn >= r.announced.len();
+        let resolved = match (&r.lost, lost_now) {
+            (None, true) => {
+                r.lost = Some(Lost {
+                    since: now,
+                    vantages: withdrawn,
+                });
+                false
+            }
+            (Some(_), false) => true,
+            _ => return,
+        };
+        let lost = if resolved {
+            r.lost.take()
+        } else {
+            r.lost.clone()
+        };
+        let Some(lost) = lost else { return };
+        let mut ids: Vec<u32> = r.withdrawn.iter().copied().collect();
+        ids.sort_unstable();
+        let peers = ids
+            .iter()
+            .take(MAX_LISTED_VANTAGES)
+            .filter_map(|v| self.vantages.get(*v as usize).map(|s| s.vantage))
+            .collect();
+        let path = r.last_path.clone();
+        if resolved {
+            self.stats.resolutions += 1;
+        } else {
+            self.stats.alerts += 1;
+        }
+        let kind = AlertKind::VisibilityLoss;
+        out.push(Alert {
+            kind_str: if resolved {
+                kind.resolved_str()
+            } else {
+                kind.as_str()
+            },
+            kind,
+            resolved,
+            prefix: r.prefix,
+            monitored_prefix: r.prefix,
+            description: r.description.clone(),
+            origin_asn: path.as_ref().and_then(|p| p.origin()),
+            offender_asn: None,
+            as_path: path
+                .as_ref()
+                .map_or(serde_json::Value::Array(Vec::new()), |p| p.to_json()),
+            vantages: if resolved { lost.vantages } else { withdrawn },
+            peers,
+            first_seen: lost.since,
+            time: now,
+            severity: kind.severity(),
+            rule: "visibility",
+            evidence: if resolved {
+                format!(
+                    "{} visible again: withdrawn by {} of the {} vantages that announced it",
+                    r.prefix,
+                    withdrawn,
+                    r.announced.len()
+                )
+            } else {
+                format!(
+                    "{} withdrawn by {} of the {} vantages that announced it",
+                    r.prefix,
+                    withdrawn,
+                    r.announced.len()
+                )
+            },
+            top_paths: Vec::new(),
+            rpki: "not-checked",
+            aspa: "not-checked",
+        });
+    }
+}
+
+fn list(asns: &[Asn]) -> String {
+    asns.iter()
+        .map(|a| format!("AS{a}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
