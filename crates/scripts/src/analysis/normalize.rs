@@ -1,0 +1,696 @@
+//! From source text to a normalised token stream.
+//!
+//! The stream is what every hash is computed over. It keeps what a script *does* and drops
+//! how it is written:
+//!
+//! - node types (the tree's shape) and operators stay;
+//! - identifiers bound in the script become symbol numbers ([`Tok::Sym`]); the hasher renumbers
+//!   them by first appearance inside each hashed unit, so renaming a local (as every minifier
+//!   does) never changes a hash, and a unit's hash does not depend on code around it;
+//! - globals (`document`, `XMLHttpRequest`), member and property names (`.value`,
+//!   `addEventListener`) stay as written: they are the script's contact with the page;
+//! - literals become their class (string, number, regex, template, bigint) except booleans,
+//!   URL hosts found in strings and a few strings that select behaviour (event and tag names);
+//! - minifier idioms converge: `!0`/`true`, `void 0`/`undefined`, `a(),b()`/`a();b()`,
+//!   `a&&b()`/`if(a)b()`, `a?b():c()`/`if..else`, `x["k"]`/`x.k`, `{"k":v}`/`{k:v}`,
+//!   `!function(){}()`/`(function(){})()`, braces or none around a single statement,
+//!   `var a,b`/`var a;var b` and `let`/`const`/`var`, `return a(),b`/`a();return b`.
+//!
+//! While walking, the normaliser also records per unit (each function and each statement that
+//! sits directly in a function body or at top level) the behaviour [`signals`](super::signals),
+//! notable API names and URL hosts it contains, for the diff and the classifier.
+
+use std::collections::HashMap;
+
+use oxc_ast::ast::*;
+use oxc_ast::{AstKind, AstType};
+use oxc_ast_visit::{walk, Visit};
+use oxc_semantic::Scoping;
+use oxc_span::{GetSpan, Span};
+use oxc_syntax::scope::ScopeFlags;
+
+use super::signals::{self, Signals};
+
+/// One token of the normalised stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tok {
+    /// A node starts; its type.
+    Open(AstType),
+    /// The last opened node ends.
+    Close,
+    /// A symbol bound in the script (by semantic symbol id).
+    Sym(u32),
+    /// A name or value kept verbatim: global, member, operator, host, kept string (interned).
+    Atom(u32),
+    /// A literal replaced by its class.
+    Lit(LitClass),
+}
+
+/// The class a literal is replaced by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LitClass {
+    String = 1,
+    Number = 2,
+    Regex = 3,
+    Template = 4,
+    BigInt = 5,
+    Null = 6,
+}
+
+/// What a unit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnitKind {
+    /// A function, method, getter or arrow function.
+    Function,
+    /// A statement at top level or directly in a function body.
+    Statement,
+}
+
+/// A hashed piece of the script: its token range and what it contains.
+#[derive(Debug, Clone)]
+pub(crate) struct Unit {
+    pub kind: UnitKind,
+    pub span: Span,
+    pub start: usize,
+    pub end: usize,
+    pub parent: Option<usize>,
+    /// Signals anywhere inside.
+    pub signals: Signals,
+    /// Signals in the unit's own code, not counting nested functions.
+    pub own_signals: Signals,
+    /// Notable API names inside (interned atoms).
+    pub apis: Vec<u32>,
+    /// URL hosts inside (interned atoms).
+    pub hosts: Vec<u32>,
+}
+
+/// The normalised form of one parsed script.
+#[derive(Debug, Default)]
+pub(crate) struct Normalized {
+    pub toks: Vec<Tok>,
+    pub atoms: Vec<String>,
+    pub units: Vec<Unit>,
+    /// Signals of the whole script.
+    pub signals: Signals,
+    /// Symbols in the script (the size of a renumbering table).
+    pub symbols: usize,
+}
+
+impl Normalized {
+    pub fn atom(&self, id: u32) -> &str {
+        self.atoms.get(id as usize).map_or("", String::as_str)
+    }
+}
+
+/// Strings kept verbatim: they choose which events, tags and methods a script deals with,
+/// which is behaviour, not data.
+const KEPT_STRINGS: &[&str] = &[
+    "submit", "click", "mousedown", "mouseup", "touchend", "keydown", "keyup", "keypress",
+    "input", "change", "blur", "focus", "paste", "load", "message", "beforeunload", "unload",
+    "script", "img", "iframe", "form", "select", "textarea", "POST", "GET", "PUT",
+];
+
+pub(crate) struct Normalizer<'s> {
+    scoping: &'s Scoping,
+    out: Normalized,
+    interned: HashMap<String, u32>,
+    /// Open units, innermost last.
+    open_units: Vec<usize>,
+}
+
+impl<'s> Normalizer<'s> {
+    pub fn new(scoping: &'s Scoping) -> Self {
+        Normalizer {
+            scoping,
+            out: Normalized {
+                symbols: scoping.symbols_len(),
+                ..Normalized::default()
+            },
+            interned: HashMap::new(),
+            open_units: Vec::new(),
+        }
+    }
+
+    pub fn run(mut self, program: &Program<'_>) -> Normalized {
+        self.visit_program(program);
+        self.out
+    }
+
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.interned.get(s) {
+            return id;
+        }
+        let id = u32::try_from(self.out.atoms.len()).unwrap_or(u32::MAX);
+        self.out.atoms.push(s.to_owned());
+        self.interned.insert(s.to_owned(), id);
+        id
+    }
+
+    fn open(&mut self, ty: AstType) {
+        self.out.toks.push(Tok::Open(ty));
+    }
+
+    fn close(&mut self) {
+        self.out.toks.push(Tok::Close);
+    }
+
+    fn atom(&mut self, s: &str) {
+        let id = self.intern(s);
+        self.out.toks.push(Tok::Atom(id));
+    }
+
+    fn lit(&mut self, class: LitClass) {
+        self.out.toks.push(Tok::Lit(class));
+    }
+
+    fn signal(&mut self, s: Signals) {
+        if s == 0 {
+            return;
+        }
+        self.out.signals |= s;
+        if let Some(&u) = self.open_units.last() {
+            self.out.units[u].own_signals |= s;
+            self.out.units[u].signals |= s;
+        }
+    }
+
+    /// Records a global or member name: its signals, and the name itself when notable.
+    fn name(&mut self, name: &str) {
+        let s = signals::name_signals(name);
+        if s != 0 {
+            self.signal(s);
+            let id = self.intern(name);
+            if let Some(&u) = self.open_units.last() {
+                push_unique(&mut self.out.units[u].apis, id);
+            }
+        }
+    }
+
+    fn host(&mut self, host: &str) {
+        let id = self.intern(&format!("host:{host}"));
+        self.out.toks.push(Tok::Atom(id));
+        let host_id = self.intern(host);
+        if let Some(&u) = self.open_units.last() {
+            push_unique(&mut self.out.units[u].hosts, host_id);
+        }
+    }
+
+    fn begin_unit(&mut self, kind: UnitKind, span: Span) {
+        let parent = self.open_units.last().copied();
+        self.out.units.push(Unit {
+            kind,
+            span,
+            start: self.out.toks.len(),
+            end: self.out.toks.len(),
+            parent,
+            signals: 0,
+            own_signals: 0,
+            apis: Vec::new(),
+            hosts: Vec::new(),
+        });
+        self.open_units.push(self.out.units.len() - 1);
+    }
+
+    fn end_unit(&mut self) {
+        let Some(u) = self.open_units.pop() else {
+            return;
+        };
+        self.out.units[u].end = self.out.toks.len();
+        let Some(&p) = self.open_units.last() else {
+            return;
+        };
+        let child = self.out.units[u].clone();
+        let parent = &mut self.out.units[p];
+        parent.signals |= child.signals;
+        if child.kind == UnitKind::Statement {
+            parent.own_signals |= child.own_signals;
+        }
+        for a in child.apis {
+            push_unique(&mut parent.apis, a);
+        }
+        for h in child.hosts {
+            push_unique(&mut parent.hosts, h);
+        }
+    }
+
+    /// A string literal's value: a host, a kept word, or its class.
+    fn string_value(&mut self, value: &str) {
+        self.signal(signals::string_signals(value));
+        if let Some(host) = signals::url_host(value) {
+            self.host(&host);
+        } else if KEPT_STRINGS.contains(&value) {
+            self.atom(value);
+        } else {
+            self.lit(LitClass::String);
+        }
+    }
+
+    /// `x.name`, however it was written.
+    fn static_member(&mut self, object: &Expression<'_>, name: &str) {
+        self.open(AstType::StaticMemberExpression);
+        self.visit_expression(object);
+        self.identifier_name(name);
+        self.close();
+    }
+
+    fn identifier_name(&mut self, name: &str) {
+        self.open(AstType::IdentifierName);
+        self.atom(name);
+        self.name(name);
+        self.close();
+    }
+
+    /// A list of statements; at unit level (top level or a function body) each canonical
+    /// statement becomes a unit.
+    fn statement_list(&mut self, list: &[Statement<'_>], units: bool) {
+        for s in list {
+            self.statement(s, units);
+        }
+    }
+
+    fn statement(&mut self, s: &Statement<'_>, unit: bool) {
+        match s {
+            Statement::EmptyStatement(_) => {}
+            Statement::BlockStatement(b) => self.statement_list(&b.body, unit),
+            Statement::ExpressionStatement(e) => self.expression_statement(&e.expression, unit),
+            Statement::VariableDeclaration(d) if d.declarations.len() > 1 => {
+                for decl in &d.declarations {
+                    self.wrap(unit, decl.span, |this| {
+                        this.open(AstType::VariableDeclaration);
+                        this.visit_variable_declarator(decl);
+                        this.close();
+                    });
+                }
+            }
+            Statement::ReturnStatement(r) => match &r.argument {
+                Some(Expression::SequenceExpression(seq)) if seq.expressions.len() > 1 => {
+                    let (last, init) = match seq.expressions.split_last() {
+                        Some(parts) => parts,
+                        None => return,
+                    };
+                    for e in init {
+                        self.expression_statement(e, unit);
+                    }
+                    self.wrap(unit, r.span, |this| {
+                        this.open(AstType::ReturnStatement);
+                        this.visit_expression(last);
+                        this.close();
+                    });
+                }
+                _ => self.wrap(unit, s.span(), |this| this.visit_statement(s)),
+            },
+            // A function declaration is a function unit already.
+            Statement::FunctionDeclaration(_) => self.visit_statement(s),
+            _ => self.wrap(unit, s.span(), |this| this.visit_statement(s)),
+        }
+    }
+
+    fn wrap(&mut self, unit: bool, span: Span, f: impl FnOnce(&mut Self)) {
+        if unit {
+            self.begin_unit(UnitKind::Statement, span);
+        }
+        f(self);
+        if unit {
+            self.end_unit();
+        }
+    }
+
+    /// An expression used as a statement, in canonical form.
+    fn expression_statement(&mut self, e: &Expression<'_>, unit: bool) {
+        match e {
+            Expression::SequenceExpression(seq) => {
+                for part in &seq.expressions {
+                    self.expression_statement(part, unit);
+                }
+            }
+            Expression::LogicalExpression(l)
+                if matches!(l.operator, LogicalOperator::And | LogicalOperator::Or) =>
+            {
+                self.wrap(unit, l.span, |this| {
+                    this.open(AstType::IfStatement);
+                    if l.operator == LogicalOperator::Or {
+                        this.negated(&l.left);
+                    } else {
+                        this.visit_expression(&l.left);
+                    }
+                    this.open(AstType::BlockStatement);
+                    this.expression_statement(&l.right, false);
+                    this.close();
+                    this.close();
+                });
+            }
+            Expression::ConditionalExpression(c) => {
+                self.wrap(unit, c.span, |this| {
+                    this.open(AstType::IfStatement);
+                    this.visit_expression(&c.test);
+                    this.open(AstType::BlockStatement);
+                    this.expression_statement(&c.consequent, false);
+                    this.close();
+                    this.open(AstType::BlockStatement);
+                    this.expression_statement(&c.alternate, false);
+                    this.close();
+                    this.close();
+                });
+            }
+            // `!function(){}()`, `void f()`: the operator's result is thrown away.
+            Expression::UnaryExpression(u)
+                if matches!(
+                    u.operator,
+                    UnaryOperator::LogicalNot
+                        | UnaryOperator::Void
+                        | UnaryOperator::UnaryPlus
+                        | UnaryOperator::UnaryNegation
+                        | UnaryOperator::BitwiseNot
+                ) && matches!(u.argument, Expression::CallExpression(_)) =>
+            {
+                self.expression_statement(&u.argument, unit);
+            }
+            Expression::ParenthesizedExpression(p) => self.expression_statement(&p.expression, unit),
+            _ => self.wrap(unit, e.span(), |this| {
+                this.open(AstType::ExpressionStatement);
+                this.visit_expression(e);
+                this.close();
+            }),
+        }
+    }
+
+    /// `!e`, with `!!e` and `!0` kept canonical.
+    fn negated(&mut self, e: &Expression<'_>) {
+        self.open(AstType::UnaryExpression);
+        self.atom("!");
+        self.visit_expression(e);
+        self.close();
+    }
+
+    /// A statement used as the body of `if`, a loop, `with` or a label, always as a block.
+    fn body(&mut self, s: &Statement<'_>) {
+        self.open(AstType::BlockStatement);
+        self.statement(s, false);
+        self.close();
+    }
+
+    fn boolean(&mut self, value: bool) {
+        self.open(AstType::BooleanLiteral);
+        self.atom(if value { "true" } else { "false" });
+        self.close();
+    }
+
+    /// Records what an assignment or call says about navigation.
+    fn navigation(&mut self, target_is_location: bool) {
+        if target_is_location {
+            self.signal(signals::REDIRECT);
+        }
+    }
+}
+
+fn push_unique(v: &mut Vec<u32>, x: u32) {
+    if !v.contains(&x) {
+        v.push(x);
+    }
+}
+
+/// `location`, `window.location`, `top.location`, `document.location`.
+fn is_location(e: &Expression<'_>) -> bool {
+    match e {
+        Expression::Identifier(id) => id.name == "location",
+        Expression::StaticMemberExpression(m) => m.property.name == "location",
+        _ => false,
+    }
+}
+
+fn is_identifier_name(s: &str) -> bool {
+    oxc_syntax::identifier::is_identifier_name(s)
+}
+
+impl<'a> Visit<'a> for Normalizer<'_> {
+    fn enter_node(&mut self, kind: AstKind<'a>) {
+        self.open(kind.ty());
+        match kind {
+            AstKind::IdentifierReference(id) => {
+                let symbol = id
+                    .reference_id
+                    .get()
+                    .and_then(|r| self.scoping.get_reference(r).symbol_id());
+                match symbol {
+                    Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32)),
+                    None => {
+                        self.atom(&id.name);
+                        self.name(&id.name);
+                    }
+                }
+            }
+            AstKind::BindingIdentifier(id) => {
+                if id.name.starts_with("_0x") {
+                    self.signal(signals::HEX_NAMES);
+                }
+                match id.symbol_id.get() {
+                    Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32)),
+                    None => self.atom(&id.name),
+                }
+            }
+            AstKind::IdentifierName(id) => {
+                self.atom(&id.name);
+                self.name(&id.name);
+            }
+            AstKind::LabelIdentifier(_) => self.atom("label"),
+            AstKind::PrivateIdentifier(id) => self.atom(&id.name),
+            AstKind::BooleanLiteral(b) => self.atom(if b.value { "true" } else { "false" }),
+            AstKind::NullLiteral(_) => self.lit(LitClass::Null),
+            AstKind::NumericLiteral(_) => self.lit(LitClass::Number),
+            AstKind::BigIntLiteral(_) => self.lit(LitClass::BigInt),
+            AstKind::RegExpLiteral(_) => self.lit(LitClass::Regex),
+            AstKind::StringLiteral(s) => self.string_value(&s.value),
+            AstKind::BinaryExpression(b) => self.atom(b.operator.as_str()),
+            AstKind::LogicalExpression(l) => self.atom(l.operator.as_str()),
+            AstKind::UnaryExpression(u) => self.atom(u.operator.as_str()),
+            AstKind::UpdateExpression(u) => {
+                self.atom(u.operator.as_str());
+                self.atom(if u.prefix { "prefix" } else { "postfix" });
+            }
+            AstKind::AssignmentExpression(a) => {
+                self.atom(a.operator.as_str());
+                let to_location = match &a.left {
+                    AssignmentTarget::AssignmentTargetIdentifier(id) => id.name == "location",
+                    AssignmentTarget::StaticMemberExpression(m) => {
+                        m.property.name == "location"
+                            || (m.property.name == "href" && is_location(&m.object))
+                    }
+                    _ => false,
+                };
+                self.navigation(to_location);
+            }
+            AstKind::CallExpression(c) => {
+                if let Expression::StaticMemberExpression(m) = &c.callee {
+                    let redirect = matches!(m.property.name.as_str(), "replace" | "assign")
+                        && is_location(&m.object);
+                    self.navigation(redirect);
+                }
+            }
+            AstKind::Function(f) => {
+                self.atom(if f.generator { "generator" } else { "function" });
+                if f.r#async {
+                    self.atom("async");
+                }
+            }
+            AstKind::MethodDefinition(m) => self.atom(match m.kind {
+                MethodDefinitionKind::Constructor => "constructor",
+                MethodDefinitionKind::Method => "method",
+                MethodDefinitionKind::Get => "get",
+                MethodDefinitionKind::Set => "set",
+            }),
+            AstKind::ObjectProperty(p) => {
+                if p.kind != PropertyKind::Init {
+                    self.atom(if p.kind == PropertyKind::Get { "get" } else { "set" });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn leave_node(&mut self, _kind: AstKind<'a>) {
+        self.close();
+    }
+
+    fn visit_program(&mut self, it: &Program<'a>) {
+        self.open(AstType::Program);
+        self.statement_list(&it.body, true);
+        self.close();
+    }
+
+    fn visit_directive(&mut self, _it: &Directive<'a>) {
+        // "use strict" and friends: no behaviour the hash needs to see.
+    }
+
+    fn visit_hashbang(&mut self, _it: &Hashbang<'a>) {}
+
+    fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
+        self.begin_unit(UnitKind::Function, it.span);
+        walk::walk_function(self, it, flags);
+        self.end_unit();
+    }
+
+    fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
+        self.begin_unit(UnitKind::Function, it.span);
+        // An arrow function is a function whose body may be a bare expression: give both
+        // spellings one shape (`x => e` is `x => { return e }`).
+        self.open(AstType::Function);
+        self.atom(if it.r#async { "async-arrow" } else { "arrow" });
+        self.visit_formal_parameters(&it.params);
+        self.open(AstType::FunctionBody);
+        match &it.body {
+            ArrowFunctionBody::FunctionBody(body) => self.statement_list(&body.statements, true),
+            body => {
+                if let Some(e) = body.as_expression() {
+                    self.open(AstType::ReturnStatement);
+                    self.visit_expression(e);
+                    self.close();
+                }
+            }
+        }
+        self.close();
+        self.close();
+        self.end_unit();
+    }
+
+    fn visit_function_body(&mut self, it: &FunctionBody<'a>) {
+        self.open(AstType::FunctionBody);
+        self.statement_list(&it.statements, true);
+        self.close();
+    }
+
+    fn visit_block_statement(&mut self, it: &BlockStatement<'a>) {
+        self.open(AstType::BlockStatement);
+        self.statement_list(&it.body, false);
+        self.close();
+    }
+
+    fn visit_statement(&mut self, it: &Statement<'a>) {
+        match it {
+            Statement::ExpressionStatement(e) => self.expression_statement(&e.expression, false),
+            Statement::EmptyStatement(_) => {}
+            _ => walk::walk_statement(self, it),
+        }
+    }
+
+    fn visit_variable_declaration(&mut self, it: &VariableDeclaration<'a>) {
+        // `var`, `let` and `const` are one shape (minifiers turn one into another).
+        for decl in &it.declarations {
+            self.open(AstType::VariableDeclaration);
+            self.visit_variable_declarator(decl);
+            self.close();
+        }
+    }
+
+    fn visit_if_statement(&mut self, it: &IfStatement<'a>) {
+        self.open(AstType::IfStatement);
+        self.visit_expression(&it.test);
+        self.body(&it.consequent);
+        if let Some(alt) = &it.alternate {
+            self.body(alt);
+        }
+        self.close();
+    }
+
+    fn visit_while_statement(&mut self, it: &WhileStatement<'a>) {
+        self.open(AstType::WhileStatement);
+        self.visit_expression(&it.test);
+        self.body(&it.body);
+        self.close();
+    }
+
+    fn visit_do_while_statement(&mut self, it: &DoWhileStatement<'a>) {
+        self.open(AstType::DoWhileStatement);
+        self.body(&it.body);
+        self.visit_expression(&it.test);
+        self.close();
+    }
+
+    fn visit_for_statement(&mut self, it: &ForStatement<'a>) {
+        self.open(AstType::ForStatement);
+        if let Some(init) = &it.init {
+            self.visit_for_statement_init(init);
+        }
+        if let Some(test) = &it.test {
+            self.visit_expression(test);
+        }
+        if let Some(update) = &it.update {
+            self.visit_expression(update);
+        }
+        self.body(&it.body);
+        self.close();
+    }
+
+    fn visit_for_in_statement(&mut self, it: &ForInStatement<'a>) {
+        self.open(AstType::ForInStatement);
+        self.visit_for_statement_left(&it.left);
+        self.visit_expression(&it.right);
+        self.body(&it.body);
+        self.close();
+    }
+
+    fn visit_for_of_statement(&mut self, it: &ForOfStatement<'a>) {
+        self.open(AstType::ForOfStatement);
+        self.visit_for_statement_left(&it.left);
+        self.visit_expression(&it.right);
+        self.body(&it.body);
+        self.close();
+    }
+
+    fn visit_expression(&mut self, it: &Expression<'a>) {
+        match it {
+            Expression::UnaryExpression(u) => match (&u.operator, &u.argument) {
+                (UnaryOperator::LogicalNot, Expression::NumericLiteral(n)) => {
+                    self.boolean(n.value == 0.0);
+                }
+                (UnaryOperator::Void, arg) if is_pure_literal(arg) => {
+                    self.open(AstType::IdentifierReference);
+                    self.atom("undefined");
+                    self.close();
+                }
+                _ => walk::walk_unary_expression(self, u),
+            },
+            Expression::ComputedMemberExpression(m) => match &m.expression {
+                Expression::StringLiteral(s) if is_identifier_name(&s.value) => {
+                    self.static_member(&m.object, &s.value);
+                }
+                _ => walk::walk_computed_member_expression(self, m),
+            },
+            Expression::ParenthesizedExpression(p) => self.visit_expression(&p.expression),
+            _ => walk::walk_expression(self, it),
+        }
+    }
+
+    fn visit_property_key(&mut self, it: &PropertyKey<'a>) {
+        match it {
+            PropertyKey::StringLiteral(s) if is_identifier_name(&s.value) => {
+                self.identifier_name(&s.value);
+            }
+            _ => walk::walk_property_key(self, it),
+        }
+    }
+
+    fn visit_template_literal(&mut self, it: &TemplateLiteral<'a>) {
+        self.open(AstType::TemplateLiteral);
+        self.lit(LitClass::Template);
+        for q in &it.quasis {
+            let text = q.value.cooked.as_ref().map_or(q.value.raw.as_str(), |c| c.as_str());
+            self.signal(signals::string_signals(text));
+            if let Some(host) = signals::url_host(text) {
+                self.host(&host);
+            }
+        }
+        for e in &it.expressions {
+            self.visit_expression(e);
+        }
+        self.close();
+    }
+}
+
+/// `0`, `""`, `null`: the operand of `void` that only means `undefined`.
+fn is_pure_literal(e: &Expression<'_>) -> bool {
+    matches!(
+        e,
+        Expression::NumericLiteral(_) | Expression::StringLiteral(_) | Expression::NullLiteral(_)
+    )
+}
