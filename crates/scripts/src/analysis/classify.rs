@@ -104,7 +104,7 @@ struct Weights {
     w: [f64; N_FEATURES],
 }
 
-const N_FEATURES: usize = 16;
+const N_FEATURES: usize = 17;
 
 /// Feature order (documented in docs/scripts-analysis.md).
 const FEATURE_NAMES: [&str; N_FEATURES] = [
@@ -124,34 +124,35 @@ const FEATURE_NAMES: [&str; N_FEATURES] = [
     "visitor_check",  // user agent / referrer checks
     "shape",          // n-gram similarity to skimmers
     "sink",           // any network sink
+    "targeting",      // card fields, checkout gating or a look-alike host: aims at payments
 ];
 
 const MAGECART: Weights = Weights {
     name: "magecart",
-    bias: -5.0,
+    bias: -6.0,
     w: [
-        3.0, 1.6, 0.8, 0.8, 1.4, 3.0, 1.2, 1.0, 0.4, 0.0, 0.0, 0.0, 0.0, 0.0, 1.5, 0.6,
+        2.0, 0.3, 0.5, 0.5, 0.8, 2.0, 0.3, 1.0, 0.4, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3, 2.5,
     ],
 };
 const CRYPTOJACKING: Weights = Weights {
     name: "cryptojacking",
     bias: -4.0,
     w: [
-        0.0, 0.0, 0.0, 0.0, 0.4, 0.0, 0.0, 0.5, 0.3, 3.2, 2.5, 0.0, 0.0, 0.0, 0.0, 0.3,
+        0.0, 0.0, 0.0, 0.0, 0.4, 0.0, 0.0, 0.5, 0.3, 3.2, 2.5, 0.0, 0.0, 0.0, 0.0, 0.3, 0.0,
     ],
 };
 const MALVERTISING: Weights = Weights {
     name: "malvertising",
     bias: -4.5,
     w: [
-        0.0, 0.0, 0.0, 0.0, 0.8, 0.0, 0.0, 1.0, 0.5, 0.0, 0.0, 2.4, 2.0, 1.6, 0.0, 0.0,
+        0.0, 0.0, 0.0, 0.0, 0.8, 0.0, 0.0, 1.0, 0.5, 0.0, 0.0, 2.4, 2.0, 1.6, 0.0, 0.0, 0.0,
     ],
 };
 const OBFUSCATED: Weights = Weights {
     name: "obfuscated",
     bias: -3.5,
     w: [
-        0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0, 2.2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+        0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0, 2.2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
     ],
 };
 const CATEGORIES: [&Weights; 4] = [&MAGECART, &CRYPTOJACKING, &MALVERTISING, &OBFUSCATED];
@@ -220,7 +221,7 @@ fn feature_vector(f: &Features) -> [f64; N_FEATURES] {
         has(SRC_CARD),
         has(SRC_KEY | SRC_SUBMIT),
         has(ENCODE),
-        b(!f.new_hosts.is_empty() && s & (SINKS | SINK_SRC_ATTR) != 0),
+        b(!f.new_hosts.is_empty() && s & (SINKS | SINK_SRC_ATTR | REDIRECT | POPUP) != 0),
         b(!f.lookalikes.is_empty()),
         all(CHECKOUT_WORD | LOCATION),
         b(s & DYN_EVAL != 0 && decoded),
@@ -232,6 +233,7 @@ fn feature_vector(f: &Features) -> [f64; N_FEATURES] {
         has(VISITOR_CHECK),
         f.shape,
         has(SINKS),
+        b(s & SRC_CARD != 0 || s & (CHECKOUT_WORD | LOCATION) == CHECKOUT_WORD | LOCATION || !f.lookalikes.is_empty()),
     ]
 }
 

@@ -117,6 +117,8 @@ pub(crate) struct Normalizer<'s> {
     interned: HashMap<String, u32>,
     /// Open units, innermost last.
     open_units: Vec<usize>,
+    /// Inside an assignment target: `x.value = ...` writes a field, it does not read one.
+    writing: bool,
 }
 
 impl<'s> Normalizer<'s> {
@@ -129,6 +131,7 @@ impl<'s> Normalizer<'s> {
             },
             interned: HashMap::new(),
             open_units: Vec::new(),
+            writing: false,
         }
     }
 
@@ -177,7 +180,10 @@ impl<'s> Normalizer<'s> {
 
     /// Records a global or member name: its signals, and the name itself when notable.
     fn name(&mut self, name: &str) {
-        let s = signals::name_signals(name);
+        let mut s = signals::name_signals(name);
+        if self.writing {
+            s &= !signals::SRC_VALUE;
+        }
         if s != 0 {
             self.signal(s);
             let id = self.intern(name);
@@ -459,7 +465,18 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             AstKind::NullLiteral(_) => self.lit(LitClass::Null),
             AstKind::NumericLiteral(_) => self.lit(LitClass::Number),
             AstKind::BigIntLiteral(_) => self.lit(LitClass::BigInt),
-            AstKind::RegExpLiteral(_) => self.lit(LitClass::Regex),
+            AstKind::RegExpLiteral(r) => {
+                self.lit(LitClass::Regex);
+                // `/checkout|onepage/.test(location.href)`: the words still count.
+                let pattern = r.regex.pattern.text.as_str();
+                if pattern.len() <= 256 {
+                    for word in pattern.split(|c: char| !c.is_ascii_alphanumeric() && c != '_') {
+                        if !word.is_empty() {
+                            self.signal(signals::string_signals(word) & !signals::HIGH_ENTROPY);
+                        }
+                    }
+                }
+            }
             AstKind::StringLiteral(s) => self.string_value(&s.value),
             AstKind::BinaryExpression(b) => self.atom(b.operator.as_str()),
             AstKind::LogicalExpression(l) => self.atom(l.operator.as_str()),
@@ -516,6 +533,13 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         self.open(AstType::Program);
         self.statement_list(&it.body, true);
         self.close();
+    }
+
+    fn visit_assignment_target(&mut self, it: &AssignmentTarget<'a>) {
+        let outer = self.writing;
+        self.writing = true;
+        walk::walk_assignment_target(self, it);
+        self.writing = outer;
     }
 
     fn visit_directive(&mut self, _it: &Directive<'a>) {

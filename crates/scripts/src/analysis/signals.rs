@@ -9,7 +9,7 @@
 /// A set of signals, one bit each.
 pub type Signals = u64;
 
-/// Reads form structure: `forms`, `elements`, `querySelector(All)`, `getElementsBy*`, `FormData`.
+/// Reads form structure: `forms`, `elements`, `serializeArray`, `FormData`, input selectors.
 pub const SRC_FORM: Signals = 1 << 0;
 /// Reads an element's `.value` (or `checked`, `selectedIndex`).
 pub const SRC_VALUE: Signals = 1 << 1;
@@ -68,6 +68,10 @@ pub const LISTENER: Signals = 1 << 27;
 /// A hidden frame or element (`display:none`, `visibility:hidden`, zero size).
 pub const HIDDEN: Signals = 1 << 28;
 
+/// Looks elements up (`querySelector`, `getElementById`...): every script does; not a data
+/// source by itself.
+pub const DOM_QUERY: Signals = 1 << 29;
+
 /// Every network sink.
 pub const SINKS: Signals =
     SINK_XHR | SINK_FETCH | SINK_BEACON | SINK_IMAGE | SINK_WEBSOCKET | SINK_INJECT;
@@ -106,6 +110,7 @@ pub fn describe(bit: Signals) -> &'static str {
         TIMER => "uses timers",
         LISTENER => "adds event listeners",
         HIDDEN => "hides elements",
+        DOM_QUERY => "looks elements up",
         _ => "unknown signal",
     }
 }
@@ -113,14 +118,15 @@ pub fn describe(bit: Signals) -> &'static str {
 /// Signals of a global or member name (case-sensitive, as JavaScript is).
 pub fn name_signals(name: &str) -> Signals {
     let by_name = match name {
-        "forms" | "elements" | "querySelector" | "querySelectorAll" | "getElementById"
-        | "getElementsByTagName" | "getElementsByName" | "getElementsByClassName" | "FormData"
-        | "serializeArray" => SRC_FORM,
+        "forms" | "elements" | "FormData" | "serializeArray" | "serialize" => SRC_FORM,
+        "querySelector" | "querySelectorAll" | "getElementById" | "getElementsByTagName"
+        | "getElementsByName" | "getElementsByClassName" => DOM_QUERY,
         "value" | "checked" | "selectedIndex" => SRC_VALUE,
         "onkeyup" | "onkeydown" | "onkeypress" | "oninput" | "onchange" | "onblur" => SRC_KEY,
         "onsubmit" | "onclick" | "onmouseup" | "submit" => SRC_SUBMIT,
         "cookie" | "localStorage" | "sessionStorage" => SRC_STORAGE,
-        "XMLHttpRequest" | "ActiveXObject" | "setRequestHeader" => SINK_XHR,
+        // jQuery's `ajax`/`post` are XMLHttpRequest underneath.
+        "XMLHttpRequest" | "ActiveXObject" | "setRequestHeader" | "ajax" | "post" => SINK_XHR,
         "fetch" => SINK_FETCH,
         "sendBeacon" => SINK_BEACON,
         "Image" => SINK_IMAGE,
@@ -137,7 +143,7 @@ pub fn name_signals(name: &str) -> Signals {
         "open" => POPUP,
         "userAgent" | "referrer" | "webdriver" => VISITOR_CHECK,
         "setTimeout" | "setInterval" => TIMER,
-        "addEventListener" | "attachEvent" => LISTENER,
+        "addEventListener" | "attachEvent" | "bind" => LISTENER,
         _ => 0,
     };
     by_name | word_signals(name)
@@ -145,9 +151,15 @@ pub fn name_signals(name: &str) -> Signals {
 
 /// Signals of a string literal's value.
 pub fn string_signals(value: &str) -> Signals {
-    let mut s = match value {
-        "submit" | "click" | "mouseup" | "mousedown" | "touchend" => SRC_SUBMIT,
-        "keydown" | "keyup" | "keypress" | "input" | "change" | "blur" | "paste" => SRC_KEY,
+    let mut s = 0;
+    // Event lists such as jQuery's "mouseup touchend".
+    if value.len() <= 64 && value.contains(' ') {
+        for word in value.split_ascii_whitespace() {
+            s |= event_signals(word);
+        }
+    }
+    s |= event_signals(value);
+    s |= match value {
         "input, select" | "input,select" | "input, select, textarea" | "form" | "select"
         | "textarea" | "input[type=text]" => SRC_FORM,
         "script" | "iframe" => SINK_INJECT,
@@ -168,6 +180,15 @@ pub fn string_signals(value: &str) -> Signals {
         s |= MINER;
     }
     s
+}
+
+/// Event names a skimmer listens to.
+fn event_signals(word: &str) -> Signals {
+    match word {
+        "submit" | "click" | "mouseup" | "mousedown" | "touchend" => SRC_SUBMIT,
+        "keydown" | "keyup" | "keypress" | "input" | "change" | "blur" | "paste" => SRC_KEY,
+        _ => 0,
+    }
 }
 
 /// Vocabulary that matters in any name or short string, matched case-insensitively on
