@@ -23,7 +23,7 @@
 //!   renaming, literal classes, minifier idioms, per-unit signals), `signals.rs`
 //!   (the behaviour vocabulary), `fingerprint.rs` (hashes), `family.rs` (library
 //!   and version line), `diff.rs` (behavioural diff), `classify.rs` (features and
-//!   weights), `shape_model.rs` (the generated n-gram profile). The `parapet
+//!   weights). The `parapet
 //!   scripts fingerprint|diff|classify` commands are thin wrappers over these.
 //! - **events**: `new-script`, `new-connection-domain`, `script-changed`,
 //!   `fetch-mismatch` and the rest, as `parapet_core::Event`s through the

@@ -1,17 +1,13 @@
 //! The skimmer classifier: Magecart-style card theft, cryptojacking, malvertising and
 //! obfuscation, scored from the normalised tree.
 //!
-//! Features come in two kinds:
-//!
-//! - **behaviour** (from [`signals`]): a source of form data and a network sink in the same
+//! The features are behaviour (from [`signals`]): a source of form data and a network sink in the same
 //!   small function or statement (the skimmer's core), card-like field names, key or submit
 //!   listeners, encoding before sending, checkout gating (a checkout word and a look at
 //!   `location`), an exfiltration host that is new (not in the baseline, not the site) or a
 //!   look-alike of the site's domain, decoders feeding `eval`/`Function`, obfuscator names,
 //!   packed strings, miner vocabulary or WebAssembly plus workers plus sockets, forced
-//!   navigation and pop-unders;
-//! - **shape**: node-type n-grams of the scored code (as JaSt and JStap use them), compared
-//!   with the shipped profile of skimmer shapes ([`shape_similarity`]).
+//!   navigation and pop-unders.
 //!
 //! Each category's score is a logistic function of its features with the weights below (the
 //! model's parameters: they live here, in the repository, tuned on `testdata/corpus/tuning`
@@ -24,7 +20,7 @@
 use serde::Serialize;
 
 use super::diff::new_units;
-use super::normalize::{Normalized, Tok, UnitKind};
+use super::normalize::UnitKind;
 use super::signals::{self, *};
 use super::{line_of, Analysis, Parsed};
 
@@ -80,8 +76,6 @@ pub struct Features {
     pub new_hosts: Vec<String>,
     /// Hosts that look like the site's domain without being it: (host, site).
     pub lookalikes: Vec<(String, String)>,
-    /// Similarity of the code's node-type n-gram profile to the skimmer profile, 0..1.
-    pub shape: f64,
     /// The code did not parse; features are lexical.
     pub unparsed: bool,
     /// Normalised tokens scored (0 when unparsed).
@@ -104,7 +98,7 @@ struct Weights {
     w: [f64; N_FEATURES],
 }
 
-const N_FEATURES: usize = 17;
+const N_FEATURES: usize = 16;
 
 /// Feature order (documented in docs/scripts-analysis.md).
 const FEATURE_NAMES: [&str; N_FEATURES] = [
@@ -122,7 +116,6 @@ const FEATURE_NAMES: [&str; N_FEATURES] = [
     "redirect",       // forced navigation
     "popup",          // window.open from a listener
     "visitor_check",  // user agent / referrer checks
-    "shape",          // n-gram similarity to skimmers
     "sink",           // any network sink
     "targeting",      // card fields, checkout gating or a look-alike host: aims at payments
 ];
@@ -131,28 +124,28 @@ const MAGECART: Weights = Weights {
     name: "magecart",
     bias: -6.0,
     w: [
-        2.0, 0.3, 0.5, 0.5, 0.8, 2.0, 0.3, 1.0, 0.4, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3, 2.5,
+        2.0, 0.3, 0.5, 0.5, 0.8, 2.0, 0.3, 1.0, 0.4, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3, 2.5,
     ],
 };
 const CRYPTOJACKING: Weights = Weights {
     name: "cryptojacking",
     bias: -4.0,
     w: [
-        0.0, 0.0, 0.0, 0.0, 0.4, 0.0, 0.0, 0.5, 0.3, 3.2, 2.5, 0.0, 0.0, 0.0, 0.0, 0.3, 0.0,
+        0.0, 0.0, 0.0, 0.0, 0.4, 0.0, 0.0, 0.5, 0.3, 3.2, 2.5, 0.0, 0.0, 0.0, 0.3, 0.0,
     ],
 };
 const MALVERTISING: Weights = Weights {
     name: "malvertising",
     bias: -4.5,
     w: [
-        0.0, 0.0, 0.0, 0.0, 0.8, 0.0, 0.0, 1.0, 0.5, 0.0, 0.0, 2.4, 2.0, 1.6, 0.0, 0.0, 0.0,
+        0.0, 0.0, 0.0, 0.0, 0.8, 0.0, 0.0, 1.0, 0.5, 0.0, 0.0, 2.4, 2.0, 1.6, 0.0, 0.0,
     ],
 };
 const OBFUSCATED: Weights = Weights {
     name: "obfuscated",
     bias: -3.5,
     w: [
-        0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0, 2.2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+        0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0, 2.2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
     ],
 };
 const CATEGORIES: [&Weights; 4] = [&MAGECART, &CRYPTOJACKING, &MALVERTISING, &OBFUSCATED];
@@ -231,7 +224,6 @@ fn feature_vector(f: &Features) -> [f64; N_FEATURES] {
         has(REDIRECT) * (0.5 + 0.5 * has(VISITOR_CHECK | TIMER)),
         all(POPUP | LISTENER),
         has(VISITOR_CHECK),
-        f.shape,
         has(SINKS),
         b(s & SRC_CARD != 0 || s & (CHECKOUT_WORD | LOCATION) == CHECKOUT_WORD | LOCATION || !f.lookalikes.is_empty()),
     ]
@@ -255,7 +247,6 @@ pub fn features(a: &Analysis<'_>, baseline: Option<&Analysis<'_>>, ctx: Context<
                 .iter()
                 .map(|&i| p.norm.units[i].end - p.norm.units[i].start)
                 .sum();
-            f.shape = shape_similarity(&p.norm, &roots);
             let mut hosts: Vec<String> = roots
                 .iter()
                 .flat_map(|&i| p.norm.units[i].hosts.iter().map(|&h| p.norm.atom(h).to_owned()))
@@ -401,49 +392,6 @@ pub fn lexical_hosts(source: &str) -> Vec<String> {
     hosts
 }
 
-/// Length of the node-type n-grams.
-const NGRAM: usize = 4;
-/// Buckets the n-grams are hashed into.
-pub const NGRAM_BUCKETS: usize = 256;
-
-/// The node-type n-gram profile of some units: counts of hashed 4-grams of node types in
-/// pre-order, as JaSt builds them.
-pub(crate) fn ngram_profile(n: &Normalized, roots: &[usize]) -> Vec<f64> {
-    let mut v = vec![0.0; NGRAM_BUCKETS];
-    for &r in roots {
-        let u = &n.units[r];
-        let types: Vec<u8> = n.toks[u.start..u.end]
-            .iter()
-            .filter_map(|t| match t {
-                Tok::Open(ty) => Some(*ty as u8),
-                _ => None,
-            })
-            .collect();
-        for w in types.windows(NGRAM) {
-            let h = w.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
-                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-            });
-            v[(h % NGRAM_BUCKETS as u64) as usize] += 1.0;
-        }
-    }
-    let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
-    if norm > 0.0 {
-        v.iter_mut().for_each(|x| *x /= norm);
-    }
-    v
-}
-
-/// Cosine similarity of the roots' n-gram profile with the shipped skimmer profile.
-fn shape_similarity(n: &Normalized, roots: &[usize]) -> f64 {
-    let profile = ngram_profile(n, roots);
-    let model = super::shape_model::SKIMMER_PROFILE;
-    let norm = model.iter().map(|x| x * x).sum::<f64>().sqrt();
-    if norm == 0.0 {
-        return 0.0;
-    }
-    profile.iter().zip(model).map(|(a, b)| a * b).sum::<f64>() / norm
-}
-
 /// Reasons a person can act on, strongest first.
 fn reasons(f: &Features) -> Vec<String> {
     let mut r = Vec::new();
@@ -471,9 +419,6 @@ fn reasons(f: &Features) -> Vec<String> {
     }
     if f.unparsed {
         r.push("did not parse: scored from its words only".to_owned());
-    }
-    if f.shape >= 0.5 {
-        r.push(format!("its syntax resembles known skimmers ({:.2})", f.shape));
     }
     r
 }

@@ -12,7 +12,6 @@ pub mod diff;
 pub mod family;
 pub mod fingerprint;
 pub(crate) mod normalize;
-pub(crate) mod shape_model;
 pub mod signals;
 
 use oxc_allocator::Allocator;
