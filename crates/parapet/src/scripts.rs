@@ -126,7 +126,7 @@ fn read_or_report(file: &Path, all_read: &mut bool) -> Option<String> {
     match read_script(file) {
         Ok(s) => Some(s),
         Err(e) => {
-            eprintln!("parapet: {e}");
+            eprintln!("parapet: {:#}", anyhow::Error::from(e));
             *all_read = false;
             None
         }

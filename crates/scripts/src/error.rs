@@ -11,7 +11,7 @@ pub const MAX_READ_BYTES: u64 = 64 * 1024 * 1024;
 #[non_exhaustive]
 pub enum ScriptsError {
     /// The file could not be opened or read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         /// The file.
         path: PathBuf,

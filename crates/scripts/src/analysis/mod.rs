@@ -264,6 +264,11 @@ mod tests {
             ("function f(){return a(),b}", "function f(){a();return b}"),
             ("for(;;)x();", "for(;;){x()}"),
             ("var f = x => x.y;", "var f = (z) => { return z.y; };"),
+            (
+                "function r(c){var t=l();if(!t.length){c.hidden=true;return}c.html=t.join()}",
+                "function r(c){var t=l();t.length?c.html=t.join():c.hidden=!0}",
+            ),
+            ("function g(a){if(a){b()}else{c()}}", "function g(a){a?b():c()}"),
         ];
         for (a, b) in pairs {
             assert_eq!(hash(a), hash(b), "{a:?} vs {b:?}");

@@ -275,6 +275,62 @@ impl<'s> Normalizer<'s> {
         }
     }
 
+    /// A function body: a unit-level list whose end is also a return, so that the two ways
+    /// of writing a final branch converge: `if(c){X;return} Y` (early return),
+    /// `if(c){X}else{Y}` and `c?X:Y` as the last statement. All become
+    /// `if(c){X;return}` followed by Y's statements as units, with a negated test
+    /// (`if(!c)`) turned around by swapping X and Y.
+    fn function_body(&mut self, list: &[Statement<'_>]) {
+        for (i, s) in list.iter().enumerate() {
+            let rest = &list[i + 1..];
+            if let Some(tail) = Tail::of(s, rest) {
+                self.tail(tail);
+                return;
+            }
+            self.statement(s, true);
+        }
+    }
+
+    fn tail(&mut self, tail: Tail<'_, '_>) {
+        let Tail {
+            mut test,
+            mut then,
+            mut els,
+        } = tail;
+        if let Expression::UnaryExpression(u) = test {
+            if u.operator == UnaryOperator::LogicalNot
+                && !matches!(u.argument, Expression::NumericLiteral(_))
+            {
+                test = &u.argument;
+                std::mem::swap(&mut then, &mut els);
+            }
+        }
+        self.wrap(true, test.span(), |this| {
+            this.open(AstType::IfStatement);
+            this.visit_expression(test);
+            this.open(AstType::BlockStatement);
+            this.piece(then, false);
+            this.open(AstType::ReturnStatement);
+            this.close();
+            this.close();
+            this.close();
+        });
+        self.piece(els, true);
+    }
+
+    fn piece(&mut self, piece: Piece<'_, '_>, unit: bool) {
+        match (piece, unit) {
+            (Piece::Stmt(Statement::BlockStatement(b)), true) => self.function_body(&b.body),
+            (Piece::Stmt(s), true) => self.function_body(std::slice::from_ref(s)),
+            (Piece::Stmt(s), false) => self.statement(s, false),
+            (Piece::Expr(e), unit) => self.expression_statement(e, unit),
+            (Piece::Rest(list), true) => self.function_body(list),
+            (Piece::Rest(list), false) => self.statement_list(list, false),
+            (Piece::ButReturn(list), true) => self.function_body(list),
+            (Piece::ButReturn(list), false) => self.statement_list(list, false),
+        }
+    }
+
     fn statement(&mut self, s: &Statement<'_>, unit: bool) {
         match s {
             Statement::EmptyStatement(_) => {}
@@ -410,6 +466,60 @@ impl<'s> Normalizer<'s> {
     }
 }
 
+/// The final branch of a function body, in one of its spellings (see
+/// [`Normalizer::function_body`]).
+struct Tail<'b, 'a> {
+    test: &'b Expression<'a>,
+    then: Piece<'b, 'a>,
+    els: Piece<'b, 'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Piece<'b, 'a> {
+    Stmt(&'b Statement<'a>),
+    Expr(&'b Expression<'a>),
+    Rest(&'b [Statement<'a>]),
+    /// Statements whose final `return;` was dropped.
+    ButReturn(&'b [Statement<'a>]),
+}
+
+impl<'b, 'a> Tail<'b, 'a> {
+    fn of(s: &'b Statement<'a>, rest: &'b [Statement<'a>]) -> Option<Self> {
+        match s {
+            Statement::IfStatement(i) if rest.is_empty() => i.alternate.as_ref().map(|alt| Tail {
+                test: &i.test,
+                then: Piece::Stmt(&i.consequent),
+                els: Piece::Stmt(alt),
+            }),
+            Statement::ExpressionStatement(e) if rest.is_empty() => match &e.expression {
+                Expression::ConditionalExpression(c) => Some(Tail {
+                    test: &c.test,
+                    then: Piece::Expr(&c.consequent),
+                    els: Piece::Expr(&c.alternate),
+                }),
+                _ => None,
+            },
+            Statement::IfStatement(i) if i.alternate.is_none() && !rest.is_empty() => {
+                let body: &'b [Statement<'a>] = match &i.consequent {
+                    Statement::BlockStatement(b) => &b.body,
+                    other => std::slice::from_ref(other),
+                };
+                match body.split_last() {
+                    Some((Statement::ReturnStatement(r), init)) if r.argument.is_none() => {
+                        Some(Tail {
+                            test: &i.test,
+                            then: Piece::ButReturn(init),
+                            els: Piece::Rest(rest),
+                        })
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
 fn push_unique(v: &mut Vec<u32>, x: u32) {
     if !v.contains(&x) {
         v.push(x);
@@ -502,6 +612,12 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                     let redirect = matches!(m.property.name.as_str(), "replace" | "assign")
                         && is_location(&m.object);
                     self.navigation(redirect);
+                    // `window.open(...)` (an XMLHttpRequest's `open` is not a window).
+                    if m.property.name == "open"
+                        && matches!(&m.object, Expression::Identifier(id) if id.name == "window")
+                    {
+                        self.signal(signals::POPUP);
+                    }
                 }
             }
             AstKind::Function(f) => {
@@ -563,7 +679,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         self.visit_formal_parameters(&it.params);
         self.open(AstType::FunctionBody);
         match &it.body {
-            ArrowFunctionBody::FunctionBody(body) => self.statement_list(&body.statements, true),
+            ArrowFunctionBody::FunctionBody(body) => self.function_body(&body.statements),
             body => {
                 if let Some(e) = body.as_expression() {
                     self.open(AstType::ReturnStatement);
@@ -579,7 +695,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
 
     fn visit_function_body(&mut self, it: &FunctionBody<'a>) {
         self.open(AstType::FunctionBody);
-        self.statement_list(&it.statements, true);
+        self.function_body(&it.statements);
         self.close();
     }
 

@@ -140,7 +140,6 @@ pub fn name_signals(name: &str) -> Signals {
         "CoinHive" | "CryptoLoot" | "CRLT" => MINER,
         "WebAssembly" => WASM,
         "Worker" | "SharedWorker" => WORKER,
-        "open" => POPUP,
         "userAgent" | "referrer" | "webdriver" => VISITOR_CHECK,
         "setTimeout" | "setInterval" => TIMER,
         "addEventListener" | "attachEvent" | "bind" => LISTENER,
