@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::{Subcommand, ValueEnum};
+use parapet_scripts::analysis::analyse;
 use parapet_scripts::analysis::classify::{classify, Context, Verdict};
 use parapet_scripts::analysis::diff::ScriptDiff;
 use parapet_scripts::analysis::fingerprint::Fingerprint;
-use parapet_scripts::analysis::analyse;
 use parapet_scripts::read_script;
 
 #[derive(Subcommand)]
@@ -97,8 +97,7 @@ pub fn run(command: ScriptsCommand) -> anyhow::Result<bool> {
         } => {
             let baseline_src = match &baseline {
                 Some(path) => Some(
-                    read_script(path)
-                        .with_context(|| format!("baseline {}", path.display()))?,
+                    read_script(path).with_context(|| format!("baseline {}", path.display()))?,
                 ),
                 None => None,
             };

@@ -161,6 +161,9 @@ fn injected_libraries_are_caught_with_their_baseline() {
         assert!(v.malicious, "{new} against {old}: {v:#?}");
         assert_eq!(v.scope, "added");
         let same = classify(old, &old_a, Some(&old_a), ctx);
-        assert!(!same.malicious && same.risk < 0.1, "{old} against itself: {same:#?}");
+        assert!(
+            !same.malicious && same.risk < 0.1,
+            "{old} against itself: {same:#?}"
+        );
     }
 }

@@ -225,7 +225,9 @@ fn feature_vector(f: &Features) -> [f64; N_FEATURES] {
         all(POPUP | LISTENER),
         has(VISITOR_CHECK),
         has(SINKS),
-        b(s & SRC_CARD != 0 || s & (CHECKOUT_WORD | LOCATION) == CHECKOUT_WORD | LOCATION || !f.lookalikes.is_empty()),
+        b(s & SRC_CARD != 0
+            || s & (CHECKOUT_WORD | LOCATION) == CHECKOUT_WORD | LOCATION
+            || !f.lookalikes.is_empty()),
     ]
 }
 
@@ -249,7 +251,12 @@ pub fn features(a: &Analysis<'_>, baseline: Option<&Analysis<'_>>, ctx: Context<
                 .sum();
             let mut hosts: Vec<String> = roots
                 .iter()
-                .flat_map(|&i| p.norm.units[i].hosts.iter().map(|&h| p.norm.atom(h).to_owned()))
+                .flat_map(|&i| {
+                    p.norm.units[i]
+                        .hosts
+                        .iter()
+                        .map(|&h| p.norm.atom(h).to_owned())
+                })
                 .collect();
             hosts.sort_unstable();
             hosts.dedup();
@@ -344,7 +351,9 @@ pub fn looks_alike(host: &str, site: &str) -> bool {
 
 fn is_subsequence(short: &str, long: &str) -> bool {
     let mut it = long.chars();
-    short.len() < long.len() && short.chars().all(|c| it.any(|d| d == c)) && short.chars().next() == long.chars().next()
+    short.len() < long.len()
+        && short.chars().all(|c| it.any(|d| d == c))
+        && short.chars().next() == long.chars().next()
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -382,7 +391,7 @@ pub fn lexical_hosts(source: &str) -> Vec<String> {
         .match_indices("//")
         .filter_map(|(i, _)| {
             let start = source[..i]
-                .rfind(|c: char| matches!(c, '"' | '\'' | '`' | '(' | ' ' | '='))
+                .rfind(['"', '\'', '`', '(', ' ', '='])
                 .map_or(0, |p| p + 1);
             signals::url_host(&source[start..])
         })
@@ -398,20 +407,33 @@ fn reasons(f: &Features) -> Vec<String> {
     if let Some(flow) = &f.flow {
         let sources = describe_bits(flow.signals & SOURCES);
         let sinks = describe_bits(flow.signals & SINKS);
-        r.push(format!(
-            "code at line {} {sources} and {sinks}",
-            flow.line
-        ));
+        r.push(format!("code at line {} {sources} and {sinks}", flow.line));
     }
     for (host, site) in &f.lookalikes {
         r.push(format!("{host} looks like the site's domain {site}"));
     }
     if !f.new_hosts.is_empty() && f.signals & (SINKS | SINK_SRC_ATTR) != 0 {
-        r.push(format!("sends to hosts new to this script or site: {}", f.new_hosts.join(", ")));
+        r.push(format!(
+            "sends to hosts new to this script or site: {}",
+            f.new_hosts.join(", ")
+        ));
     }
     for bit in [
-        SRC_CARD, SRC_KEY, SRC_SUBMIT, ENCODE, CHECKOUT_WORD, DYN_EVAL, DECODE, HIGH_ENTROPY,
-        HEX_NAMES, MINER, WASM, WORKER, REDIRECT, POPUP, VISITOR_CHECK,
+        SRC_CARD,
+        SRC_KEY,
+        SRC_SUBMIT,
+        ENCODE,
+        CHECKOUT_WORD,
+        DYN_EVAL,
+        DECODE,
+        HIGH_ENTROPY,
+        HEX_NAMES,
+        MINER,
+        WASM,
+        WORKER,
+        REDIRECT,
+        POPUP,
+        VISITOR_CHECK,
     ] {
         if f.signals & bit != 0 {
             r.push(signals::describe(bit).to_owned());
@@ -478,7 +500,11 @@ mod tests {
         let v = classify("s.js", &analyse(skimmer), None, ctx);
         assert!(v.malicious, "{v:#?}");
         assert!(v.categories.contains(&"magecart"));
-        assert!(v.reasons.iter().any(|r| r.contains("baways.com")), "{:?}", v.reasons);
+        assert!(
+            v.reasons.iter().any(|r| r.contains("baways.com")),
+            "{:?}",
+            v.reasons
+        );
         let h = classify("h.js", &analyse(helper), None, ctx);
         assert!(!h.malicious && h.risk < 0.2, "{h:#?}");
     }
@@ -487,7 +513,12 @@ mod tests {
     fn with_a_baseline_only_added_code_counts() {
         let old = "function send(d){ var x = new XMLHttpRequest(); x.open('POST', 'https://api.shop.example/cart'); x.send(d); }";
         let same = format!("{old}\n// comment only");
-        let v = classify("n.js", &analyse(&same), Some(&analyse(old)), Context::default());
+        let v = classify(
+            "n.js",
+            &analyse(&same),
+            Some(&analyse(old)),
+            Context::default(),
+        );
         assert_eq!(v.scope, "added");
         assert!(v.risk < 0.1, "{v:#?}");
     }

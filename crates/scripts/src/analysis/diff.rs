@@ -259,8 +259,8 @@ pub(crate) fn new_units(a: &Parsed, b: &Parsed) -> Vec<UnitFlags> {
     // "contains old code" to the parents.
     for i in (0..a.norm.units.len()).rev() {
         let u = &a.norm.units[i];
-        let evidence = (!flags[i].new && u.end - u.start >= MIN_EVIDENCE_TOKENS)
-            || flags[i].has_old_inside;
+        let evidence =
+            (!flags[i].new && u.end - u.start >= MIN_EVIDENCE_TOKENS) || flags[i].has_old_inside;
         if let Some(p) = u.parent {
             if evidence {
                 flags[p].has_old_inside = true;
@@ -320,8 +320,17 @@ mod tests {
         let d = ScriptDiff::between("a.js", &a, "b.js", &b);
         assert!(d.behaviour_changed);
         assert_eq!(d.new_hosts, vec!["stats.example".to_owned()]);
-        assert!(d.new_sinks.contains(&"Image".to_owned()), "{:?}", d.new_sinks);
-        assert_eq!(d.added.len(), 2, "the two injected statements: {:#?}", d.added);
+        assert!(
+            d.new_sinks.contains(&"Image".to_owned()),
+            "{:?}",
+            d.new_sinks
+        );
+        assert_eq!(
+            d.added.len(),
+            2,
+            "the two injected statements: {:#?}",
+            d.added
+        );
         assert!(d.added.iter().all(|c| c.kind == UnitKind::Statement));
         assert!(d.added.iter().any(|c| c.excerpt.contains("stats.example")));
         assert!(d.removed.is_empty(), "{:#?}", d.removed);

@@ -34,13 +34,29 @@ const RULES: &[Rule] = &[
     },
     Rule {
         name: "jquery",
-        markers: &["jQuery JavaScript Library v", "jQuery v", "jquery:\"", "jquery: \""],
-        version_after: &["jQuery JavaScript Library v", "jQuery v", "jquery:\"", "jquery: \""],
+        markers: &[
+            "jQuery JavaScript Library v",
+            "jQuery v",
+            "jquery:\"",
+            "jquery: \"",
+        ],
+        version_after: &[
+            "jQuery JavaScript Library v",
+            "jQuery v",
+            "jquery:\"",
+            "jquery: \"",
+        ],
     },
     Rule {
         name: "modernizr",
         markers: &["Modernizr"],
-        version_after: &["Modernizr v", "Modernizr ", "_version = '", "_version=\"", "_version:\""],
+        version_after: &[
+            "Modernizr v",
+            "Modernizr ",
+            "_version = '",
+            "_version=\"",
+            "_version:\"",
+        ],
     },
     Rule {
         name: "bootstrap",

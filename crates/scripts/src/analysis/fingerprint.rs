@@ -189,7 +189,10 @@ mod tests {
         let f1 = Fingerprint::of("one.js", &one);
         let f2 = Fingerprint::of("two.js", &two);
         assert_eq!(f1.functions.len(), 2);
-        assert_eq!(f1.functions, f2.functions, "same functions, other order and neighbours");
+        assert_eq!(
+            f1.functions, f2.functions,
+            "same functions, other order and neighbours"
+        );
         assert_ne!(f1.normalized_hash, f2.normalized_hash);
         assert_eq!(f2.statements.len(), 3, "{:?}", f2.statements);
     }
@@ -201,7 +204,11 @@ mod tests {
         );
         let fp = Fingerprint::of("s.js", &a);
         assert_eq!(fp.hosts, vec!["baways.com".to_owned()]);
-        assert!(fp.apis.contains(&"XMLHttpRequest".to_owned()), "{:?}", fp.apis);
+        assert!(
+            fp.apis.contains(&"XMLHttpRequest".to_owned()),
+            "{:?}",
+            fp.apis
+        );
     }
 
     #[test]

@@ -203,10 +203,12 @@ fn prescan(source: &str) -> Result<(), ParseFailure> {
 /// Lower-case hex of some bytes.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// A one-line excerpt of source text: whitespace collapsed, at most `max` characters.
@@ -234,7 +236,11 @@ pub(crate) fn excerpt(text: &str, max: usize) -> String {
 /// The 1-based line of a byte offset.
 pub(crate) fn line_of(source: &str, offset: u32) -> usize {
     let end = (offset as usize).min(source.len());
-    source.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    source.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]
@@ -251,8 +257,14 @@ mod tests {
     #[test]
     fn cosmetic_rewrites_keep_the_hash() {
         let pairs = [
-            ("function f(a){return a+1}", "function   g(x) {\n  // add one\n  return x + 1;\n}"),
-            ("var a = !0, b = void 0;", "var a = true;\nvar b = undefined;"),
+            (
+                "function f(a){return a+1}",
+                "function   g(x) {\n  // add one\n  return x + 1;\n}",
+            ),
+            (
+                "var a = !0, b = void 0;",
+                "var a = true;\nvar b = undefined;",
+            ),
             ("a(), b();", "a();\nb();"),
             ("x && y();", "if (x) { y(); }"),
             ("x || y();", "if (!x) y();"),
@@ -268,7 +280,10 @@ mod tests {
                 "function r(c){var t=l();if(!t.length){c.hidden=true;return}c.html=t.join()}",
                 "function r(c){var t=l();t.length?c.html=t.join():c.hidden=!0}",
             ),
-            ("function g(a){if(a){b()}else{c()}}", "function g(a){a?b():c()}"),
+            (
+                "function g(a){if(a){b()}else{c()}}",
+                "function g(a){a?b():c()}",
+            ),
         ];
         for (a, b) in pairs {
             assert_eq!(hash(a), hash(b), "{a:?} vs {b:?}");
@@ -281,7 +296,10 @@ mod tests {
             ("document.cookie;", "document.title;"),
             ("f('https://a.example/x');", "f('https://b.example/x');"),
             ("a + b;", "a - b;"),
-            ("x.addEventListener('click', f);", "x.addEventListener('submit', f);"),
+            (
+                "x.addEventListener('click', f);",
+                "x.addEventListener('submit', f);",
+            ),
             ("function f(a, b){return a}", "function f(a, b){return b}"),
             ("a();", "a(); new Image().src = u;"),
             ("var t = true;", "var t = false;"),
@@ -301,14 +319,22 @@ mod tests {
     #[test]
     fn hostile_nesting_is_refused_before_parsing() {
         let deep = "[".repeat(MAX_NESTING + 1);
-        assert!(matches!(analyse(&deep).outcome, Err(ParseFailure::TooDeep { .. })));
+        assert!(matches!(
+            analyse(&deep).outcome,
+            Err(ParseFailure::TooDeep { .. })
+        ));
         let chain = "a".to_owned() + &"+a".repeat(MAX_OPERATOR_RUN + 1);
-        assert!(matches!(analyse(&chain).outcome, Err(ParseFailure::TooDeep { .. })));
+        assert!(matches!(
+            analyse(&chain).outcome,
+            Err(ParseFailure::TooDeep { .. })
+        ));
     }
 
     #[test]
     fn modules_parse_too() {
-        assert!(analyse("import x from './x.js'; export default x;").outcome.is_ok());
+        assert!(analyse("import x from './x.js'; export default x;")
+            .outcome
+            .is_ok());
     }
 
     #[test]

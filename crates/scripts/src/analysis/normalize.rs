@@ -106,9 +106,32 @@ impl Normalized {
 /// Strings kept verbatim: they choose which events, tags and methods a script deals with,
 /// which is behaviour, not data.
 const KEPT_STRINGS: &[&str] = &[
-    "submit", "click", "mousedown", "mouseup", "touchend", "keydown", "keyup", "keypress",
-    "input", "change", "blur", "focus", "paste", "load", "message", "beforeunload", "unload",
-    "script", "img", "iframe", "form", "select", "textarea", "POST", "GET", "PUT",
+    "submit",
+    "click",
+    "mousedown",
+    "mouseup",
+    "touchend",
+    "keydown",
+    "keyup",
+    "keypress",
+    "input",
+    "change",
+    "blur",
+    "focus",
+    "paste",
+    "load",
+    "message",
+    "beforeunload",
+    "unload",
+    "script",
+    "img",
+    "iframe",
+    "form",
+    "select",
+    "textarea",
+    "POST",
+    "GET",
+    "PUT",
 ];
 
 pub(crate) struct Normalizer<'s> {
@@ -428,7 +451,9 @@ impl<'s> Normalizer<'s> {
             {
                 self.expression_statement(&u.argument, unit);
             }
-            Expression::ParenthesizedExpression(p) => self.expression_statement(&p.expression, unit),
+            Expression::ParenthesizedExpression(p) => {
+                self.expression_statement(&p.expression, unit)
+            }
             _ => self.wrap(unit, e.span(), |this| {
                 this.open(AstType::ExpressionStatement);
                 this.visit_expression(e);
@@ -632,10 +657,12 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                 MethodDefinitionKind::Get => "get",
                 MethodDefinitionKind::Set => "set",
             }),
-            AstKind::ObjectProperty(p) => {
-                if p.kind != PropertyKind::Init {
-                    self.atom(if p.kind == PropertyKind::Get { "get" } else { "set" });
-                }
+            AstKind::ObjectProperty(p) if p.kind != PropertyKind::Init => {
+                self.atom(if p.kind == PropertyKind::Get {
+                    "get"
+                } else {
+                    "set"
+                });
             }
             _ => {}
         }
@@ -814,7 +841,11 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         self.open(AstType::TemplateLiteral);
         self.lit(LitClass::Template);
         for q in &it.quasis {
-            let text = q.value.cooked.as_ref().map_or(q.value.raw.as_str(), |c| c.as_str());
+            let text = q
+                .value
+                .cooked
+                .as_ref()
+                .map_or(q.value.raw.as_str(), |c| c.as_str());
             self.signal(signals::string_signals(text));
             if let Some(host) = signals::url_host(text) {
                 self.host(&host);

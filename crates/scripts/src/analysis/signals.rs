@@ -119,8 +119,12 @@ pub fn describe(bit: Signals) -> &'static str {
 pub fn name_signals(name: &str) -> Signals {
     let by_name = match name {
         "forms" | "elements" | "FormData" | "serializeArray" | "serialize" => SRC_FORM,
-        "querySelector" | "querySelectorAll" | "getElementById" | "getElementsByTagName"
-        | "getElementsByName" | "getElementsByClassName" => DOM_QUERY,
+        "querySelector"
+        | "querySelectorAll"
+        | "getElementById"
+        | "getElementsByTagName"
+        | "getElementsByName"
+        | "getElementsByClassName" => DOM_QUERY,
         "value" | "checked" | "selectedIndex" => SRC_VALUE,
         "onkeyup" | "onkeydown" | "onkeypress" | "oninput" | "onchange" | "onblur" => SRC_KEY,
         "onsubmit" | "onclick" | "onmouseup" | "submit" => SRC_SUBMIT,
@@ -159,16 +163,20 @@ pub fn string_signals(value: &str) -> Signals {
     }
     s |= event_signals(value);
     s |= match value {
-        "input, select" | "input,select" | "input, select, textarea" | "form" | "select"
-        | "textarea" | "input[type=text]" => SRC_FORM,
+        "input, select"
+        | "input,select"
+        | "input, select, textarea"
+        | "form"
+        | "select"
+        | "textarea"
+        | "input[type=text]" => SRC_FORM,
         "script" | "iframe" => SINK_INJECT,
         "display:none" | "none" | "hidden" => HIDDEN,
         _ => 0,
     };
     if value.len() <= 256 {
         s |= word_signals(value);
-        if value.starts_with("input") || value.starts_with("form") || value.contains("[name=")
-        {
+        if value.starts_with("input") || value.starts_with("form") || value.contains("[name=") {
             s |= SRC_FORM;
         }
     }
@@ -290,13 +298,11 @@ pub fn url_host(value: &str) -> Option<String> {
             return None;
         }
         &value[i + 3..]
-    } else if let Some(r) = value.strip_prefix("//") {
-        r
     } else {
-        return None;
+        value.strip_prefix("//")?
     };
     let end = rest
-        .find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\'' | ' ' | '\\'))
+        .find(['/', '?', '#', '"', '\'', ' ', '\\'])
         .unwrap_or(rest.len());
     let authority = &rest[..end];
     let host_port = authority.rsplit('@').next().unwrap_or(authority);
@@ -324,8 +330,14 @@ mod tests {
             url_host("https://baways.com/gateway/app/dataprocessing/api/").as_deref(),
             Some("baways.com")
         );
-        assert_eq!(url_host("//Cdn.Example.COM:8443/x.js").as_deref(), Some("cdn.example.com"));
-        assert_eq!(url_host("wss://u:p@pool.example.org").as_deref(), Some("pool.example.org"));
+        assert_eq!(
+            url_host("//Cdn.Example.COM:8443/x.js").as_deref(),
+            Some("cdn.example.com")
+        );
+        assert_eq!(
+            url_host("wss://u:p@pool.example.org").as_deref(),
+            Some("pool.example.org")
+        );
         assert_eq!(url_host("/relative/path"), None);
         assert_eq!(url_host("not a url"), None);
         assert_eq!(url_host("javascript://x"), None);
@@ -355,6 +367,11 @@ mod tests {
             })
             .collect();
         assert_eq!(string_signals(&text) & HIGH_ENTROPY, 0);
-        assert_ne!(string_signals(&packed) & HIGH_ENTROPY, 0, "entropy {}", entropy(&packed));
+        assert_ne!(
+            string_signals(&packed) & HIGH_ENTROPY,
+            0,
+            "entropy {}",
+            entropy(&packed)
+        );
     }
 }
