@@ -190,3 +190,54 @@ proptest! {
         prop_assert_ne!(hash(&src), hash(&injected));
     }
 }
+
+/// The corpus's scripts, cut and spliced at random: hostile-looking input that is mostly
+/// JavaScript. Analysis must not panic, must be deterministic, and a script diffed with
+/// itself never changes behaviour. (The fuzz target `script_analysis` does the same with
+/// coverage guidance.)
+fn corpus_texts() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus");
+    let manifest = std::fs::read_to_string(root.join("manifest.tsv")).unwrap();
+    manifest
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| std::fs::read_to_string(root.join(l.split('\t').next().unwrap())).unwrap())
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 300,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn mangled_scripts_never_panic(
+        which in any::<prop::sample::Index>(),
+        cut in any::<prop::sample::Index>(),
+        junk in "[\\PC]{0,16}",
+        keep in any::<prop::sample::Index>(),
+    ) {
+        use parapet_scripts::analysis::classify::{classify, Context};
+        use parapet_scripts::analysis::diff::ScriptDiff;
+        let texts = corpus_texts();
+        let text = &texts[which.index(texts.len())];
+        let mut at = cut.index(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let mut end = at + keep.index(text.len() - at + 1);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mangled = format!("{}{junk}{}", &text[..at], &text[end..]);
+        let (a, b) = (analyse(&mangled), analyse(&mangled));
+        let ha = a.outcome.as_ref().ok().map(|p| p.normalized_hash.clone());
+        let hb = b.outcome.as_ref().ok().map(|p| p.normalized_hash.clone());
+        prop_assert_eq!(ha, hb);
+        prop_assert!(!ScriptDiff::between("a", &a, "b", &b).behaviour_changed);
+        let v = classify("a", &a, Some(&b), Context::default());
+        prop_assert!(v.risk >= 0.0 && v.risk <= 1.0);
+    }
+}
