@@ -273,6 +273,7 @@ mod tests {
             ("var o = {'k': 1};", "var o = {k: 2};"),
             ("!function(){f()}();", "(function(){f()})();"),
             ("const q = 'a';", "var q = \"completely different\";"),
+            ("f('click');", "f(`click`);"),
             ("function f(){return a(),b}", "function f(){a();return b}"),
             ("for(;;)x();", "for(;;){x()}"),
             ("var f = x => x.y;", "var f = (z) => { return z.y; };"),
@@ -303,6 +304,8 @@ mod tests {
             ("function f(a, b){return a}", "function f(a, b){return b}"),
             ("a();", "a(); new Image().src = u;"),
             ("var t = true;", "var t = false;"),
+            ("f('https://' + 'a.example');", "f('https://' + 'b.example');"),
+            ("function g(a){if(a)return b;return c}", "function g(a){return a?b:b}"),
         ];
         for (a, b) in pairs {
             assert_ne!(hash(a), hash(b), "{a:?} vs {b:?}");

@@ -298,12 +298,16 @@ impl<'s> Normalizer<'s> {
         }
     }
 
-    /// A function body: a unit-level list whose end is also a return, so that the two ways
-    /// of writing a final branch converge: `if(c){X;return} Y` (early return),
-    /// `if(c){X}else{Y}` and `c?X:Y` as the last statement. All become
-    /// `if(c){X;return}` followed by Y's statements as units, with a negated test
-    /// (`if(!c)`) turned around by swapping X and Y.
+    /// A function body: a unit-level list whose end is also a return, so that the ways of
+    /// writing a final branch converge: `if(c){X;return} Y` (early return),
+    /// `if(c){X}else{Y}`, `c?X:Y`, `if(c)return a;return b` and `return c?a:b`. All become
+    /// `if(c){X;return}` followed by Y's statements as units; a negated test (`if(!c)`) is
+    /// turned around by swapping X and Y, and a final bare `return;` is dropped.
     fn function_body(&mut self, list: &[Statement<'_>]) {
+        let list = match list.split_last() {
+            Some((Statement::ReturnStatement(r), init)) if r.argument.is_none() => init,
+            _ => list,
+        };
         for (i, s) in list.iter().enumerate() {
             let rest = &list[i + 1..];
             if let Some(tail) = Tail::of(s, rest) {
@@ -333,8 +337,10 @@ impl<'s> Normalizer<'s> {
             this.visit_expression(test);
             this.open(AstType::BlockStatement);
             this.piece(then, false);
-            this.open(AstType::ReturnStatement);
-            this.close();
+            if !then.ends_with_return() {
+                this.open(AstType::ReturnStatement);
+                this.close();
+            }
             this.close();
             this.close();
         });
@@ -347,10 +353,13 @@ impl<'s> Normalizer<'s> {
             (Piece::Stmt(s), true) => self.function_body(std::slice::from_ref(s)),
             (Piece::Stmt(s), false) => self.statement(s, false),
             (Piece::Expr(e), unit) => self.expression_statement(e, unit),
+            (Piece::Return(e), unit) => self.wrap(unit, e.span(), |this| {
+                this.open(AstType::ReturnStatement);
+                this.visit_expression(e);
+                this.close();
+            }),
             (Piece::Rest(list), true) => self.function_body(list),
             (Piece::Rest(list), false) => self.statement_list(list, false),
-            (Piece::ButReturn(list), true) => self.function_body(list),
-            (Piece::ButReturn(list), false) => self.statement_list(list, false),
         }
     }
 
@@ -483,6 +492,17 @@ impl<'s> Normalizer<'s> {
         self.close();
     }
 
+    /// A binding nobody reads or writes (a plain identifier only).
+    fn is_unused(&self, pattern: &BindingPattern<'_>) -> bool {
+        match pattern {
+            BindingPattern::BindingIdentifier(id) => id
+                .symbol_id
+                .get()
+                .is_some_and(|s| self.scoping.symbol_is_unused(s)),
+            _ => false,
+        }
+    }
+
     /// Records what an assignment or call says about navigation.
     fn navigation(&mut self, target_is_location: bool) {
         if target_is_location {
@@ -503,9 +523,28 @@ struct Tail<'b, 'a> {
 enum Piece<'b, 'a> {
     Stmt(&'b Statement<'a>),
     Expr(&'b Expression<'a>),
+    /// `return e`.
+    Return(&'b Expression<'a>),
     Rest(&'b [Statement<'a>]),
-    /// Statements whose final `return;` was dropped.
-    ButReturn(&'b [Statement<'a>]),
+}
+
+impl Piece<'_, '_> {
+    fn ends_with_return(&self) -> bool {
+        match self {
+            Piece::Stmt(s) => ends_with_return(s),
+            Piece::Expr(_) => false,
+            Piece::Return(_) => true,
+            Piece::Rest(list) => list.last().is_some_and(ends_with_return),
+        }
+    }
+}
+
+fn ends_with_return(s: &Statement<'_>) -> bool {
+    match s {
+        Statement::ReturnStatement(_) => true,
+        Statement::BlockStatement(b) => b.body.last().is_some_and(ends_with_return),
+        _ => false,
+    }
 }
 
 impl<'b, 'a> Tail<'b, 'a> {
@@ -524,21 +563,22 @@ impl<'b, 'a> Tail<'b, 'a> {
                 }),
                 _ => None,
             },
-            Statement::IfStatement(i) if i.alternate.is_none() && !rest.is_empty() => {
-                let body: &'b [Statement<'a>] = match &i.consequent {
-                    Statement::BlockStatement(b) => &b.body,
-                    other => std::slice::from_ref(other),
-                };
-                match body.split_last() {
-                    Some((Statement::ReturnStatement(r), init)) if r.argument.is_none() => {
-                        Some(Tail {
-                            test: &i.test,
-                            then: Piece::ButReturn(init),
-                            els: Piece::Rest(rest),
-                        })
-                    }
-                    _ => None,
-                }
+            Statement::ReturnStatement(r) if rest.is_empty() => match &r.argument {
+                Some(Expression::ConditionalExpression(c)) => Some(Tail {
+                    test: &c.test,
+                    then: Piece::Return(&c.consequent),
+                    els: Piece::Return(&c.alternate),
+                }),
+                _ => None,
+            },
+            Statement::IfStatement(i)
+                if i.alternate.is_none() && !rest.is_empty() && ends_with_return(&i.consequent) =>
+            {
+                Some(Tail {
+                    test: &i.test,
+                    then: Piece::Stmt(&i.consequent),
+                    els: Piece::Rest(rest),
+                })
             }
             _ => None,
         }
@@ -613,7 +653,12 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                 }
             }
             AstKind::StringLiteral(s) => self.string_value(&s.value),
-            AstKind::BinaryExpression(b) => self.atom(b.operator.as_str()),
+            // Minifiers turn `===` into `==` where both sides have one type; so do we, always.
+            AstKind::BinaryExpression(b) => self.atom(match b.operator {
+                BinaryOperator::StrictEquality => "==",
+                BinaryOperator::StrictInequality => "!=",
+                op => op.as_str(),
+            }),
             AstKind::LogicalExpression(l) => self.atom(l.operator.as_str()),
             AstKind::UnaryExpression(u) => self.atom(u.operator.as_str()),
             AstKind::UpdateExpression(u) => {
@@ -683,6 +728,64 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         self.writing = true;
         walk::walk_assignment_target(self, it);
         self.writing = outer;
+    }
+
+    fn visit_catch_clause(&mut self, it: &CatchClause<'a>) {
+        // `catch {}` and `catch (e) {}` with `e` unused are one thing.
+        self.open(AstType::CatchClause);
+        if let Some(param) = &it.param {
+            if !self.is_unused(&param.pattern) {
+                self.visit_catch_parameter(param);
+            }
+        }
+        self.visit_block_statement(&it.body);
+        self.close();
+    }
+
+    fn visit_formal_parameters(&mut self, it: &FormalParameters<'a>) {
+        // Trailing parameters nobody reads are dropped by minifiers; drop them here too.
+        self.open(AstType::FormalParameters);
+        let keep = if it.rest.is_some() {
+            it.items.len()
+        } else {
+            it.items
+                .iter()
+                .rposition(|p| p.initializer.is_some() || !self.is_unused(&p.pattern))
+                .map_or(0, |i| i + 1)
+        };
+        for p in it.items.iter().take(keep) {
+            self.visit_formal_parameter(p);
+        }
+        if let Some(rest) = &it.rest {
+            self.visit_formal_parameter_rest(rest);
+        }
+        self.close();
+    }
+
+    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        // `a ||= b`, `a += b` are `a = a || b`, `a = a + b`.
+        let expanded = it.operator.to_logical_operator().map(|o| o.as_str()).or_else(|| {
+            it.operator.to_binary_operator().map(|o| o.as_str())
+        });
+        let Some(op) = expanded else {
+            return walk::walk_assignment_expression(self, it);
+        };
+        // What `enter_node` emits for a plain `=`.
+        self.open(AstType::AssignmentExpression);
+        self.atom("=");
+        self.visit_assignment_target(&it.left);
+        let logical = it.operator.to_logical_operator().is_some();
+        self.open(if logical {
+            AstType::LogicalExpression
+        } else {
+            AstType::BinaryExpression
+        });
+        self.atom(op);
+        // The target read as a value: the same tokens as the target itself.
+        walk::walk_assignment_target(self, &it.left);
+        self.visit_expression(&it.right);
+        self.close();
+        self.close();
     }
 
     fn visit_directive(&mut self, _it: &Directive<'a>) {
@@ -824,6 +927,18 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                 _ => walk::walk_computed_member_expression(self, m),
             },
             Expression::ParenthesizedExpression(p) => self.visit_expression(&p.expression),
+            Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
+                // `"https://" + "x.example/"` is one string: fold it, so that minifiers'
+                // constant folding converges and hosts split across pieces are seen.
+                match constant_string(it) {
+                    Some(value) => {
+                        self.open(AstType::StringLiteral);
+                        self.string_value(&value);
+                        self.close();
+                    }
+                    None => walk::walk_binary_expression(self, b),
+                }
+            }
             _ => walk::walk_expression(self, it),
         }
     }
@@ -838,6 +953,15 @@ impl<'a> Visit<'a> for Normalizer<'_> {
     }
 
     fn visit_template_literal(&mut self, it: &TemplateLiteral<'a>) {
+        // A template without substitutions is a string (minifiers pick whichever quotes
+        // need no escapes, backquotes included).
+        if let ([q], []) = (it.quasis.as_slice(), it.expressions.as_slice()) {
+            let text = q.value.cooked.as_ref().map_or(q.value.raw.as_str(), |c| c.as_str());
+            self.open(AstType::StringLiteral);
+            self.string_value(text);
+            self.close();
+            return;
+        }
         self.open(AstType::TemplateLiteral);
         self.lit(LitClass::Template);
         for q in &it.quasis {
@@ -855,6 +979,31 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             self.visit_expression(e);
         }
         self.close();
+    }
+}
+
+/// Longest string built by folding constant concatenations.
+const MAX_FOLDED_STRING: usize = 4096;
+
+/// The value of a concatenation of string constants, if it is one.
+fn constant_string(e: &Expression<'_>) -> Option<String> {
+    match e {
+        Expression::StringLiteral(s) => Some(s.value.as_str().to_owned()),
+        Expression::TemplateLiteral(t) if t.expressions.is_empty() => {
+            let q = t.quasis.first()?;
+            Some(q.value.cooked.as_ref().map_or(q.value.raw.as_str(), |c| c.as_str()).to_owned())
+        }
+        Expression::ParenthesizedExpression(p) => constant_string(&p.expression),
+        Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
+            let mut left = constant_string(&b.left)?;
+            let right = constant_string(&b.right)?;
+            if left.len() + right.len() > MAX_FOLDED_STRING {
+                return None;
+            }
+            left.push_str(&right);
+            Some(left)
+        }
+        _ => None,
     }
 }
 
