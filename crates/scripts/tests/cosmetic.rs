@@ -51,7 +51,10 @@ fn rewrite(source: &str, v: Variant) -> Option<String> {
         Variant::Reprint | Variant::Whitespace => (None, None),
         Variant::Mangle => (Some(MangleOptions::default()), None),
         Variant::Compress => (None, Some(CompressOptions::default())),
-        Variant::Full => (Some(MangleOptions::default()), Some(CompressOptions::default())),
+        Variant::Full => (
+            Some(MangleOptions::default()),
+            Some(CompressOptions::default()),
+        ),
     };
     let scoping = if mangle.is_some() || compress.is_some() {
         let options = MinifierOptions {
@@ -86,12 +89,21 @@ fn scripts() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
     let mut out = Vec::new();
     let manifest = std::fs::read_to_string(root.join("corpus/manifest.tsv")).unwrap();
-    for line in manifest.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in manifest
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let rel = format!("corpus/{}", line.split('\t').next().unwrap());
-        out.push((rel.clone(), std::fs::read_to_string(root.join(&rel)).unwrap()));
+        out.push((
+            rel.clone(),
+            std::fs::read_to_string(root.join(&rel)).unwrap(),
+        ));
     }
     for rel in ["diff/widget-1.0.js", "diff/widget-1.0-injected.js"] {
-        out.push((rel.to_owned(), std::fs::read_to_string(root.join(rel)).unwrap()));
+        out.push((
+            rel.to_owned(),
+            std::fs::read_to_string(root.join(rel)).unwrap(),
+        ));
     }
     out
 }
@@ -99,7 +111,10 @@ fn scripts() -> Vec<(String, String)> {
 #[test]
 fn cosmetic_variants_are_judged_unchanged() {
     let scripts = scripts();
-    println!("variant      normalise   minify first   (of {} scripts)", scripts.len());
+    println!(
+        "variant      normalise   minify first   (of {} scripts)",
+        scripts.len()
+    );
     for v in VARIANTS {
         let (mut same, mut same_min, mut total) = (0, 0, 0);
         let mut misses = Vec::new();
@@ -133,14 +148,25 @@ fn cosmetic_variants_are_judged_unchanged() {
     }
 }
 
-
 #[test]
 fn debug_show() {
-    for f in ["lazyimg-2.0.js", "consent-banner-1.8.js", "domkit-1.4.js", "cardcheck-1.2.js"] {
-        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus/tuning/benign").join(f);
+    for f in [
+        "lazyimg-2.0.js",
+        "consent-banner-1.8.js",
+        "domkit-1.4.js",
+        "cardcheck-1.2.js",
+    ] {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata/corpus/tuning/benign")
+            .join(f);
         let src = std::fs::read_to_string(p).unwrap();
         let v = rewrite(&src, Variant::Compress).unwrap();
-        let d = parapet_scripts::analysis::diff::ScriptDiff::between("o", &analyse(&src), "v", &analyse(&v));
+        let d = parapet_scripts::analysis::diff::ScriptDiff::between(
+            "o",
+            &analyse(&src),
+            "v",
+            &analyse(&v),
+        );
         println!("{}", d.to_text());
     }
 }

@@ -304,8 +304,14 @@ mod tests {
             ("function f(a, b){return a}", "function f(a, b){return b}"),
             ("a();", "a(); new Image().src = u;"),
             ("var t = true;", "var t = false;"),
-            ("f('https://' + 'a.example');", "f('https://' + 'b.example');"),
-            ("function g(a){if(a)return b;return c}", "function g(a){return a?b:b}"),
+            (
+                "f('https://' + 'a.example');",
+                "f('https://' + 'b.example');",
+            ),
+            (
+                "function g(a){if(a)return b;return c}",
+                "function g(a){return a?b:b}",
+            ),
         ];
         for (a, b) in pairs {
             assert_ne!(hash(a), hash(b), "{a:?} vs {b:?}");

@@ -300,67 +300,244 @@ impl<'s> Normalizer<'s> {
 
     /// A function body: a unit-level list whose end is also a return, so that the ways of
     /// writing a final branch converge: `if(c){X;return} Y` (early return),
-    /// `if(c){X}else{Y}`, `c?X:Y`, `if(c)return a;return b` and `return c?a:b`. All become
-    /// `if(c){X;return}` followed by Y's statements as units; a negated test (`if(!c)`) is
-    /// turned around by swapping X and Y, and a final bare `return;` is dropped.
+    /// `if(c){X}else{Y}`, `c?X:Y`, `c&&X`, `if(c)return a;return b` and `return c?a:b`.
+    /// See [`Self::branch_tail`].
     fn function_body(&mut self, list: &[Statement<'_>]) {
-        let list = match list.split_last() {
-            Some((Statement::ReturnStatement(r), init)) if r.argument.is_none() => init,
-            _ => list,
-        };
+        let list = strip_bare_return(list);
         for (i, s) in list.iter().enumerate() {
             let rest = &list[i + 1..];
-            if let Some(tail) = Tail::of(s, rest) {
-                self.tail(tail);
-                return;
+            if rest.is_empty() {
+                match s {
+                    Statement::ExpressionStatement(e) => return self.tail_expr(&e.expression),
+                    Statement::ReturnStatement(r) => {
+                        if let Some(e) = &r.argument {
+                            return self.tail_return(e, r.span);
+                        }
+                    }
+                    Statement::IfStatement(it) => {
+                        let els = match &it.alternate {
+                            Some(alt) => Piece::Stmt(alt),
+                            None => Piece::Rest(&[]),
+                        };
+                        return self.branch_tail(&it.test, Piece::Stmt(&it.consequent), els);
+                    }
+                    _ => {}
+                }
+            } else if let Statement::IfStatement(it) = s {
+                if it.alternate.is_none() && ends_with_return(&it.consequent) {
+                    return self.branch_tail(
+                        &it.test,
+                        Piece::Stmt(&it.consequent),
+                        Piece::Rest(rest),
+                    );
+                }
             }
             self.statement(s, true);
         }
     }
 
-    fn tail(&mut self, tail: Tail<'_, '_>) {
-        let Tail {
-            mut test,
-            mut then,
-            mut els,
-        } = tail;
-        if let Expression::UnaryExpression(u) = test {
-            if u.operator == UnaryOperator::LogicalNot
-                && !matches!(u.argument, Expression::NumericLiteral(_))
-            {
-                test = &u.argument;
-                std::mem::swap(&mut then, &mut els);
-            }
-        }
-        self.wrap(true, test.span(), |this| {
-            this.open(AstType::IfStatement);
-            this.visit_expression(test);
-            this.open(AstType::BlockStatement);
-            this.piece(then, false);
-            if !then.ends_with_return() {
-                this.open(AstType::ReturnStatement);
+    /// A final branch `if (test) A else B` of a function, in canonical form: a negated test
+    /// is turned around (A and B swapped); an empty branch disappears (`if(c){A}` or
+    /// `if(!c){B}`); otherwise `if(c){A;return}` then B's statements. Statements inside stay
+    /// units, so an injection into a guarded function body is still found alone.
+    fn branch_tail(&mut self, test: &Expression<'_>, a: Piece<'_, '_>, b: Piece<'_, '_>) {
+        let (cond, negated) = peel(test);
+        let (a, b) = if negated { (b, a) } else { (a, b) };
+        let span = test.span();
+        if b.is_empty() {
+            self.wrap(true, span, |this| {
+                this.open(AstType::IfStatement);
+                this.cond(cond, false);
+                this.open(AstType::BlockStatement);
+                this.tail_piece(a);
                 this.close();
-            }
-            this.close();
-            this.close();
-        });
-        self.piece(els, true);
+                this.close();
+            });
+        } else if a.is_empty() {
+            self.wrap(true, span, |this| {
+                this.open(AstType::IfStatement);
+                this.cond(cond, true);
+                this.open(AstType::BlockStatement);
+                this.tail_piece(b);
+                this.close();
+                this.close();
+            });
+        } else {
+            self.wrap(true, span, |this| {
+                this.open(AstType::IfStatement);
+                this.cond(cond, false);
+                this.open(AstType::BlockStatement);
+                this.tail_piece(a);
+                if !a.ends_with_value_return() {
+                    this.open(AstType::ReturnStatement);
+                    this.close();
+                }
+                this.close();
+                this.close();
+            });
+            self.tail_piece(b);
+        }
     }
 
-    fn piece(&mut self, piece: Piece<'_, '_>, unit: bool) {
-        match (piece, unit) {
-            (Piece::Stmt(Statement::BlockStatement(b)), true) => self.function_body(&b.body),
-            (Piece::Stmt(s), true) => self.function_body(std::slice::from_ref(s)),
-            (Piece::Stmt(s), false) => self.statement(s, false),
-            (Piece::Expr(e), unit) => self.expression_statement(e, unit),
-            (Piece::Return(e), unit) => self.wrap(unit, e.span(), |this| {
+    /// A piece in tail position: its statements are units and end the function.
+    fn tail_piece(&mut self, piece: Piece<'_, '_>) {
+        match piece {
+            Piece::Stmt(Statement::BlockStatement(b)) => self.function_body(&b.body),
+            Piece::Stmt(s) => self.function_body(std::slice::from_ref(s)),
+            Piece::Rest(list) => self.function_body(list),
+            Piece::Expr(e) => self.tail_expr(e),
+            Piece::Return(e) => self.tail_return(e, e.span()),
+        }
+    }
+
+    /// The last expression statement of a function.
+    fn tail_expr(&mut self, e: &Expression<'_>) {
+        match e {
+            Expression::SequenceExpression(seq) => {
+                if let Some((last, init)) = seq.expressions.split_last() {
+                    for part in init {
+                        self.expression_statement(part, true);
+                    }
+                    self.tail_expr(last);
+                }
+            }
+            Expression::ConditionalExpression(c) => {
+                self.branch_tail(
+                    &c.test,
+                    Piece::Expr(&c.consequent),
+                    Piece::Expr(&c.alternate),
+                );
+            }
+            Expression::LogicalExpression(l) if l.operator == LogicalOperator::And => {
+                self.branch_tail(&l.left, Piece::Expr(&l.right), Piece::Rest(&[]));
+            }
+            Expression::LogicalExpression(l) if l.operator == LogicalOperator::Or => {
+                self.branch_tail(&l.left, Piece::Rest(&[]), Piece::Expr(&l.right));
+            }
+            Expression::UnaryExpression(u) if discards_result(u) => self.tail_expr(&u.argument),
+            Expression::ParenthesizedExpression(p) => self.tail_expr(&p.expression),
+            _ => self.expression_statement(e, true),
+        }
+    }
+
+    /// `return e` as the last statement of a function.
+    fn tail_return(&mut self, e: &Expression<'_>, span: Span) {
+        match e {
+            Expression::SequenceExpression(seq) => {
+                if let Some((last, init)) = seq.expressions.split_last() {
+                    for part in init {
+                        self.expression_statement(part, true);
+                    }
+                    self.tail_return(last, span);
+                }
+            }
+            Expression::ConditionalExpression(c) => {
+                self.branch_tail(
+                    &c.test,
+                    Piece::Return(&c.consequent),
+                    Piece::Return(&c.alternate),
+                );
+            }
+            Expression::ParenthesizedExpression(p) => self.tail_return(&p.expression, span),
+            _ => self.wrap(true, span, |this| {
                 this.open(AstType::ReturnStatement);
                 this.visit_expression(e);
                 this.close();
             }),
-            (Piece::Rest(list), true) => self.function_body(list),
-            (Piece::Rest(list), false) => self.statement_list(list, false),
         }
+    }
+
+    /// A test in canonical form: negations and `!=` peeled, then put back once.
+    fn cond(&mut self, cond: Cond<'_, '_>, negate: bool) {
+        if negate {
+            self.open(AstType::UnaryExpression);
+            self.atom("!");
+        }
+        match cond {
+            Cond::Expr(e) => self.visit_expression(e),
+            Cond::Eq(b) => {
+                self.open(AstType::BinaryExpression);
+                self.atom("==");
+                self.visit_expression(&b.left);
+                self.visit_expression(&b.right);
+                self.close();
+            }
+        }
+        if negate {
+            self.close();
+        }
+    }
+
+    /// A test used as is.
+    fn test(&mut self, e: &Expression<'_>) {
+        let (c, negated) = peel(e);
+        self.cond(c, negated);
+    }
+
+    /// A two-way branch outside tail position, with a negated test turned around.
+    fn branch(&mut self, test: &Expression<'_>, a: Piece<'_, '_>, b: Piece<'_, '_>) {
+        let (cond, negated) = peel(test);
+        let (a, b) = if negated { (b, a) } else { (a, b) };
+        self.open(AstType::IfStatement);
+        self.cond(cond, false);
+        for p in [a, b] {
+            self.open(AstType::BlockStatement);
+            match p {
+                Piece::Stmt(s) => self.statement(s, false),
+                Piece::Expr(e) => self.expression_statement(e, false),
+                Piece::Return(e) => {
+                    self.open(AstType::ReturnStatement);
+                    self.visit_expression(e);
+                    self.close();
+                }
+                Piece::Rest(list) => self.statement_list(list, false),
+            }
+            self.close();
+        }
+        self.close();
+    }
+
+    /// A `for` loop; `var` declarations in its head become statements before it (where
+    /// minifiers move them from), and a `for` with neither head nor update is a `while`.
+    fn for_loop(&mut self, it: &ForStatement<'_>, unit: bool) {
+        let hoisted = match &it.init {
+            Some(ForStatementInit::VariableDeclaration(d))
+                if d.kind == VariableDeclarationKind::Var =>
+            {
+                for decl in &d.declarations {
+                    self.wrap(unit, decl.span, |this| {
+                        this.open(AstType::VariableDeclaration);
+                        this.visit_variable_declarator(decl);
+                        this.close();
+                    });
+                }
+                true
+            }
+            _ => false,
+        };
+        self.wrap(unit, it.span, |this| {
+            let init = if hoisted { None } else { it.init.as_ref() };
+            if init.is_none() && it.update.is_none() {
+                this.open(AstType::WhileStatement);
+                match &it.test {
+                    Some(t) => this.test(t),
+                    None => this.boolean(true),
+                }
+            } else {
+                this.open(AstType::ForStatement);
+                if let Some(init) = init {
+                    this.visit_for_statement_init(init);
+                }
+                if let Some(t) = &it.test {
+                    this.test(t);
+                }
+                if let Some(update) = &it.update {
+                    this.visit_expression(update);
+                }
+            }
+            this.body(&it.body);
+            this.close();
+        });
     }
 
     fn statement(&mut self, s: &Statement<'_>, unit: bool) {
@@ -396,6 +573,7 @@ impl<'s> Normalizer<'s> {
             },
             // A function declaration is a function unit already.
             Statement::FunctionDeclaration(_) => self.visit_statement(s),
+            Statement::ForStatement(f) => self.for_loop(f, unit),
             _ => self.wrap(unit, s.span(), |this| this.visit_statement(s)),
         }
     }
@@ -426,7 +604,7 @@ impl<'s> Normalizer<'s> {
                     if l.operator == LogicalOperator::Or {
                         this.negated(&l.left);
                     } else {
-                        this.visit_expression(&l.left);
+                        this.test(&l.left);
                     }
                     this.open(AstType::BlockStatement);
                     this.expression_statement(&l.right, false);
@@ -436,28 +614,15 @@ impl<'s> Normalizer<'s> {
             }
             Expression::ConditionalExpression(c) => {
                 self.wrap(unit, c.span, |this| {
-                    this.open(AstType::IfStatement);
-                    this.visit_expression(&c.test);
-                    this.open(AstType::BlockStatement);
-                    this.expression_statement(&c.consequent, false);
-                    this.close();
-                    this.open(AstType::BlockStatement);
-                    this.expression_statement(&c.alternate, false);
-                    this.close();
-                    this.close();
+                    this.branch(
+                        &c.test,
+                        Piece::Expr(&c.consequent),
+                        Piece::Expr(&c.alternate),
+                    );
                 });
             }
             // `!function(){}()`, `void f()`: the operator's result is thrown away.
-            Expression::UnaryExpression(u)
-                if matches!(
-                    u.operator,
-                    UnaryOperator::LogicalNot
-                        | UnaryOperator::Void
-                        | UnaryOperator::UnaryPlus
-                        | UnaryOperator::UnaryNegation
-                        | UnaryOperator::BitwiseNot
-                ) && matches!(u.argument, Expression::CallExpression(_)) =>
-            {
+            Expression::UnaryExpression(u) if discards_result(u) => {
                 self.expression_statement(&u.argument, unit);
             }
             Expression::ParenthesizedExpression(p) => {
@@ -471,12 +636,10 @@ impl<'s> Normalizer<'s> {
         }
     }
 
-    /// `!e`, with `!!e` and `!0` kept canonical.
+    /// `!e` as a test, canonical (`!!e` is `e`, `!(a != b)` is `a == b`).
     fn negated(&mut self, e: &Expression<'_>) {
-        self.open(AstType::UnaryExpression);
-        self.atom("!");
-        self.visit_expression(e);
-        self.close();
+        let (c, negated) = peel(e);
+        self.cond(c, !negated);
     }
 
     /// A statement used as the body of `if`, a loop, `with` or a label, always as a block.
@@ -511,14 +674,7 @@ impl<'s> Normalizer<'s> {
     }
 }
 
-/// The final branch of a function body, in one of its spellings (see
-/// [`Normalizer::function_body`]).
-struct Tail<'b, 'a> {
-    test: &'b Expression<'a>,
-    then: Piece<'b, 'a>,
-    els: Piece<'b, 'a>,
-}
-
+/// A branch of an `if`, however it was spelled.
 #[derive(Clone, Copy)]
 enum Piece<'b, 'a> {
     Stmt(&'b Statement<'a>),
@@ -529,13 +685,32 @@ enum Piece<'b, 'a> {
 }
 
 impl Piece<'_, '_> {
-    fn ends_with_return(&self) -> bool {
+    /// Nothing but empty statements and a bare `return;` (at the end of a function, nothing).
+    fn is_empty(&self) -> bool {
         match self {
-            Piece::Stmt(s) => ends_with_return(s),
+            Piece::Stmt(s) => is_empty_statement(s),
+            Piece::Rest(list) => list.iter().all(is_empty_statement),
+            Piece::Expr(_) | Piece::Return(_) => false,
+        }
+    }
+
+    /// Ends with `return <value>`.
+    fn ends_with_value_return(&self) -> bool {
+        match self {
+            Piece::Stmt(s) => ends_with_value_return(s),
             Piece::Expr(_) => false,
             Piece::Return(_) => true,
-            Piece::Rest(list) => list.last().is_some_and(ends_with_return),
+            Piece::Rest(list) => list.last().is_some_and(ends_with_value_return),
         }
+    }
+}
+
+fn is_empty_statement(s: &Statement<'_>) -> bool {
+    match s {
+        Statement::EmptyStatement(_) => true,
+        Statement::ReturnStatement(r) => r.argument.is_none(),
+        Statement::BlockStatement(b) => b.body.iter().all(is_empty_statement),
+        _ => false,
     }
 }
 
@@ -547,42 +722,66 @@ fn ends_with_return(s: &Statement<'_>) -> bool {
     }
 }
 
-impl<'b, 'a> Tail<'b, 'a> {
-    fn of(s: &'b Statement<'a>, rest: &'b [Statement<'a>]) -> Option<Self> {
-        match s {
-            Statement::IfStatement(i) if rest.is_empty() => i.alternate.as_ref().map(|alt| Tail {
-                test: &i.test,
-                then: Piece::Stmt(&i.consequent),
-                els: Piece::Stmt(alt),
-            }),
-            Statement::ExpressionStatement(e) if rest.is_empty() => match &e.expression {
-                Expression::ConditionalExpression(c) => Some(Tail {
-                    test: &c.test,
-                    then: Piece::Expr(&c.consequent),
-                    els: Piece::Expr(&c.alternate),
-                }),
-                _ => None,
-            },
-            Statement::ReturnStatement(r) if rest.is_empty() => match &r.argument {
-                Some(Expression::ConditionalExpression(c)) => Some(Tail {
-                    test: &c.test,
-                    then: Piece::Return(&c.consequent),
-                    els: Piece::Return(&c.alternate),
-                }),
-                _ => None,
-            },
-            Statement::IfStatement(i)
-                if i.alternate.is_none() && !rest.is_empty() && ends_with_return(&i.consequent) =>
+fn ends_with_value_return(s: &Statement<'_>) -> bool {
+    match s {
+        Statement::ReturnStatement(r) => r.argument.is_some(),
+        Statement::BlockStatement(b) => b.body.last().is_some_and(ends_with_value_return),
+        _ => false,
+    }
+}
+
+/// A list without its final bare `return;` (a no-op at the end of a function).
+fn strip_bare_return<'b, 'a>(list: &'b [Statement<'a>]) -> &'b [Statement<'a>] {
+    match list.split_last() {
+        Some((Statement::ReturnStatement(r), init)) if r.argument.is_none() => init,
+        _ => list,
+    }
+}
+
+/// A test with its negations peeled off.
+#[derive(Clone, Copy)]
+enum Cond<'b, 'a> {
+    Expr(&'b Expression<'a>),
+    /// `a != b`, read as `a == b` (the negation is returned beside it).
+    Eq(&'b BinaryExpression<'a>),
+}
+
+/// `!!x` is `x`, `!x` is (x, negated), `a != b` is (a == b, negated).
+fn peel<'b, 'a>(mut e: &'b Expression<'a>) -> (Cond<'b, 'a>, bool) {
+    let mut negated = false;
+    loop {
+        match e {
+            Expression::UnaryExpression(u)
+                if u.operator == UnaryOperator::LogicalNot
+                    && !matches!(u.argument, Expression::NumericLiteral(_)) =>
             {
-                Some(Tail {
-                    test: &i.test,
-                    then: Piece::Stmt(&i.consequent),
-                    els: Piece::Rest(rest),
-                })
+                negated = !negated;
+                e = &u.argument;
             }
-            _ => None,
+            Expression::ParenthesizedExpression(p) => e = &p.expression,
+            Expression::BinaryExpression(b)
+                if matches!(
+                    b.operator,
+                    BinaryOperator::Inequality | BinaryOperator::StrictInequality
+                ) =>
+            {
+                return (Cond::Eq(b), !negated);
+            }
+            _ => return (Cond::Expr(e), negated),
         }
     }
+}
+
+/// `!f()`, `void f()`, `-f()` as a statement: the operator's result is thrown away.
+fn discards_result(u: &UnaryExpression<'_>) -> bool {
+    matches!(
+        u.operator,
+        UnaryOperator::LogicalNot
+            | UnaryOperator::Void
+            | UnaryOperator::UnaryPlus
+            | UnaryOperator::UnaryNegation
+            | UnaryOperator::BitwiseNot
+    ) && matches!(u.argument, Expression::CallExpression(_))
 }
 
 fn push_unique(v: &mut Vec<u32>, x: u32) {
@@ -764,9 +963,11 @@ impl<'a> Visit<'a> for Normalizer<'_> {
 
     fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
         // `a ||= b`, `a += b` are `a = a || b`, `a = a + b`.
-        let expanded = it.operator.to_logical_operator().map(|o| o.as_str()).or_else(|| {
-            it.operator.to_binary_operator().map(|o| o.as_str())
-        });
+        let expanded = it
+            .operator
+            .to_logical_operator()
+            .map(|o| o.as_str())
+            .or_else(|| it.operator.to_binary_operator().map(|o| o.as_str()));
         let Some(op) = expanded else {
             return walk::walk_assignment_expression(self, it);
         };
@@ -853,18 +1054,20 @@ impl<'a> Visit<'a> for Normalizer<'_> {
     }
 
     fn visit_if_statement(&mut self, it: &IfStatement<'a>) {
-        self.open(AstType::IfStatement);
-        self.visit_expression(&it.test);
-        self.body(&it.consequent);
-        if let Some(alt) = &it.alternate {
-            self.body(alt);
+        match &it.alternate {
+            Some(alt) => self.branch(&it.test, Piece::Stmt(&it.consequent), Piece::Stmt(alt)),
+            None => {
+                self.open(AstType::IfStatement);
+                self.test(&it.test);
+                self.body(&it.consequent);
+                self.close();
+            }
         }
-        self.close();
     }
 
     fn visit_while_statement(&mut self, it: &WhileStatement<'a>) {
         self.open(AstType::WhileStatement);
-        self.visit_expression(&it.test);
+        self.test(&it.test);
         self.body(&it.body);
         self.close();
     }
@@ -872,23 +1075,12 @@ impl<'a> Visit<'a> for Normalizer<'_> {
     fn visit_do_while_statement(&mut self, it: &DoWhileStatement<'a>) {
         self.open(AstType::DoWhileStatement);
         self.body(&it.body);
-        self.visit_expression(&it.test);
+        self.test(&it.test);
         self.close();
     }
 
     fn visit_for_statement(&mut self, it: &ForStatement<'a>) {
-        self.open(AstType::ForStatement);
-        if let Some(init) = &it.init {
-            self.visit_for_statement_init(init);
-        }
-        if let Some(test) = &it.test {
-            self.visit_expression(test);
-        }
-        if let Some(update) = &it.update {
-            self.visit_expression(update);
-        }
-        self.body(&it.body);
-        self.close();
+        self.for_loop(it, false);
     }
 
     fn visit_for_in_statement(&mut self, it: &ForInStatement<'a>) {
@@ -956,7 +1148,11 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         // A template without substitutions is a string (minifiers pick whichever quotes
         // need no escapes, backquotes included).
         if let ([q], []) = (it.quasis.as_slice(), it.expressions.as_slice()) {
-            let text = q.value.cooked.as_ref().map_or(q.value.raw.as_str(), |c| c.as_str());
+            let text = q
+                .value
+                .cooked
+                .as_ref()
+                .map_or(q.value.raw.as_str(), |c| c.as_str());
             self.open(AstType::StringLiteral);
             self.string_value(text);
             self.close();
@@ -991,7 +1187,13 @@ fn constant_string(e: &Expression<'_>) -> Option<String> {
         Expression::StringLiteral(s) => Some(s.value.as_str().to_owned()),
         Expression::TemplateLiteral(t) if t.expressions.is_empty() => {
             let q = t.quasis.first()?;
-            Some(q.value.cooked.as_ref().map_or(q.value.raw.as_str(), |c| c.as_str()).to_owned())
+            Some(
+                q.value
+                    .cooked
+                    .as_ref()
+                    .map_or(q.value.raw.as_str(), |c| c.as_str())
+                    .to_owned(),
+            )
         }
         Expression::ParenthesizedExpression(p) => constant_string(&p.expression),
         Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
