@@ -150,16 +150,7 @@ fn cosmetic_variants_are_judged_unchanged() {
 
 #[test]
 fn debug_show() {
-    for f in [
-        "lazyimg-2.0.js",
-        "consent-banner-1.8.js",
-        "domkit-1.4.js",
-        "cardcheck-1.2.js",
-    ] {
-        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("testdata/corpus/tuning/benign")
-            .join(f);
-        let src = std::fs::read_to_string(p).unwrap();
+    for (name, src) in scripts() {
         let v = rewrite(&src, Variant::Compress).unwrap();
         let d = parapet_scripts::analysis::diff::ScriptDiff::between(
             "o",
@@ -167,6 +158,8 @@ fn debug_show() {
             "v",
             &analyse(&v),
         );
-        println!("{}", d.to_text());
+        if d.behaviour_changed {
+            println!("== {name}\n{}", d.to_text());
+        }
     }
 }

@@ -142,6 +142,18 @@ pub(crate) struct Normalizer<'s> {
     open_units: Vec<usize>,
     /// Inside an assignment target: `x.value = ...` writes a field, it does not read one.
     writing: bool,
+    /// Variables bound once to a constant and never written: minifiers inline them, so
+    /// their declarations are dropped and every read stands for the constant.
+    constants: HashMap<u32, Constant>,
+}
+
+/// The value of a constant variable.
+#[derive(Debug, Clone)]
+enum Constant {
+    String(String),
+    Number,
+    Boolean(bool),
+    Null,
 }
 
 impl<'s> Normalizer<'s> {
@@ -155,12 +167,51 @@ impl<'s> Normalizer<'s> {
             interned: HashMap::new(),
             open_units: Vec::new(),
             writing: false,
+            constants: HashMap::new(),
         }
     }
 
     pub fn run(mut self, program: &Program<'_>) -> Normalized {
+        let mut finder = ConstantFinder {
+            scoping: self.scoping,
+            found: HashMap::new(),
+        };
+        finder.visit_program(program);
+        self.constants = finder.found;
         self.visit_program(program);
         self.out
+    }
+
+    /// The constant a declarator binds, if it is dropped as one.
+    fn is_constant_declarator(&self, d: &VariableDeclarator<'_>) -> bool {
+        match &d.id {
+            BindingPattern::BindingIdentifier(id) => id
+                .symbol_id
+                .get()
+                .is_some_and(|s| self.constants.contains_key(&(s.index() as u32))),
+            _ => false,
+        }
+    }
+
+    fn constant(&mut self, c: &Constant) {
+        match c {
+            Constant::String(v) => {
+                self.open(AstType::StringLiteral);
+                self.string_value(v);
+                self.close();
+            }
+            Constant::Number => {
+                self.open(AstType::NumericLiteral);
+                self.lit(LitClass::Number);
+                self.close();
+            }
+            Constant::Boolean(b) => self.boolean(*b),
+            Constant::Null => {
+                self.open(AstType::NullLiteral);
+                self.lit(LitClass::Null);
+                self.close();
+            }
+        }
     }
 
     fn intern(&mut self, s: &str) -> u32 {
@@ -505,6 +556,9 @@ impl<'s> Normalizer<'s> {
                 if d.kind == VariableDeclarationKind::Var =>
             {
                 for decl in &d.declarations {
+                    if self.is_constant_declarator(decl) {
+                        continue;
+                    }
                     self.wrap(unit, decl.span, |this| {
                         this.open(AstType::VariableDeclaration);
                         this.visit_variable_declarator(decl);
@@ -545,8 +599,11 @@ impl<'s> Normalizer<'s> {
             Statement::EmptyStatement(_) => {}
             Statement::BlockStatement(b) => self.statement_list(&b.body, unit),
             Statement::ExpressionStatement(e) => self.expression_statement(&e.expression, unit),
-            Statement::VariableDeclaration(d) if d.declarations.len() > 1 => {
+            Statement::VariableDeclaration(d) => {
                 for decl in &d.declarations {
+                    if self.is_constant_declarator(decl) {
+                        continue;
+                    }
                     self.wrap(unit, decl.span, |this| {
                         this.open(AstType::VariableDeclaration);
                         this.visit_variable_declarator(decl);
@@ -571,6 +628,15 @@ impl<'s> Normalizer<'s> {
                 }
                 _ => self.wrap(unit, s.span(), |this| this.visit_statement(s)),
             },
+            // A function nobody calls, inside another function, never runs: minifiers drop
+            // it. (At top level it is a property of `window` and may be called by name.)
+            Statement::FunctionDeclaration(f)
+                if !self.open_units.is_empty()
+                    && f.id.as_ref().is_some_and(|id| {
+                        id.symbol_id
+                            .get()
+                            .is_some_and(|sym| self.scoping.symbol_is_unused(sym))
+                    }) => {}
             // A function declaration is a function unit already.
             Statement::FunctionDeclaration(_) => self.visit_statement(s),
             Statement::ForStatement(f) => self.for_loop(f, unit),
@@ -929,6 +995,49 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         self.writing = outer;
     }
 
+    fn visit_identifier_reference(&mut self, it: &IdentifierReference<'a>) {
+        let symbol = it
+            .reference_id
+            .get()
+            .and_then(|r| self.scoping.get_reference(r).symbol_id());
+        let constant = symbol.and_then(|s| self.constants.get(&(s.index() as u32)).cloned());
+        match constant {
+            Some(c) if !self.writing => self.constant(&c),
+            _ => walk::walk_identifier_reference(self, it),
+        }
+    }
+
+    fn visit_new_expression(&mut self, it: &NewExpression<'a>) {
+        // `new RegExp(..)` and `RegExp(..)` are the same for these built-ins; minifiers drop
+        // the `new`.
+        const CALLABLE: &[&str] = &[
+            "RegExp",
+            "Array",
+            "Object",
+            "Error",
+            "Function",
+            "TypeError",
+        ];
+        let builtin = match &it.callee {
+            Expression::Identifier(id) => {
+                CALLABLE.contains(&id.name.as_str())
+                    && id
+                        .reference_id
+                        .get()
+                        .is_some_and(|r| self.scoping.get_reference(r).symbol_id().is_none())
+            }
+            _ => false,
+        };
+        if builtin {
+            self.open(AstType::CallExpression);
+            self.visit_expression(&it.callee);
+            self.visit_arguments(&it.arguments);
+            self.close();
+        } else {
+            walk::walk_new_expression(self, it);
+        }
+    }
+
     fn visit_catch_clause(&mut self, it: &CatchClause<'a>) {
         // `catch {}` and `catch (e) {}` with `e` unused are one thing.
         self.open(AstType::CatchClause);
@@ -1047,6 +1156,9 @@ impl<'a> Visit<'a> for Normalizer<'_> {
     fn visit_variable_declaration(&mut self, it: &VariableDeclaration<'a>) {
         // `var`, `let` and `const` are one shape (minifiers turn one into another).
         for decl in &it.declarations {
+            if self.is_constant_declarator(decl) {
+                continue;
+            }
             self.open(AstType::VariableDeclaration);
             self.visit_variable_declarator(decl);
             self.close();
@@ -1175,6 +1287,48 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             self.visit_expression(e);
         }
         self.close();
+    }
+}
+
+/// Finds variables bound once to a constant and never written, below top level.
+struct ConstantFinder<'s> {
+    scoping: &'s Scoping,
+    found: HashMap<u32, Constant>,
+}
+
+impl<'a> Visit<'a> for ConstantFinder<'_> {
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init) {
+            if let Some(sym) = id.symbol_id.get() {
+                let value = match init {
+                    Expression::NumericLiteral(_) => Some(Constant::Number),
+                    Expression::BooleanLiteral(b) => Some(Constant::Boolean(b.value)),
+                    Expression::NullLiteral(_) => Some(Constant::Null),
+                    Expression::UnaryExpression(u)
+                        if u.operator == UnaryOperator::LogicalNot
+                            && matches!(u.argument, Expression::NumericLiteral(_)) =>
+                    {
+                        match &u.argument {
+                            Expression::NumericLiteral(n) => {
+                                Some(Constant::Boolean(n.value == 0.0))
+                            }
+                            _ => None,
+                        }
+                    }
+                    e => constant_string(e).map(Constant::String),
+                };
+                // A top-level `var` of a script is a property of `window`, readable by
+                // other scripts: it stays.
+                let local = self.scoping.symbol_scope_id(sym) != self.scoping.root_scope_id();
+                let single = local && self.scoping.symbol_redeclarations(sym).is_empty();
+                if let Some(v) = value {
+                    if single && !self.scoping.symbol_is_mutated(sym) {
+                        self.found.insert(sym.index() as u32, v);
+                    }
+                }
+            }
+        }
+        walk::walk_variable_declarator(self, it);
     }
 }
 
