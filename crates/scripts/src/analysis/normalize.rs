@@ -20,7 +20,7 @@
 //! sits directly in a function body or at top level) the behaviour [`signals`](super::signals),
 //! notable API names and URL hosts it contains, for the diff and the classifier.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use oxc_ast::ast::*;
 use oxc_ast::{AstKind, AstType};
@@ -145,6 +145,21 @@ pub(crate) struct Normalizer<'s> {
     /// Variables bound once to a constant and never written: minifiers inline them, so
     /// their declarations are dropped and every read stands for the constant.
     constants: HashMap<u32, Constant>,
+    /// Local variables read exactly once, after their declaration, never written: minifiers
+    /// inline them (where it is safe; here always, so both spellings agree), so the
+    /// declaration is dropped and its value's tokens stand at the read.
+    inline: HashSet<u32>,
+    /// The tokens (and what they contain) of each inlined value, waiting for the read.
+    buffered: HashMap<u32, Buffered>,
+}
+
+/// An inlined variable's value, normalised.
+#[derive(Debug)]
+struct Buffered {
+    toks: Vec<Tok>,
+    signals: Signals,
+    apis: Vec<u32>,
+    hosts: Vec<u32>,
 }
 
 /// The value of a constant variable.
@@ -168,6 +183,8 @@ impl<'s> Normalizer<'s> {
             open_units: Vec::new(),
             writing: false,
             constants: HashMap::new(),
+            inline: HashSet::new(),
+            buffered: HashMap::new(),
         }
     }
 
@@ -175,22 +192,48 @@ impl<'s> Normalizer<'s> {
         let mut finder = ConstantFinder {
             scoping: self.scoping,
             found: HashMap::new(),
+            candidates: HashMap::new(),
+            reads: HashMap::new(),
         };
         finder.visit_program(program);
+        self.inline = finder.single_use();
         self.constants = finder.found;
         self.visit_program(program);
         self.out
     }
 
-    /// The constant a declarator binds, if it is dropped as one.
-    fn is_constant_declarator(&self, d: &VariableDeclarator<'_>) -> bool {
-        match &d.id {
-            BindingPattern::BindingIdentifier(id) => id
-                .symbol_id
-                .get()
-                .is_some_and(|s| self.constants.contains_key(&(s.index() as u32))),
-            _ => false,
+    /// Whether a declarator is dropped: a constant, or a single-use value (which is then
+    /// normalised aside, to be put where it is read).
+    fn is_constant_declarator(&mut self, d: &VariableDeclarator<'_>) -> bool {
+        let Some(sym) = declared_symbol(d) else {
+            return false;
+        };
+        if self.constants.contains_key(&sym) {
+            return true;
         }
+        let Some(init) = &d.init else {
+            return false;
+        };
+        if !self.inline.contains(&sym) {
+            return false;
+        }
+        // Normalise the value into a scratch unit, then take it out of the stream.
+        self.begin_unit(UnitKind::Statement, d.span);
+        self.visit_expression(init);
+        self.open_units.pop();
+        if let Some(unit) = self.out.units.pop() {
+            let toks = self.out.toks.split_off(unit.start);
+            self.buffered.insert(
+                sym,
+                Buffered {
+                    toks,
+                    signals: unit.signals,
+                    apis: unit.apis,
+                    hosts: unit.hosts,
+                },
+            );
+        }
+        true
     }
 
     fn constant(&mut self, c: &Constant) {
@@ -1000,7 +1043,21 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             .reference_id
             .get()
             .and_then(|r| self.scoping.get_reference(r).symbol_id());
-        let constant = symbol.and_then(|s| self.constants.get(&(s.index() as u32)).cloned());
+        let sym = symbol.map(|s| s.index() as u32);
+        if let Some(b) = sym.and_then(|s| self.buffered.remove(&s)) {
+            self.out.toks.extend_from_slice(&b.toks);
+            self.signal(b.signals);
+            if let Some(&u) = self.open_units.last() {
+                for a in b.apis {
+                    push_unique(&mut self.out.units[u].apis, a);
+                }
+                for h in b.hosts {
+                    push_unique(&mut self.out.units[u].hosts, h);
+                }
+            }
+            return;
+        }
+        let constant = sym.and_then(|s| self.constants.get(&s).cloned());
         match constant {
             Some(c) if !self.writing => self.constant(&c),
             _ => walk::walk_identifier_reference(self, it),
@@ -1290,16 +1347,66 @@ impl<'a> Visit<'a> for Normalizer<'_> {
     }
 }
 
-/// Finds variables bound once to a constant and never written, below top level.
+/// Finds variables bound once to a constant and never written, below top level; and
+/// variables read once, after their declaration.
 struct ConstantFinder<'s> {
     scoping: &'s Scoping,
     found: HashMap<u32, Constant>,
+    /// Single-use candidates: the span of their declarator.
+    candidates: HashMap<u32, Span>,
+    /// Where each symbol is read.
+    reads: HashMap<u32, Vec<Span>>,
+}
+
+impl ConstantFinder<'_> {
+    fn single_use(&self) -> HashSet<u32> {
+        self.candidates
+            .iter()
+            .filter(|(sym, decl)| {
+                matches!(self.reads.get(sym).map(Vec::as_slice), Some([read])
+                    if read.start >= decl.end)
+            })
+            .map(|(sym, _)| *sym)
+            .collect()
+    }
+
+    /// A local, singly declared, never reassigned variable.
+    fn is_stable(&self, sym: oxc_syntax::symbol::SymbolId) -> bool {
+        // A top-level `var` of a script is a property of `window`, readable by other
+        // scripts: it stays.
+        self.scoping.symbol_scope_id(sym) != self.scoping.root_scope_id()
+            && self.scoping.symbol_redeclarations(sym).is_empty()
+            && !self.scoping.symbol_is_mutated(sym)
+    }
+}
+
+fn declared_symbol(d: &VariableDeclarator<'_>) -> Option<u32> {
+    match &d.id {
+        BindingPattern::BindingIdentifier(id) => id.symbol_id.get().map(|s| s.index() as u32),
+        _ => None,
+    }
 }
 
 impl<'a> Visit<'a> for ConstantFinder<'_> {
+    fn visit_identifier_reference(&mut self, it: &IdentifierReference<'a>) {
+        if let Some(sym) = it
+            .reference_id
+            .get()
+            .and_then(|r| self.scoping.get_reference(r).symbol_id())
+        {
+            self.reads
+                .entry(sym.index() as u32)
+                .or_default()
+                .push(it.span);
+        }
+    }
+
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
         if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init) {
             if let Some(sym) = id.symbol_id.get() {
+                if self.is_stable(sym) && !contains_function(init) {
+                    self.candidates.insert(sym.index() as u32, it.span);
+                }
                 let value = match init {
                     Expression::NumericLiteral(_) => Some(Constant::Number),
                     Expression::BooleanLiteral(b) => Some(Constant::Boolean(b.value)),
@@ -1317,19 +1424,35 @@ impl<'a> Visit<'a> for ConstantFinder<'_> {
                     }
                     e => constant_string(e).map(Constant::String),
                 };
-                // A top-level `var` of a script is a property of `window`, readable by
-                // other scripts: it stays.
-                let local = self.scoping.symbol_scope_id(sym) != self.scoping.root_scope_id();
-                let single = local && self.scoping.symbol_redeclarations(sym).is_empty();
                 if let Some(v) = value {
-                    if single && !self.scoping.symbol_is_mutated(sym) {
+                    if self.is_stable(sym) {
                         self.found.insert(sym.index() as u32, v);
+                        self.candidates.remove(&(sym.index() as u32));
                     }
                 }
             }
         }
         walk::walk_variable_declarator(self, it);
     }
+}
+
+/// Whether an expression contains a function or class (whose units could not be moved).
+fn contains_function(e: &Expression<'_>) -> bool {
+    struct Finder(bool);
+    impl<'a> Visit<'a> for Finder {
+        fn visit_function(&mut self, _: &Function<'a>, _: ScopeFlags) {
+            self.0 = true;
+        }
+        fn visit_arrow_function_expression(&mut self, _: &ArrowFunctionExpression<'a>) {
+            self.0 = true;
+        }
+        fn visit_class(&mut self, _: &Class<'a>) {
+            self.0 = true;
+        }
+    }
+    let mut f = Finder(false);
+    f.visit_expression(e);
+    f.0
 }
 
 /// Longest string built by folding constant concatenations.
