@@ -33,9 +33,16 @@ pub const MAX_SCRIPT_BYTES: usize = 5 * 1024 * 1024;
 /// real code stays far below this, hostile input does not.
 pub const MAX_NESTING: usize = 1024;
 
-/// Longest run of operator characters without a `;`, `{` or `}`. Binary operators nest the
-/// tree without brackets (`a+a+a+...`), so this bounds recursion the same way.
-pub const MAX_OPERATOR_RUN: usize = 50_000;
+/// Deepest tree the analysis walks, as estimated from the text before parsing (see
+/// `prescan`). Operators, member accesses, calls and prefix keywords nest the tree without
+/// brackets (`a+a+a+...`, `!!!!x`, `f()()()`, `typeof typeof x`), so brackets alone do not
+/// bound recursion.
+pub const MAX_DEPTH_ESTIMATE: usize = 20_000;
+
+/// Scripts whose estimated depth (deepest bracket nesting plus longest operator run) is at
+/// most this are analysed on the caller's thread; deeper ones on a thread with
+/// [`ANALYSIS_STACK_BYTES`] of stack.
+const INLINE_DEPTH: usize = 128;
 
 /// Stack for the analysis thread: generous, so that the bounds above, not the stack, decide.
 const ANALYSIS_STACK_BYTES: usize = 256 * 1024 * 1024;
@@ -96,19 +103,25 @@ pub struct Parsed {
 /// The work runs on a thread of its own with a large stack, so that the nesting bounds, not
 /// the caller's stack size, decide what is too deep.
 pub fn analyse(source: &str) -> Analysis<'_> {
-    let outcome = std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("script-analysis".into())
-            .stack_size(ANALYSIS_STACK_BYTES)
-            .spawn_scoped(scope, || parse_and_normalise(source))
-            .ok()
-            .and_then(|handle| handle.join().ok())
-    });
-    let outcome = outcome.unwrap_or_else(|| {
-        Err(ParseFailure::Syntax {
-            message: "the analysis thread could not run".into(),
+    let outcome = match prescan(source) {
+        Err(e) => Err(e),
+        // Shallow scripts (most small ones) need no stack of their own, and a thread per
+        // small script would cost more than analysing it.
+        Ok(depth) if depth <= INLINE_DEPTH => parse_and_normalise(source),
+        Ok(_) => std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("script-analysis".into())
+                .stack_size(ANALYSIS_STACK_BYTES)
+                .spawn_scoped(scope, || parse_and_normalise(source))
+                .ok()
+                .and_then(|handle| handle.join().ok())
         })
-    });
+        .unwrap_or_else(|| {
+            Err(ParseFailure::Syntax {
+                message: "the analysis thread could not run".into(),
+            })
+        }),
+    };
     Analysis {
         source,
         sha256: hex(&Sha256::digest(source.as_bytes())),
@@ -118,10 +131,6 @@ pub fn analyse(source: &str) -> Analysis<'_> {
 }
 
 fn parse_and_normalise(source: &str) -> Result<Parsed, ParseFailure> {
-    if source.len() > MAX_SCRIPT_BYTES {
-        return Err(ParseFailure::TooLarge { size: source.len() });
-    }
-    prescan(source)?;
     let allocator = Allocator::default();
     let options = ParseOptions {
         preserve_parens: false,
@@ -166,38 +175,71 @@ fn parse_and_normalise(source: &str) -> Result<Parsed, ParseFailure> {
     })
 }
 
-/// Refuses input whose tree would nest deeper than the bounds, before any recursion.
-fn prescan(source: &str) -> Result<(), ParseFailure> {
+/// Refuses input too big, or whose tree could nest deeper than the bounds, before any
+/// recursion; otherwise returns the depth estimate.
+///
+/// The estimate is conservative: every operator, `.`, bracket, backquote and prefix keyword
+/// (`typeof`, `new`...) may add a level, counted from the depth at which its bracket opened;
+/// only `,` and `;` (which end an expression) bring it back to that bracket's depth, and a
+/// closing bracket to the depth where it opened, plus one.
+fn prescan(source: &str) -> Result<usize, ParseFailure> {
+    if source.len() > MAX_SCRIPT_BYTES {
+        return Err(ParseFailure::TooLarge { size: source.len() });
+    }
+    let bytes = source.as_bytes();
+    let mut open: Vec<usize> = Vec::new();
     let mut depth = 0usize;
-    let mut max_depth = 0usize;
-    let mut run = 0usize;
-    for b in source.bytes() {
+    let mut max = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
         match b {
             b'(' | b'[' | b'{' => {
+                open.push(depth);
                 depth += 1;
-                max_depth = max_depth.max(depth);
+                if open.len() > MAX_NESTING {
+                    return Err(ParseFailure::TooDeep {
+                        what: "bracket nesting",
+                    });
+                }
             }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b')' | b']' | b'}' => depth = open.pop().map_or(0, |d| d + 1),
+            b',' | b';' => depth = open.last().map_or(0, |d| d + 1),
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'|' | b'&' | b'^' | b'<' | b'>' | b'?' | b':'
+            | b'=' | b'!' | b'~' | b'.' | b'`' => depth += 1,
+            b'a'..=b'z' => {
+                let start = i;
+                while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                    i += 1;
+                }
+                if matches!(
+                    &bytes[start..i],
+                    b"typeof"
+                        | b"void"
+                        | b"new"
+                        | b"await"
+                        | b"yield"
+                        | b"delete"
+                        | b"in"
+                        | b"instanceof"
+                        | b"async"
+                ) {
+                    depth += 1;
+                }
+                max = max.max(depth);
+                continue;
+            }
             _ => {}
         }
-        match b {
-            b';' | b'{' | b'}' => run = 0,
-            b'+' | b'-' | b'*' | b'/' | b'%' | b'|' | b'&' | b'^' | b'<' | b'>' | b'?' | b'='
-            | b',' | b'!' | b'~' => run += 1,
-            _ => {}
-        }
-        if run > MAX_OPERATOR_RUN {
+        max = max.max(depth);
+        if depth > MAX_DEPTH_ESTIMATE {
             return Err(ParseFailure::TooDeep {
-                what: "operator chain",
+                what: "expression depth",
             });
         }
+        i += 1;
     }
-    if max_depth > MAX_NESTING {
-        return Err(ParseFailure::TooDeep {
-            what: "bracket nesting",
-        });
-    }
-    Ok(())
+    Ok(max)
 }
 
 /// Lower-case hex of some bytes.
@@ -332,11 +374,20 @@ mod tests {
             analyse(&deep).outcome,
             Err(ParseFailure::TooDeep { .. })
         ));
-        let chain = "a".to_owned() + &"+a".repeat(MAX_OPERATOR_RUN + 1);
-        assert!(matches!(
-            analyse(&chain).outcome,
-            Err(ParseFailure::TooDeep { .. })
-        ));
+        for unit in ["+a", "!", ".a", "()", "typeof ", "[0]", "a=>"] {
+            let chain = "x ".to_owned() + &unit.repeat(MAX_DEPTH_ESTIMATE + 1);
+            let a = analyse(&chain);
+            assert!(
+                matches!(a.outcome, Err(ParseFailure::TooDeep { .. })),
+                "{unit}"
+            );
+            // Just under the bound, analysis runs (on its own big stack) and does not crash.
+            let under = unit.repeat(MAX_DEPTH_ESTIMATE / 4) + "a";
+            let _ = analyse(&under);
+        }
+        // Siblings do not add up: a long array or object literal is shallow.
+        let wide = format!("var t = [{}];", "f(1+2),".repeat(MAX_DEPTH_ESTIMATE));
+        assert!(analyse(&wide).outcome.is_ok());
     }
 
     #[test]
