@@ -98,7 +98,7 @@ struct Weights {
     w: [f64; N_FEATURES],
 }
 
-const N_FEATURES: usize = 16;
+const N_FEATURES: usize = 17;
 
 /// Feature order (documented in docs/scripts-analysis.md).
 const FEATURE_NAMES: [&str; N_FEATURES] = [
@@ -117,35 +117,36 @@ const FEATURE_NAMES: [&str; N_FEATURES] = [
     "popup",          // window.open from a listener
     "visitor_check",  // user agent / referrer checks
     "sink",           // any network sink
-    "targeting",      // card fields, checkout gating or a look-alike host: aims at payments
+    "targeting",      // card fields, a look-alike host, or every field on a checkout page
+    "harvest",        // reads whole forms or every field
 ];
 
 const MAGECART: Weights = Weights {
     name: "magecart",
     bias: -6.0,
     w: [
-        2.0, 0.3, 0.5, 0.5, 0.8, 2.0, 0.3, 1.0, 0.4, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3, 2.5,
+        2.0, 0.3, 0.5, 0.5, 0.8, 2.0, 1.0, 1.0, 0.4, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3, 2.5, 1.0,
     ],
 };
 const CRYPTOJACKING: Weights = Weights {
     name: "cryptojacking",
     bias: -4.0,
     w: [
-        0.0, 0.0, 0.0, 0.0, 0.4, 0.0, 0.0, 0.5, 0.3, 3.2, 2.5, 0.0, 0.0, 0.0, 0.3, 0.0,
+        0.0, 0.0, 0.0, 0.0, 0.4, 0.0, 0.0, 0.5, 0.3, 3.2, 2.5, 0.0, 0.0, 0.0, 0.3, 0.0, 0.0,
     ],
 };
 const MALVERTISING: Weights = Weights {
     name: "malvertising",
     bias: -4.5,
     w: [
-        0.0, 0.0, 0.0, 0.0, 0.8, 0.0, 0.0, 1.0, 0.5, 0.0, 0.0, 2.4, 2.0, 1.6, 0.0, 0.0,
+        0.0, 0.0, 0.0, 0.0, 0.8, 0.0, 0.0, 1.0, 0.5, 0.0, 0.0, 2.4, 2.0, 1.6, 0.0, 0.0, 0.0,
     ],
 };
 const OBFUSCATED: Weights = Weights {
     name: "obfuscated",
     bias: -3.5,
     w: [
-        0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0, 2.2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+        0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0, 2.2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
     ],
 };
 const CATEGORIES: [&Weights; 4] = [&MAGECART, &CRYPTOJACKING, &MALVERTISING, &OBFUSCATED];
@@ -226,8 +227,10 @@ fn feature_vector(f: &Features) -> [f64; N_FEATURES] {
         has(VISITOR_CHECK),
         has(SINKS),
         b(s & SRC_CARD != 0
-            || s & (CHECKOUT_WORD | LOCATION) == CHECKOUT_WORD | LOCATION
-            || !f.lookalikes.is_empty()),
+            || !f.lookalikes.is_empty()
+            || (s & (CHECKOUT_WORD | LOCATION) == CHECKOUT_WORD | LOCATION
+                && s & SRC_FORM != 0)),
+        has(SRC_FORM),
     ]
 }
 
@@ -300,7 +303,7 @@ fn scored_roots(p: &Parsed, baseline: Option<&Analysis<'_>>) -> Vec<usize> {
 
 /// A small unit, under the roots, that reads form data and sends somewhere.
 fn find_flow(p: &Parsed, roots: &[usize], source: &str) -> Option<Flow> {
-    const DATA: Signals = SRC_FORM | SRC_VALUE | SRC_CARD;
+    const DATA: Signals = SRC_FORM | SRC_VALUE;
     let in_scope = |mut i: usize| loop {
         if roots.contains(&i) {
             return true;

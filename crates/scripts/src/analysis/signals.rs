@@ -176,7 +176,14 @@ pub fn string_signals(value: &str) -> Signals {
     };
     if value.len() <= 256 {
         s |= word_signals(value);
-        if value.starts_with("input") || value.starts_with("form") || value.contains("[name=") {
+        // A selector for every field (`input, select`, `input:not([type=hidden])`), not
+        // for one named field (`input[name=q]`, `#email`).
+        let broad = ["input", "select", "textarea", "form"]
+            .iter()
+            .any(|t| value.starts_with(t))
+            && !value.contains("name=")
+            && !value.contains('#');
+        if broad {
             s |= SRC_FORM;
         }
     }
