@@ -12,11 +12,11 @@ use parapet_scripts::analysis::analyse;
 use parapet_scripts::analysis::classify::{classify, Context};
 
 /// Floors on the held-out set: just under what it measured when first run (precision 1.00,
-/// recall 0.50 on 6 + 6 samples). With so few samples one more miss or false alarm drops a
+/// recall 0.67 on 6 + 6 samples). With so few samples one more miss or false alarm drops a
 /// figure below its floor, so this guards against regressions; it is not the product target
 /// (see docs/scripts-analysis.md).
 const MIN_PRECISION: f64 = 0.75;
-const MIN_RECALL: f64 = 0.45;
+const MIN_RECALL: f64 = 0.6;
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus")

@@ -98,55 +98,56 @@ struct Weights {
     w: [f64; N_FEATURES],
 }
 
-const N_FEATURES: usize = 17;
+const N_FEATURES: usize = 18;
 
 /// Feature order (documented in docs/scripts-analysis.md).
 const FEATURE_NAMES: [&str; N_FEATURES] = [
-    "flow",           // source and sink in one small unit
-    "card_fields",    // card-like names
-    "key_or_submit",  // keystroke / submit listeners
-    "encode",         // btoa, encodeURIComponent, JSON.stringify
-    "new_host",       // a host that is not first-party (or not in the baseline)
-    "lookalike",      // a host that imitates the site
-    "checkout",       // checkout word + location read
-    "eval_decoded",   // eval/Function with a decoder or packed string
-    "obfuscated",     // obfuscator names, packed strings, decoders
-    "miner",          // miner vocabulary
-    "wasm_worker_ws", // WebAssembly + Worker + WebSocket
-    "redirect",       // forced navigation
-    "popup",          // window.open from a listener
-    "visitor_check",  // user agent / referrer checks
-    "sink",           // any network sink
-    "targeting",      // card fields, a look-alike host, or every field on a checkout page
-    "harvest",        // reads whole forms or every field
+    "flow",          // source and sink in one small unit
+    "card_fields",   // card-like names
+    "key_or_submit", // keystroke / submit listeners
+    "encode",        // btoa, encodeURIComponent, JSON.stringify
+    "new_host",      // a host that is not first-party (or not in the baseline)
+    "lookalike",     // a host that imitates the site
+    "checkout",      // checkout word + location read
+    "eval_decoded",  // eval/Function with a decoder or packed string
+    "obfuscated",    // obfuscator names, packed strings, decoders
+    "miner",         // miner vocabulary
+    "worker_ws",     // Worker + WebSocket (all the more with WebAssembly)
+    "redirect",      // forced navigation
+    "popup",         // window.open from a listener
+    "visitor_check", // user agent / referrer checks
+    "sink",          // any network sink
+    "targeting",     // card fields, a look-alike host, or every field on a checkout page
+    "harvest",       // reads whole forms or every field
+    "hidden_flow",   // a flow whose code also decodes hidden text (a concealed destination)
 ];
 
 const MAGECART: Weights = Weights {
     name: "magecart",
     bias: -6.0,
     w: [
-        2.0, 0.3, 0.5, 0.5, 0.8, 2.0, 1.0, 1.0, 0.4, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3, 2.5, 1.0,
+        2.0, 0.3, 0.5, 0.5, 0.8, 2.0, 1.0, 1.0, 0.4, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3, 2.5, 1.0, 2.5,
     ],
 };
 const CRYPTOJACKING: Weights = Weights {
     name: "cryptojacking",
     bias: -4.0,
     w: [
-        0.0, 0.0, 0.0, 0.0, 0.4, 0.0, 0.0, 0.5, 0.3, 3.2, 2.5, 0.0, 0.0, 0.0, 0.3, 0.0, 0.0,
+        0.0, 0.0, 0.0, 0.0, 0.4, 0.0, 0.0, 0.5, 0.3, 3.2, 2.5, 0.0, 0.0, 0.0, 0.3, 0.0, 0.0, 0.0,
     ],
 };
 const MALVERTISING: Weights = Weights {
     name: "malvertising",
     bias: -4.5,
     w: [
-        0.0, 0.0, 0.0, 0.0, 0.8, 0.0, 0.0, 1.0, 0.5, 0.0, 0.0, 2.4, 2.0, 1.6, 0.0, 0.0, 0.0,
+        0.0, 0.0, 0.0, 0.0, 0.8, 0.0, 0.0, 1.0, 0.5, 0.0, 0.0, 2.4, 2.0, 1.6, 0.0, 0.0, 0.0, 0.0,
     ],
 };
 const OBFUSCATED: Weights = Weights {
     name: "obfuscated",
     bias: -3.5,
     w: [
-        0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0, 2.2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+        0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0, 2.2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
     ],
 };
 const CATEGORIES: [&Weights; 4] = [&MAGECART, &CRYPTOJACKING, &MALVERTISING, &OBFUSCATED];
@@ -221,16 +222,16 @@ fn feature_vector(f: &Features) -> [f64; N_FEATURES] {
         b(s & DYN_EVAL != 0 && decoded),
         obfuscation.min(1.0),
         has(MINER),
-        all(WASM | WORKER) * has(SINK_WEBSOCKET),
+        has(WORKER) * has(SINK_WEBSOCKET) * (0.5 + 0.5 * has(WASM)),
         has(REDIRECT) * (0.5 + 0.5 * has(VISITOR_CHECK | TIMER)),
         all(POPUP | LISTENER),
         has(VISITOR_CHECK),
         has(SINKS),
         b(s & SRC_CARD != 0
             || !f.lookalikes.is_empty()
-            || (s & (CHECKOUT_WORD | LOCATION) == CHECKOUT_WORD | LOCATION
-                && s & SRC_FORM != 0)),
+            || (s & (CHECKOUT_WORD | LOCATION) == CHECKOUT_WORD | LOCATION && s & SRC_FORM != 0)),
         has(SRC_FORM),
+        b(f.flow.is_some() && s & DECODE != 0),
     ]
 }
 

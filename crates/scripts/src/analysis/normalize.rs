@@ -986,6 +986,17 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                 self.navigation(to_location);
             }
             AstKind::CallExpression(c) => {
+                // `eval(f(...))`, `Function(g(...))`: code computed by a call (packers).
+                let evaluates = matches!(&c.callee, Expression::Identifier(id)
+                    if id.name == "eval" || id.name == "Function");
+                if evaluates
+                    && matches!(
+                        c.arguments.first().and_then(|a| a.as_expression()),
+                        Some(Expression::CallExpression(_))
+                    )
+                {
+                    self.signal(signals::DECODE);
+                }
                 if let Expression::StaticMemberExpression(m) = &c.callee {
                     let redirect = matches!(m.property.name.as_str(), "replace" | "assign")
                         && is_location(&m.object);
