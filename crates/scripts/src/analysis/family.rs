@@ -110,8 +110,17 @@ const RULES: &[Rule] = &[
     },
 ];
 
+/// How much of the start of a script is searched: banners and version strings sit at the
+/// top, and searching megabytes for a dozen markers would cost more than the analysis.
+pub const FAMILY_SCAN_BYTES: usize = 32 * 1024;
+
 /// The family of a script, if a rule recognises it.
 pub fn detect(source: &str) -> Option<Family> {
+    let mut end = source.len().min(FAMILY_SCAN_BYTES);
+    while !source.is_char_boundary(end) {
+        end -= 1;
+    }
+    let source = &source[..end];
     let rule = RULES
         .iter()
         .find(|r| r.markers.iter().any(|m| source.contains(m)))?;

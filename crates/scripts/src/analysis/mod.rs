@@ -163,10 +163,11 @@ fn parse_and_normalise(source: &str) -> Result<Parsed, ParseFailure> {
     let norm = Normalizer::new(semantic.scoping()).run(program);
     let mut hasher = fingerprint::UnitHasher::new(norm.symbols);
     let whole = hasher.digest(&norm, 0, norm.toks.len());
+    let atoms = fingerprint::atom_hashes(&norm);
     let unit_hashes = norm
         .units
         .iter()
-        .map(|u| hasher.short(&norm, u.start, u.end))
+        .map(|u| hasher.short(&norm, &atoms, u.start, u.end))
         .collect();
     Ok(Parsed {
         normalized_hash: hex(&whole),

@@ -20,7 +20,7 @@
 //! sits directly in a function body or at top level) the behaviour [`signals`](super::signals),
 //! notable API names and URL hosts it contains, for the diff and the classifier.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use oxc_ast::ast::*;
 use oxc_ast::{AstKind, AstType};
@@ -138,6 +138,8 @@ pub(crate) struct Normalizer<'s> {
     scoping: &'s Scoping,
     out: Normalized,
     interned: HashMap<String, u32>,
+    /// Signals of each interned name, computed on first use.
+    name_signals: Vec<Option<Signals>>,
     /// Open units, innermost last.
     open_units: Vec<usize>,
     /// Inside an assignment target: `x.value = ...` writes a field, it does not read one.
@@ -179,21 +181,22 @@ impl<'s> Normalizer<'s> {
                 symbols: scoping.symbols_len(),
                 ..Normalized::default()
             },
-            interned: HashMap::new(),
+            interned: HashMap::default(),
+            name_signals: Vec::new(),
             open_units: Vec::new(),
             writing: false,
-            constants: HashMap::new(),
-            inline: HashSet::new(),
-            buffered: HashMap::new(),
+            constants: HashMap::default(),
+            inline: HashSet::default(),
+            buffered: HashMap::default(),
         }
     }
 
     pub fn run(mut self, program: &Program<'_>) -> Normalized {
         let mut finder = ConstantFinder {
             scoping: self.scoping,
-            found: HashMap::new(),
-            candidates: HashMap::new(),
-            reads: HashMap::new(),
+            found: HashMap::default(),
+            candidates: HashMap::default(),
+            reads: HashMap::default(),
         };
         finder.visit_program(program);
         self.inline = finder.single_use();
@@ -297,13 +300,24 @@ impl<'s> Normalizer<'s> {
 
     /// Records a global or member name: its signals, and the name itself when notable.
     fn name(&mut self, name: &str) {
-        let mut s = signals::name_signals(name);
+        let id = self.intern(name);
+        let slot = id as usize;
+        if self.name_signals.len() <= slot {
+            self.name_signals.resize(slot + 1, None);
+        }
+        let mut s = match self.name_signals[slot] {
+            Some(s) => s,
+            None => {
+                let s = signals::name_signals(name);
+                self.name_signals[slot] = Some(s);
+                s
+            }
+        };
         if self.writing {
             s &= !signals::SRC_VALUE;
         }
         if s != 0 {
             self.signal(s);
-            let id = self.intern(name);
             if let Some(&u) = self.open_units.last() {
                 push_unique(&mut self.out.units[u].apis, id);
             }
@@ -1365,18 +1379,17 @@ struct ConstantFinder<'s> {
     found: HashMap<u32, Constant>,
     /// Single-use candidates: the span of their declarator.
     candidates: HashMap<u32, Span>,
-    /// Where each symbol is read.
-    reads: HashMap<u32, Vec<Span>>,
+    /// How often each symbol is read, and where first.
+    reads: HashMap<u32, (u32, u32)>,
 }
 
 impl ConstantFinder<'_> {
     fn single_use(&self) -> HashSet<u32> {
         self.candidates
             .iter()
-            .filter(|(sym, decl)| {
-                matches!(self.reads.get(sym).map(Vec::as_slice), Some([read])
-                    if read.start >= decl.end)
-            })
+            .filter(
+                |(sym, decl)| matches!(self.reads.get(sym), Some(&(1, start)) if start >= decl.end),
+            )
             .map(|(sym, _)| *sym)
             .collect()
     }
@@ -1405,10 +1418,11 @@ impl<'a> Visit<'a> for ConstantFinder<'_> {
             .get()
             .and_then(|r| self.scoping.get_reference(r).symbol_id())
         {
-            self.reads
+            let e = self
+                .reads
                 .entry(sym.index() as u32)
-                .or_default()
-                .push(it.span);
+                .or_insert((0, it.span.start));
+            e.0 += 1;
         }
     }
 

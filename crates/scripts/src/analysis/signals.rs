@@ -174,7 +174,7 @@ pub fn string_signals(value: &str) -> Signals {
         "display:none" | "none" | "hidden" => HIDDEN,
         _ => 0,
     };
-    if value.len() <= 256 {
+    if value.len() <= WORD_SCAN_MAX {
         s |= word_signals(value);
         // A selector for every field (`input, select`, `input:not([type=hidden])`), not
         // for one named field (`input[name=q]`, `#email`).
@@ -196,6 +196,10 @@ pub fn string_signals(value: &str) -> Signals {
     s
 }
 
+/// Longest name or string searched for vocabulary words: field names, selectors and URLs
+/// are short; longer strings are text or markup.
+const WORD_SCAN_MAX: usize = 128;
+
 /// Event names a skimmer listens to.
 fn event_signals(word: &str) -> Signals {
     match word {
@@ -208,7 +212,7 @@ fn event_signals(word: &str) -> Signals {
 /// Vocabulary that matters in any name or short string, matched case-insensitively on
 /// word parts: card fields, checkout words, miner words.
 fn word_signals(text: &str) -> Signals {
-    if text.len() > 256 {
+    if text.len() > WORD_SCAN_MAX {
         return 0;
     }
     let lower = text.to_ascii_lowercase();
