@@ -347,6 +347,8 @@ mod tests {
             ("function f(a, b){return a}", "function f(a, b){return b}"),
             ("a();", "a(); new Image().src = u;"),
             ("var t = true;", "var t = false;"),
+            ("for(;;){if(a)continue;x()}", "for(;;){if(a)break;x()}"),
+            ("if(a&&b)x();", "if(a||b)x();"),
             (
                 "f('https://' + 'a.example');",
                 "f('https://' + 'b.example');",

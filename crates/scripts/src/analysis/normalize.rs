@@ -449,22 +449,37 @@ impl<'s> Normalizer<'s> {
     /// `if(!c){B}`); otherwise `if(c){A;return}` then B's statements. Statements inside stay
     /// units, so an injection into a guarded function body is still found alone.
     fn branch_tail(&mut self, test: &Expression<'_>, a: Piece<'_, '_>, b: Piece<'_, '_>) {
-        let (cond, negated) = peel(test);
-        let (a, b) = if negated { (b, a) } else { (a, b) };
+        let mut list = Vec::new();
+        conjuncts(test, false, &mut list);
+        let (a, b) = if orient(&mut list) { (b, a) } else { (a, b) };
         let span = test.span();
         if b.is_empty() {
+            let a = merge_ifs(&mut list, a);
             self.wrap(true, span, |this| {
                 this.open(AstType::IfStatement);
-                this.cond(cond, false);
+                this.conj(&list);
                 this.open(AstType::BlockStatement);
                 this.tail_piece(a);
                 this.close();
                 this.close();
             });
         } else if a.is_empty() {
+            let b = if list.len() == 1 {
+                list[0].1 = !list[0].1;
+                merge_ifs(&mut list, b)
+            } else {
+                b
+            };
             self.wrap(true, span, |this| {
                 this.open(AstType::IfStatement);
-                this.cond(cond, true);
+                if list.len() == 1 {
+                    this.conj(&list);
+                } else {
+                    this.open(AstType::UnaryExpression);
+                    this.atom("!");
+                    this.conj(&list);
+                    this.close();
+                }
                 this.open(AstType::BlockStatement);
                 this.tail_piece(b);
                 this.close();
@@ -473,7 +488,7 @@ impl<'s> Normalizer<'s> {
         } else {
             self.wrap(true, span, |this| {
                 this.open(AstType::IfStatement);
-                this.cond(cond, false);
+                this.conj(&list);
                 this.open(AstType::BlockStatement);
                 this.tail_piece(a);
                 if !a.ends_with_value_return() {
@@ -495,7 +510,66 @@ impl<'s> Normalizer<'s> {
             Piece::Rest(list) => self.function_body(list),
             Piece::Expr(e) => self.tail_expr(e),
             Piece::Return(e) => self.tail_return(e, e.span()),
+            Piece::LoopRest(list) => self.loop_list(list),
         }
+    }
+
+    /// A piece inside a block, not in tail position.
+    fn inner_piece(&mut self, piece: Piece<'_, '_>) {
+        match piece {
+            Piece::Stmt(s) => self.statement(s, false),
+            Piece::Expr(e) => self.expression_statement(e, false),
+            Piece::Return(e) => {
+                self.open(AstType::ReturnStatement);
+                self.visit_expression(e);
+                self.close();
+            }
+            Piece::Rest(list) => self.statement_list(list, false),
+            Piece::LoopRest(list) => self.loop_list(list),
+        }
+    }
+
+    /// `if (test) body` without `else`, nested ifs merged into one conjunction
+    /// (`if(a){if(b)X}`, `if(a&&b)X`, `a&&b&&X` and `!(!a||!b)||...` converge).
+    fn if_then<'b, 'x>(&mut self, mut list: Vec<(Cond<'b, 'x>, bool)>, body: Piece<'b, 'x>) {
+        let body = merge_ifs(&mut list, body);
+        self.open(AstType::IfStatement);
+        self.conj(&list);
+        self.open(AstType::BlockStatement);
+        self.inner_piece(body);
+        self.close();
+        self.close();
+    }
+
+    /// The statements of a loop body: `if (c) continue; rest` is `if (!c) { rest }`, and a
+    /// final bare `continue;` is nothing.
+    fn loop_list(&mut self, list: &[Statement<'_>]) {
+        let list = match list.split_last() {
+            Some((Statement::ContinueStatement(c), init)) if c.label.is_none() => init,
+            _ => list,
+        };
+        for (i, s) in list.iter().enumerate() {
+            let rest = &list[i + 1..];
+            if let Some(test) = continue_guard(s) {
+                if !rest.is_empty() {
+                    let mut conj = Vec::new();
+                    conjuncts(test, true, &mut conj);
+                    self.if_then(conj, Piece::LoopRest(rest));
+                    return;
+                }
+            }
+            self.statement(s, false);
+        }
+    }
+
+    /// A loop body, always as a block.
+    fn loop_body(&mut self, s: &Statement<'_>) {
+        self.open(AstType::BlockStatement);
+        match s {
+            Statement::BlockStatement(b) => self.loop_list(&b.body),
+            s => self.loop_list(std::slice::from_ref(s)),
+        }
+        self.close();
     }
 
     /// The last expression statement of a function.
@@ -555,7 +629,7 @@ impl<'s> Normalizer<'s> {
         }
     }
 
-    /// A test in canonical form: negations and `!=` peeled, then put back once.
+    /// One conjunct of a test: `!=` read as `==`, negated once at most.
     fn cond(&mut self, cond: Cond<'_, '_>, negate: bool) {
         if negate {
             self.open(AstType::UnaryExpression);
@@ -576,30 +650,37 @@ impl<'s> Normalizer<'s> {
         }
     }
 
+    /// A conjunction, as a left-leaning `&&` chain.
+    fn conj(&mut self, list: &[(Cond<'_, '_>, bool)]) {
+        for _ in 1..list.len() {
+            self.open(AstType::LogicalExpression);
+            self.atom("&&");
+        }
+        for (i, &(c, negate)) in list.iter().enumerate() {
+            self.cond(c, negate);
+            if i > 0 {
+                self.close();
+            }
+        }
+    }
+
     /// A test used as is.
     fn test(&mut self, e: &Expression<'_>) {
-        let (c, negated) = peel(e);
-        self.cond(c, negated);
+        let mut list = Vec::new();
+        conjuncts(e, false, &mut list);
+        self.conj(&list);
     }
 
     /// A two-way branch outside tail position, with a negated test turned around.
     fn branch(&mut self, test: &Expression<'_>, a: Piece<'_, '_>, b: Piece<'_, '_>) {
-        let (cond, negated) = peel(test);
-        let (a, b) = if negated { (b, a) } else { (a, b) };
+        let mut list = Vec::new();
+        conjuncts(test, false, &mut list);
+        let (a, b) = if orient(&mut list) { (b, a) } else { (a, b) };
         self.open(AstType::IfStatement);
-        self.cond(cond, false);
+        self.conj(&list);
         for p in [a, b] {
             self.open(AstType::BlockStatement);
-            match p {
-                Piece::Stmt(s) => self.statement(s, false),
-                Piece::Expr(e) => self.expression_statement(e, false),
-                Piece::Return(e) => {
-                    self.open(AstType::ReturnStatement);
-                    self.visit_expression(e);
-                    self.close();
-                }
-                Piece::Rest(list) => self.statement_list(list, false),
-            }
+            self.inner_piece(p);
             self.close();
         }
         self.close();
@@ -646,7 +727,7 @@ impl<'s> Normalizer<'s> {
                     this.visit_expression(update);
                 }
             }
-            this.body(&it.body);
+            this.loop_body(&it.body);
             this.close();
         });
     }
@@ -723,16 +804,9 @@ impl<'s> Normalizer<'s> {
                 if matches!(l.operator, LogicalOperator::And | LogicalOperator::Or) =>
             {
                 self.wrap(unit, l.span, |this| {
-                    this.open(AstType::IfStatement);
-                    if l.operator == LogicalOperator::Or {
-                        this.negated(&l.left);
-                    } else {
-                        this.test(&l.left);
-                    }
-                    this.open(AstType::BlockStatement);
-                    this.expression_statement(&l.right, false);
-                    this.close();
-                    this.close();
+                    let mut list = Vec::new();
+                    conjuncts(&l.left, l.operator == LogicalOperator::Or, &mut list);
+                    this.if_then(list, Piece::Expr(&l.right));
                 });
             }
             Expression::ConditionalExpression(c) => {
@@ -757,19 +831,6 @@ impl<'s> Normalizer<'s> {
                 this.close();
             }),
         }
-    }
-
-    /// `!e` as a test, canonical (`!!e` is `e`, `!(a != b)` is `a == b`).
-    fn negated(&mut self, e: &Expression<'_>) {
-        let (c, negated) = peel(e);
-        self.cond(c, !negated);
-    }
-
-    /// A statement used as the body of `if`, a loop, `with` or a label, always as a block.
-    fn body(&mut self, s: &Statement<'_>) {
-        self.open(AstType::BlockStatement);
-        self.statement(s, false);
-        self.close();
     }
 
     fn boolean(&mut self, value: bool) {
@@ -805,6 +866,8 @@ enum Piece<'b, 'a> {
     /// `return e`.
     Return(&'b Expression<'a>),
     Rest(&'b [Statement<'a>]),
+    /// The rest of a loop body (where `continue` ends it).
+    LoopRest(&'b [Statement<'a>]),
 }
 
 impl Piece<'_, '_> {
@@ -812,7 +875,7 @@ impl Piece<'_, '_> {
     fn is_empty(&self) -> bool {
         match self {
             Piece::Stmt(s) => is_empty_statement(s),
-            Piece::Rest(list) => list.iter().all(is_empty_statement),
+            Piece::Rest(list) | Piece::LoopRest(list) => list.iter().all(is_empty_statement),
             Piece::Expr(_) | Piece::Return(_) => false,
         }
     }
@@ -823,7 +886,9 @@ impl Piece<'_, '_> {
             Piece::Stmt(s) => ends_with_value_return(s),
             Piece::Expr(_) => false,
             Piece::Return(_) => true,
-            Piece::Rest(list) => list.last().is_some_and(ends_with_value_return),
+            Piece::Rest(list) | Piece::LoopRest(list) => {
+                list.last().is_some_and(ends_with_value_return)
+            }
         }
     }
 }
@@ -869,30 +934,125 @@ enum Cond<'b, 'a> {
     Eq(&'b BinaryExpression<'a>),
 }
 
-/// `!!x` is `x`, `!x` is (x, negated), `a != b` is (a == b, negated).
-fn peel<'b, 'a>(mut e: &'b Expression<'a>) -> (Cond<'b, 'a>, bool) {
-    let mut negated = false;
-    loop {
-        match e {
-            Expression::UnaryExpression(u)
-                if u.operator == UnaryOperator::LogicalNot
-                    && !matches!(u.argument, Expression::NumericLiteral(_)) =>
-            {
-                negated = !negated;
-                e = &u.argument;
-            }
-            Expression::ParenthesizedExpression(p) => e = &p.expression,
-            Expression::BinaryExpression(b)
-                if matches!(
-                    b.operator,
-                    BinaryOperator::Inequality | BinaryOperator::StrictInequality
-                ) =>
-            {
-                return (Cond::Eq(b), !negated);
-            }
-            _ => return (Cond::Expr(e), negated),
+/// A test as a list of conjuncts, each with its negation: `!!x` is `x`, `a != b` is
+/// `!(a == b)`, `a && b` is [a, b], and `!(a || b)` is [!a, !b].
+fn conjuncts<'b, 'a>(e: &'b Expression<'a>, negated: bool, out: &mut Vec<(Cond<'b, 'a>, bool)>) {
+    match e {
+        Expression::UnaryExpression(u)
+            if u.operator == UnaryOperator::LogicalNot
+                && !matches!(u.argument, Expression::NumericLiteral(_)) =>
+        {
+            conjuncts(&u.argument, !negated, out);
         }
+        Expression::ParenthesizedExpression(p) => conjuncts(&p.expression, negated, out),
+        Expression::LogicalExpression(l)
+            if (l.operator == LogicalOperator::And && !negated)
+                || (l.operator == LogicalOperator::Or && negated) =>
+        {
+            conjuncts(&l.left, negated, out);
+            conjuncts(&l.right, negated, out);
+        }
+        Expression::BinaryExpression(b)
+            if matches!(
+                b.operator,
+                BinaryOperator::Inequality | BinaryOperator::StrictInequality
+            ) =>
+        {
+            out.push((Cond::Eq(b), !negated));
+        }
+        _ => out.push((Cond::Expr(e), negated)),
     }
+}
+
+/// Turns a single negated conjunct around; says whether it did (the branches then swap).
+fn orient(list: &mut [(Cond<'_, '_>, bool)]) -> bool {
+    match list {
+        [(_, negated)] if *negated => {
+            *negated = false;
+            true
+        }
+        _ => false,
+    }
+}
+
+/// While the body is one `if` without `else` (however spelled), moves its test into the
+/// conjunction and returns what is left of the body.
+fn merge_ifs<'b, 'a>(
+    list: &mut Vec<(Cond<'b, 'a>, bool)>,
+    mut body: Piece<'b, 'a>,
+) -> Piece<'b, 'a> {
+    loop {
+        let single = match body {
+            Piece::Stmt(s) => Some(s),
+            Piece::Rest(l) | Piece::LoopRest(l) => match l {
+                [s] => Some(s),
+                _ => None,
+            },
+            _ => None,
+        };
+        let loop_context = matches!(body, Piece::LoopRest(_));
+        let next = match (single, body) {
+            (Some(Statement::BlockStatement(b)), _) => match b.body.as_slice() {
+                [s] => Some((None, Piece::Stmt(s))),
+                _ => None,
+            },
+            (Some(Statement::IfStatement(i)), _) if i.alternate.is_none() => {
+                Some((Some((&i.test, false)), Piece::Stmt(&i.consequent)))
+            }
+            (Some(Statement::ExpressionStatement(e)), _) => logical_if(&e.expression),
+            (None, Piece::Expr(e)) => logical_if(e),
+            (None, Piece::LoopRest(l)) => match l.split_first() {
+                Some((first, rest)) if !rest.is_empty() => {
+                    continue_guard(first).map(|t| (Some((t, true)), Piece::LoopRest(rest)))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some((test, inner)) = next else {
+            return body;
+        };
+        if let Some((t, negated)) = test {
+            conjuncts(t, negated, list);
+        }
+        body = match (inner, loop_context) {
+            (Piece::Stmt(s), true) => Piece::LoopRest(std::slice::from_ref(s)),
+            (p, _) => p,
+        };
+    }
+}
+
+/// `a && X` and `a || X` as statements: `if (a) X` and `if (!a) X`.
+fn logical_if<'b, 'a>(
+    e: &'b Expression<'a>,
+) -> Option<(Option<(&'b Expression<'a>, bool)>, Piece<'b, 'a>)> {
+    match e {
+        Expression::LogicalExpression(l) if l.operator == LogicalOperator::And => {
+            Some((Some((&l.left, false)), Piece::Expr(&l.right)))
+        }
+        Expression::LogicalExpression(l) if l.operator == LogicalOperator::Or => {
+            Some((Some((&l.left, true)), Piece::Expr(&l.right)))
+        }
+        Expression::ParenthesizedExpression(p) => logical_if(&p.expression),
+        _ => None,
+    }
+}
+
+/// The test of `if (test) continue;` (unlabelled, no `else`).
+fn continue_guard<'b, 'a>(s: &'b Statement<'a>) -> Option<&'b Expression<'a>> {
+    let Statement::IfStatement(i) = s else {
+        return None;
+    };
+    if i.alternate.is_some() {
+        return None;
+    }
+    let is_continue =
+        |s: &Statement<'_>| matches!(s, Statement::ContinueStatement(c) if c.label.is_none());
+    let guard = match &i.consequent {
+        Statement::BlockStatement(b) => matches!(b.body.as_slice(), [c] if is_continue(c)),
+        c => is_continue(c),
+    };
+    guard.then_some(&i.test)
 }
 
 /// `!f()`, `void f()`, `-f()` as a statement: the operator's result is thrown away.
@@ -1251,10 +1411,9 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         match &it.alternate {
             Some(alt) => self.branch(&it.test, Piece::Stmt(&it.consequent), Piece::Stmt(alt)),
             None => {
-                self.open(AstType::IfStatement);
-                self.test(&it.test);
-                self.body(&it.consequent);
-                self.close();
+                let mut list = Vec::new();
+                conjuncts(&it.test, false, &mut list);
+                self.if_then(list, Piece::Stmt(&it.consequent));
             }
         }
     }
@@ -1262,13 +1421,13 @@ impl<'a> Visit<'a> for Normalizer<'_> {
     fn visit_while_statement(&mut self, it: &WhileStatement<'a>) {
         self.open(AstType::WhileStatement);
         self.test(&it.test);
-        self.body(&it.body);
+        self.loop_body(&it.body);
         self.close();
     }
 
     fn visit_do_while_statement(&mut self, it: &DoWhileStatement<'a>) {
         self.open(AstType::DoWhileStatement);
-        self.body(&it.body);
+        self.loop_body(&it.body);
         self.test(&it.test);
         self.close();
     }
@@ -1281,7 +1440,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         self.open(AstType::ForInStatement);
         self.visit_for_statement_left(&it.left);
         self.visit_expression(&it.right);
-        self.body(&it.body);
+        self.loop_body(&it.body);
         self.close();
     }
 
@@ -1289,7 +1448,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         self.open(AstType::ForOfStatement);
         self.visit_for_statement_left(&it.left);
         self.visit_expression(&it.right);
-        self.body(&it.body);
+        self.loop_body(&it.body);
         self.close();
     }
 
