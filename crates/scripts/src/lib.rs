@@ -23,8 +23,9 @@
 //!   renaming, literal classes, minifier idioms, per-unit signals), `signals.rs`
 //!   (the behaviour vocabulary), `fingerprint.rs` (hashes), `family.rs` (library
 //!   and version line), `diff.rs` (behavioural diff), `classify.rs` (features and
-//!   weights). The `parapet
-//!   scripts fingerprint|diff|classify` commands are thin wrappers over these.
+//!   weights). The `parapet scripts fingerprint|diff|classify` commands are thin
+//!   wrappers over these; docs/scripts-analysis.md describes them and their measured
+//!   quality.
 //! - **events**: `new-script`, `new-connection-domain`, `script-changed`,
 //!   `fetch-mismatch` and the rest, as `parapet_core::Event`s through the
 //!   shared alert pipeline.
