@@ -349,6 +349,17 @@ mod tests {
             ("var t = true;", "var t = false;"),
             ("for(;;){if(a)continue;x()}", "for(;;){if(a)break;x()}"),
             ("if(a&&b)x();", "if(a||b)x();"),
+            ("eval('f(1)');", "eval('g(1)');"),
+            (
+                "document.write('<b>a</b>');",
+                "document.write('<script>x()</script>');",
+            ),
+            (
+                "e.innerHTML = '<p>hi</p>';",
+                "e.innerHTML = '<img src=x onerror=steal()>';",
+            ),
+            ("setTimeout('a()', 1);", "setTimeout('b()', 1);"),
+            ("new Function('a()')();", "new Function('b()')();"),
             (
                 "f('https://' + 'a.example');",
                 "f('https://' + 'b.example');",

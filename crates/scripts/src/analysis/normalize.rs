@@ -144,6 +144,10 @@ pub(crate) struct Normalizer<'s> {
     open_units: Vec<usize>,
     /// Inside an assignment target: `x.value = ...` writes a field, it does not read one.
     writing: bool,
+    /// Inside the argument of something that runs or renders a string (`eval`,
+    /// `document.write`, `innerHTML =`...): such strings are code, and keep a digest of
+    /// their text, so that a payload changed inside one changes the hash.
+    code_strings: bool,
     /// Variables bound once to a constant and never written: minifiers inline them, so
     /// their declarations are dropped and every read stands for the constant.
     constants: HashMap<u32, Constant>,
@@ -185,6 +189,7 @@ impl<'s> Normalizer<'s> {
             name_signals: Vec::new(),
             open_units: Vec::new(),
             writing: false,
+            code_strings: false,
             constants: HashMap::default(),
             inline: HashSet::default(),
             buffered: HashMap::default(),
@@ -374,7 +379,12 @@ impl<'s> Normalizer<'s> {
     /// A string literal's value: a host, a kept word, or its class.
     fn string_value(&mut self, value: &str) {
         self.signal(signals::string_signals(value));
-        if let Some(host) = signals::url_host(value) {
+        if self.code_strings {
+            if let Some(host) = signals::url_host(value) {
+                self.host(&host);
+            }
+            self.atom(&format!("code:{:016x}", text_digest(value)));
+        } else if let Some(host) = signals::url_host(value) {
             self.host(&host);
         } else if KEPT_STRINGS.contains(&value) {
             self.atom(value);
@@ -839,6 +849,32 @@ impl<'s> Normalizer<'s> {
         self.close();
     }
 
+    /// What a call says: packed code run by `eval`, navigation, pop-ups.
+    fn call_signals(&mut self, c: &CallExpression<'_>) {
+        // `eval(f(...))`, `Function(g(...))`: code computed by a call (packers).
+        let evaluates = matches!(&c.callee, Expression::Identifier(id)
+            if id.name == "eval" || id.name == "Function");
+        if evaluates
+            && matches!(
+                c.arguments.first().and_then(|a| a.as_expression()),
+                Some(Expression::CallExpression(_))
+            )
+        {
+            self.signal(signals::DECODE);
+        }
+        if let Expression::StaticMemberExpression(m) = &c.callee {
+            let redirect =
+                matches!(m.property.name.as_str(), "replace" | "assign") && is_location(&m.object);
+            self.navigation(redirect);
+            // `window.open(...)` (an XMLHttpRequest's `open` is not a window).
+            if m.property.name == "open"
+                && matches!(&m.object, Expression::Identifier(id) if id.name == "window")
+            {
+                self.signal(signals::POPUP);
+            }
+        }
+    }
+
     /// A binding nobody reads or writes (a plain identifier only).
     fn is_unused(&self, pattern: &BindingPattern<'_>) -> bool {
         match pattern {
@@ -1159,30 +1195,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                 };
                 self.navigation(to_location);
             }
-            AstKind::CallExpression(c) => {
-                // `eval(f(...))`, `Function(g(...))`: code computed by a call (packers).
-                let evaluates = matches!(&c.callee, Expression::Identifier(id)
-                    if id.name == "eval" || id.name == "Function");
-                if evaluates
-                    && matches!(
-                        c.arguments.first().and_then(|a| a.as_expression()),
-                        Some(Expression::CallExpression(_))
-                    )
-                {
-                    self.signal(signals::DECODE);
-                }
-                if let Expression::StaticMemberExpression(m) = &c.callee {
-                    let redirect = matches!(m.property.name.as_str(), "replace" | "assign")
-                        && is_location(&m.object);
-                    self.navigation(redirect);
-                    // `window.open(...)` (an XMLHttpRequest's `open` is not a window).
-                    if m.property.name == "open"
-                        && matches!(&m.object, Expression::Identifier(id) if id.name == "window")
-                    {
-                        self.signal(signals::POPUP);
-                    }
-                }
-            }
+            AstKind::CallExpression(c) => self.call_signals(c),
             AstKind::Function(f) => {
                 self.atom(if f.generator { "generator" } else { "function" });
                 if f.r#async {
@@ -1249,6 +1262,17 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         }
     }
 
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        self.open(AstType::CallExpression);
+        self.call_signals(it);
+        self.visit_expression(&it.callee);
+        let outer = self.code_strings;
+        self.code_strings = outer || runs_strings(&it.callee);
+        self.visit_arguments(&it.arguments);
+        self.code_strings = outer;
+        self.close();
+    }
+
     fn visit_new_expression(&mut self, it: &NewExpression<'a>) {
         // `new RegExp(..)` and `RegExp(..)` are the same for these built-ins; minifiers drop
         // the `new`.
@@ -1273,7 +1297,10 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         if builtin {
             self.open(AstType::CallExpression);
             self.visit_expression(&it.callee);
+            let outer = self.code_strings;
+            self.code_strings = outer || runs_strings(&it.callee);
             self.visit_arguments(&it.arguments);
+            self.code_strings = outer;
             self.close();
         } else {
             walk::walk_new_expression(self, it);
@@ -1320,7 +1347,14 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             .map(|o| o.as_str())
             .or_else(|| it.operator.to_binary_operator().map(|o| o.as_str()));
         let Some(op) = expanded else {
-            return walk::walk_assignment_expression(self, it);
+            // `x.innerHTML = "..."` renders its string: code.
+            let renders = matches!(&it.left, AssignmentTarget::StaticMemberExpression(m)
+                if matches!(m.property.name.as_str(), "innerHTML" | "outerHTML" | "srcdoc"));
+            let outer = self.code_strings;
+            self.code_strings = outer || renders;
+            walk::walk_assignment_expression(self, it);
+            self.code_strings = outer;
+            return;
         };
         // What `enter_node` emits for a plain `=`.
         self.open(AstType::AssignmentExpression);
@@ -1513,6 +1547,10 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         }
         self.open(AstType::TemplateLiteral);
         self.lit(LitClass::Template);
+        if self.code_strings {
+            let text: String = it.quasis.iter().map(|q| q.value.raw.as_str()).collect();
+            self.atom(&format!("code:{:016x}", text_digest(&text)));
+        }
         for q in &it.quasis {
             let text = q
                 .value
@@ -1637,6 +1675,29 @@ fn contains_function(e: &Expression<'_>) -> bool {
     let mut f = Finder(false);
     f.visit_expression(e);
     f.0
+}
+
+/// Whether a callee runs or renders the strings it is given: `eval`, `Function`,
+/// `setTimeout`/`setInterval` (with a string), `document.write`, `insertAdjacentHTML`.
+fn runs_strings(callee: &Expression<'_>) -> bool {
+    match callee {
+        Expression::Identifier(id) => matches!(
+            id.name.as_str(),
+            "eval" | "Function" | "setTimeout" | "setInterval" | "execScript"
+        ),
+        Expression::StaticMemberExpression(m) => matches!(
+            m.property.name.as_str(),
+            "write" | "writeln" | "insertAdjacentHTML" | "eval" | "setTimeout" | "setInterval"
+        ),
+        _ => false,
+    }
+}
+
+/// FNV-1a of a string: the digest a code string keeps in the normalised form.
+fn text_digest(value: &str) -> u64 {
+    value.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// Longest string built by folding constant concatenations.
