@@ -10,6 +10,8 @@ use clap::{Parser, Subcommand};
 use parapet_config::{Config, LogFormat};
 use tokio_util::sync::CancellationToken;
 
+mod scripts;
+
 /// mimalloc: the proxy allocates small, short-lived buffers per request, where
 /// it is markedly cheaper than the system allocator (see bench/results).
 #[global_allocator]
@@ -38,6 +40,11 @@ enum Command {
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
+    },
+    /// Analyse script files offline: fingerprint, diff, classify.
+    Scripts {
+        #[command(subcommand)]
+        command: scripts::ScriptsCommand,
     },
     /// The route monitor: BGP hijack and route-leak detection.
     Routes {
@@ -81,6 +88,12 @@ fn main() -> ExitCode {
         Command::Config {
             command: ConfigCommand::Check { file },
         } => check(&file),
+        Command::Scripts { command } => match scripts::run(command) {
+            Ok(true) => Ok(()),
+            // Each unreadable file was reported as it was met.
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
         Command::Routes {
             command:
                 RoutesCommand::Replay {

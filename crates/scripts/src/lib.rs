@@ -2,8 +2,8 @@
 //! real browsers report them (the client-side half of Parapet, what Cloudflare
 //! calls Page Shield).
 //!
-//! Nothing is implemented yet; this is where it will live, so the layout is
-//! settled before the code arrives:
+//! The offline core of script analysis is here ([`analysis`]); the rest of the layout is
+//! settled before its code arrives:
 //!
 //! - **telemetry**: an `HttpModule` (from `parapet-gateway`'s phases, handed
 //!   to the gateway by the binary; this crate does not depend on the gateway)
@@ -16,9 +16,21 @@
 //!   writes to the store.
 //! - **inventory**: scripts and connection destinations per site, pages seen
 //!   on, first and last seen, hashes, status; registrable domains.
-//! - **fetch and analysis**: SSRF-safe versioned fetches, AST-normalised
-//!   fingerprints (oxc), diffs that ignore cosmetic change, and a classifier
-//!   for skimmers, cryptojackers and malvertising.
+//! - **fetch** (to come): SSRF-safe versioned fetches of every script.
+//! - **analysis** ([`analysis`], done): AST-normalised fingerprints (oxc), diffs
+//!   that ignore cosmetic change, and a classifier for skimmers, cryptojackers
+//!   and malvertising. File by file: `normalize.rs` (the one tree walk: scope-aware
+//!   renaming, literal classes, minifier idioms, per-unit signals), `signals.rs`
+//!   (the behaviour vocabulary), `fingerprint.rs` (hashes), `family.rs` (library
+//!   and version line), `diff.rs` (behavioural diff), `classify.rs` (features and
+//!   weights). The `parapet scripts fingerprint|diff|classify` commands are thin
+//!   wrappers over these; docs/scripts-analysis.md describes them and their measured
+//!   quality.
 //! - **events**: `new-script`, `new-connection-domain`, `script-changed`,
 //!   `fetch-mismatch` and the rest, as `parapet_core::Event`s through the
 //!   shared alert pipeline.
+
+pub mod analysis;
+mod error;
+
+pub use error::{read_script, ScriptsError, MAX_READ_BYTES};

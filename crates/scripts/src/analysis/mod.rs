@@ -1,0 +1,419 @@
+//! Offline analysis of one script body: parse, normalise, fingerprint, diff, classify.
+//!
+//! Everything starts with [`analyse`]: it parses the text once with oxc, resolves scopes,
+//! and walks the tree once ([`normalize`]), producing the normalised token stream, the units
+//! (functions and statements) and the behaviour signals. [`fingerprint`] hashes that,
+//! [`diff`] compares two analyses unit by unit, [`classify`] scores one (or the code one adds
+//! to another). A script that cannot be parsed is still an [`Analysis`]: it keeps its raw
+//! sha256 and the reason, and the classifier falls back to what can be read from the text.
+
+pub mod classify;
+pub mod diff;
+pub mod family;
+pub mod fingerprint;
+pub(crate) mod normalize;
+pub mod signals;
+
+use oxc_allocator::Allocator;
+use oxc_parser::{ParseOptions, Parser};
+use oxc_semantic::SemanticBuilder;
+use oxc_span::SourceType;
+use sha2::{Digest, Sha256};
+
+pub use family::Family;
+pub use normalize::UnitKind;
+
+use normalize::{Normalized, Normalizer};
+
+/// Largest script analysed, in bytes. Matches the fetcher's body cap: nothing bigger is ever
+/// stored, and parse time and memory stay bounded.
+pub const MAX_SCRIPT_BYTES: usize = 5 * 1024 * 1024;
+
+/// Deepest bracket nesting analysed. The parser and the tree walks recurse once per level;
+/// real code stays far below this, hostile input does not.
+pub const MAX_NESTING: usize = 1024;
+
+/// Deepest tree the analysis walks, as estimated from the text before parsing (see
+/// `prescan`). Operators, member accesses, calls and prefix keywords nest the tree without
+/// brackets (`a+a+a+...`, `!!!!x`, `f()()()`, `typeof typeof x`), so brackets alone do not
+/// bound recursion.
+pub const MAX_DEPTH_ESTIMATE: usize = 20_000;
+
+/// Scripts whose estimated depth (deepest bracket nesting plus longest operator run) is at
+/// most this are analysed on the caller's thread; deeper ones on a thread with
+/// [`ANALYSIS_STACK_BYTES`] of stack.
+const INLINE_DEPTH: usize = 128;
+
+/// Stack for the analysis thread: generous, so that the bounds above, not the stack, decide.
+const ANALYSIS_STACK_BYTES: usize = 256 * 1024 * 1024;
+
+/// Names the normalisation: hashes from different schemes are not comparable, so stores keep
+/// it beside every hash.
+pub const SCHEME: &str = "parapet-norm-1/oxc-0.146";
+
+/// One script, analysed.
+#[derive(Debug)]
+pub struct Analysis<'s> {
+    /// The text analysed.
+    pub source: &'s str,
+    /// sha256 of the raw bytes, hex.
+    pub sha256: String,
+    /// The parsed form, or why there is none.
+    pub outcome: Result<Parsed, ParseFailure>,
+    /// Library and version line, when recognised (from the text, so also for parse failures).
+    pub family: Option<Family>,
+}
+
+/// Why a script has no normalised form.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseFailure {
+    /// Bigger than [`MAX_SCRIPT_BYTES`].
+    #[error("script is {size} bytes, more than the {MAX_SCRIPT_BYTES} analysed")]
+    TooLarge {
+        /// Its size in bytes.
+        size: usize,
+    },
+    /// Nested deeper than the walks allow.
+    #[error("script nests deeper than the analysis allows ({what})")]
+    TooDeep {
+        /// Which bound was hit.
+        what: &'static str,
+    },
+    /// Not JavaScript oxc can parse.
+    #[error("syntax error: {message}")]
+    Syntax {
+        /// The parser's first message, bounded.
+        message: String,
+    },
+}
+
+/// A parsed, normalised script.
+#[derive(Debug)]
+pub struct Parsed {
+    pub(crate) norm: Normalized,
+    /// sha256 of the whole normalised stream, hex.
+    pub normalized_hash: String,
+    /// One hash per unit, in the order of `norm.units`.
+    pub(crate) unit_hashes: Vec<u64>,
+}
+
+/// Analyses a script. Never panics on input and never fails: see [`Analysis::outcome`].
+///
+/// The work runs on a thread of its own with a large stack, so that the nesting bounds, not
+/// the caller's stack size, decide what is too deep.
+pub fn analyse(source: &str) -> Analysis<'_> {
+    let outcome = match prescan(source) {
+        Err(e) => Err(e),
+        // Shallow scripts (most small ones) need no stack of their own, and a thread per
+        // small script would cost more than analysing it.
+        Ok(depth) if depth <= INLINE_DEPTH => parse_and_normalise(source),
+        Ok(_) => std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("script-analysis".into())
+                .stack_size(ANALYSIS_STACK_BYTES)
+                .spawn_scoped(scope, || parse_and_normalise(source))
+                .ok()
+                .and_then(|handle| handle.join().ok())
+        })
+        .unwrap_or_else(|| {
+            Err(ParseFailure::Syntax {
+                message: "the analysis thread could not run".into(),
+            })
+        }),
+    };
+    Analysis {
+        source,
+        sha256: hex(&Sha256::digest(source.as_bytes())),
+        outcome,
+        family: family::detect(source),
+    }
+}
+
+fn parse_and_normalise(source: &str) -> Result<Parsed, ParseFailure> {
+    let allocator = Allocator::default();
+    let options = ParseOptions {
+        preserve_parens: false,
+        ..ParseOptions::default()
+    };
+    // Browsers run classic scripts; a module is the second guess.
+    let mut ret = Parser::new(&allocator, source, SourceType::script())
+        .with_options(options)
+        .parse();
+    if ret.panicked || ret.diagnostics.has_errors() {
+        let module = Parser::new(&allocator, source, SourceType::mjs())
+            .with_options(options)
+            .parse();
+        if !module.panicked && !module.diagnostics.has_errors() {
+            ret = module;
+        }
+    }
+    if ret.panicked || ret.diagnostics.has_errors() {
+        let message = ret
+            .diagnostics
+            .errors()
+            .next()
+            .map_or_else(|| "unparsable".to_owned(), |d| d.to_string());
+        return Err(ParseFailure::Syntax {
+            message: message.chars().take(200).collect(),
+        });
+    }
+    let program = allocator.alloc(ret.program);
+    let semantic = SemanticBuilder::new().build(program).semantic;
+    let norm = Normalizer::new(semantic.scoping()).run(program);
+    let mut hasher = fingerprint::UnitHasher::new(norm.symbols);
+    let whole = hasher.digest(&norm, 0, norm.toks.len());
+    let atoms = fingerprint::atom_hashes(&norm);
+    let unit_hashes = norm
+        .units
+        .iter()
+        .map(|u| hasher.short(&norm, &atoms, u.start, u.end))
+        .collect();
+    Ok(Parsed {
+        normalized_hash: hex(&whole),
+        norm,
+        unit_hashes,
+    })
+}
+
+/// Refuses input too big, or whose tree could nest deeper than the bounds, before any
+/// recursion; otherwise returns the depth estimate.
+///
+/// The estimate is conservative: every operator, `.`, bracket, backquote and prefix keyword
+/// (`typeof`, `new`...) may add a level, counted from the depth at which its bracket opened;
+/// only `,` and `;` (which end an expression) bring it back to that bracket's depth, and a
+/// closing bracket to the depth where it opened, plus one.
+fn prescan(source: &str) -> Result<usize, ParseFailure> {
+    if source.len() > MAX_SCRIPT_BYTES {
+        return Err(ParseFailure::TooLarge { size: source.len() });
+    }
+    let bytes = source.as_bytes();
+    let mut open: Vec<usize> = Vec::new();
+    let mut depth = 0usize;
+    let mut max = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'(' | b'[' | b'{' => {
+                open.push(depth);
+                depth += 1;
+                if open.len() > MAX_NESTING {
+                    return Err(ParseFailure::TooDeep {
+                        what: "bracket nesting",
+                    });
+                }
+            }
+            b')' | b']' | b'}' => depth = open.pop().map_or(0, |d| d + 1),
+            b',' | b';' => depth = open.last().map_or(0, |d| d + 1),
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'|' | b'&' | b'^' | b'<' | b'>' | b'?' | b':'
+            | b'=' | b'!' | b'~' | b'.' | b'`' => depth += 1,
+            b'a'..=b'z' => {
+                let start = i;
+                while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                    i += 1;
+                }
+                if matches!(
+                    &bytes[start..i],
+                    b"typeof"
+                        | b"void"
+                        | b"new"
+                        | b"await"
+                        | b"yield"
+                        | b"delete"
+                        | b"in"
+                        | b"instanceof"
+                        | b"async"
+                ) {
+                    depth += 1;
+                }
+                max = max.max(depth);
+                continue;
+            }
+            _ => {}
+        }
+        max = max.max(depth);
+        if depth > MAX_DEPTH_ESTIMATE {
+            return Err(ParseFailure::TooDeep {
+                what: "expression depth",
+            });
+        }
+        i += 1;
+    }
+    Ok(max)
+}
+
+/// Lower-case hex of some bytes.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// A one-line excerpt of source text: whitespace collapsed, at most `max` characters.
+pub(crate) fn excerpt(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        if out.chars().count() >= max {
+            out.push('…');
+            return out;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The 1-based line of a byte offset.
+pub(crate) fn line_of(source: &str, offset: u32) -> usize {
+    let end = (offset as usize).min(source.len());
+    source.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hash(src: &str) -> String {
+        match analyse(src).outcome {
+            Ok(p) => p.normalized_hash,
+            Err(e) => panic!("{src:?} did not parse: {e}"),
+        }
+    }
+
+    #[test]
+    fn cosmetic_rewrites_keep_the_hash() {
+        let pairs = [
+            (
+                "function f(a){return a+1}",
+                "function   g(x) {\n  // add one\n  return x + 1;\n}",
+            ),
+            (
+                "var a = !0, b = void 0;",
+                "var a = true;\nvar b = undefined;",
+            ),
+            ("a(), b();", "a();\nb();"),
+            ("x && y();", "if (x) { y(); }"),
+            ("x || y();", "if (!x) y();"),
+            ("x ? y() : z();", "if (x) y(); else z();"),
+            ("document['cookie'];", "document.cookie;"),
+            ("var o = {'k': 1};", "var o = {k: 2};"),
+            ("!function(){f()}();", "(function(){f()})();"),
+            ("const q = 'a';", "var q = \"completely different\";"),
+            ("f('click');", "f(`click`);"),
+            ("function f(){return a(),b}", "function f(){a();return b}"),
+            ("for(;;)x();", "for(;;){x()}"),
+            ("var f = x => x.y;", "var f = (z) => { return z.y; };"),
+            (
+                "function r(c){var t=l();if(!t.length){c.hidden=true;return}c.html=t.join()}",
+                "function r(c){var t=l();t.length?c.html=t.join():c.hidden=!0}",
+            ),
+            (
+                "function g(a){if(a){b()}else{c()}}",
+                "function g(a){a?b():c()}",
+            ),
+        ];
+        for (a, b) in pairs {
+            assert_eq!(hash(a), hash(b), "{a:?} vs {b:?}");
+        }
+    }
+
+    #[test]
+    fn behaviour_changes_change_the_hash() {
+        let pairs = [
+            ("document.cookie;", "document.title;"),
+            ("f('https://a.example/x');", "f('https://b.example/x');"),
+            ("a + b;", "a - b;"),
+            (
+                "x.addEventListener('click', f);",
+                "x.addEventListener('submit', f);",
+            ),
+            ("function f(a, b){return a}", "function f(a, b){return b}"),
+            ("a();", "a(); new Image().src = u;"),
+            ("var t = true;", "var t = false;"),
+            ("for(;;){if(a)continue;x()}", "for(;;){if(a)break;x()}"),
+            ("if(a&&b)x();", "if(a||b)x();"),
+            ("eval('f(1)');", "eval('g(1)');"),
+            (
+                "document.write('<b>a</b>');",
+                "document.write('<script>x()</script>');",
+            ),
+            (
+                "e.innerHTML = '<p>hi</p>';",
+                "e.innerHTML = '<img src=x onerror=steal()>';",
+            ),
+            ("setTimeout('a()', 1);", "setTimeout('b()', 1);"),
+            ("new Function('a()')();", "new Function('b()')();"),
+            (
+                "f('https://' + 'a.example');",
+                "f('https://' + 'b.example');",
+            ),
+            (
+                "function g(a){if(a)return b;return c}",
+                "function g(a){return a?b:b}",
+            ),
+        ];
+        for (a, b) in pairs {
+            assert_ne!(hash(a), hash(b), "{a:?} vs {b:?}");
+        }
+    }
+
+    #[test]
+    fn syntax_errors_are_recorded_not_fatal() {
+        let a = analyse("function (");
+        assert!(matches!(a.outcome, Err(ParseFailure::Syntax { .. })));
+        assert_eq!(a.sha256.len(), 64);
+    }
+
+    #[test]
+    fn hostile_nesting_is_refused_before_parsing() {
+        let deep = "[".repeat(MAX_NESTING + 1);
+        assert!(matches!(
+            analyse(&deep).outcome,
+            Err(ParseFailure::TooDeep { .. })
+        ));
+        for unit in ["+a", "!", ".a", "()", "typeof ", "[0]", "a=>"] {
+            let chain = "x ".to_owned() + &unit.repeat(MAX_DEPTH_ESTIMATE + 1);
+            let a = analyse(&chain);
+            assert!(
+                matches!(a.outcome, Err(ParseFailure::TooDeep { .. })),
+                "{unit}"
+            );
+            // Just under the bound, analysis runs (on its own big stack) and does not crash.
+            let under = unit.repeat(MAX_DEPTH_ESTIMATE / 4) + "a";
+            let _ = analyse(&under);
+        }
+        // Siblings do not add up: a long array or object literal is shallow.
+        let wide = format!("var t = [{}];", "f(1+2),".repeat(MAX_DEPTH_ESTIMATE));
+        assert!(analyse(&wide).outcome.is_ok());
+    }
+
+    #[test]
+    fn modules_parse_too() {
+        assert!(analyse("import x from './x.js'; export default x;")
+            .outcome
+            .is_ok());
+    }
+
+    #[test]
+    fn excerpts_are_one_bounded_line() {
+        assert_eq!(excerpt("a\n   b\tc", 10), "a b c");
+        assert_eq!(excerpt(&"x".repeat(50), 5), "xxxxx…");
+    }
+}

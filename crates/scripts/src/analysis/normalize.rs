@@ -1,0 +1,1740 @@
+//! From source text to a normalised token stream.
+//!
+//! The stream is what every hash is computed over. It keeps what a script *does* and drops
+//! how it is written:
+//!
+//! - node types (the tree's shape) and operators stay;
+//! - identifiers bound in the script become symbol numbers ([`Tok::Sym`]); the hasher renumbers
+//!   them by first appearance inside each hashed unit, so renaming a local (as every minifier
+//!   does) never changes a hash, and a unit's hash does not depend on code around it;
+//! - globals (`document`, `XMLHttpRequest`), member and property names (`.value`,
+//!   `addEventListener`) stay as written: they are the script's contact with the page;
+//! - literals become their class (string, number, regex, template, bigint) except booleans,
+//!   URL hosts found in strings and a few strings that select behaviour (event and tag names);
+//! - minifier idioms converge: `!0`/`true`, `void 0`/`undefined`, `a(),b()`/`a();b()`,
+//!   `a&&b()`/`if(a)b()`, `a?b():c()`/`if..else`, `x["k"]`/`x.k`, `{"k":v}`/`{k:v}`,
+//!   `!function(){}()`/`(function(){})()`, braces or none around a single statement,
+//!   `var a,b`/`var a;var b` and `let`/`const`/`var`, `return a(),b`/`a();return b`.
+//!
+//! While walking, the normaliser also records per unit (each function and each statement that
+//! sits directly in a function body or at top level) the behaviour [`signals`](super::signals),
+//! notable API names and URL hosts it contains, for the diff and the classifier.
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use oxc_ast::ast::*;
+use oxc_ast::{AstKind, AstType};
+use oxc_ast_visit::{walk, Visit};
+use oxc_semantic::Scoping;
+use oxc_span::{GetSpan, Span};
+use oxc_syntax::scope::ScopeFlags;
+
+use super::signals::{self, Signals};
+
+/// One token of the normalised stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tok {
+    /// A node starts; its type.
+    Open(AstType),
+    /// The last opened node ends.
+    Close,
+    /// A symbol bound in the script (by semantic symbol id).
+    Sym(u32),
+    /// A name or value kept verbatim: global, member, operator, host, kept string (interned).
+    Atom(u32),
+    /// A literal replaced by its class.
+    Lit(LitClass),
+}
+
+/// The class a literal is replaced by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LitClass {
+    String = 1,
+    Number = 2,
+    Regex = 3,
+    Template = 4,
+    BigInt = 5,
+    Null = 6,
+}
+
+/// What a unit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnitKind {
+    /// A function, method, getter or arrow function.
+    Function,
+    /// A statement at top level or directly in a function body.
+    Statement,
+}
+
+/// A hashed piece of the script: its token range and what it contains.
+#[derive(Debug, Clone)]
+pub(crate) struct Unit {
+    pub kind: UnitKind,
+    pub span: Span,
+    pub start: usize,
+    pub end: usize,
+    pub parent: Option<usize>,
+    /// Signals anywhere inside.
+    pub signals: Signals,
+    /// Signals in the unit's own code, not counting nested functions.
+    pub own_signals: Signals,
+    /// Notable API names inside (interned atoms).
+    pub apis: Vec<u32>,
+    /// URL hosts inside (interned atoms).
+    pub hosts: Vec<u32>,
+}
+
+/// The normalised form of one parsed script.
+#[derive(Debug, Default)]
+pub(crate) struct Normalized {
+    pub toks: Vec<Tok>,
+    pub atoms: Vec<String>,
+    pub units: Vec<Unit>,
+    /// Signals of the whole script.
+    pub signals: Signals,
+    /// Symbols in the script (the size of a renumbering table).
+    pub symbols: usize,
+}
+
+impl Normalized {
+    pub fn atom(&self, id: u32) -> &str {
+        self.atoms.get(id as usize).map_or("", String::as_str)
+    }
+}
+
+/// Strings kept verbatim: they choose which events, tags and methods a script deals with,
+/// which is behaviour, not data.
+const KEPT_STRINGS: &[&str] = &[
+    "submit",
+    "click",
+    "mousedown",
+    "mouseup",
+    "touchend",
+    "keydown",
+    "keyup",
+    "keypress",
+    "input",
+    "change",
+    "blur",
+    "focus",
+    "paste",
+    "load",
+    "message",
+    "beforeunload",
+    "unload",
+    "script",
+    "img",
+    "iframe",
+    "form",
+    "select",
+    "textarea",
+    "POST",
+    "GET",
+    "PUT",
+];
+
+pub(crate) struct Normalizer<'s> {
+    scoping: &'s Scoping,
+    out: Normalized,
+    interned: HashMap<String, u32>,
+    /// Signals of each interned name, computed on first use.
+    name_signals: Vec<Option<Signals>>,
+    /// Open units, innermost last.
+    open_units: Vec<usize>,
+    /// Inside an assignment target: `x.value = ...` writes a field, it does not read one.
+    writing: bool,
+    /// Inside the argument of something that runs or renders a string (`eval`,
+    /// `document.write`, `innerHTML =`...): such strings are code, and keep a digest of
+    /// their text, so that a payload changed inside one changes the hash.
+    code_strings: bool,
+    /// Variables bound once to a constant and never written: minifiers inline them, so
+    /// their declarations are dropped and every read stands for the constant.
+    constants: HashMap<u32, Constant>,
+    /// Local variables read exactly once, after their declaration, never written: minifiers
+    /// inline them (where it is safe; here always, so both spellings agree), so the
+    /// declaration is dropped and its value's tokens stand at the read.
+    inline: HashSet<u32>,
+    /// The tokens (and what they contain) of each inlined value, waiting for the read.
+    buffered: HashMap<u32, Buffered>,
+}
+
+/// An inlined variable's value, normalised.
+#[derive(Debug)]
+struct Buffered {
+    toks: Vec<Tok>,
+    signals: Signals,
+    apis: Vec<u32>,
+    hosts: Vec<u32>,
+}
+
+/// The value of a constant variable.
+#[derive(Debug, Clone)]
+enum Constant {
+    String(String),
+    Number,
+    Boolean(bool),
+    Null,
+}
+
+impl<'s> Normalizer<'s> {
+    pub fn new(scoping: &'s Scoping) -> Self {
+        Normalizer {
+            scoping,
+            out: Normalized {
+                symbols: scoping.symbols_len(),
+                ..Normalized::default()
+            },
+            interned: HashMap::default(),
+            name_signals: Vec::new(),
+            open_units: Vec::new(),
+            writing: false,
+            code_strings: false,
+            constants: HashMap::default(),
+            inline: HashSet::default(),
+            buffered: HashMap::default(),
+        }
+    }
+
+    pub fn run(mut self, program: &Program<'_>) -> Normalized {
+        let mut finder = ConstantFinder {
+            scoping: self.scoping,
+            found: HashMap::default(),
+            candidates: HashMap::default(),
+            reads: HashMap::default(),
+        };
+        finder.visit_program(program);
+        self.inline = finder.single_use();
+        self.constants = finder.found;
+        self.visit_program(program);
+        self.out
+    }
+
+    /// Whether a declarator is dropped: a constant, or a single-use value (which is then
+    /// normalised aside, to be put where it is read).
+    fn is_constant_declarator(&mut self, d: &VariableDeclarator<'_>) -> bool {
+        let Some(sym) = declared_symbol(d) else {
+            return false;
+        };
+        if self.constants.contains_key(&sym) {
+            return true;
+        }
+        let Some(init) = &d.init else {
+            return false;
+        };
+        if !self.inline.contains(&sym) {
+            return false;
+        }
+        // Normalise the value into a scratch unit, then take it out of the stream.
+        self.begin_unit(UnitKind::Statement, d.span);
+        self.visit_expression(init);
+        self.open_units.pop();
+        if let Some(unit) = self.out.units.pop() {
+            let toks = self.out.toks.split_off(unit.start);
+            self.buffered.insert(
+                sym,
+                Buffered {
+                    toks,
+                    signals: unit.signals,
+                    apis: unit.apis,
+                    hosts: unit.hosts,
+                },
+            );
+        }
+        true
+    }
+
+    fn constant(&mut self, c: &Constant) {
+        match c {
+            Constant::String(v) => {
+                self.open(AstType::StringLiteral);
+                self.string_value(v);
+                self.close();
+            }
+            Constant::Number => {
+                self.open(AstType::NumericLiteral);
+                self.lit(LitClass::Number);
+                self.close();
+            }
+            Constant::Boolean(b) => self.boolean(*b),
+            Constant::Null => {
+                self.open(AstType::NullLiteral);
+                self.lit(LitClass::Null);
+                self.close();
+            }
+        }
+    }
+
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.interned.get(s) {
+            return id;
+        }
+        let id = u32::try_from(self.out.atoms.len()).unwrap_or(u32::MAX);
+        self.out.atoms.push(s.to_owned());
+        self.interned.insert(s.to_owned(), id);
+        id
+    }
+
+    fn open(&mut self, ty: AstType) {
+        self.out.toks.push(Tok::Open(ty));
+    }
+
+    fn close(&mut self) {
+        self.out.toks.push(Tok::Close);
+    }
+
+    fn atom(&mut self, s: &str) {
+        let id = self.intern(s);
+        self.out.toks.push(Tok::Atom(id));
+    }
+
+    fn lit(&mut self, class: LitClass) {
+        self.out.toks.push(Tok::Lit(class));
+    }
+
+    fn signal(&mut self, s: Signals) {
+        if s == 0 {
+            return;
+        }
+        self.out.signals |= s;
+        if let Some(&u) = self.open_units.last() {
+            self.out.units[u].own_signals |= s;
+            self.out.units[u].signals |= s;
+        }
+    }
+
+    /// Records a global or member name: its signals, and the name itself when notable.
+    fn name(&mut self, name: &str) {
+        let id = self.intern(name);
+        let slot = id as usize;
+        if self.name_signals.len() <= slot {
+            self.name_signals.resize(slot + 1, None);
+        }
+        let mut s = match self.name_signals[slot] {
+            Some(s) => s,
+            None => {
+                let s = signals::name_signals(name);
+                self.name_signals[slot] = Some(s);
+                s
+            }
+        };
+        if self.writing {
+            s &= !signals::SRC_VALUE;
+        }
+        if s != 0 {
+            self.signal(s);
+            if let Some(&u) = self.open_units.last() {
+                push_unique(&mut self.out.units[u].apis, id);
+            }
+        }
+    }
+
+    fn host(&mut self, host: &str) {
+        let id = self.intern(&format!("host:{host}"));
+        self.out.toks.push(Tok::Atom(id));
+        let host_id = self.intern(host);
+        if let Some(&u) = self.open_units.last() {
+            push_unique(&mut self.out.units[u].hosts, host_id);
+        }
+    }
+
+    fn begin_unit(&mut self, kind: UnitKind, span: Span) {
+        let parent = self.open_units.last().copied();
+        self.out.units.push(Unit {
+            kind,
+            span,
+            start: self.out.toks.len(),
+            end: self.out.toks.len(),
+            parent,
+            signals: 0,
+            own_signals: 0,
+            apis: Vec::new(),
+            hosts: Vec::new(),
+        });
+        self.open_units.push(self.out.units.len() - 1);
+    }
+
+    fn end_unit(&mut self) {
+        let Some(u) = self.open_units.pop() else {
+            return;
+        };
+        self.out.units[u].end = self.out.toks.len();
+        let Some(&p) = self.open_units.last() else {
+            return;
+        };
+        let child = self.out.units[u].clone();
+        let parent = &mut self.out.units[p];
+        parent.signals |= child.signals;
+        if child.kind == UnitKind::Statement {
+            parent.own_signals |= child.own_signals;
+        }
+        for a in child.apis {
+            push_unique(&mut parent.apis, a);
+        }
+        for h in child.hosts {
+            push_unique(&mut parent.hosts, h);
+        }
+    }
+
+    /// A string literal's value: a host, a kept word, or its class.
+    fn string_value(&mut self, value: &str) {
+        self.signal(signals::string_signals(value));
+        if self.code_strings {
+            if let Some(host) = signals::url_host(value) {
+                self.host(&host);
+            }
+            self.atom(&format!("code:{:016x}", text_digest(value)));
+        } else if let Some(host) = signals::url_host(value) {
+            self.host(&host);
+        } else if KEPT_STRINGS.contains(&value) {
+            self.atom(value);
+        } else {
+            self.lit(LitClass::String);
+        }
+    }
+
+    /// `x.name`, however it was written.
+    fn static_member(&mut self, object: &Expression<'_>, name: &str) {
+        self.open(AstType::StaticMemberExpression);
+        self.visit_expression(object);
+        self.identifier_name(name);
+        self.close();
+    }
+
+    fn identifier_name(&mut self, name: &str) {
+        self.open(AstType::IdentifierName);
+        self.atom(name);
+        self.name(name);
+        self.close();
+    }
+
+    /// A list of statements; at unit level (top level or a function body) each canonical
+    /// statement becomes a unit.
+    fn statement_list(&mut self, list: &[Statement<'_>], units: bool) {
+        for s in list {
+            self.statement(s, units);
+        }
+    }
+
+    /// A function body: a unit-level list whose end is also a return, so that the ways of
+    /// writing a final branch converge: `if(c){X;return} Y` (early return),
+    /// `if(c){X}else{Y}`, `c?X:Y`, `c&&X`, `if(c)return a;return b` and `return c?a:b`.
+    /// See [`Self::branch_tail`].
+    fn function_body(&mut self, list: &[Statement<'_>]) {
+        let list = strip_bare_return(list);
+        for (i, s) in list.iter().enumerate() {
+            let rest = &list[i + 1..];
+            if rest.is_empty() {
+                match s {
+                    Statement::ExpressionStatement(e) => return self.tail_expr(&e.expression),
+                    Statement::ReturnStatement(r) => {
+                        if let Some(e) = &r.argument {
+                            return self.tail_return(e, r.span);
+                        }
+                    }
+                    Statement::IfStatement(it) => {
+                        let els = match &it.alternate {
+                            Some(alt) => Piece::Stmt(alt),
+                            None => Piece::Rest(&[]),
+                        };
+                        return self.branch_tail(&it.test, Piece::Stmt(&it.consequent), els);
+                    }
+                    _ => {}
+                }
+            } else if let Statement::IfStatement(it) = s {
+                if it.alternate.is_none() && ends_with_return(&it.consequent) {
+                    return self.branch_tail(
+                        &it.test,
+                        Piece::Stmt(&it.consequent),
+                        Piece::Rest(rest),
+                    );
+                }
+            }
+            self.statement(s, true);
+        }
+    }
+
+    /// A final branch `if (test) A else B` of a function, in canonical form: a negated test
+    /// is turned around (A and B swapped); an empty branch disappears (`if(c){A}` or
+    /// `if(!c){B}`); otherwise `if(c){A;return}` then B's statements. Statements inside stay
+    /// units, so an injection into a guarded function body is still found alone.
+    fn branch_tail(&mut self, test: &Expression<'_>, a: Piece<'_, '_>, b: Piece<'_, '_>) {
+        let mut list = Vec::new();
+        conjuncts(test, false, &mut list);
+        let (a, b) = if orient(&mut list) { (b, a) } else { (a, b) };
+        let span = test.span();
+        if b.is_empty() {
+            let a = merge_ifs(&mut list, a);
+            self.wrap(true, span, |this| {
+                this.open(AstType::IfStatement);
+                this.conj(&list);
+                this.open(AstType::BlockStatement);
+                this.tail_piece(a);
+                this.close();
+                this.close();
+            });
+        } else if a.is_empty() {
+            let b = if list.len() == 1 {
+                list[0].1 = !list[0].1;
+                merge_ifs(&mut list, b)
+            } else {
+                b
+            };
+            self.wrap(true, span, |this| {
+                this.open(AstType::IfStatement);
+                if list.len() == 1 {
+                    this.conj(&list);
+                } else {
+                    this.open(AstType::UnaryExpression);
+                    this.atom("!");
+                    this.conj(&list);
+                    this.close();
+                }
+                this.open(AstType::BlockStatement);
+                this.tail_piece(b);
+                this.close();
+                this.close();
+            });
+        } else {
+            self.wrap(true, span, |this| {
+                this.open(AstType::IfStatement);
+                this.conj(&list);
+                this.open(AstType::BlockStatement);
+                this.tail_piece(a);
+                if !a.ends_with_value_return() {
+                    this.open(AstType::ReturnStatement);
+                    this.close();
+                }
+                this.close();
+                this.close();
+            });
+            self.tail_piece(b);
+        }
+    }
+
+    /// A piece in tail position: its statements are units and end the function.
+    fn tail_piece(&mut self, piece: Piece<'_, '_>) {
+        match piece {
+            Piece::Stmt(Statement::BlockStatement(b)) => self.function_body(&b.body),
+            Piece::Stmt(s) => self.function_body(std::slice::from_ref(s)),
+            Piece::Rest(list) => self.function_body(list),
+            Piece::Expr(e) => self.tail_expr(e),
+            Piece::Return(e) => self.tail_return(e, e.span()),
+            Piece::LoopRest(list) => self.loop_list(list),
+        }
+    }
+
+    /// A piece inside a block, not in tail position.
+    fn inner_piece(&mut self, piece: Piece<'_, '_>) {
+        match piece {
+            Piece::Stmt(s) => self.statement(s, false),
+            Piece::Expr(e) => self.expression_statement(e, false),
+            Piece::Return(e) => {
+                self.open(AstType::ReturnStatement);
+                self.visit_expression(e);
+                self.close();
+            }
+            Piece::Rest(list) => self.statement_list(list, false),
+            Piece::LoopRest(list) => self.loop_list(list),
+        }
+    }
+
+    /// `if (test) body` without `else`, nested ifs merged into one conjunction
+    /// (`if(a){if(b)X}`, `if(a&&b)X`, `a&&b&&X` and `!(!a||!b)||...` converge).
+    fn if_then<'b, 'x>(&mut self, mut list: Vec<(Cond<'b, 'x>, bool)>, body: Piece<'b, 'x>) {
+        let body = merge_ifs(&mut list, body);
+        self.open(AstType::IfStatement);
+        self.conj(&list);
+        self.open(AstType::BlockStatement);
+        self.inner_piece(body);
+        self.close();
+        self.close();
+    }
+
+    /// The statements of a loop body: `if (c) continue; rest` is `if (!c) { rest }`, and a
+    /// final bare `continue;` is nothing.
+    fn loop_list(&mut self, list: &[Statement<'_>]) {
+        let list = match list.split_last() {
+            Some((Statement::ContinueStatement(c), init)) if c.label.is_none() => init,
+            _ => list,
+        };
+        for (i, s) in list.iter().enumerate() {
+            let rest = &list[i + 1..];
+            if let Some(test) = continue_guard(s) {
+                if !rest.is_empty() {
+                    let mut conj = Vec::new();
+                    conjuncts(test, true, &mut conj);
+                    self.if_then(conj, Piece::LoopRest(rest));
+                    return;
+                }
+            }
+            self.statement(s, false);
+        }
+    }
+
+    /// A loop body, always as a block.
+    fn loop_body(&mut self, s: &Statement<'_>) {
+        self.open(AstType::BlockStatement);
+        match s {
+            Statement::BlockStatement(b) => self.loop_list(&b.body),
+            s => self.loop_list(std::slice::from_ref(s)),
+        }
+        self.close();
+    }
+
+    /// The last expression statement of a function.
+    fn tail_expr(&mut self, e: &Expression<'_>) {
+        match e {
+            Expression::SequenceExpression(seq) => {
+                if let Some((last, init)) = seq.expressions.split_last() {
+                    for part in init {
+                        self.expression_statement(part, true);
+                    }
+                    self.tail_expr(last);
+                }
+            }
+            Expression::ConditionalExpression(c) => {
+                self.branch_tail(
+                    &c.test,
+                    Piece::Expr(&c.consequent),
+                    Piece::Expr(&c.alternate),
+                );
+            }
+            Expression::LogicalExpression(l) if l.operator == LogicalOperator::And => {
+                self.branch_tail(&l.left, Piece::Expr(&l.right), Piece::Rest(&[]));
+            }
+            Expression::LogicalExpression(l) if l.operator == LogicalOperator::Or => {
+                self.branch_tail(&l.left, Piece::Rest(&[]), Piece::Expr(&l.right));
+            }
+            Expression::UnaryExpression(u) if discards_result(u) => self.tail_expr(&u.argument),
+            Expression::ParenthesizedExpression(p) => self.tail_expr(&p.expression),
+            _ => self.expression_statement(e, true),
+        }
+    }
+
+    /// `return e` as the last statement of a function.
+    fn tail_return(&mut self, e: &Expression<'_>, span: Span) {
+        match e {
+            Expression::SequenceExpression(seq) => {
+                if let Some((last, init)) = seq.expressions.split_last() {
+                    for part in init {
+                        self.expression_statement(part, true);
+                    }
+                    self.tail_return(last, span);
+                }
+            }
+            Expression::ConditionalExpression(c) => {
+                self.branch_tail(
+                    &c.test,
+                    Piece::Return(&c.consequent),
+                    Piece::Return(&c.alternate),
+                );
+            }
+            Expression::ParenthesizedExpression(p) => self.tail_return(&p.expression, span),
+            _ => self.wrap(true, span, |this| {
+                this.open(AstType::ReturnStatement);
+                this.visit_expression(e);
+                this.close();
+            }),
+        }
+    }
+
+    /// One conjunct of a test: `!=` read as `==`, negated once at most.
+    fn cond(&mut self, cond: Cond<'_, '_>, negate: bool) {
+        if negate {
+            self.open(AstType::UnaryExpression);
+            self.atom("!");
+        }
+        match cond {
+            Cond::Expr(e) => self.visit_expression(e),
+            Cond::Eq(b) => {
+                self.open(AstType::BinaryExpression);
+                self.atom("==");
+                self.visit_expression(&b.left);
+                self.visit_expression(&b.right);
+                self.close();
+            }
+        }
+        if negate {
+            self.close();
+        }
+    }
+
+    /// A conjunction, as a left-leaning `&&` chain.
+    fn conj(&mut self, list: &[(Cond<'_, '_>, bool)]) {
+        for _ in 1..list.len() {
+            self.open(AstType::LogicalExpression);
+            self.atom("&&");
+        }
+        for (i, &(c, negate)) in list.iter().enumerate() {
+            self.cond(c, negate);
+            if i > 0 {
+                self.close();
+            }
+        }
+    }
+
+    /// A test used as is.
+    fn test(&mut self, e: &Expression<'_>) {
+        let mut list = Vec::new();
+        conjuncts(e, false, &mut list);
+        self.conj(&list);
+    }
+
+    /// A two-way branch outside tail position, with a negated test turned around.
+    fn branch(&mut self, test: &Expression<'_>, a: Piece<'_, '_>, b: Piece<'_, '_>) {
+        let mut list = Vec::new();
+        conjuncts(test, false, &mut list);
+        let (a, b) = if orient(&mut list) { (b, a) } else { (a, b) };
+        self.open(AstType::IfStatement);
+        self.conj(&list);
+        for p in [a, b] {
+            self.open(AstType::BlockStatement);
+            self.inner_piece(p);
+            self.close();
+        }
+        self.close();
+    }
+
+    /// A `for` loop; `var` declarations in its head become statements before it (where
+    /// minifiers move them from), and a `for` with neither head nor update is a `while`.
+    fn for_loop(&mut self, it: &ForStatement<'_>, unit: bool) {
+        let hoisted = match &it.init {
+            Some(ForStatementInit::VariableDeclaration(d))
+                if d.kind == VariableDeclarationKind::Var =>
+            {
+                for decl in &d.declarations {
+                    if self.is_constant_declarator(decl) {
+                        continue;
+                    }
+                    self.wrap(unit, decl.span, |this| {
+                        this.open(AstType::VariableDeclaration);
+                        this.visit_variable_declarator(decl);
+                        this.close();
+                    });
+                }
+                true
+            }
+            _ => false,
+        };
+        self.wrap(unit, it.span, |this| {
+            let init = if hoisted { None } else { it.init.as_ref() };
+            if init.is_none() && it.update.is_none() {
+                this.open(AstType::WhileStatement);
+                match &it.test {
+                    Some(t) => this.test(t),
+                    None => this.boolean(true),
+                }
+            } else {
+                this.open(AstType::ForStatement);
+                if let Some(init) = init {
+                    this.visit_for_statement_init(init);
+                }
+                if let Some(t) = &it.test {
+                    this.test(t);
+                }
+                if let Some(update) = &it.update {
+                    this.visit_expression(update);
+                }
+            }
+            this.loop_body(&it.body);
+            this.close();
+        });
+    }
+
+    fn statement(&mut self, s: &Statement<'_>, unit: bool) {
+        match s {
+            Statement::EmptyStatement(_) => {}
+            Statement::BlockStatement(b) => self.statement_list(&b.body, unit),
+            Statement::ExpressionStatement(e) => self.expression_statement(&e.expression, unit),
+            Statement::VariableDeclaration(d) => {
+                for decl in &d.declarations {
+                    if self.is_constant_declarator(decl) {
+                        continue;
+                    }
+                    self.wrap(unit, decl.span, |this| {
+                        this.open(AstType::VariableDeclaration);
+                        this.visit_variable_declarator(decl);
+                        this.close();
+                    });
+                }
+            }
+            Statement::ReturnStatement(r) => match &r.argument {
+                Some(Expression::SequenceExpression(seq)) if seq.expressions.len() > 1 => {
+                    let (last, init) = match seq.expressions.split_last() {
+                        Some(parts) => parts,
+                        None => return,
+                    };
+                    for e in init {
+                        self.expression_statement(e, unit);
+                    }
+                    self.wrap(unit, r.span, |this| {
+                        this.open(AstType::ReturnStatement);
+                        this.visit_expression(last);
+                        this.close();
+                    });
+                }
+                _ => self.wrap(unit, s.span(), |this| this.visit_statement(s)),
+            },
+            // A function nobody calls, inside another function, never runs: minifiers drop
+            // it. (At top level it is a property of `window` and may be called by name.)
+            Statement::FunctionDeclaration(f)
+                if !self.open_units.is_empty()
+                    && f.id.as_ref().is_some_and(|id| {
+                        id.symbol_id
+                            .get()
+                            .is_some_and(|sym| self.scoping.symbol_is_unused(sym))
+                    }) => {}
+            // A function declaration is a function unit already.
+            Statement::FunctionDeclaration(_) => self.visit_statement(s),
+            Statement::ForStatement(f) => self.for_loop(f, unit),
+            _ => self.wrap(unit, s.span(), |this| this.visit_statement(s)),
+        }
+    }
+
+    fn wrap(&mut self, unit: bool, span: Span, f: impl FnOnce(&mut Self)) {
+        if unit {
+            self.begin_unit(UnitKind::Statement, span);
+        }
+        f(self);
+        if unit {
+            self.end_unit();
+        }
+    }
+
+    /// An expression used as a statement, in canonical form.
+    fn expression_statement(&mut self, e: &Expression<'_>, unit: bool) {
+        match e {
+            Expression::SequenceExpression(seq) => {
+                for part in &seq.expressions {
+                    self.expression_statement(part, unit);
+                }
+            }
+            Expression::LogicalExpression(l)
+                if matches!(l.operator, LogicalOperator::And | LogicalOperator::Or) =>
+            {
+                self.wrap(unit, l.span, |this| {
+                    let mut list = Vec::new();
+                    conjuncts(&l.left, l.operator == LogicalOperator::Or, &mut list);
+                    this.if_then(list, Piece::Expr(&l.right));
+                });
+            }
+            Expression::ConditionalExpression(c) => {
+                self.wrap(unit, c.span, |this| {
+                    this.branch(
+                        &c.test,
+                        Piece::Expr(&c.consequent),
+                        Piece::Expr(&c.alternate),
+                    );
+                });
+            }
+            // `!function(){}()`, `void f()`: the operator's result is thrown away.
+            Expression::UnaryExpression(u) if discards_result(u) => {
+                self.expression_statement(&u.argument, unit);
+            }
+            Expression::ParenthesizedExpression(p) => {
+                self.expression_statement(&p.expression, unit)
+            }
+            _ => self.wrap(unit, e.span(), |this| {
+                this.open(AstType::ExpressionStatement);
+                this.visit_expression(e);
+                this.close();
+            }),
+        }
+    }
+
+    fn boolean(&mut self, value: bool) {
+        self.open(AstType::BooleanLiteral);
+        self.atom(if value { "true" } else { "false" });
+        self.close();
+    }
+
+    /// What a call says: packed code run by `eval`, navigation, pop-ups.
+    fn call_signals(&mut self, c: &CallExpression<'_>) {
+        // `eval(f(...))`, `Function(g(...))`: code computed by a call (packers).
+        let evaluates = matches!(&c.callee, Expression::Identifier(id)
+            if id.name == "eval" || id.name == "Function");
+        if evaluates
+            && matches!(
+                c.arguments.first().and_then(|a| a.as_expression()),
+                Some(Expression::CallExpression(_))
+            )
+        {
+            self.signal(signals::DECODE);
+        }
+        if let Expression::StaticMemberExpression(m) = &c.callee {
+            let redirect =
+                matches!(m.property.name.as_str(), "replace" | "assign") && is_location(&m.object);
+            self.navigation(redirect);
+            // `window.open(...)` (an XMLHttpRequest's `open` is not a window).
+            if m.property.name == "open"
+                && matches!(&m.object, Expression::Identifier(id) if id.name == "window")
+            {
+                self.signal(signals::POPUP);
+            }
+        }
+    }
+
+    /// A binding nobody reads or writes (a plain identifier only).
+    fn is_unused(&self, pattern: &BindingPattern<'_>) -> bool {
+        match pattern {
+            BindingPattern::BindingIdentifier(id) => id
+                .symbol_id
+                .get()
+                .is_some_and(|s| self.scoping.symbol_is_unused(s)),
+            _ => false,
+        }
+    }
+
+    /// Records what an assignment or call says about navigation.
+    fn navigation(&mut self, target_is_location: bool) {
+        if target_is_location {
+            self.signal(signals::REDIRECT);
+        }
+    }
+}
+
+/// A branch of an `if`, however it was spelled.
+#[derive(Clone, Copy)]
+enum Piece<'b, 'a> {
+    Stmt(&'b Statement<'a>),
+    Expr(&'b Expression<'a>),
+    /// `return e`.
+    Return(&'b Expression<'a>),
+    Rest(&'b [Statement<'a>]),
+    /// The rest of a loop body (where `continue` ends it).
+    LoopRest(&'b [Statement<'a>]),
+}
+
+impl Piece<'_, '_> {
+    /// Nothing but empty statements and a bare `return;` (at the end of a function, nothing).
+    fn is_empty(&self) -> bool {
+        match self {
+            Piece::Stmt(s) => is_empty_statement(s),
+            Piece::Rest(list) | Piece::LoopRest(list) => list.iter().all(is_empty_statement),
+            Piece::Expr(_) | Piece::Return(_) => false,
+        }
+    }
+
+    /// Ends with `return <value>`.
+    fn ends_with_value_return(&self) -> bool {
+        match self {
+            Piece::Stmt(s) => ends_with_value_return(s),
+            Piece::Expr(_) => false,
+            Piece::Return(_) => true,
+            Piece::Rest(list) | Piece::LoopRest(list) => {
+                list.last().is_some_and(ends_with_value_return)
+            }
+        }
+    }
+}
+
+fn is_empty_statement(s: &Statement<'_>) -> bool {
+    match s {
+        Statement::EmptyStatement(_) => true,
+        Statement::ReturnStatement(r) => r.argument.is_none(),
+        Statement::BlockStatement(b) => b.body.iter().all(is_empty_statement),
+        _ => false,
+    }
+}
+
+fn ends_with_return(s: &Statement<'_>) -> bool {
+    match s {
+        Statement::ReturnStatement(_) => true,
+        Statement::BlockStatement(b) => b.body.last().is_some_and(ends_with_return),
+        _ => false,
+    }
+}
+
+fn ends_with_value_return(s: &Statement<'_>) -> bool {
+    match s {
+        Statement::ReturnStatement(r) => r.argument.is_some(),
+        Statement::BlockStatement(b) => b.body.last().is_some_and(ends_with_value_return),
+        _ => false,
+    }
+}
+
+/// A list without its final bare `return;` (a no-op at the end of a function).
+fn strip_bare_return<'b, 'a>(list: &'b [Statement<'a>]) -> &'b [Statement<'a>] {
+    match list.split_last() {
+        Some((Statement::ReturnStatement(r), init)) if r.argument.is_none() => init,
+        _ => list,
+    }
+}
+
+/// A test with its negations peeled off.
+#[derive(Clone, Copy)]
+enum Cond<'b, 'a> {
+    Expr(&'b Expression<'a>),
+    /// `a != b`, read as `a == b` (the negation is returned beside it).
+    Eq(&'b BinaryExpression<'a>),
+}
+
+/// A test as a list of conjuncts, each with its negation: `!!x` is `x`, `a != b` is
+/// `!(a == b)`, `a && b` is [a, b], and `!(a || b)` is [!a, !b].
+fn conjuncts<'b, 'a>(e: &'b Expression<'a>, negated: bool, out: &mut Vec<(Cond<'b, 'a>, bool)>) {
+    match e {
+        Expression::UnaryExpression(u)
+            if u.operator == UnaryOperator::LogicalNot
+                && !matches!(u.argument, Expression::NumericLiteral(_)) =>
+        {
+            conjuncts(&u.argument, !negated, out);
+        }
+        Expression::ParenthesizedExpression(p) => conjuncts(&p.expression, negated, out),
+        Expression::LogicalExpression(l)
+            if (l.operator == LogicalOperator::And && !negated)
+                || (l.operator == LogicalOperator::Or && negated) =>
+        {
+            conjuncts(&l.left, negated, out);
+            conjuncts(&l.right, negated, out);
+        }
+        Expression::BinaryExpression(b)
+            if matches!(
+                b.operator,
+                BinaryOperator::Inequality | BinaryOperator::StrictInequality
+            ) =>
+        {
+            out.push((Cond::Eq(b), !negated));
+        }
+        _ => out.push((Cond::Expr(e), negated)),
+    }
+}
+
+/// Turns a single negated conjunct around; says whether it did (the branches then swap).
+fn orient(list: &mut [(Cond<'_, '_>, bool)]) -> bool {
+    match list {
+        [(_, negated)] if *negated => {
+            *negated = false;
+            true
+        }
+        _ => false,
+    }
+}
+
+/// While the body is one `if` without `else` (however spelled), moves its test into the
+/// conjunction and returns what is left of the body.
+fn merge_ifs<'b, 'a>(
+    list: &mut Vec<(Cond<'b, 'a>, bool)>,
+    mut body: Piece<'b, 'a>,
+) -> Piece<'b, 'a> {
+    loop {
+        let single = match body {
+            Piece::Stmt(s) => Some(s),
+            Piece::Rest(l) | Piece::LoopRest(l) => match l {
+                [s] => Some(s),
+                _ => None,
+            },
+            _ => None,
+        };
+        let loop_context = matches!(body, Piece::LoopRest(_));
+        let next = match (single, body) {
+            (Some(Statement::BlockStatement(b)), _) => match b.body.as_slice() {
+                [s] => Some((None, Piece::Stmt(s))),
+                _ => None,
+            },
+            (Some(Statement::IfStatement(i)), _) if i.alternate.is_none() => {
+                Some((Some((&i.test, false)), Piece::Stmt(&i.consequent)))
+            }
+            (Some(Statement::ExpressionStatement(e)), _) => logical_if(&e.expression),
+            (None, Piece::Expr(e)) => logical_if(e),
+            (None, Piece::LoopRest(l)) => match l.split_first() {
+                Some((first, rest)) if !rest.is_empty() => {
+                    continue_guard(first).map(|t| (Some((t, true)), Piece::LoopRest(rest)))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some((test, inner)) = next else {
+            return body;
+        };
+        if let Some((t, negated)) = test {
+            conjuncts(t, negated, list);
+        }
+        body = match (inner, loop_context) {
+            (Piece::Stmt(s), true) => Piece::LoopRest(std::slice::from_ref(s)),
+            (p, _) => p,
+        };
+    }
+}
+
+/// `a && X` and `a || X` as statements: `if (a) X` and `if (!a) X`.
+fn logical_if<'b, 'a>(
+    e: &'b Expression<'a>,
+) -> Option<(Option<(&'b Expression<'a>, bool)>, Piece<'b, 'a>)> {
+    match e {
+        Expression::LogicalExpression(l) if l.operator == LogicalOperator::And => {
+            Some((Some((&l.left, false)), Piece::Expr(&l.right)))
+        }
+        Expression::LogicalExpression(l) if l.operator == LogicalOperator::Or => {
+            Some((Some((&l.left, true)), Piece::Expr(&l.right)))
+        }
+        Expression::ParenthesizedExpression(p) => logical_if(&p.expression),
+        _ => None,
+    }
+}
+
+/// The test of `if (test) continue;` (unlabelled, no `else`).
+fn continue_guard<'b, 'a>(s: &'b Statement<'a>) -> Option<&'b Expression<'a>> {
+    let Statement::IfStatement(i) = s else {
+        return None;
+    };
+    if i.alternate.is_some() {
+        return None;
+    }
+    let is_continue =
+        |s: &Statement<'_>| matches!(s, Statement::ContinueStatement(c) if c.label.is_none());
+    let guard = match &i.consequent {
+        Statement::BlockStatement(b) => matches!(b.body.as_slice(), [c] if is_continue(c)),
+        c => is_continue(c),
+    };
+    guard.then_some(&i.test)
+}
+
+/// `!f()`, `void f()`, `-f()` as a statement: the operator's result is thrown away.
+fn discards_result(u: &UnaryExpression<'_>) -> bool {
+    matches!(
+        u.operator,
+        UnaryOperator::LogicalNot
+            | UnaryOperator::Void
+            | UnaryOperator::UnaryPlus
+            | UnaryOperator::UnaryNegation
+            | UnaryOperator::BitwiseNot
+    ) && matches!(u.argument, Expression::CallExpression(_))
+}
+
+fn push_unique(v: &mut Vec<u32>, x: u32) {
+    if !v.contains(&x) {
+        v.push(x);
+    }
+}
+
+/// `location`, `window.location`, `top.location`, `document.location`.
+fn is_location(e: &Expression<'_>) -> bool {
+    match e {
+        Expression::Identifier(id) => id.name == "location",
+        Expression::StaticMemberExpression(m) => m.property.name == "location",
+        _ => false,
+    }
+}
+
+fn is_identifier_name(s: &str) -> bool {
+    oxc_syntax::identifier::is_identifier_name(s)
+}
+
+impl<'a> Visit<'a> for Normalizer<'_> {
+    fn enter_node(&mut self, kind: AstKind<'a>) {
+        self.open(kind.ty());
+        match kind {
+            AstKind::IdentifierReference(id) => {
+                let symbol = id
+                    .reference_id
+                    .get()
+                    .and_then(|r| self.scoping.get_reference(r).symbol_id());
+                match symbol {
+                    Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32)),
+                    None => {
+                        self.atom(&id.name);
+                        self.name(&id.name);
+                    }
+                }
+            }
+            AstKind::BindingIdentifier(id) => {
+                if id.name.starts_with("_0x") {
+                    self.signal(signals::HEX_NAMES);
+                }
+                match id.symbol_id.get() {
+                    Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32)),
+                    None => self.atom(&id.name),
+                }
+            }
+            AstKind::IdentifierName(id) => {
+                self.atom(&id.name);
+                self.name(&id.name);
+            }
+            AstKind::LabelIdentifier(_) => self.atom("label"),
+            AstKind::PrivateIdentifier(id) => self.atom(&id.name),
+            AstKind::BooleanLiteral(b) => self.atom(if b.value { "true" } else { "false" }),
+            AstKind::NullLiteral(_) => self.lit(LitClass::Null),
+            AstKind::NumericLiteral(_) => self.lit(LitClass::Number),
+            AstKind::BigIntLiteral(_) => self.lit(LitClass::BigInt),
+            AstKind::RegExpLiteral(r) => {
+                self.lit(LitClass::Regex);
+                // `/checkout|onepage/.test(location.href)`: the words still count.
+                let pattern = r.regex.pattern.text.as_str();
+                if pattern.len() <= 256 {
+                    for word in pattern.split(|c: char| !c.is_ascii_alphanumeric() && c != '_') {
+                        if !word.is_empty() {
+                            self.signal(signals::string_signals(word) & !signals::HIGH_ENTROPY);
+                        }
+                    }
+                }
+            }
+            AstKind::StringLiteral(s) => self.string_value(&s.value),
+            // Minifiers turn `===` into `==` where both sides have one type; so do we, always.
+            AstKind::BinaryExpression(b) => self.atom(match b.operator {
+                BinaryOperator::StrictEquality => "==",
+                BinaryOperator::StrictInequality => "!=",
+                op => op.as_str(),
+            }),
+            AstKind::LogicalExpression(l) => self.atom(l.operator.as_str()),
+            AstKind::UnaryExpression(u) => self.atom(u.operator.as_str()),
+            AstKind::UpdateExpression(u) => {
+                self.atom(u.operator.as_str());
+                self.atom(if u.prefix { "prefix" } else { "postfix" });
+            }
+            AstKind::AssignmentExpression(a) => {
+                self.atom(a.operator.as_str());
+                let to_location = match &a.left {
+                    AssignmentTarget::AssignmentTargetIdentifier(id) => id.name == "location",
+                    AssignmentTarget::StaticMemberExpression(m) => {
+                        m.property.name == "location"
+                            || (m.property.name == "href" && is_location(&m.object))
+                    }
+                    _ => false,
+                };
+                self.navigation(to_location);
+            }
+            AstKind::CallExpression(c) => self.call_signals(c),
+            AstKind::Function(f) => {
+                self.atom(if f.generator { "generator" } else { "function" });
+                if f.r#async {
+                    self.atom("async");
+                }
+            }
+            AstKind::MethodDefinition(m) => self.atom(match m.kind {
+                MethodDefinitionKind::Constructor => "constructor",
+                MethodDefinitionKind::Method => "method",
+                MethodDefinitionKind::Get => "get",
+                MethodDefinitionKind::Set => "set",
+            }),
+            AstKind::ObjectProperty(p) if p.kind != PropertyKind::Init => {
+                self.atom(if p.kind == PropertyKind::Get {
+                    "get"
+                } else {
+                    "set"
+                });
+            }
+            _ => {}
+        }
+    }
+
+    fn leave_node(&mut self, _kind: AstKind<'a>) {
+        self.close();
+    }
+
+    fn visit_program(&mut self, it: &Program<'a>) {
+        self.open(AstType::Program);
+        self.statement_list(&it.body, true);
+        self.close();
+    }
+
+    fn visit_assignment_target(&mut self, it: &AssignmentTarget<'a>) {
+        let outer = self.writing;
+        self.writing = true;
+        walk::walk_assignment_target(self, it);
+        self.writing = outer;
+    }
+
+    fn visit_identifier_reference(&mut self, it: &IdentifierReference<'a>) {
+        let symbol = it
+            .reference_id
+            .get()
+            .and_then(|r| self.scoping.get_reference(r).symbol_id());
+        let sym = symbol.map(|s| s.index() as u32);
+        if let Some(b) = sym.and_then(|s| self.buffered.remove(&s)) {
+            self.out.toks.extend_from_slice(&b.toks);
+            self.signal(b.signals);
+            if let Some(&u) = self.open_units.last() {
+                for a in b.apis {
+                    push_unique(&mut self.out.units[u].apis, a);
+                }
+                for h in b.hosts {
+                    push_unique(&mut self.out.units[u].hosts, h);
+                }
+            }
+            return;
+        }
+        let constant = sym.and_then(|s| self.constants.get(&s).cloned());
+        match constant {
+            Some(c) if !self.writing => self.constant(&c),
+            _ => walk::walk_identifier_reference(self, it),
+        }
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        self.open(AstType::CallExpression);
+        self.call_signals(it);
+        self.visit_expression(&it.callee);
+        let outer = self.code_strings;
+        self.code_strings = outer || runs_strings(&it.callee);
+        self.visit_arguments(&it.arguments);
+        self.code_strings = outer;
+        self.close();
+    }
+
+    fn visit_new_expression(&mut self, it: &NewExpression<'a>) {
+        // `new RegExp(..)` and `RegExp(..)` are the same for these built-ins; minifiers drop
+        // the `new`.
+        const CALLABLE: &[&str] = &[
+            "RegExp",
+            "Array",
+            "Object",
+            "Error",
+            "Function",
+            "TypeError",
+        ];
+        let builtin = match &it.callee {
+            Expression::Identifier(id) => {
+                CALLABLE.contains(&id.name.as_str())
+                    && id
+                        .reference_id
+                        .get()
+                        .is_some_and(|r| self.scoping.get_reference(r).symbol_id().is_none())
+            }
+            _ => false,
+        };
+        if builtin {
+            self.open(AstType::CallExpression);
+            self.visit_expression(&it.callee);
+            let outer = self.code_strings;
+            self.code_strings = outer || runs_strings(&it.callee);
+            self.visit_arguments(&it.arguments);
+            self.code_strings = outer;
+            self.close();
+        } else {
+            walk::walk_new_expression(self, it);
+        }
+    }
+
+    fn visit_catch_clause(&mut self, it: &CatchClause<'a>) {
+        // `catch {}` and `catch (e) {}` with `e` unused are one thing.
+        self.open(AstType::CatchClause);
+        if let Some(param) = &it.param {
+            if !self.is_unused(&param.pattern) {
+                self.visit_catch_parameter(param);
+            }
+        }
+        self.visit_block_statement(&it.body);
+        self.close();
+    }
+
+    fn visit_formal_parameters(&mut self, it: &FormalParameters<'a>) {
+        // Trailing parameters nobody reads are dropped by minifiers; drop them here too.
+        self.open(AstType::FormalParameters);
+        let keep = if it.rest.is_some() {
+            it.items.len()
+        } else {
+            it.items
+                .iter()
+                .rposition(|p| p.initializer.is_some() || !self.is_unused(&p.pattern))
+                .map_or(0, |i| i + 1)
+        };
+        for p in it.items.iter().take(keep) {
+            self.visit_formal_parameter(p);
+        }
+        if let Some(rest) = &it.rest {
+            self.visit_formal_parameter_rest(rest);
+        }
+        self.close();
+    }
+
+    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        // `a ||= b`, `a += b` are `a = a || b`, `a = a + b`.
+        let expanded = it
+            .operator
+            .to_logical_operator()
+            .map(|o| o.as_str())
+            .or_else(|| it.operator.to_binary_operator().map(|o| o.as_str()));
+        let Some(op) = expanded else {
+            // `x.innerHTML = "..."` renders its string: code.
+            let renders = matches!(&it.left, AssignmentTarget::StaticMemberExpression(m)
+                if matches!(m.property.name.as_str(), "innerHTML" | "outerHTML" | "srcdoc"));
+            let outer = self.code_strings;
+            self.code_strings = outer || renders;
+            walk::walk_assignment_expression(self, it);
+            self.code_strings = outer;
+            return;
+        };
+        // What `enter_node` emits for a plain `=`.
+        self.open(AstType::AssignmentExpression);
+        self.atom("=");
+        self.visit_assignment_target(&it.left);
+        let logical = it.operator.to_logical_operator().is_some();
+        self.open(if logical {
+            AstType::LogicalExpression
+        } else {
+            AstType::BinaryExpression
+        });
+        self.atom(op);
+        // The target read as a value: the same tokens as the target itself.
+        walk::walk_assignment_target(self, &it.left);
+        self.visit_expression(&it.right);
+        self.close();
+        self.close();
+    }
+
+    fn visit_directive(&mut self, _it: &Directive<'a>) {
+        // "use strict" and friends: no behaviour the hash needs to see.
+    }
+
+    fn visit_hashbang(&mut self, _it: &Hashbang<'a>) {}
+
+    fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
+        self.begin_unit(UnitKind::Function, it.span);
+        walk::walk_function(self, it, flags);
+        self.end_unit();
+    }
+
+    fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
+        self.begin_unit(UnitKind::Function, it.span);
+        // An arrow function is a function whose body may be a bare expression: give both
+        // spellings one shape (`x => e` is `x => { return e }`).
+        self.open(AstType::Function);
+        self.atom(if it.r#async { "async-arrow" } else { "arrow" });
+        self.visit_formal_parameters(&it.params);
+        self.open(AstType::FunctionBody);
+        match &it.body {
+            ArrowFunctionBody::FunctionBody(body) => self.function_body(&body.statements),
+            body => {
+                if let Some(e) = body.as_expression() {
+                    self.open(AstType::ReturnStatement);
+                    self.visit_expression(e);
+                    self.close();
+                }
+            }
+        }
+        self.close();
+        self.close();
+        self.end_unit();
+    }
+
+    fn visit_function_body(&mut self, it: &FunctionBody<'a>) {
+        self.open(AstType::FunctionBody);
+        self.function_body(&it.statements);
+        self.close();
+    }
+
+    fn visit_block_statement(&mut self, it: &BlockStatement<'a>) {
+        self.open(AstType::BlockStatement);
+        self.statement_list(&it.body, false);
+        self.close();
+    }
+
+    fn visit_statement(&mut self, it: &Statement<'a>) {
+        match it {
+            Statement::ExpressionStatement(e) => self.expression_statement(&e.expression, false),
+            Statement::EmptyStatement(_) => {}
+            _ => walk::walk_statement(self, it),
+        }
+    }
+
+    fn visit_variable_declaration(&mut self, it: &VariableDeclaration<'a>) {
+        // `var`, `let` and `const` are one shape (minifiers turn one into another).
+        for decl in &it.declarations {
+            if self.is_constant_declarator(decl) {
+                continue;
+            }
+            self.open(AstType::VariableDeclaration);
+            self.visit_variable_declarator(decl);
+            self.close();
+        }
+    }
+
+    fn visit_if_statement(&mut self, it: &IfStatement<'a>) {
+        match &it.alternate {
+            Some(alt) => self.branch(&it.test, Piece::Stmt(&it.consequent), Piece::Stmt(alt)),
+            None => {
+                let mut list = Vec::new();
+                conjuncts(&it.test, false, &mut list);
+                self.if_then(list, Piece::Stmt(&it.consequent));
+            }
+        }
+    }
+
+    fn visit_while_statement(&mut self, it: &WhileStatement<'a>) {
+        self.open(AstType::WhileStatement);
+        self.test(&it.test);
+        self.loop_body(&it.body);
+        self.close();
+    }
+
+    fn visit_do_while_statement(&mut self, it: &DoWhileStatement<'a>) {
+        self.open(AstType::DoWhileStatement);
+        self.loop_body(&it.body);
+        self.test(&it.test);
+        self.close();
+    }
+
+    fn visit_for_statement(&mut self, it: &ForStatement<'a>) {
+        self.for_loop(it, false);
+    }
+
+    fn visit_for_in_statement(&mut self, it: &ForInStatement<'a>) {
+        self.open(AstType::ForInStatement);
+        self.visit_for_statement_left(&it.left);
+        self.visit_expression(&it.right);
+        self.loop_body(&it.body);
+        self.close();
+    }
+
+    fn visit_for_of_statement(&mut self, it: &ForOfStatement<'a>) {
+        self.open(AstType::ForOfStatement);
+        self.visit_for_statement_left(&it.left);
+        self.visit_expression(&it.right);
+        self.loop_body(&it.body);
+        self.close();
+    }
+
+    fn visit_expression(&mut self, it: &Expression<'a>) {
+        match it {
+            Expression::UnaryExpression(u) => match (&u.operator, &u.argument) {
+                (UnaryOperator::LogicalNot, Expression::NumericLiteral(n)) => {
+                    self.boolean(n.value == 0.0);
+                }
+                (UnaryOperator::Void, arg) if is_pure_literal(arg) => {
+                    self.open(AstType::IdentifierReference);
+                    self.atom("undefined");
+                    self.close();
+                }
+                _ => walk::walk_unary_expression(self, u),
+            },
+            Expression::ComputedMemberExpression(m) => match &m.expression {
+                Expression::StringLiteral(s) if is_identifier_name(&s.value) => {
+                    self.static_member(&m.object, &s.value);
+                }
+                _ => walk::walk_computed_member_expression(self, m),
+            },
+            Expression::ParenthesizedExpression(p) => self.visit_expression(&p.expression),
+            Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
+                // `"https://" + "x.example/"` is one string: fold it, so that minifiers'
+                // constant folding converges and hosts split across pieces are seen.
+                match constant_string(it) {
+                    Some(value) => {
+                        self.open(AstType::StringLiteral);
+                        self.string_value(&value);
+                        self.close();
+                    }
+                    None => walk::walk_binary_expression(self, b),
+                }
+            }
+            _ => walk::walk_expression(self, it),
+        }
+    }
+
+    fn visit_property_key(&mut self, it: &PropertyKey<'a>) {
+        match it {
+            PropertyKey::StringLiteral(s) if is_identifier_name(&s.value) => {
+                self.identifier_name(&s.value);
+            }
+            _ => walk::walk_property_key(self, it),
+        }
+    }
+
+    fn visit_template_literal(&mut self, it: &TemplateLiteral<'a>) {
+        // A template without substitutions is a string (minifiers pick whichever quotes
+        // need no escapes, backquotes included).
+        if let ([q], []) = (it.quasis.as_slice(), it.expressions.as_slice()) {
+            let text = q
+                .value
+                .cooked
+                .as_ref()
+                .map_or(q.value.raw.as_str(), |c| c.as_str());
+            self.open(AstType::StringLiteral);
+            self.string_value(text);
+            self.close();
+            return;
+        }
+        self.open(AstType::TemplateLiteral);
+        self.lit(LitClass::Template);
+        if self.code_strings {
+            let text: String = it.quasis.iter().map(|q| q.value.raw.as_str()).collect();
+            self.atom(&format!("code:{:016x}", text_digest(&text)));
+        }
+        for q in &it.quasis {
+            let text = q
+                .value
+                .cooked
+                .as_ref()
+                .map_or(q.value.raw.as_str(), |c| c.as_str());
+            self.signal(signals::string_signals(text));
+            if let Some(host) = signals::url_host(text) {
+                self.host(&host);
+            }
+        }
+        for e in &it.expressions {
+            self.visit_expression(e);
+        }
+        self.close();
+    }
+}
+
+/// Finds variables bound once to a constant and never written, below top level; and
+/// variables read once, after their declaration.
+struct ConstantFinder<'s> {
+    scoping: &'s Scoping,
+    found: HashMap<u32, Constant>,
+    /// Single-use candidates: the span of their declarator.
+    candidates: HashMap<u32, Span>,
+    /// How often each symbol is read, and where first.
+    reads: HashMap<u32, (u32, u32)>,
+}
+
+impl ConstantFinder<'_> {
+    fn single_use(&self) -> HashSet<u32> {
+        self.candidates
+            .iter()
+            .filter(
+                |(sym, decl)| matches!(self.reads.get(sym), Some(&(1, start)) if start >= decl.end),
+            )
+            .map(|(sym, _)| *sym)
+            .collect()
+    }
+
+    /// A local, singly declared, never reassigned variable.
+    fn is_stable(&self, sym: oxc_syntax::symbol::SymbolId) -> bool {
+        // A top-level `var` of a script is a property of `window`, readable by other
+        // scripts: it stays.
+        self.scoping.symbol_scope_id(sym) != self.scoping.root_scope_id()
+            && self.scoping.symbol_redeclarations(sym).is_empty()
+            && !self.scoping.symbol_is_mutated(sym)
+    }
+}
+
+fn declared_symbol(d: &VariableDeclarator<'_>) -> Option<u32> {
+    match &d.id {
+        BindingPattern::BindingIdentifier(id) => id.symbol_id.get().map(|s| s.index() as u32),
+        _ => None,
+    }
+}
+
+impl<'a> Visit<'a> for ConstantFinder<'_> {
+    fn visit_identifier_reference(&mut self, it: &IdentifierReference<'a>) {
+        if let Some(sym) = it
+            .reference_id
+            .get()
+            .and_then(|r| self.scoping.get_reference(r).symbol_id())
+        {
+            let e = self
+                .reads
+                .entry(sym.index() as u32)
+                .or_insert((0, it.span.start));
+            e.0 += 1;
+        }
+    }
+
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init) {
+            if let Some(sym) = id.symbol_id.get() {
+                if self.is_stable(sym) && !contains_function(init) {
+                    self.candidates.insert(sym.index() as u32, it.span);
+                }
+                let value = match init {
+                    Expression::NumericLiteral(_) => Some(Constant::Number),
+                    Expression::BooleanLiteral(b) => Some(Constant::Boolean(b.value)),
+                    Expression::NullLiteral(_) => Some(Constant::Null),
+                    Expression::UnaryExpression(u)
+                        if u.operator == UnaryOperator::LogicalNot
+                            && matches!(u.argument, Expression::NumericLiteral(_)) =>
+                    {
+                        match &u.argument {
+                            Expression::NumericLiteral(n) => {
+                                Some(Constant::Boolean(n.value == 0.0))
+                            }
+                            _ => None,
+                        }
+                    }
+                    e => constant_string(e).map(Constant::String),
+                };
+                if let Some(v) = value {
+                    if self.is_stable(sym) {
+                        self.found.insert(sym.index() as u32, v);
+                        self.candidates.remove(&(sym.index() as u32));
+                    }
+                }
+            }
+        }
+        walk::walk_variable_declarator(self, it);
+    }
+}
+
+/// Whether an expression contains a function or class (whose units could not be moved).
+fn contains_function(e: &Expression<'_>) -> bool {
+    struct Finder(bool);
+    impl<'a> Visit<'a> for Finder {
+        fn visit_function(&mut self, _: &Function<'a>, _: ScopeFlags) {
+            self.0 = true;
+        }
+        fn visit_arrow_function_expression(&mut self, _: &ArrowFunctionExpression<'a>) {
+            self.0 = true;
+        }
+        fn visit_class(&mut self, _: &Class<'a>) {
+            self.0 = true;
+        }
+    }
+    let mut f = Finder(false);
+    f.visit_expression(e);
+    f.0
+}
+
+/// Whether a callee runs or renders the strings it is given: `eval`, `Function`,
+/// `setTimeout`/`setInterval` (with a string), `document.write`, `insertAdjacentHTML`.
+fn runs_strings(callee: &Expression<'_>) -> bool {
+    match callee {
+        Expression::Identifier(id) => matches!(
+            id.name.as_str(),
+            "eval" | "Function" | "setTimeout" | "setInterval" | "execScript"
+        ),
+        Expression::StaticMemberExpression(m) => matches!(
+            m.property.name.as_str(),
+            "write" | "writeln" | "insertAdjacentHTML" | "eval" | "setTimeout" | "setInterval"
+        ),
+        _ => false,
+    }
+}
+
+/// FNV-1a of a string: the digest a code string keeps in the normalised form.
+fn text_digest(value: &str) -> u64 {
+    value.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+/// Longest string built by folding constant concatenations.
+const MAX_FOLDED_STRING: usize = 4096;
+
+/// The value of a concatenation of string constants, if it is one.
+fn constant_string(e: &Expression<'_>) -> Option<String> {
+    match e {
+        Expression::StringLiteral(s) => Some(s.value.as_str().to_owned()),
+        Expression::TemplateLiteral(t) if t.expressions.is_empty() => {
+            let q = t.quasis.first()?;
+            Some(
+                q.value
+                    .cooked
+                    .as_ref()
+                    .map_or(q.value.raw.as_str(), |c| c.as_str())
+                    .to_owned(),
+            )
+        }
+        Expression::ParenthesizedExpression(p) => constant_string(&p.expression),
+        Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
+            let mut left = constant_string(&b.left)?;
+            let right = constant_string(&b.right)?;
+            if left.len() + right.len() > MAX_FOLDED_STRING {
+                return None;
+            }
+            left.push_str(&right);
+            Some(left)
+        }
+        _ => None,
+    }
+}
+
+/// `0`, `""`, `null`: the operand of `void` that only means `undefined`.
+fn is_pure_literal(e: &Expression<'_>) -> bool {
+    matches!(
+        e,
+        Expression::NumericLiteral(_) | Expression::StringLiteral(_) | Expression::NullLiteral(_)
+    )
+}

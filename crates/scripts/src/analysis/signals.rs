@@ -1,0 +1,388 @@
+//! The behaviour vocabulary: which names and strings mean "reads a form", "sends data out",
+//! "decodes hidden code" and so on.
+//!
+//! The normaliser looks every global, member name and string literal up here while it walks
+//! the tree, and keeps the bits per function and per statement; the diff lists the names, the
+//! classifier turns the bits into features. Keeping the words in one table makes the
+//! classifier's reasons explainable: each bit has a [`describe`] line.
+
+/// A set of signals, one bit each.
+pub type Signals = u64;
+
+/// Reads form structure: `forms`, `elements`, `serializeArray`, `FormData`, input selectors.
+pub const SRC_FORM: Signals = 1 << 0;
+/// Reads an element's `.value` (or `checked`, `selectedIndex`).
+pub const SRC_VALUE: Signals = 1 << 1;
+/// Names a payment-card or credential field (`cardnumber`, `cvv`, `cc_exp`, `password`...).
+pub const SRC_CARD: Signals = 1 << 2;
+/// Listens to keystrokes or field edits (`keydown`, `keyup`, `input`, `change`, `onkeyup`...).
+pub const SRC_KEY: Signals = 1 << 3;
+/// Listens to form submission or clicks (`submit`, `onsubmit`, `click`, `mouseup`, `touchend`).
+pub const SRC_SUBMIT: Signals = 1 << 4;
+/// Reads cookies or web storage.
+pub const SRC_STORAGE: Signals = 1 << 5;
+/// `XMLHttpRequest` (and its `open`/`send` pair).
+pub const SINK_XHR: Signals = 1 << 6;
+/// `fetch(...)`.
+pub const SINK_FETCH: Signals = 1 << 7;
+/// `navigator.sendBeacon(...)`.
+pub const SINK_BEACON: Signals = 1 << 8;
+/// `new Image()`, whose `src` sends a GET.
+pub const SINK_IMAGE: Signals = 1 << 9;
+/// `WebSocket`.
+pub const SINK_WEBSOCKET: Signals = 1 << 10;
+/// Creates or writes a `<script>` / `<iframe>` (`createElement`, `document.write`).
+pub const SINK_INJECT: Signals = 1 << 11;
+/// Sets a `src` or `action` attribute.
+pub const SINK_SRC_ATTR: Signals = 1 << 12;
+/// Encodes data for transport: `btoa`, `encodeURIComponent`, `JSON.stringify`, `escape`.
+pub const ENCODE: Signals = 1 << 13;
+/// Reads where the page is: `location`, `href`, `pathname`.
+pub const LOCATION: Signals = 1 << 14;
+/// A checkout-like word in a string: `checkout`, `payment`, `onepage`, `billing`.
+pub const CHECKOUT_WORD: Signals = 1 << 15;
+/// Runs generated code: `eval`, `Function`.
+pub const DYN_EVAL: Signals = 1 << 16;
+/// Decodes hidden text: `atob`, `String.fromCharCode`, `unescape`.
+pub const DECODE: Signals = 1 << 17;
+/// A long, high-entropy string literal (packed code or data).
+pub const HIGH_ENTROPY: Signals = 1 << 18;
+/// Obfuscator-style names (`_0x4f2a`) or many hex escapes.
+pub const HEX_NAMES: Signals = 1 << 19;
+/// Cryptominer vocabulary: CoinHive, CryptoNight, stratum, miner, hashes per second.
+pub const MINER: Signals = 1 << 20;
+/// `WebAssembly`.
+pub const WASM: Signals = 1 << 21;
+/// `Worker`.
+pub const WORKER: Signals = 1 << 22;
+/// Navigates the page away: `location.replace/assign`, `top.location`, `window.location =`.
+pub const REDIRECT: Signals = 1 << 23;
+/// Opens windows: `window.open`, `focus`/`blur` pop-under tricks.
+pub const POPUP: Signals = 1 << 24;
+/// Fingerprints the visitor: `userAgent`, `referrer`, `webdriver`.
+pub const VISITOR_CHECK: Signals = 1 << 25;
+/// Timers: `setTimeout`, `setInterval`.
+pub const TIMER: Signals = 1 << 26;
+/// Adds an event listener (`addEventListener`, `attachEvent`, jQuery `on`/`bind`).
+pub const LISTENER: Signals = 1 << 27;
+/// A hidden frame or element (`display:none`, `visibility:hidden`, zero size).
+pub const HIDDEN: Signals = 1 << 28;
+
+/// Looks elements up (`querySelector`, `getElementById`...): every script does; not a data
+/// source by itself.
+pub const DOM_QUERY: Signals = 1 << 29;
+
+/// Every network sink.
+pub const SINKS: Signals =
+    SINK_XHR | SINK_FETCH | SINK_BEACON | SINK_IMAGE | SINK_WEBSOCKET | SINK_INJECT;
+/// Every data source a skimmer reads.
+pub const SOURCES: Signals = SRC_FORM | SRC_VALUE | SRC_CARD | SRC_KEY | SRC_SUBMIT;
+
+/// One line per signal, for reasons and docs.
+pub fn describe(bit: Signals) -> &'static str {
+    match bit {
+        SRC_FORM => "reads form elements",
+        SRC_VALUE => "reads field values",
+        SRC_CARD => "names payment-card or credential fields",
+        SRC_KEY => "listens to keystrokes or field edits",
+        SRC_SUBMIT => "listens to form submission or clicks",
+        SRC_STORAGE => "reads cookies or web storage",
+        SINK_XHR => "sends with XMLHttpRequest",
+        SINK_FETCH => "sends with fetch",
+        SINK_BEACON => "sends with navigator.sendBeacon",
+        SINK_IMAGE => "sends through an image request",
+        SINK_WEBSOCKET => "opens a WebSocket",
+        SINK_INJECT => "injects a script or frame",
+        SINK_SRC_ATTR => "sets a src or action attribute",
+        ENCODE => "encodes data for transport",
+        LOCATION => "reads the page location",
+        CHECKOUT_WORD => "mentions checkout or payment pages",
+        DYN_EVAL => "runs generated code (eval/Function)",
+        DECODE => "decodes hidden text (atob/fromCharCode/unescape)",
+        HIGH_ENTROPY => "carries a long high-entropy string",
+        HEX_NAMES => "uses obfuscator-style names or hex escapes",
+        MINER => "uses cryptominer vocabulary",
+        WASM => "uses WebAssembly",
+        WORKER => "starts workers",
+        REDIRECT => "navigates the page away",
+        POPUP => "opens windows",
+        VISITOR_CHECK => "checks the visitor's user agent or referrer",
+        TIMER => "uses timers",
+        LISTENER => "adds event listeners",
+        HIDDEN => "hides elements",
+        DOM_QUERY => "looks elements up",
+        _ => "unknown signal",
+    }
+}
+
+/// Signals of a global or member name (case-sensitive, as JavaScript is).
+pub fn name_signals(name: &str) -> Signals {
+    let by_name = match name {
+        "forms" | "elements" | "FormData" | "serializeArray" | "serialize" => SRC_FORM,
+        "querySelector"
+        | "querySelectorAll"
+        | "getElementById"
+        | "getElementsByTagName"
+        | "getElementsByName"
+        | "getElementsByClassName" => DOM_QUERY,
+        "value" | "checked" | "selectedIndex" => SRC_VALUE,
+        "onkeyup" | "onkeydown" | "onkeypress" | "oninput" | "onchange" | "onblur" => SRC_KEY,
+        "onsubmit" | "onclick" | "onmouseup" | "submit" => SRC_SUBMIT,
+        "cookie" | "localStorage" | "sessionStorage" => SRC_STORAGE,
+        // jQuery's `ajax`/`post` are XMLHttpRequest underneath.
+        "XMLHttpRequest" | "ActiveXObject" | "setRequestHeader" | "ajax" | "post" => SINK_XHR,
+        "fetch" => SINK_FETCH,
+        "sendBeacon" => SINK_BEACON,
+        "Image" => SINK_IMAGE,
+        "WebSocket" => SINK_WEBSOCKET,
+        "createElement" | "write" | "writeln" | "insertAdjacentHTML" => SINK_INJECT,
+        "src" | "action" => SINK_SRC_ATTR,
+        "btoa" | "encodeURIComponent" | "encodeURI" | "escape" | "stringify" => ENCODE,
+        "location" | "href" | "pathname" => LOCATION,
+        "eval" | "Function" | "execScript" => DYN_EVAL,
+        "atob" | "fromCharCode" | "unescape" => DECODE,
+        "CoinHive" | "CryptoLoot" | "CRLT" => MINER,
+        "WebAssembly" => WASM,
+        "Worker" | "SharedWorker" => WORKER,
+        "userAgent" | "referrer" | "webdriver" => VISITOR_CHECK,
+        "setTimeout" | "setInterval" => TIMER,
+        "addEventListener" | "attachEvent" | "bind" => LISTENER,
+        _ => 0,
+    };
+    by_name | word_signals(name)
+}
+
+/// Signals of a string literal's value.
+pub fn string_signals(value: &str) -> Signals {
+    let mut s = 0;
+    // Event lists such as jQuery's "mouseup touchend".
+    if value.len() <= 64 && value.contains(' ') {
+        for word in value.split_ascii_whitespace() {
+            s |= event_signals(word);
+        }
+    }
+    s |= event_signals(value);
+    s |= match value {
+        "input, select"
+        | "input,select"
+        | "input, select, textarea"
+        | "form"
+        | "select"
+        | "textarea"
+        | "input[type=text]" => SRC_FORM,
+        "script" | "iframe" => SINK_INJECT,
+        "display:none" | "none" | "hidden" => HIDDEN,
+        _ => 0,
+    };
+    if value.len() <= WORD_SCAN_MAX {
+        s |= word_signals(value);
+        // A selector for every field (`input, select`, `input:not([type=hidden])`), not
+        // for one named field (`input[name=q]`, `#email`).
+        let broad = ["input", "select", "textarea", "form"]
+            .iter()
+            .any(|t| value.starts_with(t))
+            && !value.contains("name=")
+            && !value.contains('#');
+        if broad {
+            s |= SRC_FORM;
+        }
+    }
+    if is_high_entropy(value) {
+        s |= HIGH_ENTROPY;
+    }
+    if value.contains("stratum+") {
+        s |= MINER;
+    }
+    s
+}
+
+/// Longest name or string searched for vocabulary words: field names, selectors and URLs
+/// are short; longer strings are text or markup.
+const WORD_SCAN_MAX: usize = 128;
+
+/// Event names a skimmer listens to.
+fn event_signals(word: &str) -> Signals {
+    match word {
+        "submit" | "click" | "mouseup" | "mousedown" | "touchend" => SRC_SUBMIT,
+        "keydown" | "keyup" | "keypress" | "input" | "change" | "blur" | "paste" => SRC_KEY,
+        _ => 0,
+    }
+}
+
+/// Vocabulary that matters in any name or short string, matched case-insensitively on
+/// word parts: card fields, checkout words, miner words.
+fn word_signals(text: &str) -> Signals {
+    if text.len() > WORD_SCAN_MAX {
+        return 0;
+    }
+    let lower = text.to_ascii_lowercase();
+    let mut s = 0;
+    const CARD: &[&str] = &[
+        "cardnumber",
+        "card_number",
+        "card-number",
+        "cc_number",
+        "ccnumber",
+        "cc-number",
+        "cc_num",
+        "ccnum",
+        "cvv",
+        "cvc",
+        "cc_cid",
+        "securitycode",
+        "security_code",
+        "card_exp",
+        "cc_exp",
+        "expiry",
+        "expmonth",
+        "exp_month",
+        "expyear",
+        "exp_year",
+        "cardholder",
+        "password",
+        "creditcard",
+        "credit_card",
+    ];
+    if CARD.iter().any(|w| lower.contains(w)) {
+        s |= SRC_CARD;
+    }
+    const CHECKOUT: &[&str] = &["checkout", "payment", "onepage", "billing"];
+    if CHECKOUT.iter().any(|w| lower.contains(w)) {
+        s |= CHECKOUT_WORD;
+    }
+    const MINING: &[&str] = &[
+        "coinhive",
+        "cryptonight",
+        "cryptoloot",
+        "coin-hive",
+        "hashespersecond",
+        "minero",
+        "webminer",
+        "monero",
+        "stratum",
+    ];
+    if MINING.iter().any(|w| lower.contains(w)) {
+        s |= MINER;
+    }
+    s
+}
+
+/// Shannon entropy of a string's bytes, in bits per byte.
+pub fn entropy(value: &str) -> f64 {
+    let mut counts = [0u32; 256];
+    for b in value.bytes() {
+        counts[usize::from(b)] += 1;
+    }
+    let n = value.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Strings this long and this random are packed code or data, not text a page shows.
+const HIGH_ENTROPY_MIN_LEN: usize = 120;
+/// Bits per byte above which a long string counts as high-entropy (English text is about 4.2;
+/// base64 approaches 6).
+const HIGH_ENTROPY_BITS: f64 = 5.2;
+
+fn is_high_entropy(value: &str) -> bool {
+    value.len() >= HIGH_ENTROPY_MIN_LEN
+        && !value.contains(' ')
+        && entropy(value) >= HIGH_ENTROPY_BITS
+}
+
+/// The host of a URL inside a string (`https://host/...`, `//host/...`, `wss://host`), lower
+/// case, without port or credentials. `None` when the string has no such URL.
+pub fn url_host(value: &str) -> Option<String> {
+    let rest = if let Some(i) = value.find("://") {
+        let scheme = &value[..i];
+        if scheme.is_empty()
+            || !scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.')
+        {
+            return None;
+        }
+        &value[i + 3..]
+    } else {
+        value.strip_prefix("//")?
+    };
+    let end = rest
+        .find(['/', '?', '#', '"', '\'', ' ', '\\'])
+        .unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    let host = match host_port.rfind(':') {
+        Some(i) if !host_port.starts_with('[') => &host_port[..i],
+        _ => host_port,
+    };
+    let host = host.trim_end_matches('.');
+    let valid = host.len() >= 3
+        && host.len() <= 253
+        && host.contains('.')
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    valid.then(|| host.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_come_out_of_urls() {
+        assert_eq!(
+            url_host("https://baways.com/gateway/app/dataprocessing/api/").as_deref(),
+            Some("baways.com")
+        );
+        assert_eq!(
+            url_host("//Cdn.Example.COM:8443/x.js").as_deref(),
+            Some("cdn.example.com")
+        );
+        assert_eq!(
+            url_host("wss://u:p@pool.example.org").as_deref(),
+            Some("pool.example.org")
+        );
+        assert_eq!(url_host("/relative/path"), None);
+        assert_eq!(url_host("not a url"), None);
+        assert_eq!(url_host("javascript://x"), None);
+    }
+
+    #[test]
+    fn card_fields_and_events_are_recognised() {
+        assert_ne!(string_signals("billing[cc_number]") & SRC_CARD, 0);
+        assert_ne!(string_signals("#checkout-payment") & CHECKOUT_WORD, 0);
+        assert_ne!(string_signals("keyup") & SRC_KEY, 0);
+        assert_eq!(string_signals("Hello, world") & (SRC_CARD | SRC_KEY), 0);
+        assert_ne!(name_signals("sendBeacon") & SINK_BEACON, 0);
+        assert_eq!(name_signals("map"), 0);
+    }
+
+    #[test]
+    fn entropy_separates_packed_data_from_text() {
+        let text = "the quick brown fox jumps over the lazy dog ".repeat(5);
+        const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut x = 0x2545_f491_u32;
+        let packed: String = (0..200)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                char::from(B64[(x % 64) as usize])
+            })
+            .collect();
+        assert_eq!(string_signals(&text) & HIGH_ENTROPY, 0);
+        assert_ne!(
+            string_signals(&packed) & HIGH_ENTROPY,
+            0,
+            "entropy {}",
+            entropy(&packed)
+        );
+    }
+}

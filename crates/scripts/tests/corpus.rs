@@ -1,0 +1,169 @@
+//! The classifier measured on the held-out part of the labelled corpus (`testdata/corpus`,
+//! see its README): whole libraries and whole malicious families that the weights were never
+//! tuned on and that nobody looked at while tuning. Prints precision and recall of every
+//! split; fails when the held-out figures drop below the floors. `tuning` is what the weights
+//! were set on; `seen` was the first held-out set, whose errors then informed changes, so it
+//! is reported but no longer counts as held out.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+
+use parapet_scripts::analysis::analyse;
+use parapet_scripts::analysis::classify::{classify, Context};
+
+/// Floors on the held-out set: just under what it measured when first run (precision 1.00,
+/// recall 0.67 on 6 + 6 samples). With so few samples one more miss or false alarm drops a
+/// figure below its floor, so this guards against regressions; it is not the product target
+/// (see docs/scripts-analysis.md).
+const MIN_PRECISION: f64 = 0.75;
+const MIN_RECALL: f64 = 0.6;
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus")
+}
+
+struct Sample {
+    path: String,
+    site: String,
+    split: String,
+    malicious: bool,
+}
+
+fn samples() -> Vec<Sample> {
+    let manifest = std::fs::read_to_string(corpus().join("manifest.tsv")).unwrap();
+    manifest
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (path, site) = l.split_once('\t').unwrap();
+            let mut parts = path.split('/');
+            let split = parts.next().unwrap().to_owned();
+            let label = parts.next().unwrap();
+            assert!(label == "benign" || label == "malicious", "{path}");
+            Sample {
+                path: path.to_owned(),
+                site: site.trim().to_owned(),
+                split,
+                malicious: label == "malicious",
+            }
+        })
+        .collect()
+}
+
+#[derive(Default, Debug)]
+struct Counts {
+    tp: usize,
+    fp: usize,
+    tn: usize,
+    fn_: usize,
+}
+
+impl Counts {
+    fn precision(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fp).max(1) as f64
+    }
+    fn recall(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fn_).max(1) as f64
+    }
+}
+
+fn evaluate(split: &str) -> Counts {
+    let mut c = Counts::default();
+    for s in samples().iter().filter(|s| s.split == split) {
+        let source = std::fs::read_to_string(corpus().join(&s.path)).unwrap();
+        let v = classify(
+            &s.path,
+            &analyse(&source),
+            None,
+            Context {
+                site: Some(&s.site),
+            },
+        );
+        let mark = match (s.malicious, v.malicious) {
+            (true, true) => {
+                c.tp += 1;
+                "ok  "
+            }
+            (false, false) => {
+                c.tn += 1;
+                "ok  "
+            }
+            (false, true) => {
+                c.fp += 1;
+                "FP  "
+            }
+            (true, false) => {
+                c.fn_ += 1;
+                "FN  "
+            }
+        };
+        println!("{mark}{:.3} {:?} {}", v.risk, v.categories, s.path);
+    }
+    println!(
+        "{split}: precision {:.3}, recall {:.3} (tp {}, fp {}, tn {}, fn {})",
+        c.precision(),
+        c.recall(),
+        c.tp,
+        c.fp,
+        c.tn,
+        c.fn_
+    );
+    c
+}
+
+#[test]
+fn held_out_precision_and_recall_meet_the_floor() {
+    let tuning = evaluate("tuning");
+    let seen = evaluate("seen");
+    let held_out = evaluate("heldout");
+    assert!(seen.tp + seen.fn_ >= 8);
+    assert!(tuning.tp + tuning.fn_ >= 5 && tuning.fp + tuning.tn >= 5);
+    assert!(held_out.tp + held_out.fn_ >= 5 && held_out.fp + held_out.tn >= 5);
+    assert!(
+        held_out.precision() >= MIN_PRECISION,
+        "held-out precision {:.3} < {MIN_PRECISION}",
+        held_out.precision()
+    );
+    assert!(
+        held_out.recall() >= MIN_RECALL,
+        "held-out recall {:.3} < {MIN_RECALL}",
+        held_out.recall()
+    );
+}
+
+/// A library with code appended, scored against its previous version: the added code alone
+/// is judged, and the clean version against itself is not.
+#[test]
+fn injected_libraries_are_caught_with_their_baseline() {
+    let pairs = [
+        (
+            "seen/benign/helpchat-widget-4.1.js",
+            "seen/malicious/chatbot-widget-skimmed.js",
+            "www.ticketshop.example",
+        ),
+        (
+            "seen/benign/slider-3.2.js",
+            "seen/malicious/slider-3.2-beacon-skimmer.js",
+            "www.shop.example",
+        ),
+        (
+            "tuning/benign/featuredetect-2.6.js",
+            "tuning/malicious/featuredetect-2.6-ba-style.js",
+            "www.britishairways.example",
+        ),
+    ];
+    for (old, new, site) in pairs {
+        let old_src = std::fs::read_to_string(corpus().join(old)).unwrap();
+        let new_src = std::fs::read_to_string(corpus().join(new)).unwrap();
+        let (old_a, new_a) = (analyse(&old_src), analyse(&new_src));
+        let ctx = Context { site: Some(site) };
+        let v = classify(new, &new_a, Some(&old_a), ctx);
+        assert!(v.malicious, "{new} against {old}: {v:#?}");
+        assert_eq!(v.scope, "added");
+        let same = classify(old, &old_a, Some(&old_a), ctx);
+        assert!(
+            !same.malicious && same.risk < 0.1,
+            "{old} against itself: {same:#?}"
+        );
+    }
+}

@@ -1,0 +1,221 @@
+//! Cosmetic variants judged unchanged: every script of the corpus and the diff test data is
+//! rewritten by oxc's own code generator and minifier (pinned with the parser), and the
+//! normalised hash of each variant is compared with the original's.
+//!
+//! Two ways of hashing are measured side by side:
+//! - **normalise**: Parapet's normaliser on the text as served (what `fingerprint` does);
+//! - **minify first**: oxc's full minifier (compress + mangle) before the normaliser, the
+//!   alternative of making minifier idioms converge by minifying everything.
+//!
+//! Printing, whitespace minification and renaming (mangling) are purely cosmetic: the
+//! normaliser must judge all of them unchanged. Full compression also restructures code
+//! (inlines constants, drops dead branches, merges statements); its rate is printed and held
+//! to a floor just under what it measured.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+use oxc_allocator::Allocator;
+use oxc_codegen::{Codegen, CodegenOptions};
+use oxc_minifier::{CompressOptions, MangleOptions, Minifier, MinifierOptions};
+use oxc_parser::Parser;
+use oxc_span::SourceType;
+use parapet_scripts::analysis::analyse;
+
+#[derive(Clone, Copy, Debug)]
+enum Variant {
+    Reprint,
+    Whitespace,
+    Mangle,
+    Compress,
+    Full,
+}
+
+const VARIANTS: [Variant; 5] = [
+    Variant::Reprint,
+    Variant::Whitespace,
+    Variant::Mangle,
+    Variant::Compress,
+    Variant::Full,
+];
+
+/// Rewrites a script with oxc; `None` if oxc cannot parse it.
+fn rewrite(source: &str, v: Variant) -> Option<String> {
+    let allocator = Allocator::default();
+    let ret = Parser::new(&allocator, source, SourceType::script()).parse();
+    if ret.panicked || ret.diagnostics.has_errors() {
+        return None;
+    }
+    let mut program = ret.program;
+    let (mangle, compress) = match v {
+        Variant::Reprint | Variant::Whitespace => (None, None),
+        Variant::Mangle => (Some(MangleOptions::default()), None),
+        Variant::Compress => (None, Some(CompressOptions::default())),
+        Variant::Full => (
+            Some(MangleOptions::default()),
+            Some(CompressOptions::default()),
+        ),
+    };
+    let scoping = if mangle.is_some() || compress.is_some() {
+        let options = MinifierOptions {
+            mangle,
+            mangle_properties: None,
+            compress,
+        };
+        Minifier::new(options)
+            .minify(&allocator, &mut program)
+            .scoping
+    } else {
+        None
+    };
+    let options = match v {
+        Variant::Reprint => CodegenOptions::default(),
+        _ => CodegenOptions::minify(),
+    };
+    Some(
+        Codegen::new()
+            .with_options(options)
+            .with_scoping(scoping)
+            .build(&program)
+            .code,
+    )
+}
+
+fn hash(source: &str) -> Option<String> {
+    analyse(source).outcome.ok().map(|p| p.normalized_hash)
+}
+
+fn scripts() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let mut out = Vec::new();
+    let manifest = std::fs::read_to_string(root.join("corpus/manifest.tsv")).unwrap();
+    for line in manifest
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let rel = format!("corpus/{}", line.split('\t').next().unwrap());
+        out.push((
+            rel.clone(),
+            std::fs::read_to_string(root.join(&rel)).unwrap(),
+        ));
+    }
+    for rel in ["diff/widget-1.0.js", "diff/widget-1.0-injected.js"] {
+        out.push((
+            rel.to_owned(),
+            std::fs::read_to_string(root.join(rel)).unwrap(),
+        ));
+    }
+    out
+}
+
+#[test]
+fn cosmetic_variants_are_judged_unchanged() {
+    let scripts = scripts();
+    println!(
+        "variant      normalise   minify first   (of {} scripts)",
+        scripts.len()
+    );
+    for v in VARIANTS {
+        let (mut same, mut same_min, mut total) = (0, 0, 0);
+        let mut misses = Vec::new();
+        for (name, source) in &scripts {
+            let variant = rewrite(source, v).unwrap();
+            total += 1;
+            if hash(source) == hash(&variant) && hash(source).is_some() {
+                same += 1;
+            } else {
+                misses.push(name.as_str());
+            }
+            let a = rewrite(source, Variant::Full).unwrap();
+            let b = rewrite(&variant, Variant::Full).unwrap();
+            if hash(&a) == hash(&b) && hash(&a).is_some() {
+                same_min += 1;
+            }
+        }
+        println!(
+            "{:<12} {:>5.1}%      {:>5.1}%        misses: {}",
+            format!("{v:?}"),
+            100.0 * same as f64 / total as f64,
+            100.0 * same_min as f64 / total as f64,
+            misses.join(" ")
+        );
+        match v {
+            Variant::Reprint | Variant::Whitespace | Variant::Mangle => {
+                assert_eq!(same, total, "{v:?} must never change the hash: {misses:?}");
+            }
+            Variant::Compress | Variant::Full => {}
+        }
+    }
+}
+
+/// Pairs rewritten by hand in the style of other minifiers (terser, esbuild, UglifyJS): the
+/// fair test of "minify first", whose variants above come from the same minifier it runs.
+const HAND_PAIRS: &[(&str, &str)] = &[
+    (
+        "var a = !0, b = void 0;",
+        "var a = true;\nvar b = undefined;",
+    ),
+    ("x && y();", "if (x) { y(); }"),
+    ("x ? y() : z();", "if (x) y(); else z();"),
+    ("!function(){f()}();", "(function(){f()})();"),
+    ("function f(){return a(),b}", "function f(){a();return b}"),
+    (
+        "function g(a){if(a)return b;return c}",
+        "function g(a){return a?b:c}",
+    ),
+    (
+        "function g(c){if(!c)return;h(c);k()}",
+        "function g(c){c&&(h(c),k())}",
+    ),
+    (
+        "function g(a,b){if(a!==b)x();else y()}",
+        "function g(a,b){a===b?y():x()}",
+    ),
+    (
+        "var s=0;for(var i=0;i<n;i++)s+=i;",
+        "for(var s=0,i=0;i<n;i++)s+=i;",
+    ),
+    (
+        "function g(){var v=a.b(1);c.d=v.e(2)}",
+        "function g(){c.d=a.b(1).e(2)}",
+    ),
+    ("document['cookie'];", "document.cookie;"),
+    ("try{f()}catch(e){g()}", "try{f()}catch{g()}"),
+    ("a = a || {};", "a ||= {};"),
+];
+
+#[test]
+fn hand_minified_pairs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/diff");
+    let widget = std::fs::read_to_string(root.join("widget-1.0.js")).unwrap();
+    let widget_min = std::fs::read_to_string(root.join("widget-1.0.min.js")).unwrap();
+    let mut pairs: Vec<(String, String)> = HAND_PAIRS
+        .iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect();
+    pairs.push((widget, widget_min));
+    let (mut same, mut same_min) = (0, 0);
+    for (a, b) in &pairs {
+        if hash(a).is_some() && hash(a) == hash(b) {
+            same += 1;
+        }
+        let (ma, mb) = (
+            rewrite(a, Variant::Full).unwrap(),
+            rewrite(b, Variant::Full).unwrap(),
+        );
+        if hash(&ma).is_some() && hash(&ma) == hash(&mb) {
+            same_min += 1;
+        } else {
+            println!("minify first misses: {a:?} -> {ma:?} vs {mb:?}");
+        }
+    }
+    println!(
+        "hand-minified pairs: normalise {same}/{n}, minify first {same_min}/{n}",
+        n = pairs.len()
+    );
+    assert_eq!(
+        same,
+        pairs.len(),
+        "the normaliser must join every hand-minified pair"
+    );
+}
