@@ -14,6 +14,7 @@ use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use rustls::pki_types::pem::PemObject as _;
 
 use crate::alert::cut;
 use crate::{Alert, AlertError, Channel};
@@ -89,6 +90,14 @@ impl EmailBuilder {
         }
         let mut tls = TlsParameters::builder(self.server.clone());
         if let Some(pem) = &self.ca_pem {
+            // lettre accepts a PEM file without certificates (and then trusts nothing):
+            // count them first, so a wrong file is a clear error at start.
+            let certs = rustls::pki_types::CertificateDer::pem_slice_iter(pem)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| bad("email CA is not a PEM certificate"))?;
+            if certs.is_empty() {
+                return Err(bad("email CA file holds no PEM certificate"));
+            }
             let ca =
                 Certificate::from_pem(pem).map_err(|_| bad("email CA is not a PEM certificate"))?;
             tls = tls

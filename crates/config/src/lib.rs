@@ -10,6 +10,7 @@
 //! Relative paths are resolved against the directory of the config file, so a
 //! config behaves the same whichever directory Parapet is started from.
 
+mod alerts;
 mod error;
 mod raw;
 
@@ -18,6 +19,11 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use alerts::{
+    AlertChannel, AlertChannelKind, Alerts, Secret, DEFAULT_ALERT_DEDUP_WINDOW,
+    DEFAULT_ALERT_DIGEST_PERIOD, DEFAULT_ALERT_MAX_PER_WINDOW, DEFAULT_ALERT_THROTTLE_WINDOW,
+    DEFAULT_ALERT_TIMEOUT, DEFAULT_SMTP_PORT, MAX_ALERT_CHANNELS,
+};
 pub use error::ConfigError;
 
 /// Where Parapet keeps what it creates (certificates, the SQLite store), relative
@@ -97,6 +103,8 @@ pub struct Config {
     pub upstreams: Vec<Upstream>,
     /// The route monitor, when the file has a `[routes]` table.
     pub routes: Option<Routes>,
+    /// Alert channels (none when the file has no `[alerts]` table).
+    pub alerts: Alerts,
 }
 
 #[derive(Debug, Clone)]
@@ -778,6 +786,13 @@ impl Validator<'_> {
             Some(r) => Some(self.routes(r)?),
             None => None,
         };
+        let alerts = match raw.alerts {
+            Some(a) => self.alerts(a)?,
+            None => Alerts {
+                dedup_window: DEFAULT_ALERT_DEDUP_WINDOW,
+                channels: Vec::new(),
+            },
+        };
 
         Ok(Config {
             source: self.file.to_owned(),
@@ -791,6 +806,7 @@ impl Validator<'_> {
             sites,
             upstreams,
             routes,
+            alerts,
         })
     }
 

@@ -23,6 +23,7 @@ pub struct File {
     #[serde(default)]
     pub upstreams: Vec<Upstream>,
     pub routes: Option<Routes>,
+    pub alerts: Option<Alerts>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -179,4 +180,43 @@ pub struct RoutesAllow {
     pub prefix: Option<String>,
     pub origin: Option<u32>,
     pub max_length: Option<u8>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alerts {
+    pub dedup_window: Option<String>,
+    #[serde(default)]
+    pub channels: Vec<AlertChannel>,
+}
+
+/// One `[[alerts.channels]]` entry: the keys of every type, checked against `type` in
+/// validation (a key another type uses is an error there, not silently ignored).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertChannel {
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub min_severity: Option<String>,
+    pub max_per_window: Option<u32>,
+    pub throttle_window: Option<String>,
+    pub digest_max_severity: Option<String>,
+    pub digest_period: Option<String>,
+    pub url: Option<String>,
+    pub url_env: Option<String>,
+    pub secret: Option<String>,
+    pub secret_env: Option<String>,
+    pub routing_key: Option<String>,
+    pub routing_key_env: Option<String>,
+    pub source: Option<String>,
+    pub server: Option<String>,
+    pub port: Option<u16>,
+    pub from: Option<String>,
+    pub to: Option<Vec<String>>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub password_env: Option<String>,
+    pub ca: Option<String>,
+    pub timeout: Option<String>,
 }

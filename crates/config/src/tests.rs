@@ -259,3 +259,92 @@ fn routes_unknown_key_is_refused_with_its_name() {
         .to_string();
     assert!(err.contains("comment"), "{err}");
 }
+
+#[test]
+fn alert_channels_are_validated_with_their_keys() {
+    std::env::set_var("PARAPET_TEST_PD_KEY", "0123456789abcdef0123456789abcdef");
+    let c = parse(&format!(
+        r#"{MINIMAL}
+[alerts]
+dedup_window = "30m"
+[[alerts.channels]]
+name = "soc-hook"
+type = "webhook"
+url = "https://hooks.example/parapet"
+secret = "s3cret"
+min_severity = "medium"
+[[alerts.channels]]
+name = "pager"
+type = "pagerduty"
+routing_key_env = "PARAPET_TEST_PD_KEY"
+min_severity = "high"
+[[alerts.channels]]
+name = "mail"
+type = "email"
+server = "smtp.example.com"
+from = "parapet@example.com"
+to = ["soc@example.com"]
+digest_max_severity = "low"
+"#
+    ))
+    .unwrap();
+    assert_eq!(c.alerts.dedup_window, Duration::from_secs(1800));
+    assert_eq!(c.alerts.channels.len(), 3);
+    let pager = &c.alerts.channels[1];
+    assert_eq!(pager.min_severity, parapet_core::Severity::High);
+    match &pager.kind {
+        AlertChannelKind::PagerDuty { routing_key, .. } => {
+            assert_eq!(routing_key.expose(), "0123456789abcdef0123456789abcdef")
+        }
+        other => panic!("{other:?}"),
+    }
+    let mail = &c.alerts.channels[2];
+    assert_eq!(
+        mail.digest,
+        Some((parapet_core::Severity::Low, DEFAULT_ALERT_DIGEST_PERIOD))
+    );
+    assert!(matches!(
+        mail.kind,
+        AlertChannelKind::Email { port: 587, .. }
+    ));
+    // Secrets never show in Debug output.
+    assert!(!format!("{:?}", c.alerts).contains("s3cret"));
+    // No [alerts] table: no channels, default window.
+    assert!(parse(MINIMAL).unwrap().alerts.channels.is_empty());
+}
+
+#[test]
+fn alert_channel_mistakes_name_their_key() {
+    let cases = [
+        (
+            "type = \"webhook\"\nurl = \"https://h.example\"",
+            "alerts.channels[0].secret",
+        ),
+        (
+            "type = \"slack\"\nurl = \"https://h.example\"\nrouting_key = \"k\"",
+            "alerts.channels[0].routing_key",
+        ),
+        (
+            "type = \"pagerduty\"\nrouting_key_env = \"PARAPET_TEST_SURELY_UNSET\"",
+            "alerts.channels[0].routing_key_env",
+        ),
+        (
+            "type = \"email\"\nserver = \"s\"\nfrom = \"a@b.example\"\nto = []",
+            "alerts.channels[0].to",
+        ),
+        ("type = \"sms\"", "alerts.channels[0].type"),
+        (
+            "type = \"slack\"\nurl = \"u\"\nmin_severity = \"urgent\"",
+            "alerts.channels[0].min_severity",
+        ),
+        (
+            "type = \"slack\"\nurl = \"u\"\nsecret = \"x\"\nsecret_env = \"Y\"",
+            "alerts.channels[0].secret",
+        ),
+    ];
+    for (body, key) in cases {
+        let text = format!("{MINIMAL}\n[[alerts.channels]]\nname = \"c\"\n{body}\n");
+        let err = parse(&text).expect_err(body);
+        assert_eq!(err.key(), Some(key), "{body}: {err}");
+    }
+}

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use parapet_config::{Config, LogFormat};
 use tokio_util::sync::CancellationToken;
 
+mod alerting;
 mod scripts;
 
 /// mimalloc: the proxy allocates small, short-lived buffers per request, where
@@ -119,12 +120,15 @@ fn check(file: &Path) -> anyhow::Result<()> {
         .as_ref()
         .map(|r| format!(", {} monitored prefix(es)", r.prefixes.len()))
         .unwrap_or_default();
+    // Channels are set up too (CA files read, addresses parsed), as `serve` would.
+    alerting::pipeline(&config.alerts)?;
     println!(
-        "{}: ok ({} listener(s), {} site(s), {} upstream(s){routes})",
+        "{}: ok ({} listener(s), {} site(s), {} upstream(s){routes}, {} alert channel(s))",
         file.display(),
         config.listeners.len(),
         config.sites.len(),
-        config.upstreams.len()
+        config.upstreams.len(),
+        config.alerts.channels.len()
     );
     Ok(())
 }
@@ -261,11 +265,19 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
     let _store = parapet_store::SqliteStore::open(&config.store.sqlite)
         .with_context(|| format!("cannot open the store {}", config.store.sqlite.display()))?;
 
+    // The alert pipeline every service reports to; the monitors submit their events here.
+    let alerts = std::sync::Arc::new(
+        alerting::pipeline(&config.alerts).context("cannot set up the alert channels")?,
+    );
+
     let gateway =
         parapet_gateway::Gateway::bind(&config, Vec::new()).context("cannot start the gateway")?;
     let reloader = gateway.reloader();
     let shutdown = CancellationToken::new();
     tokio::spawn(signals(path.to_owned(), reloader, shutdown.clone()));
+    if !config.alerts.channels.is_empty() {
+        tokio::spawn(alerting::tick(alerts.clone(), shutdown.clone()));
+    }
     tracing::info!(config = %path.display(), version = env!("CARGO_PKG_VERSION"), "parapet started");
     gateway.run(shutdown).await;
     tracing::info!("parapet stopped");

@@ -94,3 +94,48 @@ fn route_to_unknown_upstream_is_refused() {
         "the message must name the missing upstream:\n{msg}"
     );
 }
+
+#[test]
+fn alert_channels_are_checked_with_secrets_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("alerts.toml");
+    std::fs::write(
+        &file,
+        "[[alerts.channels]]\nname = \"pager\"\ntype = \"pagerduty\"\nrouting_key_env = \"PARAPET_E2E_PD_KEY\"\n\
+         [[alerts.channels]]\nname = \"mail\"\ntype = \"email\"\nserver = \"smtp.example.com\"\n\
+         from = \"parapet@example.com\"\nto = [\"soc@example.com\"]\nca = \"missing-ca.pem\"\n",
+    )
+    .unwrap();
+    let run = |key: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_parapet"));
+        cmd.args(["config", "check"]).arg(&file);
+        cmd.env_remove("PARAPET_E2E_PD_KEY");
+        if let Some(k) = key {
+            cmd.env("PARAPET_E2E_PD_KEY", k);
+        }
+        cmd.output().expect("run parapet config check")
+    };
+    // The variable is not set: the key that names it is the error.
+    let out = run(None);
+    let msg = both(&out);
+    assert!(!out.status.success(), "{msg}");
+    assert!(msg.contains("alerts.channels[0].routing_key_env"), "{msg}");
+    assert!(msg.contains("PARAPET_E2E_PD_KEY"), "{msg}");
+    // Set, the next problem shows: the CA file of the mail channel does not exist.
+    let out = run(Some("0123456789abcdef0123456789abcdef"));
+    let msg = both(&out);
+    assert!(!out.status.success(), "{msg}");
+    assert!(
+        msg.contains("mail") && msg.contains("missing-ca.pem"),
+        "{msg}"
+    );
+    // And the secret itself is never printed.
+    assert!(!msg.contains("0123456789abcdef0123456789abcdef"), "{msg}");
+    std::fs::write(dir.path().join("missing-ca.pem"), "not a certificate").unwrap();
+    let out = run(Some("0123456789abcdef0123456789abcdef"));
+    let msg = both(&out);
+    assert!(
+        !out.status.success(),
+        "a CA that is not PEM must be refused: {msg}"
+    );
+}
