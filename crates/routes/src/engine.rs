@@ -103,6 +103,7 @@ struct VantageState {
 
 /// Counters an operator graphs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EngineStats {
     /// Announcements and withdrawals inside monitored space.
     pub monitored_changes: u64,
