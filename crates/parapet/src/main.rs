@@ -191,6 +191,10 @@ fn routes_replay(path: &Path, files: &[PathBuf], format: AlertFormat) -> anyhow:
         eprintln!();
     }
     if let Some(e) = write_error {
+        // The reader went away (`| head`): what it wanted, it has.
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Ok(());
+        }
         return Err(e).context("cannot write alerts to stdout");
     }
     out.flush().context("cannot write alerts to stdout")?;

@@ -355,3 +355,38 @@ fn unreadable_inputs_fail_with_a_clear_message() {
     );
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn config_check_counts_monitored_prefixes() {
+    let out = Command::new(env!("CARGO_BIN_EXE_parapet"))
+        .args(["config", "check"])
+        .arg(testdata("operator.toml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("4 monitored prefix(es)"), "{text}");
+    // A route-monitor key error names the file and the key.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("bad.toml");
+    std::fs::write(
+        &cfg,
+        "[[routes.prefixes]]\nprefix = \"192.0.2.1/24\"\norigins = [64500]\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_parapet"))
+        .args(["config", "check"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("bad.toml") && err.contains("routes.prefixes[0].prefix"),
+        "{err}"
+    );
+    assert!(
+        err.contains("192.0.2.0/24"),
+        "the message suggests the fix: {err}"
+    );
+}

@@ -12,6 +12,7 @@ use crate::model::{Asn, Vantage};
 /// The kinds of route events (each also has its `-resolved` form).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum AlertKind {
     /// The exact monitored prefix from an origin that is not allowed.
     OriginHijack,
@@ -87,6 +88,7 @@ impl fmt::Display for AlertKind {
 
 /// One AS path and how many observations carried it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct TopPath {
     pub as_path: serde_json::Value,
     pub count: u32,
@@ -97,6 +99,7 @@ pub struct TopPath {
 /// Serialised, this is one line of `parapet routes replay --format json`; the field names
 /// are a stable contract (DESIGN.md, docs/routes.md).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Alert {
     /// `origin-hijack`, ..., or `origin-hijack-resolved`, ...
     #[serde(rename = "type")]

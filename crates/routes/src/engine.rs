@@ -103,6 +103,7 @@ struct VantageState {
 
 /// Counters an operator graphs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EngineStats {
     /// Announcements and withdrawals inside monitored space.
     pub monitored_changes: u64,
@@ -140,11 +141,23 @@ impl Engine {
     /// An engine for `config`, reading the VRP and relationships files it names.
     pub fn load(config: &Routes) -> Result<Self, RoutesError> {
         let rpki = match &config.vrps {
-            Some(p) => Some(RpkiData::load(p)?),
+            Some(p) => {
+                let d = RpkiData::load(p)?;
+                if d.skipped > 0 {
+                    tracing::warn!(file = %p.display(), skipped = d.skipped, "RPKI entries that make no sense were skipped");
+                }
+                Some(d)
+            }
             None => None,
         };
         let rels = match &config.relationships {
-            Some(p) => Some(Relationships::load(p)?),
+            Some(p) => {
+                let r = Relationships::load(p)?;
+                if r.skipped > 0 {
+                    tracing::warn!(file = %p.display(), skipped = r.skipped, "relationship lines that make no sense were skipped");
+                }
+                Some(r)
+            }
             None => None,
         };
         Ok(Self::new(config, rpki, rels))

@@ -31,6 +31,7 @@ const MAX_LOGGED_ERRORS: u64 = 10;
 
 /// What a replay saw.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ReplayStats {
     /// MRT records read.
     pub records: u64,
