@@ -11,9 +11,10 @@
 //!   to HTML responses, with sampling and sensitive paths, and serves the
 //!   same-origin report endpoint.
 //! - **ingest**: hostile-input parsing of `application/csp-report` and
-//!   `application/reports+json` bodies (bounded sizes and counts, a token per
-//!   site and time window, extension noise filtered, URLs normalised), batched
-//!   writes to the store.
+//!   `application/reports+json` bodies ([`report`], done: bounded sizes and
+//!   counts, browser variants, URLs normalised, every drop with its reason);
+//!   to come: a token per site and time window, extension noise filtered,
+//!   batched writes to the store.
 //! - **inventory**: scripts and connection destinations per site, pages seen
 //!   on, first and last seen, hashes, status; registrable domains.
 //! - **fetch** (to come): SSRF-safe versioned fetches of every script.
@@ -32,5 +33,6 @@
 
 pub mod analysis;
 mod error;
+pub mod report;
 
 pub use error::{read_script, ScriptsError, MAX_READ_BYTES};
