@@ -5,11 +5,12 @@
 //! The offline core of script analysis is here ([`analysis`]); the rest of the layout is
 //! settled before its code arrives:
 //!
-//! - **telemetry**: an `HttpModule` (from `parapet-gateway`'s phases, handed
-//!   to the gateway by the binary; this crate does not depend on the gateway)
-//!   that adds a report-only `Content-Security-Policy` and `Reporting-Endpoints`
-//!   to HTML responses, with sampling and sensitive paths, and serves the
-//!   same-origin report endpoint.
+//! - **telemetry** ([`telemetry`]: the policy, sampling, sensitive paths and
+//!   the endpoint's tokens are here): the binary hands the gateway an
+//!   `HttpModule` (the gateway's phases; this crate does not depend on the
+//!   gateway) that adds the report-only `Content-Security-Policy` and
+//!   `Reporting-Endpoints` to HTML responses and serves the same-origin report
+//!   endpoint (to come).
 //! - **ingest**: hostile-input parsing of `application/csp-report` and
 //!   `application/reports+json` bodies ([`report`], done: bounded sizes and
 //!   counts, browser variants, URLs normalised, every drop with its reason);
@@ -34,5 +35,6 @@
 pub mod analysis;
 mod error;
 pub mod report;
+pub mod telemetry;
 
 pub use error::{read_script, ScriptsError, MAX_READ_BYTES};
