@@ -25,7 +25,8 @@
 //!   renaming, literal classes, minifier idioms, per-unit signals), `signals.rs`
 //!   (the behaviour vocabulary), `fingerprint.rs` (hashes), `family.rs` (library
 //!   and version line), `diff.rs` (behavioural diff), `classify.rs` (features and
-//!   weights). The `parapet scripts fingerprint|diff|classify` commands are thin
+//!   weights), `shape.rs` and the generated `shape_model.rs` (node-type
+//!   n-grams). The `parapet scripts fingerprint|diff|classify` commands are thin
 //!   wrappers over these; docs/scripts-analysis.md describes them and their measured
 //!   quality.
 //! - **events**: `new-script`, `new-connection-domain`, `script-changed`,

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use super::diff::new_units;
 use super::signals::{self, *};
-use super::{line_of, Analysis, Parsed};
+use super::{line_of, shape, Analysis, Parsed};
 
 /// `risk` at or above which a script is `malicious`.
 pub const MALICIOUS_THRESHOLD: f64 = 0.5;
@@ -77,6 +77,9 @@ pub struct Features {
     pub new_hosts: Vec<String>,
     /// Hosts that look like the site's domain without being it: (host, site).
     pub lookalikes: Vec<(String, String)>,
+    /// How much closer the code's node-type n-grams are to the malicious centroid than to
+    /// the benign one (see [`super::shape`]), -1..1.
+    pub shape: f64,
     /// The code did not parse; features are lexical.
     pub unparsed: bool,
     /// Normalised tokens scored (0 when unparsed).
@@ -99,7 +102,7 @@ struct Weights {
     w: [f64; N_FEATURES],
 }
 
-const N_FEATURES: usize = 18;
+const N_FEATURES: usize = 19;
 
 /// Feature order (documented in docs/scripts-analysis.md).
 const FEATURE_NAMES: [&str; N_FEATURES] = [
@@ -121,6 +124,7 @@ const FEATURE_NAMES: [&str; N_FEATURES] = [
     "targeting",     // card fields, a look-alike host, or every field on a checkout page
     "harvest",       // reads whole forms or every field
     "hidden_flow",   // a flow whose code also decodes hidden text (a concealed destination)
+    "shape",         // node-type 3-grams closer to the corpus's skimmers than to its libraries
 ];
 
 const MAGECART: Weights = Weights {
@@ -128,6 +132,7 @@ const MAGECART: Weights = Weights {
     bias: -6.0,
     w: [
         2.0, 0.3, 0.5, 0.5, 0.8, 2.0, 1.0, 1.0, 0.4, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3, 2.5, 1.0, 2.5,
+        1.0,
     ],
 };
 const CRYPTOJACKING: Weights = Weights {
@@ -135,6 +140,7 @@ const CRYPTOJACKING: Weights = Weights {
     bias: -4.0,
     w: [
         0.0, 0.0, 0.0, 0.0, 0.4, 0.0, 0.0, 0.5, 0.3, 3.2, 2.5, 0.0, 0.0, 0.0, 0.3, 0.0, 0.0, 0.0,
+        0.0,
     ],
 };
 const MALVERTISING: Weights = Weights {
@@ -142,6 +148,7 @@ const MALVERTISING: Weights = Weights {
     bias: -4.5,
     w: [
         0.0, 0.0, 0.0, 0.0, 0.8, 0.0, 0.0, 1.0, 0.5, 0.0, 0.0, 2.4, 2.0, 1.6, 0.0, 0.0, 0.0, 0.0,
+        0.0,
     ],
 };
 const OBFUSCATED: Weights = Weights {
@@ -149,9 +156,13 @@ const OBFUSCATED: Weights = Weights {
     bias: -3.5,
     w: [
         0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0, 2.2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+        0.0,
     ],
 };
 const CATEGORIES: [&Weights; 4] = [&MAGECART, &CRYPTOJACKING, &MALVERTISING, &OBFUSCATED];
+
+/// A shape margin of this much (cosine difference) counts as the whole `shape` feature.
+const SHAPE_SCALE: f64 = 20.0;
 
 /// Obfuscation is a category of its own, but on its own (many sites minify and pack code
 /// legitimately) it never makes a script malicious: its score counts at this fraction.
@@ -239,6 +250,7 @@ fn feature_vector(f: &Features) -> [f64; N_FEATURES] {
             || (s & (CHECKOUT_WORD | LOCATION) == CHECKOUT_WORD | LOCATION && s & SRC_FORM != 0)),
         has(SRC_FORM),
         b(f.flow.is_some() && s & DECODE != 0),
+        (f.shape * SHAPE_SCALE).clamp(0.0, 1.0),
     ]
 }
 
@@ -260,6 +272,7 @@ pub fn features(a: &Analysis<'_>, baseline: Option<&Analysis<'_>>, ctx: Context<
             let roots = scored_roots(p, baseline);
             f.signals = roots.iter().fold(0, |s, &i| s | p.norm.units[i].signals);
             f.flow = find_flow(p, &roots, a.source);
+            f.shape = shape::margin(shape::shipped(), &shape::profile(&p.norm, &roots));
             f.tokens = roots
                 .iter()
                 .map(|&i| p.norm.units[i].end - p.norm.units[i].start)

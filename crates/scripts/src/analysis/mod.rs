@@ -12,6 +12,8 @@ pub mod diff;
 pub mod family;
 pub mod fingerprint;
 pub(crate) mod normalize;
+pub mod shape;
+mod shape_model;
 pub mod signals;
 
 use oxc_allocator::Allocator;

@@ -875,6 +875,34 @@ impl<'s> Normalizer<'s> {
         }
     }
 
+    /// The value of a concatenation of string constants, local constant variables included
+    /// (`u + "v="` with `var u = "https://x.example/"`), if it is one.
+    fn const_str(&self, e: &Expression<'_>) -> Option<String> {
+        match e {
+            Expression::Identifier(id) => {
+                let sym = id
+                    .reference_id
+                    .get()
+                    .and_then(|r| self.scoping.get_reference(r).symbol_id())?;
+                match self.constants.get(&(sym.index() as u32)) {
+                    Some(Constant::String(v)) => Some(v.clone()),
+                    _ => None,
+                }
+            }
+            Expression::ParenthesizedExpression(p) => self.const_str(&p.expression),
+            Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
+                let mut left = self.const_str(&b.left)?;
+                let right = self.const_str(&b.right)?;
+                if left.len() + right.len() > MAX_FOLDED_STRING {
+                    return None;
+                }
+                left.push_str(&right);
+                Some(left)
+            }
+            e => constant_string(e),
+        }
+    }
+
     /// A binding nobody reads or writes (a plain identifier only).
     fn is_unused(&self, pattern: &BindingPattern<'_>) -> bool {
         match pattern {
@@ -1509,7 +1537,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
                 // `"https://" + "x.example/"` is one string: fold it, so that minifiers'
                 // constant folding converges and hosts split across pieces are seen.
-                match constant_string(it) {
+                match self.const_str(it) {
                     Some(value) => {
                         self.open(AstType::StringLiteral);
                         self.string_value(&value);
