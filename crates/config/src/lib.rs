@@ -71,6 +71,10 @@ pub const DEFAULT_CHECK_FALL: u32 = 2;
 pub const DEFAULT_CHECK_RISE: u32 = 2;
 /// The `static_dir` value that selects the demo shop compiled into Parapet.
 pub const BUILTIN_DEMO: &str = "builtin:demo";
+/// Script monitor: share of a site's page views that carry the report-only policy. Every
+/// one by default: a small site needs them all to see rare scripts; a busy one can lower it
+/// and still see every checkout through `sensitive_paths`.
+pub const DEFAULT_SCRIPT_SAMPLE_RATE: f64 = 1.0;
 /// Route monitor: distinct vantages (collector or router peers) that must see a
 /// route event before it alerts. One is the most sensitive; two or more keep a
 /// single peer's private view from paging anyone.
@@ -195,6 +199,28 @@ pub struct Site {
     pub name: String,
     pub hosts: Vec<HostPattern>,
     pub routes: Vec<Route>,
+    /// The script monitor's telemetry on this site, when enabled.
+    pub script_monitor: Option<ScriptMonitor>,
+}
+
+/// `[sites.script_monitor]`: the report-only CSP the gateway adds to the site's HTML pages
+/// so that browsers report every script and connection.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ScriptMonitor {
+    /// Share of page views that carry the policy, 0 to 1.
+    pub sample_rate: f64,
+    /// Path prefixes where every page view carries it (checkout, login).
+    pub sensitive_paths: Vec<String>,
+    /// Also report image destinations (`img-src`).
+    pub images: bool,
+    /// Also report form targets (`form-action`).
+    pub form_actions: bool,
+    /// Also report frames (`frame-src`).
+    pub frames: bool,
+    /// Keep query values in reported URLs (off: only parameter names, as values can carry
+    /// session ids).
+    pub full_urls: bool,
 }
 
 /// A host name a site answers to.
@@ -769,10 +795,17 @@ impl Validator<'_> {
             if routes.is_empty() {
                 return Err(self.err(format!("{key}.routes"), "needs at least one route"));
             }
+            let script_monitor = match s.script_monitor {
+                Some(m) if m.enabled.unwrap_or(true) => {
+                    Some(self.script_monitor(&format!("{key}.script_monitor"), m)?)
+                }
+                _ => None,
+            };
             sites.push(Site {
                 name,
                 hosts,
                 routes,
+                script_monitor,
             });
         }
         if !listeners.is_empty() && sites.is_empty() {
@@ -807,6 +840,37 @@ impl Validator<'_> {
             upstreams,
             routes,
             alerts,
+        })
+    }
+
+    fn script_monitor(
+        &self,
+        key: &str,
+        m: raw::ScriptMonitor,
+    ) -> Result<ScriptMonitor, ConfigError> {
+        let sample_rate = m.sample_rate.unwrap_or(DEFAULT_SCRIPT_SAMPLE_RATE);
+        if !(0.0..=1.0).contains(&sample_rate) {
+            return Err(self.err(
+                format!("{key}.sample_rate"),
+                format!("`{sample_rate}` is not a share between 0 and 1"),
+            ));
+        }
+        let sensitive_paths = m.sensitive_paths.unwrap_or_default();
+        for (i, p) in sensitive_paths.iter().enumerate() {
+            if !p.starts_with('/') || p.contains(char::is_whitespace) {
+                return Err(self.err(
+                    format!("{key}.sensitive_paths[{i}]"),
+                    format!("`{p}` is not a path prefix starting with `/`"),
+                ));
+            }
+        }
+        Ok(ScriptMonitor {
+            sample_rate,
+            sensitive_paths,
+            images: m.images.unwrap_or(false),
+            form_actions: m.form_actions.unwrap_or(false),
+            frames: m.frames.unwrap_or(false),
+            full_urls: m.full_urls.unwrap_or(false),
         })
     }
 

@@ -97,6 +97,19 @@ pub struct Site {
     pub hosts: Vec<String>,
     #[serde(default)]
     pub routes: Vec<Route>,
+    pub script_monitor: Option<ScriptMonitor>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptMonitor {
+    pub enabled: Option<bool>,
+    pub sample_rate: Option<f64>,
+    pub sensitive_paths: Option<Vec<String>>,
+    pub images: Option<bool>,
+    pub form_actions: Option<bool>,
+    pub frames: Option<bool>,
+    pub full_urls: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -32,6 +32,9 @@ pub struct RequestCtx {
     pub host: String,
     /// The site the host belongs to, when one matched.
     pub site: Option<Arc<str>>,
+    /// The request's target as the client sent it (a cheap clone of its bytes), so that
+    /// the response phase can tell pages apart by path.
+    pub uri: http::Uri,
 }
 
 /// What [`HttpModule::request_filter`] decides.

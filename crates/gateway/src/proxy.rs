@@ -258,6 +258,7 @@ async fn proxy(
         listener: conn.listener,
         host,
         site: Some(site),
+        uri: req.uri().clone(),
     };
 
     let (parts, body) = req.into_parts();

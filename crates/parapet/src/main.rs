@@ -11,6 +11,7 @@ use parapet_config::{Config, LogFormat};
 use tokio_util::sync::CancellationToken;
 
 mod alerting;
+mod script_monitor;
 mod scripts;
 
 /// mimalloc: the proxy allocates small, short-lived buffers per request, where
@@ -274,8 +275,13 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
         alerting::pipeline(&config.alerts).context("cannot set up the alert channels")?,
     );
 
+    // The script monitor's telemetry rides on the gateway's phases.
+    let mut modules: Vec<std::sync::Arc<dyn parapet_gateway::HttpModule>> = Vec::new();
+    if let Some(m) = script_monitor::ScriptMonitor::from_config(&config)? {
+        modules.push(m);
+    }
     let gateway =
-        parapet_gateway::Gateway::bind(&config, Vec::new()).context("cannot start the gateway")?;
+        parapet_gateway::Gateway::bind(&config, modules).context("cannot start the gateway")?;
     let reloader = gateway.reloader();
     let shutdown = CancellationToken::new();
     tokio::spawn(signals(path.to_owned(), reloader, shutdown.clone()));

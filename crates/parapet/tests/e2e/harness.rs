@@ -295,6 +295,10 @@ pub struct Config {
     /// Extra TOML appended to the `[tls]` table, e.g. `require_post_quantum = true`
     /// or `[[tls.certificates]]` entries.
     pub tls: String,
+    /// Extra TOML for the one site, after its routes, e.g. `[sites.script_monitor]`.
+    pub site: String,
+    /// Extra TOML at the end, e.g. more `[[upstreams]]`.
+    pub extra: String,
 }
 
 impl Config {
@@ -314,6 +318,8 @@ impl Config {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect(),
             tls: String::new(),
+            site: String::new(),
+            extra: String::new(),
         }
     }
 
@@ -359,6 +365,7 @@ impl Config {
             )
             .unwrap();
         }
+        writeln!(w, "{}", self.site).unwrap();
         for u in &self.upstreams {
             let servers: Vec<String> = u
                 .servers
@@ -374,6 +381,7 @@ impl Config {
             )
             .unwrap();
         }
+        writeln!(w, "\n{}", self.extra).unwrap();
         s
     }
 }

@@ -19,6 +19,7 @@ mod cli;
 mod limits;
 mod proxy;
 mod resilience;
+mod script_monitor;
 mod selftest;
 mod smuggling;
 mod tls;
