@@ -225,12 +225,16 @@ impl HttpModule for ScriptMonitor {
             return;
         }
         let endpoint = self.tokens.endpoint(site, unix_now());
-        // Appended, never replacing: the application's own policies stay as they are.
-        if let Ok(v) = HeaderValue::from_str(&s.telemetry.policy(&endpoint)) {
+        // The Reporting API (and with it script hashes) only over HTTPS; see
+        // `Telemetry::policy`. Appended, never replacing: the application's own policies
+        // stay as they are.
+        if let Ok(v) = HeaderValue::from_str(&s.telemetry.policy(&endpoint, ctx.tls)) {
             resp.headers.append(CSP_REPORT_ONLY, v);
         }
-        if let Ok(v) = HeaderValue::from_str(&Telemetry::reporting_endpoints(&endpoint)) {
-            resp.headers.append(REPORTING_ENDPOINTS, v);
+        if ctx.tls {
+            if let Ok(v) = HeaderValue::from_str(&Telemetry::reporting_endpoints(&endpoint)) {
+                resp.headers.append(REPORTING_ENDPOINTS, v);
+            }
         }
     }
 }

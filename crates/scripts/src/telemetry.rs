@@ -95,7 +95,15 @@ impl Telemetry {
     }
 
     /// The `Content-Security-Policy-Report-Only` value, reporting to `endpoint`.
-    pub fn policy(&self, endpoint: &str) -> String {
+    ///
+    /// `reporting_api` adds `report-to` (pair it with [`Telemetry::reporting_endpoints`]):
+    /// only on HTTPS pages. Chromium, seeing `report-to`, uses the Reporting API alone and
+    /// ignores `report-uri`; and it delivers Reporting API reports only from secure origins
+    /// over HTTPS (checked in headless Chromium: from `http://localhost` nothing arrives).
+    /// So a plain-HTTP page gets `report-uri` only, which every browser sends at once; the
+    /// `csp-hash` reports of `'report-sha256'` then do not come (they exist only in the
+    /// Reporting API).
+    pub fn policy(&self, endpoint: &str, reporting_api: bool) -> String {
         let mut p = String::from(
             "script-src 'none' 'report-sample' 'report-sha256'; \
              connect-src 'none'; worker-src 'none'",
@@ -111,8 +119,10 @@ impl Telemetry {
         }
         p.push_str("; report-uri ");
         p.push_str(endpoint);
-        p.push_str("; report-to ");
-        p.push_str(REPORT_GROUP);
+        if reporting_api {
+            p.push_str("; report-to ");
+            p.push_str(REPORT_GROUP);
+        }
         p
     }
 
@@ -194,14 +204,16 @@ mod tests {
     #[test]
     fn the_policy_reports_scripts_and_connections_to_both_apis() {
         let t = Telemetry::new(1.0, Vec::new(), Extras::default());
-        let p = t.policy("/.well-known/parapet/csp-report?t=abc");
+        let p = t.policy("/.well-known/parapet/csp-report?t=abc", true);
         assert!(
             p.starts_with("script-src 'none' 'report-sample' 'report-sha256'; connect-src 'none'")
         );
         assert!(p.contains("report-uri /.well-known/parapet/csp-report?t=abc"));
         assert!(p.ends_with("report-to parapet-csp"));
         assert!(!p.contains("img-src"));
-        let all = Telemetry::new(1.0, Vec::new(), Extras::all()).policy("/x");
+        let plain = t.policy("/x", false);
+        assert!(plain.ends_with("report-uri /x"), "{plain}");
+        let all = Telemetry::new(1.0, Vec::new(), Extras::all()).policy("/x", true);
         for d in ["img-src 'none'", "form-action 'none'", "frame-src 'none'"] {
             assert!(all.contains(d), "{all}");
         }

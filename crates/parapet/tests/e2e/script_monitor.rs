@@ -2,6 +2,9 @@
 //! site's HTML pages (and nowhere else), and the same-origin report endpoint with its token,
 //! content types and size limit.
 
+use std::process::Command;
+use std::time::Duration;
+
 use bytes::Bytes;
 use http::{Method, Request, StatusCode};
 use http_body_util::Full;
@@ -54,9 +57,28 @@ async fn html_pages_carry_the_report_only_policy_and_reports_are_taken() {
         endpoint.starts_with("/.well-known/parapet/csp-report?t="),
         "{endpoint}"
     );
+    // Plain HTTP: report-uri only (Chromium sends Reporting API reports only over HTTPS,
+    // and ignores report-uri when report-to is present).
+    assert!(!policy.contains("report-to"), "{policy}");
+    assert!(page.header("reporting-endpoints").is_none());
+    let tls_page = send_tls(env.parapet.https(), get("/")).await;
+    let tls_policy = tls_page
+        .header("content-security-policy-report-only")
+        .expect("HTML over TLS gets the policy")
+        .to_owned();
+    assert!(
+        tls_policy.ends_with("; report-to parapet-csp"),
+        "{tls_policy}"
+    );
+    let tls_endpoint = tls_policy
+        .split("report-uri ")
+        .nth(1)
+        .and_then(|s| s.split(';').next())
+        .unwrap()
+        .trim();
     assert_eq!(
-        page.header("reporting-endpoints"),
-        Some(&*format!("parapet-csp=\"{endpoint}\""))
+        tls_page.header("reporting-endpoints"),
+        Some(&*format!("parapet-csp=\"{tls_endpoint}\""))
     );
     // Not on scripts, not on the plain-text API.
     let js = send(addr, get("/js/cart.js")).await;
@@ -134,4 +156,146 @@ async fn sites_without_the_monitor_are_untouched() {
     )
     .await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+/// Which reports a real browser sends for a page that loads a same-origin script, a
+/// cross-origin one, inline code, `eval`, a `fetch` and a beacon, through the gateway: over
+/// plain HTTP (`report-uri`) and over HTTPS (the Reporting API, with script hashes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_reports_every_script_and_connection() {
+    let browser_dir = repo_root().join("tests/browser");
+    assert!(
+        browser_dir.join("node_modules/playwright-core").is_dir(),
+        "tests/browser/node_modules is missing: run ./scripts/test.sh"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (echo_port, pages_port) = (free_port(), free_port());
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("js")).unwrap();
+    let _nginx = Nginx::start(
+        dir.path(),
+        vec![
+            NginxServer::echo(echo_port, "api"),
+            NginxServer {
+                port: pages_port,
+                body: format!(
+                    "root {};\ntypes {{ text/html html; application/javascript js; }}\nlocation / {{ try_files $uri =404; }}",
+                    site.display()
+                ),
+            },
+        ],
+    );
+    let mut config = Config::new(local(echo_port));
+    config.routes = vec![
+        ("/".into(), "pages".into()),
+        ("/api".into(), "nginx".into()),
+    ];
+    config
+        .upstreams
+        .push(Upstream::new("pages", &[local(pages_port)]));
+    config.site = "[sites.script_monitor]\nsample_rate = 1.0\n".into();
+    let parapet = Parapet::start(dir.path(), &config);
+    // The page is on localhost; 127.0.0.1 is another origin (another loopback host name)
+    // served by the same gateway.
+    for (file, scheme, port) in [
+        ("http.html", "http", parapet.ports.http),
+        ("https.html", "https", parapet.ports.https),
+    ] {
+        std::fs::write(
+            site.join(file),
+            format!(
+                r#"<!doctype html><html><head><meta charset="utf-8"><title>shop</title>
+<script src="/js/app.js"></script>
+<script src="{scheme}://127.0.0.1:{port}/js/lib.js"></script>
+<script>window.inlineRan = 'yes';</script>
+</head><body><p>shop</p>
+<script>
+fetch('/api/ping').catch(function () {{}});
+navigator.sendBeacon('/api/beacon', 'x');
+try {{ (0, eval)('1 + 1'); }} catch (e) {{}}
+</script></body></html>
+"#
+            ),
+        )
+        .unwrap();
+    }
+    std::fs::write(site.join("js/app.js"), "window.app = 1;\n").unwrap();
+    std::fs::write(site.join("js/lib.js"), "window.lib = 2;\n").unwrap();
+
+    let wanted = |origin: &str| -> Vec<(String, String)> {
+        [
+            ("script-src-elem", format!("{origin}/js/app.js")),
+            ("script-src-elem", "/js/lib.js".into()),
+            ("script-src-elem", "Inline".into()),
+            ("script-src", "Eval".into()),
+            ("connect-src", format!("{origin}/api/ping")),
+            ("connect-src", format!("{origin}/api/beacon")),
+        ]
+        .into_iter()
+        .map(|(d, b)| (d.to_owned(), b))
+        .collect()
+    };
+    for (page, origin, hashes) in [
+        (
+            "http.html",
+            format!("http://localhost:{}", parapet.ports.http),
+            false,
+        ),
+        (
+            "https.html",
+            format!("https://localhost:{}", parapet.ports.https),
+            true,
+        ),
+    ] {
+        let url = format!("{origin}/{page}");
+        let out = tokio::task::spawn_blocking(move || {
+            Command::new("node")
+                .arg(repo_root().join("tests/browser/csp-reports.mjs"))
+                .arg(&url)
+                .arg("1500")
+                .output()
+                .expect("node runs")
+        })
+        .await
+        .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "csp-reports.mjs failed:\n{}\n{stdout}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let document = format!("document=\"{origin}/{page}\"");
+        let want = wanted(&origin);
+        let lines = eventually(Duration::from_secs(20), || {
+            let lines: Vec<String> = parapet
+                .stderr()
+                .lines()
+                .filter(|l| l.contains("CSP report") && l.contains(&document))
+                .map(str::to_owned)
+                .collect();
+            let all = want.iter().all(|(d, b)| {
+                lines
+                    .iter()
+                    .any(|l| l.contains(&format!("directive={d} ")) && l.contains(b.as_str()))
+            });
+            // Chromium hashes same-origin scripts only (a cross-origin one would need CORS).
+            let hashed = lines
+                .iter()
+                .any(|l| l.contains("kind=\"hash\"") && l.contains(&format!("{origin}/js/app.js")));
+            async move { (all && (hashed || !hashes)).then_some(lines) }
+        })
+        .await
+        .unwrap_or_else(|| {
+            panic!(
+                "{page}: not every expected report arrived; the page saw {stdout}\nthe gateway logged:\n{}",
+                parapet.stderr()
+            )
+        });
+        if !hashes {
+            assert!(
+                !lines.iter().any(|l| l.contains("kind=\"hash\"")),
+                "no Reporting API over plain HTTP: {lines:?}"
+            );
+        }
+    }
 }
