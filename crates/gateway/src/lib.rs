@@ -122,7 +122,7 @@ pub struct Gateway {
 impl Gateway {
     /// Binds every listener of `config` and builds its first generation.
     pub fn bind(config: &Config, modules: Vec<Arc<dyn HttpModule>>) -> Result<Self, GatewayError> {
-        let metrics = Metrics::new();
+        let metrics = Metrics::with_modules(&modules);
         let runtime = Runtime::build(config, &metrics)?;
         let mut listeners = Vec::new();
         for l in &config.listeners {

@@ -50,7 +50,15 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn new() -> Arc<Self> {
+        Self::with_modules(&[])
+    }
+
+    /// The gateway's metrics and those the `modules` register.
+    pub fn with_modules(modules: &[Arc<dyn crate::HttpModule>]) -> Arc<Self> {
         let mut registry = Registry::with_prefix("parapet");
+        for m in modules {
+            m.register_metrics(&mut registry);
+        }
         let requests = Family::<ClassLabel, Counter>::default();
         registry.register(
             "http_requests",

@@ -76,6 +76,10 @@ pub trait HttpModule: Send + Sync + 'static {
 
     /// Phase 4: the response head has been handed to the client.
     fn logging(&self, _ctx: &RequestCtx, _status: StatusCode) {}
+
+    /// Registers the module's own metrics, once, in the gateway's registry (served on the
+    /// admin listener's `/metrics` with the gateway's).
+    fn register_metrics(&self, _registry: &mut prometheus_client::registry::Registry) {}
 }
 
 /// The modules of a gateway, in the order their phases run.

@@ -4,10 +4,10 @@
 //! only joins them to the gateway's phases (services never depend on each other).
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
 use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
@@ -17,8 +17,12 @@ use hyper::body::Incoming;
 use parapet_config::Config;
 use parapet_gateway::body;
 use parapet_gateway::phases::{HttpModule, RequestAction, RequestCtx, ServeFuture};
-use parapet_scripts::report::{self, BodyKind, Report, UrlPolicy};
+use parapet_scripts::report::{self, BodyKind, DropReason, Report, UrlPolicy};
 use parapet_scripts::telemetry::{Extras, Telemetry, Tokens, REPORT_PATH};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::registry::Registry;
 
 const CSP_REPORT_ONLY: HeaderName = HeaderName::from_static("content-security-policy-report-only");
 const REPORTING_ENDPOINTS: HeaderName = HeaderName::from_static("reporting-endpoints");
@@ -31,19 +35,113 @@ struct Site {
     urls: UrlPolicy,
 }
 
-/// Reports taken, requests refused (token, method, type, size) and reports dropped: for
-/// metrics next.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabel {
+    kind: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabel {
+    reason: &'static str,
+}
+
+/// What the endpoint did, for `/metrics`: reports taken by kind, reports dropped and
+/// requests refused by reason.
 #[derive(Default)]
 pub struct Counters {
-    pub accepted: AtomicU64,
-    pub refused: AtomicU64,
-    pub dropped: AtomicU64,
+    taken: Family<KindLabel, Counter>,
+    dropped: Family<ReasonLabel, Counter>,
+    refused: Family<ReasonLabel, Counter>,
+}
+
+impl Counters {
+    fn refuse(&self, reason: &'static str) {
+        self.refused.get_or_create(&ReasonLabel { reason }).inc();
+    }
+    fn drop_report(&self, reason: DropReason) {
+        self.dropped
+            .get_or_create(&ReasonLabel {
+                reason: reason.as_str(),
+            })
+            .inc();
+    }
+}
+
+/// Reports per second a client may send (a page view makes a handful), with a burst.
+const CLIENT_RATE: f64 = 20.0;
+const CLIENT_BURST: f64 = 200.0;
+/// Reports per second the endpoint takes from everyone together.
+const GLOBAL_RATE: f64 = 20_000.0;
+const GLOBAL_BURST: f64 = 40_000.0;
+/// Clients remembered by the limiter; beyond it, the idlest half is forgotten.
+const MAX_TRACKED_CLIENTS: usize = 100_000;
+
+/// A token bucket.
+#[derive(Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    fn full(burst: f64, now: Instant) -> Self {
+        Bucket {
+            tokens: burst,
+            at: now,
+        }
+    }
+
+    /// Takes `n` tokens if there are, refilling at `rate` up to `burst` first.
+    fn take(&mut self, n: f64, rate: f64, burst: f64, now: Instant) -> bool {
+        let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
+        self.tokens = (self.tokens + elapsed * rate).min(burst);
+        self.at = now;
+        if self.tokens >= n {
+            self.tokens -= n;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// A bucket per client address and one for everyone: a flood from one client, or from
+/// many, is refused before its body is read.
+struct Limiter {
+    clients: HashMap<IpAddr, Bucket>,
+    global: Bucket,
+}
+
+impl Limiter {
+    fn new() -> Self {
+        Limiter {
+            clients: HashMap::new(),
+            global: Bucket::full(GLOBAL_BURST, Instant::now()),
+        }
+    }
+
+    fn admit(&mut self, client: IpAddr, now: Instant) -> bool {
+        if self.clients.len() >= MAX_TRACKED_CLIENTS && !self.clients.contains_key(&client) {
+            // Forget the clients idle longest: a bounded map whatever the addresses.
+            let mut ages: Vec<Instant> = self.clients.values().map(|b| b.at).collect();
+            ages.sort_unstable();
+            let cut = ages[ages.len() / 2];
+            self.clients.retain(|_, b| b.at > cut);
+        }
+        let bucket = self
+            .clients
+            .entry(client)
+            .or_insert_with(|| Bucket::full(CLIENT_BURST, now));
+        bucket.take(1.0, CLIENT_RATE, CLIENT_BURST, now)
+            && self.global.take(1.0, GLOBAL_RATE, GLOBAL_BURST, now)
+    }
 }
 
 pub struct ScriptMonitor {
     sites: HashMap<String, Site>,
     tokens: Tokens,
-    pub counters: Arc<Counters>,
+    counters: Arc<Counters>,
+    limiter: Mutex<Limiter>,
 }
 
 impl ScriptMonitor {
@@ -78,6 +176,7 @@ impl ScriptMonitor {
             sites,
             tokens: Tokens::new(key),
             counters: Arc::default(),
+            limiter: Mutex::new(Limiter::new()),
         })))
     }
 
@@ -146,9 +245,9 @@ impl HttpModule for ScriptMonitor {
     fn serve(&self, req: Request<Incoming>, ctx: &RequestCtx) -> ServeFuture {
         // Everything the future needs, owned: the checks that need no body run here.
         let verdict = (|| {
-            let (site, s) = self.site(ctx).ok_or(StatusCode::NOT_FOUND)?;
+            let (site, s) = self.site(ctx).ok_or(("site", StatusCode::NOT_FOUND))?;
             if req.method() != Method::POST {
-                return Err(StatusCode::METHOD_NOT_ALLOWED);
+                return Err(("method", StatusCode::METHOD_NOT_ALLOWED));
             }
             let token = req
                 .uri()
@@ -156,24 +255,33 @@ impl HttpModule for ScriptMonitor {
                 .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("t=")))
                 .unwrap_or_default();
             if !self.tokens.verify(site, token, unix_now()) {
-                return Err(StatusCode::FORBIDDEN);
+                return Err(("token", StatusCode::FORBIDDEN));
             }
             let kind = req
                 .headers()
                 .get(CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .and_then(BodyKind::from_content_type)
-                .ok_or(StatusCode::UNSUPPORTED_MEDIA_TYPE)?;
+                .ok_or(("content_type", StatusCode::UNSUPPORTED_MEDIA_TYPE))?;
+            let admitted = self
+                .limiter
+                .lock()
+                .map(|mut l| l.admit(ctx.client.ip(), Instant::now()))
+                .unwrap_or(false);
+            if !admitted {
+                return Err(("rate_limited", StatusCode::TOO_MANY_REQUESTS));
+            }
             Ok((site.to_owned(), kind, s.urls))
         })();
         let (site, kind, urls) = match verdict {
             Ok(v) => v,
-            Err(code) => {
-                self.counters.refused.fetch_add(1, Relaxed);
-                tracing::debug!(request_id = %ctx.request_id, status = code.as_u16(), "CSP report refused");
+            Err((reason, code)) => {
+                self.counters.refuse(reason);
+                tracing::debug!(request_id = %ctx.request_id, reason, status = code.as_u16(), "CSP report refused");
                 return Box::pin(async move { status(code) });
             }
         };
+        let host = ctx.host.clone();
         let request_id = ctx.request_id.clone();
         let body = req.into_body();
         let counts = Arc::clone(&self.counters);
@@ -182,7 +290,7 @@ impl HttpModule for ScriptMonitor {
                 Ok(b) => b.to_bytes(),
                 Err(e) => {
                     let too_large = e.is::<http_body_util::LengthLimitError>();
-                    counts.refused.fetch_add(1, Relaxed);
+                    counts.refuse(if too_large { "too_large" } else { "body" });
                     tracing::debug!(request_id = %request_id, error = %e, "CSP report body not read");
                     return status(if too_large {
                         StatusCode::PAYLOAD_TOO_LARGE
@@ -193,19 +301,43 @@ impl HttpModule for ScriptMonitor {
             };
             let parsed = report::parse(kind, &bytes, urls);
             for r in &parsed.reports {
+                // The endpoint is on the site: a report about a page elsewhere is forged
+                // or misdirected.
+                if report::host_of(r.document()).as_deref() != Some(host.as_str()) {
+                    counts.drop_report(DropReason::OffSite);
+                    continue;
+                }
+                let kind = match r {
+                    Report::Hash(_) => "hash",
+                    _ => "violation",
+                };
+                counts.taken.get_or_create(&KindLabel { kind }).inc();
                 log_report(&site, r);
             }
-            counts
-                .accepted
-                .fetch_add(parsed.reports.len() as u64, Relaxed);
-            counts
-                .dropped
-                .fetch_add(parsed.dropped.len() as u64, Relaxed);
             for reason in &parsed.dropped {
+                counts.drop_report(*reason);
                 tracing::debug!(site = %site, reason = reason.as_str(), "CSP report dropped");
             }
             status(StatusCode::NO_CONTENT)
         })
+    }
+
+    fn register_metrics(&self, registry: &mut Registry) {
+        registry.register(
+            "csp_reports",
+            "CSP reports taken by the script monitor's endpoint, by kind",
+            self.counters.taken.clone(),
+        );
+        registry.register(
+            "csp_reports_dropped",
+            "CSP reports dropped, by reason",
+            self.counters.dropped.clone(),
+        );
+        registry.register(
+            "csp_report_requests_refused",
+            "Requests to the CSP report endpoint refused before reading, by reason",
+            self.counters.refused.clone(),
+        );
     }
 
     fn response_filter(&self, resp: &mut response::Parts, ctx: &RequestCtx) {

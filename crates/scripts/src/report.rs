@@ -93,6 +93,14 @@ pub enum DropReason {
     BadValue,
     /// Beyond [`MAX_REPORTS_PER_BODY`].
     TooMany,
+    /// Caused by a browser extension (its own `chrome-extension:` or `moz-extension:`
+    /// script), not by the site.
+    Extension,
+    /// The reporting page is not on the site whose endpoint received it (set by the
+    /// endpoint, which knows the site).
+    OffSite,
+    /// Over the client's or the endpoint's rate (set by the endpoint).
+    RateLimited,
 }
 
 impl DropReason {
@@ -106,6 +114,9 @@ impl DropReason {
             DropReason::BadUrl => "bad_url",
             DropReason::BadValue => "bad_value",
             DropReason::TooMany => "too_many",
+            DropReason::Extension => "extension",
+            DropReason::OffSite => "off_site",
+            DropReason::RateLimited => "rate_limited",
         }
     }
 }
@@ -248,8 +259,40 @@ fn push(out: &mut Parsed, r: Result<Report, DropReason>) {
     }
 }
 
+/// Schemes of browser extensions' own resources: what they inject is noise for the site.
+const EXTENSION_SCHEMES: &[&str] = &[
+    "chrome-extension:",
+    "moz-extension:",
+    "safari-extension:",
+    "safari-web-extension:",
+    "ms-browser-extension:",
+    "edge-extension:",
+];
+
+fn from_extension(values: &[Option<&str>]) -> bool {
+    values.iter().flatten().any(|v| {
+        let v = v.trim_start();
+        EXTENSION_SCHEMES.iter().any(|s| {
+            v.get(..s.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(s))
+        })
+    })
+}
+
+/// The host of a URL this module kept (normalised), for checking that a report's page is
+/// on the site that received it.
+pub fn host_of(url: &str) -> Option<String> {
+    Url::parse(url)
+        .ok()?
+        .host_str()
+        .map(str::to_ascii_lowercase)
+}
+
 /// `{"csp-report": {...}}`, kebab-case fields.
 fn legacy(r: &Map<String, Value>, urls: UrlPolicy) -> Result<Report, DropReason> {
+    if from_extension(&[text(r, "blocked-uri"), text(r, "source-file")]) {
+        return Err(DropReason::Extension);
+    }
     let document = page_url(text(r, "document-uri"), urls)?;
     let directive = directive(
         text(r, "effective-directive"),
@@ -277,6 +320,9 @@ fn reporting_api(r: &Map<String, Value>, urls: UrlPolicy) -> Result<Report, Drop
     let document = page_url(text(body, "documentURL").or_else(|| text(r, "url")), urls)?;
     match text(r, "type") {
         Some("csp-violation") => {
+            if from_extension(&[text(body, "blockedURL"), text(body, "sourceFile")]) {
+                return Err(DropReason::Extension);
+            }
             let directive = directive(
                 text(body, "effectiveDirective"),
                 text(body, "violatedDirective"),
@@ -664,6 +710,29 @@ mod tests {
         assert_eq!(
             parse(BodyKind::Json, deep.as_bytes(), UrlPolicy::default()).dropped,
             [DropReason::Malformed]
+        );
+    }
+
+    #[test]
+    fn extension_noise_is_dropped_as_such() {
+        for body in [
+            format!(
+                r#"{{"csp-report":{{"document-uri":"{PAGE}","effective-directive":"script-src-elem","blocked-uri":"chrome-extension://abcdef/inject.js"}}}}"#
+            ),
+            format!(
+                r#"{{"csp-report":{{"document-uri":"{PAGE}","effective-directive":"connect-src","blocked-uri":"https://ads.example/x","source-file":"moz-extension://1234/content.js"}}}}"#
+            ),
+            format!(
+                r#"[{{"type":"csp-violation","url":"{PAGE}","body":{{"blockedURL":"inline","effectiveDirective":"script-src-elem","sourceFile":"Safari-Web-Extension://x/y.js"}}}}]"#
+            ),
+        ] {
+            let p = parse(BodyKind::Json, body.as_bytes(), UrlPolicy::default());
+            assert!(p.reports.is_empty(), "{body}");
+            assert_eq!(p.dropped, [DropReason::Extension], "{body}");
+        }
+        assert_eq!(
+            host_of("https://Shop.Example:8443/a?b").as_deref(),
+            Some("shop.example")
         );
     }
 

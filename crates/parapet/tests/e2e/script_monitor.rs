@@ -121,6 +121,53 @@ async fn html_pages_carry_the_report_only_policy_and_reports_are_taken() {
         StatusCode::PAYLOAD_TOO_LARGE
     );
 
+    // Dropped, not refused: a page on another site, an extension's own script.
+    let off_site = r#"{"csp-report":{"document-uri":"https://evil.example/","effective-directive":"script-src-elem","blocked-uri":"https://cdn.example/x.js"}}"#;
+    let extension = r#"{"csp-report":{"document-uri":"http://localhost/","effective-directive":"script-src-elem","blocked-uri":"chrome-extension://abc/inject.js"}}"#;
+    for body in [off_site, extension] {
+        let r = send(addr, post(&endpoint, "application/csp-report", body)).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+    }
+
+    // Every outcome is counted by reason. (The oversized body above met the gateway's own
+    // body limit first, 64 KiB in these tests, so the endpoint never saw it.)
+    let metrics = send(env.parapet.admin(), get("/metrics")).await.text();
+    for (name, label, want) in [
+        ("parapet_csp_reports_total", "kind=\"violation\"", 1.0),
+        ("parapet_csp_reports_total", "kind=\"hash\"", 1.0),
+        (
+            "parapet_csp_reports_dropped_total",
+            "reason=\"off_site\"",
+            1.0,
+        ),
+        (
+            "parapet_csp_reports_dropped_total",
+            "reason=\"extension\"",
+            1.0,
+        ),
+        (
+            "parapet_csp_report_requests_refused_total",
+            "reason=\"token\"",
+            1.0,
+        ),
+        (
+            "parapet_csp_report_requests_refused_total",
+            "reason=\"content_type\"",
+            1.0,
+        ),
+        (
+            "parapet_csp_report_requests_refused_total",
+            "reason=\"method\"",
+            1.0,
+        ),
+    ] {
+        assert_eq!(
+            metric_sum(&metrics, name, &[label]),
+            Some(want),
+            "{name}{{{label}}}\n{metrics}"
+        );
+    }
+
     // What was taken, normalised (the query value is gone), is in the log.
     let log = env.parapet.stderr();
     assert!(
@@ -131,6 +178,47 @@ async fn html_pages_carry_the_report_only_policy_and_reports_are_taken() {
     assert!(
         log.contains("sha256-1XF/E08XndkoxwN6eIa5J89hYn3OVZ/UyB8BrU5jgzk="),
         "{log}"
+    );
+}
+
+#[tokio::test]
+async fn a_flooding_client_is_cut_off_and_the_endpoint_stays_up() {
+    let env = monitored();
+    let addr = env.parapet.http();
+    let page = send(addr, get("/")).await;
+    let policy = page.header("content-security-policy-report-only").unwrap();
+    let endpoint = policy
+        .split("report-uri ")
+        .nth(1)
+        .and_then(|s| s.split(';').next())
+        .unwrap()
+        .trim()
+        .to_owned();
+    let body = r#"{"csp-report":{"document-uri":"http://localhost/","effective-directive":"connect-src","blocked-uri":"https://api.example/x"}}"#;
+    let (mut ok, mut limited) = (0, 0);
+    // Bounded: past the burst (200) the client is refused with 429.
+    for _ in 0..260 {
+        match send(addr, post(&endpoint, "application/csp-report", body))
+            .await
+            .status
+        {
+            StatusCode::NO_CONTENT => ok += 1,
+            StatusCode::TOO_MANY_REQUESTS => limited += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!((200..=215).contains(&ok), "{ok} taken, {limited} refused");
+    assert!(limited >= 45, "{ok} taken, {limited} refused");
+    // The gateway itself still serves.
+    assert_eq!(send(addr, get("/")).await.status, StatusCode::OK);
+    let metrics = send(env.parapet.admin(), get("/metrics")).await.text();
+    assert_eq!(
+        metric_sum(
+            &metrics,
+            "parapet_csp_report_requests_refused_total",
+            &["reason=\"rate_limited\""]
+        ),
+        Some(f64::from(limited))
     );
 }
 
