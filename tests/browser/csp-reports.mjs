@@ -4,15 +4,9 @@
 //
 //   node tests/browser/csp-reports.mjs http://localhost:8080/ [WAIT_MS]
 //
-// --short-reporting-delay makes Chromium send Reporting API reports after 100 ms
-// instead of batching them for up to a minute; certificate errors are ignored (the
-// gateway under test uses its self-signed certificate). Uses Debian's Chromium (CHROMIUM_PATH
-// overrides /usr/bin/chromium). Run by crates/parapet/tests/e2e/script_monitor.rs.
+// Launched by chromium.mjs. Run by crates/parapet/tests/e2e/script_monitor.rs.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { withChromium } from './chromium.mjs';
 
 const url = process.argv[2];
 const waitMs = Number(process.argv[3] || '3000');
@@ -20,31 +14,9 @@ if (!url) {
   console.error('usage: node csp-reports.mjs URL [WAIT_MS]');
   process.exit(2);
 }
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const userDataDir = mkdtempSync(join(tmpdir(), 'parapet-chromium-'));
 
-let context;
-let exitCode = 0;
-try {
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath,
-    headless: true,
-    ignoreHTTPSErrors: true,
-    timeout: 60_000,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--short-reporting-delay',
-      '--ignore-certificate-errors',
-    ],
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
+// --short-reporting-delay: Reporting API reports leave after 100 ms, not up to a minute.
+await withChromium(['--short-reporting-delay'], async (page) => {
   await page.addInitScript(() => {
     window.__violations = [];
     document.addEventListener('securitypolicyviolation', (e) => {
@@ -59,13 +31,4 @@ try {
   await new Promise((resolve) => setTimeout(resolve, waitMs));
   const violations = await page.evaluate(() => window.__violations);
   console.log(JSON.stringify({ status: response ? response.status() : null, violations }));
-} catch (error) {
-  console.error(`csp-reports.mjs: ${error?.stack ?? error}`);
-  exitCode = 1;
-} finally {
-  if (context) {
-    await context.close().catch(() => {});
-  }
-  rmSync(userDataDir, { recursive: true, force: true });
-}
-process.exit(exitCode);
+});

@@ -5,44 +5,18 @@
 //
 //   node tests/browser/tls-group.mjs https://localhost:8443/
 //
-// Uses Debian's Chromium (CHROMIUM_PATH overrides /usr/bin/chromium): no browser
-// is ever downloaded. Run by crates/parapet/tests/e2e/browser.rs; scripts/test.sh
-// installs Chromium and this folder's node_modules.
+// Launched by chromium.mjs. Run by crates/parapet/tests/e2e/browser.rs;
+// scripts/test.sh installs Chromium and this folder's node_modules.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { withChromium } from './chromium.mjs';
 
 const url = process.argv[2];
 if (!url) {
   console.error('usage: node tls-group.mjs URL');
   process.exit(2);
 }
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const userDataDir = mkdtempSync(join(tmpdir(), 'parapet-chromium-'));
 
-let context;
-let exitCode = 0;
-try {
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath,
-    headless: true,
-    ignoreHTTPSErrors: true,
-    timeout: 60_000,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--ignore-certificate-errors',
-    ],
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
+await withChromium([], async (page, context) => {
   const cdp = await context.newCDPSession(page);
   let documentResponse = null;
   cdp.on('Network.responseReceived', (event) => {
@@ -73,13 +47,4 @@ try {
       cipher: security.cipher ?? null,
     }),
   );
-} catch (error) {
-  console.error(`tls-group.mjs: ${error?.stack ?? error}`);
-  exitCode = 1;
-} finally {
-  if (context) {
-    await context.close().catch(() => {});
-  }
-  rmSync(userDataDir, { recursive: true, force: true });
-}
-process.exit(exitCode);
+});

@@ -75,6 +75,21 @@ fn delivered(maildir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// A channel to `server` on localhost trusting only `ca_pem`.
+fn channel_to(server: &Smtp, ca_pem: String) -> EmailChannel {
+    EmailChannel::builder(
+        "m",
+        "localhost",
+        "parapet@edge.example",
+        ["soc@corp.example"],
+    )
+    .port(server.port)
+    .ca_pem(ca_pem)
+    .timeout(Duration::from_secs(15))
+    .build()
+    .unwrap()
+}
+
 fn skimmer() -> Event {
     Event::new(
         Service::Scripts,
@@ -129,17 +144,7 @@ async fn a_server_without_starttls_gets_nothing_in_clear() {
     let (_, _, pem) = certificate(dir.path());
     let maildir = dir.path().join("Maildir");
     let server = smtp(&maildir, None);
-    let mail = EmailChannel::builder(
-        "m",
-        "localhost",
-        "parapet@edge.example",
-        ["soc@corp.example"],
-    )
-    .port(server.port)
-    .ca_pem(pem)
-    .timeout(Duration::from_secs(15))
-    .build()
-    .unwrap();
+    let mail = channel_to(&server, pem);
     let err = mail.send(&Alert::event(skimmer())).await.unwrap_err();
     assert!(matches!(err, AlertError::Rejected(_)), "{err:?}");
     assert!(!err.is_retryable());
@@ -154,17 +159,7 @@ async fn a_certificate_from_another_ca_is_refused() {
     let (_, _, other_pem) = certificate(other.path());
     let maildir = dir.path().join("Maildir");
     let server = smtp(&maildir, Some((&cert, &key)));
-    let mail = EmailChannel::builder(
-        "m",
-        "localhost",
-        "parapet@edge.example",
-        ["soc@corp.example"],
-    )
-    .port(server.port)
-    .ca_pem(other_pem)
-    .timeout(Duration::from_secs(15))
-    .build()
-    .unwrap();
+    let mail = channel_to(&server, other_pem);
     let err = mail.send(&Alert::event(skimmer())).await.unwrap_err();
     assert!(matches!(err, AlertError::Rejected(_)), "{err:?}");
     assert!(delivered(&maildir).is_empty());

@@ -21,6 +21,17 @@ fn monitored() -> Env {
     })
 }
 
+/// The `report-uri` of a policy: the endpoint with its token.
+fn endpoint_of(policy: &str) -> String {
+    policy
+        .split("report-uri ")
+        .nth(1)
+        .and_then(|s| s.split(';').next())
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
 fn post(path: &str, content_type: &str, body: impl Into<Bytes>) -> Request<Full<Bytes>> {
     Request::builder()
         .method(Method::POST)
@@ -46,13 +57,7 @@ async fn html_pages_carry_the_report_only_policy_and_reports_are_taken() {
         "{policy}"
     );
     assert!(policy.contains("form-action 'none'"), "{policy}");
-    let endpoint = policy
-        .split("report-uri ")
-        .nth(1)
-        .and_then(|s| s.split(';').next())
-        .unwrap()
-        .trim()
-        .to_owned();
+    let endpoint = endpoint_of(&policy);
     assert!(
         endpoint.starts_with("/.well-known/parapet/csp-report?t="),
         "{endpoint}"
@@ -70,12 +75,7 @@ async fn html_pages_carry_the_report_only_policy_and_reports_are_taken() {
         tls_policy.ends_with("; report-to parapet-csp"),
         "{tls_policy}"
     );
-    let tls_endpoint = tls_policy
-        .split("report-uri ")
-        .nth(1)
-        .and_then(|s| s.split(';').next())
-        .unwrap()
-        .trim();
+    let tls_endpoint = &endpoint_of(&tls_policy);
     assert_eq!(
         tls_page.header("reporting-endpoints"),
         Some(&*format!("parapet-csp=\"{tls_endpoint}\""))
@@ -187,13 +187,7 @@ async fn a_flooding_client_is_cut_off_and_the_endpoint_stays_up() {
     let addr = env.parapet.http();
     let page = send(addr, get("/")).await;
     let policy = page.header("content-security-policy-report-only").unwrap();
-    let endpoint = policy
-        .split("report-uri ")
-        .nth(1)
-        .and_then(|s| s.split(';').next())
-        .unwrap()
-        .trim()
-        .to_owned();
+    let endpoint = endpoint_of(&policy);
     let body = r#"{"csp-report":{"document-uri":"http://localhost/","effective-directive":"connect-src","blocked-uri":"https://api.example/x"}}"#;
     let (mut ok, mut limited) = (0, 0);
     // Bounded: past the burst (200) the client is refused with 429.
