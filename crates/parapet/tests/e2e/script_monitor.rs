@@ -187,7 +187,7 @@ async fn a_flooding_client_is_cut_off_and_the_endpoint_stays_up() {
     let addr = env.parapet.http();
     let page = send(addr, get("/")).await;
     let policy = page.header("content-security-policy-report-only").unwrap();
-    let endpoint = endpoint_of(&policy);
+    let endpoint = endpoint_of(policy);
     let body = r#"{"csp-report":{"document-uri":"http://localhost/","effective-directive":"connect-src","blocked-uri":"https://api.example/x"}}"#;
     let (mut ok, mut limited) = (0, 0);
     // Bounded: past the burst (200) the client is refused with 429.
