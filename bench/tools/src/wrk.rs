@@ -103,7 +103,14 @@ pub fn run(args: Args) -> Result<Value> {
     });
     if let Some(s) = server.as_mut().and_then(Value::as_object_mut) {
         s.remove("unused_per_cpu_s");
+        s.remove("user_us_per_unused");
         let cpu = s.get("server_cpu_s").and_then(Value::as_f64).unwrap_or(0.0);
+        let user = s.get("server_user_cpu_s").and_then(Value::as_f64);
+        let user_us = match user {
+            Some(u) if r.requests > 0 => json!(u * 1e6 / r.requests as f64),
+            _ => Value::Null,
+        };
+        s.insert("user_us_per_request".into(), user_us);
         let per = if cpu > 0.0 {
             json!(r.requests as f64 / cpu)
         } else {
