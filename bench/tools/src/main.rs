@@ -5,6 +5,7 @@
 //! - `wrk`: runs wrk and reports its throughput as JSON with the server's CPU time.
 //! - `proc`: CPU time and peak memory of a process tree.
 //! - `report`: the markdown tables of `bench/results/gateway.md` from the JSON lines.
+//! - `routes-gen`: the synthetic BGP update stream and config of `bench/routes.sh`.
 //!
 //! Every measuring command prints one JSON object on one line; `--pid` adds the server's
 //! CPU-seconds over the measured window and the work done per CPU-second.
@@ -13,6 +14,7 @@ mod handshake;
 mod latency;
 mod procstat;
 mod report;
+mod routes_gen;
 mod tls;
 mod wrk;
 
@@ -24,10 +26,7 @@ use clap::{Parser, Subcommand};
 use serde_json::{json, Map, Value};
 
 #[derive(Parser)]
-#[command(
-    name = "parapet-bench",
-    about = "Load tools for Parapet's gateway benchmark"
-)]
+#[command(name = "parapet-bench", about = "Tools of Parapet's benchmarks")]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -49,6 +48,8 @@ enum Cmd {
         #[arg(long = "tag")]
         tags: Vec<String>,
     },
+    /// Write a deterministic synthetic BGP update stream (MRT) and its route monitor config.
+    RoutesGen(routes_gen::Args),
     /// Markdown tables from the JSON lines the other commands printed.
     Report {
         /// File of JSON lines.
@@ -114,6 +115,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Latency(a) => runtime()?.block_on(latency::run(a))?,
         Cmd::Handshake(a) => runtime()?.block_on(handshake::run(a))?,
         Cmd::Wrk(a) => wrk::run(a)?,
+        Cmd::RoutesGen(a) => routes_gen::run(a)?,
         Cmd::Proc { pid, tags: t } => {
             let s = procstat::sample(pid)?;
             let mut v = json!({
