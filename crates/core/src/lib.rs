@@ -17,12 +17,14 @@
 //!   comparison trivial and identical in SQLite and PostgreSQL; it prints and serialises as
 //!   RFC 3339 so that people and JSON clients never see a bare number.
 //! - [`CoreError`]: why a service name, severity or timestamp could not be parsed.
+//! - [`inventory`]: the script monitor's sightings and inventory rows, as the store keeps them.
 //!
 //! What does not live here: configuration (`parapet-config`), storage (`parapet-store`),
 //! alert delivery (`parapet-alerts`), and anything specific to one service.
 
 mod error;
 mod event;
+pub mod inventory;
 mod time;
 
 pub use error::CoreError;

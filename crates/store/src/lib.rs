@@ -15,8 +15,12 @@
 //!   seen" markers). Keys are namespaced by convention: `routes.ris_live.cursor`.
 //! - [`Store::health`]: a cheap round trip for readiness probes.
 //!
-//! Service-specific tables (the script inventory, script versions, route state) will come as
-//! further numbered migrations and further trait methods, in the same style.
+//! - [`Store::record_sightings`] / [`Store::inventory`]: the script monitor's inventory (what
+//!   each site's pages load, where and when), written in batches; new items come back so the
+//!   monitor can alert on them.
+//!
+//! Further service tables (script versions, route state) come as further numbered migrations
+//! and trait methods, in the same style.
 //!
 //! # SQLite, the embedded default
 //!
@@ -41,6 +45,7 @@ mod migrate;
 mod sqlite;
 
 use async_trait::async_trait;
+use parapet_core::inventory::{InventoryItem, NewItem, Sighting};
 use parapet_core::{Event, Service, Severity, Timestamp};
 
 pub use error::{Result, StoreError};
@@ -77,7 +82,23 @@ pub trait Store: Send + Sync {
 
     /// Succeeds when the store can serve requests and its schema is one this binary knows.
     async fn health(&self) -> Result<()>;
+
+    /// Records a batch of the script monitor's sightings in one transaction: first and last
+    /// seen, report counts, pages (at most [`MAX_PAGES_PER_ITEM`] per item) and hashes.
+    /// Returns the items that were new to their site, in the order first met.
+    async fn record_sightings(&self, sightings: &[Sighting]) -> Result<Vec<NewItem>>;
+
+    /// A site's inventory, most recently seen first, at most `limit` items (capped at
+    /// [`MAX_EVENT_LIMIT`]).
+    async fn inventory(&self, site: &str, limit: u32) -> Result<Vec<InventoryItem>>;
 }
+
+/// Pages remembered per inventory item: the first ones seen, then only counts. Report data
+/// is attacker-controlled; an item reported from a million made-up pages must not grow the
+/// store by a million rows.
+pub const MAX_PAGES_PER_ITEM: u32 = 50;
+/// Hashes remembered per inventory item, for the same reason.
+pub const MAX_HASHES_PER_ITEM: u32 = 50;
 
 /// Which events [`Store::events`] returns. Every filter is optional and they combine with AND.
 ///

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use parapet_core::inventory::{InventoryItem, ItemKind, NewItem, Sighting};
 use parapet_core::{Event, Severity, Timestamp};
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -251,6 +252,140 @@ impl Store for SqliteStore {
             )?
             .execute(params![key, value, Timestamp::now().as_unix_millis()])?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn record_sightings(&self, sightings: &[Sighting]) -> Result<Vec<NewItem>> {
+        if sightings.is_empty() {
+            return Ok(Vec::new());
+        }
+        let batch = sightings.to_vec();
+        self.with_conn(move |conn| {
+            let tx = conn.transaction()?;
+            let mut new = Vec::new();
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO inventory_items \
+                     (site, kind, item, first_seen_ms, last_seen_ms, reports) \
+                     VALUES (?1, ?2, ?3, ?4, ?4, 1) ON CONFLICT (site, kind, item) DO NOTHING",
+                )?;
+                let mut update = tx.prepare_cached(
+                    "UPDATE inventory_items SET reports = reports + 1, \
+                     last_seen_ms = max(last_seen_ms, ?4), first_seen_ms = min(first_seen_ms, ?4) \
+                     WHERE site = ?1 AND kind = ?2 AND item = ?3 RETURNING id",
+                )?;
+                let mut id_of = tx.prepare_cached(
+                    "SELECT id FROM inventory_items WHERE site = ?1 AND kind = ?2 AND item = ?3",
+                )?;
+                let mut pages = tx.prepare_cached(
+                    "INSERT INTO inventory_pages (item_id, page, reports, last_seen_ms) \
+                     SELECT ?1, ?2, 1, ?3 \
+                     WHERE (SELECT count(*) FROM inventory_pages WHERE item_id = ?1) < ?4 \
+                     ON CONFLICT (item_id, page) DO UPDATE SET reports = reports + 1, \
+                     last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)",
+                )?;
+                let mut existing_page = tx.prepare_cached(
+                    "UPDATE inventory_pages SET reports = reports + 1, \
+                     last_seen_ms = max(last_seen_ms, ?3) WHERE item_id = ?1 AND page = ?2",
+                )?;
+                let mut hashes = tx.prepare_cached(
+                    "INSERT INTO inventory_hashes \
+                     (item_id, hash, first_seen_ms, last_seen_ms, reports) \
+                     SELECT ?1, ?2, ?3, ?3, 1 \
+                     WHERE (SELECT count(*) FROM inventory_hashes WHERE item_id = ?1) < ?4 \
+                     ON CONFLICT (item_id, hash) DO UPDATE SET reports = reports + 1, \
+                     last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)",
+                )?;
+                let mut existing_hash = tx.prepare_cached(
+                    "UPDATE inventory_hashes SET reports = reports + 1, \
+                     last_seen_ms = max(last_seen_ms, ?3) WHERE item_id = ?1 AND hash = ?2",
+                )?;
+                for s in &batch {
+                    let t = s.time.as_unix_millis();
+                    let key = params![s.site, s.kind.as_str(), s.item, t];
+                    let id: i64 = if insert.execute(key)? == 1 {
+                        new.push(NewItem {
+                            site: s.site.clone(),
+                            kind: s.kind,
+                            item: s.item.clone(),
+                            page: s.page.clone(),
+                            first_seen: s.time,
+                        });
+                        id_of.query_row(params![s.site, s.kind.as_str(), s.item], |r| r.get(0))?
+                    } else {
+                        update.query_row(key, |r| r.get(0))?
+                    };
+                    // A page or hash beyond the bound is not inserted; a known one is counted.
+                    if existing_page.execute(params![id, s.page, t])? == 0 {
+                        pages.execute(params![id, s.page, t, crate::MAX_PAGES_PER_ITEM])?;
+                    }
+                    if let Some(h) = &s.hash {
+                        if existing_hash.execute(params![id, h, t])? == 0 {
+                            hashes.execute(params![id, h, t, crate::MAX_HASHES_PER_ITEM])?;
+                        }
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(new)
+        })
+        .await
+    }
+
+    async fn inventory(&self, site: &str, limit: u32) -> Result<Vec<InventoryItem>> {
+        let site = site.to_owned();
+        let limit = limit.min(crate::MAX_EVENT_LIMIT);
+        self.with_conn(move |conn| {
+            let mut items = conn.prepare_cached(
+                "SELECT id, kind, item, first_seen_ms, last_seen_ms, reports FROM inventory_items \
+                 WHERE site = ?1 ORDER BY last_seen_ms DESC, id DESC LIMIT ?2",
+            )?;
+            let mut pages = conn.prepare_cached(
+                "SELECT page, reports FROM inventory_pages WHERE item_id = ?1 \
+                 ORDER BY reports DESC, page",
+            )?;
+            let mut hashes = conn.prepare_cached(
+                "SELECT hash FROM inventory_hashes WHERE item_id = ?1 ORDER BY first_seen_ms, hash",
+            )?;
+            let rows = items
+                .query_map(params![site, limit], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, i64>(4)?,
+                        r.get::<_, i64>(5)?,
+                    ))
+                })?
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            let mut out = Vec::with_capacity(rows.len());
+            for (id, kind, item, first, last, reports) in rows {
+                let kind = ItemKind::parse(&kind).ok_or_else(|| {
+                    StoreError::Other(format!("unknown inventory kind `{kind}` in the store"))
+                })?;
+                let page_list = pages
+                    .query_map(params![id], |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                    })?
+                    .map(|r| r.map(|(p, n)| (p, u64::try_from(n).unwrap_or(0))))
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                let hash_list = hashes
+                    .query_map(params![id], |r| r.get::<_, String>(0))?
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                out.push(InventoryItem {
+                    site: site.clone(),
+                    kind,
+                    item,
+                    first_seen: Timestamp::from_unix_millis(first),
+                    last_seen: Timestamp::from_unix_millis(last),
+                    reports: u64::try_from(reports).unwrap_or(0),
+                    pages: page_list,
+                    hashes: hash_list,
+                });
+            }
+            Ok(out)
         })
         .await
     }

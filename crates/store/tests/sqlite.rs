@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use parapet_core::inventory::{ItemKind, Sighting};
 use parapet_core::{Event, Service, Severity, Timestamp};
 use parapet_store::{EventQuery, SqliteStore, Store, StoreError, SCHEMA_VERSION};
 
@@ -372,4 +373,112 @@ async fn concurrent_writers_lose_nothing() {
         .await
         .expect("query");
     assert_eq!(all.len(), 80);
+}
+
+fn sighting(kind: ItemKind, item: &str, page: &str, hash: Option<&str>, ms: i64) -> Sighting {
+    Sighting::new(
+        "shop",
+        kind,
+        item,
+        page,
+        hash.map(str::to_owned),
+        Timestamp::from_unix_millis(ms),
+    )
+}
+
+#[tokio::test]
+async fn sightings_build_the_inventory_and_say_what_is_new() {
+    let store = SqliteStore::open_in_memory().expect("open");
+    let lib = "https://cdn.example/lib.js";
+    let new = store
+        .record_sightings(&[
+            sighting(
+                ItemKind::Script,
+                lib,
+                "https://shop.example/",
+                Some("sha256-a"),
+                1_000,
+            ),
+            sighting(
+                ItemKind::Script,
+                lib,
+                "https://shop.example/cart",
+                Some("sha256-a"),
+                2_000,
+            ),
+            sighting(
+                ItemKind::Connection,
+                "https://api.example/",
+                "https://shop.example/",
+                None,
+                1_500,
+            ),
+        ])
+        .await
+        .unwrap();
+    // Two items new to the site, each reported once as new, in the order first met.
+    assert_eq!(new.len(), 2);
+    assert_eq!(
+        (new[0].item.as_str(), new[0].page.as_str()),
+        (lib, "https://shop.example/")
+    );
+    assert_eq!(new[1].kind, ItemKind::Connection);
+
+    // Seen again later, with a new hash: not new.
+    let again = store
+        .record_sightings(&[sighting(
+            ItemKind::Script,
+            lib,
+            "https://shop.example/",
+            Some("sha256-b"),
+            5_000,
+        )])
+        .await
+        .unwrap();
+    assert!(again.is_empty());
+
+    let inv = store.inventory("shop", 100).await.unwrap();
+    assert_eq!(inv.len(), 2);
+    let script = &inv[0];
+    assert_eq!((script.item.as_str(), script.kind), (lib, ItemKind::Script));
+    assert_eq!(script.reports, 3);
+    assert_eq!(script.first_seen, Timestamp::from_unix_millis(1_000));
+    assert_eq!(script.last_seen, Timestamp::from_unix_millis(5_000));
+    assert_eq!(
+        script.pages,
+        [
+            ("https://shop.example/".to_owned(), 2),
+            ("https://shop.example/cart".to_owned(), 1)
+        ]
+    );
+    assert_eq!(script.hashes, ["sha256-a", "sha256-b"]);
+    // Another site's inventory is its own.
+    assert!(store.inventory("elsewhere", 100).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn pages_per_item_are_bounded() {
+    let store = SqliteStore::open_in_memory().expect("open");
+    let batch: Vec<Sighting> = (0..200)
+        .map(|i| {
+            sighting(
+                ItemKind::Script,
+                "https://cdn.example/x.js",
+                &format!("https://shop.example/p{i}"),
+                Some(&format!("sha256-{i}")),
+                i,
+            )
+        })
+        .collect();
+    store.record_sightings(&batch).await.unwrap();
+    let inv = store.inventory("shop", 10).await.unwrap();
+    assert_eq!(inv[0].reports, 200, "every report is counted");
+    assert_eq!(
+        inv[0].pages.len(),
+        parapet_store::MAX_PAGES_PER_ITEM as usize
+    );
+    assert_eq!(
+        inv[0].hashes.len(),
+        parapet_store::MAX_HASHES_PER_ITEM as usize
+    );
 }

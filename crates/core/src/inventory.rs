@@ -1,0 +1,116 @@
+//! The script monitor's inventory, in the terms the store keeps it: what a site's pages load
+//! (scripts, inline code, `eval`, workers, connection destinations), where and when.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Timestamp;
+
+/// What a page loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum ItemKind {
+    /// An external script (`<script src>`, `import`).
+    Script,
+    /// Inline code: a `<script>` element or an event handler attribute.
+    Inline,
+    /// `eval`, `new Function`, string timers.
+    Eval,
+    /// A worker's script.
+    Worker,
+    /// A fetch, XHR, WebSocket, EventSource or beacon destination.
+    Connection,
+    /// Another destination a policy directive reports (images, forms, frames).
+    Other,
+}
+
+impl ItemKind {
+    /// The lowercase name used in storage, JSON and events.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Script => "script",
+            ItemKind::Inline => "inline",
+            ItemKind::Eval => "eval",
+            ItemKind::Worker => "worker",
+            ItemKind::Connection => "connection",
+            ItemKind::Other => "other",
+        }
+    }
+
+    /// The kind named `s`, if any.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            ItemKind::Script,
+            ItemKind::Inline,
+            ItemKind::Eval,
+            ItemKind::Worker,
+            ItemKind::Connection,
+            ItemKind::Other,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// One observation of an item on a page, from one browser report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Sighting {
+    /// The site (its name in the config).
+    pub site: String,
+    pub kind: ItemKind,
+    /// What was loaded: a normalised URL, or for inline code and `eval` the page it ran on.
+    pub item: String,
+    /// The page (normalised URL) that loaded it.
+    pub page: String,
+    /// A hash the browser reported for it (`sha256-...`), if any.
+    pub hash: Option<String>,
+    pub time: Timestamp,
+}
+
+impl Sighting {
+    pub fn new(
+        site: impl Into<String>,
+        kind: ItemKind,
+        item: impl Into<String>,
+        page: impl Into<String>,
+        hash: Option<String>,
+        time: Timestamp,
+    ) -> Self {
+        Sighting {
+            site: site.into(),
+            kind,
+            item: item.into(),
+            page: page.into(),
+            hash,
+            time,
+        }
+    }
+}
+
+/// An item the store had not seen on its site before: what the monitor alerts on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewItem {
+    pub site: String,
+    pub kind: ItemKind,
+    pub item: String,
+    /// The page it was first seen on.
+    pub page: String,
+    pub first_seen: Timestamp,
+}
+
+/// One inventory row with where it was seen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryItem {
+    pub site: String,
+    pub kind: ItemKind,
+    pub item: String,
+    pub first_seen: Timestamp,
+    pub last_seen: Timestamp,
+    /// Reports that named it.
+    pub reports: u64,
+    /// Pages it was seen on, most reports first (at most the store's bound per item).
+    pub pages: Vec<(String, u64)>,
+    /// Hashes browsers reported for it, oldest first.
+    pub hashes: Vec<String>,
+}
