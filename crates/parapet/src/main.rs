@@ -267,7 +267,7 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
         )
     })?;
     // The embedded store every service writes to; opening it runs migrations.
-    let _store = parapet_store::SqliteStore::open(&config.store.sqlite)
+    let store = parapet_store::SqliteStore::open(&config.store.sqlite)
         .with_context(|| format!("cannot open the store {}", config.store.sqlite.display()))?;
 
     // The alert pipeline every service reports to; the monitors submit their events here.
@@ -275,21 +275,36 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
         alerting::pipeline(&config.alerts).context("cannot set up the alert channels")?,
     );
 
-    // The script monitor's telemetry rides on the gateway's phases.
+    let store: std::sync::Arc<dyn parapet_store::Store> = std::sync::Arc::new(store);
+    // The script monitor's telemetry rides on the gateway's phases; its writer records
+    // reports in the store until the gateway has drained.
+    let shutdown = CancellationToken::new();
+    let writer_stop = CancellationToken::new();
     let mut modules: Vec<std::sync::Arc<dyn parapet_gateway::HttpModule>> = Vec::new();
-    if let Some(m) = script_monitor::ScriptMonitor::from_config(&config)? {
+    let mut writer = None;
+    if let Some((m, w)) = script_monitor::ScriptMonitor::from_config(
+        &config,
+        store.clone(),
+        alerts.clone(),
+        writer_stop.clone(),
+    )? {
         modules.push(m);
+        writer = Some(w);
     }
     let gateway =
         parapet_gateway::Gateway::bind(&config, modules).context("cannot start the gateway")?;
     let reloader = gateway.reloader();
-    let shutdown = CancellationToken::new();
     tokio::spawn(signals(path.to_owned(), reloader, shutdown.clone()));
     if !config.alerts.channels.is_empty() {
         tokio::spawn(alerting::tick(alerts.clone(), shutdown.clone()));
     }
     tracing::info!(config = %path.display(), version = env!("CARGO_PKG_VERSION"), "parapet started");
     gateway.run(shutdown).await;
+    // Requests have drained: what the monitor acknowledged is written before exit.
+    writer_stop.cancel();
+    if let Some(w) = writer {
+        let _ = w.await;
+    }
     tracing::info!("parapet stopped");
     Ok(())
 }

@@ -7,22 +7,30 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
 use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use http::{request, response, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
+use parapet_alerts::Pipeline;
 use parapet_config::Config;
+use parapet_core::inventory::Sighting;
+use parapet_core::Timestamp;
 use parapet_gateway::body;
 use parapet_gateway::phases::{HttpModule, RequestAction, RequestCtx, ServeFuture};
+use parapet_scripts::inventory;
 use parapet_scripts::report::{self, BodyKind, DropReason, Report, UrlPolicy};
 use parapet_scripts::telemetry::{Extras, Telemetry, Tokens, REPORT_PATH};
+use parapet_store::Store;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::registry::Registry;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 const CSP_REPORT_ONLY: HeaderName = HeaderName::from_static("content-security-policy-report-only");
 const REPORTING_ENDPOINTS: HeaderName = HeaderName::from_static("reporting-endpoints");
@@ -142,12 +150,30 @@ pub struct ScriptMonitor {
     tokens: Tokens,
     counters: Arc<Counters>,
     limiter: Mutex<Limiter>,
+    /// Sightings on their way to the store (see [`writer`]).
+    sightings: mpsc::Sender<Sighting>,
 }
+
+/// Sightings waiting for the writer at most; beyond it the endpoint answers 503.
+const QUEUE: usize = 50_000;
+/// The writer commits at least this often while sightings arrive, so that a report
+/// acknowledged a second before a crash is in the store.
+const FLUSH_EVERY: Duration = Duration::from_millis(200);
+/// Most sightings in one transaction.
+const BATCH: usize = 2_000;
 
 impl ScriptMonitor {
     /// The module for the sites of `config` with `[sites.script_monitor]`; `None` when no
     /// site has it.
-    pub fn from_config(config: &Config) -> anyhow::Result<Option<Arc<Self>>> {
+    ///
+    /// Also starts the writer that records reports in `store` and submits new items to
+    /// `alerts`; it stops, after a last commit, when `shutdown` fires (await the handle).
+    pub fn from_config(
+        config: &Config,
+        store: Arc<dyn Store>,
+        alerts: Arc<Pipeline>,
+        shutdown: CancellationToken,
+    ) -> anyhow::Result<Option<(Arc<Self>, JoinHandle<()>)>> {
         let sites: HashMap<String, Site> = config
             .sites
             .iter()
@@ -172,12 +198,20 @@ impl ScriptMonitor {
             return Ok(None);
         }
         let key = key(&config.server.state_dir)?;
-        Ok(Some(Arc::new(ScriptMonitor {
+        let sensitive: HashMap<String, Telemetry> = sites
+            .iter()
+            .map(|(k, v)| (k.clone(), v.telemetry.clone()))
+            .collect();
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let writer = tokio::spawn(writer(rx, store, alerts, sensitive, shutdown));
+        let module = Arc::new(ScriptMonitor {
             sites,
             tokens: Tokens::new(key),
             counters: Arc::default(),
             limiter: Mutex::new(Limiter::new()),
-        })))
+            sightings: tx,
+        });
+        Ok(Some((module, writer)))
     }
 
     fn site<'a>(&'a self, ctx: &RequestCtx) -> Option<(&'a str, &'a Site)> {
@@ -285,6 +319,7 @@ impl HttpModule for ScriptMonitor {
         let request_id = ctx.request_id.clone();
         let body = req.into_body();
         let counts = Arc::clone(&self.counters);
+        let queue = self.sightings.clone();
         Box::pin(async move {
             let bytes = match Limited::new(body, report::MAX_BODY_BYTES).collect().await {
                 Ok(b) => b.to_bytes(),
@@ -300,6 +335,13 @@ impl HttpModule for ScriptMonitor {
                 }
             };
             let parsed = report::parse(kind, &bytes, urls);
+            // Room for all of this body's sightings, or none: a report is acknowledged only
+            // when it will be written.
+            if queue.capacity() < parsed.reports.len() {
+                counts.refuse("overloaded");
+                return status(StatusCode::SERVICE_UNAVAILABLE);
+            }
+            let now = Timestamp::now();
             for r in &parsed.reports {
                 // The endpoint is on the site: a report about a page elsewhere is forged
                 // or misdirected.
@@ -313,6 +355,11 @@ impl HttpModule for ScriptMonitor {
                 };
                 counts.taken.get_or_create(&KindLabel { kind }).inc();
                 log_report(&site, r);
+                if let Some(s) = inventory::sighting(&site, r, now) {
+                    if queue.try_send(s).is_err() {
+                        counts.drop_report(DropReason::TooMany);
+                    }
+                }
             }
             for reason in &parsed.dropped {
                 counts.drop_report(*reason);
@@ -369,6 +416,106 @@ impl HttpModule for ScriptMonitor {
             }
         }
     }
+}
+
+/// Records sightings in batches (one transaction each, at least every [`FLUSH_EVERY`]) and
+/// turns the items new to their site into events: stored, and submitted to the alert
+/// pipeline. A failed commit is retried (the batch is kept); at shutdown what is queued is
+/// written before the task ends.
+async fn writer(
+    mut rx: mpsc::Receiver<Sighting>,
+    store: Arc<dyn Store>,
+    alerts: Arc<Pipeline>,
+    sites: HashMap<String, Telemetry>,
+    shutdown: CancellationToken,
+) {
+    let mut batch: Vec<Sighting> = Vec::new();
+    loop {
+        let open = tokio::select! {
+            biased;
+            got = rx.recv() => match got {
+                Some(s) => { batch.push(s); true }
+                None => false,
+            },
+            () = shutdown.cancelled() => false,
+        };
+        if open {
+            // Gather what arrives within the flush interval, up to a batch.
+            let deadline = tokio::time::Instant::now() + FLUSH_EVERY;
+            while batch.len() < BATCH {
+                match tokio::time::timeout_at(deadline, rx.recv()).await {
+                    Ok(Some(s)) => batch.push(s),
+                    Ok(None) | Err(_) => break,
+                }
+            }
+        } else {
+            // Shutting down: take everything still queued.
+            rx.close();
+            while let Ok(s) = rx.try_recv() {
+                batch.push(s);
+            }
+        }
+        if !batch.is_empty() {
+            commit(&store, &alerts, &sites, &mut batch).await;
+        }
+        if !open {
+            return;
+        }
+    }
+}
+
+async fn commit(
+    store: &Arc<dyn Store>,
+    alerts: &Arc<Pipeline>,
+    sites: &HashMap<String, Telemetry>,
+    batch: &mut Vec<Sighting>,
+) {
+    let mut wait = Duration::from_millis(100);
+    let new = loop {
+        match store.record_sightings(batch).await {
+            Ok(new) => break new,
+            Err(e) if wait < Duration::from_secs(10) => {
+                tracing::error!(error = %e, sightings = batch.len(), "cannot record sightings; retrying");
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, sightings = batch.len(), "sightings not recorded after retries");
+                batch.clear();
+                return;
+            }
+        }
+    };
+    batch.clear();
+    if new.is_empty() {
+        return;
+    }
+    let events: Vec<_> = new
+        .iter()
+        .map(|item| {
+            let sensitive = sites
+                .get(&item.site)
+                .is_some_and(|t| url_path(&item.page).is_some_and(|p| t.is_sensitive(&p)));
+            inventory::new_item_event(item, sensitive)
+        })
+        .collect();
+    if let Err(e) = store.insert_events(&events).await {
+        tracing::error!(error = %e, "cannot store new-item events");
+    }
+    for e in events {
+        tracing::info!(target: "parapet::csp", kind = %e.kind, subject = %e.subject, summary = %e.summary, "new inventory item");
+        let alerts = Arc::clone(alerts);
+        tokio::spawn(async move {
+            alerts.submit(e).await;
+        });
+    }
+}
+
+fn url_path(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    Some(rest.find('/').map_or("/".to_owned(), |i| {
+        rest[i..].split('?').next().unwrap_or("/").to_owned()
+    }))
 }
 
 /// One line per report: what the inventory will be built from.

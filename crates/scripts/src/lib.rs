@@ -35,6 +35,7 @@
 
 pub mod analysis;
 mod error;
+pub mod inventory;
 pub mod report;
 pub mod telemetry;
 

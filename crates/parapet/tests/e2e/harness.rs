@@ -399,7 +399,7 @@ pub struct Parapet {
     child: Option<Child>,
     pub ports: Ports,
     pub config_path: PathBuf,
-    state_dir: PathBuf,
+    pub state_dir: PathBuf,
     stderr_path: PathBuf,
 }
 

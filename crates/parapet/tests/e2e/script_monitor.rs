@@ -15,7 +15,7 @@ fn monitored() -> Env {
     Env::start_with(|mut c| {
         // The demo shop (HTML and scripts) at `/`, the echo upstream (text/plain) at `/api`.
         c.routes = vec![("/".into(), "demo".into()), ("/api".into(), "nginx".into())];
-        c.site = "[sites.script_monitor]\nsample_rate = 1.0\nsensitive_paths = [\"/checkout\"]\nform_actions = true\n".into();
+        c.site = "[sites.script_monitor]\nsample_rate = 1.0\nsensitive_paths = [\"/checkout.html\"]\nform_actions = true\n".into();
         c.extra = "[[upstreams]]\nname = \"demo\"\nstatic_dir = \"builtin:demo\"\n".into();
         c
     })
@@ -214,6 +214,76 @@ async fn a_flooding_client_is_cut_off_and_the_endpoint_stays_up() {
         ),
         Some(f64::from(limited))
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_reports_survive_kill_9_in_the_inventory() {
+    use parapet_core::inventory::ItemKind;
+    use parapet_store::Store as _;
+
+    let mut env = monitored();
+    let addr = env.parapet.http();
+    let page = send(addr, get("/checkout.html")).await;
+    let endpoint = endpoint_of(page.header("content-security-policy-report-only").unwrap());
+    let reports = [
+        ("script-src-elem", "https://cdn.example/skim.js"),
+        ("script-src-elem", "http://localhost/js/cart.js"),
+        ("connect-src", "https://exfil.example/collect?card=4111"),
+    ];
+    for (directive, blocked) in reports {
+        let body = format!(
+            r#"{{"csp-report":{{"document-uri":"http://localhost/checkout.html","effective-directive":"{directive}","blocked-uri":"{blocked}"}}}}"#
+        );
+        let r = send(addr, post(&endpoint, "application/csp-report", body)).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+    }
+    // Acknowledged more than a second ago, then the process is killed without warning.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    env.parapet.signal(nix::sys::signal::Signal::SIGKILL);
+    assert!(env
+        .parapet
+        .wait_exit(Duration::from_secs(5))
+        .await
+        .is_some());
+
+    let store = parapet_store::SqliteStore::open(env.parapet.state_dir.join("parapet.db")).unwrap();
+    let inv = store.inventory("t", 100).await.unwrap();
+    let has = |kind: ItemKind, item: &str| inv.iter().any(|i| i.kind == kind && i.item == item);
+    assert!(
+        has(ItemKind::Script, "https://cdn.example/skim.js"),
+        "{inv:?}"
+    );
+    assert!(
+        has(ItemKind::Script, "http://localhost/js/cart.js"),
+        "{inv:?}"
+    );
+    assert!(
+        has(ItemKind::Connection, "https://exfil.example"),
+        "destinations by origin: {inv:?}"
+    );
+    assert!(inv
+        .iter()
+        .all(|i| i.pages == [("http://localhost/checkout.html".to_owned(), 1)]));
+    // Each was new: one event each, the third-party ones on the sensitive page the most severe.
+    let events = store
+        .events(&parapet_store::EventQuery::new().service(parapet_core::Service::Scripts))
+        .await
+        .unwrap();
+    let of = |kind: &str, item: &str| {
+        events
+            .iter()
+            .find(|e| e.kind == kind && e.details["item"] == item)
+            .map(|e| e.severity)
+    };
+    assert_eq!(
+        of("new-script", "https://cdn.example/skim.js"),
+        Some(parapet_core::Severity::High)
+    );
+    assert_eq!(
+        of("new-connection-domain", "https://exfil.example"),
+        Some(parapet_core::Severity::High)
+    );
+    assert_eq!(events.len(), 3, "{events:?}");
 }
 
 #[tokio::test]
