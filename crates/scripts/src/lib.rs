@@ -16,8 +16,9 @@
 //!   counts, browser variants, URLs normalised, every drop with its reason);
 //!   to come: a token per site and time window, extension noise filtered,
 //!   batched writes to the store.
-//! - **inventory**: scripts and connection destinations per site, pages seen
-//!   on, first and last seen, hashes, status; registrable domains.
+//! - **inventory** ([`inventory`]: reports to sightings, new items to events;
+//!   the store keeps scripts and destinations per site with pages, first and
+//!   last seen, hashes); to come: status, registrable domains.
 //! - **fetch** (to come): SSRF-safe versioned fetches of every script.
 //! - **analysis** ([`analysis`], done): AST-normalised fingerprints (oxc), diffs
 //!   that ignore cosmetic change, and a classifier for skimmers, cryptojackers
