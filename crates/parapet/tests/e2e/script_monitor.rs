@@ -451,3 +451,113 @@ try {{ (0, eval)('1 + 1'); }} catch (e) {{}}
         }
     }
 }
+
+/// A webhook receiver on loopback: records the body and signature of every POST.
+async fn webhook_receiver() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<(String, Bytes)>>>) {
+    use http_body_util::BodyExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = got.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let log = log.clone();
+            tokio::spawn(async move {
+                let service =
+                    hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                        let log = log.clone();
+                        async move {
+                            let sig = req
+                                .headers()
+                                .get("x-parapet-signature")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or_default()
+                                .to_owned();
+                            let body = req.into_body().collect().await.unwrap().to_bytes();
+                            log.lock().unwrap().push((sig, body));
+                            Ok::<_, std::convert::Infallible>(http::Response::new(Full::new(
+                                Bytes::new(),
+                            )))
+                        }
+                    });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    (port, got)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_script_and_a_new_destination_reach_the_webhook_signed() {
+    let (hook, received) = webhook_receiver().await;
+    let env = Env::start_with(|mut c| {
+        c.routes = vec![("/".into(), "demo".into())];
+        c.site =
+            "[sites.script_monitor]\nsample_rate = 1.0\nsensitive_paths = [\"/checkout.html\"]\n"
+                .into();
+        c.extra = format!(
+            "[[upstreams]]\nname = \"demo\"\nstatic_dir = \"builtin:demo\"\n\n\
+             [[alerts.channels]]\nname = \"soc\"\ntype = \"webhook\"\nurl = \"http://127.0.0.1:{hook}/hook\"\nsecret = \"e2e-secret\"\n"
+        );
+        c
+    });
+    let addr = env.parapet.http();
+    let page = send(addr, get("/checkout.html")).await;
+    let endpoint = endpoint_of(page.header("content-security-policy-report-only").unwrap());
+    for (directive, blocked) in [
+        ("script-src-elem", "https://baways.example/gtm.js"),
+        ("connect-src", "https://baways.example/collect?data=1"),
+        // Seen twice: still one alert.
+        ("script-src-elem", "https://baways.example/gtm.js"),
+    ] {
+        let body = format!(
+            r#"{{"csp-report":{{"document-uri":"http://localhost/checkout.html","effective-directive":"{directive}","blocked-uri":"{blocked}"}}}}"#
+        );
+        let r = send(addr, post(&endpoint, "application/csp-report", body)).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+    }
+    let alerts = eventually(Duration::from_secs(10), || {
+        let got = received.lock().unwrap().clone();
+        async move { (got.len() >= 2).then_some(got) }
+    })
+    .await
+    .expect("two alerts at the webhook");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(received.lock().unwrap().len(), 2, "one alert per new item");
+    let mut kinds = Vec::new();
+    for (sig, body) in &alerts {
+        assert!(
+            parapet_alerts::verify_signature(b"e2e-secret", body, sig),
+            "signed"
+        );
+        let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+        assert_eq!(v["type"], "event");
+        let e = &v["event"];
+        assert_eq!(e["service"], "scripts");
+        assert_eq!(
+            e["severity"], "high",
+            "first seen on the sensitive checkout page: {e}"
+        );
+        assert_eq!(e["details"]["page"], "http://localhost/checkout.html");
+        kinds.push((
+            e["kind"].as_str().unwrap().to_owned(),
+            e["details"]["item"].as_str().unwrap().to_owned(),
+        ));
+    }
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        [
+            (
+                "new-connection-domain".to_owned(),
+                "https://baways.example".to_owned()
+            ),
+            (
+                "new-script".to_owned(),
+                "https://baways.example/gtm.js".to_owned()
+            ),
+        ]
+    );
+}
