@@ -561,3 +561,149 @@ async fn a_new_script_and_a_new_destination_reach_the_webhook_signed() {
         ]
     );
 }
+
+/// Issue-level scenario in a real browser: a page's scripts and destinations are learned;
+/// then the page changes to load one new script and one new destination, and exactly two
+/// new alerts reach the webhook; the hashes Chromium reported are in the store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_page_change_raises_exactly_the_two_new_alerts() {
+    use parapet_store::Store as _;
+    let (hook, received) = webhook_receiver().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (echo_port, pages_port) = (free_port(), free_port());
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("js")).unwrap();
+    let _nginx = Nginx::start(
+        dir.path(),
+        vec![
+            NginxServer::echo(echo_port, "api"),
+            NginxServer {
+                port: pages_port,
+                body: format!(
+                    "root {};\ntypes {{ text/html html; application/javascript js; }}\nlocation / {{ try_files $uri =404; }}",
+                    site.display()
+                ),
+            },
+        ],
+    );
+    let mut config = Config::new(local(echo_port));
+    config.routes = vec![
+        ("/".into(), "pages".into()),
+        ("/api".into(), "nginx".into()),
+    ];
+    config
+        .upstreams
+        .push(Upstream::new("pages", &[local(pages_port)]));
+    config.site = "[sites.script_monitor]\nsample_rate = 1.0\n".into();
+    config.extra = format!(
+        "[[alerts.channels]]\nname = \"soc\"\ntype = \"webhook\"\nurl = \"http://127.0.0.1:{hook}/hook\"\nsecret = \"s\"\n"
+    );
+    let mut parapet = Parapet::start(dir.path(), &config);
+    let port = parapet.ports.https;
+    std::fs::write(site.join("js/app.js"), "window.app = 1;\n").unwrap();
+    std::fs::write(site.join("js/new.js"), "window.added = 1;\n").unwrap();
+    let write_page = |extra: &str| {
+        std::fs::write(
+            site.join("shop.html"),
+            format!(
+                "<!doctype html><html><head><meta charset=\"utf-8\"><title>shop</title>\n\
+                 <script src=\"/js/app.js\"></script>\n{extra}</head><body><p>shop</p>\n\
+                 <script>fetch('/api/ping').catch(function () {{}});</script></body></html>\n"
+            ),
+        )
+        .unwrap();
+    };
+    let load = |url: String| async move {
+        let out = tokio::task::spawn_blocking(move || {
+            Command::new("node")
+                .arg(repo_root().join("tests/browser/csp-reports.mjs"))
+                .arg(&url)
+                .arg("1500")
+                .output()
+                .expect("node runs")
+        })
+        .await
+        .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let url = format!("https://localhost:{port}/shop.html");
+
+    // The first visit teaches the inventory: app.js, the inline script, the API origin.
+    write_page("");
+    load(url.clone()).await;
+    let baseline = eventually(Duration::from_secs(10), || {
+        let n = received.lock().unwrap().len();
+        async move { (n >= 3).then_some(n) }
+    })
+    .await
+    .expect("alerts for the first sightings");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let baseline = baseline.max(received.lock().unwrap().len());
+
+    // The page now also loads a script from another origin and calls another destination.
+    write_page(&format!(
+        "<script src=\"https://127.0.0.1:{port}/js/new.js\"></script>\n\
+         <script>fetch('https://127.0.0.1:{port}/api/collect').catch(function () {{}});</script>\n"
+    ));
+    load(url.clone()).await;
+    let all = eventually(Duration::from_secs(10), || {
+        let got = received.lock().unwrap().clone();
+        async move { (got.len() >= baseline + 2).then_some(got) }
+    })
+    .await
+    .expect("two more alerts");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let all = {
+        let now = received.lock().unwrap().clone();
+        if now.len() > all.len() {
+            now
+        } else {
+            all
+        }
+    };
+    let new: Vec<(String, String)> = all[baseline..]
+        .iter()
+        .map(|(_, body)| {
+            let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+            (
+                v["event"]["kind"].as_str().unwrap().to_owned(),
+                v["event"]["details"]["item"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let mut sorted = new.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        [
+            (
+                "new-connection-domain".to_owned(),
+                format!("https://127.0.0.1:{port}")
+            ),
+            (
+                "new-script".to_owned(),
+                format!("https://127.0.0.1:{port}/js/new.js")
+            ),
+        ],
+        "exactly the two new things"
+    );
+
+    // The store has the page's items, and the hash Chromium reported for app.js.
+    parapet.signal(nix::sys::signal::Signal::SIGTERM);
+    assert!(parapet.wait_exit(Duration::from_secs(10)).await.is_some());
+    let store = parapet_store::SqliteStore::open(parapet.state_dir.join("parapet.db")).unwrap();
+    let inv = store.inventory("t", 100).await.unwrap();
+    let app = inv
+        .iter()
+        .find(|i| i.item == format!("https://localhost:{port}/js/app.js"))
+        .expect("app.js in the inventory");
+    assert!(
+        app.hashes.iter().any(|h| h.starts_with("sha256-")),
+        "{app:?}"
+    );
+    assert!(app.pages.iter().any(|(p, _)| p == &url), "{app:?}");
+}
