@@ -286,7 +286,7 @@ impl Validator<'_> {
     }
 
     /// `k` from the file, or the environment variable `k_env` names; exactly one of them.
-    fn secret(
+    pub(crate) fn secret(
         &self,
         key: &str,
         k: &str,

@@ -136,6 +136,9 @@ pub struct Log {
 #[non_exhaustive]
 pub struct Admin {
     pub listen: SocketAddr,
+    /// The bearer token the JSON API under `/api/` asks for; without one the API is off
+    /// (`/healthz` and `/metrics` need none).
+    pub token: Option<Secret>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -599,6 +602,19 @@ impl Validator<'_> {
         let admin = match raw.admin {
             Some(a) => Some(Admin {
                 listen: self.socket("admin.listen", a.listen.as_deref())?,
+                token: match (&a.token, &a.token_env) {
+                    (None, None) => None,
+                    _ => {
+                        let t = self.secret("admin", "token", a.token, a.token_env)?;
+                        if t.expose().len() < 16 {
+                            return Err(self.err(
+                                "admin.token",
+                                "is shorter than 16 characters: too easy to guess",
+                            ));
+                        }
+                        Some(t)
+                    }
+                },
             }),
             None => None,
         };

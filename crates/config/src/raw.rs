@@ -45,6 +45,8 @@ pub struct Log {
 #[serde(deny_unknown_fields)]
 pub struct Admin {
     pub listen: Option<String>,
+    pub token: Option<String>,
+    pub token_env: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -348,3 +348,29 @@ fn alert_channel_mistakes_name_their_key() {
         assert_eq!(err.key(), Some(key), "{body}: {err}");
     }
 }
+
+#[test]
+fn the_admin_token_is_a_secret_of_some_length() {
+    let with = |t: &str| {
+        parse(&format!(
+            "{MINIMAL}\n[admin]\nlisten = \"127.0.0.1:9090\"\n{t}\n"
+        ))
+    };
+    assert!(with("").unwrap().admin.unwrap().token.is_none());
+    let c = with("token = \"0123456789abcdef-long\"").unwrap();
+    assert_eq!(
+        c.admin.as_ref().unwrap().token.as_ref().unwrap().expose(),
+        "0123456789abcdef-long"
+    );
+    assert!(!format!("{c:?}").contains("0123456789abcdef-long"));
+    assert_eq!(
+        with("token = \"short\"").unwrap_err().key(),
+        Some("admin.token")
+    );
+    assert_eq!(
+        with("token_env = \"PARAPET_TEST_SURELY_UNSET_TOKEN\"")
+            .unwrap_err()
+            .key(),
+        Some("admin.token_env")
+    );
+}

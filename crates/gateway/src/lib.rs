@@ -115,7 +115,8 @@ pub struct Shared {
 pub struct Gateway {
     shared: Arc<Shared>,
     listeners: Vec<server::Listener>,
-    admin: Option<std::net::TcpListener>,
+    /// The admin socket and the API's bearer token.
+    admin: Option<(std::net::TcpListener, Option<Arc<str>>)>,
     listen_set: Vec<(String, std::net::SocketAddr, bool, bool)>,
 }
 
@@ -137,7 +138,10 @@ impl Gateway {
             });
         }
         let admin = match &config.admin {
-            Some(a) => Some(server::bind(a.listen)?),
+            Some(a) => Some((
+                server::bind(a.listen)?,
+                a.token.as_ref().map(|t| Arc::<str>::from(t.expose())),
+            )),
             None => None,
         };
         Ok(Self {
@@ -180,8 +184,13 @@ impl Gateway {
                 tracker.clone(),
             )));
         }
-        let admin = self.admin.map(|socket| {
-            tokio::spawn(admin::serve(socket, self.shared.clone(), shutdown.clone()))
+        let admin = self.admin.map(|(socket, token)| {
+            tokio::spawn(admin::serve(
+                socket,
+                self.shared.clone(),
+                token,
+                shutdown.clone(),
+            ))
         });
         shutdown.cancelled().await;
         for a in accept_loops {

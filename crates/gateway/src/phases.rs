@@ -77,6 +77,12 @@ pub trait HttpModule: Send + Sync + 'static {
     /// Phase 4: the response head has been handed to the client.
     fn logging(&self, _ctx: &RequestCtx, _status: StatusCode) {}
 
+    /// Answers a request to the admin listener's JSON API (`/api/...`), already
+    /// authenticated, if the path is the module's; `None` leaves it to the next module.
+    fn admin_route(&self, _req: &request::Parts) -> Option<ServeFuture> {
+        None
+    }
+
     /// Registers the module's own metrics, once, in the gateway's registry (served on the
     /// admin listener's `/metrics` with the gateway's).
     fn register_metrics(&self, _registry: &mut prometheus_client::registry::Registry) {}

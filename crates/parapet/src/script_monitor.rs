@@ -152,6 +152,8 @@ pub struct ScriptMonitor {
     limiter: Mutex<Limiter>,
     /// Sightings on their way to the store (see [`writer`]).
     sightings: mpsc::Sender<Sighting>,
+    /// For the admin API's reads.
+    store: Arc<dyn Store>,
 }
 
 /// Sightings waiting for the writer at most; beyond it the endpoint answers 503.
@@ -203,13 +205,14 @@ impl ScriptMonitor {
             .map(|(k, v)| (k.clone(), v.telemetry.clone()))
             .collect();
         let (tx, rx) = mpsc::channel(QUEUE);
-        let writer = tokio::spawn(writer(rx, store, alerts, sensitive, shutdown));
+        let writer = tokio::spawn(writer(rx, store.clone(), alerts, sensitive, shutdown));
         let module = Arc::new(ScriptMonitor {
             sites,
             tokens: Tokens::new(key),
             counters: Arc::default(),
             limiter: Mutex::new(Limiter::new()),
             sightings: tx,
+            store,
         });
         Ok(Some((module, writer)))
     }
@@ -255,6 +258,15 @@ fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+fn json(code: StatusCode, value: &impl serde::Serialize) -> Response<body::Body> {
+    let bytes = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
+    let mut r = Response::new(body::full(bytes));
+    *r.status_mut() = code;
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
 }
 
 fn status(code: StatusCode) -> Response<body::Body> {
@@ -367,6 +379,63 @@ impl HttpModule for ScriptMonitor {
             }
             status(StatusCode::NO_CONTENT)
         })
+    }
+
+    /// `GET /api/v1/scripts/inventory?site=NAME[&limit=N]`: a site's inventory, most recently
+    /// seen first; `GET /api/v1/scripts/events[?limit=N]`: the script monitor's events,
+    /// newest first. JSON; every string in it came from browsers' reports, so clients must
+    /// treat it as text (the admin listener sends `nosniff`).
+    fn admin_route(&self, req: &request::Parts) -> Option<ServeFuture> {
+        let query = req.uri.query().unwrap_or_default();
+        let param = |name: &str| {
+            url::form_urlencoded::parse(query.as_bytes())
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
+        let limit = param("limit")
+            .and_then(|l| l.parse::<u32>().ok())
+            .unwrap_or(100);
+        let store = Arc::clone(&self.store);
+        match req.uri.path() {
+            "/api/v1/scripts/inventory" => {
+                let site = param("site");
+                let known = site.as_ref().is_some_and(|s| self.sites.contains_key(s));
+                Some(Box::pin(async move {
+                    let Some(site) = site.filter(|_| known) else {
+                        return json(
+                            StatusCode::NOT_FOUND,
+                            &serde_json::json!({"error": "no monitored site by that name"}),
+                        );
+                    };
+                    match store.inventory(&site, limit).await {
+                        Ok(items) => json(StatusCode::OK, &items),
+                        Err(e) => {
+                            tracing::error!(error = %e, "inventory query failed");
+                            json(
+                                StatusCode::INTERNAL_SERVER_ERROR,
+                                &serde_json::json!({"error": "store error"}),
+                            )
+                        }
+                    }
+                }))
+            }
+            "/api/v1/scripts/events" => Some(Box::pin(async move {
+                let q = parapet_store::EventQuery::new()
+                    .service(parapet_core::Service::Scripts)
+                    .limit(limit);
+                match store.events(&q).await {
+                    Ok(events) => json(StatusCode::OK, &events),
+                    Err(e) => {
+                        tracing::error!(error = %e, "event query failed");
+                        json(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            &serde_json::json!({"error": "store error"}),
+                        )
+                    }
+                }
+            })),
+            _ => None,
+        }
     }
 
     fn register_metrics(&self, registry: &mut Registry) {

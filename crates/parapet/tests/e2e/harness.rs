@@ -299,6 +299,8 @@ pub struct Config {
     pub site: String,
     /// Extra TOML at the end, e.g. more `[[upstreams]]`.
     pub extra: String,
+    /// Extra TOML for the `[admin]` table, e.g. `token = "..."`.
+    pub admin: String,
 }
 
 impl Config {
@@ -320,6 +322,7 @@ impl Config {
             tls: String::new(),
             site: String::new(),
             extra: String::new(),
+            admin: String::new(),
         }
     }
 
@@ -339,7 +342,12 @@ impl Config {
         )
         .unwrap();
         writeln!(w, "[log]\nlevel = \"info\"\n").unwrap();
-        writeln!(w, "[admin]\nlisten = \"127.0.0.1:{}\"\n", ports.admin).unwrap();
+        writeln!(
+            w,
+            "[admin]\nlisten = \"127.0.0.1:{}\"\n{}\n",
+            ports.admin, self.admin
+        )
+        .unwrap();
         writeln!(
             w,
             "[[listeners]]\nname = \"http\"\nlisten = \"127.0.0.1:{}\"\n",

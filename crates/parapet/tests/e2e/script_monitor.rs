@@ -168,6 +168,10 @@ async fn html_pages_carry_the_report_only_policy_and_reports_are_taken() {
         );
     }
 
+    // Without admin.token the API is off.
+    let r = send(env.parapet.admin(), get("/api/v1/scripts/inventory?site=t")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
     // What was taken, normalised (the query value is gone), is in the log.
     let log = env.parapet.stderr();
     assert!(
@@ -501,6 +505,7 @@ async fn a_new_script_and_a_new_destination_reach_the_webhook_signed() {
             "[[upstreams]]\nname = \"demo\"\nstatic_dir = \"builtin:demo\"\n\n\
              [[alerts.channels]]\nname = \"soc\"\ntype = \"webhook\"\nurl = \"http://127.0.0.1:{hook}/hook\"\nsecret = \"e2e-secret\"\n"
         );
+        c.admin = "token = \"an-admin-token-for-tests\"".into();
         c
     });
     let addr = env.parapet.http();
