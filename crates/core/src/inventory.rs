@@ -114,3 +114,60 @@ pub struct InventoryItem {
     /// Hashes browsers reported for it, oldest first.
     pub hashes: Vec<String>,
 }
+
+/// How much an item is in use, Page Shield's way: what an operator filters the inventory by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ItemStatus {
+    /// Seen recently and often enough.
+    Active,
+    /// Seen recently, but fewer than [`INFREQUENT_BELOW_REPORTS`] times in all: a rare
+    /// script is also what a targeted skimmer looks like.
+    Infrequent,
+    /// Not seen for [`INACTIVE_AFTER`].
+    Inactive,
+}
+
+/// An item not reported for this long is inactive: a week, so a weekly job's script is not.
+pub const INACTIVE_AFTER: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+/// Fewer reports than this, in all, make an item infrequent.
+pub const INFREQUENT_BELOW_REPORTS: u64 = 3;
+
+impl InventoryItem {
+    /// The item's status at `now`.
+    pub fn status(&self, now: Timestamp) -> ItemStatus {
+        let idle = now.duration_since(self.last_seen).unwrap_or_default();
+        if idle >= INACTIVE_AFTER {
+            ItemStatus::Inactive
+        } else if self.reports < INFREQUENT_BELOW_REPORTS {
+            ItemStatus::Infrequent
+        } else {
+            ItemStatus::Active
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_follows_recency_then_frequency() {
+        let day = 24 * 3600 * 1000;
+        let item = |last: i64, reports: u64| InventoryItem {
+            site: "s".into(),
+            kind: ItemKind::Script,
+            item: "https://cdn.example/a.js".into(),
+            first_seen: Timestamp::from_unix_millis(0),
+            last_seen: Timestamp::from_unix_millis(last),
+            reports,
+            pages: Vec::new(),
+            hashes: Vec::new(),
+        };
+        let now = Timestamp::from_unix_millis(30 * day);
+        assert_eq!(item(29 * day, 100).status(now), ItemStatus::Active);
+        assert_eq!(item(29 * day, 2).status(now), ItemStatus::Infrequent);
+        assert_eq!(item(23 * day, 100).status(now), ItemStatus::Inactive);
+        assert_eq!(item(23 * day, 1).status(now), ItemStatus::Inactive);
+    }
+}

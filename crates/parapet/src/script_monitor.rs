@@ -408,7 +408,20 @@ impl HttpModule for ScriptMonitor {
                         );
                     };
                     match store.inventory(&site, limit).await {
-                        Ok(items) => json(StatusCode::OK, &items),
+                        Ok(items) => {
+                            let now = Timestamp::now();
+                            let rows: Vec<serde_json::Value> = items
+                                .iter()
+                                .map(|i| {
+                                    let mut v = serde_json::to_value(i).unwrap_or_default();
+                                    if let Some(o) = v.as_object_mut() {
+                                        o.insert("status".into(), serde_json::json!(i.status(now)));
+                                    }
+                                    v
+                                })
+                                .collect();
+                            json(StatusCode::OK, &rows)
+                        }
                         Err(e) => {
                             tracing::error!(error = %e, "inventory query failed");
                             json(
