@@ -314,22 +314,14 @@ async fn sites_without_the_monitor_are_untouched() {
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
 }
 
-/// Which reports a real browser sends for a page that loads a same-origin script, a
-/// cross-origin one, inline code, `eval`, a `fetch` and a beacon, through the gateway: over
-/// plain HTTP (`report-uri`) and over HTTPS (the Reporting API, with script hashes).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn chromium_reports_every_script_and_connection() {
-    let browser_dir = repo_root().join("tests/browser");
-    assert!(
-        browser_dir.join("node_modules/playwright-core").is_dir(),
-        "tests/browser/node_modules is missing: run ./scripts/test.sh"
-    );
-    let dir = tempfile::tempdir().unwrap();
+/// nginx serving the files of `DIR/site` (HTML and scripts) and an echo API; the config
+/// routes `/` to the files and `/api` to the echo, with the script monitor on.
+fn pages_site(dir: &std::path::Path) -> (Nginx, std::path::PathBuf, Config) {
     let (echo_port, pages_port) = (free_port(), free_port());
-    let site = dir.path().join("site");
+    let site = dir.join("site");
     std::fs::create_dir_all(site.join("js")).unwrap();
-    let _nginx = Nginx::start(
-        dir.path(),
+    let nginx = Nginx::start(
+        dir,
         vec![
             NginxServer::echo(echo_port, "api"),
             NginxServer {
@@ -350,6 +342,21 @@ async fn chromium_reports_every_script_and_connection() {
         .upstreams
         .push(Upstream::new("pages", &[local(pages_port)]));
     config.site = "[sites.script_monitor]\nsample_rate = 1.0\n".into();
+    (nginx, site, config)
+}
+
+/// Which reports a real browser sends for a page that loads a same-origin script, a
+/// cross-origin one, inline code, `eval`, a `fetch` and a beacon, through the gateway: over
+/// plain HTTP (`report-uri`) and over HTTPS (the Reporting API, with script hashes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_reports_every_script_and_connection() {
+    let browser_dir = repo_root().join("tests/browser");
+    assert!(
+        browser_dir.join("node_modules/playwright-core").is_dir(),
+        "tests/browser/node_modules is missing: run ./scripts/test.sh"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (_nginx, site, config) = pages_site(dir.path());
     let parapet = Parapet::start(dir.path(), &config);
     // The page is on localhost; 127.0.0.1 is another origin (another loopback host name)
     // served by the same gateway.
@@ -575,31 +582,7 @@ async fn chromium_page_change_raises_exactly_the_two_new_alerts() {
     use parapet_store::Store as _;
     let (hook, received) = webhook_receiver().await;
     let dir = tempfile::tempdir().unwrap();
-    let (echo_port, pages_port) = (free_port(), free_port());
-    let site = dir.path().join("site");
-    std::fs::create_dir_all(site.join("js")).unwrap();
-    let _nginx = Nginx::start(
-        dir.path(),
-        vec![
-            NginxServer::echo(echo_port, "api"),
-            NginxServer {
-                port: pages_port,
-                body: format!(
-                    "root {};\ntypes {{ text/html html; application/javascript js; }}\nlocation / {{ try_files $uri =404; }}",
-                    site.display()
-                ),
-            },
-        ],
-    );
-    let mut config = Config::new(local(echo_port));
-    config.routes = vec![
-        ("/".into(), "pages".into()),
-        ("/api".into(), "nginx".into()),
-    ];
-    config
-        .upstreams
-        .push(Upstream::new("pages", &[local(pages_port)]));
-    config.site = "[sites.script_monitor]\nsample_rate = 1.0\n".into();
+    let (_nginx, site, mut config) = pages_site(dir.path());
     config.extra = format!(
         "[[alerts.channels]]\nname = \"soc\"\ntype = \"webhook\"\nurl = \"http://127.0.0.1:{hook}/hook\"\nsecret = \"s\"\n"
     );
