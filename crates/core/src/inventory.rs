@@ -99,6 +99,17 @@ pub struct NewItem {
     pub first_seen: Timestamp,
 }
 
+/// An item that stopped being reported: what the monitor says once when it turns inactive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InactiveItem {
+    pub site: String,
+    pub kind: ItemKind,
+    pub item: String,
+    /// The page it was seen on most.
+    pub page: String,
+    pub last_seen: Timestamp,
+}
+
 /// One inventory row with where it was seen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryItem {

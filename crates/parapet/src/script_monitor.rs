@@ -16,7 +16,7 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use parapet_alerts::Pipeline;
 use parapet_config::Config;
-use parapet_core::inventory::Sighting;
+use parapet_core::inventory::{Sighting, INACTIVE_AFTER};
 use parapet_core::Timestamp;
 use parapet_gateway::body;
 use parapet_gateway::phases::{HttpModule, RequestAction, RequestCtx, ServeFuture};
@@ -163,6 +163,8 @@ const QUEUE: usize = 50_000;
 const FLUSH_EVERY: Duration = Duration::from_millis(200);
 /// Most sightings in one transaction.
 const BATCH: usize = 2_000;
+/// How often the writer looks for items that became inactive.
+const INACTIVE_SCAN: Duration = Duration::from_secs(600);
 
 impl ScriptMonitor {
     /// The module for the sites of `config` with `[sites.script_monitor]`; `None` when no
@@ -512,6 +514,7 @@ async fn writer(
     shutdown: CancellationToken,
 ) {
     let mut batch: Vec<Sighting> = Vec::new();
+    let mut scan = tokio::time::interval(INACTIVE_SCAN);
     loop {
         let open = tokio::select! {
             biased;
@@ -520,6 +523,10 @@ async fn writer(
                 None => false,
             },
             () = shutdown.cancelled() => false,
+            _ = scan.tick() => {
+                mark_inactive(&store, &alerts).await;
+                continue;
+            }
         };
         if open {
             // Gather what arrives within the flush interval, up to a batch.
@@ -586,6 +593,32 @@ async fn commit(
     }
     for e in events {
         tracing::info!(target: "parapet::csp", kind = %e.kind, subject = %e.subject, summary = %e.summary, "new inventory item");
+        let alerts = Arc::clone(alerts);
+        tokio::spawn(async move {
+            alerts.submit(e).await;
+        });
+    }
+}
+
+/// Items not reported for [`INACTIVE_AFTER`] are marked inactive, once each, with an event.
+async fn mark_inactive(store: &Arc<dyn Store>, alerts: &Arc<Pipeline>) {
+    let now = Timestamp::now();
+    let idle_before = now.saturating_sub(INACTIVE_AFTER);
+    let gone = match store.mark_inactive(idle_before, now).await {
+        Ok(g) => g,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot check for inactive items");
+            return;
+        }
+    };
+    if gone.is_empty() {
+        return;
+    }
+    let events: Vec<_> = gone.iter().map(inventory::inactive_item_event).collect();
+    if let Err(e) = store.insert_events(&events).await {
+        tracing::error!(error = %e, "cannot store inactive-item events");
+    }
+    for e in events {
         let alerts = Arc::clone(alerts);
         tokio::spawn(async move {
             alerts.submit(e).await;

@@ -10,7 +10,7 @@
 //!
 //! `data:` and `blob:` sources and Trusted Types sinks are not inventory items.
 
-use parapet_core::inventory::{ItemKind, NewItem, Sighting};
+use parapet_core::inventory::{InactiveItem, ItemKind, NewItem, Sighting};
 use parapet_core::{Event, Service, Severity, Timestamp};
 use url::Url;
 
@@ -100,6 +100,35 @@ pub fn new_item_event(item: &NewItem, sensitive: bool) -> Event {
     }))
 }
 
+/// The event for an item that stopped being reported (`script-inactive`, ...): low, as it
+/// needs no action, but a script gone from a checkout page is worth knowing about.
+pub fn inactive_item_event(item: &InactiveItem) -> Event {
+    let kind = match item.kind {
+        ItemKind::Connection => "connection-domain-inactive",
+        _ => "script-inactive",
+    };
+    Event::new(
+        Service::Scripts,
+        kind,
+        Severity::Low,
+        &item.site,
+        format!(
+            "{} {} not reported since {}",
+            item.kind.as_str(),
+            item.item,
+            item.last_seen
+        ),
+    )
+    .with_dedup_key(format!("scripts/{kind}/{}/{}", item.site, item.item))
+    .with_details(serde_json::json!({
+        "site": item.site,
+        "kind": item.kind.as_str(),
+        "item": item.item,
+        "page": item.page,
+        "last_seen": item.last_seen.to_string(),
+    }))
+}
+
 fn host(url: &str) -> Option<String> {
     Url::parse(url).ok()?.host_str().map(str::to_owned)
 }
@@ -184,5 +213,17 @@ mod tests {
             "one alert per item, not per site"
         );
         assert_eq!(third.details["third_party"], true);
+        let gone = inactive_item_event(&InactiveItem {
+            site: "shop".into(),
+            kind: ItemKind::Script,
+            item: "https://cdn.example/x.js".into(),
+            page: "https://shop.example/".into(),
+            last_seen: Timestamp::from_unix_millis(5),
+        });
+        assert_eq!(
+            (gone.kind.as_str(), gone.severity),
+            ("script-inactive", Severity::Low)
+        );
+        assert_ne!(gone.dedup_key, third.dedup_key);
     }
 }

@@ -29,6 +29,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "script_inventory",
         sql: include_str!("../migrations/0002_script_inventory.sql"),
     },
+    Migration {
+        version: 3,
+        name: "inventory_inactive",
+        sql: include_str!("../migrations/0003_inventory_inactive.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use parapet_core::inventory::{InventoryItem, ItemKind, NewItem, Sighting};
+use parapet_core::inventory::{InactiveItem, InventoryItem, ItemKind, NewItem, Sighting};
 use parapet_core::{Event, Severity, Timestamp};
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -272,7 +272,8 @@ impl Store for SqliteStore {
                 )?;
                 let mut update = tx.prepare_cached(
                     "UPDATE inventory_items SET reports = reports + 1, \
-                     last_seen_ms = max(last_seen_ms, ?4), first_seen_ms = min(first_seen_ms, ?4) \
+                     last_seen_ms = max(last_seen_ms, ?4), first_seen_ms = min(first_seen_ms, ?4), \
+                     inactive_since_ms = NULL \
                      WHERE site = ?1 AND kind = ?2 AND item = ?3 RETURNING id",
                 )?;
                 let mut id_of = tx.prepare_cached(
@@ -386,6 +387,58 @@ impl Store for SqliteStore {
                 });
             }
             Ok(out)
+        })
+        .await
+    }
+
+    async fn mark_inactive(
+        &self,
+        idle_before: Timestamp,
+        now: Timestamp,
+    ) -> Result<Vec<InactiveItem>> {
+        self.with_conn(move |conn| {
+            let tx = conn.transaction()?;
+            let items = {
+                let mut stmt = tx.prepare_cached(
+                    "UPDATE inventory_items SET inactive_since_ms = ?2 \
+                     WHERE id IN (SELECT id FROM inventory_items \
+                       WHERE inactive_since_ms IS NULL AND last_seen_ms < ?1 LIMIT ?3) \
+                     RETURNING site, kind, item, last_seen_ms, \
+                       (SELECT page FROM inventory_pages p WHERE p.item_id = inventory_items.id \
+                        ORDER BY reports DESC LIMIT 1)",
+                )?;
+                let rows = stmt
+                    .query_map(
+                        params![
+                            idle_before.as_unix_millis(),
+                            now.as_unix_millis(),
+                            crate::MAX_EVENT_LIMIT
+                        ],
+                        |r| {
+                            Ok((
+                                r.get::<_, String>(0)?,
+                                r.get::<_, String>(1)?,
+                                r.get::<_, String>(2)?,
+                                r.get::<_, i64>(3)?,
+                                r.get::<_, Option<String>>(4)?,
+                            ))
+                        },
+                    )?
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                rows.into_iter()
+                    .filter_map(|(site, kind, item, last, page)| {
+                        Some(InactiveItem {
+                            site,
+                            kind: ItemKind::parse(&kind)?,
+                            item,
+                            page: page.unwrap_or_default(),
+                            last_seen: Timestamp::from_unix_millis(last),
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            };
+            tx.commit()?;
+            Ok(items)
         })
         .await
     }

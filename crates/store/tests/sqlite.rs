@@ -482,3 +482,54 @@ async fn pages_per_item_are_bounded() {
         parapet_store::MAX_HASHES_PER_ITEM as usize
     );
 }
+
+#[tokio::test]
+async fn items_turn_inactive_once_until_seen_again() {
+    let store = SqliteStore::open_in_memory().expect("open");
+    let day = 24 * 3600 * 1000;
+    store
+        .record_sightings(&[
+            sighting(
+                ItemKind::Script,
+                "https://cdn.example/old.js",
+                "https://shop.example/",
+                None,
+                day,
+            ),
+            sighting(
+                ItemKind::Script,
+                "https://cdn.example/new.js",
+                "https://shop.example/",
+                None,
+                9 * day,
+            ),
+        ])
+        .await
+        .unwrap();
+    let now = Timestamp::from_unix_millis(10 * day);
+    let week_ago = Timestamp::from_unix_millis(3 * day);
+    let gone = store.mark_inactive(week_ago, now).await.unwrap();
+    assert_eq!(gone.len(), 1);
+    assert_eq!(gone[0].item, "https://cdn.example/old.js");
+    assert_eq!(gone[0].last_seen, Timestamp::from_unix_millis(day));
+    assert_eq!(gone[0].page, "https://shop.example/");
+    // Once only.
+    assert!(store.mark_inactive(week_ago, now).await.unwrap().is_empty());
+    // Seen again: active, and it can turn inactive again later.
+    store
+        .record_sightings(&[sighting(
+            ItemKind::Script,
+            "https://cdn.example/old.js",
+            "https://shop.example/",
+            None,
+            11 * day,
+        )])
+        .await
+        .unwrap();
+    let later = Timestamp::from_unix_millis(20 * day);
+    let again = store
+        .mark_inactive(Timestamp::from_unix_millis(13 * day), later)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 2, "{again:?}");
+}
