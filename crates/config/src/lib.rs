@@ -224,6 +224,9 @@ pub struct ScriptMonitor {
     /// Keep query values in reported URLs (off: only parameter names, as values can carry
     /// session ids).
     pub full_urls: bool,
+    /// Hosts whose reports are noise (injected adware, a known extension's CDN): a report
+    /// naming one, or a subdomain of one, is dropped. Lower-case, without a scheme.
+    pub ignore_hosts: Vec<String>,
 }
 
 /// A host name a site answers to.
@@ -887,6 +890,22 @@ impl Validator<'_> {
             form_actions: m.form_actions.unwrap_or(false),
             frames: m.frames.unwrap_or(false),
             full_urls: m.full_urls.unwrap_or(false),
+            ignore_hosts: {
+                let hosts = m.ignore_hosts.unwrap_or_default();
+                for (i, h) in hosts.iter().enumerate() {
+                    let ok = !h.is_empty()
+                        && h.len() <= 253
+                        && h.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+                    if !ok {
+                        return Err(self.err(
+                            format!("{key}.ignore_hosts[{i}]"),
+                            format!("`{h}` is not a host name like \"ads.example.com\""),
+                        ));
+                    }
+                }
+                hosts.into_iter().map(|h| h.to_ascii_lowercase()).collect()
+            },
         })
     }
 

@@ -112,6 +112,7 @@ pub struct ScriptMonitor {
     pub form_actions: Option<bool>,
     pub frames: Option<bool>,
     pub full_urls: Option<bool>,
+    pub ignore_hosts: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -41,6 +41,21 @@ const KEY_FILE: &str = "script-monitor.key";
 struct Site {
     telemetry: Telemetry,
     urls: UrlPolicy,
+    /// Reports naming these hosts (or their subdomains) are noise.
+    ignore_hosts: Arc<[String]>,
+}
+
+/// Whether `url`'s host is one of `hosts` or below one.
+fn ignored(url: &str, hosts: &[String]) -> bool {
+    let Some(host) = report::host_of(url) else {
+        return false;
+    };
+    hosts.iter().any(|h| {
+        host == *h
+            || host
+                .strip_suffix(h.as_str())
+                .is_some_and(|rest| rest.ends_with('.'))
+    })
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -194,6 +209,7 @@ impl ScriptMonitor {
                         urls: UrlPolicy {
                             full_urls: m.full_urls,
                         },
+                        ignore_hosts: m.ignore_hosts.clone().into(),
                     },
                 ))
             })
@@ -319,9 +335,9 @@ impl HttpModule for ScriptMonitor {
             if !admitted {
                 return Err(("rate_limited", StatusCode::TOO_MANY_REQUESTS));
             }
-            Ok((site.to_owned(), kind, s.urls))
+            Ok((site.to_owned(), kind, s.urls, Arc::clone(&s.ignore_hosts)))
         })();
-        let (site, kind, urls) = match verdict {
+        let (site, kind, urls, ignore_hosts) = match verdict {
             Ok(v) => v,
             Err((reason, code)) => {
                 self.counters.refuse(reason);
@@ -361,6 +377,18 @@ impl HttpModule for ScriptMonitor {
                 // or misdirected.
                 if report::host_of(r.document()).as_deref() != Some(host.as_str()) {
                     counts.drop_report(DropReason::OffSite);
+                    continue;
+                }
+                let named = match r {
+                    Report::Hash(h) => Some(h.subresource.as_str()),
+                    Report::Violation(v) => match &v.blocked {
+                        report::Blocked::Url(u) | report::Blocked::Origin(u) => Some(u.as_str()),
+                        _ => v.source_file.as_deref(),
+                    },
+                    _ => None,
+                };
+                if named.is_some_and(|u| ignored(u, &ignore_hosts)) {
+                    counts.drop_report(DropReason::Ignored);
                     continue;
                 }
                 let kind = match r {
@@ -655,5 +683,20 @@ fn log_report(site: &str, r: &Report) {
             "CSP report"
         ),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignored_hosts_cover_their_subdomains_only() {
+        let hosts = vec!["ads.example".to_owned()];
+        assert!(ignored("https://ads.example/x.js", &hosts));
+        assert!(ignored("https://cdn.ads.example/x.js", &hosts));
+        assert!(!ignored("https://badads.example/x.js", &hosts));
+        assert!(!ignored("https://ads.example.evil/x.js", &hosts));
+        assert!(!ignored("not a url", &hosts));
     }
 }

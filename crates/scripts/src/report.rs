@@ -101,6 +101,8 @@ pub enum DropReason {
     OffSite,
     /// Over the client's or the endpoint's rate (set by the endpoint).
     RateLimited,
+    /// Names a host the operator lists as noise (set by the endpoint).
+    Ignored,
 }
 
 impl DropReason {
@@ -117,6 +119,7 @@ impl DropReason {
             DropReason::Extension => "extension",
             DropReason::OffSite => "off_site",
             DropReason::RateLimited => "rate_limited",
+            DropReason::Ignored => "ignored",
         }
     }
 }

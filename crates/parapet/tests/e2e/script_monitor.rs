@@ -15,7 +15,7 @@ fn monitored() -> Env {
     Env::start_with(|mut c| {
         // The demo shop (HTML and scripts) at `/`, the echo upstream (text/plain) at `/api`.
         c.routes = vec![("/".into(), "demo".into()), ("/api".into(), "nginx".into())];
-        c.site = "[sites.script_monitor]\nsample_rate = 1.0\nsensitive_paths = [\"/checkout.html\"]\nform_actions = true\n".into();
+        c.site = "[sites.script_monitor]\nsample_rate = 1.0\nsensitive_paths = [\"/checkout.html\"]\nform_actions = true\nignore_hosts = [\"adware.example\"]\n".into();
         c.extra = "[[upstreams]]\nname = \"demo\"\nstatic_dir = \"builtin:demo\"\n".into();
         c
     })
@@ -124,7 +124,8 @@ async fn html_pages_carry_the_report_only_policy_and_reports_are_taken() {
     // Dropped, not refused: a page on another site, an extension's own script.
     let off_site = r#"{"csp-report":{"document-uri":"https://evil.example/","effective-directive":"script-src-elem","blocked-uri":"https://cdn.example/x.js"}}"#;
     let extension = r#"{"csp-report":{"document-uri":"http://localhost/","effective-directive":"script-src-elem","blocked-uri":"chrome-extension://abc/inject.js"}}"#;
-    for body in [off_site, extension] {
+    let adware = r#"{"csp-report":{"document-uri":"http://localhost/","effective-directive":"script-src-elem","blocked-uri":"https://cdn.adware.example/inject.js"}}"#;
+    for body in [off_site, extension, adware] {
         let r = send(addr, post(&endpoint, "application/csp-report", body)).await;
         assert_eq!(r.status, StatusCode::NO_CONTENT);
     }
@@ -143,6 +144,11 @@ async fn html_pages_carry_the_report_only_policy_and_reports_are_taken() {
         (
             "parapet_csp_reports_dropped_total",
             "reason=\"extension\"",
+            1.0,
+        ),
+        (
+            "parapet_csp_reports_dropped_total",
+            "reason=\"ignored\"",
             1.0,
         ),
         (
