@@ -320,6 +320,28 @@ async fn sites_without_the_monitor_are_untouched() {
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
 }
 
+/// Visits `url` in Chromium (`tests/browser/csp-reports.mjs`), waits for its reports to
+/// leave, and returns what the page saw of its violations (one JSON line).
+async fn visit(url: String) -> String {
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(repo_root().join("tests/browser/csp-reports.mjs"))
+            .arg(&url)
+            .arg("1500")
+            .output()
+            .expect("node runs")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "csp-reports.mjs failed:\n{}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 /// nginx serving the files of `DIR/site` (HTML and scripts) and an echo API; the config
 /// routes `/` to the files and `/api` to the echo, with the script monitor on.
 fn pages_site(dir: &std::path::Path) -> (Nginx, std::path::PathBuf, Config) {
@@ -416,23 +438,7 @@ try {{ (0, eval)('1 + 1'); }} catch (e) {{}}
             true,
         ),
     ] {
-        let url = format!("{origin}/{page}");
-        let out = tokio::task::spawn_blocking(move || {
-            Command::new("node")
-                .arg(repo_root().join("tests/browser/csp-reports.mjs"))
-                .arg(&url)
-                .arg("1500")
-                .output()
-                .expect("node runs")
-        })
-        .await
-        .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(
-            out.status.success(),
-            "csp-reports.mjs failed:\n{}\n{stdout}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let stdout = visit(format!("{origin}/{page}")).await;
         let document = format!("document=\"{origin}/{page}\"");
         let want = wanted(&origin);
         let lines = eventually(Duration::from_secs(20), || {
@@ -607,28 +613,12 @@ async fn chromium_page_change_raises_exactly_the_two_new_alerts() {
         )
         .unwrap();
     };
-    let load = |url: String| async move {
-        let out = tokio::task::spawn_blocking(move || {
-            Command::new("node")
-                .arg(repo_root().join("tests/browser/csp-reports.mjs"))
-                .arg(&url)
-                .arg("1500")
-                .output()
-                .expect("node runs")
-        })
-        .await
-        .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+
     let url = format!("https://localhost:{port}/shop.html");
 
     // The first visit teaches the inventory: app.js, the inline script, the API origin.
     write_page("");
-    load(url.clone()).await;
+    visit(url.clone()).await;
     let baseline = eventually(Duration::from_secs(10), || {
         let n = received.lock().unwrap().len();
         async move { (n >= 3).then_some(n) }
@@ -643,7 +633,7 @@ async fn chromium_page_change_raises_exactly_the_two_new_alerts() {
         "<script src=\"https://127.0.0.1:{port}/js/new.js\"></script>\n\
          <script>fetch('https://127.0.0.1:{port}/api/collect').catch(function () {{}});</script>\n"
     ));
-    load(url.clone()).await;
+    visit(url.clone()).await;
     let all = eventually(Duration::from_secs(10), || {
         let got = received.lock().unwrap().clone();
         async move { (got.len() >= baseline + 2).then_some(got) }
