@@ -66,6 +66,9 @@ pub struct Sighting {
     /// A hash the browser reported for it (`sha256-...`), if any.
     pub hash: Option<String>,
     pub time: Timestamp,
+    /// The registrable domain of the item's host (public suffix list), when it has one.
+    #[serde(default)]
+    pub domain: Option<String>,
 }
 
 impl Sighting {
@@ -84,8 +87,26 @@ impl Sighting {
             page: page.into(),
             hash,
             time,
+            domain: None,
         }
     }
+
+    /// With the registrable domain of its host.
+    #[must_use]
+    pub fn with_domain(mut self, domain: Option<String>) -> Self {
+        self.domain = domain;
+        self
+    }
+}
+
+/// A registrable domain a site's pages load from or connect to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainItem {
+    pub site: String,
+    pub domain: String,
+    pub first_seen: Timestamp,
+    pub last_seen: Timestamp,
+    pub reports: u64,
 }
 
 /// An item the store had not seen on its site before: what the monitor alerts on.

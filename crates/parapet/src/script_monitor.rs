@@ -462,6 +462,28 @@ impl HttpModule for ScriptMonitor {
                     }
                 }))
             }
+            "/api/v1/scripts/domains" => {
+                let site = param("site");
+                let known = site.as_ref().is_some_and(|s| self.sites.contains_key(s));
+                Some(Box::pin(async move {
+                    let Some(site) = site.filter(|_| known) else {
+                        return json(
+                            StatusCode::NOT_FOUND,
+                            &serde_json::json!({"error": "no monitored site by that name"}),
+                        );
+                    };
+                    match store.domains(&site, limit).await {
+                        Ok(d) => json(StatusCode::OK, &d),
+                        Err(e) => {
+                            tracing::error!(error = %e, "domain query failed");
+                            json(
+                                StatusCode::INTERNAL_SERVER_ERROR,
+                                &serde_json::json!({"error": "store error"}),
+                            )
+                        }
+                    }
+                }))
+            }
             "/api/v1/scripts/events" => Some(Box::pin(async move {
                 let q = parapet_store::EventQuery::new()
                     .service(parapet_core::Service::Scripts)

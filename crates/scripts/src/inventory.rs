@@ -16,8 +16,29 @@ use url::Url;
 
 use crate::report::{Blocked, Report};
 
-/// The sighting a report makes for `site`, if it names an inventory item.
+/// The sighting a report makes for `site`, if it names an inventory item, with the
+/// registrable domain of the item's host.
 pub fn sighting(site: &str, report: &Report, time: Timestamp) -> Option<Sighting> {
+    let s = bare_sighting(site, report, time)?;
+    let domain = match s.kind {
+        ItemKind::Inline | ItemKind::Eval => None,
+        _ => registrable_domain(&s.item),
+    };
+    Some(s.with_domain(domain))
+}
+
+/// The registrable domain (public suffix list) of `url`'s host: `example.co.uk` for
+/// `https://cdn.example.co.uk/x.js`; `None` for IP addresses and bare suffixes.
+pub fn registrable_domain(url: &str) -> Option<String> {
+    let u = Url::parse(url).ok()?;
+    let host = match u.host()? {
+        url::Host::Domain(d) => d.to_owned(),
+        _ => return None,
+    };
+    psl::domain_str(&host).map(str::to_owned)
+}
+
+fn bare_sighting(site: &str, report: &Report, time: Timestamp) -> Option<Sighting> {
     match report {
         Report::Hash(h) => Some(Sighting::new(
             site,
@@ -190,6 +211,20 @@ mod tests {
             r#"{{"csp-report":{{"document-uri":"{page}","effective-directive":"script-src-elem","blocked-uri":"data"}}}}"#
         ));
         assert!(sighting("shop", &data[0], t).is_none());
+    }
+
+    #[test]
+    fn registrable_domains_follow_the_public_suffix_list() {
+        assert_eq!(
+            registrable_domain("https://cdn.example.co.uk/x.js").as_deref(),
+            Some("example.co.uk")
+        );
+        assert_eq!(
+            registrable_domain("https://a.b.shop.example.com/").as_deref(),
+            Some("example.com")
+        );
+        assert_eq!(registrable_domain("https://127.0.0.1:8443/x.js"), None);
+        assert_eq!(registrable_domain("https://co.uk/"), None);
     }
 
     #[test]

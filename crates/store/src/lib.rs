@@ -45,7 +45,7 @@ mod migrate;
 mod sqlite;
 
 use async_trait::async_trait;
-use parapet_core::inventory::{InactiveItem, InventoryItem, NewItem, Sighting};
+use parapet_core::inventory::{DomainItem, InactiveItem, InventoryItem, NewItem, Sighting};
 use parapet_core::{Event, Service, Severity, Timestamp};
 
 pub use error::{Result, StoreError};
@@ -91,6 +91,10 @@ pub trait Store: Send + Sync {
     /// A site's inventory, most recently seen first, at most `limit` items (capped at
     /// [`MAX_EVENT_LIMIT`]).
     async fn inventory(&self, site: &str, limit: u32) -> Result<Vec<InventoryItem>>;
+
+    /// A site's registrable domains (from its sightings), most recently seen first, at most
+    /// `limit` (capped at [`MAX_EVENT_LIMIT`]).
+    async fn domains(&self, site: &str, limit: u32) -> Result<Vec<DomainItem>>;
 
     /// Marks the items last seen before `idle_before` as inactive (at `now`) and returns
     /// those that were not marked yet, at most [`MAX_EVENT_LIMIT`] per call: each item is

@@ -34,6 +34,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "inventory_inactive",
         sql: include_str!("../migrations/0003_inventory_inactive.sql"),
     },
+    Migration {
+        version: 4,
+        name: "inventory_domains",
+        sql: include_str!("../migrations/0004_inventory_domains.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use parapet_core::inventory::{InactiveItem, InventoryItem, ItemKind, NewItem, Sighting};
+use parapet_core::inventory::{
+    DomainItem, InactiveItem, InventoryItem, ItemKind, NewItem, Sighting,
+};
 use parapet_core::{Event, Severity, Timestamp};
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -298,6 +300,13 @@ impl Store for SqliteStore {
                      ON CONFLICT (item_id, hash) DO UPDATE SET reports = reports + 1, \
                      last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)",
                 )?;
+                let mut domains = tx.prepare_cached(
+                    "INSERT INTO inventory_domains \
+                     (site, domain, first_seen_ms, last_seen_ms, reports) VALUES (?1, ?2, ?3, ?3, 1) \
+                     ON CONFLICT (site, domain) DO UPDATE SET reports = reports + 1, \
+                     first_seen_ms = min(first_seen_ms, excluded.first_seen_ms), \
+                     last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)",
+                )?;
                 let mut existing_hash = tx.prepare_cached(
                     "UPDATE inventory_hashes SET reports = reports + 1, \
                      last_seen_ms = max(last_seen_ms, ?3) WHERE item_id = ?1 AND hash = ?2",
@@ -320,6 +329,9 @@ impl Store for SqliteStore {
                     // A page or hash beyond the bound is not inserted; a known one is counted.
                     if existing_page.execute(params![id, s.page, t])? == 0 {
                         pages.execute(params![id, s.page, t, crate::MAX_PAGES_PER_ITEM])?;
+                    }
+                    if let Some(d) = &s.domain {
+                        domains.execute(params![s.site, d, t])?;
                     }
                     if let Some(h) = &s.hash {
                         if existing_hash.execute(params![id, h, t])? == 0 {
@@ -387,6 +399,30 @@ impl Store for SqliteStore {
                 });
             }
             Ok(out)
+        })
+        .await
+    }
+
+    async fn domains(&self, site: &str, limit: u32) -> Result<Vec<DomainItem>> {
+        let site = site.to_owned();
+        let limit = limit.min(crate::MAX_EVENT_LIMIT);
+        self.with_conn(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT domain, first_seen_ms, last_seen_ms, reports FROM inventory_domains \
+                 WHERE site = ?1 ORDER BY last_seen_ms DESC, domain LIMIT ?2",
+            )?;
+            let rows = stmt
+                .query_map(params![site, limit], |r| {
+                    Ok(DomainItem {
+                        site: site.clone(),
+                        domain: r.get(0)?,
+                        first_seen: Timestamp::from_unix_millis(r.get(1)?),
+                        last_seen: Timestamp::from_unix_millis(r.get(2)?),
+                        reports: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+                    })
+                })?
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            Ok(rows)
         })
         .await
     }

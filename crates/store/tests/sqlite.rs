@@ -533,3 +533,28 @@ async fn items_turn_inactive_once_until_seen_again() {
         .unwrap();
     assert_eq!(again.len(), 2, "{again:?}");
 }
+
+#[tokio::test]
+async fn registrable_domains_are_kept_per_site() {
+    let store = SqliteStore::open_in_memory().expect("open");
+    let s = |item: &str, domain: Option<&str>, ms: i64| {
+        sighting(ItemKind::Script, item, "https://shop.example/", None, ms)
+            .with_domain(domain.map(str::to_owned))
+    };
+    store
+        .record_sightings(&[
+            s("https://cdn.example.co.uk/a.js", Some("example.co.uk"), 10),
+            s("https://img.example.co.uk/b.js", Some("example.co.uk"), 20),
+            s("https://other.example/c.js", Some("other.example"), 5),
+            s("https://127.0.0.1/d.js", None, 30),
+        ])
+        .await
+        .unwrap();
+    let d = store.domains("shop", 10).await.unwrap();
+    assert_eq!(d.len(), 2);
+    assert_eq!(d[0].domain, "example.co.uk");
+    assert_eq!(d[0].reports, 2);
+    assert_eq!(d[0].first_seen, Timestamp::from_unix_millis(10));
+    assert_eq!(d[0].last_seen, Timestamp::from_unix_millis(20));
+    assert_eq!(d[1].domain, "other.example");
+}

@@ -584,6 +584,78 @@ async fn a_new_script_and_a_new_destination_reach_the_webhook_signed() {
             ),
         ]
     );
+
+    // The same through the admin API, which wants the token.
+    let admin = env.parapet.admin();
+    let api = |path: &str, token: Option<&str>| {
+        let mut b = Request::get(path).header("host", "localhost");
+        if let Some(t) = token {
+            b = b.header("authorization", format!("Bearer {t}"));
+        }
+        b.body(Full::new(Bytes::new())).unwrap()
+    };
+    const TOKEN: &str = "an-admin-token-for-tests";
+    let inventory = "/api/v1/scripts/inventory?site=t";
+    assert_eq!(
+        send(admin, api(inventory, None)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let wrong = send(admin, api(inventory, Some("wrong-token-wrong-token"))).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let r = send(admin, api(inventory, Some(TOKEN))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+    let items: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    let script = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["item"] == "https://baways.example/gtm.js")
+        .expect("the script in the inventory")
+        .clone();
+    assert_eq!(script["kind"], "script");
+    assert_eq!(script["reports"], 2);
+    assert_eq!(script["status"], "infrequent", "two reports so far");
+    assert_eq!(script["pages"][0][0], "http://localhost/checkout.html");
+    let r = send(admin, api("/api/v1/scripts/domains?site=t", Some(TOKEN))).await;
+    let domains: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(domains[0]["domain"], "baways.example", "{domains}");
+    assert_eq!(domains[0]["reports"], 3);
+    let r = send(admin, api("/api/v1/scripts/events?limit=10", Some(TOKEN))).await;
+    let events: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(events.as_array().unwrap().len(), 2, "{events}");
+    let nope = send(
+        admin,
+        api("/api/v1/scripts/inventory?site=nope", Some(TOKEN)),
+    )
+    .await;
+    assert_eq!(nope.status, StatusCode::NOT_FOUND);
+    // Health stays open.
+    assert_eq!(send(admin, get("/healthz")).await.status, StatusCode::OK);
+
+    // The OpenAPI document describes what was answered: its paths, and every field of an
+    // inventory item it lists as required.
+    let spec: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("docs/api/openapi.json")).unwrap(),
+    )
+    .unwrap();
+    for path in [
+        "/api/v1/scripts/inventory",
+        "/api/v1/scripts/domains",
+        "/api/v1/scripts/events",
+    ] {
+        assert!(spec["paths"][path]["get"].is_object(), "{path} documented");
+    }
+    for field in spec["components"]["schemas"]["InventoryItem"]["required"]
+        .as_array()
+        .unwrap()
+    {
+        assert!(
+            !script[field.as_str().unwrap()].is_null(),
+            "{field} in {script}"
+        );
+    }
 }
 
 /// Issue-level scenario in a real browser: a page's scripts and destinations are learned;
