@@ -416,91 +416,80 @@ impl HttpModule for ScriptMonitor {
     /// newest first. JSON; every string in it came from browsers' reports, so clients must
     /// treat it as text (the admin listener sends `nosniff`).
     fn admin_route(&self, req: &request::Parts) -> Option<ServeFuture> {
-        let query = req.uri.query().unwrap_or_default();
+        #[derive(Clone, Copy)]
+        enum Query {
+            Inventory,
+            Domains,
+            Events,
+        }
+        let query = match req.uri.path() {
+            "/api/v1/scripts/inventory" => Query::Inventory,
+            "/api/v1/scripts/domains" => Query::Domains,
+            "/api/v1/scripts/events" => Query::Events,
+            _ => return None,
+        };
+        let params = req.uri.query().unwrap_or_default();
         let param = |name: &str| {
-            url::form_urlencoded::parse(query.as_bytes())
+            url::form_urlencoded::parse(params.as_bytes())
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.into_owned())
         };
         let limit = param("limit")
             .and_then(|l| l.parse::<u32>().ok())
             .unwrap_or(100);
-        let store = Arc::clone(&self.store);
-        match req.uri.path() {
-            "/api/v1/scripts/inventory" => {
-                let site = param("site");
-                let known = site.as_ref().is_some_and(|s| self.sites.contains_key(s));
-                Some(Box::pin(async move {
-                    let Some(site) = site.filter(|_| known) else {
-                        return json(
-                            StatusCode::NOT_FOUND,
-                            &serde_json::json!({"error": "no monitored site by that name"}),
-                        );
-                    };
-                    match store.inventory(&site, limit).await {
-                        Ok(items) => {
-                            let now = Timestamp::now();
-                            let rows: Vec<serde_json::Value> = items
-                                .iter()
-                                .map(|i| {
-                                    let mut v = serde_json::to_value(i).unwrap_or_default();
-                                    if let Some(o) = v.as_object_mut() {
-                                        o.insert("status".into(), serde_json::json!(i.status(now)));
-                                    }
-                                    v
-                                })
-                                .collect();
-                            json(StatusCode::OK, &rows)
-                        }
-                        Err(e) => {
-                            tracing::error!(error = %e, "inventory query failed");
-                            json(
-                                StatusCode::INTERNAL_SERVER_ERROR,
-                                &serde_json::json!({"error": "store error"}),
-                            )
-                        }
-                    }
-                }))
-            }
-            "/api/v1/scripts/domains" => {
-                let site = param("site");
-                let known = site.as_ref().is_some_and(|s| self.sites.contains_key(s));
-                Some(Box::pin(async move {
-                    let Some(site) = site.filter(|_| known) else {
-                        return json(
-                            StatusCode::NOT_FOUND,
-                            &serde_json::json!({"error": "no monitored site by that name"}),
-                        );
-                    };
-                    match store.domains(&site, limit).await {
-                        Ok(d) => json(StatusCode::OK, &d),
-                        Err(e) => {
-                            tracing::error!(error = %e, "domain query failed");
-                            json(
-                                StatusCode::INTERNAL_SERVER_ERROR,
-                                &serde_json::json!({"error": "store error"}),
-                            )
-                        }
-                    }
-                }))
-            }
-            "/api/v1/scripts/events" => Some(Box::pin(async move {
-                let q = parapet_store::EventQuery::new()
-                    .service(parapet_core::Service::Scripts)
-                    .limit(limit);
-                match store.events(&q).await {
-                    Ok(events) => json(StatusCode::OK, &events),
-                    Err(e) => {
-                        tracing::error!(error = %e, "event query failed");
-                        json(
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            &serde_json::json!({"error": "store error"}),
-                        )
-                    }
-                }
-            })),
-            _ => None,
+        // The per-site queries need a monitored site; events do not.
+        let site = param("site").filter(|s| self.sites.contains_key(s));
+        if site.is_none() && !matches!(query, Query::Events) {
+            return Some(Box::pin(async {
+                json(
+                    StatusCode::NOT_FOUND,
+                    &serde_json::json!({"error": "no monitored site by that name"}),
+                )
+            }));
         }
+        let site = site.unwrap_or_default();
+        let store = Arc::clone(&self.store);
+        Some(Box::pin(async move {
+            let answer = match query {
+                Query::Inventory => store.inventory(&site, limit).await.map(|items| {
+                    let now = Timestamp::now();
+                    items
+                        .iter()
+                        .map(|i| {
+                            let mut v = serde_json::to_value(i).unwrap_or_default();
+                            if let Some(o) = v.as_object_mut() {
+                                o.insert("status".into(), serde_json::json!(i.status(now)));
+                            }
+                            v
+                        })
+                        .collect::<Vec<_>>()
+                        .into()
+                }),
+                Query::Domains => store
+                    .domains(&site, limit)
+                    .await
+                    .map(|d| serde_json::to_value(d).unwrap_or_default()),
+                Query::Events => {
+                    let q = parapet_store::EventQuery::new()
+                        .service(parapet_core::Service::Scripts)
+                        .limit(limit);
+                    store
+                        .events(&q)
+                        .await
+                        .map(|e| serde_json::to_value(e).unwrap_or_default())
+                }
+            };
+            match answer {
+                Ok(v) => json(StatusCode::OK, &v),
+                Err(e) => {
+                    tracing::error!(error = %e, "admin API query failed");
+                    json(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        &serde_json::json!({"error": "store error"}),
+                    )
+                }
+            }
+        }))
     }
 
     fn register_metrics(&self, registry: &mut Registry) {
@@ -677,10 +666,7 @@ async fn mark_inactive(store: &Arc<dyn Store>, alerts: &Arc<Pipeline>) {
 }
 
 fn url_path(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    Some(rest.find('/').map_or("/".to_owned(), |i| {
-        rest[i..].split('?').next().unwrap_or("/").to_owned()
-    }))
+    Some(url::Url::parse(url).ok()?.path().to_owned())
 }
 
 /// One line per report: what the inventory will be built from.
