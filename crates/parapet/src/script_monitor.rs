@@ -397,11 +397,18 @@ impl HttpModule for ScriptMonitor {
             };
             let parsed = report::parse(kind, &bytes, urls);
             // Room for all of this body's sightings, or none: a report is acknowledged only
-            // when it will be written.
-            if queue.capacity() < parsed.reports.len() {
-                counts.refuse("overloaded");
-                return status(StatusCode::SERVICE_UNAVAILABLE);
-            }
+            // when it will be written. The places are reserved at once, so that concurrent
+            // bodies cannot both count on the same free room.
+            let mut permits = match parsed.reports.len() {
+                0 => None,
+                n => match queue.try_reserve_many(n) {
+                    Ok(p) => Some(p),
+                    Err(_) => {
+                        counts.refuse("overloaded");
+                        return status(StatusCode::SERVICE_UNAVAILABLE);
+                    }
+                },
+            };
             let now = Timestamp::now();
             for r in &parsed.reports {
                 // The endpoint is on the site: a report about a page elsewhere is forged
@@ -429,8 +436,9 @@ impl HttpModule for ScriptMonitor {
                 counts.taken.get_or_create(&KindLabel { kind }).inc();
                 log_report(&site, r);
                 if let Some(s) = inventory::sighting(&site, r, now) {
-                    if queue.try_send(s).is_err() {
-                        counts.drop_report(DropReason::TooMany);
+                    // One permit was reserved per report, so there is always one here.
+                    if let Some(permit) = permits.as_mut().and_then(Iterator::next) {
+                        permit.send(s);
                     }
                 }
             }

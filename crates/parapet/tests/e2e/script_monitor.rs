@@ -834,3 +834,143 @@ async fn reports_taken_while_the_store_fails_survive_in_the_spill_file() {
         );
     }
 }
+
+/// One request from a chosen loopback source address (every 127.0.0.0/8 address is local),
+/// so that a test can be many clients. `None` when the server cut the exchange short.
+async fn send_from(
+    src: std::net::Ipv4Addr,
+    to: std::net::SocketAddr,
+    req: Request<Full<Bytes>>,
+) -> Option<Resp> {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind((src, 0).into()).unwrap();
+    let tcp = socket.connect(to).await.ok()?;
+    send_on(tcp, req).await.ok()
+}
+
+/// A bounded flood from 48 addresses at once — forged tokens, oversized and malformed bodies,
+/// and valid reports of made-up scripts past every rate limit — while one real client keeps
+/// reporting: the gateway keeps answering, memory stays bounded, every refusal is counted,
+/// and the real client's reports all land.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_from_many_addresses_leaves_memory_bounded_and_real_reports_land() {
+    use parapet_store::Store as _;
+    use std::net::Ipv4Addr;
+
+    let env = monitored();
+    let addr = env.parapet.http();
+    let page = send(addr, get("/")).await;
+    let endpoint = endpoint_of(page.header("content-security-policy-report-only").unwrap());
+    let forged = "/.well-known/parapet/csp-report?t=0.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let rss_before = env.parapet.memory_kb("VmRSS");
+
+    // 2 MiB bodies: the endpoint must stop reading at 64 KiB, whatever is announced.
+    let oversized = Bytes::from(vec![b'['; 2 * 1024 * 1024]);
+    let flood = (0..48u8).map(|n| {
+        let endpoint = endpoint.clone();
+        let oversized = oversized.clone();
+        tokio::spawn(async move {
+            let src = Ipv4Addr::new(127, 0, 1, n + 1);
+            let (mut answered, mut too_large) = (0u32, 0u32);
+            for i in 0..150u32 {
+                let req = match i % 5 {
+                    0 => post(forged, "application/csp-report", "{}"),
+                    1 => post(&endpoint, "application/csp-report", oversized.clone()),
+                    2 => post(&endpoint, "application/reports+json", "[{\"type\":"),
+                    _ => post(
+                        &endpoint,
+                        "application/csp-report",
+                        format!(
+                            r#"{{"csp-report":{{"document-uri":"http://localhost/","effective-directive":"script-src-elem","blocked-uri":"https://flood{n}.example/{i}.js"}}}}"#
+                        ),
+                    ),
+                };
+                if let Some(r) = send_from(src, addr, req).await {
+                    answered += 1;
+                    too_large += u32::from(r.status == StatusCode::PAYLOAD_TOO_LARGE);
+                }
+            }
+            (answered, too_large)
+        })
+    });
+    let flood: Vec<_> = flood.collect();
+
+    // Meanwhile a real client, from its own address, every 50 ms, and the health check.
+    let real = Ipv4Addr::new(127, 0, 2, 1);
+    let mut real_scripts = Vec::new();
+    for i in 0..30 {
+        let script = format!("https://real.example/{i}.js");
+        let body = format!(
+            r#"{{"csp-report":{{"document-uri":"http://localhost/checkout.html","effective-directive":"script-src-elem","blocked-uri":"{script}"}}}}"#
+        );
+        let r = send_from(real, addr, post(&endpoint, "application/csp-report", body))
+            .await
+            .expect("the real client is answered");
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "real report {i}");
+        assert_eq!(
+            send(env.parapet.admin(), get("/healthz")).await.status,
+            StatusCode::OK
+        );
+        real_scripts.push(script);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (mut answered, mut too_large) = (0, 0);
+    for f in flood {
+        let (a, t) = f.await.unwrap();
+        answered += a;
+        too_large += t;
+    }
+    assert!(
+        answered > 48 * 100,
+        "most flood requests got an answer: {answered}"
+    );
+    // The oversized bodies are refused (by the gateway's body limit, before the endpoint).
+    assert!(too_large > 0, "{answered} answered, none of them 413");
+    assert_eq!(
+        send(addr, get("/")).await.status,
+        StatusCode::OK,
+        "the site still serves"
+    );
+
+    // Bounded: the flood sent 48 x 30 x 2 MiB = 2.8 GiB of oversized bodies.
+    let peak = env.parapet.memory_kb("VmHWM");
+    assert!(
+        peak < rss_before + 96 * 1024,
+        "peak {peak} KiB against {rss_before} KiB before the flood"
+    );
+    let metrics = send(env.parapet.admin(), get("/metrics")).await.text();
+    let refused = |reason: &str| {
+        metric_sum(
+            &metrics,
+            "parapet_csp_report_requests_refused_total",
+            &[&format!("reason=\"{reason}\"")],
+        )
+        .unwrap_or(0.0)
+    };
+    assert_eq!(refused("token"), 48.0 * 30.0, "{metrics}");
+    assert!(
+        metric_sum(
+            &metrics,
+            "parapet_csp_reports_dropped_total",
+            &["reason=\"malformed\""]
+        )
+        .unwrap_or(0.0)
+            > 0.0,
+        "{metrics}"
+    );
+
+    let store = parapet_store::SqliteStore::open(env.parapet.state_dir.join("parapet.db")).unwrap();
+    let landed = eventually(Duration::from_secs(5), || {
+        let store = &store;
+        let real_scripts = &real_scripts;
+        async move {
+            let inv = store.inventory("t", 10_000).await.ok()?;
+            real_scripts
+                .iter()
+                .all(|s| inv.iter().any(|i| &i.item == s))
+                .then_some(())
+        }
+    })
+    .await;
+    assert!(landed.is_some(), "every real report is in the inventory");
+}
