@@ -483,25 +483,26 @@ impl Validator<'_> {
         tokens: &[ServiceToken],
     ) -> Result<Policy, ConfigError> {
         let name = self.name(&format!("{key}.name"), p.name)?;
-        let action =
-            match p.action.as_deref() {
-                Some("allow") => PolicyAction::Allow,
-                Some("block") => PolicyAction::Block,
-                Some("bypass") => PolicyAction::Bypass,
-                Some("service-auth") => PolicyAction::ServiceAuth,
-                Some(o) => return Err(self.err(
+        let action = match p.action.as_deref() {
+            Some("allow") => PolicyAction::Allow,
+            Some("block") => PolicyAction::Block,
+            Some("bypass") => PolicyAction::Bypass,
+            Some("service-auth") => PolicyAction::ServiceAuth,
+            Some(o) => {
+                return Err(self.err(
                     format!("{key}.action"),
                     format!(
                         "`{o}` is not one of \"allow\", \"block\", \"bypass\", \"service-auth\""
                     ),
-                )),
-                None => {
-                    return Err(self.err(
-                        format!("{key}.action"),
-                        "is required: \"allow\", \"block\", \"bypass\" or \"service-auth\"",
-                    ))
-                }
-            };
+                ))
+            }
+            None => {
+                return Err(self.err(
+                    format!("{key}.action"),
+                    "is required: \"allow\", \"block\", \"bypass\" or \"service-auth\"",
+                ))
+            }
+        };
         if p.include.is_empty() {
             return Err(self.err(
                 format!("{key}.include"),
