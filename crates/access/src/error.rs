@@ -20,4 +20,6 @@ pub enum AccessError {
     /// The ID token failed verification.
     #[error("ID token refused: {0}")]
     IdToken(String),
+    #[error("store: {0}")]
+    Store(String),
 }

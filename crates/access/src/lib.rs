@@ -41,6 +41,8 @@ use http::header::{
 use http::{request, Method, Response, StatusCode};
 use parapet_config::AccessApp;
 use parapet_core::access::AccessRecord;
+use parapet_core::Timestamp;
+use parapet_store::Store;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -181,6 +183,8 @@ pub struct Access {
     cookie_lifetime: u64,
     metrics: Metrics,
     audit: Option<mpsc::Sender<AccessRecord>>,
+    /// Where revocations are kept across restarts.
+    store: Option<Arc<dyn Store>>,
 }
 
 impl std::fmt::Debug for Access {
@@ -266,11 +270,12 @@ fn set_cookie(
 
 impl Access {
     /// Access for `config`, with keys in `state_dir`; `audit` receives the decisions to
-    /// record (the binary writes them to the store).
+    /// record (the binary writes them to the store); revocations are kept in `store`.
     pub fn new(
         config: &parapet_config::Access,
         state_dir: &Path,
         audit: Option<mpsc::Sender<AccessRecord>>,
+        store: Option<Arc<dyn Store>>,
     ) -> Result<Self, AccessError> {
         let now = unix_now();
         let signer = Signer::load(
@@ -324,7 +329,42 @@ impl Access {
             cookie_lifetime: config.cookie_lifetime.as_secs(),
             metrics,
             audit,
+            store,
         })
+    }
+
+    /// Loads the revocations kept in the store (at start: a session revoked before a
+    /// restart stays revoked).
+    pub async fn load_revocations(&self) -> Result<usize, AccessError> {
+        let Some(store) = &self.store else {
+            return Ok(0);
+        };
+        let list = store
+            .access_revocations(Timestamp::now())
+            .await
+            .map_err(|e| AccessError::Store(e.to_string()))?;
+        let until = unix_now() + self.cookie_lifetime;
+        for (kind, value, at) in &list {
+            let at = u64::try_from(at.as_unix_secs()).unwrap_or(0);
+            match kind.as_str() {
+                "session" => self.revocations.revoke_session(value, until),
+                "subject" => self.revocations.revoke_subject(value, at),
+                _ => {}
+            }
+        }
+        Ok(list.len())
+    }
+
+    async fn persist_revocation(&self, kind: &str, value: &str, until: u64) {
+        if let Some(store) = &self.store {
+            let until = Timestamp::from_unix_secs(i64::try_from(until).unwrap_or(i64::MAX));
+            if let Err(e) = store
+                .revoke_access(kind, value, Timestamp::now(), until)
+                .await
+            {
+                tracing::error!(error = %e, kind, "cannot store an access revocation; it holds until restart");
+            }
+        }
     }
 
     /// The identity signer (for rotation by a timer, and tests).
@@ -342,9 +382,18 @@ impl Access {
         }
     }
 
-    /// Ends every session `sub` signed in to so far.
-    pub fn revoke_subject(&self, sub: &str) {
-        self.revocations.revoke_subject(sub, unix_now());
+    /// Ends every session `sub` signed in to so far, on every application.
+    pub async fn revoke_subject(&self, sub: &str) {
+        let now = unix_now();
+        self.revocations.revoke_subject(sub, now);
+        // Kept as long as the longest session can last.
+        let longest = self
+            .apps
+            .iter()
+            .map(|a| a.config.session_duration.as_secs())
+            .max()
+            .unwrap_or(0);
+        self.persist_revocation("subject", sub, now + longest).await;
     }
 
     pub fn register_metrics(&self, registry: &mut Registry) {
@@ -682,7 +731,7 @@ impl Access {
             LOGIN_PATH => self.login_page(&req, &info),
             START_PATH => self.start(&req, &info).await,
             CALLBACK_PATH => self.callback(&req, &info).await,
-            LOGOUT_PATH => self.logout(&req, &info),
+            LOGOUT_PATH => self.logout(&req, &info).await,
             _ => json(
                 StatusCode::NOT_FOUND,
                 &serde_json::json!({"error": "not found"}),
@@ -952,11 +1001,12 @@ impl Access {
         r
     }
 
-    fn logout(&self, req: &request::Parts, info: &RequestInfo<'_>) -> Response<Bytes> {
+    async fn logout(&self, req: &request::Parts, info: &RequestInfo<'_>) -> Response<Bytes> {
         let now = unix_now();
         if let Some(v) = session::cookie(&req.headers, SESSION_COOKIE) {
             if let Ok(s) = self.cookies.open_session(v, info.host, now) {
-                self.revocations.revoke_session(&s.sid, s.exp);
+                self.revocations.revoke_session(&s.sid, s.end);
+                self.persist_revocation("session", &s.sid, s.end).await;
                 for a in &self.apps {
                     a.tokens.forget(&s.sid);
                 }

@@ -63,7 +63,15 @@ fn world() -> World {
     let c = parapet_config::Config::from_str(CONFIG, Path::new("/t.toml")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (tx, rx) = mpsc::channel(100);
-    let access = Access::new(c.access.as_ref().unwrap(), dir.path(), Some(tx)).unwrap();
+    let access = Access::new(
+        c.access.as_ref().unwrap(),
+        dir.path(),
+        Some(tx),
+        Some(Arc::new(
+            parapet_store::SqliteStore::open_in_memory().unwrap(),
+        )),
+    )
+    .unwrap();
     World {
         access,
         _dir: dir,
@@ -335,7 +343,7 @@ fn cookies_are_renewed_after_half_their_life_and_logout_revokes() {
             .check(&parts("/app", &[("cookie", &other)]), &info("10.0.0.1")),
         Verdict::Pass(_)
     ));
-    w.access.revoke_subject("u1");
+    rt.block_on(w.access.revoke_subject("u1"));
     assert!(matches!(
         w.access
             .check(&parts("/app", &[("cookie", &other)]), &info("10.0.0.1")),

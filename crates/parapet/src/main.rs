@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use parapet_config::{Config, LogFormat};
 use tokio_util::sync::CancellationToken;
 
+mod access;
 mod alerting;
 mod script_monitor;
 mod scripts;
@@ -291,6 +292,15 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
         modules.push(m);
         writer = Some(w);
     }
+    // Access comes after the script monitor, so that browsers' CSP reports reach it on
+    // protected sites (they carry no session).
+    let mut access_writer = None;
+    if let Some((m, w)) =
+        access::AccessModule::from_config(&config, store.clone(), writer_stop.clone()).await?
+    {
+        modules.push(m);
+        access_writer = Some(w);
+    }
     let gateway =
         parapet_gateway::Gateway::bind(&config, modules).context("cannot start the gateway")?;
     let reloader = gateway.reloader();
@@ -303,6 +313,9 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
     // Requests have drained: what the monitor acknowledged is written before exit.
     writer_stop.cancel();
     if let Some(w) = writer {
+        let _ = w.await;
+    }
+    if let Some(w) = access_writer {
         let _ = w.await;
     }
     tracing::info!("parapet stopped");
