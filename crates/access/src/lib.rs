@@ -397,7 +397,8 @@ impl Access {
     }
 
     pub fn register_metrics(&self, registry: &mut Registry) {
-        let r = registry.sub_registry_with_prefix("parapet_access");
+        // The gateway's registry adds `parapet_`.
+        let r = registry.sub_registry_with_prefix("access");
         r.register(
             "decisions",
             "Access decisions by application and outcome",

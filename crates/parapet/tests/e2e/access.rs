@@ -1,0 +1,594 @@
+//! Zero Trust access with real parts: a real OpenID Provider (npm `oidc-provider`), headless
+//! Chromium signing in through Parapet with PKCE, and an application that verifies
+//! Parapet's identity header with a JWT library (`jose`) against Parapet's JWKS. Then the
+//! bypass attempts, each refused: forged identity headers, `alg: none` tokens, tampered and
+//! expired cookies, open redirects through the return URL, a state mismatch on the callback.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{Request, StatusCode};
+
+use crate::harness::*;
+
+const CLIENT_ID: &str = "parapet-e2e";
+const CLIENT_SECRET: &str = "e2e-client-secret-0123456789";
+const SERVICE_SECRET: &str = "service-secret-0123456789abcdef";
+const ADMIN_TOKEN: &str = "access-admin-token-0123456789";
+
+/// A node script from `tests/browser`, killed on drop.
+struct Node(Child);
+
+impl Node {
+    /// Starts `script` with `args` and waits (bounded) for it to print `ready`.
+    fn start(script: &str, args: &[String]) -> Node {
+        let browser_dir = repo_root().join("tests/browser");
+        assert!(
+            browser_dir.join("node_modules/oidc-provider").is_dir(),
+            "tests/browser/node_modules is missing oidc-provider: run ./scripts/test.sh"
+        );
+        let mut child = Command::new("node")
+            .arg(browser_dir.join(script))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node runs");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if line.trim() == "ready" {
+                    let _ = tx.send(());
+                }
+            }
+        });
+        rx.recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("{script} did not print `ready` within 20s"));
+        Node(child)
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// What the application behind Parapet saw (its page is that JSON).
+fn answer(text: &str) -> serde_json::Value {
+    let json = text
+        .split_once("<pre id=\"answer\">")
+        .map_or(text, |(_, rest)| {
+            rest.split("</pre>").next().unwrap_or(rest)
+        });
+    serde_json::from_str(json.trim())
+        .unwrap_or_else(|e| panic!("not the app's answer ({e}): {text}"))
+}
+
+/// Signs in as `login` with Chromium, starting at `url`.
+async fn chromium_login(url: String, login: &str) -> serde_json::Value {
+    let login = login.to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(repo_root().join("tests/browser/access-login.mjs"))
+            .arg(&url)
+            .arg(&login)
+            .output()
+            .expect("node runs")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "access-login.mjs failed:\n{}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+fn request(path: &str, headers: &[(&str, &str)]) -> Request<Full<Bytes>> {
+    let mut b = Request::get(path).header("host", "localhost");
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    b.body(Full::new(Bytes::new())).unwrap()
+}
+
+fn session_cookie(login: &serde_json::Value) -> String {
+    let c = login["cookies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "parapet_access")
+        .unwrap_or_else(|| panic!("no session cookie after sign-in: {login}"));
+    assert_eq!(c["httpOnly"], true, "{c}");
+    assert_eq!(c["sameSite"], "Lax", "{c}");
+    format!("parapet_access={}", c["value"].as_str().unwrap())
+}
+
+/// The new session cookie a response sets, if any.
+fn set_session(resp: &Resp) -> Option<String> {
+    resp.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("parapet_access="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
+struct World {
+    parapet: Parapet,
+    _idp: Node,
+    _app: Node,
+    _dir: tempfile::TempDir,
+}
+
+/// The provider, the application and Parapet protecting it (app `wiki`, everything on
+/// `localhost` and `127.0.0.1`; `example.com` people allowed, `/health` bypassed, one
+/// service token).
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let (idp_port, app_port) = (free_port(), free_port());
+    let mut config = Config::new(local(app_port));
+    config.admin = format!("token = {ADMIN_TOKEN:?}");
+    config.extra = format!(
+        r#"
+[access]
+cookie_lifetime = "10s"
+
+[[access.idps]]
+name = "test-idp"
+display_name = "Test Provider"
+issuer = "http://127.0.0.1:{idp_port}"
+client_id = "{CLIENT_ID}"
+client_secret = "{CLIENT_SECRET}"
+
+[[access.service_tokens]]
+name = "ci"
+client_id = "ci.e2e"
+client_secret = "{SERVICE_SECRET}"
+
+[[access.apps]]
+name = "wiki"
+hosts = ["localhost", "127.0.0.1"]
+idps = ["test-idp"]
+
+[[access.apps.policies]]
+name = "health"
+action = "bypass"
+include = [{{ everyone = true }}]
+require = [{{ ip_ranges = ["127.0.0.0/8"] }}]
+exclude = [{{ ip_ranges = ["127.0.0.1"] }}]
+
+[[access.apps.policies]]
+name = "robots"
+action = "service-auth"
+include = [{{ service_tokens = ["ci"] }}]
+
+[[access.apps.policies]]
+name = "staff"
+action = "allow"
+include = [{{ email_domains = ["example.com"] }}]
+require = [{{ groups = ["staff"] }}]
+"#
+    );
+    let parapet = Parapet::start(dir.path(), &config);
+    let redirect = format!(
+        "http://localhost:{}/.parapet/access/callback",
+        parapet.ports.http
+    );
+    let idp = Node::start(
+        "oidc-provider.mjs",
+        &[
+            idp_port.to_string(),
+            CLIENT_ID.into(),
+            CLIENT_SECRET.into(),
+            redirect,
+        ],
+    );
+    let app = Node::start(
+        "access-upstream.mjs",
+        &[
+            app_port.to_string(),
+            format!(
+                "http://127.0.0.1:{}/.parapet/access/certs",
+                parapet.ports.http
+            ),
+            "wiki".into(),
+        ],
+    );
+    World {
+        parapet,
+        _idp: idp,
+        _app: app,
+        _dir: dir,
+    }
+}
+
+/// The whole sign-in with a real provider and a real browser, the identity verified by the
+/// application, sliding renewal, expiry, logout, the audit log and the metrics.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_signs_in_with_pkce_and_the_app_verifies_the_identity() {
+    let w = world();
+    let http = w.parapet.http();
+    let base = format!("http://localhost:{}", w.parapet.ports.http);
+
+    let login = chromium_login(format!("{base}/docs/page?x=1"), "ana").await;
+    let signed_in = Instant::now();
+    assert_eq!(
+        login["providers"],
+        serde_json::json!(["Continue with Test Provider"])
+    );
+    assert_eq!(
+        login["final_url"],
+        format!("{base}/docs/page?x=1"),
+        "{login}"
+    );
+    assert_eq!(login["status"], 200, "{login}");
+    let steps = login["steps"].to_string();
+    assert!(
+        steps.contains("code_challenge_method=S256"),
+        "PKCE on the way out: {steps}"
+    );
+    assert!(steps.contains("/.parapet/access/callback?code="), "{steps}");
+    let seen = answer(login["text"].as_str().unwrap());
+    assert_eq!(
+        seen["verified"], true,
+        "the application verifies the JWT: {seen}"
+    );
+    assert_eq!(seen["alg"], "ES256");
+    let claims = &seen["claims"];
+    assert_eq!(claims["sub"], "ana");
+    assert_eq!(claims["email"], "ana@example.com");
+    assert_eq!(claims["groups"], serde_json::json!(["eng", "staff"]));
+    assert_eq!(claims["aud"], "wiki");
+    assert_eq!(claims["idp"], "test-idp");
+    assert!(claims["exp"].as_u64().unwrap() > claims["iat"].as_u64().unwrap());
+    let cookie = session_cookie(&login);
+
+    // A script with the session gets through too; a forged identity header (alg none,
+    // claiming to be an admin) is replaced by Parapet's own.
+    let forged =
+        "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiIsImF1ZCI6Indpa2kiLCJpc3MiOiJwYXJhcGV0LWFjY2VzcyJ9.";
+    let r = send(
+        http,
+        request(
+            "/api/me",
+            &[
+                ("cookie", &cookie),
+                ("accept", "application/json"),
+                ("parapet-access-jwt-assertion", forged),
+                (
+                    "parapet-access-authenticated-user-email",
+                    "admin@example.com",
+                ),
+            ],
+        ),
+    )
+    .await;
+    let seen = answer(&r.text());
+    assert_eq!(seen["verified"], true, "{seen}");
+    assert_eq!(seen["claims"]["sub"], "ana");
+    let headers = seen["parapet_headers"].as_object().unwrap();
+    assert_eq!(
+        headers.len(),
+        1,
+        "only Parapet's own header arrives: {headers:?}"
+    );
+    assert_ne!(headers["parapet-access-jwt-assertion"], forged);
+
+    // Sliding renewal: after half the cookie's life a request renews it.
+    tokio::time::sleep(Duration::from_millis(5_500).saturating_sub(signed_in.elapsed())).await;
+    let r = send(http, request("/renew", &[("cookie", &cookie)])).await;
+    assert_eq!(answer(&r.text())["verified"], true);
+    let renewed = set_session(&r).expect("a renewed cookie after half its life");
+    assert_ne!(renewed, cookie);
+
+    // The original cookie expires at 10s; the renewed one lives on.
+    tokio::time::sleep(Duration::from_millis(11_000).saturating_sub(signed_in.elapsed())).await;
+    let r = send(
+        http,
+        request(
+            "/old",
+            &[("cookie", &cookie), ("accept", "application/json")],
+        ),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "an expired cookie: {}",
+        r.text()
+    );
+    let r = send(http, request("/new", &[("cookie", &renewed)])).await;
+    assert_eq!(answer(&r.text())["verified"], true);
+
+    // Logout revokes the session even though its cookie has not expired.
+    let r = send(
+        http,
+        request("/.parapet/access/logout", &[("cookie", &renewed)]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(set_session(&r).is_some_and(|c| c == "parapet_access="));
+    let r = send(
+        http,
+        request(
+            "/after",
+            &[("cookie", &renewed), ("accept", "application/json")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text());
+
+    // Someone the policy does not admit: the denial page with the request id, no reason.
+    let eve = chromium_login(format!("{base}/"), "eve").await;
+    assert_eq!(eve["status"], 403, "{eve}");
+    let text = eve["text"].as_str().unwrap();
+    assert!(
+        text.contains("Access denied") && text.contains("Request id"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("staff") && !text.contains("example.com"),
+        "{text}"
+    );
+
+    // An open redirect through the return URL lands on this host instead.
+    let away = chromium_login(
+        format!("{base}/.parapet/access/login?rd=%2F%2Fevil.example%2Fx"),
+        "ana",
+    )
+    .await;
+    assert_eq!(away["final_url"], format!("{base}/"), "{away}");
+
+    // The audit log has the sign-ins, the grant and the denial, with who and which rule.
+    let r = send(
+        w.parapet.admin(),
+        request(
+            "/api/v1/access/audit?limit=100",
+            &[("authorization", &format!("Bearer {ADMIN_TOKEN}"))],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let audit: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    let records = audit["records"].as_array().unwrap();
+    let has = |decision: &str, subject: &str| {
+        records
+            .iter()
+            .any(|r| r["decision"] == decision && r["subject"] == subject && r["app"] == "wiki")
+    };
+    assert!(
+        has("sign-in", "ana") && has("allow", "ana") && has("sign-out", "ana"),
+        "{audit}"
+    );
+    assert!(has("sign-in", "eve") && has("deny", "eve"), "{audit}");
+    assert!(records
+        .iter()
+        .any(|r| r["decision"] == "allow" && r["policy"] == "staff" && r["idp"] == "test-idp"));
+
+    let metrics = send(w.parapet.admin(), get("/metrics")).await.text();
+    let count = |labels: &[&str]| metric_sum(&metrics, "parapet_access_decisions_total", labels);
+    assert!(
+        count(&["app=\"wiki\"", "decision=\"allow\""]).unwrap_or(0.0) >= 3.0,
+        "{metrics}"
+    );
+    assert!(count(&["app=\"wiki\"", "decision=\"deny\""]).unwrap_or(0.0) >= 1.0);
+    assert!(
+        metric_sum(&metrics, "parapet_access_logins_total", &["result=\"ok\""]).unwrap_or(0.0)
+            >= 3.0
+    );
+}
+
+/// Every way around the sign-in is refused, before anything reaches the application.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bypass_attempts_are_refused() {
+    let w = world();
+    let http = w.parapet.http();
+
+    // No session: a browser is sent to sign in, a script gets 401 JSON (never a redirect).
+    let r = send(
+        http,
+        request(
+            "/wiki?a=b",
+            &[("accept", "text/html"), ("sec-fetch-mode", "navigate")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FOUND);
+    assert_eq!(
+        r.header("location"),
+        Some("/.parapet/access/login?rd=%2Fwiki%3Fa%3Db")
+    );
+    let r = send(
+        http,
+        request(
+            "/api",
+            &[("accept", "text/html"), ("sec-fetch-mode", "cors")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(body["error"], "sign-in required");
+    assert!(body["request_id"].as_str().is_some_and(|id| id.len() == 20));
+
+    // Forged identity headers alone get nowhere.
+    for forged in [
+        // alg none
+        "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.",
+        // HS256 with a made-up key
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJl",
+    ] {
+        let r = send(
+            http,
+            request(
+                "/",
+                &[
+                    ("parapet-access-jwt-assertion", forged),
+                    ("accept", "application/json"),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+
+    // Made-up, tampered and truncated cookies.
+    for cookie in [
+        "parapet_access=s1.eyJzaWQiOiJ4In0.AAAA",
+        "parapet_access=garbage",
+        "parapet_access=",
+    ] {
+        let r = send(
+            http,
+            request("/", &[("cookie", cookie), ("accept", "application/json")]),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{cookie}");
+    }
+
+    // A wrong service token secret is refused; the right one passes with its identity.
+    let r = send(
+        http,
+        request(
+            "/",
+            &[
+                ("parapet-access-client-id", "ci.e2e"),
+                ("parapet-access-client-secret", "wrong-secret-0123456789"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = send(
+        http,
+        request(
+            "/",
+            &[
+                ("parapet-access-client-id", "ci.e2e"),
+                ("parapet-access-client-secret", SERVICE_SECRET),
+            ],
+        ),
+    )
+    .await;
+    let seen = answer(&r.text());
+    assert_eq!(seen["verified"], true, "{seen}");
+    assert_eq!(seen["claims"]["sub"], "ci");
+    assert_eq!(seen["claims"]["amr"], serde_json::json!(["service-token"]));
+    // Its secret never reaches the application.
+    assert_eq!(
+        seen["parapet_headers"].as_object().unwrap().len(),
+        1,
+        "{seen}"
+    );
+
+    // The bypass policy applies from 127.0.0.2 only: no identity, but through.
+    let tcp = tokio::net::TcpSocket::new_v4().unwrap();
+    tcp.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+    let stream = tcp.connect(http).await.unwrap();
+    let r = send_on(stream, request("/health", &[])).await.unwrap();
+    let seen = answer(&r.text());
+    assert_eq!(seen["verified"], false);
+    assert_eq!(seen["path"], "/health");
+
+    // The return URL cannot leave the host: the login page links to `/` instead.
+    for rd in [
+        "%2F%2Fevil.example",
+        "https%3A%2F%2Fevil.example%2F",
+        "%2F%5Cevil.example",
+    ] {
+        let r = send(
+            http,
+            request(&format!("/.parapet/access/login?rd={rd}"), &[]),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let page = r.text();
+        assert!(page.contains("rd=%2F\""), "{rd}: {page}");
+        assert!(!page.contains("evil"), "{rd}: {page}");
+    }
+
+    // State mismatch: a real sign-in flow started, then a callback with another state.
+    let r = send(
+        http,
+        request("/.parapet/access/start?idp=test-idp&rd=%2F", &[]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FOUND, "{}", r.text());
+    let to_idp = r.header("location").unwrap().to_owned();
+    assert!(
+        to_idp.contains("code_challenge_method=S256") && to_idp.contains("nonce="),
+        "{to_idp}"
+    );
+    let flow = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("parapet_access_flow="))
+        .and_then(|v| v.split(';').next())
+        .unwrap()
+        .to_owned();
+    let r = send(
+        http,
+        request(
+            "/.parapet/access/callback?code=abc&state=not-the-state",
+            &[("cookie", &flow)],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(set_session(&r).is_none_or(|c| c == "parapet_access="));
+    // And a callback with no flow cookie at all (login CSRF) is refused too.
+    let state = to_idp
+        .split("state=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    let r = send(
+        http,
+        request(
+            &format!("/.parapet/access/callback?code=abc&state={state}"),
+            &[],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+    let metrics = send(w.parapet.admin(), get("/metrics")).await.text();
+    for reason in [
+        "state_mismatch",
+        "flow_missing",
+        "service_token",
+        "malformed",
+    ] {
+        assert!(
+            metric_sum(
+                &metrics,
+                "parapet_access_refused_total",
+                &[&format!("reason=\"{reason}\"")]
+            )
+            .unwrap_or(0.0)
+                >= 1.0,
+            "{reason}: {metrics}"
+        );
+    }
+
+    // The JWKS is public and holds one ES256 public key.
+    let r = send(http, request("/.parapet/access/certs", &[])).await;
+    let jwks: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(jwks["keys"][0]["alg"], "ES256");
+    assert!(jwks["keys"][0].get("d").is_none());
+}
