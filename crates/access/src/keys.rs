@@ -210,7 +210,7 @@ impl Signer {
     }
 
     fn install(&self, mut stored: Vec<StoredKey>, now: u64) -> Result<(), AccessError> {
-        stored.sort_by(|a, b| b.created.cmp(&a.created));
+        stored.sort_by_key(|k| std::cmp::Reverse(k.created));
         let due = stored
             .first()
             .is_none_or(|k| now >= k.created.saturating_add(self.rotation));

@@ -122,10 +122,21 @@ fn check(file: &Path) -> anyhow::Result<()> {
         .as_ref()
         .map(|r| format!(", {} monitored prefix(es)", r.prefixes.len()))
         .unwrap_or_default();
+    let access = config
+        .access
+        .as_ref()
+        .map(|a| {
+            format!(
+                ", {} access app(s), {} identity provider(s)",
+                a.apps.len(),
+                a.idps.len()
+            )
+        })
+        .unwrap_or_default();
     // Channels are set up too (CA files read, addresses parsed), as `serve` would.
     alerting::pipeline(&config.alerts)?;
     println!(
-        "{}: ok ({} listener(s), {} site(s), {} upstream(s){routes}, {} alert channel(s))",
+        "{}: ok ({} listener(s), {} site(s), {} upstream(s){routes}{access}, {} alert channel(s))",
         file.display(),
         config.listeners.len(),
         config.sites.len(),
