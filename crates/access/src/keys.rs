@@ -147,6 +147,9 @@ pub struct Claims {
     pub idp: String,
     /// Authentication methods (RFC 8176 style): `oidc` or `service-token`.
     pub amr: Vec<String>,
+    /// The client's country (ISO 3166-1 alpha-2) when a geoip database places it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub country: Option<String>,
     pub iat: u64,
     pub exp: u64,
 }
@@ -286,22 +289,24 @@ impl Signer {
 /// Signed tokens per session, for one application.
 #[derive(Default)]
 pub struct TokenCache {
-    map: Mutex<HashMap<Box<str>, (HeaderValue, u64)>>,
+    map: Mutex<HashMap<Box<str>, (HeaderValue, u64, u16)>>,
 }
 
 impl TokenCache {
-    /// The cached token for `sid` if more than half its life (`lifetime`) is left at `now`;
-    /// otherwise `make` signs one, which is cached.
+    /// The cached token for `sid` if more than half its life (`lifetime`) is left at `now`
+    /// and it was made for the same `tag` (what else the token says that may change between
+    /// requests: the client's country); otherwise `make` signs one, which is cached.
     pub fn get_or_sign(
         &self,
         sid: &str,
+        tag: u16,
         now: u64,
         lifetime: u64,
         make: impl FnOnce() -> Option<HeaderValue>,
     ) -> Option<HeaderValue> {
         if let Ok(m) = self.map.lock() {
-            if let Some((v, exp)) = m.get(sid) {
-                if exp.saturating_sub(now) > lifetime / 2 {
+            if let Some((v, exp, t)) = m.get(sid) {
+                if *t == tag && exp.saturating_sub(now) > lifetime / 2 {
                     return Some(v.clone());
                 }
             }
@@ -309,12 +314,12 @@ impl TokenCache {
         let v = make()?;
         if let Ok(mut m) = self.map.lock() {
             if m.len() >= MAX_CACHED_TOKENS {
-                m.retain(|_, (_, exp)| *exp > now);
+                m.retain(|_, (_, exp, _)| *exp > now);
                 if m.len() >= MAX_CACHED_TOKENS {
                     m.clear();
                 }
             }
-            m.insert(sid.into(), (v.clone(), now + lifetime));
+            m.insert(sid.into(), (v.clone(), now + lifetime, tag));
         }
         Some(v)
     }
@@ -341,6 +346,7 @@ mod tests {
             groups: vec!["eng".into()],
             idp: "corp".into(),
             amr: vec!["oidc".into()],
+            country: Some("DE".into()),
             iat: now,
             exp: now + 300,
         }
@@ -406,13 +412,16 @@ mod tests {
             signed.set(signed.get() + 1);
             Some(HeaderValue::from_static("t"))
         };
-        c.get_or_sign("s", 1000, 300, make);
-        c.get_or_sign("s", 1100, 300, make);
+        c.get_or_sign("s", 0, 1000, 300, make);
+        c.get_or_sign("s", 0, 1100, 300, make);
         assert_eq!(signed.get(), 1);
-        c.get_or_sign("s", 1151, 300, make);
+        c.get_or_sign("s", 0, 1151, 300, make);
         assert_eq!(signed.get(), 2);
         c.forget("s");
-        c.get_or_sign("s", 1152, 300, make);
+        c.get_or_sign("s", 0, 1152, 300, make);
         assert_eq!(signed.get(), 3);
+        // Another country: another token.
+        c.get_or_sign("s", 7, 1153, 300, make);
+        assert_eq!(signed.get(), 4);
     }
 }

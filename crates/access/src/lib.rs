@@ -12,6 +12,7 @@
 //! | `keys.rs` | the cookie key, the ES256 signing keys with rotation, the JWKS, the token cache |
 //! | `oidc.rs` | OpenID Connect: discovery, PKCE, code exchange, ID token verification |
 //! | `pages.rs` | sign-in, denied and signed-out pages |
+//! | `geo.rs` | countries from a MaxMind-format database |
 //!
 //! One request: [`Access::check`] finds the application by host and path (none: the
 //! request is not Parapet's business, at the cost of a few string comparisons), reads a
@@ -22,6 +23,7 @@
 //! [`Access::serve`].
 
 mod error;
+pub mod geo;
 pub mod keys;
 pub mod oidc;
 pub mod pages;
@@ -182,6 +184,8 @@ pub struct Access {
     revocations: Revocations,
     cookie_lifetime: u64,
     metrics: Metrics,
+    /// Countries of client addresses, when the config names a database.
+    geo: Option<geo::Geo>,
     audit: Option<mpsc::Sender<AccessRecord>>,
     /// Where revocations are kept across restarts.
     store: Option<Arc<dyn Store>>,
@@ -328,6 +332,7 @@ impl Access {
             revocations: Revocations::default(),
             cookie_lifetime: config.cookie_lifetime.as_secs(),
             metrics,
+            geo: config.geoip_db.as_deref().map(geo::Geo::open).transpose()?,
             audit,
             store,
         })
@@ -476,8 +481,15 @@ impl Access {
             });
         }
         let now = unix_now();
+        let country = self.geo.as_ref().and_then(|g| g.country(info.client));
         let facts = Facts {
             client: info.client,
+            country,
+        };
+        let record = |decision: &str| {
+            let mut r = self.record(&app.config.name, decision, info);
+            r.country = country.map(|c| c.as_str().to_owned());
+            r
         };
 
         // A machine's service token, if it sent one; a wrong one is refused outright.
@@ -498,7 +510,7 @@ impl Access {
                 None => {
                     self.refuse("service_token");
                     counters[3].inc();
-                    let mut rec = self.record(&app.config.name, "refused", info);
+                    let mut rec = record("refused");
                     rec.reason = Some("unknown service token or wrong secret".into());
                     self.audit(rec);
                     return Verdict::Respond(json(
@@ -568,45 +580,48 @@ impl Access {
                 };
                 // A token is signed (and the grant audited) once per half token lifetime
                 // per session and application; other requests reuse it.
-                let identity = cache.get_or_sign(key, now, lifetime, || {
-                    let claims = match &session {
-                        Some(s) if service.is_none() => Claims {
-                            iss: ISSUER.into(),
-                            aud: app.config.name.clone(),
-                            sub: s.user.sub.clone(),
-                            email: s.user.email.clone(),
-                            groups: s.user.groups.clone(),
-                            idp: s.user.idp.clone(),
-                            amr: vec!["oidc".into()],
-                            iat: now,
-                            exp: now + lifetime,
-                        },
-                        _ => Claims {
-                            iss: ISSUER.into(),
-                            aud: app.config.name.clone(),
-                            sub: key.to_owned(),
-                            email: String::new(),
-                            groups: Vec::new(),
-                            idp: "service-token".into(),
-                            amr: vec!["service-token".into()],
-                            iat: now,
-                            exp: now + lifetime,
-                        },
-                    };
-                    let mut rec = self.record(&app.config.name, "allow", info);
-                    rec.policy = Some(policy_name.clone());
-                    rec.subject = Some(claims.sub.clone());
-                    rec.email = (!claims.email.is_empty()).then(|| claims.email.clone());
-                    rec.idp = Some(claims.idp.clone());
-                    self.audit(rec);
-                    match self.signer.sign(&claims) {
-                        Ok(t) => HeaderValue::from_str(&t).ok(),
-                        Err(e) => {
-                            tracing::error!(error = %e, "cannot sign the identity token");
-                            None
+                let identity =
+                    cache.get_or_sign(key, geo::Country::tag(country), now, lifetime, || {
+                        let claims = match &session {
+                            Some(s) if service.is_none() => Claims {
+                                iss: ISSUER.into(),
+                                aud: app.config.name.clone(),
+                                sub: s.user.sub.clone(),
+                                email: s.user.email.clone(),
+                                groups: s.user.groups.clone(),
+                                idp: s.user.idp.clone(),
+                                amr: vec!["oidc".into()],
+                                country: country.map(|c| c.as_str().to_owned()),
+                                iat: now,
+                                exp: now + lifetime,
+                            },
+                            _ => Claims {
+                                iss: ISSUER.into(),
+                                aud: app.config.name.clone(),
+                                sub: key.to_owned(),
+                                email: String::new(),
+                                groups: Vec::new(),
+                                idp: "service-token".into(),
+                                amr: vec!["service-token".into()],
+                                country: country.map(|c| c.as_str().to_owned()),
+                                iat: now,
+                                exp: now + lifetime,
+                            },
+                        };
+                        let mut rec = record("allow");
+                        rec.policy = Some(policy_name.clone());
+                        rec.subject = Some(claims.sub.clone());
+                        rec.email = (!claims.email.is_empty()).then(|| claims.email.clone());
+                        rec.idp = Some(claims.idp.clone());
+                        self.audit(rec);
+                        match self.signer.sign(&claims) {
+                            Ok(t) => HeaderValue::from_str(&t).ok(),
+                            Err(e) => {
+                                tracing::error!(error = %e, "cannot sign the identity token");
+                                None
+                            }
                         }
-                    }
-                });
+                    });
                 let Some(identity) = identity else {
                     return Verdict::Respond(html(
                         StatusCode::INTERNAL_SERVER_ERROR,
@@ -624,7 +639,7 @@ impl Access {
             }
             Outcome::Block(i) => {
                 counters[2].inc();
-                let mut rec = self.record(&app.config.name, "block", info);
+                let mut rec = record("block");
                 rec.policy = Some(policies[i].name.clone());
                 fill_subject(&mut rec, service, session.as_ref());
                 self.audit(rec);
@@ -632,7 +647,7 @@ impl Access {
             }
             Outcome::NoMatch => {
                 counters[3].inc();
-                let mut rec = self.record(&app.config.name, "deny", info);
+                let mut rec = record("deny");
                 rec.reason = Some("no policy admits this identity".into());
                 fill_subject(&mut rec, service, session.as_ref());
                 self.audit(rec);
@@ -691,6 +706,7 @@ impl Access {
     /// trust them.
     pub fn upstream_headers(&self, grant: Option<&Grant>, headers: &mut HeaderMap) {
         strip_owned(headers);
+        strip_own_cookies(headers);
         if let Some(v) = grant.and_then(|g| g.identity.as_ref()) {
             headers.insert(IDENTITY_HEADER, v.clone());
         }
@@ -1056,6 +1072,37 @@ fn path_has_prefix(path: &str, prefix: &str) -> bool {
         || path
             .strip_prefix(prefix)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || prefix.ends_with('/'))
+}
+
+/// Removes Parapet's own cookies from the `Cookie` headers: the session is Parapet's, and an
+/// application that logs or leaks cookies must not hand it on.
+pub fn strip_own_cookies(headers: &mut HeaderMap) {
+    let ours = |v: &HeaderValue| v.to_str().map_or(true, |s| s.contains(SESSION_COOKIE));
+    if !headers.get_all(http::header::COOKIE).iter().any(ours) {
+        return;
+    }
+    let kept: Vec<HeaderValue> = headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| {
+            let v = v.to_str().ok()?;
+            let rest: Vec<&str> = v
+                .split(';')
+                .map(str::trim)
+                .filter(|pair| {
+                    let name = pair.split('=').next().unwrap_or("");
+                    !pair.is_empty() && name != SESSION_COOKIE && name != FLOW_COOKIE
+                })
+                .collect();
+            (!rest.is_empty())
+                .then(|| HeaderValue::from_str(&rest.join("; ")).ok())
+                .flatten()
+        })
+        .collect();
+    headers.remove(http::header::COOKIE);
+    for v in kept {
+        headers.append(http::header::COOKIE, v);
+    }
 }
 
 /// Removes every `parapet-access-*` header a client sent.

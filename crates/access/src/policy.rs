@@ -10,6 +10,8 @@ use std::net::IpAddr;
 
 use parapet_config::{AuthMethod, Policy, PolicyAction, Selector};
 
+use crate::geo::Country;
+
 /// A signed-in person, as the session cookie carries them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct User {
@@ -46,6 +48,8 @@ impl Subject<'_> {
 #[derive(Debug, Clone, Copy)]
 pub struct Facts {
     pub client: IpAddr,
+    /// From the operator's database, when it has one and it places the address.
+    pub country: Option<Country>,
 }
 
 /// The outcome of the policies for one request.
@@ -82,6 +86,9 @@ fn selector_matches(s: &Selector, who: Subject<'_>, facts: &Facts) -> bool {
         Selector::Idps(list) => user.is_some_and(|u| list.contains(&u.idp)),
         Selector::AuthMethods(list) => who.method().is_some_and(|m| list.contains(&m)),
         Selector::IpRanges(nets) => nets.iter().any(|n| n.contains(&facts.client)),
+        Selector::Countries(list) => facts
+            .country
+            .is_some_and(|c| list.iter().any(|l| l == c.as_str())),
         Selector::ServiceTokens(list) => {
             matches!(who, Subject::Service(name) if list.iter().any(|n| n == name))
         }
@@ -154,6 +161,7 @@ mod tests {
     fn facts(ip: &str) -> Facts {
         Facts {
             client: ip.parse().unwrap(),
+            country: None,
         }
     }
 
@@ -211,6 +219,14 @@ mod tests {
             &f
         ));
         // An address without a local part is no member of its domain.
+        // Countries: only a placed address matches.
+        let de = Facts {
+            client: f.client,
+            country: Country::parse("de"),
+        };
+        let countries = Selector::Countries(strings(&["DE", "FR"]));
+        assert!(selector_matches(&countries, who, &de));
+        assert!(!selector_matches(&countries, who, &f));
         let odd = user("@example.com", &[], "corp");
         assert!(!selector_matches(
             &Selector::EmailDomains(strings(&["example.com"])),
@@ -363,7 +379,7 @@ mod tests {
                 1 => Subject::User(&u),
                 _ => Subject::Service("ci"),
             };
-            let f = Facts { client: ip };
+            let f = Facts { client: ip, country: None };
             let any = |a: PolicyAction, w: Subject<'_>| {
                 policies.iter().any(|p| p.action == a && matches(p, w, &f))
             };
@@ -414,7 +430,7 @@ mod tests {
             u in arb_user(),
             ip in arb_ip(),
         ) {
-            let f = Facts { client: ip };
+            let f = Facts { client: ip, country: None };
             let who = Subject::User(&u);
             let granted = |o: Outcome| matches!(o, Outcome::Allow(_) | Outcome::Bypass(_));
             let before = evaluate(&policies, who, &f);

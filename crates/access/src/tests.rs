@@ -467,3 +467,57 @@ fn the_login_page_lists_the_apps_providers_and_keeps_return_urls_local() {
     let r = serve("/.parapet/access/callback?code=c&state=s");
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
+
+/// Countries are re-checked on every request: a session from an excluded country is
+/// refused, and the identity names the country it was used from.
+#[test]
+fn countries_are_checked_per_request_and_named_in_the_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("country.mmdb");
+    std::fs::write(&db, geo::tests::database()).unwrap();
+    let text = CONFIG
+        .replace(
+            "cookie_lifetime = \"10m\"",
+            &format!(
+                "cookie_lifetime = \"10m\"\ngeoip_db = {:?}",
+                db.display().to_string()
+            ),
+        )
+        .replace(
+            "exclude = [{ groups = [\"suspended\"] }]",
+            "exclude = [{ groups = [\"suspended\"] }, { countries = [\"KP\"] }]",
+        );
+    let c = parapet_config::Config::from_str(&text, Path::new("/t.toml")).unwrap();
+    let w = World {
+        access: Access::new(c.access.as_ref().unwrap(), dir.path(), None, None).unwrap(),
+        _dir: dir,
+        audit: mpsc::channel(1).1,
+    };
+    let cookie = session_cookie(&w, "ana@example.com", &[], "corp", unix_now());
+    let Verdict::Pass(g) = w
+        .access
+        .check(&parts("/app", &[("cookie", &cookie)]), &info("10.9.9.9"))
+    else {
+        panic!("granted from DE")
+    };
+    assert_eq!(
+        verify(&w, g.identity.as_ref().unwrap()).country.as_deref(),
+        Some("DE")
+    );
+    // The same session from a KP address (flat `country_code` record): refused.
+    let Verdict::Respond(r) = w
+        .access
+        .check(&parts("/app", &[("cookie", &cookie)]), &info("203.0.113.1"))
+    else {
+        panic!("refused from KP")
+    };
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // An address the database does not place matches no country: let in, no country claim.
+    let Verdict::Pass(g) = w
+        .access
+        .check(&parts("/app", &[("cookie", &cookie)]), &info("100.64.0.1"))
+    else {
+        panic!("granted from an unplaced address")
+    };
+    assert_eq!(verify(&w, g.identity.as_ref().unwrap()).country, None);
+}

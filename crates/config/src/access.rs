@@ -25,6 +25,7 @@
 //! ```
 
 use std::collections::HashSet;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::{raw, ConfigError, HostPattern, Secret, Validator};
@@ -57,6 +58,9 @@ pub struct Access {
     pub cookie_lifetime: Duration,
     pub token_lifetime: Duration,
     pub key_rotation: Duration,
+    /// A MaxMind-format database (GeoLite2/GeoIP2 Country or any with `country.iso_code`
+    /// or a flat `country_code`) for `countries` selectors and the identity's country.
+    pub geoip_db: Option<PathBuf>,
     pub apps: Vec<AccessApp>,
     pub idps: Vec<IdentityProvider>,
     pub service_tokens: Vec<ServiceToken>,
@@ -174,6 +178,9 @@ pub enum Selector {
     AuthMethods(Vec<AuthMethod>),
     /// The client address is in one of these ranges (checked on every request).
     IpRanges(Vec<ipnet::IpNet>),
+    /// The client address is in one of these countries (ISO 3166-1 alpha-2, upper-case),
+    /// by the `geoip_db`; an address the database does not place matches none.
+    Countries(Vec<String>),
     /// One of these service tokens (by name).
     ServiceTokens(Vec<String>),
     /// Any valid service token.
@@ -301,10 +308,30 @@ impl Validator<'_> {
             }
             apps.push(app);
         }
+        let geoip_db = a.geoip_db.as_deref().map(|p| self.path(p));
+        if geoip_db.is_none() {
+            for (i, app) in apps.iter().enumerate() {
+                for (j, p) in app.policies.iter().enumerate() {
+                    let uses = p
+                        .include
+                        .iter()
+                        .chain(&p.require)
+                        .chain(&p.exclude)
+                        .any(|s| matches!(s, Selector::Countries(_)));
+                    if uses {
+                        return Err(self.err(
+                            format!("access.apps[{i}].policies[{j}]"),
+                            "uses `countries` but [access] names no geoip_db",
+                        ));
+                    }
+                }
+            }
+        }
         Ok(Access {
             cookie_lifetime,
             token_lifetime,
             key_rotation,
+            geoip_db,
             apps,
             idps,
             service_tokens,
@@ -626,6 +653,21 @@ impl Validator<'_> {
             }
             found.push(("ip_ranges", Selector::IpRanges(nets)));
         }
+        if let Some(v) = s.countries {
+            let v = strings("countries", v)?;
+            for (i, c) in v.iter().enumerate() {
+                if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_alphabetic()) {
+                    return Err(self.err(
+                        format!("{key}.countries[{i}]"),
+                        format!("`{c}` is not a two-letter country code like \"DE\""),
+                    ));
+                }
+            }
+            found.push((
+                "countries",
+                Selector::Countries(v.iter().map(|c| c.to_ascii_uppercase()).collect()),
+            ));
+        }
         if let Some(v) = s.service_tokens {
             let v = strings("service_tokens", v)?;
             for (i, n) in v.iter().enumerate() {
@@ -648,7 +690,7 @@ impl Validator<'_> {
             1 => Ok(found.remove(0).1),
             0 => Err(self.err(
                 key,
-                "is empty; a selector is one of everyone, emails, email_domains, groups, idps, auth_methods, ip_ranges, service_tokens, any_service_token",
+                "is empty; a selector is one of everyone, emails, email_domains, groups, idps, auth_methods, ip_ranges, countries, service_tokens, any_service_token",
             )),
             _ => Err(self.err(
                 key,

@@ -245,6 +245,7 @@ pub struct Access {
     pub cookie_lifetime: Option<String>,
     pub token_lifetime: Option<String>,
     pub key_rotation: Option<String>,
+    pub geoip_db: Option<String>,
     #[serde(default)]
     pub apps: Vec<AccessApp>,
     #[serde(default)]
@@ -290,6 +291,7 @@ pub struct AccessSelector {
     pub idps: Option<Vec<String>>,
     pub auth_methods: Option<Vec<String>>,
     pub ip_ranges: Option<Vec<String>>,
+    pub countries: Option<Vec<String>>,
     pub service_tokens: Option<Vec<String>>,
     pub any_service_token: Option<bool>,
 }

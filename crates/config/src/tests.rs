@@ -502,6 +502,28 @@ fn access_errors_name_their_key() {
     .unwrap_err()
     .to_string();
     assert!(err.contains("pathz"), "{err}");
+    // Countries need a database; with one they parse, upper-cased.
+    let geo = ACCESS
+        .replace("{ groups = [\"suspended\"] }", "{ countries = [\"kp\"] }")
+        .replace(
+            "token_lifetime = \"2m\"",
+            "token_lifetime = \"2m\"\ngeoip_db = \"geo/country.mmdb\"",
+        );
+    let c = parse(&format!("{MINIMAL}{geo}")).unwrap();
+    let a = c.access.unwrap();
+    assert_eq!(
+        a.geoip_db.as_deref(),
+        Some(Path::new("/etc/parapet/geo/country.mmdb"))
+    );
+    assert_eq!(
+        a.apps[0].policies[0].exclude,
+        vec![Selector::Countries(vec!["KP".into()])]
+    );
+    let bad = geo.replace("\"kp\"", "\"KPX\"");
+    assert_eq!(
+        parse(&format!("{MINIMAL}{bad}")).unwrap_err().key(),
+        Some("access.apps[0].policies[0].exclude[0].countries[0]")
+    );
     // Plain http is fine on loopback (a local provider, tests).
     let local = ACCESS.replace("https://login.example.com/", "http://127.0.0.1:9000");
     assert!(parse(&format!("{MINIMAL}{local}")).is_ok());

@@ -131,11 +131,54 @@ struct World {
     _dir: tempfile::TempDir,
 }
 
+/// A MaxMind-format database, made here: 127.0.0.1 is in DE (GeoLite2's nested
+/// `country.iso_code`), 127.0.0.3 in KP (a flat `country_code` record).
+fn country_database(path: &std::path::Path) {
+    use maxminddb_writer::paths::IpAddrWithMask;
+    #[derive(serde::Serialize)]
+    struct Iso {
+        iso_code: &'static str,
+    }
+    #[derive(serde::Serialize)]
+    struct Nested {
+        country: Iso,
+    }
+    #[derive(serde::Serialize)]
+    struct Flat {
+        country_code: &'static str,
+    }
+    let mut db = maxminddb_writer::Database::default();
+    db.metadata.database_type = "Parapet-E2E-Country".into();
+    db.metadata.binary_format_major_version = 2;
+    db.metadata.languages = vec!["en".into()];
+    let de = db
+        .insert_value(Nested {
+            country: Iso { iso_code: "DE" },
+        })
+        .unwrap();
+    let kp = db.insert_value(Flat { country_code: "KP" }).unwrap();
+    db.insert_node("127.0.0.1/32".parse::<IpAddrWithMask>().unwrap(), de);
+    db.insert_node("127.0.0.3/32".parse::<IpAddrWithMask>().unwrap(), kp);
+    let mut out = Vec::new();
+    db.write_to(&mut out).unwrap();
+    std::fs::write(path, out).unwrap();
+}
+
+/// A request from another loopback address (127.0.0.X), for network and country rules.
+async fn send_from(from: &str, addr: std::net::SocketAddr, req: Request<Full<Bytes>>) -> Resp {
+    let tcp = tokio::net::TcpSocket::new_v4().unwrap();
+    tcp.bind(format!("{from}:0").parse().unwrap()).unwrap();
+    let stream = tcp.connect(addr).await.unwrap();
+    send_on(stream, req).await.unwrap()
+}
+
 /// The provider, the application and Parapet protecting it (app `wiki`, everything on
-/// `localhost` and `127.0.0.1`; `example.com` people allowed, `/health` bypassed, one
-/// service token).
+/// `localhost` and `127.0.0.1`; `example.com` staff allowed except from KP, 127.0.0.2
+/// bypassed, one service token).
 fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
+    let geo = dir.path().join("country.mmdb");
+    country_database(&geo);
     let (idp_port, app_port) = (free_port(), free_port());
     let mut config = Config::new(local(app_port));
     config.admin = format!("token = {ADMIN_TOKEN:?}");
@@ -143,6 +186,7 @@ fn world() -> World {
         r#"
 [access]
 cookie_lifetime = "10s"
+geoip_db = {geo:?}
 
 [[access.idps]]
 name = "test-idp"
@@ -166,7 +210,7 @@ name = "health"
 action = "bypass"
 include = [{{ everyone = true }}]
 require = [{{ ip_ranges = ["127.0.0.0/8"] }}]
-exclude = [{{ ip_ranges = ["127.0.0.1"] }}]
+exclude = [{{ ip_ranges = ["127.0.0.1", "127.0.0.3"] }}]
 
 [[access.apps.policies]]
 name = "robots"
@@ -178,7 +222,9 @@ name = "staff"
 action = "allow"
 include = [{{ email_domains = ["example.com"] }}]
 require = [{{ groups = ["staff"] }}]
-"#
+exclude = [{{ countries = ["KP"] }}]
+"#,
+        geo = geo.display().to_string()
     );
     let parapet = Parapet::start(dir.path(), &config);
     let redirect = format!(
@@ -251,6 +297,7 @@ async fn chromium_signs_in_with_pkce_and_the_app_verifies_the_identity() {
     assert_eq!(claims["groups"], serde_json::json!(["eng", "staff"]));
     assert_eq!(claims["aud"], "wiki");
     assert_eq!(claims["idp"], "test-idp");
+    assert_eq!(claims["country"], "DE", "the country the request came from");
     assert!(claims["exp"].as_u64().unwrap() > claims["iat"].as_u64().unwrap());
     let cookie = session_cookie(&login);
 
@@ -284,6 +331,25 @@ async fn chromium_signs_in_with_pkce_and_the_app_verifies_the_identity() {
         "only Parapet's own header arrives: {headers:?}"
     );
     assert_ne!(headers["parapet-access-jwt-assertion"], forged);
+    // The session cookie stays with Parapet; the application's own cookies pass.
+    let r = send(
+        http,
+        request("/c", &[("cookie", &format!("theme=dark; {cookie}"))]),
+    )
+    .await;
+    assert_eq!(answer(&r.text())["cookie"], "theme=dark");
+
+    // The same session from a country the policy excludes is refused, on this request.
+    let r = send_from(
+        "127.0.0.3",
+        http,
+        request(
+            "/from-kp",
+            &[("cookie", &cookie), ("accept", "application/json")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
 
     // Sliding renewal: after half the cookie's life a request renews it.
     tokio::time::sleep(Duration::from_millis(5_500).saturating_sub(signed_in.elapsed())).await;
@@ -372,6 +438,12 @@ async fn chromium_signs_in_with_pkce_and_the_app_verifies_the_identity() {
         "{audit}"
     );
     assert!(has("sign-in", "eve") && has("deny", "eve"), "{audit}");
+    assert!(
+        records
+            .iter()
+            .any(|r| r["decision"] == "deny" && r["subject"] == "ana" && r["country"] == "KP"),
+        "the refusal from KP, with its country: {audit}"
+    );
     assert!(records
         .iter()
         .any(|r| r["decision"] == "allow" && r["policy"] == "staff" && r["idp"] == "test-idp"));
@@ -493,10 +565,7 @@ async fn bypass_attempts_are_refused() {
     );
 
     // The bypass policy applies from 127.0.0.2 only: no identity, but through.
-    let tcp = tokio::net::TcpSocket::new_v4().unwrap();
-    tcp.bind("127.0.0.2:0".parse().unwrap()).unwrap();
-    let stream = tcp.connect(http).await.unwrap();
-    let r = send_on(stream, request("/health", &[])).await.unwrap();
+    let r = send_from("127.0.0.2", http, request("/health", &[])).await;
     let seen = answer(&r.text());
     assert_eq!(seen["verified"], false);
     assert_eq!(seen["path"], "/health");
