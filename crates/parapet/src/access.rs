@@ -207,7 +207,9 @@ impl HttpModule for AccessModule {
                     }
                 }))
             }
-            ("/api/v1/access/revoke", &Method::POST) => {
+            // A change of state, but behind the bearer token (never a cookie), so a GET is no
+            // cross-site risk; the admin listener takes only GET today.
+            ("/api/v1/access/revoke", &Method::POST | &Method::GET) => {
                 let Some(sub) = param("sub").filter(|s| !s.is_empty() && s.len() <= 255) else {
                     return Some(Box::pin(async {
                         json(

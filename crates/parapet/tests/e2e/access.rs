@@ -448,6 +448,40 @@ async fn chromium_signs_in_with_pkce_and_the_app_verifies_the_identity() {
         .iter()
         .any(|r| r["decision"] == "allow" && r["policy"] == "staff" && r["idp"] == "test-idp"));
 
+    // Every field the OpenAPI document requires of a record is there.
+    let spec: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("docs/api/openapi.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(spec["paths"]["/api/v1/access/audit"]["get"].is_object());
+    for field in spec["components"]["schemas"]["AccessRecord"]["required"]
+        .as_array()
+        .unwrap()
+    {
+        assert!(!records[0][field.as_str().unwrap()].is_null(), "{field}");
+    }
+
+    // Revoking a person through the admin API ends their live session at once.
+    let live = session_cookie(&away);
+    let r = send(http, request("/live", &[("cookie", &live)])).await;
+    assert_eq!(answer(&r.text())["verified"], true);
+    let revoke = Request::get("/api/v1/access/revoke?sub=ana")
+        .header("host", "localhost")
+        .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    let r = send(w.parapet.admin(), revoke).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = send(
+        http,
+        request(
+            "/live",
+            &[("cookie", &live), ("accept", "application/json")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text());
+
     let metrics = send(w.parapet.admin(), get("/metrics")).await.text();
     let count = |labels: &[&str]| metric_sum(&metrics, "parapet_access_decisions_total", labels);
     assert!(
