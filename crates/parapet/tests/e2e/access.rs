@@ -176,11 +176,16 @@ async fn send_from(from: &str, addr: std::net::SocketAddr, req: Request<Full<Byt
 /// `localhost` and `127.0.0.1`; `example.com` staff allowed except from KP, 127.0.0.2
 /// bypassed, one service token).
 fn world() -> World {
+    world_with(|c| c)
+}
+
+/// As [`world`], with Parapet's config changed by `f` first (more routes).
+fn world_with(f: impl FnOnce(Config) -> Config) -> World {
     let dir = tempfile::tempdir().unwrap();
     let geo = dir.path().join("country.mmdb");
     country_database(&geo);
     let (idp_port, app_port) = (free_port(), free_port());
-    let mut config = Config::new(local(app_port));
+    let mut config = f(Config::new(local(app_port)));
     config.admin = format!("token = {ADMIN_TOKEN:?}");
     config.extra = format!(
         r#"
@@ -694,4 +699,156 @@ async fn bypass_attempts_are_refused() {
     let jwks: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(jwks["keys"][0]["alg"], "ES256");
     assert!(jwks["keys"][0].get("d").is_none());
+}
+
+/// A WebSocket server that answers each upgrade with one text message: the Parapet
+/// headers it received, as JSON.
+async fn start_identity_ws() -> std::net::SocketAddr {
+    use tokio_tungstenite::tungstenite::handshake::server::{
+        Request as WsRequest, Response as WsResponse,
+    };
+    let listener = tokio::net::TcpListener::bind(local(0)).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                use futures_util::SinkExt;
+                let mut seen = serde_json::Map::new();
+                let callback = |req: &WsRequest, resp: WsResponse| {
+                    for (k, v) in req.headers() {
+                        if k.as_str().starts_with("parapet-access-") {
+                            seen.insert(k.as_str().to_owned(), v.to_str().unwrap_or("").into());
+                        }
+                    }
+                    Ok(resp)
+                };
+                let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(stream, callback).await else {
+                    return;
+                };
+                let text = serde_json::Value::Object(seen).to_string();
+                let _ = ws
+                    .send(tokio_tungstenite::tungstenite::Message::text(text))
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+/// Verifies Parapet's identity token the way an application in Rust would: the JWKS from
+/// Parapet, the key by `kid`, ES256, audience and issuer.
+async fn verify_identity(parapet: std::net::SocketAddr, token: &str) -> serde_json::Value {
+    use jsonwebtoken::jwk::JwkSet;
+    use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+    let jwks = send(parapet, request("/.parapet/access/certs", &[])).await;
+    let set: JwkSet = serde_json::from_slice(&jwks.body).unwrap();
+    let kid = jsonwebtoken::decode_header(token).unwrap().kid.unwrap();
+    let key = DecodingKey::from_jwk(set.find(&kid).expect("the key is published")).unwrap();
+    let mut v = Validation::new(Algorithm::ES256);
+    v.set_audience(&["wiki"]);
+    v.set_issuer(&["parapet-access"]);
+    jsonwebtoken::decode::<serde_json::Value>(token, &key, &v)
+        .expect("Parapet's token verifies")
+        .claims
+}
+
+/// WebSocket upgrades and HTTP/2 streams are checked like any request and carry the
+/// identity.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_and_http2_requests_are_checked_and_carry_the_identity() {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let ws_server = start_identity_ws().await;
+    let w = world_with(|c| {
+        c.route(
+            "/ws",
+            Upstream::new("ws", &[ws_server]).response_timeout("5s"),
+        )
+    });
+    let http = w.parapet.http();
+    let url = format!("ws://localhost:{}/ws", http.port());
+
+    // No credentials: the upgrade is refused before it reaches the server.
+    let tcp = tokio::net::TcpStream::connect(http).await.unwrap();
+    let err = tokio_tungstenite::client_async(url.clone(), tcp)
+        .await
+        .expect_err("refused");
+    match err {
+        tokio_tungstenite::tungstenite::Error::Http(resp) => {
+            assert_eq!(resp.status().as_u16(), 401)
+        }
+        other => panic!("expected an HTTP refusal, got {other}"),
+    }
+
+    // A machine with its token: upgraded, and the server got Parapet's identity only.
+    let mut req = url.into_client_request().unwrap();
+    let h = req.headers_mut();
+    h.insert("parapet-access-client-id", "ci.e2e".parse().unwrap());
+    h.insert(
+        "parapet-access-client-secret",
+        SERVICE_SECRET.parse().unwrap(),
+    );
+    h.insert(
+        "parapet-access-jwt-assertion",
+        "forged.token.here".parse().unwrap(),
+    );
+    let tcp = tokio::net::TcpStream::connect(http).await.unwrap();
+    let (mut ws, resp) =
+        tokio::time::timeout(IO_TIMEOUT, tokio_tungstenite::client_async(req, tcp))
+            .await
+            .expect("in time")
+            .expect("upgraded");
+    assert_eq!(resp.status().as_u16(), 101);
+    let msg = tokio::time::timeout(IO_TIMEOUT, ws.next())
+        .await
+        .expect("in time")
+        .expect("a message")
+        .unwrap();
+    let seen: serde_json::Value = serde_json::from_str(msg.to_text().unwrap()).unwrap();
+    let seen = seen.as_object().unwrap();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let token = seen["parapet-access-jwt-assertion"].as_str().unwrap();
+    assert_ne!(token, "forged.token.here");
+    let claims = verify_identity(http, token).await;
+    assert_eq!(claims["sub"], "ci");
+    assert_eq!(claims["aud"], "wiki");
+
+    // HTTP/2 over TLS: one stream without credentials (401), one with (the app verifies).
+    let tls = tls_connect(
+        w.parapet.https(),
+        tls_config(TlsClient {
+            alpn: vec![b"h2".to_vec()],
+            ..TlsClient::default()
+        }),
+    )
+    .await;
+    let (mut sender, conn) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(tls),
+    )
+    .await
+    .expect("HTTP/2 handshake");
+    tokio::spawn(conn);
+    let h2 = |creds: bool| {
+        let mut b = Request::get("https://localhost/h2").header("accept", "application/json");
+        if creds {
+            b = b
+                .header("parapet-access-client-id", "ci.e2e")
+                .header("parapet-access-client-secret", SERVICE_SECRET);
+        }
+        b.body(Full::new(Bytes::new())).unwrap()
+    };
+    let resp = sender.send_request(h2(false)).await.unwrap();
+    assert_eq!(resp.version(), hyper::Version::HTTP_2);
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let resp = sender.send_request(h2(true)).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let seen = answer(&String::from_utf8_lossy(&body));
+    assert_eq!(seen["verified"], true, "{seen}");
+    assert_eq!(seen["claims"]["sub"], "ci");
 }
