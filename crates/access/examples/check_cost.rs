@@ -7,7 +7,8 @@
 //! Three cases through `Access::check` and the upstream phase: a request no application
 //! covers, a request with a valid session under a policy of several rules (the identity
 //! token comes from the per-session cache), and the same with the token signed every time
-//! (what the cache saves).
+//! (what the cache saves). The first line is the cost of copying the request headers,
+//! which the other lines include and the gateway does not (it works on the request itself).
 
 use std::time::Instant;
 
@@ -120,6 +121,14 @@ fn main() {
     };
 
     let uncovered = head("shop.example");
+    run(
+        "baseline: copying the request headers",
+        1_000_000,
+        &mut || {
+            let h = uncovered.headers.clone();
+            assert!(!h.is_empty());
+        },
+    );
     run("no application covers the host", 1_000_000, &mut || {
         let v = access.check(&uncovered, &info("shop.example"));
         assert!(matches!(v, Verdict::NotProtected));

@@ -714,6 +714,8 @@ async fn start_identity_ws() -> std::net::SocketAddr {
             tokio::spawn(async move {
                 use futures_util::SinkExt;
                 let mut seen = serde_json::Map::new();
+                // The error type is tungstenite's, not ours to shrink.
+                #[allow(clippy::result_large_err)]
                 let callback = |req: &WsRequest, resp: WsResponse| {
                     for (k, v) in req.headers() {
                         if k.as_str().starts_with("parapet-access-") {
