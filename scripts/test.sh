@@ -70,8 +70,9 @@ nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
 echo "node $(node --version), npm $(npm --version 2>/dev/null)"
 
 # ---------------------------------------------------------------- node modules
-section "Browser test modules (npm ci in tests/browser)"
-# playwright-core drives Debian's Chromium; it never downloads a browser.
+section "Browser test modules (npm ci in tests/browser: playwright-core, oidc-provider, jose)"
+# playwright-core drives Debian's Chromium; it never downloads a browser. oidc-provider is
+# the real OpenID Provider of the access tests, jose the JWT library of their application.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 browser_dir="$repo/tests/browser"
 stamp="$browser_dir/node_modules/.parapet-installed"

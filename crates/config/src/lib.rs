@@ -10,6 +10,7 @@
 //! Relative paths are resolved against the directory of the config file, so a
 //! config behaves the same whichever directory Parapet is started from.
 
+mod access;
 mod alerts;
 mod error;
 mod raw;
@@ -19,6 +20,12 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use access::{
+    Access, AccessApp, AuthMethod, IdentityProvider, Policy, PolicyAction, Selector, ServiceToken,
+    DEFAULT_ACCESS_COOKIE_LIFETIME, DEFAULT_ACCESS_KEY_ROTATION, DEFAULT_ACCESS_SESSION_DURATION,
+    DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_OIDC_GROUPS_CLAIM, DEFAULT_OIDC_SCOPES,
+    MAX_ACCESS_ENTRIES, MAX_SELECTOR_VALUES,
+};
 pub use alerts::{
     AlertChannel, AlertChannelKind, Alerts, Secret, DEFAULT_ALERT_DEDUP_WINDOW,
     DEFAULT_ALERT_DIGEST_PERIOD, DEFAULT_ALERT_MAX_PER_WINDOW, DEFAULT_ALERT_THROTTLE_WINDOW,
@@ -118,6 +125,8 @@ pub struct Config {
     pub routes: Option<Routes>,
     /// Alert channels (none when the file has no `[alerts]` table).
     pub alerts: Alerts,
+    /// Zero Trust access, when the file has an `[access]` table with applications.
+    pub access: Option<Access>,
 }
 
 #[derive(Debug, Clone)]
@@ -861,6 +870,11 @@ impl Validator<'_> {
             },
         };
 
+        let access = match raw.access {
+            Some(a) => Some(self.access(a)?),
+            None => None,
+        };
+
         Ok(Config {
             source: self.file.to_owned(),
             server,
@@ -874,6 +888,7 @@ impl Validator<'_> {
             upstreams,
             routes,
             alerts,
+            access,
         })
     }
 

@@ -24,6 +24,7 @@ pub struct File {
     pub upstreams: Vec<Upstream>,
     pub routes: Option<Routes>,
     pub alerts: Option<Alerts>,
+    pub access: Option<Access>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -239,4 +240,86 @@ pub struct AlertChannel {
     pub password_env: Option<String>,
     pub ca: Option<String>,
     pub timeout: Option<String>,
+}
+
+/// `[access]`: Zero Trust access in front of applications.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Access {
+    pub cookie_lifetime: Option<String>,
+    pub token_lifetime: Option<String>,
+    pub key_rotation: Option<String>,
+    pub geoip_db: Option<String>,
+    #[serde(default)]
+    pub apps: Vec<AccessApp>,
+    #[serde(default)]
+    pub idps: Vec<AccessIdp>,
+    #[serde(default)]
+    pub service_tokens: Vec<AccessServiceToken>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessApp {
+    pub name: Option<String>,
+    pub hosts: Option<Vec<String>>,
+    pub paths: Option<Vec<String>>,
+    pub idps: Option<Vec<String>>,
+    pub session_duration: Option<String>,
+    pub allow_preflight: Option<bool>,
+    #[serde(default)]
+    pub policies: Vec<AccessPolicy>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessPolicy {
+    pub name: Option<String>,
+    pub action: Option<String>,
+    #[serde(default)]
+    pub include: Vec<AccessSelector>,
+    #[serde(default)]
+    pub require: Vec<AccessSelector>,
+    #[serde(default)]
+    pub exclude: Vec<AccessSelector>,
+}
+
+/// One selector: exactly one key is set (checked in validation).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessSelector {
+    pub everyone: Option<bool>,
+    pub emails: Option<Vec<String>>,
+    pub email_domains: Option<Vec<String>>,
+    pub groups: Option<Vec<String>>,
+    pub idps: Option<Vec<String>>,
+    pub auth_methods: Option<Vec<String>>,
+    pub ip_ranges: Option<Vec<String>>,
+    pub countries: Option<Vec<String>>,
+    pub service_tokens: Option<Vec<String>>,
+    pub any_service_token: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessIdp {
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub display_name: Option<String>,
+    pub issuer: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub client_secret_env: Option<String>,
+    pub scopes: Option<Vec<String>>,
+    pub groups_claim: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessServiceToken {
+    pub name: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub client_secret_env: Option<String>,
 }

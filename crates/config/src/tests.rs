@@ -382,3 +382,164 @@ fn the_admin_token_is_a_secret_of_some_length() {
         Some("admin.token_env")
     );
 }
+
+const ACCESS: &str = r#"
+[access]
+token_lifetime = "2m"
+
+[[access.idps]]
+name = "corp"
+issuer = "https://login.example.com/"
+client_id = "parapet"
+client_secret = "s3cret"
+
+[[access.service_tokens]]
+name = "ci"
+client_id = "ci.access"
+client_secret = "0123456789abcdef0123"
+
+[[access.apps]]
+name = "wiki"
+hosts = ["wiki.example.com", "*.wiki.example.com"]
+paths = ["/", "/api"]
+idps = ["corp"]
+
+[[access.apps.policies]]
+name = "staff"
+action = "allow"
+include = [{ email_domains = ["Example.com"] }, { emails = ["Ana@partner.org"] }]
+require = [{ ip_ranges = ["10.0.0.0/8", "2001:db8::1"] }]
+exclude = [{ groups = ["suspended"] }]
+
+[[access.apps.policies]]
+name = "robots"
+action = "service-auth"
+include = [{ service_tokens = ["ci"] }]
+"#;
+
+#[test]
+fn access_apps_parse_with_defaults() {
+    let c = parse(&format!("{MINIMAL}{ACCESS}")).unwrap();
+    let a = c.access.expect("an [access] table");
+    assert_eq!(a.token_lifetime, Duration::from_secs(120));
+    assert_eq!(a.cookie_lifetime, DEFAULT_ACCESS_COOKIE_LIFETIME);
+    assert_eq!(a.key_rotation, DEFAULT_ACCESS_KEY_ROTATION);
+    assert_eq!(a.idps[0].issuer, "https://login.example.com");
+    assert_eq!(a.idps[0].scopes, DEFAULT_OIDC_SCOPES);
+    assert_eq!(a.idps[0].groups_claim, DEFAULT_OIDC_GROUPS_CLAIM);
+    assert_eq!(a.idps[0].client_secret.expose(), "s3cret");
+    let app = &a.apps[0];
+    assert_eq!(app.session_duration, DEFAULT_ACCESS_SESSION_DURATION);
+    assert_eq!(app.idps, vec![0]);
+    assert!(!app.allow_preflight);
+    let p = &app.policies[0];
+    assert_eq!(p.action, PolicyAction::Allow);
+    assert_eq!(
+        p.include,
+        vec![
+            Selector::EmailDomains(vec!["example.com".into()]),
+            Selector::Emails(vec!["ana@partner.org".into()])
+        ]
+    );
+    assert_eq!(
+        p.require,
+        vec![Selector::IpRanges(vec![
+            "10.0.0.0/8".parse().unwrap(),
+            "2001:db8::1/128".parse().unwrap()
+        ])]
+    );
+    assert_eq!(app.policies[1].action, PolicyAction::ServiceAuth);
+    // Secrets never show in Debug output.
+    assert!(!format!("{:?}", a.service_tokens).contains("0123456789abcdef0123"));
+}
+
+#[test]
+fn access_errors_name_their_key() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "action = \"allow\"",
+            "action = \"permit\"",
+            "access.apps[0].policies[0].action",
+        ),
+        (
+            "idps = [\"corp\"]",
+            "idps = [\"nope\"]",
+            "access.apps[0].idps[0]",
+        ),
+        (
+            "{ groups = [\"suspended\"] }",
+            "{ groups = [\"suspended\"], emails = [\"a@b.c\"] }",
+            "access.apps[0].policies[0].exclude[0]",
+        ),
+        (
+            "\"10.0.0.0/8\"",
+            "\"10.0.0.1/8\"",
+            "access.apps[0].policies[0].require[0].ip_ranges[0]",
+        ),
+        (
+            "https://login.example.com/",
+            "http://login.example.com",
+            "access.idps[0].issuer",
+        ),
+        (
+            "service_tokens = [\"ci\"]",
+            "service_tokens = [\"cd\"]",
+            "access.apps[0].policies[1].include[0].service_tokens[0]",
+        ),
+        (
+            "client_secret = \"0123456789abcdef0123\"",
+            "client_secret = \"short\"",
+            "access.service_tokens[0].client_secret",
+        ),
+        (
+            "token_lifetime = \"2m\"",
+            "token_lifetime = \"1s\"",
+            "access.token_lifetime",
+        ),
+    ];
+    for (from, to, key) in cases {
+        let text = format!("{MINIMAL}{}", ACCESS.replacen(from, to, 1));
+        let err = parse(&text).expect_err(to);
+        assert_eq!(err.key(), Some(*key), "{to}: {err}");
+    }
+    // Unknown keys are refused by name.
+    let err = parse(&format!(
+        "{MINIMAL}{}",
+        ACCESS.replace("paths =", "pathz =")
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("pathz"), "{err}");
+    // Countries need a database; with one they parse, upper-cased.
+    let geo = ACCESS
+        .replace("{ groups = [\"suspended\"] }", "{ countries = [\"kp\"] }")
+        .replace(
+            "token_lifetime = \"2m\"",
+            "token_lifetime = \"2m\"\ngeoip_db = \"geo/country.mmdb\"",
+        );
+    let c = parse(&format!("{MINIMAL}{geo}")).unwrap();
+    let a = c.access.unwrap();
+    assert_eq!(
+        a.geoip_db.as_deref(),
+        Some(Path::new("/etc/parapet/geo/country.mmdb"))
+    );
+    assert_eq!(
+        a.apps[0].policies[0].exclude,
+        vec![Selector::Countries(vec!["KP".into()])]
+    );
+    let bad = geo.replace("\"kp\"", "\"KPX\"");
+    assert_eq!(
+        parse(&format!("{MINIMAL}{bad}")).unwrap_err().key(),
+        Some("access.apps[0].policies[0].exclude[0].countries[0]")
+    );
+    // Plain http is fine on loopback (a local provider, tests).
+    let local = ACCESS.replace("https://login.example.com/", "http://127.0.0.1:9000");
+    assert!(parse(&format!("{MINIMAL}{local}")).is_ok());
+    // A secret from the environment that is not set names its key.
+    let env = ACCESS.replace(
+        "client_secret = \"s3cret\"",
+        "client_secret_env = \"PARAPET_TEST_UNSET_OIDC_SECRET\"",
+    );
+    let err = parse(&format!("{MINIMAL}{env}")).unwrap_err();
+    assert_eq!(err.key(), Some("access.idps[0].client_secret_env"));
+}

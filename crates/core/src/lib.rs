@@ -22,6 +22,7 @@
 //! What does not live here: configuration (`parapet-config`), storage (`parapet-store`),
 //! alert delivery (`parapet-alerts`), and anything specific to one service.
 
+pub mod access;
 mod error;
 mod event;
 pub mod inventory;

@@ -35,6 +35,39 @@ pub struct RequestCtx {
     /// The request's target as the client sent it (a cheap clone of its bytes), so that
     /// the response phase can tell pages apart by path.
     pub uri: http::Uri,
+    /// What a module's earlier phase hands to its later phases for this request.
+    pub slots: Slots,
+}
+
+/// Per-request values a module passes from one of its phases to a later one (the access
+/// decision made in [`HttpModule::request_filter`] and used in
+/// [`HttpModule::upstream_request_filter`]), keyed by type like [`http::Extensions`].
+///
+/// Costs nothing unless a module puts something in: creating it allocates nothing, and a
+/// lookup in an empty one is an uncontended lock and a null check.
+#[derive(Debug, Default)]
+pub struct Slots(std::sync::Mutex<http::Extensions>);
+
+impl Slots {
+    /// Stores `value`, replacing one of the same type.
+    pub fn insert<T: Clone + Send + Sync + 'static>(&self, value: T) {
+        if let Ok(mut e) = self.0.lock() {
+            e.insert(value);
+        }
+    }
+
+    /// A copy of the value of type `T`, if one was stored (use an `Arc` for large values).
+    pub fn get<T: Clone + Send + Sync + 'static>(&self) -> Option<T> {
+        self.0.lock().ok()?.get::<T>().cloned()
+    }
+}
+
+impl Clone for Slots {
+    fn clone(&self) -> Self {
+        Slots(std::sync::Mutex::new(
+            self.0.lock().map(|e| e.clone()).unwrap_or_default(),
+        ))
+    }
 }
 
 /// What [`HttpModule::request_filter`] decides.

@@ -259,6 +259,7 @@ async fn proxy(
         host,
         site: Some(site),
         uri: req.uri().clone(),
+        slots: Default::default(),
     };
 
     let (parts, body) = req.into_parts();

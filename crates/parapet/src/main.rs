@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use parapet_config::{Config, LogFormat};
 use tokio_util::sync::CancellationToken;
 
+mod access;
 mod alerting;
 mod dashboard;
 mod script_monitor;
@@ -122,10 +123,21 @@ fn check(file: &Path) -> anyhow::Result<()> {
         .as_ref()
         .map(|r| format!(", {} monitored prefix(es)", r.prefixes.len()))
         .unwrap_or_default();
+    let access = config
+        .access
+        .as_ref()
+        .map(|a| {
+            format!(
+                ", {} access app(s), {} identity provider(s)",
+                a.apps.len(),
+                a.idps.len()
+            )
+        })
+        .unwrap_or_default();
     // Channels are set up too (CA files read, addresses parsed), as `serve` would.
     alerting::pipeline(&config.alerts)?;
     println!(
-        "{}: ok ({} listener(s), {} site(s), {} upstream(s){routes}, {} alert channel(s))",
+        "{}: ok ({} listener(s), {} site(s), {} upstream(s){routes}{access}, {} alert channel(s))",
         file.display(),
         config.listeners.len(),
         config.sites.len(),
@@ -292,6 +304,15 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
         modules.push(m);
         writer = Some(w);
     }
+    // Access comes after the script monitor, so that browsers' CSP reports reach it on
+    // protected sites (they carry no session).
+    let mut access_writer = None;
+    if let Some((m, w)) =
+        access::AccessModule::from_config(&config, store.clone(), writer_stop.clone()).await?
+    {
+        modules.push(m);
+        access_writer = Some(w);
+    }
     // The dashboard's pages on the admin listener (the admin token signs the operator in).
     modules.push(dashboard::Dashboard::new(&config, store.clone()));
     let gateway =
@@ -306,6 +327,9 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
     // Requests have drained: what the monitor acknowledged is written before exit.
     writer_stop.cancel();
     if let Some(w) = writer {
+        let _ = w.await;
+    }
+    if let Some(w) = access_writer {
         let _ = w.await;
     }
     tracing::info!("parapet stopped");

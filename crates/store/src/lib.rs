@@ -19,6 +19,10 @@
 //!   each site's pages load, where and when), written in batches; new items come back so the
 //!   monitor can alert on them.
 //!
+//! - [`Store::record_access`] / [`Store::access_audit`]: Zero Trust access's audit log;
+//!   [`Store::revoke_access`] / [`Store::access_revocations`]: revoked sessions and people,
+//!   kept until their cookies would have expired anyway.
+//!
 //! Further service tables (script versions, route state) come as further numbered migrations
 //! and trait methods, in the same style.
 //!
@@ -45,6 +49,7 @@ mod migrate;
 mod sqlite;
 
 use async_trait::async_trait;
+use parapet_core::access::AccessRecord;
 use parapet_core::inventory::{
     DomainItem, InactiveItem, InventoryItem, ItemKind, NewItem, Sighting,
 };
@@ -114,6 +119,26 @@ pub trait Store: Send + Sync {
         idle_before: Timestamp,
         now: Timestamp,
     ) -> Result<Vec<InactiveItem>>;
+
+    /// Appends access decisions to the audit log in one transaction.
+    async fn record_access(&self, records: &[AccessRecord]) -> Result<()>;
+
+    /// The newest audit records, newest first, at most `limit` (capped at
+    /// [`MAX_EVENT_LIMIT`]); only `app`'s when given.
+    async fn access_audit(&self, app: Option<&str>, limit: u32) -> Result<Vec<AccessRecord>>;
+
+    /// Records a revocation (`kind` is `session` or `subject`), replacing an earlier one of
+    /// the same value; it may be forgotten after `until`.
+    async fn revoke_access(
+        &self,
+        kind: &str,
+        value: &str,
+        at: Timestamp,
+        until: Timestamp,
+    ) -> Result<()>;
+
+    /// The revocations still in force at `now` as `(kind, value, at)`; older ones are deleted.
+    async fn access_revocations(&self, now: Timestamp) -> Result<Vec<(String, String, Timestamp)>>;
 }
 
 /// Pages remembered per inventory item: the first ones seen, then only counts. Report data

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use parapet_core::access::AccessRecord;
 use parapet_core::inventory::{
     DomainItem, InactiveItem, InventoryItem, ItemKind, NewItem, Sighting,
 };
@@ -457,6 +458,113 @@ impl Store for SqliteStore {
             };
             tx.commit()?;
             Ok(items)
+        })
+        .await
+    }
+
+    async fn record_access(&self, records: &[AccessRecord]) -> Result<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let rows = records.to_vec();
+        self.with_conn(move |conn| {
+            let tx = conn.transaction()?;
+            {
+                let mut stmt = tx.prepare_cached(
+                    "INSERT INTO access_audit (time_ms, app, decision, policy, subject, email, idp, \
+                     client_ip, country, request_id, reason) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )?;
+                for r in &rows {
+                    stmt.execute(params![
+                        r.at.as_unix_millis(),
+                        r.app,
+                        r.decision,
+                        r.policy,
+                        r.subject,
+                        r.email,
+                        r.idp,
+                        r.client_ip,
+                        r.country,
+                        r.request_id,
+                        r.reason,
+                    ])?;
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn access_audit(&self, app: Option<&str>, limit: u32) -> Result<Vec<AccessRecord>> {
+        let limit = limit.min(crate::MAX_EVENT_LIMIT);
+        let app = app.map(str::to_owned);
+        self.with_conn(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, time_ms, app, decision, policy, subject, email, idp, client_ip, \
+                 country, request_id, reason FROM access_audit \
+                 WHERE (?1 IS NULL OR app = ?1) ORDER BY time_ms DESC, id DESC LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![app, limit], |row| {
+                let mut r = AccessRecord::new(
+                    &row.get::<_, String>(2)?,
+                    &row.get::<_, String>(3)?,
+                    row.get(8)?,
+                    &row.get::<_, String>(10)?,
+                );
+                r.id = row.get(0)?;
+                r.at = Timestamp::from_unix_millis(row.get(1)?);
+                r.policy = row.get(4)?;
+                r.subject = row.get(5)?;
+                r.email = row.get(6)?;
+                r.idp = row.get(7)?;
+                r.country = row.get(9)?;
+                r.reason = row.get(11)?;
+                Ok(r)
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn revoke_access(
+        &self,
+        kind: &str,
+        value: &str,
+        at: Timestamp,
+        until: Timestamp,
+    ) -> Result<()> {
+        let (kind, value) = (kind.to_owned(), value.to_owned());
+        self.with_conn(move |conn| {
+            conn.execute(
+                "INSERT INTO access_revocations (kind, value, at_ms, until_ms) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (kind, value) DO UPDATE SET at_ms = excluded.at_ms, until_ms = excluded.until_ms",
+                params![kind, value, at.as_unix_millis(), until.as_unix_millis()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn access_revocations(&self, now: Timestamp) -> Result<Vec<(String, String, Timestamp)>> {
+        self.with_conn(move |conn| {
+            let now = now.as_unix_millis();
+            conn.execute(
+                "DELETE FROM access_revocations WHERE until_ms <= ?1",
+                params![now],
+            )?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT kind, value, at_ms FROM access_revocations ORDER BY at_ms",
+            )?;
+            let rows = stmt.query_map([], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    Timestamp::from_unix_millis(row.get(2)?),
+                ))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
         .await
     }

@@ -235,11 +235,16 @@ async fn opening_twice_is_idempotent_and_creates_directories() {
     drop(first);
     let second = SqliteStore::open(&path).expect("second open");
     second.health().await.expect("healthy");
-    let count: i64 = rusqlite::Connection::open(&path)
+    let (count, distinct, newest): (i64, i64, i64) = rusqlite::Connection::open(&path)
         .expect("raw open")
-        .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*), count(DISTINCT version), max(version) FROM schema_migrations",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .expect("count");
-    assert_eq!(count, i64::from(SCHEMA_VERSION), "a migration ran twice");
+    assert_eq!(count, distinct, "a migration ran twice");
+    assert_eq!(newest, i64::from(SCHEMA_VERSION));
 }
 
 #[tokio::test]
@@ -573,4 +578,56 @@ async fn registrable_domains_are_kept_per_site() {
     assert_eq!(d[0].first_seen, Timestamp::from_unix_millis(10));
     assert_eq!(d[0].last_seen, Timestamp::from_unix_millis(20));
     assert_eq!(d[1].domain, "other.example");
+}
+
+#[tokio::test]
+async fn access_audit_and_revocations_round_trip() {
+    use parapet_core::access::AccessRecord;
+    let store = SqliteStore::open_in_memory().unwrap();
+    let mut a = AccessRecord::new("wiki", "deny", "10.0.0.1".into(), "rid-1");
+    a.at = Timestamp::from_unix_millis(1_000);
+    a.subject = Some("u1".into());
+    a.reason = Some("no policy admits this identity".into());
+    let mut b = AccessRecord::new("crm", "allow", "::1".into(), "rid-2");
+    b.at = Timestamp::from_unix_millis(2_000);
+    b.policy = Some("staff".into());
+    b.email = Some("ana@example.com".into());
+    b.idp = Some("corp".into());
+    store.record_access(&[a.clone(), b.clone()]).await.unwrap();
+    store.record_access(&[]).await.unwrap();
+    let all = store.access_audit(None, 10).await.unwrap();
+    assert_eq!(all.len(), 2);
+    // Newest first, every field back as written.
+    assert_eq!((all[0].id > 0, all[0].request_id.as_str()), (true, "rid-2"));
+    b.id = all[0].id;
+    a.id = all[1].id;
+    assert_eq!(all, vec![b, a.clone()]);
+    assert_eq!(store.access_audit(Some("wiki"), 10).await.unwrap(), vec![a]);
+    assert_eq!(store.access_audit(None, 1).await.unwrap().len(), 1);
+
+    let t = Timestamp::from_unix_millis;
+    store
+        .revoke_access("session", "s1", t(10), t(100))
+        .await
+        .unwrap();
+    store
+        .revoke_access("subject", "u1", t(20), t(500))
+        .await
+        .unwrap();
+    // Revoking again moves the dates.
+    store
+        .revoke_access("session", "s1", t(30), t(300))
+        .await
+        .unwrap();
+    let r = store.access_revocations(t(200)).await.unwrap();
+    assert_eq!(
+        r,
+        vec![
+            ("subject".to_owned(), "u1".to_owned(), t(20)),
+            ("session".to_owned(), "s1".to_owned(), t(30))
+        ]
+    );
+    // Past their end they are forgotten.
+    assert_eq!(store.access_revocations(t(400)).await.unwrap().len(), 1);
+    assert!(store.access_revocations(t(600)).await.unwrap().is_empty());
 }

@@ -1,0 +1,444 @@
+//! Policies, evaluated on every request in Cloudflare Access's order: bypass, then
+//! service-auth, then block, then allow. A policy matches when any of its `include`
+//! selectors, all of its `require` selectors and none of its `exclude` selectors match.
+//!
+//! Selectors look at who is asking ([`Subject`]: a signed-in person, a machine with a
+//! service token, or nobody yet) and at the request itself (the client address), so a
+//! network rule is checked again on every request, not only at sign-in.
+
+use std::net::IpAddr;
+
+use parapet_config::{AuthMethod, Policy, PolicyAction, Selector};
+
+use crate::geo::Country;
+
+/// A signed-in person, as the session cookie carries them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct User {
+    /// The provider's subject identifier.
+    pub sub: String,
+    /// Lower-case; empty when the provider gave none.
+    pub email: String,
+    pub groups: Vec<String>,
+    /// The provider's name from the config.
+    pub idp: String,
+}
+
+/// Who is asking.
+#[derive(Debug, Clone, Copy)]
+pub enum Subject<'a> {
+    /// No session, no service token.
+    Anonymous,
+    User(&'a User),
+    /// A valid service token, by name.
+    Service(&'a str),
+}
+
+impl Subject<'_> {
+    fn method(&self) -> Option<AuthMethod> {
+        match self {
+            Subject::Anonymous => None,
+            Subject::User(_) => Some(AuthMethod::Oidc),
+            Subject::Service(_) => Some(AuthMethod::ServiceToken),
+        }
+    }
+}
+
+/// What the request looks like, apart from who sends it.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts {
+    pub client: IpAddr,
+    /// From the operator's database, when it has one and it places the address.
+    pub country: Option<Country>,
+}
+
+/// The outcome of the policies for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Pass without identity (a bypass policy matched); index of the policy.
+    Bypass(usize),
+    /// Pass with the subject's identity; index of the allow or service-auth policy.
+    Allow(usize),
+    /// Refused by a block policy; its index.
+    Block(usize),
+    /// Nobody is signed in and nothing above applied: sign in first.
+    SignIn,
+    /// Signed in (or a service token), but no policy lets this subject in.
+    NoMatch,
+}
+
+fn selector_matches(s: &Selector, who: Subject<'_>, facts: &Facts) -> bool {
+    let user = match who {
+        Subject::User(u) => Some(u),
+        _ => None,
+    };
+    match s {
+        Selector::Everyone => true,
+        Selector::Emails(list) => {
+            user.is_some_and(|u| !u.email.is_empty() && list.contains(&u.email))
+        }
+        Selector::EmailDomains(list) => user.is_some_and(|u| {
+            u.email.rsplit_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && list.iter().any(|d| d == domain)
+            })
+        }),
+        Selector::Groups(list) => user.is_some_and(|u| u.groups.iter().any(|g| list.contains(g))),
+        Selector::Idps(list) => user.is_some_and(|u| list.contains(&u.idp)),
+        Selector::AuthMethods(list) => who.method().is_some_and(|m| list.contains(&m)),
+        Selector::IpRanges(nets) => nets.iter().any(|n| n.contains(&facts.client)),
+        Selector::Countries(list) => facts
+            .country
+            .is_some_and(|c| list.iter().any(|l| l == c.as_str())),
+        Selector::ServiceTokens(list) => {
+            matches!(who, Subject::Service(name) if list.iter().any(|n| n == name))
+        }
+        Selector::AnyServiceToken => matches!(who, Subject::Service(_)),
+        // A selector added to the config but not taught here matches nothing: fail closed.
+        #[allow(unreachable_patterns)]
+        _ => false,
+    }
+}
+
+/// Whether `policy`'s conditions hold (its action aside).
+pub fn matches(policy: &Policy, who: Subject<'_>, facts: &Facts) -> bool {
+    policy
+        .include
+        .iter()
+        .any(|s| selector_matches(s, who, facts))
+        && policy
+            .require
+            .iter()
+            .all(|s| selector_matches(s, who, facts))
+        && !policy
+            .exclude
+            .iter()
+            .any(|s| selector_matches(s, who, facts))
+}
+
+/// Evaluates an application's policies for `who`.
+pub fn evaluate(policies: &[Policy], who: Subject<'_>, facts: &Facts) -> Outcome {
+    let first = |action: PolicyAction, who: Subject<'_>| {
+        policies
+            .iter()
+            .position(|p| p.action == action && matches(p, who, facts))
+    };
+    // Bypass looks at the request alone: it must not depend on who is signed in, or a
+    // session would change which requests skip access altogether.
+    if let Some(i) = first(PolicyAction::Bypass, Subject::Anonymous) {
+        return Outcome::Bypass(i);
+    }
+    if let Subject::Service(_) = who {
+        if let Some(i) = first(PolicyAction::ServiceAuth, who) {
+            return Outcome::Allow(i);
+        }
+    }
+    if let Some(i) = first(PolicyAction::Block, who) {
+        return Outcome::Block(i);
+    }
+    match who {
+        Subject::User(_) => {
+            first(PolicyAction::Allow, who).map_or(Outcome::NoMatch, Outcome::Allow)
+        }
+        Subject::Service(_) => Outcome::NoMatch,
+        Subject::Anonymous => Outcome::SignIn,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn user(email: &str, groups: &[&str], idp: &str) -> User {
+        User {
+            sub: format!("sub-{email}"),
+            email: email.to_owned(),
+            groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+            idp: idp.to_owned(),
+        }
+    }
+
+    fn facts(ip: &str) -> Facts {
+        Facts {
+            client: ip.parse().unwrap(),
+            country: None,
+        }
+    }
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn selectors_match_what_they_name() {
+        let ana = user("ana@example.com", &["eng", "oncall"], "corp");
+        let who = Subject::User(&ana);
+        let f = facts("10.1.2.3");
+        let yes = [
+            Selector::Everyone,
+            Selector::Emails(strings(&["ana@example.com"])),
+            Selector::EmailDomains(strings(&["example.com"])),
+            Selector::Groups(strings(&["oncall"])),
+            Selector::Idps(strings(&["corp"])),
+            Selector::AuthMethods(vec![AuthMethod::Oidc]),
+            Selector::IpRanges(vec!["10.0.0.0/8".parse().unwrap()]),
+        ];
+        for s in &yes {
+            assert!(selector_matches(s, who, &f), "{s:?}");
+        }
+        let no = [
+            Selector::Emails(strings(&["bob@example.com"])),
+            // Subdomains and look-alikes are other domains.
+            Selector::EmailDomains(strings(&["ample.com", "sub.example.com"])),
+            Selector::Groups(strings(&["ENG"])),
+            Selector::Idps(strings(&["github"])),
+            Selector::AuthMethods(vec![AuthMethod::ServiceToken]),
+            Selector::IpRanges(vec!["10.0.0.0/16".parse().unwrap()]),
+            Selector::ServiceTokens(strings(&["ci"])),
+            Selector::AnyServiceToken,
+        ];
+        for s in &no {
+            assert!(!selector_matches(s, who, &f), "{s:?}");
+        }
+        // A machine matches only the service selectors, network and everyone.
+        let ci = Subject::Service("ci");
+        assert!(selector_matches(
+            &Selector::ServiceTokens(strings(&["ci"])),
+            ci,
+            &f
+        ));
+        assert!(selector_matches(&Selector::AnyServiceToken, ci, &f));
+        assert!(selector_matches(
+            &Selector::AuthMethods(vec![AuthMethod::ServiceToken]),
+            ci,
+            &f
+        ));
+        assert!(!selector_matches(
+            &Selector::EmailDomains(strings(&["example.com"])),
+            ci,
+            &f
+        ));
+        // An address without a local part is no member of its domain.
+        // Countries: only a placed address matches.
+        let de = Facts {
+            client: f.client,
+            country: Country::parse("de"),
+        };
+        let countries = Selector::Countries(strings(&["DE", "FR"]));
+        assert!(selector_matches(&countries, who, &de));
+        assert!(!selector_matches(&countries, who, &f));
+        let odd = user("@example.com", &[], "corp");
+        assert!(!selector_matches(
+            &Selector::EmailDomains(strings(&["example.com"])),
+            Subject::User(&odd),
+            &f
+        ));
+        let none = user("", &[], "corp");
+        assert!(!selector_matches(
+            &Selector::Emails(strings(&[""])),
+            Subject::User(&none),
+            &f
+        ));
+    }
+
+    /// The include / require / exclude matrix, and the order of actions.
+    #[test]
+    fn policy_matrix() {
+        let staff = Policy::new(
+            "staff",
+            PolicyAction::Allow,
+            vec![
+                Selector::EmailDomains(strings(&["example.com"])),
+                Selector::Emails(strings(&["guest@partner.org"])),
+            ],
+        )
+        .require(vec![
+            Selector::IpRanges(vec!["10.0.0.0/8".parse().unwrap()]),
+            Selector::Idps(strings(&["corp"])),
+        ])
+        .exclude(vec![Selector::Groups(strings(&["suspended"]))]);
+        let policies = vec![
+            Policy::new(
+                "health",
+                PolicyAction::Bypass,
+                vec![Selector::IpRanges(vec!["192.0.2.0/24".parse().unwrap()])],
+            ),
+            Policy::new(
+                "robots",
+                PolicyAction::ServiceAuth,
+                vec![Selector::ServiceTokens(strings(&["ci"]))],
+            ),
+            Policy::new(
+                "blocked-net",
+                PolicyAction::Block,
+                vec![Selector::IpRanges(vec!["10.66.0.0/16".parse().unwrap()])],
+            ),
+            staff,
+        ];
+        let ana = user("ana@example.com", &["eng"], "corp");
+        let guest = user("guest@partner.org", &[], "corp");
+        let sus = user("sam@example.com", &["suspended"], "corp");
+        let gh = user("gil@example.com", &[], "github");
+        let eve = user("eve@evil.example", &[], "corp");
+        let cases: Vec<(Subject<'_>, &str, Outcome)> = vec![
+            (Subject::User(&ana), "10.1.1.1", Outcome::Allow(3)),
+            (Subject::User(&guest), "10.1.1.1", Outcome::Allow(3)),
+            // require: all of them.
+            (Subject::User(&ana), "172.16.0.1", Outcome::NoMatch),
+            (Subject::User(&gh), "10.1.1.1", Outcome::NoMatch),
+            // exclude: none of them.
+            (Subject::User(&sus), "10.1.1.1", Outcome::NoMatch),
+            // include: any of them.
+            (Subject::User(&eve), "10.1.1.1", Outcome::NoMatch),
+            // block wins over allow.
+            (Subject::User(&ana), "10.66.1.1", Outcome::Block(2)),
+            // bypass wins over everything and ignores the session.
+            (Subject::User(&sus), "192.0.2.9", Outcome::Bypass(0)),
+            (Subject::Anonymous, "192.0.2.9", Outcome::Bypass(0)),
+            (Subject::Anonymous, "10.1.1.1", Outcome::SignIn),
+            (Subject::Anonymous, "10.66.1.1", Outcome::Block(2)),
+            // service-auth before block; a token is never enough for allow.
+            (Subject::Service("ci"), "10.66.1.1", Outcome::Allow(1)),
+            (Subject::Service("other"), "10.1.1.1", Outcome::NoMatch),
+        ];
+        for (who, ip, want) in cases {
+            assert_eq!(
+                evaluate(&policies, who, &facts(ip)),
+                want,
+                "{who:?} from {ip}"
+            );
+        }
+    }
+
+    fn arb_user() -> impl Strategy<Value = User> {
+        (
+            prop::sample::select(vec!["ana", "bob", "", "x"]),
+            prop::sample::select(vec!["example.com", "evil.example", "sub.example.com"]),
+            prop::collection::vec(prop::sample::select(vec!["eng", "ops", "suspended"]), 0..3),
+            prop::sample::select(vec!["corp", "github"]),
+        )
+            .prop_map(|(l, d, g, i)| User {
+                sub: format!("{l}-{i}"),
+                email: format!("{l}@{d}"),
+                groups: g.into_iter().map(str::to_owned).collect(),
+                idp: i.to_owned(),
+            })
+    }
+
+    fn arb_selector() -> impl Strategy<Value = Selector> {
+        prop_oneof![
+            Just(Selector::Everyone),
+            Just(Selector::Emails(strings(&["ana@example.com"]))),
+            Just(Selector::EmailDomains(strings(&["example.com"]))),
+            Just(Selector::Groups(strings(&["suspended"]))),
+            Just(Selector::Groups(strings(&["eng"]))),
+            Just(Selector::Idps(strings(&["corp"]))),
+            Just(Selector::AuthMethods(vec![AuthMethod::Oidc])),
+            Just(Selector::IpRanges(vec!["10.0.0.0/8".parse().unwrap()])),
+            Just(Selector::AnyServiceToken),
+            Just(Selector::ServiceTokens(strings(&["ci"]))),
+        ]
+    }
+
+    fn arb_action() -> impl Strategy<Value = PolicyAction> {
+        prop::sample::select(vec![
+            PolicyAction::Allow,
+            PolicyAction::Block,
+            PolicyAction::Bypass,
+            PolicyAction::ServiceAuth,
+        ])
+    }
+
+    fn arb_policy() -> impl Strategy<Value = Policy> {
+        (
+            arb_action(),
+            prop::collection::vec(arb_selector(), 1..3),
+            prop::collection::vec(arb_selector(), 0..2),
+            prop::collection::vec(arb_selector(), 0..2),
+        )
+            .prop_map(|(a, i, r, e)| Policy::new("p", a, i).require(r).exclude(e))
+    }
+
+    fn arb_ip() -> impl Strategy<Value = IpAddr> {
+        prop::sample::select(vec!["10.0.0.1", "192.0.2.1", "::1"]).prop_map(|s| s.parse().unwrap())
+    }
+
+    proptest! {
+        /// A granted request always names a policy that matches it and whose action grants it;
+        /// no matching block policy is ever skipped for an allow; an exclude match always
+        /// keeps its policy from applying.
+        #[test]
+        fn outcomes_are_justified(
+            policies in prop::collection::vec(arb_policy(), 0..6),
+            u in arb_user(),
+            ip in arb_ip(),
+            kind in 0u8..3,
+        ) {
+            let who = match kind {
+                0 => Subject::Anonymous,
+                1 => Subject::User(&u),
+                _ => Subject::Service("ci"),
+            };
+            let f = Facts { client: ip, country: None };
+            let any = |a: PolicyAction, w: Subject<'_>| {
+                policies.iter().any(|p| p.action == a && matches(p, w, &f))
+            };
+            match evaluate(&policies, who, &f) {
+                Outcome::Bypass(i) => {
+                    prop_assert_eq!(policies[i].action, PolicyAction::Bypass);
+                    prop_assert!(matches(&policies[i], Subject::Anonymous, &f));
+                }
+                Outcome::Allow(i) => {
+                    let p = &policies[i];
+                    prop_assert!(matches(p, who, &f));
+                    prop_assert!(!any(PolicyAction::Bypass, Subject::Anonymous));
+                    match who {
+                        Subject::User(_) => {
+                            prop_assert_eq!(p.action, PolicyAction::Allow);
+                            prop_assert!(!any(PolicyAction::Block, who));
+                        }
+                        Subject::Service(_) => prop_assert_eq!(p.action, PolicyAction::ServiceAuth),
+                        Subject::Anonymous => prop_assert!(false, "anonymous allowed"),
+                    }
+                    for s in &p.exclude {
+                        prop_assert!(!selector_matches(s, who, &f));
+                    }
+                }
+                Outcome::Block(i) => {
+                    prop_assert_eq!(policies[i].action, PolicyAction::Block);
+                    prop_assert!(matches(&policies[i], who, &f));
+                }
+                Outcome::SignIn => {
+                    prop_assert!(matches!(who, Subject::Anonymous));
+                    prop_assert!(!any(PolicyAction::Block, who));
+                }
+                Outcome::NoMatch => {
+                    prop_assert!(!matches!(who, Subject::Anonymous));
+                    prop_assert!(!any(PolicyAction::Block, who));
+                    if let Subject::User(_) = who {
+                        prop_assert!(!any(PolicyAction::Allow, who));
+                    }
+                }
+            }
+        }
+
+        /// Adding an exclude selector never turns a refusal into a grant.
+        #[test]
+        fn exclude_only_narrows(
+            mut policies in prop::collection::vec(arb_policy(), 1..5),
+            extra in arb_selector(),
+            u in arb_user(),
+            ip in arb_ip(),
+        ) {
+            let f = Facts { client: ip, country: None };
+            let who = Subject::User(&u);
+            let granted = |o: Outcome| matches!(o, Outcome::Allow(_) | Outcome::Bypass(_));
+            let before = evaluate(&policies, who, &f);
+            for p in policies.iter_mut().filter(|p| p.action != PolicyAction::Block) {
+                p.exclude.push(extra.clone());
+            }
+            let after = evaluate(&policies, who, &f);
+            prop_assert!(!granted(after) || granted(before), "{before:?} -> {after:?}");
+        }
+    }
+}
