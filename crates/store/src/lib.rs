@@ -19,8 +19,12 @@
 //!   each site's pages load, where and when), written in batches; new items come back so the
 //!   monitor can alert on them.
 //!
-//! Further service tables (script versions, route state) come as further numbered migrations
-//! and trait methods, in the same style.
+//! - [`Store::record_script_fetch`] / [`Store::script_versions`] / [`Store::script_body`]: the
+//!   script fetcher's versions: each distinct body once by sha256, a history per site and
+//!   script URL (at most [`MAX_VERSIONS_PER_SCRIPT`] kept), with the analysis of each body.
+//!
+//! Further service tables (route state) come as further numbered migrations and trait
+//! methods, in the same style.
 //!
 //! # SQLite, the embedded default
 //!
@@ -43,9 +47,11 @@
 mod error;
 mod migrate;
 mod sqlite;
+mod sqlite_versions;
 
 use async_trait::async_trait;
 use parapet_core::inventory::{DomainItem, InactiveItem, InventoryItem, NewItem, Sighting};
+use parapet_core::versions::{RecordedFetch, ScriptFetch, ScriptVersion};
 use parapet_core::{Event, Service, Severity, Timestamp};
 
 pub use error::{Result, StoreError};
@@ -104,7 +110,30 @@ pub trait Store: Send + Sync {
         idle_before: Timestamp,
         now: Timestamp,
     ) -> Result<Vec<InactiveItem>>;
+
+    /// Records one fetch of a script in one transaction: its body (once per sha256) and,
+    /// when its status or body differ from the URL's latest version, a new version (with
+    /// `fetch.analysis`); otherwise the latest version's last-fetched time, count and
+    /// headers move. Versions beyond [`MAX_VERSIONS_PER_SCRIPT`] per URL are dropped, oldest
+    /// first, with bodies no version uses any more.
+    async fn record_script_fetch(&self, fetch: &ScriptFetch) -> Result<RecordedFetch>;
+
+    /// A script URL's versions on `site`, newest first, at most `limit` (capped at
+    /// [`MAX_VERSIONS_PER_SCRIPT`]).
+    async fn script_versions(
+        &self,
+        site: &str,
+        url: &str,
+        limit: u32,
+    ) -> Result<Vec<ScriptVersion>>;
+
+    /// The body stored under `sha256` (hex), if any.
+    async fn script_body(&self, sha256: &str) -> Result<Option<Vec<u8>>>;
 }
+
+/// Versions kept per site and script URL. A script that answers differently on every fetch
+/// (a hostile one can) must not grow the store without bound.
+pub const MAX_VERSIONS_PER_SCRIPT: u32 = 200;
 
 /// Pages remembered per inventory item: the first ones seen, then only counts. Report data
 /// is attacker-controlled; an item reported from a million made-up pages must not grow the

@@ -39,6 +39,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "inventory_domains",
         sql: include_str!("../migrations/0004_inventory_domains.sql"),
     },
+    Migration {
+        version: 5,
+        name: "script_versions",
+        sql: include_str!("../migrations/0005_script_versions.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.
