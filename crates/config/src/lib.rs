@@ -13,6 +13,7 @@
 mod alerts;
 mod error;
 mod raw;
+mod scripts;
 
 use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
@@ -25,6 +26,11 @@ pub use alerts::{
     DEFAULT_ALERT_TIMEOUT, DEFAULT_SMTP_PORT, MAX_ALERT_CHANNELS,
 };
 pub use error::ConfigError;
+pub use scripts::{
+    ScriptFetch, Scripts, DEFAULT_SCRIPT_FETCH_CONCURRENCY, DEFAULT_SCRIPT_FETCH_HOST_DELAY,
+    DEFAULT_SCRIPT_FETCH_INTERVAL, DEFAULT_SCRIPT_FETCH_MIN_INTERVAL, DEFAULT_SCRIPT_FETCH_QUEUE,
+    DEFAULT_SCRIPT_FETCH_TIMEOUT, MAX_FETCH_ALLOW,
+};
 
 /// Where Parapet keeps what it creates (certificates, the SQLite store), relative
 /// to the config file.
@@ -109,6 +115,8 @@ pub struct Config {
     pub routes: Option<Routes>,
     /// Alert channels (none when the file has no `[alerts]` table).
     pub alerts: Alerts,
+    /// The script monitor's shared settings (`[scripts]`; defaults when absent).
+    pub scripts: Scripts,
 }
 
 #[derive(Debug, Clone)]
@@ -846,6 +854,11 @@ impl Validator<'_> {
             },
         };
 
+        let scripts = match raw.scripts {
+            Some(s) => self.scripts(s)?,
+            None => Scripts::default(),
+        };
+
         Ok(Config {
             source: self.file.to_owned(),
             server,
@@ -859,6 +872,7 @@ impl Validator<'_> {
             upstreams,
             routes,
             alerts,
+            scripts,
         })
     }
 

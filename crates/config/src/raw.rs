@@ -24,6 +24,7 @@ pub struct File {
     pub upstreams: Vec<Upstream>,
     pub routes: Option<Routes>,
     pub alerts: Option<Alerts>,
+    pub scripts: Option<Scripts>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -235,4 +236,25 @@ pub struct AlertChannel {
     pub password_env: Option<String>,
     pub ca: Option<String>,
     pub timeout: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scripts {
+    pub fetch: Option<ScriptFetch>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptFetch {
+    pub enabled: Option<bool>,
+    pub interval: Option<String>,
+    pub min_interval: Option<String>,
+    pub timeout: Option<String>,
+    pub concurrency: Option<usize>,
+    pub host_delay: Option<String>,
+    pub queue: Option<usize>,
+    pub allow: Option<Vec<String>>,
+    pub ca: Option<String>,
+    pub user_agent: Option<String>,
 }
