@@ -584,6 +584,48 @@ pub fn browser_hash(bytes: &[u8]) -> String {
     )
 }
 
+/// A hash as browsers report it (`sha256-`, `sha384-` or `sha512-` and base64, standard or
+/// URL-safe, padding optional: the forms the report parser accepts) in one canonical
+/// spelling: the algorithm, `-`, standard base64 with padding. `None` when it is not a hash
+/// of the right length.
+pub fn canonical_hash(reported: &str) -> Option<String> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+    let (alg, b64) = reported.split_once('-')?;
+    let len = match alg {
+        "sha256" => 32,
+        "sha384" => 48,
+        "sha512" => 64,
+        _ => return None,
+    };
+    let b64: String = b64
+        .trim_end_matches('=')
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            c => c,
+        })
+        .collect();
+    let bytes = STANDARD_NO_PAD.decode(b64).ok()?;
+    (bytes.len() == len).then(|| format!("{alg}-{}", STANDARD.encode(bytes)))
+}
+
+/// Whether `body` is what a browser that reported `reported` ran: its hash, in the
+/// reported algorithm, is the reported one.
+pub fn body_matches(body: &[u8], reported: &str) -> bool {
+    use base64::engine::general_purpose::STANDARD;
+    let Some(canonical) = canonical_hash(reported) else {
+        return false;
+    };
+    let digest = match canonical.split_once('-').map(|(alg, _)| alg) {
+        Some("sha256") => Sha256::digest(body).to_vec(),
+        Some("sha384") => sha2::Sha384::digest(body).to_vec(),
+        Some("sha512") => sha2::Sha512::digest(body).to_vec(),
+        _ => return false,
+    };
+    canonical.ends_with(&STANDARD.encode(digest))
+}
+
 /// The SSRF-safe fetcher; cheap to share (`Arc`).
 pub struct Fetcher {
     options: FetchOptions,

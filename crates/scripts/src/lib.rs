@@ -43,5 +43,6 @@ pub mod fetch;
 pub mod inventory;
 pub mod report;
 pub mod telemetry;
+pub mod versioning;
 
 pub use error::{read_script, ScriptsError, MAX_READ_BYTES};

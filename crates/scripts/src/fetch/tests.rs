@@ -133,6 +133,35 @@ fn browser_hashes_are_sha256_base64() {
     );
 }
 
+#[test]
+fn reported_hashes_are_compared_in_every_spelling_browsers_use() {
+    let body = b"alert(1)";
+    let standard = "sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI=";
+    assert_eq!(canonical_hash(standard).as_deref(), Some(standard));
+    for spelling in [
+        standard,
+        "sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI",
+        "sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF-pI=",
+    ] {
+        assert_eq!(
+            canonical_hash(spelling).as_deref(),
+            Some(standard),
+            "{spelling}"
+        );
+        assert!(body_matches(body, spelling), "{spelling}");
+    }
+    assert!(!body_matches(b"alert(2)", standard));
+    // Other algorithms browsers may use, computed over the same bytes.
+    let sha384 = format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(body))
+    );
+    assert!(body_matches(body, &sha384));
+    assert!(!body_matches(body, "sha256-AAAA"), "too short");
+    assert_eq!(canonical_hash("md5-bhHHL3z2vDgx"), None);
+    assert_eq!(canonical_hash("sha256-not base64!"), None);
+}
+
 // ---------------------------------------------------------------- servers on loopback
 
 /// An HTTP server on 127.0.0.1 with the routes the tests need; counts connections.
