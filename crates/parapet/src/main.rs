@@ -11,6 +11,7 @@ use parapet_config::{Config, LogFormat};
 use tokio_util::sync::CancellationToken;
 
 mod alerting;
+mod script_fetcher;
 mod script_monitor;
 mod scripts;
 
@@ -282,10 +283,21 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
     let writer_stop = CancellationToken::new();
     let mut modules: Vec<std::sync::Arc<dyn parapet_gateway::HttpModule>> = Vec::new();
     let mut writer = None;
+    // The script fetcher: fed by the monitor's writer, stopped with it.
+    let fetcher = script_fetcher::ScriptFetcher::from_config(
+        &config,
+        store.clone(),
+        alerts.clone(),
+        writer_stop.clone(),
+    )?;
+    if let Some((f, _)) = &fetcher {
+        modules.push(f.clone());
+    }
     if let Some((m, w)) = script_monitor::ScriptMonitor::from_config(
         &config,
         store.clone(),
         alerts.clone(),
+        fetcher.as_ref().map(|(f, _)| f.clone()),
         writer_stop.clone(),
     )? {
         modules.push(m);
@@ -304,6 +316,9 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
     writer_stop.cancel();
     if let Some(w) = writer {
         let _ = w.await;
+    }
+    if let Some((_, f)) = fetcher {
+        let _ = f.await;
     }
     tracing::info!("parapet stopped");
     Ok(())

@@ -24,6 +24,8 @@ use parapet_scripts::inventory;
 use parapet_scripts::report::{self, BodyKind, DropReason, Report, UrlPolicy};
 use parapet_scripts::telemetry::{Extras, Telemetry, Tokens, REPORT_PATH};
 use parapet_store::Store;
+
+use crate::script_fetcher::ScriptFetcher;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -186,11 +188,13 @@ impl ScriptMonitor {
     /// site has it.
     ///
     /// Also starts the writer that records reports in `store` and submits new items to
-    /// `alerts`; it stops, after a last commit, when `shutdown` fires (await the handle).
+    /// `alerts` (and, when there is a `fetcher`, hands it new items and reported hashes);
+    /// it stops, after a last commit, when `shutdown` fires (await the handle).
     pub fn from_config(
         config: &Config,
         store: Arc<dyn Store>,
         alerts: Arc<Pipeline>,
+        fetcher: Option<Arc<ScriptFetcher>>,
         shutdown: CancellationToken,
     ) -> anyhow::Result<Option<(Arc<Self>, JoinHandle<()>)>> {
         let sites: HashMap<String, Site> = config
@@ -223,7 +227,14 @@ impl ScriptMonitor {
             .map(|(k, v)| (k.clone(), v.telemetry.clone()))
             .collect();
         let (tx, rx) = mpsc::channel(QUEUE);
-        let writer = tokio::spawn(writer(rx, store.clone(), alerts, sensitive, shutdown));
+        let writer = tokio::spawn(writer(
+            rx,
+            store.clone(),
+            alerts,
+            sensitive,
+            fetcher,
+            shutdown,
+        ));
         let module = Arc::new(ScriptMonitor {
             sites,
             tokens: Tokens::new(key),
@@ -550,6 +561,7 @@ async fn writer(
     store: Arc<dyn Store>,
     alerts: Arc<Pipeline>,
     sites: HashMap<String, Telemetry>,
+    fetcher: Option<Arc<ScriptFetcher>>,
     shutdown: CancellationToken,
 ) {
     let mut batch: Vec<Sighting> = Vec::new();
@@ -584,7 +596,7 @@ async fn writer(
             }
         }
         if !batch.is_empty() {
-            commit(&store, &alerts, &sites, &mut batch).await;
+            commit(&store, &alerts, &sites, fetcher.as_deref(), &mut batch).await;
         }
         if !open {
             return;
@@ -596,6 +608,7 @@ async fn commit(
     store: &Arc<dyn Store>,
     alerts: &Arc<Pipeline>,
     sites: &HashMap<String, Telemetry>,
+    fetcher: Option<&ScriptFetcher>,
     batch: &mut Vec<Sighting>,
 ) {
     let mut wait = Duration::from_millis(100);
@@ -614,6 +627,10 @@ async fn commit(
             }
         }
     };
+    if let Some(f) = fetcher {
+        f.new_items(&new);
+        f.reported(batch);
+    }
     batch.clear();
     if new.is_empty() {
         return;

@@ -584,6 +584,22 @@ pub fn browser_hash(bytes: &[u8]) -> String {
     )
 }
 
+/// The certificates of a PEM file, to trust besides Mozilla's roots
+/// ([`FetchOptions::extra_roots`]).
+pub fn read_roots(path: &std::path::Path) -> std::io::Result<Vec<CertificateDer<'static>>> {
+    use rustls::pki_types::pem::PemObject as _;
+    let certs = CertificateDer::pem_file_iter(path)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))?;
+    if certs.is_empty() {
+        return Err(std::io::Error::other(format!(
+            "{}: no PEM certificate found",
+            path.display()
+        )));
+    }
+    Ok(certs)
+}
+
 /// A hash as browsers report it (`sha256-`, `sha384-` or `sha512-` and base64, standard or
 /// URL-safe, padding optional: the forms the report parser accepts) in one canonical
 /// spelling: the algorithm, `-`, standard base64 with padding. `None` when it is not a hash
