@@ -5,6 +5,7 @@
 //! Parapet a proxy into the operator's own network. So the fetcher
 //!
 //! - accepts only `http` and `https` URLs without credentials;
+//! - refuses special-use names (`.local`, `.internal`, `.test`, ...) without resolving them;
 //! - resolves host names itself and refuses every address that is not on the public
 //!   internet ([`forbidden`]: loopback, private and unique-local, link-local, CGNAT,
 //!   multicast, unspecified, broadcast, documentation and benchmarking ranges, cloud
@@ -317,6 +318,35 @@ pub fn check_address(ip: IpAddr, allow: &[IpNet]) -> Result<(), Forbidden> {
 
 // ---------------------------------------------------------------- resolution
 
+/// Domains that never name a public host (RFC 2606, 6761, 6762, 7686, 8375, 9476 and
+/// ICANN's `.internal`): a name under one is refused before any resolver is asked, so a
+/// report cannot make Parapet look up names on the local network (`printer.local`,
+/// `db.internal`) or leak queries for names that cannot exist.
+pub const SPECIAL_USE_DOMAINS: &[&str] = &[
+    "example",
+    "invalid",
+    "test",
+    "local",
+    "localhost",
+    "internal",
+    "home.arpa",
+    "onion",
+    "alt",
+];
+
+/// Whether `host` is, or is under, one of [`SPECIAL_USE_DOMAINS`]. `localhost` itself is
+/// left to the resolver (it answers from `/etc/hosts`, and the address check refuses
+/// loopback unless allowed); its subdomains are refused.
+pub fn special_use_name(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host == "localhost" {
+        return false;
+    }
+    SPECIAL_USE_DOMAINS
+        .iter()
+        .any(|d| host == *d || host.strip_suffix(d).is_some_and(|rest| rest.ends_with('.')))
+}
+
 /// A future resolving a name.
 pub type ResolveFuture = Pin<Box<dyn Future<Output = std::io::Result<Vec<IpAddr>>> + Send>>;
 
@@ -422,6 +452,12 @@ pub enum FetchError {
         /// Why.
         why: Forbidden,
     },
+    /// The host is a special-use name ([`special_use_name`]): never on the public internet.
+    #[error("{host} is a special-use name that never reaches the public internet; not fetched")]
+    ForbiddenName {
+        /// The name.
+        host: String,
+    },
     /// The name did not resolve.
     #[error("cannot resolve {host}: {source}")]
     Resolve {
@@ -491,7 +527,7 @@ impl FetchError {
             FetchError::InvalidUrl { .. } => "invalid_url",
             FetchError::Scheme { .. } => "scheme",
             FetchError::Credentials => "credentials",
-            FetchError::Forbidden { .. } => "forbidden",
+            FetchError::Forbidden { .. } | FetchError::ForbiddenName { .. } => "forbidden",
             FetchError::Resolve { .. } | FetchError::NoAddress { .. } => "resolve",
             FetchError::Connect { .. } => "connect",
             FetchError::Tls { .. } => "tls",
@@ -787,6 +823,9 @@ impl Fetcher {
         let (name, addrs) = match url.host() {
             Some(Host::Ipv4(a)) => (a.to_string(), vec![IpAddr::V4(a)]),
             Some(Host::Ipv6(a)) => (a.to_string(), vec![IpAddr::V6(a)]),
+            Some(Host::Domain(d)) if special_use_name(d) => {
+                return Err(FetchError::ForbiddenName { host: d.to_owned() })
+            }
             Some(Host::Domain(d)) => {
                 let addrs = self.options.resolver.resolve(d).await.map_err(|source| {
                     FetchError::Resolve {

@@ -19,6 +19,7 @@ mod cli;
 mod limits;
 mod proxy;
 mod resilience;
+mod script_fetch;
 mod script_monitor;
 mod selftest;
 mod smuggling;

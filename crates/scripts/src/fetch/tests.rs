@@ -268,11 +268,11 @@ impl Resolve for Names {
 
 fn names() -> Arc<Names> {
     Arc::new(Names(HashMap::from([
-        ("metadata.test", vec![ip("169.254.169.254")]),
-        ("internal.test", vec![ip("10.0.0.7")]),
-        ("ula.test", vec![ip("fd00::7"), ip("192.168.0.7")]),
-        ("mapped.test", vec![ip("::ffff:127.0.0.1")]),
-        ("loopback.test", vec![ip("127.0.0.1")]),
+        ("metadata.attacker.net", vec![ip("169.254.169.254")]),
+        ("internal.attacker.net", vec![ip("10.0.0.7")]),
+        ("ula.attacker.net", vec![ip("fd00::7"), ip("192.168.0.7")]),
+        ("mapped.attacker.net", vec![ip("::ffff:127.0.0.1")]),
+        ("loopback.attacker.net", vec![ip("127.0.0.1")]),
     ])))
 }
 
@@ -330,11 +330,14 @@ async fn forbidden_targets_are_refused_by_address_and_by_name() {
         ("http://192.0.2.1/".into(), Documentation),
         ("http://[2001:db8::1]/".into(), Documentation),
         // By name.
-        ("http://metadata.test/latest/meta-data/".into(), Metadata),
-        ("http://internal.test/".into(), Private),
-        ("https://ula.test/".into(), Private),
-        (format!("http://mapped.test:{port}/"), Loopback),
-        (format!("http://loopback.test:{port}/"), Loopback),
+        (
+            "http://metadata.attacker.net/latest/meta-data/".into(),
+            Metadata,
+        ),
+        ("http://internal.attacker.net/".into(), Private),
+        ("https://ula.attacker.net/".into(), Private),
+        (format!("http://mapped.attacker.net:{port}/"), Loopback),
+        (format!("http://loopback.attacker.net:{port}/"), Loopback),
     ];
     for (url, want) in &targets {
         let (why, message) = refusal(&f, url).await;
@@ -349,6 +352,24 @@ async fn forbidden_targets_are_refused_by_address_and_by_name() {
         0,
         "nothing refused was connected to"
     );
+    // Names that are never public are refused before any resolver is asked.
+    for host in [
+        "printer.local",
+        "db.internal",
+        "cdn.example",
+        "x.invalid",
+        "a.test",
+        "app.localhost",
+        "hidden.onion",
+    ] {
+        let e = f
+            .fetch(&format!("http://{host}/x.js"), None)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, FetchError::ForbiddenName { .. }), "{host}: {e}");
+        assert!(e.to_string().contains("special-use name"), "{e}");
+    }
+    assert!(!special_use_name("example.com") && !special_use_name("notexample"));
     // Not HTTP at all, or with credentials.
     for url in [
         "file:///etc/passwd",
@@ -379,10 +400,10 @@ async fn redirects_to_forbidden_targets_are_refused() {
             "http://169.254.169.254/latest/meta-data/".to_owned(),
             Metadata,
         ),
-        ("http://metadata.test/".to_owned(), Metadata),
+        ("http://metadata.attacker.net/".to_owned(), Metadata),
         ("http://[fd00:ec2::254]/".to_owned(), Metadata),
         ("http://10.0.0.1/admin".to_owned(), Private),
-        ("http://internal.test/".to_owned(), Private),
+        ("http://internal.attacker.net/".to_owned(), Private),
         (format!("http://[::1]:{port}/ok.js"), Loopback),
         ("http://[::ffff:192.168.1.1]/".to_owned(), Private),
     ] {
@@ -432,7 +453,7 @@ async fn an_allowed_fetch_looks_like_a_browser_loading_a_script() {
     // A name in the allowed range is fine too, and an error status is an answer.
     let got = f
         .fetch(
-            &format!("http://loopback.test:{}/gone.js", s.addr.port()),
+            &format!("http://loopback.attacker.net:{}/gone.js", s.addr.port()),
             None,
         )
         .await
@@ -517,7 +538,7 @@ async fn the_checked_address_is_the_one_connected_to() {
     };
     o.resolver = resolver.clone();
     let f = Fetcher::new(o).unwrap();
-    let url = format!("http://rebind.test:{}/a.js", s.addr.port());
+    let url = format!("http://rebind.attacker.net:{}/a.js", s.addr.port());
     let got = f.fetch(&url, None).await.unwrap();
     assert_eq!(got.address, s.addr);
     assert_eq!(resolver.0.load(Ordering::SeqCst), 1, "resolved once");
