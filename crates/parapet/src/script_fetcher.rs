@@ -165,11 +165,10 @@ impl ScriptFetcher {
         shutdown: CancellationToken,
     ) -> anyhow::Result<Option<(Arc<Self>, JoinHandle<()>)>> {
         let f = &config.scripts.fetch;
-        let sites: Vec<String> = config
+        let sites: Vec<(String, bool)> = config
             .sites
             .iter()
-            .filter(|s| s.script_monitor.is_some())
-            .map(|s| s.name.clone())
+            .filter_map(|s| Some((s.name.clone(), s.script_monitor.as_ref()?.full_urls)))
             .collect();
         if !f.enabled || sites.is_empty() {
             return Ok(None);
@@ -196,11 +195,12 @@ impl ScriptFetcher {
         )))
     }
 
-    /// Starts a fetcher with its dispatcher.
+    /// Starts a fetcher with its dispatcher, for `sites` (name, and whether its inventory
+    /// keeps full URLs: see [`Work::exact`]).
     pub fn start(
         fetcher: Fetcher,
         pace: Pace,
-        sites: Vec<String>,
+        sites: Vec<(String, bool)>,
         store: Arc<dyn Store>,
         alerts: Arc<Pipeline>,
         shutdown: CancellationToken,
@@ -208,7 +208,14 @@ impl ScriptFetcher {
         let (tx, rx) = mpsc::channel(pace.queue);
         let counters = Arc::new(Counters::default());
         let known = Arc::new(Known::default());
+        let full_urls = sites
+            .iter()
+            .filter(|(_, full)| *full)
+            .map(|(name, _)| name.clone())
+            .collect();
+        let sites: Vec<String> = sites.into_iter().map(|(name, _)| name).collect();
         let work = Arc::new(Work {
+            full_urls,
             fetcher,
             store: Arc::clone(&store),
             alerts,
@@ -302,6 +309,8 @@ impl ScriptFetcher {
 
 /// What every fetch needs.
 struct Work {
+    /// Sites whose inventory keeps query values (`full_urls`).
+    full_urls: HashSet<String>,
     fetcher: Fetcher,
     store: Arc<dyn Store>,
     alerts: Arc<Pipeline>,
@@ -499,6 +508,14 @@ async fn scheduled_round(
 }
 
 impl Work {
+    /// Whether `url` is exactly what browsers loaded. On a site without `full_urls` the
+    /// inventory keeps only the query's parameter names (values can carry session ids), so
+    /// `lib.js?v=3` is fetched as `lib.js?v`: what answers may be another version, and a
+    /// hash that does not match it is no sign of cloaking.
+    fn exact(&self, site: &str, url: &str) -> bool {
+        !url.contains('?') || self.full_urls.contains(site)
+    }
+
     fn outcome(&self, outcome: &'static str) {
         self.counters
             .fetches
@@ -648,7 +665,11 @@ impl Work {
                 events.push(versioning::malicious_event(origin, &a.verdict));
             }
         }
-        if let (Some(raw), Some(canonical)) = (job.reported.as_deref(), reported.as_deref()) {
+        if let (Some(raw), Some(canonical), true) = (
+            job.reported.as_deref(),
+            reported.as_deref(),
+            self.exact(site, url),
+        ) {
             let matched = body
                 .as_ref()
                 .is_some_and(|b| fetch::body_matches(&b.bytes, raw));
@@ -846,7 +867,7 @@ mod tests {
         let (f, _task) = ScriptFetcher::start(
             Fetcher::new(options).unwrap(),
             pace,
-            vec!["shop".into()],
+            vec![("shop".into(), false)],
             store,
             Arc::new(Pipeline::builder().build()),
             CancellationToken::new(),
@@ -985,5 +1006,13 @@ mod tests {
         assert_eq!(found[0].severity, parapet_core::Severity::High);
         // The clean body itself is not malicious, and nothing else was raised.
         assert!(events(&store, "script-malicious").await.is_empty());
+
+        // A URL whose query values the inventory dropped is not exactly what browsers
+        // loaded: fetched and versioned, but no mismatch is claimed.
+        let stripped = format!("http://{addr}/js/lib.js?v");
+        f.reported(&[hash_sighting(&stripped, &skim)]);
+        versions(&store, &stripped, 1).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(events(&store, "fetch-mismatch").await.len(), 1);
     }
 }
