@@ -1015,4 +1015,144 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert_eq!(events(&store, "fetch-mismatch").await.len(), 1);
     }
+
+    #[tokio::test]
+    async fn one_host_is_fetched_one_script_at_a_time_with_a_pause() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        // A slow server that records when each request arrived and how many overlapped.
+        let starts = Arc::new(Mutex::new(Vec::new()));
+        let (inflight, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (s, i, m) = (starts.clone(), inflight.clone(), most.clone());
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (s, i, m) = (s.clone(), i.clone(), m.clone());
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |_req| {
+                        let (s, i, m) = (s.clone(), i.clone(), m.clone());
+                        async move {
+                            s.lock().unwrap().push(Instant::now());
+                            let now = i.fetch_add(1, Ordering::SeqCst) + 1;
+                            m.fetch_max(now, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                            i.fetch_sub(1, Ordering::SeqCst);
+                            Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(
+                                b"window.x = 1;",
+                            ))))
+                        }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        let store = Arc::new(SqliteStore::open_in_memory().unwrap());
+        let mut options = FetchOptions::default();
+        options.allow = vec!["127.0.0.0/8".parse().unwrap()];
+        let delay = Duration::from_millis(150);
+        let (f, _task) = ScriptFetcher::start(
+            Fetcher::new(options).unwrap(),
+            Pace {
+                interval: Duration::from_secs(3600),
+                min_interval: Duration::from_millis(1),
+                host_delay: delay,
+                concurrency: 4,
+                queue: 100,
+            },
+            vec![("shop".into(), false)],
+            store.clone(),
+            Arc::new(Pipeline::builder().build()),
+            CancellationToken::new(),
+        );
+        let urls: Vec<String> = (0..4).map(|n| format!("http://{addr}/js/{n}.js")).collect();
+        let items: Vec<NewItem> = urls
+            .iter()
+            .map(|u| NewItem {
+                site: "shop".into(),
+                kind: ItemKind::Script,
+                item: u.clone(),
+                page: PAGE.into(),
+                first_seen: Timestamp::now(),
+            })
+            .collect();
+        f.new_items(&items);
+        for u in &urls {
+            versions(&store, u, 1).await;
+        }
+        assert_eq!(
+            most.load(Ordering::SeqCst),
+            1,
+            "one fetch at a time per host"
+        );
+        let starts = starts.lock().unwrap().clone();
+        assert_eq!(starts.len(), 4);
+        for pair in starts.windows(2) {
+            // Each request took 100 ms, then the host rested for `delay`.
+            assert!(
+                pair[1].duration_since(pair[0]) >= Duration::from_millis(100) + delay,
+                "{starts:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_scheduled_round_queues_the_active_scripts_not_fetched_lately() {
+        let store = Arc::new(SqliteStore::open_in_memory().unwrap());
+        let now = Timestamp::now();
+        let long_ago = Timestamp::from_unix_millis(now.as_unix_millis() - 30 * 24 * 3600 * 1000);
+        let sighting = |kind, item: &str, time| Sighting::new("shop", kind, item, PAGE, None, time);
+        store
+            .record_sightings(&[
+                sighting(ItemKind::Script, "https://cdn.example/due.js", now),
+                sighting(ItemKind::Worker, "https://shop.example/worker.js", now),
+                sighting(ItemKind::Script, "https://cdn.example/fresh.js", now),
+                sighting(ItemKind::Script, "https://cdn.example/gone.js", long_ago),
+                sighting(ItemKind::Connection, "https://api.example", now),
+                sighting(ItemKind::Inline, PAGE, now),
+            ])
+            .await
+            .unwrap();
+        // fresh.js was fetched a minute ago; due.js a day ago.
+        for (url, age) in [
+            ("https://cdn.example/fresh.js", 60),
+            ("https://cdn.example/due.js", 86_400),
+        ] {
+            store
+                .record_script_fetch(&ScriptFetch::new(
+                    "shop",
+                    url,
+                    url,
+                    Timestamp::from_unix_millis(now.as_unix_millis() - age * 1000),
+                    200,
+                    VersionHeaders::default(),
+                    None,
+                ))
+                .await
+                .unwrap();
+        }
+        let (tx, mut rx) = mpsc::channel(16);
+        scheduled_round(
+            store,
+            vec!["shop".into()],
+            Duration::from_secs(6 * 3600),
+            tx,
+        )
+        .await;
+        let mut queued = Vec::new();
+        while let Ok(job) = rx.try_recv() {
+            assert_eq!(job.trigger, Trigger::Scheduled);
+            assert_eq!(job.page.as_deref(), Some(PAGE));
+            queued.push(job.url);
+        }
+        queued.sort();
+        assert_eq!(
+            queued,
+            [
+                "https://cdn.example/due.js",
+                "https://shop.example/worker.js"
+            ]
+        );
+    }
 }
