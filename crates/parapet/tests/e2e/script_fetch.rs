@@ -284,6 +284,32 @@ async fn a_skimmed_checkout_script_is_fetched_at_once_and_alerts() {
         "application/javascript"
     );
 
+    // The OpenAPI document describes the answer: the path, and every required field.
+    let spec: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("docs/api/openapi.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(spec["paths"]["/api/v1/scripts/versions"]["get"].is_object());
+    for field in spec["components"]["schemas"]["ScriptVersion"]["required"]
+        .as_array()
+        .unwrap()
+    {
+        let field = field.as_str().unwrap();
+        assert!(history[0].get(field).is_some(), "{field} in {}", history[0]);
+    }
+    for field in spec["components"]["schemas"]["ScriptVersion"]["properties"]["analysis"]
+        ["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+    {
+        assert!(
+            history[0]["analysis"].get(field).is_some(),
+            "analysis.{field} in {}",
+            history[0]
+        );
+    }
+
     // The change was fetched because of the new hash, not by the schedule.
     let metrics = send(parapet.admin(), get("/metrics")).await.text();
     assert!(
