@@ -336,3 +336,84 @@ async fn a_skimmed_checkout_script_is_fetched_at_once_and_alerts() {
         "three first versions and the skimmed one: {metrics}"
     );
 }
+
+/// Reports are anyone's to forge: ones that name scripts on loopback services, the cloud
+/// metadata address or the local network make the real binary fetch nothing there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_reports_do_not_make_the_fetcher_reach_inside() {
+    let dir = tempfile::tempdir().unwrap();
+    // nginx stands for a service on the machine's loopback that must stay out of reach.
+    let nginx_port = free_port();
+    let nginx = Nginx::start(dir.path(), vec![NginxServer::echo(nginx_port, "internal")]);
+    let mut config = Config::new(local(nginx_port));
+    config.routes = vec![("/".into(), "demo".into())];
+    config.site = "[sites.script_monitor]\nsample_rate = 1.0\n".into();
+    config.extra = "[[upstreams]]\nname = \"demo\"\nstatic_dir = \"builtin:demo\"\n".into();
+    let parapet = Parapet::start(dir.path(), &config);
+    let addr = parapet.http();
+    let page = send(addr, get("/checkout.html")).await;
+    let policy = page.header("content-security-policy-report-only").unwrap();
+    let endpoint = policy
+        .split("report-uri ")
+        .nth(1)
+        .and_then(|s| s.split(';').next())
+        .unwrap()
+        .trim()
+        .to_owned();
+    let targets = [
+        format!("http://127.0.0.1:{nginx_port}/internal-secret.js"),
+        format!("http://[::ffff:7f00:1]:{nginx_port}/mapped-secret.js"),
+        format!("http://localhost:{nginx_port}/named-secret.js"),
+        "http://169.254.169.254/latest/meta-data/iam.js".to_owned(),
+        "http://printer.local/x.js".to_owned(),
+    ];
+    for blocked in &targets {
+        let body = format!(
+            r#"{{"csp-report":{{"document-uri":"http://localhost/checkout.html","effective-directive":"script-src-elem","blocked-uri":"{blocked}"}}}}"#
+        );
+        let r = send(
+            addr,
+            Request::post(&endpoint)
+                .header("host", "localhost")
+                .header("content-type", "application/csp-report")
+                .body(Full::new(Bytes::from(body)))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, http::StatusCode::NO_CONTENT);
+    }
+    let refused = eventually(Duration::from_secs(15), || async {
+        let metrics = send(parapet.admin(), get("/metrics")).await.text();
+        let n = metric_sum(
+            &metrics,
+            "parapet_script_fetches_total",
+            &["outcome=\"forbidden\""],
+        )
+        .unwrap_or(0.0);
+        (n >= targets.len() as f64).then_some(metrics)
+    })
+    .await
+    .unwrap_or_else(|| panic!("not every forged target was refused:\n{}", parapet.stderr()));
+    assert_eq!(
+        metric_sum(
+            &refused,
+            "parapet_script_fetches_total",
+            &["outcome=\"ok\""]
+        ),
+        None,
+        "nothing was fetched"
+    );
+    let log = nginx.access_log();
+    assert!(
+        !log.contains("secret"),
+        "the internal service was reached: {log}"
+    );
+    let stderr = parapet.stderr();
+    for reason in [
+        "a loopback address",
+        "a cloud metadata service",
+        "special-use name",
+    ] {
+        assert!(stderr.contains(reason), "{reason} in the log:\n{stderr}");
+    }
+}
