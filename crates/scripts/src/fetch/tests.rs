@@ -512,6 +512,62 @@ async fn redirects_bodies_and_time_are_capped() {
     assert!(matches!(e, FetchError::TooLarge { .. }), "{e}");
 }
 
+/// A server on 127.0.0.1 that answers every connection with `bytes`, then closes.
+async fn raw_server(bytes: Vec<u8>) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let bytes = bytes.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf).await;
+                let _ = stream.write_all(&bytes).await;
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn hostile_answers_are_errors_not_panics() {
+    let f = fetcher(&["127.0.0.0/8"]);
+    let mut huge_head = b"HTTP/1.1 200 OK\r\n".to_vec();
+    for i in 0..5_000 {
+        huge_head.extend_from_slice(format!("x-filler-{i}: {}\r\n", "a".repeat(20)).as_bytes());
+    }
+    huge_head.extend_from_slice(b"\r\n");
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("garbage", b"\x00\x01 not http at all\r\n\r\n".to_vec()),
+        ("empty", Vec::new()),
+        ("head larger than 64 KiB", huge_head),
+        (
+            "body shorter than declared",
+            b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nshort".to_vec(),
+        ),
+        (
+            "bad chunking",
+            b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nabc\r\n".to_vec(),
+        ),
+        (
+            "redirect without a usable location",
+            b"HTTP/1.1 302 Found\r\nlocation: http://[::1\r\ncontent-length: 0\r\n\r\n".to_vec(),
+        ),
+    ];
+    for (what, bytes) in cases {
+        let addr = raw_server(bytes).await;
+        let e = f
+            .fetch(&format!("http://{addr}/x.js"), None)
+            .await
+            .expect_err(what);
+        assert!(
+            matches!(e, FetchError::Http { .. } | FetchError::BadRedirect { .. }),
+            "{what}: {e:?}"
+        );
+    }
+}
+
 /// First answer allowed, every later one forbidden: what a rebinding attacker's DNS does.
 struct Rebinding(AtomicUsize);
 
