@@ -124,6 +124,7 @@ fn check(file: &Path) -> anyhow::Result<()> {
         .unwrap_or_default();
     // Channels are set up too (CA files read, addresses parsed), as `serve` would.
     alerting::pipeline(&config.alerts)?;
+    script_fetcher::ScriptFetcher::check(&config)?;
     println!(
         "{}: ok ({} listener(s), {} site(s), {} upstream(s){routes}, {} alert channel(s))",
         file.display(),

@@ -173,16 +173,7 @@ impl ScriptFetcher {
         if !f.enabled || sites.is_empty() {
             return Ok(None);
         }
-        let mut options = FetchOptions::default();
-        options.allow = f.allow.clone();
-        options.timeout = f.timeout;
-        if let Some(ua) = &f.user_agent {
-            options.user_agent = ua.clone();
-        }
-        if let Some(ca) = &f.ca {
-            options.extra_roots = fetch::read_roots(ca).context("scripts.fetch.ca")?;
-        }
-        let fetcher = Fetcher::new(options).context("scripts.fetch: TLS client setup")?;
+        let fetcher = fetcher(&f)?;
         let pace = Pace {
             interval: f.interval,
             min_interval: f.min_interval,
@@ -193,6 +184,12 @@ impl ScriptFetcher {
         Ok(Some(Self::start(
             fetcher, pace, sites, store, alerts, shutdown,
         )))
+    }
+
+    /// Sets up what `serve` would (the CA file read, the TLS client built) without starting
+    /// anything: for `parapet config check`.
+    pub fn check(config: &Config) -> anyhow::Result<()> {
+        fetcher(&config.scripts.fetch).map(|_| ())
     }
 
     /// Starts a fetcher with its dispatcher, for `sites` (name, and whether its inventory
@@ -305,6 +302,20 @@ impl ScriptFetcher {
             }
         }
     }
+}
+
+/// The fetcher `[scripts.fetch]` describes.
+fn fetcher(f: &parapet_config::ScriptFetch) -> anyhow::Result<Fetcher> {
+    let mut options = FetchOptions::default();
+    options.allow = f.allow.clone();
+    options.timeout = f.timeout;
+    if let Some(ua) = &f.user_agent {
+        options.user_agent = ua.clone();
+    }
+    if let Some(ca) = &f.ca {
+        options.extra_roots = fetch::read_roots(ca).context("scripts.fetch.ca")?;
+    }
+    Fetcher::new(options).context("scripts.fetch: TLS client setup")
 }
 
 /// What every fetch needs.

@@ -4,6 +4,8 @@
 //! then the checkout script is replaced on disk by a skimmed copy, the next visit reports
 //! its new hash, the fetcher fetches it at once, and the webhook receives
 //! `script-changed` and `script-malicious` with what changed and why it is malicious.
+//! Also: forged reports cannot point the fetcher at loopback services, the metadata address
+//! or the local network, and `config check` reads the fetcher's CA file.
 
 use std::path::Path;
 use std::time::Duration;
@@ -416,4 +418,35 @@ async fn forged_reports_do_not_make_the_fetcher_reach_inside() {
     ] {
         assert!(stderr.contains(reason), "{reason} in the log:\n{stderr}");
     }
+}
+
+/// `parapet config check` reads `scripts.fetch.ca` as `serve` would, and names the key.
+#[test]
+fn config_check_reads_the_fetchers_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("parapet.toml");
+    let check = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_parapet"))
+            .args(["config", "check"])
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+    std::fs::write(&file, "[scripts.fetch]\nca = \"ca.pem\"\n").unwrap();
+    std::fs::write(dir.path().join("ca.pem"), "not a certificate\n").unwrap();
+    let out = check();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("scripts.fetch.ca") && stderr.contains("no PEM certificate"),
+        "{stderr}"
+    );
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    std::fs::write(dir.path().join("ca.pem"), cert.cert.pem()).unwrap();
+    let out = check();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
