@@ -173,7 +173,7 @@ impl ScriptFetcher {
         if !f.enabled || sites.is_empty() {
             return Ok(None);
         }
-        let fetcher = fetcher(&f)?;
+        let fetcher = fetcher(f)?;
         let pace = Pace {
             interval: f.interval,
             min_interval: f.min_interval,
