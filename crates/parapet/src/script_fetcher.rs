@@ -463,11 +463,23 @@ impl Dispatcher {
             self.running.insert(key.clone());
             self.hosts.entry(host.clone()).or_default().busy = true;
             let work = Arc::clone(&self.work);
-            let done = done.clone();
+            // Reports the slot free however the job ends (a panic included).
+            let slot = Slot(done.clone(), Some((key, host)));
             tokio::spawn(async move {
                 work.run(job).await;
-                let _ = done.send((key, host));
+                drop(slot);
             });
+        }
+    }
+}
+
+/// A running job's place: tells the dispatcher when it is dropped.
+struct Slot(mpsc::UnboundedSender<(Key, String)>, Option<(Key, String)>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Some(done) = self.1.take() {
+            let _ = self.0.send(done);
         }
     }
 }
