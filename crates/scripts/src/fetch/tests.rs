@@ -654,3 +654,55 @@ async fn https_with_a_configured_root() {
     let got = Fetcher::new(o).unwrap().fetch(&url, None).await.unwrap();
     assert_eq!(&got.body[..], b"window.ok = 1;\n");
 }
+
+mod props {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// An IPv4 host is judged the same in every IPv6 form that reaches it.
+        #[test]
+        fn ipv4_in_ipv6_clothing_is_judged_alike(v4 in any::<[u8; 4]>()) {
+            let a = Ipv4Addr::from(v4);
+            let want = forbidden(IpAddr::V4(a));
+            prop_assert_eq!(forbidden(IpAddr::V6(a.to_ipv6_mapped())), want);
+            let nat64 = Ipv6Addr::from(0x0064_ff9b_u128 << 96 | u128::from(u32::from(a)));
+            prop_assert_eq!(forbidden(IpAddr::V6(nat64)), want);
+            let six_to_four = Ipv6Addr::from(0x2002_u128 << 112 | u128::from(u32::from(a)) << 80);
+            prop_assert_eq!(forbidden(IpAddr::V6(six_to_four)), want);
+        }
+
+        /// Without an allow-list, permitted means exactly "not forbidden"; an allow-list
+        /// entry for the address itself permits it unless it is a metadata host (which
+        /// needs a host entry, and this is one).
+        #[test]
+        fn the_allow_list_and_the_policy_agree(v6 in any::<[u8; 16]>(), v4 in any::<[u8; 4]>()) {
+            for ip in [IpAddr::V6(Ipv6Addr::from(v6)), IpAddr::V4(Ipv4Addr::from(v4))] {
+                prop_assert_eq!(check_address(ip, &[]).is_ok(), forbidden(ip).is_none());
+                prop_assert!(check_address(ip, &[IpNet::from(ip)]).is_ok());
+            }
+        }
+
+        /// Every spelling browsers may use of one digest canonicalises to the same text,
+        /// and canonical text stays as it is.
+        #[test]
+        fn hash_spellings_converge(digest in any::<[u8; 32]>()) {
+            let want = format!("sha256-{}", STANDARD.encode(digest));
+            for engine in [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD] {
+                let spelled = format!("sha256-{}", engine.encode(digest));
+                prop_assert_eq!(canonical_hash(&spelled), Some(want.clone()));
+            }
+            prop_assert_eq!(canonical_hash(&want), Some(want.clone()));
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(s in ".{0,200}") {
+            let _ = special_use_name(&s);
+            if let Some(c) = canonical_hash(&s) {
+                prop_assert_eq!(canonical_hash(&c), Some(c.clone()));
+            }
+        }
+    }
+}
