@@ -31,7 +31,7 @@ use parapet_gateway::body;
 use parapet_gateway::phases::{HttpModule, ServeFuture};
 use parapet_scripts::fetch::{self, canonical_hash, FetchOptions, Fetcher};
 use parapet_scripts::versioning::{self, Origin};
-use parapet_store::{Store, MAX_EVENT_LIMIT, MAX_VERSIONS_PER_SCRIPT};
+use parapet_store::{Store, MAX_EVENT_LIMIT};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -52,6 +52,9 @@ const MAX_TRACKED: usize = 100_000;
 /// URLs whose fetched hashes are remembered in memory; beyond it the memory is cleared
 /// (the store still knows).
 const MAX_KNOWN_URLS: usize = 50_000;
+
+/// Versions read before a fetch: the latest, and enough to find the latest with a body.
+const RECENT_VERSIONS: u32 = 10;
 
 /// Why a fetch was asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -552,37 +555,38 @@ impl Work {
         let (site, url) = (job.site.as_str(), job.url.as_str());
         let key = job.key();
         let reported = job.reported.as_deref().and_then(canonical_hash);
-        let history = match self
-            .store
-            .script_versions(site, url, MAX_VERSIONS_PER_SCRIPT)
-            .await
-        {
+        // The latest versions: to tell a repeat from a new answer, and the baseline of a
+        // new body (the latest with a body; an error status in between is skipped).
+        let history = match self.store.script_versions(site, url, RECENT_VERSIONS).await {
             Ok(h) => h,
             Err(e) => {
                 tracing::error!(site, url, error = %e, "script fetch: cannot read the versions");
                 return;
             }
         };
-        let had = |hash: &str| {
-            history.iter().any(|v| {
-                v.browser_hash
-                    .as_deref()
-                    .and_then(canonical_hash)
-                    .as_deref()
-                    == Some(hash)
-            })
-        };
-        if job.trigger == Trigger::Hash && reported.as_deref().is_some_and(had) {
-            if let Some(h) = reported {
-                self.known.add(key, h);
+        let had = |hash: String| {
+            let store = Arc::clone(&self.store);
+            let (site, url) = (site.to_owned(), url.to_owned());
+            async move {
+                store
+                    .script_hash_fetched(&site, &url, &hash)
+                    .await
+                    .unwrap_or(false)
             }
-            self.counters
-                .dropped
-                .get_or_create(&OutcomeLabel {
-                    outcome: "known_hash",
-                })
-                .inc();
-            return;
+        };
+        if job.trigger == Trigger::Hash {
+            if let Some(h) = reported.clone() {
+                if had(h.clone()).await {
+                    self.known.add(key, h);
+                    self.counters
+                        .dropped
+                        .get_or_create(&OutcomeLabel {
+                            outcome: "known_hash",
+                        })
+                        .inc();
+                    return;
+                }
+            }
         }
         let fetched = match self.fetcher.fetch(url, job.page.as_deref()).await {
             Ok(f) => f,
@@ -696,7 +700,7 @@ impl Work {
             let matched = body
                 .as_ref()
                 .is_some_and(|b| fetch::body_matches(&b.bytes, raw));
-            if !matched && !had(canonical) {
+            if !matched && !had(canonical.to_owned()).await {
                 events.push(versioning::mismatch_event(
                     site,
                     url,

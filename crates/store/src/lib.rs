@@ -129,6 +129,10 @@ pub trait Store: Send + Sync {
 
     /// The body stored under `sha256` (hex), if any.
     async fn script_body(&self, sha256: &str) -> Result<Option<Vec<u8>>>;
+
+    /// Whether a kept version of `url` on `site` had a body whose browser-form hash
+    /// (`sha256-` and standard base64 with padding) is `browser_hash`.
+    async fn script_hash_fetched(&self, site: &str, url: &str, browser_hash: &str) -> Result<bool>;
 }
 
 /// Versions kept per site and script URL. A script that answers differently on every fetch

@@ -497,6 +497,12 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn script_hash_fetched(&self, site: &str, url: &str, browser_hash: &str) -> Result<bool> {
+        let (site, url, hash) = (site.to_owned(), url.to_owned(), browser_hash.to_owned());
+        self.with_conn(move |conn| crate::sqlite_versions::hash_fetched(conn, &site, &url, &hash))
+            .await
+    }
+
     async fn script_body(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
         let sha256 = sha256.to_owned();
         self.with_conn(move |conn| crate::sqlite_versions::body(conn, &sha256))

@@ -206,3 +206,16 @@ pub(crate) fn body(conn: &mut Connection, sha256: &str) -> Result<Option<Vec<u8>
     let mut stmt = conn.prepare_cached("SELECT body FROM script_bodies WHERE sha256 = ?1")?;
     Ok(stmt.query_row(params![sha256], |r| r.get(0)).optional()?)
 }
+
+pub(crate) fn hash_fetched(
+    conn: &mut Connection,
+    site: &str,
+    url: &str,
+    browser_hash: &str,
+) -> Result<bool> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM script_versions \
+         WHERE site = ?1 AND url = ?2 AND browser_hash = ?3)",
+    )?;
+    Ok(stmt.query_row(params![site, url, browser_hash], |r| r.get(0))?)
+}

@@ -129,6 +129,24 @@ async fn a_new_answer_is_a_new_version_and_a_repeat_is_not() {
         .unwrap()
         .is_empty());
 
+    // Which browser hashes a fetch has had.
+    assert!(store
+        .script_hash_fetched("shop", URL, "sha256-3")
+        .await
+        .unwrap());
+    assert!(store
+        .script_hash_fetched("shop", URL, "sha256-7")
+        .await
+        .unwrap());
+    assert!(!store
+        .script_hash_fetched("shop", URL, "sha256-9")
+        .await
+        .unwrap());
+    assert!(!store
+        .script_hash_fetched("other", URL, "sha256-3")
+        .await
+        .unwrap());
+
     // Bodies by sha256, each once.
     let sha = first.version.body_sha256.clone().unwrap();
     assert_eq!(
