@@ -19,8 +19,8 @@
 //!   each site's pages load, where and when), written in batches; new items come back so the
 //!   monitor can alert on them.
 //!
-//! - [`Store::record_script_fetch`] / [`Store::script_versions`] / [`Store::script_body`]: the
-//!   script fetcher's versions: each distinct body once by sha256, a history per site and
+//! - [`Store::record_script_fetch`] / [`Store::script_versions`] / [`Store::script_body`] /
+//!   [`Store::script_hash_fetched`]: the script fetcher's versions: each distinct body once by sha256, a history per site and
 //!   script URL (at most [`MAX_VERSIONS_PER_SCRIPT`] kept), with the analysis of each body.
 //!
 //! Further service tables (route state) come as further numbered migrations and trait
