@@ -28,6 +28,8 @@ struct Report {
     requests_per_s: f64,
     socket_errors: u64,
     non_2xx_3xx: u64,
+    /// `--latency`'s distribution: (percentile, milliseconds).
+    percentiles: Vec<(f64, f64)>,
 }
 
 fn parse_seconds(s: &str) -> Option<f64> {
@@ -38,6 +40,19 @@ fn parse_seconds(s: &str) -> Option<f64> {
         v.parse().ok()
     } else if let Some(v) = s.strip_suffix('m') {
         v.parse::<f64>().ok().map(|v| v * 60.0)
+    } else {
+        None
+    }
+}
+
+/// A wrk latency: "850.00us", "1.23ms", "2.00s", in milliseconds.
+fn parse_millis(s: &str) -> Option<f64> {
+    if let Some(v) = s.strip_suffix("us") {
+        v.parse::<f64>().ok().map(|v| v / 1000.0)
+    } else if let Some(v) = s.strip_suffix("ms") {
+        v.parse().ok()
+    } else if let Some(v) = s.strip_suffix('s') {
+        v.parse::<f64>().ok().map(|v| v * 1000.0)
     } else {
         None
     }
@@ -64,6 +79,14 @@ fn parse(out: &str) -> Result<Report> {
                 .filter_map(|kv| kv.split_whitespace().nth(1))
                 .filter_map(|n| n.parse::<u64>().ok())
                 .sum();
+        } else if words.len() == 2 && words[0].ends_with('%') {
+            // `--latency`: "99%    3.45ms"
+            if let (Ok(p), Some(ms)) = (
+                words[0].trim_end_matches('%').parse::<f64>(),
+                parse_millis(words[1]),
+            ) {
+                r.percentiles.push((p, ms));
+            }
         } else if let Some(v) = line.strip_prefix("Non-2xx or 3xx responses:") {
             r.non_2xx_3xx = v.trim().parse().context("Non-2xx count")?;
         }
@@ -101,6 +124,9 @@ pub fn run(args: Args) -> Result<Value> {
         "socket_errors": r.socket_errors,
         "non_2xx_3xx": r.non_2xx_3xx,
     });
+    for (p, ms) in &r.percentiles {
+        crate::extend(&mut v, json!({ format!("p{p}_ms"): ms }));
+    }
     if let Some(s) = server.as_mut().and_then(Value::as_object_mut) {
         s.remove("unused_per_cpu_s");
         s.remove("user_us_per_unused");
@@ -152,8 +178,19 @@ Transfer/sec:      6.01MB
                 requests_per_s: 30345.60,
                 socket_errors: 6,
                 non_2xx_3xx: 7,
+                percentiles: Vec::new(),
             }
         );
+    }
+
+    #[test]
+    fn parses_the_latency_distribution() {
+        let with = SAMPLE.replace(
+            "  303456 requests",
+            "  Latency Distribution\n     50%  850.00us\n     99%    3.45ms\n  303456 requests",
+        );
+        let r = parse(&with).expect("valid report");
+        assert_eq!(r.percentiles, [(50.0, 0.85), (99.0, 3.45)]);
     }
 
     #[test]

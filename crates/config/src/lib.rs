@@ -81,6 +81,15 @@ pub const BUILTIN_DEMO: &str = "builtin:demo";
 /// one by default: a small site needs them all to see rare scripts; a busy one can lower it
 /// and still see every checkout through `sensitive_paths`.
 pub const DEFAULT_SCRIPT_SAMPLE_RATE: f64 = 1.0;
+/// Script monitor: report requests per second one client address may send to a site's
+/// endpoint, and the burst it may send at once. A page view makes a handful of requests;
+/// more than this from one address is a flood.
+pub const DEFAULT_SCRIPT_CLIENT_RATE: f64 = 20.0;
+pub const DEFAULT_SCRIPT_CLIENT_BURST: f64 = 200.0;
+/// Script monitor: report requests per second a site's endpoint takes from everyone
+/// together, and the burst: the cap that holds when a flood comes from many addresses.
+pub const DEFAULT_SCRIPT_SITE_RATE: f64 = 20_000.0;
+pub const DEFAULT_SCRIPT_SITE_BURST: f64 = 40_000.0;
 /// Route monitor: distinct vantages (collector or router peers) that must see a
 /// route event before it alerts. One is the most sensitive; two or more keep a
 /// single peer's private view from paging anyone.
@@ -235,6 +244,12 @@ pub struct ScriptMonitor {
     /// Hosts whose reports are noise (injected adware, a known extension's CDN): a report
     /// naming one, or a subdomain of one, is dropped. Lower-case, without a scheme.
     pub ignore_hosts: Vec<String>,
+    /// Report requests per second, and burst, from one client address.
+    pub client_rate: f64,
+    pub client_burst: f64,
+    /// Report requests per second, and burst, from everyone together.
+    pub site_rate: f64,
+    pub site_burst: f64,
 }
 
 /// A host name a site answers to.
@@ -897,7 +912,26 @@ impl Validator<'_> {
                 ));
             }
         }
+        let rate = |name: &str, v: Option<f64>, default: f64| {
+            let v = v.unwrap_or(default);
+            if v.is_finite() && v >= 1.0 {
+                Ok(v)
+            } else {
+                Err(self.err(
+                    format!("{key}.{name}"),
+                    format!("`{v}` is not a number of requests of at least 1"),
+                ))
+            }
+        };
+        let client_rate = rate("client_rate", m.client_rate, DEFAULT_SCRIPT_CLIENT_RATE)?;
+        let client_burst = rate("client_burst", m.client_burst, DEFAULT_SCRIPT_CLIENT_BURST)?;
+        let site_rate = rate("site_rate", m.site_rate, DEFAULT_SCRIPT_SITE_RATE)?;
+        let site_burst = rate("site_burst", m.site_burst, DEFAULT_SCRIPT_SITE_BURST)?;
         Ok(ScriptMonitor {
+            client_rate,
+            client_burst,
+            site_rate,
+            site_burst,
             sample_rate,
             sensitive_paths,
             images: m.images.unwrap_or(false),

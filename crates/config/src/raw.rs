@@ -114,6 +114,10 @@ pub struct ScriptMonitor {
     pub frames: Option<bool>,
     pub full_urls: Option<bool>,
     pub ignore_hosts: Option<Vec<String>>,
+    pub client_rate: Option<f64>,
+    pub client_burst: Option<f64>,
+    pub site_rate: Option<f64>,
+    pub site_burst: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

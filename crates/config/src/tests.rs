@@ -86,6 +86,14 @@ fn bad_values_name_the_key() {
             format!("{MINIMAL}\n[log]\nformat = \"xml\"\n"),
             "log.format",
         ),
+        (
+            format!("{MINIMAL}\n[sites.script_monitor]\nclient_rate = 0\n"),
+            "sites[0].script_monitor.client_rate",
+        ),
+        (
+            format!("{MINIMAL}\n[sites.script_monitor]\nsite_burst = nan\n"),
+            "sites[0].script_monitor.site_burst",
+        ),
     ];
     for (text, key) in cases {
         let err = parse(&text).unwrap_err();

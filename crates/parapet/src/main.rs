@@ -11,6 +11,7 @@ use parapet_config::{Config, LogFormat};
 use tokio_util::sync::CancellationToken;
 
 mod alerting;
+mod dashboard;
 mod script_fetcher;
 mod script_monitor;
 mod scripts;
@@ -304,6 +305,8 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
         modules.push(m);
         writer = Some(w);
     }
+    // The dashboard's pages on the admin listener (the admin token signs the operator in).
+    modules.push(dashboard::Dashboard::new(&config, store.clone()));
     let gateway =
         parapet_gateway::Gateway::bind(&config, modules).context("cannot start the gateway")?;
     let reloader = gateway.reloader();

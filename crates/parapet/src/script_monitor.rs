@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -45,6 +45,7 @@ struct Site {
     urls: UrlPolicy,
     /// Reports naming these hosts (or their subdomains) are noise.
     ignore_hosts: Arc<[String]>,
+    limiter: Mutex<Limiter>,
 }
 
 /// Whether `url`'s host is one of `hosts` or below one.
@@ -77,6 +78,15 @@ pub struct Counters {
     taken: Family<KindLabel, Counter>,
     dropped: Family<ReasonLabel, Counter>,
     refused: Family<ReasonLabel, Counter>,
+    /// The writer: sightings committed to the store, transactions, failed attempts,
+    /// sightings set aside in the spill file and later replayed from it, and sightings
+    /// lost because the spill file was full.
+    written: Counter,
+    commits: Counter,
+    store_errors: Counter,
+    spilled: Counter,
+    replayed: Counter,
+    lost: Counter,
 }
 
 impl Counters {
@@ -92,12 +102,6 @@ impl Counters {
     }
 }
 
-/// Reports per second a client may send (a page view makes a handful), with a burst.
-const CLIENT_RATE: f64 = 20.0;
-const CLIENT_BURST: f64 = 200.0;
-/// Reports per second the endpoint takes from everyone together.
-const GLOBAL_RATE: f64 = 20_000.0;
-const GLOBAL_BURST: f64 = 40_000.0;
 /// Clients remembered by the limiter; beyond it, the idlest half is forgotten.
 const MAX_TRACKED_CLIENTS: usize = 100_000;
 
@@ -130,18 +134,29 @@ impl Bucket {
     }
 }
 
-/// A bucket per client address and one for everyone: a flood from one client, or from
-/// many, is refused before its body is read.
+/// Token-bucket rates, requests per second and burst.
+#[derive(Clone, Copy)]
+struct Rates {
+    client_rate: f64,
+    client_burst: f64,
+    site_rate: f64,
+    site_burst: f64,
+}
+
+/// A site's buckets: one per client address and one for everyone: a flood from one
+/// client, or from many, is refused before its body is read.
 struct Limiter {
+    rates: Rates,
     clients: HashMap<IpAddr, Bucket>,
     global: Bucket,
 }
 
 impl Limiter {
-    fn new() -> Self {
+    fn new(rates: Rates) -> Self {
         Limiter {
+            rates,
             clients: HashMap::new(),
-            global: Bucket::full(GLOBAL_BURST, Instant::now()),
+            global: Bucket::full(rates.site_burst, Instant::now()),
         }
     }
 
@@ -153,12 +168,13 @@ impl Limiter {
             let cut = ages[ages.len() / 2];
             self.clients.retain(|_, b| b.at > cut);
         }
+        let r = self.rates;
         let bucket = self
             .clients
             .entry(client)
-            .or_insert_with(|| Bucket::full(CLIENT_BURST, now));
-        bucket.take(1.0, CLIENT_RATE, CLIENT_BURST, now)
-            && self.global.take(1.0, GLOBAL_RATE, GLOBAL_BURST, now)
+            .or_insert_with(|| Bucket::full(r.client_burst, now));
+        bucket.take(1.0, r.client_rate, r.client_burst, now)
+            && self.global.take(1.0, r.site_rate, r.site_burst, now)
     }
 }
 
@@ -166,7 +182,6 @@ pub struct ScriptMonitor {
     sites: HashMap<String, Site>,
     tokens: Tokens,
     counters: Arc<Counters>,
-    limiter: Mutex<Limiter>,
     /// Sightings on their way to the store (see [`writer`]).
     sightings: mpsc::Sender<Sighting>,
     /// For the admin API's reads.
@@ -214,6 +229,12 @@ impl ScriptMonitor {
                             full_urls: m.full_urls,
                         },
                         ignore_hosts: m.ignore_hosts.clone().into(),
+                        limiter: Mutex::new(Limiter::new(Rates {
+                            client_rate: m.client_rate,
+                            client_burst: m.client_burst,
+                            site_rate: m.site_rate,
+                            site_burst: m.site_burst,
+                        })),
                     },
                 ))
             })
@@ -227,19 +248,23 @@ impl ScriptMonitor {
             .map(|(k, v)| (k.clone(), v.telemetry.clone()))
             .collect();
         let (tx, rx) = mpsc::channel(QUEUE);
+        let counters: Arc<Counters> = Arc::default();
         let writer = tokio::spawn(writer(
             rx,
-            store.clone(),
-            alerts,
-            sensitive,
-            fetcher,
+            Writer {
+                store: store.clone(),
+                alerts,
+                sites: sensitive,
+                counters: Arc::clone(&counters),
+                spill: config.server.state_dir.join(SPILL_FILE),
+                fetcher,
+            },
             shutdown,
         ));
         let module = Arc::new(ScriptMonitor {
             sites,
             tokens: Tokens::new(key),
-            counters: Arc::default(),
-            limiter: Mutex::new(Limiter::new()),
+            counters,
             sightings: tx,
             store,
         });
@@ -338,7 +363,7 @@ impl HttpModule for ScriptMonitor {
                 .and_then(|v| v.to_str().ok())
                 .and_then(BodyKind::from_content_type)
                 .ok_or(("content_type", StatusCode::UNSUPPORTED_MEDIA_TYPE))?;
-            let admitted = self
+            let admitted = s
                 .limiter
                 .lock()
                 .map(|mut l| l.admit(ctx.client.ip(), Instant::now()))
@@ -519,6 +544,41 @@ impl HttpModule for ScriptMonitor {
             "Requests to the CSP report endpoint refused before reading, by reason",
             self.counters.refused.clone(),
         );
+        let c = &self.counters;
+        for (name, help, counter) in [
+            (
+                "script_sightings_written",
+                "Sightings the script monitor committed to the store",
+                &c.written,
+            ),
+            (
+                "script_store_commits",
+                "Transactions the script monitor's writer committed",
+                &c.commits,
+            ),
+            (
+                "script_store_errors",
+                "Failed attempts to write sightings to the store",
+                &c.store_errors,
+            ),
+            (
+                "script_sightings_spilled",
+                "Sightings set aside in the spill file while the store failed",
+                &c.spilled,
+            ),
+            (
+                "script_sightings_replayed",
+                "Sightings replayed from the spill file into the store",
+                &c.replayed,
+            ),
+            (
+                "script_sightings_lost",
+                "Sightings lost because the spill file was full",
+                &c.lost,
+            ),
+        ] {
+            registry.register(name, help, counter.clone());
+        }
     }
 
     fn response_filter(&self, resp: &mut response::Parts, ctx: &RequestCtx) {
@@ -556,17 +616,28 @@ impl HttpModule for ScriptMonitor {
 /// turns the items new to their site into events: stored, and submitted to the alert
 /// pipeline. A failed commit is retried (the batch is kept); at shutdown what is queued is
 /// written before the task ends.
-async fn writer(
-    mut rx: mpsc::Receiver<Sighting>,
+/// What the writer needs besides its queue.
+struct Writer {
     store: Arc<dyn Store>,
     alerts: Arc<Pipeline>,
+    /// Each site's telemetry, to tell sensitive pages.
     sites: HashMap<String, Telemetry>,
+    counters: Arc<Counters>,
+    /// Where sightings wait while the store cannot take them.
+    spill: PathBuf,
+    /// The script fetcher, told of new items and reported hashes.
     fetcher: Option<Arc<ScriptFetcher>>,
-    shutdown: CancellationToken,
-) {
+}
+
+async fn writer(mut rx: mpsc::Receiver<Sighting>, w: Writer, shutdown: CancellationToken) {
     let mut batch: Vec<Sighting> = Vec::new();
     let mut scan = tokio::time::interval(INACTIVE_SCAN);
+    // Sightings spilled by an earlier run (or this one) go in first.
+    let mut spill_pending = w.spill.exists();
     loop {
+        if spill_pending {
+            spill_pending = !w.replay().await;
+        }
         let open = tokio::select! {
             biased;
             got = rx.recv() => match got {
@@ -575,7 +646,7 @@ async fn writer(
             },
             () = shutdown.cancelled() => false,
             _ = scan.tick() => {
-                mark_inactive(&store, &alerts).await;
+                mark_inactive(&w.store, &w.alerts).await;
                 continue;
             }
         };
@@ -595,8 +666,8 @@ async fn writer(
                 batch.push(s);
             }
         }
-        if !batch.is_empty() {
-            commit(&store, &alerts, &sites, fetcher.as_deref(), &mut batch).await;
+        if !batch.is_empty() && !w.commit(&mut batch).await {
+            spill_pending = true;
         }
         if !open {
             return;
@@ -604,55 +675,178 @@ async fn writer(
     }
 }
 
-async fn commit(
-    store: &Arc<dyn Store>,
-    alerts: &Arc<Pipeline>,
-    sites: &HashMap<String, Telemetry>,
-    fetcher: Option<&ScriptFetcher>,
-    batch: &mut Vec<Sighting>,
-) {
-    let mut wait = Duration::from_millis(100);
-    let new = loop {
-        match store.record_sightings(batch).await {
-            Ok(new) => break new,
-            Err(e) if wait < Duration::from_secs(10) => {
-                tracing::error!(error = %e, sightings = batch.len(), "cannot record sightings; retrying");
-                tokio::time::sleep(wait).await;
-                wait *= 2;
+/// The spill file, in the state directory: JSON lines of sightings.
+const SPILL_FILE: &str = "script-monitor.spill.jsonl";
+/// The spill file grows to this at most; beyond it sightings are lost (and counted).
+const MAX_SPILL_BYTES: u64 = 256 * 1024 * 1024;
+/// How long the writer retries a batch before it spills it.
+const RETRY_FOR: Duration = Duration::from_secs(10);
+
+impl Writer {
+    /// Records `batch` (emptying it), retrying for [`RETRY_FOR`]; when the store still
+    /// fails, the batch goes to the spill file and `false` is returned. Acknowledged
+    /// reports are never dropped while there is room on disk.
+    async fn commit(&self, batch: &mut Vec<Sighting>) -> bool {
+        let mut wait = Duration::from_millis(100);
+        let started = Instant::now();
+        let new = loop {
+            match self.store.record_sightings(batch).await {
+                Ok(new) => break new,
+                Err(e) => {
+                    self.counters.store_errors.inc();
+                    if started.elapsed() >= RETRY_FOR {
+                        tracing::error!(error = %e, sightings = batch.len(), spill = %self.spill.display(), "cannot record sightings; set aside in the spill file");
+                        self.spill(batch);
+                        batch.clear();
+                        return false;
+                    }
+                    tracing::error!(error = %e, sightings = batch.len(), "cannot record sightings; retrying");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(2));
+                }
+            }
+        };
+        self.counters.commits.inc();
+        self.counters.written.inc_by(batch.len() as u64);
+        self.hand_over(&new, batch);
+        batch.clear();
+        self.announce(new).await;
+        true
+    }
+
+    /// Tells the script fetcher of recorded sightings: new scripts and reported hashes.
+    fn hand_over(&self, new: &[parapet_core::inventory::NewItem], recorded: &[Sighting]) {
+        if let Some(f) = &self.fetcher {
+            f.new_items(new);
+            f.reported(recorded);
+        }
+    }
+
+    /// Events and alerts for items new to their site.
+    async fn announce(&self, new: Vec<parapet_core::inventory::NewItem>) {
+        if new.is_empty() {
+            return;
+        }
+        let events: Vec<_> = new
+            .iter()
+            .map(|item| {
+                let sensitive = self
+                    .sites
+                    .get(&item.site)
+                    .is_some_and(|t| url_path(&item.page).is_some_and(|p| t.is_sensitive(&p)));
+                inventory::new_item_event(item, sensitive)
+            })
+            .collect();
+        if let Err(e) = self.store.insert_events(&events).await {
+            tracing::error!(error = %e, "cannot store new-item events");
+        }
+        for e in events {
+            tracing::info!(target: "parapet::csp", kind = %e.kind, subject = %e.subject, summary = %e.summary, "new inventory item");
+            let alerts = Arc::clone(&self.alerts);
+            tokio::spawn(async move {
+                alerts.submit(e).await;
+            });
+        }
+    }
+
+    /// Appends `batch` to the spill file, as far as [`MAX_SPILL_BYTES`] allows.
+    fn spill(&self, batch: &[Sighting]) {
+        match self.write_spill(batch, false) {
+            Ok(kept) => {
+                self.counters.spilled.inc_by(kept);
+                let lost = batch.len() as u64 - kept;
+                if lost > 0 {
+                    self.counters.lost.inc_by(lost);
+                    tracing::error!(lost, "the spill file is full: sightings lost");
+                }
             }
             Err(e) => {
-                tracing::error!(error = %e, sightings = batch.len(), "sightings not recorded after retries");
-                batch.clear();
-                return;
+                self.counters.lost.inc_by(batch.len() as u64);
+                tracing::error!(error = %e, lost = batch.len(), "cannot write the spill file: sightings lost");
             }
         }
-    };
-    if let Some(f) = fetcher {
-        f.new_items(&new);
-        f.reported(batch);
     }
-    batch.clear();
-    if new.is_empty() {
-        return;
+
+    /// Writes `batch` to the spill file (appended, or replacing it), synced; returns how
+    /// many sightings fit under [`MAX_SPILL_BYTES`].
+    fn write_spill(&self, batch: &[Sighting], replace: bool) -> std::io::Result<u64> {
+        use std::io::Write as _;
+        let size = if replace {
+            0
+        } else {
+            std::fs::metadata(&self.spill).map_or(0, |m| m.len())
+        };
+        let mut lines = Vec::new();
+        let mut kept = 0u64;
+        for s in batch {
+            let Ok(line) = serde_json::to_vec(s) else {
+                continue;
+            };
+            if size + (lines.len() + line.len() + 1) as u64 > MAX_SPILL_BYTES {
+                break;
+            }
+            lines.extend_from_slice(&line);
+            lines.push(b'\n');
+            kept += 1;
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(!replace)
+            .truncate(replace)
+            .open(&self.spill)?;
+        f.write_all(&lines)?;
+        f.sync_data()?;
+        Ok(kept)
     }
-    let events: Vec<_> = new
-        .iter()
-        .map(|item| {
-            let sensitive = sites
-                .get(&item.site)
-                .is_some_and(|t| url_path(&item.page).is_some_and(|p| t.is_sensitive(&p)));
-            inventory::new_item_event(item, sensitive)
-        })
-        .collect();
-    if let Err(e) = store.insert_events(&events).await {
-        tracing::error!(error = %e, "cannot store new-item events");
-    }
-    for e in events {
-        tracing::info!(target: "parapet::csp", kind = %e.kind, subject = %e.subject, summary = %e.summary, "new inventory item");
-        let alerts = Arc::clone(alerts);
-        tokio::spawn(async move {
-            alerts.submit(e).await;
-        });
+
+    /// Records the spill file's sightings and removes it; `false` (the file kept) when the
+    /// store still fails. Lines that do not parse are counted and skipped.
+    async fn replay(&self) -> bool {
+        let text = match tokio::fs::read(&self.spill).await {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return true,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the spill file");
+                return false;
+            }
+        };
+        let mut sightings = Vec::new();
+        for line in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            match serde_json::from_slice::<Sighting>(line) {
+                Ok(s) => sightings.push(s),
+                Err(e) => {
+                    self.counters.lost.inc();
+                    tracing::warn!(error = %e, "a spilled sighting does not parse; skipped");
+                }
+            }
+        }
+        for (i, chunk) in sightings.chunks(BATCH).enumerate() {
+            match self.store.record_sightings(chunk).await {
+                Ok(new) => {
+                    self.counters.commits.inc();
+                    self.counters.written.inc_by(chunk.len() as u64);
+                    self.counters.replayed.inc_by(chunk.len() as u64);
+                    self.hand_over(&new, chunk);
+                    self.announce(new).await;
+                }
+                Err(e) => {
+                    self.counters.store_errors.inc();
+                    tracing::warn!(error = %e, "the store still fails; the spill file waits");
+                    // Keep only what is not recorded yet, so nothing is counted twice.
+                    let rest = &sightings[i * BATCH..];
+                    if let Err(e) = self.write_spill(rest, true) {
+                        tracing::error!(error = %e, "cannot rewrite the spill file");
+                    }
+                    return false;
+                }
+            }
+        }
+        if let Err(e) = tokio::fs::remove_file(&self.spill).await {
+            tracing::error!(error = %e, "cannot remove the replayed spill file");
+        }
+        tracing::info!(sightings = sightings.len(), "spilled sightings recorded");
+        true
     }
 }
 

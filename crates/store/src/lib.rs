@@ -50,7 +50,9 @@ mod sqlite;
 mod sqlite_versions;
 
 use async_trait::async_trait;
-use parapet_core::inventory::{DomainItem, InactiveItem, InventoryItem, NewItem, Sighting};
+use parapet_core::inventory::{
+    DomainItem, InactiveItem, InventoryItem, ItemKind, NewItem, Sighting,
+};
 use parapet_core::versions::{RecordedFetch, ScriptFetch, ScriptVersion};
 use parapet_core::{Event, Service, Severity, Timestamp};
 
@@ -97,6 +99,14 @@ pub trait Store: Send + Sync {
     /// A site's inventory, most recently seen first, at most `limit` items (capped at
     /// [`MAX_EVENT_LIMIT`]).
     async fn inventory(&self, site: &str, limit: u32) -> Result<Vec<InventoryItem>>;
+
+    /// One item of a site's inventory, when the store has it.
+    async fn inventory_item(
+        &self,
+        site: &str,
+        kind: ItemKind,
+        item: &str,
+    ) -> Result<Option<InventoryItem>>;
 
     /// A site's registrable domains (from its sightings), most recently seen first, at most
     /// `limit` (capped at [`MAX_EVENT_LIMIT`]).

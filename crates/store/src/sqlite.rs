@@ -355,51 +355,33 @@ impl Store for SqliteStore {
                 "SELECT id, kind, item, first_seen_ms, last_seen_ms, reports FROM inventory_items \
                  WHERE site = ?1 ORDER BY last_seen_ms DESC, id DESC LIMIT ?2",
             )?;
-            let mut pages = conn.prepare_cached(
-                "SELECT page, reports FROM inventory_pages WHERE item_id = ?1 \
-                 ORDER BY reports DESC, page",
-            )?;
-            let mut hashes = conn.prepare_cached(
-                "SELECT hash FROM inventory_hashes WHERE item_id = ?1 ORDER BY first_seen_ms, hash",
-            )?;
             let rows = items
-                .query_map(params![site, limit], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, i64>(3)?,
-                        r.get::<_, i64>(4)?,
-                        r.get::<_, i64>(5)?,
-                    ))
-                })?
+                .query_map(params![site, limit], item_row)?
                 .collect::<std::result::Result<Vec<_>, _>>()?;
-            let mut out = Vec::with_capacity(rows.len());
-            for (id, kind, item, first, last, reports) in rows {
-                let kind = ItemKind::parse(&kind).ok_or_else(|| {
-                    StoreError::Other(format!("unknown inventory kind `{kind}` in the store"))
-                })?;
-                let page_list = pages
-                    .query_map(params![id], |r| {
-                        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-                    })?
-                    .map(|r| r.map(|(p, n)| (p, u64::try_from(n).unwrap_or(0))))
-                    .collect::<std::result::Result<Vec<_>, _>>()?;
-                let hash_list = hashes
-                    .query_map(params![id], |r| r.get::<_, String>(0))?
-                    .collect::<std::result::Result<Vec<_>, _>>()?;
-                out.push(InventoryItem {
-                    site: site.clone(),
-                    kind,
-                    item,
-                    first_seen: Timestamp::from_unix_millis(first),
-                    last_seen: Timestamp::from_unix_millis(last),
-                    reports: u64::try_from(reports).unwrap_or(0),
-                    pages: page_list,
-                    hashes: hash_list,
-                });
-            }
-            Ok(out)
+            rows.into_iter()
+                .map(|row| inventory_item(conn, &site, row))
+                .collect()
+        })
+        .await
+    }
+
+    async fn inventory_item(
+        &self,
+        site: &str,
+        kind: ItemKind,
+        item: &str,
+    ) -> Result<Option<InventoryItem>> {
+        let site = site.to_owned();
+        let item = item.to_owned();
+        self.with_conn(move |conn| {
+            let row = conn
+                .prepare_cached(
+                    "SELECT id, kind, item, first_seen_ms, last_seen_ms, reports \
+                     FROM inventory_items WHERE site = ?1 AND kind = ?2 AND item = ?3",
+                )?
+                .query_row(params![site, kind.as_str(), item], item_row)
+                .optional()?;
+            row.map(|row| inventory_item(conn, &site, row)).transpose()
         })
         .await
     }
@@ -528,4 +510,54 @@ impl Store for SqliteStore {
         })
         .await
     }
+}
+
+type ItemRow = (i64, String, String, i64, i64, i64);
+
+fn item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ItemRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
+}
+
+/// An inventory row with its pages and hashes.
+fn inventory_item(
+    conn: &rusqlite::Connection,
+    site: &str,
+    (id, kind, item, first, last, reports): ItemRow,
+) -> Result<InventoryItem> {
+    let kind = ItemKind::parse(&kind).ok_or_else(|| {
+        StoreError::Other(format!("unknown inventory kind `{kind}` in the store"))
+    })?;
+    let pages = conn
+        .prepare_cached(
+            "SELECT page, reports FROM inventory_pages WHERE item_id = ?1 \
+             ORDER BY reports DESC, page",
+        )?
+        .query_map(params![id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?
+        .map(|r| r.map(|(p, n)| (p, u64::try_from(n).unwrap_or(0))))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let hashes = conn
+        .prepare_cached(
+            "SELECT hash FROM inventory_hashes WHERE item_id = ?1 ORDER BY first_seen_ms, hash",
+        )?
+        .query_map(params![id], |r| r.get::<_, String>(0))?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(InventoryItem {
+        site: site.to_owned(),
+        kind,
+        item,
+        first_seen: Timestamp::from_unix_millis(first),
+        last_seen: Timestamp::from_unix_millis(last),
+        reports: u64::try_from(reports).unwrap_or(0),
+        pages,
+        hashes,
+    })
 }

@@ -454,6 +454,22 @@ async fn sightings_build_the_inventory_and_say_what_is_new() {
     assert_eq!(script.hashes, ["sha256-a", "sha256-b"]);
     // Another site's inventory is its own.
     assert!(store.inventory("elsewhere", 100).await.unwrap().is_empty());
+    // One item, by site, kind and URL: the same record; another kind or site is not it.
+    let one = store
+        .inventory_item("shop", ItemKind::Script, lib)
+        .await
+        .unwrap();
+    assert_eq!(one.as_ref(), Some(script));
+    for (site, kind) in [
+        ("shop", ItemKind::Connection),
+        ("elsewhere", ItemKind::Script),
+    ] {
+        assert!(store
+            .inventory_item(site, kind, lib)
+            .await
+            .unwrap()
+            .is_none());
+    }
 }
 
 #[tokio::test]

@@ -16,6 +16,7 @@ mod harness;
 mod admin;
 mod browser;
 mod cli;
+mod dashboard;
 mod limits;
 mod proxy;
 mod resilience;

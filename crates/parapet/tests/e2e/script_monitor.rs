@@ -764,3 +764,74 @@ async fn chromium_page_change_raises_exactly_the_two_new_alerts() {
     );
     assert!(app.pages.iter().any(|(p, _)| p == &url), "{app:?}");
 }
+
+/// The store fails (another process holds the database's write lock) while reports are
+/// acknowledged: the writer retries, then sets them aside in the spill file; the process is
+/// killed; the next start replays the file, and every acknowledged report is in the store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_taken_while_the_store_fails_survive_in_the_spill_file() {
+    use parapet_core::inventory::ItemKind;
+    use parapet_store::Store as _;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::new(local(free_port()));
+    config.routes = vec![("/".into(), "demo".into())];
+    config.site = "[sites.script_monitor]\nsample_rate = 1.0\n".into();
+    config.extra = "[[upstreams]]\nname = \"demo\"\nstatic_dir = \"builtin:demo\"\n".into();
+    let mut parapet = Parapet::start(dir.path(), &config);
+    let db_path = parapet.state_dir.join("parapet.db");
+    let spill = parapet.state_dir.join("script-monitor.spill.jsonl");
+
+    let blocker = rusqlite::Connection::open(&db_path).unwrap();
+    blocker.execute_batch("BEGIN EXCLUSIVE").unwrap();
+
+    let addr = parapet.http();
+    let page = send(addr, get("/checkout.html")).await;
+    let endpoint = endpoint_of(page.header("content-security-policy-report-only").unwrap());
+    let scripts = [
+        "https://cdn.example/a.js",
+        "https://cdn.example/b.js",
+        "https://pay.example/c.js",
+    ];
+    for s in scripts {
+        let body = format!(
+            r#"{{"csp-report":{{"document-uri":"http://localhost/checkout.html","effective-directive":"script-src-elem","blocked-uri":"{s}"}}}}"#
+        );
+        let r = send(addr, post(&endpoint, "application/csp-report", body)).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "acknowledged");
+    }
+    let spilled = eventually(Duration::from_secs(40), || async {
+        let m = send(parapet.admin(), get("/metrics")).await.text();
+        metric_sum(&m, "parapet_script_sightings_spilled_total", &[]).filter(|n| *n >= 3.0)
+    })
+    .await;
+    assert_eq!(spilled, Some(3.0), "{}", parapet.stderr());
+    assert!(spill.exists());
+    let m = send(parapet.admin(), get("/metrics")).await.text();
+    assert!(
+        metric_sum(&m, "parapet_script_store_errors_total", &[]).unwrap_or(0.0) >= 2.0,
+        "{m}"
+    );
+
+    // Killed without warning; the lock goes with the other process.
+    parapet.signal(nix::sys::signal::Signal::SIGKILL);
+    assert!(parapet.wait_exit(Duration::from_secs(5)).await.is_some());
+    drop(blocker);
+    let parapet = Parapet::start(dir.path(), &config);
+    let replayed = eventually(Duration::from_secs(10), || async {
+        let m = send(parapet.admin(), get("/metrics")).await.text();
+        metric_sum(&m, "parapet_script_sightings_replayed_total", &[]).filter(|n| *n >= 3.0)
+    })
+    .await;
+    assert_eq!(replayed, Some(3.0), "{}", parapet.stderr());
+    assert!(!spill.exists(), "the replayed file is removed");
+    let store = parapet_store::SqliteStore::open(&db_path).unwrap();
+    let inv = store.inventory("t", 100).await.unwrap();
+    for s in scripts {
+        assert!(
+            inv.iter()
+                .any(|i| i.kind == ItemKind::Script && i.item == s),
+            "{s} lost: {inv:?}"
+        );
+    }
+}

@@ -1,0 +1,724 @@
+//! The dashboard: server-rendered pages on the admin listener for a security engineer —
+//! the sites, each site's script and connection inventory with filters, one item's detail
+//! (where it was seen, the hashes browsers reported, its history) and the alerts.
+//!
+//! The gateway's admin listener signs the operator in and adds the page headers (a CSP with
+//! no scripts, no framing); this module only reads the store and renders. Every string
+//! shown came, in the end, from a browser's report and is hostile: the templates
+//! (`templates/`, askama) escape everything they print, and report-derived URLs are never
+//! put into a link's target — links go to the dashboard's own pages, with the value
+//! percent-encoded as a query parameter.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use askama::Template;
+use http::header::{HeaderValue, CONTENT_TYPE};
+use http::{request, Response, StatusCode};
+use parapet_config::{Config, HostPattern};
+use parapet_core::inventory::{InventoryItem, ItemKind, ItemStatus};
+use parapet_core::{Event, Service, Severity, Timestamp};
+use parapet_gateway::body;
+use parapet_gateway::phases::{HttpModule, ServeFuture};
+use parapet_scripts::inventory::registrable_domain;
+use parapet_store::{EventQuery, Store, MAX_EVENT_LIMIT};
+
+/// Rows shown on one inventory page; the count of all matches is shown beside them.
+pub const MAX_ROWS: usize = 500;
+/// Alerts shown on the alerts page, and on the front page.
+const ALERT_ROWS: u32 = 200;
+const FRONT_PAGE_ALERTS: u32 = 10;
+/// Events searched for one item's history.
+const HISTORY_SCAN: u32 = 2_000;
+/// "New" on the front page: first seen within this window.
+const NEW_WITHIN: Duration = Duration::from_secs(24 * 3600);
+
+struct SiteInfo {
+    name: String,
+    hosts: String,
+    monitored: bool,
+}
+
+pub struct Dashboard {
+    store: Arc<dyn Store>,
+    sites: Arc<[SiteInfo]>,
+}
+
+impl Dashboard {
+    pub fn new(config: &Config, store: Arc<dyn Store>) -> Arc<Self> {
+        let sites = config
+            .sites
+            .iter()
+            .map(|s| SiteInfo {
+                name: s.name.clone(),
+                hosts: s
+                    .hosts
+                    .iter()
+                    .map(|h| match h {
+                        HostPattern::Any => "*".to_owned(),
+                        HostPattern::Suffix(s) => format!("*{s}"),
+                        HostPattern::Exact(s) => s.clone(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                monitored: s.script_monitor.is_some(),
+            })
+            .collect();
+        Arc::new(Dashboard { store, sites })
+    }
+
+    fn monitored(&self, site: Option<&str>) -> Option<String> {
+        let site = site?;
+        self.sites
+            .iter()
+            .find(|s| s.monitored && s.name == site)
+            .map(|s| s.name.clone())
+    }
+}
+
+impl HttpModule for Dashboard {
+    fn name(&self) -> &'static str {
+        "dashboard"
+    }
+
+    fn admin_route(&self, req: &request::Parts) -> Option<ServeFuture> {
+        let params = Params::parse(req.uri.query());
+        let store = Arc::clone(&self.store);
+        let page: ServeFuture = match req.uri.path() {
+            "/" => {
+                let sites = Arc::clone(&self.sites);
+                Box::pin(async move { render(overview(&*store, &sites).await) })
+            }
+            path @ ("/scripts" | "/connections") => {
+                let connections = path == "/connections";
+                let Some(site) = self.monitored(params.get("site")) else {
+                    return Some(not_found("no monitored site by that name"));
+                };
+                let filter = InventoryFilter::from(&params);
+                Box::pin(async move { render(inventory(&*store, site, connections, filter).await) })
+            }
+            "/item" => {
+                let Some(site) = self.monitored(params.get("site")) else {
+                    return Some(not_found("no monitored site by that name"));
+                };
+                let Some(kind) = params.get("kind").and_then(ItemKind::parse) else {
+                    return Some(not_found("no such kind of item"));
+                };
+                let url = params.get("url").unwrap_or_default().to_owned();
+                Box::pin(async move { render(item(&*store, site, kind, url).await) })
+            }
+            "/domains" => {
+                let Some(site) = self.monitored(params.get("site")) else {
+                    return Some(not_found("no monitored site by that name"));
+                };
+                Box::pin(async move {
+                    render(store.domains(&site, MAX_EVENT_LIMIT).await.map(|rows| {
+                        Some(DomainsPage {
+                            site,
+                            rows: rows
+                                .into_iter()
+                                .map(|d| DomainRow {
+                                    domain: d.domain,
+                                    first_seen: d.first_seen,
+                                    last_seen: d.last_seen,
+                                    reports: d.reports,
+                                })
+                                .collect(),
+                        })
+                    }))
+                })
+            }
+            "/alerts" => {
+                let filter = AlertFilter::from(&params);
+                Box::pin(async move { render(alerts(&*store, filter).await) })
+            }
+            _ => return None,
+        };
+        Some(page)
+    }
+}
+
+/// A page's query parameters (the last value of each name wins).
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn parse(query: Option<&str>) -> Self {
+        Params(
+            url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn string(&self, name: &str) -> String {
+        self.get(name).unwrap_or_default().to_owned()
+    }
+}
+
+fn render<T: Template>(page: parapet_store::Result<Option<T>>) -> Response<body::Body> {
+    match page {
+        Ok(Some(page)) => match page.render() {
+            Ok(html) => html_response(StatusCode::OK, html),
+            Err(e) => {
+                tracing::error!(error = %e, "dashboard page failed to render");
+                plain(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the page failed to render\n",
+                )
+            }
+        },
+        Ok(None) => plain(StatusCode::NOT_FOUND, "not found\n"),
+        Err(e) => {
+            tracing::error!(error = %e, "dashboard query failed");
+            plain(StatusCode::INTERNAL_SERVER_ERROR, "store error\n")
+        }
+    }
+}
+
+fn not_found(msg: &'static str) -> ServeFuture {
+    Box::pin(async move { plain(StatusCode::NOT_FOUND, msg) })
+}
+
+fn html_response(status: StatusCode, html: String) -> Response<body::Body> {
+    let mut resp = Response::new(body::full(html));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    resp
+}
+
+fn plain(status: StatusCode, msg: &'static str) -> Response<body::Body> {
+    let mut resp = Response::new(body::full(msg));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    resp
+}
+
+fn status_name(s: ItemStatus) -> &'static str {
+    match s {
+        ItemStatus::Active => "active",
+        ItemStatus::Infrequent => "infrequent",
+        ItemStatus::Inactive => "inactive",
+    }
+}
+
+// ------------------------------------------------------------------ front page
+
+struct SiteCard {
+    name: String,
+    hosts: String,
+    monitored: bool,
+    scripts: usize,
+    connections: usize,
+    new_scripts: usize,
+    new_connections: usize,
+    domains: usize,
+    active: usize,
+    infrequent: usize,
+    inactive: usize,
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+struct OverviewPage {
+    sites: Vec<SiteCard>,
+    events: Vec<EventRow>,
+}
+
+async fn overview(
+    store: &dyn Store,
+    sites: &[SiteInfo],
+) -> parapet_store::Result<Option<OverviewPage>> {
+    let now = Timestamp::now();
+    let recent = now.saturating_sub(NEW_WITHIN);
+    let mut cards = Vec::with_capacity(sites.len());
+    for s in sites {
+        let mut card = SiteCard {
+            name: s.name.clone(),
+            hosts: s.hosts.clone(),
+            monitored: s.monitored,
+            scripts: 0,
+            connections: 0,
+            new_scripts: 0,
+            new_connections: 0,
+            domains: 0,
+            active: 0,
+            infrequent: 0,
+            inactive: 0,
+        };
+        if s.monitored {
+            for item in store.inventory(&s.name, MAX_EVENT_LIMIT).await? {
+                let new = item.first_seen >= recent;
+                if item.kind == ItemKind::Connection {
+                    card.connections += 1;
+                    card.new_connections += usize::from(new);
+                } else {
+                    card.scripts += 1;
+                    card.new_scripts += usize::from(new);
+                }
+                match item.status(now) {
+                    ItemStatus::Active => card.active += 1,
+                    ItemStatus::Infrequent => card.infrequent += 1,
+                    ItemStatus::Inactive => card.inactive += 1,
+                }
+            }
+            card.domains = store.domains(&s.name, MAX_EVENT_LIMIT).await?.len();
+        }
+        cards.push(card);
+    }
+    let events = store
+        .events(&EventQuery::new().limit(FRONT_PAGE_ALERTS))
+        .await?;
+    Ok(Some(OverviewPage {
+        sites: cards,
+        events: events.into_iter().map(EventRow::from).collect(),
+    }))
+}
+
+// ------------------------------------------------------------------ alerts
+
+struct EventRow {
+    time: Timestamp,
+    severity: &'static str,
+    service: &'static str,
+    kind: String,
+    subject: String,
+    summary: String,
+    /// The event's details as indented JSON; empty when it has none.
+    details: String,
+}
+
+impl From<Event> for EventRow {
+    fn from(e: Event) -> Self {
+        let details = if e.details.is_null()
+            || e.details.as_object().is_some_and(serde_json::Map::is_empty)
+        {
+            String::new()
+        } else {
+            serde_json::to_string_pretty(&e.details).unwrap_or_default()
+        };
+        EventRow {
+            time: e.time,
+            severity: e.severity.as_str(),
+            service: e.service.as_str(),
+            kind: e.kind,
+            subject: e.subject,
+            summary: e.summary,
+            details,
+        }
+    }
+}
+
+struct AlertFilter {
+    service: String,
+    severity: String,
+    kind: String,
+    subject: String,
+}
+
+impl From<&Params> for AlertFilter {
+    fn from(p: &Params) -> Self {
+        AlertFilter {
+            service: p.string("service"),
+            severity: p.string("severity"),
+            kind: p.string("kind"),
+            subject: p.string("subject"),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "alerts.html")]
+struct AlertsPage {
+    filter: AlertFilter,
+    services: Vec<&'static str>,
+    severities: Vec<&'static str>,
+    events: Vec<EventRow>,
+}
+
+async fn alerts(
+    store: &dyn Store,
+    filter: AlertFilter,
+) -> parapet_store::Result<Option<AlertsPage>> {
+    let mut q = EventQuery::new().limit(ALERT_ROWS);
+    if let Ok(s) = filter.service.parse::<Service>() {
+        q = q.service(s);
+    }
+    if let Ok(s) = filter.severity.parse::<Severity>() {
+        q = q.min_severity(s);
+    }
+    if !filter.kind.is_empty() {
+        q = q.kind(filter.kind.clone());
+    }
+    if !filter.subject.is_empty() {
+        q = q.subject(filter.subject.clone());
+    }
+    let events = store.events(&q).await?;
+    Ok(Some(AlertsPage {
+        filter,
+        services: Service::ALL.iter().map(|s| s.as_str()).collect(),
+        severities: Severity::ALL.iter().map(|s| s.as_str()).collect(),
+        events: events.into_iter().map(EventRow::from).collect(),
+    }))
+}
+
+// ------------------------------------------------------------------ inventory
+
+struct InventoryFilter {
+    kind: String,
+    status: String,
+    /// `1d`, `7d` or `30d`: first seen within.
+    since: String,
+    q: String,
+    page: String,
+}
+
+impl From<&Params> for InventoryFilter {
+    fn from(p: &Params) -> Self {
+        InventoryFilter {
+            kind: p.string("kind"),
+            status: p.string("status"),
+            since: p.string("since"),
+            q: p.string("q"),
+            page: p.string("page"),
+        }
+    }
+}
+
+const SINCE_CHOICES: [(&str, &str, u64); 3] = [
+    ("1d", "last 24 hours", 1),
+    ("7d", "last 7 days", 7),
+    ("30d", "last 30 days", 30),
+];
+
+impl InventoryFilter {
+    fn matches(&self, item: &InventoryItem, connections: bool, now: Timestamp) -> bool {
+        let kind_ok = if connections {
+            item.kind == ItemKind::Connection
+        } else {
+            item.kind != ItemKind::Connection
+                && (self.kind.is_empty() || item.kind.as_str() == self.kind)
+        };
+        let status_ok = self.status.is_empty() || status_name(item.status(now)) == self.status;
+        let since_ok = SINCE_CHOICES
+            .iter()
+            .find(|(key, _, _)| *key == self.since)
+            .is_none_or(|(_, _, days)| {
+                item.first_seen >= now.saturating_sub(Duration::from_secs(days * 24 * 3600))
+            });
+        let q_ok = self.q.is_empty() || contains_ignore_case(&item.item, &self.q);
+        let page_ok = self.page.is_empty()
+            || item
+                .pages
+                .iter()
+                .any(|(p, _)| contains_ignore_case(p, &self.page));
+        kind_ok && status_ok && since_ok && q_ok && page_ok
+    }
+}
+
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .to_ascii_lowercase()
+        .contains(&needle.to_ascii_lowercase())
+}
+
+struct InventoryRow {
+    url: String,
+    kind: &'static str,
+    status: &'static str,
+    domain: String,
+    first_seen: Timestamp,
+    last_seen: Timestamp,
+    reports: u64,
+    pages: usize,
+}
+
+#[derive(Template)]
+#[template(path = "inventory.html")]
+struct InventoryPage {
+    heading: &'static str,
+    path: &'static str,
+    site: String,
+    filter: InventoryFilter,
+    kinds: Vec<&'static str>,
+    statuses: Vec<&'static str>,
+    since_choices: Vec<(&'static str, &'static str)>,
+    rows: Vec<InventoryRow>,
+    total: usize,
+    truncated: bool,
+}
+
+async fn inventory(
+    store: &dyn Store,
+    site: String,
+    connections: bool,
+    filter: InventoryFilter,
+) -> parapet_store::Result<Option<InventoryPage>> {
+    let now = Timestamp::now();
+    let items = store.inventory(&site, MAX_EVENT_LIMIT).await?;
+    let matching: Vec<_> = items
+        .iter()
+        .filter(|i| filter.matches(i, connections, now))
+        .collect();
+    let total = matching.len();
+    let rows = matching
+        .into_iter()
+        .take(MAX_ROWS)
+        .map(|i| InventoryRow {
+            url: i.item.clone(),
+            kind: i.kind.as_str(),
+            status: status_name(i.status(now)),
+            domain: registrable_domain(&i.item).unwrap_or_default(),
+            first_seen: i.first_seen,
+            last_seen: i.last_seen,
+            reports: i.reports,
+            pages: i.pages.len(),
+        })
+        .collect::<Vec<_>>();
+    let (heading, path, kinds) = if connections {
+        ("Connections", "/connections", Vec::new())
+    } else {
+        (
+            "Scripts",
+            "/scripts",
+            [
+                ItemKind::Script,
+                ItemKind::Inline,
+                ItemKind::Eval,
+                ItemKind::Worker,
+            ]
+            .iter()
+            .map(|k| k.as_str())
+            .collect(),
+        )
+    };
+    Ok(Some(InventoryPage {
+        heading,
+        path,
+        site,
+        truncated: total > rows.len(),
+        total,
+        rows,
+        filter,
+        kinds,
+        statuses: vec!["active", "infrequent", "inactive"],
+        since_choices: SINCE_CHOICES.iter().map(|(k, l, _)| (*k, *l)).collect(),
+    }))
+}
+
+// ------------------------------------------------------------------ one item
+
+#[derive(Template)]
+#[template(path = "item.html")]
+struct ItemPage {
+    site: String,
+    kind: &'static str,
+    url: String,
+    status: &'static str,
+    domain: String,
+    first_seen: Timestamp,
+    last_seen: Timestamp,
+    reports: u64,
+    pages: Vec<(String, u64)>,
+    hashes: Vec<String>,
+    events: Vec<EventRow>,
+}
+
+async fn item(
+    store: &dyn Store,
+    site: String,
+    kind: ItemKind,
+    url: String,
+) -> parapet_store::Result<Option<ItemPage>> {
+    let Some(item) = store.inventory_item(&site, kind, &url).await? else {
+        return Ok(None);
+    };
+    // The script monitor's events name the site as their subject and the item in their
+    // details.
+    let history = store
+        .events(
+            &EventQuery::new()
+                .service(Service::Scripts)
+                .subject(site.clone())
+                .limit(HISTORY_SCAN),
+        )
+        .await?;
+    let mut seen = HashSet::new();
+    let events = history
+        .into_iter()
+        .filter(|e| e.details.get("item").and_then(|v| v.as_str()) == Some(url.as_str()))
+        .filter(|e| seen.insert(e.id))
+        .map(EventRow::from)
+        .collect();
+    Ok(Some(ItemPage {
+        status: status_name(item.status(Timestamp::now())),
+        domain: registrable_domain(&item.item).unwrap_or_default(),
+        kind: item.kind.as_str(),
+        first_seen: item.first_seen,
+        last_seen: item.last_seen,
+        reports: item.reports,
+        pages: item.pages,
+        hashes: item.hashes,
+        url: item.item,
+        site,
+        events,
+    }))
+}
+
+// ------------------------------------------------------------------ domains
+
+struct DomainRow {
+    domain: String,
+    first_seen: Timestamp,
+    last_seen: Timestamp,
+    reports: u64,
+}
+
+#[derive(Template)]
+#[template(path = "domains.html")]
+struct DomainsPage {
+    site: String,
+    rows: Vec<DomainRow>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOSTILE: &str =
+        "https://x.example/\"><script>alert(1)</script><img src=x onerror=alert(2)>";
+
+    fn hostile_event() -> Event {
+        Event::new(
+            Service::Scripts,
+            "new-script<b>",
+            Severity::High,
+            "shop",
+            format!("new script {HOSTILE}"),
+        )
+        .with_details(serde_json::json!({ "item": HOSTILE }))
+    }
+
+    #[test]
+    fn pages_escape_every_report_derived_string() {
+        let page = AlertsPage {
+            filter: AlertFilter {
+                service: String::new(),
+                severity: String::new(),
+                kind: "\"><svg onload=alert(3)>".into(),
+                subject: String::new(),
+            },
+            services: vec!["scripts"],
+            severities: vec!["high"],
+            events: vec![EventRow::from(hostile_event())],
+        };
+        let html = page.render().unwrap();
+        for raw in ["<script>alert", "<img src=x", "<svg onload", "<b>"] {
+            assert!(
+                !html.contains(raw),
+                "{raw} reached the page unescaped:\n{html}"
+            );
+        }
+        assert!(
+            html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+            "{html}"
+        );
+
+        let inv = InventoryPage {
+            heading: "Scripts",
+            path: "/scripts",
+            site: "shop".into(),
+            filter: InventoryFilter {
+                kind: String::new(),
+                status: String::new(),
+                since: String::new(),
+                q: "\"><script>q</script>".into(),
+                page: String::new(),
+            },
+            kinds: vec!["script"],
+            statuses: vec!["active"],
+            since_choices: vec![("1d", "last 24 hours")],
+            rows: vec![InventoryRow {
+                url: HOSTILE.into(),
+                kind: "script",
+                status: "active",
+                domain: "x.example".into(),
+                first_seen: Timestamp::from_unix_millis(0),
+                last_seen: Timestamp::from_unix_millis(0),
+                reports: 1,
+                pages: 1,
+            }],
+            total: 1,
+            truncated: false,
+        };
+        let html = inv.render().unwrap();
+        assert!(!html.contains("<script>"), "{html}");
+        // The link to the item's page carries the URL percent-encoded, never as the target.
+        assert!(
+            html.contains("url=https%3A%2F%2Fx.example%2F%22%3E%3Cscript%3E"),
+            "{html}"
+        );
+        assert!(!html.contains("href=\"https://x.example"), "{html}");
+    }
+
+    #[test]
+    fn filters_select_by_kind_status_time_and_text() {
+        let now = Timestamp::from_unix_millis(40 * 24 * 3600 * 1000);
+        let day = Duration::from_secs(24 * 3600);
+        let item = |kind, url: &str, first_days_ago: u32, reports| InventoryItem {
+            site: "shop".into(),
+            kind,
+            item: url.into(),
+            first_seen: now.saturating_sub(day * first_days_ago),
+            last_seen: now,
+            reports,
+            pages: vec![("https://shop.example/checkout".into(), reports)],
+            hashes: Vec::new(),
+        };
+        let a = item(ItemKind::Script, "https://cdn.example/a.js", 2, 10);
+        let b = item(ItemKind::Inline, "inline", 20, 1);
+        let c = item(ItemKind::Connection, "https://api.example", 0, 5);
+        let params = |q: &str| InventoryFilter::from(&Params::parse(Some(q)));
+        let pick = |f: &InventoryFilter, conn: bool| {
+            [&a, &b, &c]
+                .into_iter()
+                .filter(|i| f.matches(i, conn, now))
+                .map(|i| i.item.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            pick(&params(""), false),
+            ["https://cdn.example/a.js", "inline"]
+        );
+        assert_eq!(pick(&params(""), true), ["https://api.example"]);
+        assert_eq!(pick(&params("kind=inline"), false), ["inline"]);
+        assert_eq!(pick(&params("status=infrequent"), false), ["inline"]);
+        assert_eq!(
+            pick(&params("since=7d"), false),
+            ["https://cdn.example/a.js"]
+        );
+        assert_eq!(
+            pick(&params("q=CDN.EXAMPLE"), false),
+            ["https://cdn.example/a.js"]
+        );
+        assert_eq!(
+            pick(&params("page=checkout&q=nothing"), false),
+            Vec::<&str>::new()
+        );
+    }
+}
