@@ -14,6 +14,7 @@ mod access;
 mod alerts;
 mod error;
 mod raw;
+mod scripts;
 
 use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
@@ -32,6 +33,11 @@ pub use alerts::{
     DEFAULT_ALERT_TIMEOUT, DEFAULT_SMTP_PORT, MAX_ALERT_CHANNELS,
 };
 pub use error::ConfigError;
+pub use scripts::{
+    ScriptFetch, Scripts, DEFAULT_SCRIPT_FETCH_CONCURRENCY, DEFAULT_SCRIPT_FETCH_HOST_DELAY,
+    DEFAULT_SCRIPT_FETCH_INTERVAL, DEFAULT_SCRIPT_FETCH_MIN_INTERVAL, DEFAULT_SCRIPT_FETCH_QUEUE,
+    DEFAULT_SCRIPT_FETCH_TIMEOUT, MAX_FETCH_ALLOW,
+};
 
 /// Where Parapet keeps what it creates (certificates, the SQLite store), relative
 /// to the config file.
@@ -127,6 +133,8 @@ pub struct Config {
     pub alerts: Alerts,
     /// Zero Trust access, when the file has an `[access]` table with applications.
     pub access: Option<Access>,
+    /// The script monitor's shared settings (`[scripts]`; defaults when absent).
+    pub scripts: Scripts,
 }
 
 #[derive(Debug, Clone)]
@@ -874,6 +882,10 @@ impl Validator<'_> {
             Some(a) => Some(self.access(a)?),
             None => None,
         };
+        let scripts = match raw.scripts {
+            Some(s) => self.scripts(s)?,
+            None => Scripts::default(),
+        };
 
         Ok(Config {
             source: self.file.to_owned(),
@@ -889,6 +901,7 @@ impl Validator<'_> {
             routes,
             alerts,
             access,
+            scripts,
         })
     }
 

@@ -25,6 +25,7 @@ pub struct File {
     pub routes: Option<Routes>,
     pub alerts: Option<Alerts>,
     pub access: Option<Access>,
+    pub scripts: Option<Scripts>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -260,6 +261,12 @@ pub struct Access {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct Scripts {
+    pub fetch: Option<ScriptFetch>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AccessApp {
     pub name: Option<String>,
     pub hosts: Option<Vec<String>>,
@@ -322,4 +329,19 @@ pub struct AccessServiceToken {
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
     pub client_secret_env: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptFetch {
+    pub enabled: Option<bool>,
+    pub interval: Option<String>,
+    pub min_interval: Option<String>,
+    pub timeout: Option<String>,
+    pub concurrency: Option<usize>,
+    pub host_delay: Option<String>,
+    pub queue: Option<usize>,
+    pub allow: Option<Vec<String>>,
+    pub ca: Option<String>,
+    pub user_agent: Option<String>,
 }

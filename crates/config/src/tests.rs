@@ -543,3 +543,51 @@ fn access_errors_name_their_key() {
     let err = parse(&format!("{MINIMAL}{env}")).unwrap_err();
     assert_eq!(err.key(), Some("access.idps[0].client_secret_env"));
 }
+
+#[test]
+fn script_fetch_defaults_values_and_errors() {
+    let c = parse(MINIMAL).unwrap();
+    assert_eq!(c.scripts.fetch, ScriptFetch::default());
+    assert_eq!(c.scripts.fetch.interval, DEFAULT_SCRIPT_FETCH_INTERVAL);
+    assert_eq!(
+        c.scripts.fetch.min_interval,
+        DEFAULT_SCRIPT_FETCH_MIN_INTERVAL
+    );
+    assert!(c.scripts.fetch.enabled && c.scripts.fetch.allow.is_empty());
+
+    let c = parse(&format!(
+        "{MINIMAL}\n[scripts.fetch]\ninterval = \"1h\"\nmin_interval = \"5s\"\ntimeout = \"10s\"\n\
+         concurrency = 2\nhost_delay = \"250ms\"\nqueue = 100\nallow = [\"127.0.0.0/8\", \"::1/128\"]\n\
+         ca = \"ca.pem\"\nuser_agent = \"Mozilla/5.0 test\"\n"
+    ))
+    .unwrap();
+    let f = &c.scripts.fetch;
+    assert_eq!(f.interval, Duration::from_secs(3600));
+    assert_eq!(f.min_interval, Duration::from_secs(5));
+    assert_eq!(f.timeout, Duration::from_secs(10));
+    assert_eq!((f.concurrency, f.queue), (2, 100));
+    assert_eq!(f.host_delay, Duration::from_millis(250));
+    assert_eq!(
+        f.allow,
+        vec![
+            "127.0.0.0/8".parse::<ipnet::IpNet>().unwrap(),
+            "::1/128".parse().unwrap()
+        ]
+    );
+    assert_eq!(f.ca.as_deref(), Some(Path::new("/etc/parapet/ca.pem")));
+    assert_eq!(f.user_agent.as_deref(), Some("Mozilla/5.0 test"));
+
+    for (body, key) in [
+        ("interval = \"soon\"", "scripts.fetch.interval"),
+        ("concurrency = 0", "scripts.fetch.concurrency"),
+        ("allow = [\"10.0.0.1/8\"]", "scripts.fetch.allow[0]"),
+        ("allow = [\"nope\"]", "scripts.fetch.allow[0]"),
+        ("user_agent = \"\"", "scripts.fetch.user_agent"),
+    ] {
+        let err = parse(&format!("{MINIMAL}\n[scripts.fetch]\n{body}\n")).expect_err(body);
+        assert_eq!(err.key(), Some(key), "{body}: {err}");
+    }
+    // Unknown keys are refused, in the table and beside it.
+    assert!(parse(&format!("{MINIMAL}\n[scripts.fetch]\nretries = 3\n")).is_err());
+    assert!(parse(&format!("{MINIMAL}\n[scripts]\nfetcher = {{}}\n")).is_err());
+}

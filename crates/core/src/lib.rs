@@ -18,6 +18,7 @@
 //!   RFC 3339 so that people and JSON clients never see a bare number.
 //! - [`CoreError`]: why a service name, severity or timestamp could not be parsed.
 //! - [`inventory`]: the script monitor's sightings and inventory rows, as the store keeps them.
+//! - [`versions`]: the script versions the fetcher records (bodies by sha256, history per URL).
 //!
 //! What does not live here: configuration (`parapet-config`), storage (`parapet-store`),
 //! alert delivery (`parapet-alerts`), and anything specific to one service.
@@ -27,6 +28,7 @@ mod error;
 mod event;
 pub mod inventory;
 mod time;
+pub mod versions;
 
 pub use error::CoreError;
 pub use event::{Event, Service, Severity, MAX_SUBJECT_CHARS, MAX_SUMMARY_CHARS};

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 mod access;
 mod alerting;
 mod dashboard;
+mod script_fetcher;
 mod script_monitor;
 mod scripts;
 
@@ -136,6 +137,7 @@ fn check(file: &Path) -> anyhow::Result<()> {
         .unwrap_or_default();
     // Channels are set up too (CA files read, addresses parsed), as `serve` would.
     alerting::pipeline(&config.alerts)?;
+    script_fetcher::ScriptFetcher::check(&config)?;
     println!(
         "{}: ok ({} listener(s), {} site(s), {} upstream(s){routes}{access}, {} alert channel(s))",
         file.display(),
@@ -295,10 +297,21 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
     let writer_stop = CancellationToken::new();
     let mut modules: Vec<std::sync::Arc<dyn parapet_gateway::HttpModule>> = Vec::new();
     let mut writer = None;
+    // The script fetcher: fed by the monitor's writer, stopped with it.
+    let fetcher = script_fetcher::ScriptFetcher::from_config(
+        &config,
+        store.clone(),
+        alerts.clone(),
+        writer_stop.clone(),
+    )?;
+    if let Some((f, _)) = &fetcher {
+        modules.push(f.clone());
+    }
     if let Some((m, w)) = script_monitor::ScriptMonitor::from_config(
         &config,
         store.clone(),
         alerts.clone(),
+        fetcher.as_ref().map(|(f, _)| f.clone()),
         writer_stop.clone(),
     )? {
         modules.push(m);
@@ -331,6 +344,9 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
     }
     if let Some(w) = access_writer {
         let _ = w.await;
+    }
+    if let Some((_, f)) = fetcher {
+        let _ = f.await;
     }
     tracing::info!("parapet stopped");
     Ok(())

@@ -24,6 +24,8 @@ use parapet_scripts::inventory;
 use parapet_scripts::report::{self, BodyKind, DropReason, Report, UrlPolicy};
 use parapet_scripts::telemetry::{Extras, Telemetry, Tokens, REPORT_PATH};
 use parapet_store::Store;
+
+use crate::script_fetcher::ScriptFetcher;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -201,11 +203,13 @@ impl ScriptMonitor {
     /// site has it.
     ///
     /// Also starts the writer that records reports in `store` and submits new items to
-    /// `alerts`; it stops, after a last commit, when `shutdown` fires (await the handle).
+    /// `alerts` (and, when there is a `fetcher`, hands it new items and reported hashes);
+    /// it stops, after a last commit, when `shutdown` fires (await the handle).
     pub fn from_config(
         config: &Config,
         store: Arc<dyn Store>,
         alerts: Arc<Pipeline>,
+        fetcher: Option<Arc<ScriptFetcher>>,
         shutdown: CancellationToken,
     ) -> anyhow::Result<Option<(Arc<Self>, JoinHandle<()>)>> {
         let sites: HashMap<String, Site> = config
@@ -253,6 +257,7 @@ impl ScriptMonitor {
                 sites: sensitive,
                 counters: Arc::clone(&counters),
                 spill: config.server.state_dir.join(SPILL_FILE),
+                fetcher,
             },
             shutdown,
         ));
@@ -628,6 +633,8 @@ struct Writer {
     counters: Arc<Counters>,
     /// Where sightings wait while the store cannot take them.
     spill: PathBuf,
+    /// The script fetcher, told of new items and reported hashes.
+    fetcher: Option<Arc<ScriptFetcher>>,
 }
 
 async fn writer(mut rx: mpsc::Receiver<Sighting>, w: Writer, shutdown: CancellationToken) {
@@ -709,9 +716,18 @@ impl Writer {
         };
         self.counters.commits.inc();
         self.counters.written.inc_by(batch.len() as u64);
+        self.hand_over(&new, batch);
         batch.clear();
         self.announce(new).await;
         true
+    }
+
+    /// Tells the script fetcher of recorded sightings: new scripts and reported hashes.
+    fn hand_over(&self, new: &[parapet_core::inventory::NewItem], recorded: &[Sighting]) {
+        if let Some(f) = &self.fetcher {
+            f.new_items(new);
+            f.reported(recorded);
+        }
     }
 
     /// Events and alerts for items new to their site.
@@ -819,6 +835,7 @@ impl Writer {
                     self.counters.commits.inc();
                     self.counters.written.inc_by(chunk.len() as u64);
                     self.counters.replayed.inc_by(chunk.len() as u64);
+                    self.hand_over(&new, chunk);
                     self.announce(new).await;
                 }
                 Err(e) => {

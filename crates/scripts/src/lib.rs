@@ -19,7 +19,13 @@
 //! - **inventory** ([`inventory`]: reports to sightings, new items to events;
 //!   the store keeps scripts and destinations per site with pages, first and
 //!   last seen, hashes); to come: status, registrable domains.
-//! - **fetch** (to come): SSRF-safe versioned fetches of every script.
+//! - **fetch** ([`fetch`]): the SSRF-safe fetcher (addresses checked after resolution and
+//!   on every redirect, the checked address is the one connected to, bounded redirects,
+//!   size and time, a browser's headers). Scheduling, versions and the alerts they raise
+//!   are wired in the binary (`script_fetcher.rs`); the versions live in the store.
+//! - **versioning** ([`versioning`]): what a fetched version means: its analysis against
+//!   the previous version, and the `script-changed`, `script-malicious` and
+//!   `fetch-mismatch` events (docs/script-fetch.md).
 //! - **analysis** ([`analysis`], done): AST-normalised fingerprints (oxc), diffs
 //!   that ignore cosmetic change, and a classifier for skimmers, cryptojackers
 //!   and malvertising. File by file: `normalize.rs` (the one tree walk: scope-aware
@@ -31,13 +37,15 @@
 //!   wrappers over these; docs/scripts-analysis.md describes them and their measured
 //!   quality.
 //! - **events**: `new-script`, `new-connection-domain`, `script-changed`,
-//!   `fetch-mismatch` and the rest, as `parapet_core::Event`s through the
+//!   `script-malicious`, `fetch-mismatch` and the rest, as `parapet_core::Event`s through the
 //!   shared alert pipeline.
 
 pub mod analysis;
 mod error;
+pub mod fetch;
 pub mod inventory;
 pub mod report;
 pub mod telemetry;
+pub mod versioning;
 
 pub use error::{read_script, ScriptsError, MAX_READ_BYTES};

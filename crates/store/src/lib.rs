@@ -22,9 +22,12 @@
 //! - [`Store::record_access`] / [`Store::access_audit`]: Zero Trust access's audit log;
 //!   [`Store::revoke_access`] / [`Store::access_revocations`]: revoked sessions and people,
 //!   kept until their cookies would have expired anyway.
+//! - [`Store::record_script_fetch`] / [`Store::script_versions`] / [`Store::script_body`] /
+//!   [`Store::script_hash_fetched`]: the script fetcher's versions: each distinct body once by sha256, a history per site and
+//!   script URL (at most [`MAX_VERSIONS_PER_SCRIPT`] kept), with the analysis of each body.
 //!
-//! Further service tables (script versions, route state) come as further numbered migrations
-//! and trait methods, in the same style.
+//! Further service tables (route state) come as further numbered migrations and trait
+//! methods, in the same style.
 //!
 //! # SQLite, the embedded default
 //!
@@ -47,12 +50,14 @@
 mod error;
 mod migrate;
 mod sqlite;
+mod sqlite_versions;
 
 use async_trait::async_trait;
 use parapet_core::access::AccessRecord;
 use parapet_core::inventory::{
     DomainItem, InactiveItem, InventoryItem, ItemKind, NewItem, Sighting,
 };
+use parapet_core::versions::{RecordedFetch, ScriptFetch, ScriptVersion};
 use parapet_core::{Event, Service, Severity, Timestamp};
 
 pub use error::{Result, StoreError};
@@ -139,7 +144,34 @@ pub trait Store: Send + Sync {
 
     /// The revocations still in force at `now` as `(kind, value, at)`; older ones are deleted.
     async fn access_revocations(&self, now: Timestamp) -> Result<Vec<(String, String, Timestamp)>>;
+
+    /// Records one fetch of a script in one transaction: its body (once per sha256) and,
+    /// when its status or body differ from the URL's latest version, a new version (with
+    /// `fetch.analysis`); otherwise the latest version's last-fetched time, count and
+    /// headers move. Versions beyond [`MAX_VERSIONS_PER_SCRIPT`] per URL are dropped, oldest
+    /// first, with bodies no version uses any more.
+    async fn record_script_fetch(&self, fetch: &ScriptFetch) -> Result<RecordedFetch>;
+
+    /// A script URL's versions on `site`, newest first, at most `limit` (capped at
+    /// [`MAX_VERSIONS_PER_SCRIPT`]).
+    async fn script_versions(
+        &self,
+        site: &str,
+        url: &str,
+        limit: u32,
+    ) -> Result<Vec<ScriptVersion>>;
+
+    /// The body stored under `sha256` (hex), if any.
+    async fn script_body(&self, sha256: &str) -> Result<Option<Vec<u8>>>;
+
+    /// Whether a kept version of `url` on `site` had a body whose browser-form hash
+    /// (`sha256-` and standard base64 with padding) is `browser_hash`.
+    async fn script_hash_fetched(&self, site: &str, url: &str, browser_hash: &str) -> Result<bool>;
 }
+
+/// Versions kept per site and script URL. A script that answers differently on every fetch
+/// (a hostile one can) must not grow the store without bound.
+pub const MAX_VERSIONS_PER_SCRIPT: u32 = 200;
 
 /// Pages remembered per inventory item: the first ones seen, then only counts. Report data
 /// is attacker-controlled; an item reported from a million made-up pages must not grow the

@@ -39,7 +39,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "inventory_domains",
         sql: include_str!("../migrations/0004_inventory_domains.sql"),
     },
-    // 5 is reserved for a migration merged from another line of work.
+    Migration {
+        version: 5,
+        name: "script_versions",
+        sql: include_str!("../migrations/0005_script_versions.sql"),
+    },
     Migration {
         version: 6,
         name: "access_audit",

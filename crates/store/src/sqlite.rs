@@ -9,6 +9,7 @@ use parapet_core::access::AccessRecord;
 use parapet_core::inventory::{
     DomainItem, InactiveItem, InventoryItem, ItemKind, NewItem, Sighting,
 };
+use parapet_core::versions::{RecordedFetch, ScriptFetch, ScriptVersion};
 use parapet_core::{Event, Severity, Timestamp};
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -567,6 +568,35 @@ impl Store for SqliteStore {
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
         .await
+    }
+
+    async fn record_script_fetch(&self, fetch: &ScriptFetch) -> Result<RecordedFetch> {
+        let fetch = fetch.clone();
+        self.with_conn(move |conn| crate::sqlite_versions::record(conn, &fetch))
+            .await
+    }
+
+    async fn script_versions(
+        &self,
+        site: &str,
+        url: &str,
+        limit: u32,
+    ) -> Result<Vec<ScriptVersion>> {
+        let (site, url) = (site.to_owned(), url.to_owned());
+        self.with_conn(move |conn| crate::sqlite_versions::versions(conn, &site, &url, limit))
+            .await
+    }
+
+    async fn script_hash_fetched(&self, site: &str, url: &str, browser_hash: &str) -> Result<bool> {
+        let (site, url, hash) = (site.to_owned(), url.to_owned(), browser_hash.to_owned());
+        self.with_conn(move |conn| crate::sqlite_versions::hash_fetched(conn, &site, &url, &hash))
+            .await
+    }
+
+    async fn script_body(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        let sha256 = sha256.to_owned();
+        self.with_conn(move |conn| crate::sqlite_versions::body(conn, &sha256))
+            .await
     }
 
     async fn health(&self) -> Result<()> {

@@ -322,7 +322,7 @@ async fn sites_without_the_monitor_are_untouched() {
 
 /// Visits `url` in Chromium (`tests/browser/csp-reports.mjs`), waits for its reports to
 /// leave, and returns what the page saw of its violations (one JSON line).
-async fn visit(url: String) -> String {
+pub(crate) async fn visit(url: String) -> String {
     let out = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg(repo_root().join("tests/browser/csp-reports.mjs"))
@@ -476,7 +476,8 @@ try {{ (0, eval)('1 + 1'); }} catch (e) {{}}
 }
 
 /// A webhook receiver on loopback: records the body and signature of every POST.
-async fn webhook_receiver() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<(String, Bytes)>>>) {
+pub(crate) async fn webhook_receiver(
+) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<(String, Bytes)>>>) {
     use http_body_util::BodyExt;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
