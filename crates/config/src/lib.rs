@@ -89,6 +89,17 @@ pub const DEFAULT_IGNORE_OWN_VANTAGES: bool = true;
 pub const DEFAULT_SUPPRESS_RPKI_VALID: bool = false;
 /// Route monitor: most prefixes one config may monitor.
 pub const MAX_MONITORED_PREFIXES: usize = 100_000;
+/// BMP: routers streaming at once. Each holds a session task and its routes; an operator
+/// with more routers raises it.
+pub const DEFAULT_BMP_MAX_ROUTERS: usize = 64;
+/// BMP: how long a router whose session closed keeps its routes in the engine, waiting for
+/// it to reconnect. A BMP session that drops says nothing about the router's BGP sessions,
+/// so its routes (and the alerts they carry) are kept rather than read as withdrawn; after
+/// this long they are forgotten.
+pub const DEFAULT_BMP_HOLD_TIME: Duration = Duration::from_secs(300);
+/// BMP: after a router reconnects, how long its initial dump may take. Routes it had before
+/// and has not announced again by its End-of-RIB (or by then) are withdrawn.
+pub const DEFAULT_BMP_RESYNC_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A validated configuration.
 #[derive(Debug, Clone)]
@@ -434,6 +445,32 @@ pub struct Routes {
     /// Further (prefix, origin) pairs that are not alerts, such as customers
     /// announcing their part of the operator's space.
     pub allow: Vec<AllowedOrigin>,
+    /// The BMP listener for the operator's routers (`[routes.bmp]`), a live feed.
+    pub bmp: Option<Bmp>,
+}
+
+impl Routes {
+    /// Whether a live feed is configured (what `parapet routes watch` and `serve` run).
+    pub fn has_live_feed(&self) -> bool {
+        self.bmp.is_some()
+    }
+}
+
+/// `[routes.bmp]`: where the operator's routers stream BMP (RFC 7854) to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Bmp {
+    pub listen: SocketAddr,
+    /// Networks routers may connect from; empty means any (BMP has no authentication:
+    /// listen on a management network, or list the routers).
+    pub routers: Vec<ipnet::IpNet>,
+    pub max_routers: usize,
+    pub hold_time: Duration,
+    pub resync_timeout: Duration,
+    /// A connected router that sends nothing for this long raises `feed-down`; `None`
+    /// (the default) never does: a quiet table is not a fault unless the router is set to
+    /// send statistics reports.
+    pub silence_timeout: Option<Duration>,
 }
 
 /// Whether more-specifics of a monitored prefix from an allowed origin alert.
@@ -1020,7 +1057,12 @@ impl Validator<'_> {
                 max_length,
             });
         }
+        let bmp = match r.bmp {
+            Some(b) => Some(self.bmp(b)?),
+            None => None,
+        };
         Ok(Routes {
+            bmp,
             vrps: r.vrps.as_deref().map(|p| self.path(p)),
             relationships: r.relationships.as_deref().map(|p| self.path(p)),
             min_vantages,
@@ -1029,6 +1071,45 @@ impl Validator<'_> {
             suppress_rpki_valid: r.suppress_rpki_valid.unwrap_or(DEFAULT_SUPPRESS_RPKI_VALID),
             prefixes,
             allow,
+        })
+    }
+
+    fn bmp(&self, b: raw::RoutesBmp) -> Result<Bmp, ConfigError> {
+        let listen = self.socket("routes.bmp.listen", b.listen.as_deref())?;
+        let mut routers = Vec::new();
+        for (i, r) in b.routers.unwrap_or_default().iter().enumerate() {
+            let key = format!("routes.bmp.routers[{i}]");
+            let net = match r.trim().parse::<IpAddr>() {
+                Ok(a) => ipnet::IpNet::from(a),
+                Err(_) => self.prefix(&key, Some(r))?,
+            };
+            routers.push(net);
+        }
+        let max_routers = match b.max_routers {
+            Some(0) => return Err(self.err("routes.bmp.max_routers", "must be at least 1")),
+            Some(n) => n,
+            None => DEFAULT_BMP_MAX_ROUTERS,
+        };
+        Ok(Bmp {
+            listen,
+            routers,
+            max_routers,
+            hold_time: self.duration(
+                "routes.bmp.hold_time",
+                b.hold_time.as_deref(),
+                DEFAULT_BMP_HOLD_TIME,
+            )?,
+            resync_timeout: self.duration(
+                "routes.bmp.resync_timeout",
+                b.resync_timeout.as_deref(),
+                DEFAULT_BMP_RESYNC_TIMEOUT,
+            )?,
+            silence_timeout: match b.silence_timeout.as_deref() {
+                Some(v) => {
+                    Some(self.duration("routes.bmp.silence_timeout", Some(v), Duration::ZERO)?)
+                }
+                None => None,
+            },
         })
     }
 
