@@ -56,7 +56,7 @@ use tokio::sync::mpsc;
 use crate::alert::{Alert, FeedAlert, FeedKind, Report};
 use crate::bgp::{self, Nlri, NlriSink};
 use crate::engine::Engine;
-use crate::model::{Asn, RouteChange, RouteEvent, Vantage, View};
+use crate::model::{AsPath, Asn, Hop, RouteChange, RouteEvent, Vantage, View};
 use crate::trie::PrefixTrie;
 use crate::RoutesError;
 
@@ -70,6 +70,8 @@ const COMMON_HEADER_LEN: usize = 6;
 const LAST_KNOWN_TYPE: u8 = 6;
 /// Malformed messages logged one by one per session; the rest are only counted.
 const MAX_LOGGED_ERRORS: u32 = 10;
+/// RFC 6793: the 2-octet stand-in for a 4-octet AS in an OPEN.
+const AS_TRANS: Asn = 23456;
 /// Bytes read from a router's socket at a time.
 const READ_CHUNK: usize = 64 * 1024;
 
@@ -129,6 +131,9 @@ pub enum Record {
     },
     PeerUp {
         vantage: Vantage,
+        /// The router's own AS on the session (from the OPEN it sent), when it is not
+        /// AS_TRANS.
+        local_asn: Option<Asn>,
     },
     PeerDown {
         vantage: Vantage,
@@ -181,8 +186,14 @@ pub fn decode(frame: Bytes, router: IpAddr, space: &MonitoredSpace) -> Result<Re
                 .collect::<Vec<_>>()
                 .join("; "),
         },
-        BmpMessageBody::PeerUpNotification(_) => match vantage() {
-            Some(vantage) => Record::PeerUp { vantage },
+        BmpMessageBody::PeerUpNotification(m) => match vantage() {
+            Some(vantage) => Record::PeerUp {
+                vantage,
+                local_asn: match m.sent_open {
+                    BgpMessage::Open(o) => Some(o.asn.to_u32()).filter(|a| *a != AS_TRANS),
+                    _ => None,
+                },
+            },
             None => Record::Ignored,
         },
         BmpMessageBody::PeerDownNotification(m) => match vantage() {
@@ -342,6 +353,8 @@ pub struct StationStats {
 
 #[derive(Debug, Default)]
 struct PeerHealth {
+    /// The router's own AS on this session.
+    local_asn: Option<Asn>,
     /// Seen up (Peer Up, or routes) since the router's session began.
     confirmed: bool,
     /// An open `peer-down` alert: since when.
@@ -580,10 +593,11 @@ impl Station {
                 }
             }
             Record::Termination { reason } => r.close_reason = Some(reason),
-            Record::PeerUp { vantage } => {
+            Record::PeerUp { vantage, local_asn } => {
                 self.stats.peer_ups += 1;
                 let p = r.peers.entry(vantage.peer()).or_default();
                 p.confirmed = true;
+                p.local_asn = local_asn;
                 if let Some(since) = p.down_since.take() {
                     out.push(Report::Feed(feed_alert(
                         FeedKind::PeerDown,
@@ -612,9 +626,17 @@ impl Station {
                 );
             }
             Record::Routes {
-                vantage, changes, ..
+                vantage,
+                mut changes,
+                ..
             } => {
-                r.peers.entry(vantage.peer()).or_default().confirmed = true;
+                let p = r.peers.entry(vantage.peer()).or_default();
+                p.confirmed = true;
+                if let Some(local) = p.local_asn.filter(|l| *l != vantage.asn) {
+                    if matches!(vantage.view, View::PrePolicy | View::PostPolicy) {
+                        strip_local_as(&mut changes, local);
+                    }
+                }
                 let stale = r.vantages.entry(vantage).or_default();
                 self.stats.route_changes += changes.len() as u64;
                 for change in changes {
@@ -771,7 +793,11 @@ fn peer_down(
         r.vantages.remove(&v);
         engine.peer_down(now, v, alerts);
     }
-    let p = r.peers.entry(peer).or_default();
+    // A peer never seen up (FRR reports the failed attempts of a peer still connecting) is
+    // not an outage.
+    let Some(p) = r.peers.get_mut(&peer) else {
+        return;
+    };
     p.confirmed = false;
     if p.down_since.is_none() {
         p.down_since = Some(now);
@@ -785,6 +811,32 @@ fn peer_down(
             now,
             why.to_owned(),
         )));
+    }
+}
+
+/// Drops the router's own AS from the front of eBGP Adj-RIB-In paths. No router accepts
+/// such a route from an eBGP peer (it is a loop), so a leading local AS can only be the
+/// exporter's doing: FRR 8.4 puts it in front of post-policy paths. Left in, the router
+/// would read as the origin's upstream.
+fn strip_local_as(changes: &mut [RouteChange], local: Asn) {
+    let mut last: Option<(Arc<AsPath>, Arc<AsPath>)> = None;
+    for c in changes {
+        let RouteChange::Announce { path, .. } = c else {
+            continue;
+        };
+        if path.hops().first() != Some(&Hop::Asn(local)) {
+            continue;
+        }
+        // One UPDATE's prefixes share one path: rebuild it once.
+        let fixed = match &last {
+            Some((from, to)) if Arc::ptr_eq(from, path) => Arc::clone(to),
+            _ => {
+                let to = Arc::new(AsPath::from_hops(path.hops()[1..].to_vec()));
+                last = Some((Arc::clone(path), Arc::clone(&to)));
+                to
+            }
+        };
+        *path = fixed;
     }
 }
 

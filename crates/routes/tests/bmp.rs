@@ -203,9 +203,10 @@ fn a_real_frr_session_decodes() {
         }
     );
     assert!(matches!(records[1], Record::PeerDown { .. }));
-    let Record::PeerUp { vantage } = &records[2] else {
+    let Record::PeerUp { vantage, local_asn } = &records[2] else {
         panic!("peer up: {:?}", records[2])
     };
+    assert_eq!(*local_asn, Some(65000));
     assert_eq!(vantage.asn, 64666);
     assert_eq!(vantage.address, "127.0.0.2".parse::<IpAddr>().unwrap());
     assert_eq!(vantage.router, Some(router));
@@ -329,6 +330,28 @@ impl World {
             got.extend(self.input(input));
         }
         got
+    }
+
+    /// The JSON of the reports `bytes` raise.
+    fn station_alerts(&mut self, conn: u64, bytes: &[u8]) -> Vec<serde_json::Value> {
+        let mut buf = BytesMut::from(bytes);
+        let mut out = Vec::new();
+        while let Some(frame) = bmp::next_frame(&mut buf).unwrap() {
+            let record = bmp::decode(frame, R1, &self.space).unwrap();
+            self.station.handle(
+                &mut self.engine,
+                Input::Record {
+                    router: R1,
+                    conn,
+                    record,
+                },
+                t(self.now),
+                &mut out,
+            );
+        }
+        out.iter()
+            .map(|r| serde_json::to_value(r).unwrap())
+            .collect()
     }
 
     fn close(&mut self, conn: u64) -> Vec<String> {
@@ -535,6 +558,30 @@ fn peer_down_withdraws_every_view_and_peer_up_resolves_it() {
     assert_eq!(got, ["peer-down", "subprefix-hijack-resolved"]);
     assert_eq!(w.engine.tracked_routes(), 0);
     assert_eq!(w.send(1, &peer_up(PEER, 64666)), ["peer-down-resolved"]);
+    // A peer never seen up whose connection attempt failed: no outage.
+    assert!(w.send(1, &peer_down(PEER2, 64777)).is_empty());
+}
+
+/// FRR 8.4 puts its own AS in front of post-policy paths; it must not read as the
+/// origin's upstream.
+#[test]
+fn the_exporters_own_as_in_front_of_a_path_is_dropped() {
+    let mut w = World::new("");
+    w.connect(1);
+    w.send(1, &hello());
+    // The peer-up's sent OPEN says the router is AS65000.
+    let alerts = w.station_alerts(
+        1,
+        &announce(POST, PEER, 64666, "192.0.2.0/25", &[65000, 64666, 64999]),
+    );
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0]["as_path"], serde_json::json!([64666, 64999]));
+    // Another AS in front is kept.
+    let alerts = w.station_alerts(
+        1,
+        &announce(POST, PEER, 64666, "192.0.2.128/25", &[64666, 64998]),
+    );
+    assert_eq!(alerts[0]["as_path"], serde_json::json!([64666, 64998]));
 }
 
 #[test]

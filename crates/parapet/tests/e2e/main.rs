@@ -19,6 +19,7 @@ mod cli;
 mod limits;
 mod proxy;
 mod resilience;
+mod routes_live;
 mod script_monitor;
 mod selftest;
 mod smuggling;

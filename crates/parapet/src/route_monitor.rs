@@ -1,0 +1,181 @@
+//! The live route monitor: the BMP listener's sessions feed one task that owns the station
+//! and the engine; every report (route alert or feed health) is printed (`routes watch`),
+//! stored as an event, and submitted to the alert pipeline.
+//!
+//! `parapet routes watch` runs it alone; `parapet serve` runs it beside the gateway when
+//! the config has a live feed (`[routes.bmp]`).
+
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use parapet_alerts::Pipeline;
+use parapet_config::{Config, Routes};
+use parapet_core::Timestamp;
+use parapet_routes::bmp::{self, ListenOptions, MonitoredSpace, Station, Timing};
+use parapet_routes::{Engine, Report};
+use parapet_store::Store;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::AlertFormat;
+
+/// Inputs queued between the session tasks and the engine; beyond it, the sessions wait
+/// (TCP back-pressure on the routers) and nothing is lost.
+const QUEUE: usize = 4096;
+/// How often the station's deadlines (hold time, resync, silence) are checked.
+const TICK: Duration = Duration::from_secs(1);
+
+/// Binds the live feeds of `routes` and starts the monitor; it runs until `shutdown`.
+/// Fails (naming the address or file) when a feed cannot listen or a data file cannot be
+/// read, so that a broken config stops the command before it reports anything.
+pub async fn start(
+    routes: &Routes,
+    store: Arc<dyn Store>,
+    alerts: Arc<Pipeline>,
+    print: Option<AlertFormat>,
+    shutdown: CancellationToken,
+) -> anyhow::Result<JoinHandle<()>> {
+    let bmp_config = routes
+        .bmp
+        .as_ref()
+        .context("no live feed is configured: add a [routes.bmp] table (see docs/routes.md)")?;
+    let engine = Engine::load(routes)?;
+    let listener = bmp::bind(bmp_config.listen).await?;
+    let addr = listener.local_addr().unwrap_or(bmp_config.listen);
+    tracing::info!(listen = %addr, prefixes = routes.prefixes.len(), "BMP listener up");
+    let (tx, rx) = mpsc::channel(QUEUE);
+    let server = tokio::spawn(bmp::serve(
+        listener,
+        ListenOptions::from(bmp_config),
+        Arc::new(MonitoredSpace::new(routes)),
+        tx,
+    ));
+    let station = Station::new(Timing::from(bmp_config));
+    Ok(tokio::spawn(async move {
+        run(engine, station, rx, store, alerts, print, shutdown).await;
+        server.abort();
+    }))
+}
+
+async fn run(
+    mut engine: Engine,
+    mut station: Station,
+    mut rx: mpsc::Receiver<bmp::Input>,
+    store: Arc<dyn Store>,
+    alerts: Arc<Pipeline>,
+    print: Option<AlertFormat>,
+    shutdown: CancellationToken,
+) {
+    let mut tick = tokio::time::interval(TICK);
+    let mut out: Vec<Report> = Vec::new();
+    loop {
+        tokio::select! {
+            biased;
+            () = shutdown.cancelled() => break,
+            got = rx.recv() => match got {
+                Some(input) => station.handle(&mut engine, input, Timestamp::now(), &mut out),
+                None => break,
+            },
+            _ = tick.tick() => station.tick(&mut engine, Timestamp::now(), &mut out),
+        }
+        if !out.is_empty() {
+            report(&mut out, &store, &alerts, print).await;
+        }
+    }
+    let s = station.stats();
+    let e = engine.stats();
+    tracing::info!(
+        sessions = s.sessions,
+        messages = s.messages,
+        malformed = s.malformed,
+        framing_errors = s.framing_errors,
+        refused = s.refused,
+        alerts = e.alerts,
+        resolutions = e.resolutions,
+        "route monitor stopped"
+    );
+}
+
+/// Prints, stores and submits `reports` (and empties it).
+async fn report(
+    reports: &mut Vec<Report>,
+    store: &Arc<dyn Store>,
+    alerts: &Arc<Pipeline>,
+    print: Option<AlertFormat>,
+) {
+    if let Some(format) = print {
+        let stdout = std::io::stdout();
+        let mut lock = stdout.lock();
+        for r in reports.iter() {
+            let line = match format {
+                AlertFormat::Json => serde_json::to_string(r).unwrap_or_default(),
+                AlertFormat::Text => r.text_line(),
+            };
+            // A reader that went away (`| head`) is not a reason to stop monitoring.
+            let _ = writeln!(lock, "{line}");
+        }
+        let _ = lock.flush();
+    }
+    let events: Vec<_> = reports.drain(..).map(|r| r.to_event()).collect();
+    for e in &events {
+        tracing::warn!(target: "parapet::routes", kind = %e.kind, subject = %e.subject, summary = %e.summary, "route monitor");
+    }
+    if let Err(e) = store.insert_events(&events).await {
+        tracing::error!(error = %e, events = events.len(), "cannot store route events");
+    }
+    for e in events {
+        let alerts = Arc::clone(alerts);
+        tokio::spawn(async move {
+            alerts.submit(e).await;
+        });
+    }
+}
+
+/// `parapet routes watch --config FILE`: the live monitor alone, reports on stdout.
+pub fn watch(path: &Path, format: AlertFormat) -> anyhow::Result<()> {
+    let config = Config::load(path)?;
+    let routes = config.routes.as_ref().with_context(|| {
+        format!(
+            "{}: no [routes] table: nothing to monitor (see docs/routes.md)",
+            path.display()
+        )
+    })?;
+    if !routes.has_live_feed() {
+        anyhow::bail!(
+            "{}: no live feed is configured: add a [routes.bmp] table (see docs/routes.md)",
+            path.display()
+        );
+    }
+    crate::init_logging(&config);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(async {
+        let store = crate::open_store(&config)?;
+        let alerts = Arc::new(
+            crate::alerting::pipeline(&config.alerts)
+                .context("cannot set up the alert channels")?,
+        );
+        let shutdown = CancellationToken::new();
+        let monitor = start(
+            routes,
+            store,
+            alerts.clone(),
+            Some(format),
+            shutdown.clone(),
+        )
+        .await?;
+        if !config.alerts.channels.is_empty() {
+            tokio::spawn(crate::alerting::tick(alerts, shutdown.clone()));
+        }
+        tokio::spawn(crate::stop_on_signal(shutdown));
+        monitor.await.context("the route monitor failed")?;
+        Ok(())
+    })
+}
