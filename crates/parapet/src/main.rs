@@ -302,6 +302,13 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
         modules.push(m);
         writer = Some(w);
     }
+    let live_routes = config.routes.as_ref().filter(|r| r.has_live_feed());
+    let route_metrics = route_monitor::Metrics::default();
+    if live_routes.is_some() {
+        modules.push(std::sync::Arc::new(route_monitor::MetricsModule(
+            route_metrics.clone(),
+        )));
+    }
     let gateway =
         parapet_gateway::Gateway::bind(&config, modules).context("cannot start the gateway")?;
     let reloader = gateway.reloader();
@@ -310,9 +317,17 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
         tokio::spawn(alerting::tick(alerts.clone(), shutdown.clone()));
     }
     // The route monitor, when the config names a live feed.
-    let routes = match config.routes.as_ref().filter(|r| r.has_live_feed()) {
+    let routes = match live_routes {
         Some(r) => Some(
-            route_monitor::start(r, store.clone(), alerts.clone(), None, shutdown.clone()).await?,
+            route_monitor::start(
+                r,
+                store.clone(),
+                alerts.clone(),
+                None,
+                route_metrics,
+                shutdown.clone(),
+            )
+            .await?,
         ),
         None => None,
     };

@@ -17,6 +17,10 @@ use parapet_core::Timestamp;
 use parapet_routes::bmp::{self, ListenOptions, MonitoredSpace, Station, Timing};
 use parapet_routes::{Engine, Report};
 use parapet_store::Store;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -29,6 +33,102 @@ const QUEUE: usize = 4096;
 /// How often the station's deadlines (hold time, resync, silence) are checked.
 const TICK: Duration = Duration::from_secs(1);
 
+/// The route monitor's counters, served on the admin listener's `/metrics` by `serve`
+/// (through [`MetricsModule`]). Cheap clones of one set of atomics.
+#[derive(Clone, Debug, Default)]
+pub struct Metrics {
+    sessions: Counter,
+    routers: Gauge,
+    messages: Counter,
+    malformed: Counter,
+    framing_errors: Counter,
+    refused: Counter,
+    route_changes: Counter,
+    stale_withdrawn: Counter,
+    reports: Family<Vec<(String, String)>, Counter>,
+}
+
+impl Metrics {
+    fn register(&self, registry: &mut Registry) {
+        let r = registry.sub_registry_with_prefix("routes");
+        r.register(
+            "bmp_sessions",
+            "BMP sessions opened by routers",
+            self.sessions.clone(),
+        );
+        r.register(
+            "bmp_routers",
+            "Routers with a BMP session open",
+            self.routers.clone(),
+        );
+        r.register(
+            "bmp_messages",
+            "BMP messages decoded",
+            self.messages.clone(),
+        );
+        r.register(
+            "bmp_malformed",
+            "BMP messages that framed but did not decode (skipped)",
+            self.malformed.clone(),
+        );
+        r.register(
+            "bmp_framing_errors",
+            "BMP sessions closed for bytes that are not BMP",
+            self.framing_errors.clone(),
+        );
+        r.register(
+            "bmp_refused",
+            "BMP connections refused (address not allowed, too many routers)",
+            self.refused.clone(),
+        );
+        r.register(
+            "route_changes",
+            "Announcements and withdrawals in monitored space from live feeds",
+            self.route_changes.clone(),
+        );
+        r.register(
+            "stale_withdrawn",
+            "Routes withdrawn because a reconnected router did not announce them again",
+            self.stale_withdrawn.clone(),
+        );
+        r.register(
+            "reports",
+            "Route and feed-health alerts raised, by type",
+            self.reports.clone(),
+        );
+    }
+
+    /// Brings the counters up to `s` (the station's running totals, `last` the previous).
+    fn sync(&self, s: &bmp::StationStats, last: &mut bmp::StationStats, routers: usize) {
+        self.sessions.inc_by(s.sessions - last.sessions);
+        self.messages.inc_by(s.messages - last.messages);
+        self.malformed.inc_by(s.malformed - last.malformed);
+        self.framing_errors
+            .inc_by(s.framing_errors - last.framing_errors);
+        self.refused.inc_by(s.refused - last.refused);
+        self.route_changes
+            .inc_by(s.route_changes - last.route_changes);
+        self.stale_withdrawn
+            .inc_by(s.stale_withdrawn - last.stale_withdrawn);
+        self.routers.set(i64::try_from(routers).unwrap_or(i64::MAX));
+        *last = *s;
+    }
+}
+
+/// Puts the route monitor's [`Metrics`] beside the gateway's on `/metrics`; it has no
+/// request phases.
+pub struct MetricsModule(pub Metrics);
+
+impl parapet_gateway::HttpModule for MetricsModule {
+    fn name(&self) -> &'static str {
+        "route-monitor"
+    }
+
+    fn register_metrics(&self, registry: &mut Registry) {
+        self.0.register(registry);
+    }
+}
+
 /// Binds the live feeds of `routes` and starts the monitor; it runs until `shutdown`.
 /// Fails (naming the address or file) when a feed cannot listen or a data file cannot be
 /// read, so that a broken config stops the command before it reports anything.
@@ -37,6 +137,7 @@ pub async fn start(
     store: Arc<dyn Store>,
     alerts: Arc<Pipeline>,
     print: Option<AlertFormat>,
+    metrics: Metrics,
     shutdown: CancellationToken,
 ) -> anyhow::Result<JoinHandle<()>> {
     let bmp_config = routes
@@ -56,11 +157,12 @@ pub async fn start(
     ));
     let station = Station::new(Timing::from(bmp_config));
     Ok(tokio::spawn(async move {
-        run(engine, station, rx, store, alerts, print, shutdown).await;
+        run(engine, station, rx, store, alerts, print, metrics, shutdown).await;
         server.abort();
     }))
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn run(
     mut engine: Engine,
     mut station: Station,
@@ -68,10 +170,12 @@ async fn run(
     store: Arc<dyn Store>,
     alerts: Arc<Pipeline>,
     print: Option<AlertFormat>,
+    metrics: Metrics,
     shutdown: CancellationToken,
 ) {
     let mut tick = tokio::time::interval(TICK);
     let mut out: Vec<Report> = Vec::new();
+    let mut last = bmp::StationStats::default();
     loop {
         tokio::select! {
             biased;
@@ -81,6 +185,13 @@ async fn run(
                 None => break,
             },
             _ = tick.tick() => station.tick(&mut engine, Timestamp::now(), &mut out),
+        }
+        metrics.sync(&station.stats(), &mut last, station.connected_routers());
+        for r in &out {
+            metrics
+                .reports
+                .get_or_create(&vec![("type".to_owned(), r.kind_str().to_owned())])
+                .inc();
         }
         if !out.is_empty() {
             report(&mut out, &store, &alerts, print).await;
@@ -168,6 +279,7 @@ pub fn watch(path: &Path, format: AlertFormat) -> anyhow::Result<()> {
             store,
             alerts.clone(),
             Some(format),
+            Metrics::default(),
             shutdown.clone(),
         )
         .await?;

@@ -92,9 +92,43 @@ fn start_frr(dir: &Path, bgp_port: u16, bmp_port: u16) -> Proc {
     Proc(Some(child))
 }
 
+/// GoBGP's gobgpd as AS65001 on 127.0.0.1:`bgp_port`, waiting for ExaBGP (AS64666 at
+/// 127.0.0.2) and exporting pre- and post-policy BMP to 127.0.0.1:`bmp_port`.
+fn start_gobgp(dir: &Path, bgp_port: u16, bmp_port: u16) -> Proc {
+    let gobgpd = ["/usr/bin/gobgpd", "/usr/sbin/gobgpd"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!("gobgpd not found: run ./scripts/test.sh, which installs gobgpd")
+        });
+    let conf = dir.join("gobgpd.toml");
+    std::fs::write(
+        &conf,
+        format!(
+            "[global.config]\n  as = 65001\n  router-id = \"10.0.0.3\"\n  port = {bgp_port}\n  local-address-list = [\"127.0.0.1\"]\n\
+             [[neighbors]]\n  [neighbors.config]\n    neighbor-address = \"127.0.0.2\"\n    peer-as = 64666\n\
+             \x20 [neighbors.transport.config]\n    passive-mode = true\n\
+             [[bmp-servers]]\n  [bmp-servers.config]\n    address = \"127.0.0.1\"\n    port = {bmp_port}\n    route-monitoring-policy = \"all\"\n"
+        ),
+    )
+    .unwrap();
+    let child = Command::new(gobgpd)
+        .arg("-f")
+        .arg(&conf)
+        .args(["-t", "toml", "-p", "--pprof-disable"])
+        .arg(format!("--api-hosts=127.0.0.1:{}", free_port()))
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(dir.join("gobgpd.log")).unwrap())
+        .stderr(std::fs::File::create(dir.join("gobgpd.err")).unwrap())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start gobgpd: {e}"));
+    Proc(Some(child))
+}
+
 /// ExaBGP as AS64666 from 127.0.0.2, announcing `routes` ("prefix as-path [ ... ]") to
-/// the bgpd on `bgp_port`.
-fn start_exabgp(dir: &Path, name: &str, bgp_port: u16, routes: &[&str]) -> Proc {
+/// the speaker (AS`peer_as`) on `bgp_port`.
+fn start_exabgp_to(dir: &Path, name: &str, bgp_port: u16, peer_as: u32, routes: &[&str]) -> Proc {
     let conf = dir.join(format!("{name}.conf"));
     let statics: String = routes
         .iter()
@@ -106,7 +140,7 @@ fn start_exabgp(dir: &Path, name: &str, bgp_port: u16, routes: &[&str]) -> Proc 
     std::fs::write(
         &conf,
         format!(
-            "neighbor 127.0.0.1 {{\n  router-id 10.0.0.2;\n  local-address 127.0.0.2;\n  local-as 64666;\n  peer-as 65000;\n  static {{\n{statics}  }}\n}}\n"
+            "neighbor 127.0.0.1 {{\n  router-id 10.0.0.2;\n  local-address 127.0.0.2;\n  local-as 64666;\n  peer-as {peer_as};\n  static {{\n{statics}  }}\n}}\n"
         ),
     )
     .unwrap();
@@ -123,6 +157,11 @@ fn start_exabgp(dir: &Path, name: &str, bgp_port: u16, routes: &[&str]) -> Proc 
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start exabgp: {e}: {HINT}"));
     Proc(Some(child))
+}
+
+/// ExaBGP peering with the FRR of [`start_frr`] (AS65000).
+fn start_exabgp(dir: &Path, name: &str, bgp_port: u16, routes: &[&str]) -> Proc {
+    start_exabgp_to(dir, name, bgp_port, 65000, routes)
 }
 
 /// `parapet routes watch` with its BMP listener on `bmp_port` and a webhook channel.
@@ -320,4 +359,82 @@ async fn a_bmp_session_reset_is_reported_and_resolves_what_vanished_meanwhile() 
         1,
         "{kinds:?}"
     );
+}
+
+/// The same hijack through a second BMP exporter, GoBGP (`route-monitoring-policy = "all"`:
+/// pre- and post-policy, Loc-RIB).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gobgp_bmp_export_streams_the_same_hijack() {
+    let dir = tempfile::tempdir().unwrap();
+    let (hook, got) = webhook_receiver().await;
+    let (bgp_port, bmp_port) = (free_port(), free_port());
+    let _watch = start_watch(dir.path(), bmp_port, hook);
+    let _gobgp = start_gobgp(dir.path(), bgp_port, bmp_port);
+    let _exa = start_exabgp_to(dir.path(), "exabgp", bgp_port, 65001, &[LEGIT, HIJACK]);
+    let e = wait_for(dir.path(), &got, "subprefix-hijack").await;
+    assert_eq!(e["subject"], "192.0.2.128/25");
+    assert_eq!(e["details"]["origin_asn"], 64666);
+    assert_eq!(e["details"]["peers"][0]["router"], "127.0.0.1");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let kinds: Vec<serde_json::Value> = events(&got).iter().map(|e| e["kind"].clone()).collect();
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "subprefix-hijack").count(),
+        1,
+        "every view of the one peer carries one event: {kinds:?}"
+    );
+    assert!(
+        !kinds.iter().any(|k| *k == "origin-hijack"),
+        "the allowed origin raised nothing: {kinds:?}"
+    );
+}
+
+/// `parapet serve` runs the route monitor when the config has `[routes.bmp]`: the hijack
+/// is stored, and the route monitor's counters are on the admin listener's `/metrics`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_runs_the_route_monitor_with_its_metrics() {
+    let (bgp_port, bmp_port) = (free_port(), free_port());
+    let env = Env::start_with(|mut c| {
+        c.extra = format!(
+            "[routes.bmp]\nlisten = \"127.0.0.1:{bmp_port}\"\n\n\
+             [[routes.prefixes]]\nprefix = \"192.0.2.0/24\"\norigins = [64500]\n"
+        );
+        c
+    });
+    let dir = env.parapet.state_dir.parent().unwrap().to_owned();
+    let _frr = start_frr(&dir, bgp_port, bmp_port);
+    let _exa = start_exabgp(&dir, "exabgp", bgp_port, &[LEGIT, HIJACK]);
+    let admin = env.parapet.admin();
+    let metrics = eventually(LIVE_TIMEOUT, || async move {
+        let text = send(admin, get("/metrics")).await.text();
+        metric_sum(
+            &text,
+            "parapet_routes_reports_total",
+            &["type=\"subprefix-hijack\""],
+        )
+        .is_some_and(|n| n >= 1.0)
+        .then_some(text)
+    })
+    .await
+    .unwrap_or_else(|| {
+        panic!(
+            "no subprefix-hijack counted on /metrics; parapet stderr:\n{}",
+            env.parapet.stderr()
+        )
+    });
+    assert_eq!(
+        metric_sum(&metrics, "parapet_routes_bmp_routers", &[]),
+        Some(1.0)
+    );
+    assert!(metric_sum(&metrics, "parapet_routes_bmp_messages_total", &[]).unwrap() >= 3.0);
+    assert_eq!(
+        metric_sum(&metrics, "parapet_routes_bmp_malformed_total", &[]),
+        Some(0.0)
+    );
+    use parapet_store::Store as _;
+    let store = parapet_store::SqliteStore::open(env.parapet.state_dir.join("parapet.db")).unwrap();
+    let stored = store
+        .events(&parapet_store::EventQuery::new().kind("subprefix-hijack"))
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1, "{stored:?}");
 }
