@@ -100,6 +100,11 @@ pub const DEFAULT_BMP_HOLD_TIME: Duration = Duration::from_secs(300);
 /// BMP: after a router reconnects, how long its initial dump may take. Routes it had before
 /// and has not announced again by its End-of-RIB (or by then) are withdrawn.
 pub const DEFAULT_BMP_RESYNC_TIMEOUT: Duration = Duration::from_secs(120);
+/// RIS Live: RIPE NCC's public stream of its collectors' BGP messages.
+pub const DEFAULT_RIS_LIVE_URL: &str = "wss://ris-live.ripe.net/v1/ws/?client=parapet";
+/// RIS Live: a stream that delivers nothing (not even the answer to a ping, sent every third
+/// of this) for this long is dead: it is reconnected, and `feed-down` says so.
+pub const DEFAULT_RIS_LIVE_WATCHDOG: Duration = Duration::from_secs(60);
 
 /// A validated configuration.
 #[derive(Debug, Clone)]
@@ -447,13 +452,25 @@ pub struct Routes {
     pub allow: Vec<AllowedOrigin>,
     /// The BMP listener for the operator's routers (`[routes.bmp]`), a live feed.
     pub bmp: Option<Bmp>,
+    /// The RIS Live client (`[routes.ris_live]`), a live feed.
+    pub ris_live: Option<RisLive>,
 }
 
 impl Routes {
     /// Whether a live feed is configured (what `parapet routes watch` and `serve` run).
     pub fn has_live_feed(&self) -> bool {
-        self.bmp.is_some()
+        self.bmp.is_some() || self.ris_live.is_some()
     }
+}
+
+/// `[routes.ris_live]`: the public collectors' live stream, subscribed to the monitored
+/// prefixes (with more- and less-specifics) and to paths ending in their origins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RisLive {
+    /// `ws://` or `wss://`.
+    pub url: String,
+    pub watchdog: Duration,
 }
 
 /// `[routes.bmp]`: where the operator's routers stream BMP (RFC 7854) to.
@@ -1061,8 +1078,34 @@ impl Validator<'_> {
             Some(b) => Some(self.bmp(b)?),
             None => None,
         };
+        let ris_live = match r.ris_live {
+            Some(l) => {
+                let url = l.url.unwrap_or_else(|| DEFAULT_RIS_LIVE_URL.to_owned());
+                let rest = url
+                    .strip_prefix("wss://")
+                    .or_else(|| url.strip_prefix("ws://"));
+                if rest.is_none_or(|r| {
+                    r.is_empty() || r.starts_with('/') || r.contains(char::is_whitespace)
+                }) {
+                    return Err(self.err(
+                        "routes.ris_live.url",
+                        format!("`{url}` is not a ws:// or wss:// URL"),
+                    ));
+                }
+                Some(RisLive {
+                    url,
+                    watchdog: self.duration(
+                        "routes.ris_live.watchdog",
+                        l.watchdog.as_deref(),
+                        DEFAULT_RIS_LIVE_WATCHDOG,
+                    )?,
+                })
+            }
+            None => None,
+        };
         Ok(Routes {
             bmp,
+            ris_live,
             vrps: r.vrps.as_deref().map(|p| self.path(p)),
             relationships: r.relationships.as_deref().map(|p| self.path(p)),
             min_vantages,

@@ -179,6 +179,14 @@ pub struct Routes {
     #[serde(default)]
     pub allow: Vec<RoutesAllow>,
     pub bmp: Option<RoutesBmp>,
+    pub ris_live: Option<RoutesRisLive>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutesRisLive {
+    pub url: Option<String>,
+    pub watchdog: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,9 +1,10 @@
-//! The live route monitor: the BMP listener's sessions feed one task that owns the station
-//! and the engine; every report (route alert or feed health) is printed (`routes watch`),
-//! stored as an event, and submitted to the alert pipeline.
+//! The live route monitor: the BMP listener's sessions and the RIS Live client feed one
+//! task that owns the BMP station, the RIS Live feed state and the engine; every report
+//! (route alert or feed health) is printed (`routes watch`), stored as an event, and
+//! submitted to the alert pipeline.
 //!
 //! `parapet routes watch` runs it alone; `parapet serve` runs it beside the gateway when
-//! the config has a live feed (`[routes.bmp]`).
+//! the config has a live feed (`[routes.bmp]`, `[routes.ris_live]`).
 
 use std::io::Write as _;
 use std::path::Path;
@@ -15,6 +16,7 @@ use parapet_alerts::Pipeline;
 use parapet_config::{Config, Routes};
 use parapet_core::Timestamp;
 use parapet_routes::bmp::{self, ListenOptions, MonitoredSpace, Station, Timing};
+use parapet_routes::rislive::{self, RisFeed, RisInput};
 use parapet_routes::{Engine, Report};
 use parapet_store::Store;
 use prometheus_client::metrics::counter::Counter;
@@ -140,33 +142,80 @@ pub async fn start(
     metrics: Metrics,
     shutdown: CancellationToken,
 ) -> anyhow::Result<JoinHandle<()>> {
-    let bmp_config = routes
-        .bmp
-        .as_ref()
-        .context("no live feed is configured: add a [routes.bmp] table (see docs/routes.md)")?;
+    if !routes.has_live_feed() {
+        anyhow::bail!(
+            "no live feed is configured: add [routes.bmp] or [routes.ris_live] (see docs/routes.md)"
+        );
+    }
     let engine = Engine::load(routes)?;
-    let listener = bmp::bind(bmp_config.listen).await?;
-    let addr = listener.local_addr().unwrap_or(bmp_config.listen);
-    tracing::info!(listen = %addr, prefixes = routes.prefixes.len(), "BMP listener up");
-    let (tx, rx) = mpsc::channel(QUEUE);
-    let server = tokio::spawn(bmp::serve(
-        listener,
-        ListenOptions::from(bmp_config),
-        Arc::new(MonitoredSpace::new(routes)),
-        tx,
-    ));
-    let station = Station::new(Timing::from(bmp_config));
+    let space = Arc::new(MonitoredSpace::new(routes));
+    let mut tasks = Vec::new();
+    let mut feeds = Feeds {
+        station: Station::new(routes.bmp.as_ref().map_or(
+            Timing {
+                hold_time: Duration::ZERO,
+                resync_timeout: Duration::ZERO,
+                silence_timeout: None,
+            },
+            Timing::from,
+        )),
+        bmp: None,
+        ris: None,
+        ris_rx: None,
+    };
+    if let Some(b) = &routes.bmp {
+        let listener = bmp::bind(b.listen).await?;
+        let addr = listener.local_addr().unwrap_or(b.listen);
+        tracing::info!(listen = %addr, prefixes = routes.prefixes.len(), "BMP listener up");
+        let (tx, rx) = mpsc::channel(QUEUE);
+        tasks.push(tokio::spawn(bmp::serve(
+            listener,
+            ListenOptions::from(b),
+            Arc::clone(&space),
+            tx,
+        )));
+        feeds.bmp = Some(rx);
+    }
+    if let Some(r) = &routes.ris_live {
+        let subscriptions = rislive::subscriptions(routes);
+        tracing::info!(url = %r.url, subscriptions = subscriptions.len(), "RIS Live client started");
+        let (tx, rx) = mpsc::channel(QUEUE);
+        tasks.push(tokio::spawn(rislive::run(
+            r.clone(),
+            subscriptions,
+            Arc::clone(&space),
+            tx,
+        )));
+        feeds.ris = Some(RisFeed::new(r));
+        feeds.ris_rx = Some(rx);
+    }
     Ok(tokio::spawn(async move {
-        run(engine, station, rx, store, alerts, print, metrics, shutdown).await;
-        server.abort();
+        run(engine, feeds, store, alerts, print, metrics, shutdown).await;
+        for t in tasks {
+            t.abort();
+        }
     }))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The live feeds' state and queues, owned by the monitor's task with the engine.
+struct Feeds {
+    station: Station,
+    bmp: Option<mpsc::Receiver<bmp::Input>>,
+    ris: Option<RisFeed>,
+    ris_rx: Option<mpsc::Receiver<RisInput>>,
+}
+
+/// The next input of an optional queue; never, once it is gone.
+async fn next<T>(rx: &mut Option<mpsc::Receiver<T>>) -> Option<T> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn run(
     mut engine: Engine,
-    mut station: Station,
-    mut rx: mpsc::Receiver<bmp::Input>,
+    mut feeds: Feeds,
     store: Arc<dyn Store>,
     alerts: Arc<Pipeline>,
     print: Option<AlertFormat>,
@@ -180,13 +229,21 @@ async fn run(
         tokio::select! {
             biased;
             () = shutdown.cancelled() => break,
-            got = rx.recv() => match got {
-                Some(input) => station.handle(&mut engine, input, Timestamp::now(), &mut out),
-                None => break,
+            got = next(&mut feeds.bmp) => match got {
+                Some(input) => feeds.station.handle(&mut engine, input, Timestamp::now(), &mut out),
+                None => feeds.bmp = None,
             },
-            _ = tick.tick() => station.tick(&mut engine, Timestamp::now(), &mut out),
+            got = next(&mut feeds.ris_rx) => match (got, feeds.ris.as_mut()) {
+                (Some(input), Some(ris)) => ris.handle(&mut engine, input, Timestamp::now(), &mut out),
+                _ => feeds.ris_rx = None,
+            },
+            _ = tick.tick() => feeds.station.tick(&mut engine, Timestamp::now(), &mut out),
         }
-        metrics.sync(&station.stats(), &mut last, station.connected_routers());
+        metrics.sync(
+            &feeds.station.stats(),
+            &mut last,
+            feeds.station.connected_routers(),
+        );
         for r in &out {
             metrics
                 .reports
@@ -197,14 +254,18 @@ async fn run(
             report(&mut out, &store, &alerts, print).await;
         }
     }
-    let s = station.stats();
+    let s = feeds.station.stats();
     let e = engine.stats();
+    let r = feeds.ris.as_ref().map(RisFeed::stats).unwrap_or_default();
     tracing::info!(
-        sessions = s.sessions,
-        messages = s.messages,
-        malformed = s.malformed,
-        framing_errors = s.framing_errors,
-        refused = s.refused,
+        bmp_sessions = s.sessions,
+        bmp_messages = s.messages,
+        bmp_malformed = s.malformed,
+        bmp_framing_errors = s.framing_errors,
+        bmp_refused = s.refused,
+        ris_live_connects = r.connects,
+        ris_live_events = r.events,
+        ris_live_malformed = r.malformed,
         alerts = e.alerts,
         resolutions = e.resolutions,
         "route monitor stopped"
@@ -257,7 +318,7 @@ pub fn watch(path: &Path, format: AlertFormat) -> anyhow::Result<()> {
     })?;
     if !routes.has_live_feed() {
         anyhow::bail!(
-            "{}: no live feed is configured: add a [routes.bmp] table (see docs/routes.md)",
+            "{}: no live feed is configured: add [routes.bmp] or [routes.ris_live] (see docs/routes.md)",
             path.display()
         );
     }

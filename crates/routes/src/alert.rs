@@ -216,7 +216,8 @@ impl Alert {
 #[non_exhaustive]
 pub enum FeedKind {
     /// A source is gone: a BMP router's session closed (or it stopped talking for longer
-    /// than `silence_timeout`). Detection is blind to what it would have shown.
+    /// than `silence_timeout`), or the RIS Live stream broke or went silent past its
+    /// watchdog. Detection is blind to what it would have shown.
     FeedDown,
     /// A BGP peer of one of the operator's routers went down (a BMP Peer Down), or did not
     /// come back after the router's BMP session was re-established.
@@ -251,10 +252,14 @@ pub struct FeedAlert {
     #[serde(skip)]
     pub kind: FeedKind,
     pub resolved: bool,
-    /// The input: `bmp`.
+    /// The input: `bmp` or `ris-live`.
     pub source: &'static str,
-    /// The router (the BMP session's remote address).
-    pub router: IpAddr,
+    /// For BMP: the router (the session's remote address).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub router: Option<IpAddr>,
+    /// For RIS Live: the stream's URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// Its sysName from the BMP Initiation message, when it sent one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub router_name: Option<String>,
@@ -281,7 +286,13 @@ impl FeedAlert {
         } else {
             self.severity
         };
-        let mut subject = format!("{} {}", self.source, self.router);
+        let mut subject = self.source.to_owned();
+        if let Some(r) = self.router {
+            subject += &format!(" {r}");
+        }
+        if let Some(u) = &self.url {
+            subject += &format!(" {u}");
+        }
         if let (Some(asn), Some(addr)) = (self.peer_asn, self.peer_address) {
             subject += &format!(" AS{asn} {addr}");
         }
@@ -312,9 +323,14 @@ impl FeedAlert {
             (Some(a), Some(p)) => format!(" peer AS{a} {p}"),
             _ => String::new(),
         };
+        let from = self
+            .router
+            .map(|r| r.to_string())
+            .or_else(|| self.url.clone())
+            .unwrap_or_default();
         format!(
-            "{} {} {} {}{name}{peer}: {}",
-            self.time, self.kind_str, self.source, self.router, self.evidence
+            "{} {} {} {from}{name}{peer}: {}",
+            self.time, self.kind_str, self.source, self.evidence
         )
     }
 }

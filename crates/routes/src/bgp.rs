@@ -97,6 +97,11 @@ pub(crate) fn as_path(attributes: &Attributes) -> Option<AsPath> {
         (Some(p), None) | (None, Some(p)) => p,
         (None, None) => return None,
     };
+    Some(from_bgpkit(path))
+}
+
+/// bgpkit-parser's AS path in the model's terms, confederation segments dropped.
+pub(crate) fn from_bgpkit(path: &bgpkit_parser::models::AsPath) -> AsPath {
     let mut hops = Vec::with_capacity(8);
     for seg in path.iter_segments() {
         match seg {
@@ -107,5 +112,5 @@ pub(crate) fn as_path(attributes: &Attributes) -> Option<AsPath> {
             AsPathSegment::ConfedSequence(_) | AsPathSegment::ConfedSet(_) => {}
         }
     }
-    Some(AsPath::from_hops(hops))
+    AsPath::from_hops(hops)
 }

@@ -39,6 +39,15 @@ pub enum RoutesError {
     /// A Route Monitoring UPDATE that announces prefixes without an AS_PATH.
     #[error("BMP route monitoring announces prefixes without an AS path")]
     BmpNoAsPath,
+    /// A RIS Live message that is not JSON.
+    #[error("RIS Live message is not JSON")]
+    RisLiveJson(#[source] serde_json::Error),
+    /// A RIS Live message that is JSON but not what RIS Live sends.
+    #[error("RIS Live message does not decode: {0}")]
+    RisLiveDecode(#[from] bgpkit_parser::parser::rislive::error::ParserRisliveError),
+    /// A RIS Live announcement without an AS path.
+    #[error("RIS Live announcement without an AS path")]
+    RisLiveNoAsPath,
     #[error("cannot listen on {addr}")]
     Bind {
         addr: std::net::SocketAddr,

@@ -68,6 +68,7 @@ mod error;
 pub mod model;
 pub mod mrt;
 pub mod relations;
+pub mod rislive;
 pub mod rpki;
 pub mod trie;
 

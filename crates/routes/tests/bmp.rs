@@ -671,7 +671,7 @@ async fn the_listener_serves_several_routers_and_closes_only_the_broken_one() {
             if let Report::Feed(f) = r {
                 assert_eq!(
                     f.router,
-                    "127.0.0.3".parse::<IpAddr>().unwrap(),
+                    Some("127.0.0.3".parse::<IpAddr>().unwrap()),
                     "only the broken router's feed is down"
                 );
             }
