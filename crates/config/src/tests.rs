@@ -419,3 +419,20 @@ fn routes_bmp_parses_with_defaults_and_names_bad_keys() {
     .to_string();
     assert!(err.contains("port"), "unknown keys are refused: {err}");
 }
+
+#[test]
+fn routes_ris_live_has_defaults_and_checks_its_url() {
+    let base = "[[routes.prefixes]]\nprefix = \"192.0.2.0/24\"\norigins = [64500]\n";
+    let c = parse(&format!("[routes.ris_live]\n{base}")).unwrap();
+    let r = c.routes.unwrap();
+    assert!(r.has_live_feed());
+    let l = r.ris_live.unwrap();
+    assert_eq!(l.url, DEFAULT_RIS_LIVE_URL);
+    assert_eq!(l.watchdog, DEFAULT_RIS_LIVE_WATCHDOG);
+    for url in ["http://example.com/", "wss://", "ws:///x", "wss://a b/"] {
+        let err = parse(&format!("[routes.ris_live]\nurl = \"{url}\"\n{base}")).unwrap_err();
+        assert_eq!(err.key(), Some("routes.ris_live.url"), "{url}: {err}");
+    }
+    let err = parse(&format!("[routes.ris_live]\nwatchdog = \"0s\"\n{base}")).unwrap_err();
+    assert_eq!(err.key(), Some("routes.ris_live.watchdog"));
+}

@@ -166,12 +166,22 @@ fn start_exabgp(dir: &Path, name: &str, bgp_port: u16, routes: &[&str]) -> Proc 
 
 /// `parapet routes watch` with its BMP listener on `bmp_port` and a webhook channel.
 fn start_watch(dir: &Path, bmp_port: u16, hook: u16) -> Proc {
+    start_watch_with(
+        dir,
+        &format!("[routes.bmp]\nlisten = \"127.0.0.1:{bmp_port}\"\nrouters = [\"127.0.0.0/8\"]\n"),
+        hook,
+        "BMP listener up",
+    )
+}
+
+/// `parapet routes watch` with the live feed `feed` (TOML) and a webhook channel; started
+/// once its stderr says `ready`.
+fn start_watch_with(dir: &Path, feed: &str, hook: u16, ready: &str) -> Proc {
     let config = dir.join("parapet.toml");
     std::fs::write(
         &config,
         format!(
-            "[server]\nstate_dir = \"state\"\n\n\
-             [routes.bmp]\nlisten = \"127.0.0.1:{bmp_port}\"\nrouters = [\"127.0.0.0/8\"]\n\n\
+            "[server]\nstate_dir = \"state\"\n\n{feed}\n\
              [[routes.prefixes]]\nprefix = \"192.0.2.0/24\"\norigins = [64500]\ndescription = \"web front ends\"\n\n\
              [[alerts.channels]]\nname = \"soc\"\ntype = \"webhook\"\nurl = \"http://127.0.0.1:{hook}/hook\"\nsecret = \"{SECRET}\"\n"
         ),
@@ -190,7 +200,7 @@ fn start_watch(dir: &Path, bmp_port: u16, hook: u16) -> Proc {
     let start = Instant::now();
     while !std::fs::read_to_string(&stderr)
         .unwrap_or_default()
-        .contains("BMP listener up")
+        .contains(ready)
     {
         assert!(
             start.elapsed() < Duration::from_secs(10),
@@ -437,4 +447,60 @@ async fn serve_runs_the_route_monitor_with_its_metrics() {
         .await
         .unwrap();
     assert_eq!(stored.len(), 1, "{stored:?}");
+}
+
+/// `routes watch` on a RIS Live feed: a local WebSocket server speaks RIS Live's JSON; the
+/// client subscribes, a hijack seen by a collector peer alerts, and a server that closes
+/// the stream is a `feed-down` until the client is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ris_live_feeds_routes_watch() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let dir = tempfile::tempdir().unwrap();
+    let (hook, got) = webhook_receiver().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        let (s, _) = listener.accept().await.unwrap();
+        let mut ws = tokio_tungstenite::accept_async(s).await.unwrap();
+        let mut subs = Vec::new();
+        while subs.len() < 2 {
+            if let Some(Ok(Message::Text(t))) = ws.next().await {
+                subs.push(t.to_string());
+            }
+        }
+        ws.send(Message::text(
+            r#"{"type":"ris_message","data":{"timestamp":1700000000.5,"peer":"198.51.100.1","peer_asn":"64496","id":"1","host":"rrc00","type":"UPDATE","path":[64496,64666],"origin":"igp","announcements":[{"next_hop":"198.51.100.1","prefixes":["192.0.2.128/25"]}],"withdrawals":[]}}"#,
+        ))
+        .await
+        .unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        ws.close(None).await.unwrap();
+        drop(ws);
+        // The client returns; keep it connected.
+        let (s, _) = listener.accept().await.unwrap();
+        let mut ws = tokio_tungstenite::accept_async(s).await.unwrap();
+        while let Some(Ok(_)) = ws.next().await {}
+        subs
+    });
+    let _watch = start_watch_with(
+        dir.path(),
+        &format!("[routes.ris_live]\nurl = \"ws://127.0.0.1:{port}/v1/ws/\"\n"),
+        hook,
+        "RIS Live client started",
+    );
+    let e = wait_for(dir.path(), &got, "subprefix-hijack").await;
+    assert_eq!(e["subject"], "192.0.2.128/25");
+    assert_eq!(e["details"]["peers"][0]["asn"], 64496);
+    assert!(
+        e["details"]["peers"][0].get("router").is_none(),
+        "a collector peer"
+    );
+    let down = wait_for(dir.path(), &got, "feed-down").await;
+    assert_eq!(
+        down["subject"],
+        format!("ris-live ws://127.0.0.1:{port}/v1/ws/")
+    );
+    wait_for(dir.path(), &got, "feed-down-resolved").await;
+    server.abort();
 }
