@@ -188,7 +188,8 @@ if [[ $LIVE == 1 ]]; then
     sed 's/^min_vantages = .*/min_vantages = 1/' "$CONFIG" >"$LIVE_CONFIG"
     printf '\n[server]\nstate_dir = "%s"\n' "$L/state" >>"$LIVE_CONFIG"
     printf '\n[routes.bmp]\nlisten = "127.0.0.1:%s"\n' "$BMP_PORT" >>"$LIVE_CONFIG"
-    grep -o 'prefix = "[0-9.]*/[0-9]*"' "$CONFIG" | cut -d'"' -f2 | head -n "$LIVE_SAMPLES" >"$L/prefixes"
+    # (awk, not head: it reads to the end, so that pipefail sees no SIGPIPE)
+    grep -o 'prefix = "[0-9.]*/[0-9]*"' "$CONFIG" | cut -d'"' -f2 | awk -v n="$LIVE_SAMPLES" 'NR <= n' >"$L/prefixes"
     cat >"$L/frr.conf" <<FRR
 frr defaults traditional
 hostname bench
