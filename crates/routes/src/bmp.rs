@@ -361,8 +361,9 @@ struct PeerHealth {
     down_since: Option<Timestamp>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct RouterState {
+    addr: IpAddr,
     conn: Option<u64>,
     name: Option<String>,
     /// Every vantage of this router with state in the engine, and its stale routes while a
@@ -473,16 +474,14 @@ impl Station {
         r.last_message = Some(now);
         // While a session is open, an open feed-down can only be a silence.
         if let Some(since) = r.feed_down_since.take() {
-            out.push(Report::Feed(feed_alert(
+            out.push(r.alert(
                 FeedKind::FeedDown,
                 true,
-                router,
-                r.name.clone(),
                 None,
                 since,
                 now,
                 "the router is sending BMP messages again".to_owned(),
-            )));
+            ));
         }
         true
     }
@@ -507,7 +506,10 @@ impl Station {
         out: &mut Vec<Report>,
     ) {
         self.stats.sessions += 1;
-        let r = self.routers.entry(router).or_default();
+        let r = self
+            .routers
+            .entry(router)
+            .or_insert_with(|| RouterState::new(router));
         if r.conn.is_some_and(|c| c > conn) {
             // An older session that connected late: the newer one stays.
             return;
@@ -528,16 +530,14 @@ impl Station {
             p.confirmed = false;
         }
         if let Some(since) = r.feed_down_since.take() {
-            out.push(Report::Feed(feed_alert(
+            out.push(r.alert(
                 FeedKind::FeedDown,
                 true,
-                router,
-                r.name.clone(),
                 None,
                 since,
                 now,
                 "the BMP session is up again".to_owned(),
-            )));
+            ));
         }
     }
 
@@ -549,6 +549,7 @@ impl Station {
         now: Timestamp,
         out: &mut Vec<Report>,
     ) {
+        let hold = self.timing.hold_time;
         let Some(r) = self.current(router, conn) else {
             return;
         };
@@ -561,16 +562,11 @@ impl Station {
         tracing::warn!(%router, %reason, "BMP session down");
         if r.feed_down_since.is_none() {
             r.feed_down_since = Some(now);
-            out.push(Report::Feed(feed_alert(
-                FeedKind::FeedDown,
-                false,
-                router,
-                r.name.clone(),
-                None,
-                now,
-                now,
-                format!("the BMP session closed: {reason}; its routes are kept for {} unless it returns", humantime_secs(self.timing.hold_time)),
-            )));
+            let evidence = format!(
+                "the BMP session closed: {reason}; its routes are kept for {} unless it returns",
+                humantime_secs(hold)
+            );
+            out.push(r.alert(FeedKind::FeedDown, false, None, now, now, evidence));
         }
     }
 
@@ -599,16 +595,14 @@ impl Station {
                 p.confirmed = true;
                 p.local_asn = local_asn;
                 if let Some(since) = p.down_since.take() {
-                    out.push(Report::Feed(feed_alert(
+                    out.push(r.alert(
                         FeedKind::PeerDown,
                         true,
-                        router,
-                        r.name.clone(),
                         Some(vantage.peer()),
                         since,
                         now,
                         "the BGP session is up again".to_owned(),
-                    )));
+                    ));
                 }
             }
             Record::PeerDown { vantage, reason } => {
@@ -617,7 +611,6 @@ impl Station {
                 peer_down(
                     engine,
                     r,
-                    router,
                     peer,
                     now,
                     &format!("BMP Peer Down: {reason}"),
@@ -735,7 +728,6 @@ impl Station {
                     peer_down(
                         engine,
                         r,
-                        router,
                         peer,
                         now,
                         "the peer did not come up again after the BMP session was re-established",
@@ -749,11 +741,9 @@ impl Station {
             {
                 if r.feed_down_since.is_none() && now >= last.saturating_add(limit) {
                     r.feed_down_since = Some(now);
-                    out.push(Report::Feed(feed_alert(
+                    out.push(r.alert(
                         FeedKind::FeedDown,
                         false,
-                        router,
-                        r.name.clone(),
                         None,
                         last,
                         now,
@@ -761,7 +751,7 @@ impl Station {
                             "no BMP message for {} (silence_timeout)",
                             humantime_secs(limit)
                         ),
-                    )));
+                    ));
                 }
             }
         }
@@ -775,7 +765,6 @@ impl Station {
 fn peer_down(
     engine: &mut Engine,
     r: &mut RouterState,
-    router: IpAddr,
     peer: (Asn, IpAddr),
     now: Timestamp,
     why: &str,
@@ -801,16 +790,14 @@ fn peer_down(
     p.confirmed = false;
     if p.down_since.is_none() {
         p.down_since = Some(now);
-        out.push(Report::Feed(feed_alert(
+        out.push(r.alert(
             FeedKind::PeerDown,
             false,
-            router,
-            r.name.clone(),
             Some(peer),
             now,
             now,
             why.to_owned(),
-        )));
+        ));
     }
 }
 
@@ -840,38 +827,56 @@ fn strip_local_as(changes: &mut [RouteChange], local: Asn) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn feed_alert(
-    kind: FeedKind,
-    resolved: bool,
-    router: IpAddr,
-    router_name: Option<String>,
-    peer: Option<(Asn, IpAddr)>,
-    first_seen: Timestamp,
-    time: Timestamp,
-    evidence: String,
-) -> FeedAlert {
-    FeedAlert {
-        kind_str: if resolved {
-            kind.resolved_str()
-        } else {
-            kind.as_str()
-        },
-        kind,
-        resolved,
-        source: "bmp",
-        router: Some(router),
-        url: None,
-        router_name,
-        peer_asn: peer.map(|p| p.0),
-        peer_address: peer.map(|p| p.1),
-        first_seen,
-        time,
-        severity: match kind {
-            FeedKind::FeedDown => Severity::High,
-            FeedKind::PeerDown => Severity::Medium,
-        },
-        evidence,
+impl RouterState {
+    fn new(addr: IpAddr) -> Self {
+        RouterState {
+            addr,
+            conn: None,
+            name: None,
+            vantages: HashMap::new(),
+            peers: HashMap::new(),
+            last_message: None,
+            feed_down_since: None,
+            close_reason: None,
+            disconnected_at: None,
+            resync_until: None,
+            logged_errors: 0,
+        }
+    }
+
+    /// A feed-health alert about this router (or, with `peer`, one of its peers): an outage
+    /// that began at `first_seen`, or (`resolved`) its end.
+    fn alert(
+        &self,
+        kind: FeedKind,
+        resolved: bool,
+        peer: Option<(Asn, IpAddr)>,
+        first_seen: Timestamp,
+        time: Timestamp,
+        evidence: impl Into<String>,
+    ) -> Report {
+        Report::Feed(FeedAlert {
+            kind_str: if resolved {
+                kind.resolved_str()
+            } else {
+                kind.as_str()
+            },
+            kind,
+            resolved,
+            source: "bmp",
+            router: Some(self.addr),
+            url: None,
+            router_name: self.name.clone(),
+            peer_asn: peer.map(|p| p.0),
+            peer_address: peer.map(|p| p.1),
+            first_seen,
+            time,
+            severity: match kind {
+                FeedKind::FeedDown => Severity::High,
+                FeedKind::PeerDown => Severity::Medium,
+            },
+            evidence: evidence.into(),
+        })
     }
 }
 
