@@ -5,6 +5,7 @@
 #   bench/routes.sh                 # 7 rounds on 1M updates, ~1-2 minutes after the build
 #   ROUNDS=11 bench/routes.sh       # a noisier machine: more rounds
 #   UPDATES=200000 PREFIXES=160000 MONITORED=2000 bench/routes.sh   # a quicker look
+#   LIVE=0 bench/routes.sh          # without the live FRR latency phase
 #
 # The generated files live in a temp dir that is removed at exit.
 set -euo pipefail
@@ -19,6 +20,9 @@ SEED=${SEED:-1}
 COMPRESS=${COMPRESS:-none}        # none, gzip or bzip2: how the file is stored (archives are gzip/bzip2)
 CPU=${CPU:-}                      # pin both tools to this CPU (taskset); empty: no pinning
 NICE=${NICE:-0}
+LIVE=${LIVE:-1}                   # 1: also measure BMP-to-alert latency with a live FRR feed
+LIVE_SAMPLES=${LIVE_SAMPLES:-500} # hijacks announced through ExaBGP -> FRR -> BMP -> parapet
+LIVE_GAP_MS=${LIVE_GAP_MS:-20}    # between two announcements
 OUT=${OUT:-$ROOT/bench/results/routes.md}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 
@@ -33,10 +37,21 @@ missing=()
 command -v bgpdump >/dev/null || [[ -x /usr/bin/bgpdump ]] || missing+=(bgpdump)
 [[ -x /usr/bin/time ]] || missing+=(time)
 if [[ -n $CPU ]]; then command -v taskset >/dev/null || missing+=(util-linux); fi
+if [[ $LIVE == 1 ]]; then
+    [[ -x /usr/lib/frr/bgpd ]] || missing+=(frr)
+    command -v exabgp >/dev/null || [[ -x /usr/sbin/exabgp ]] || missing+=(exabgp)
+fi
 if ((${#missing[@]})); then
     log "installing ${missing[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    # No service may start during the install (frr, exabgp): the benchmark starts its own.
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+        rm -f /usr/sbin/policy-rc.d
+    else
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
 fi
 BGPDUMP=$(command -v bgpdump || echo /usr/bin/bgpdump)
 
@@ -154,6 +169,118 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
+# --- live: BMP-to-alert latency with FRR ------------------------------------------------------
+# ExaBGP (AS64666, 127.0.0.2) announces, one every LIVE_GAP_MS, a monitored IPv4 prefix of the
+# generated config with itself as the origin; FRR (AS65000, bgpd -M bmp) streams it as BMP to
+# `parapet routes watch` with the same config (min_vantages = 1: one router). The latency of a
+# sample is the alert's `time` (when parapet raised it) minus the moment the announcement was
+# written to ExaBGP: ExaBGP, FRR's processing and the BMP transport are inside it, so it is an
+# upper bound of BMP-to-alert.
+LIVE_RESULT=""
+if [[ $LIVE == 1 ]]; then
+    log "live: $LIVE_SAMPLES hijacks through ExaBGP -> FRR -> BMP -> parapet routes watch"
+    L=$TMP/live
+    mkdir -p "$L/vty"
+    free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+    BGP_PORT=$(free_port)
+    BMP_PORT=$(free_port)
+    LIVE_CONFIG=$DATA/parapet-live.toml # beside the replay's, whose data files it names
+    sed 's/^min_vantages = .*/min_vantages = 1/' "$CONFIG" >"$LIVE_CONFIG"
+    printf '\n[server]\nstate_dir = "%s"\n' "$L/state" >>"$LIVE_CONFIG"
+    printf '\n[routes.bmp]\nlisten = "127.0.0.1:%s"\n' "$BMP_PORT" >>"$LIVE_CONFIG"
+    # (awk, not head: it reads to the end, so that pipefail sees no SIGPIPE)
+    grep -o 'prefix = "[0-9.]*/[0-9]*"' "$CONFIG" | cut -d'"' -f2 | awk -v n="$LIVE_SAMPLES" 'NR <= n' >"$L/prefixes"
+    cat >"$L/frr.conf" <<FRR
+frr defaults traditional
+hostname bench
+router bgp 65000
+ bgp router-id 10.0.0.1
+ no bgp ebgp-requires-policy
+ neighbor 127.0.0.2 remote-as 64666
+ neighbor 127.0.0.2 timers connect 1
+ address-family ipv4 unicast
+  neighbor 127.0.0.2 activate
+ exit-address-family
+ bmp targets parapet
+  bmp connect 127.0.0.1 port $BMP_PORT min-retry 100 max-retry 500
+  bmp monitor ipv4 unicast post-policy
+ exit
+FRR
+    cat >"$L/announce.py" <<'PY'
+import sys, time
+prefixes, gap, log = sys.argv[1], float(sys.argv[2]) / 1000, sys.argv[3]
+# ExaBGP tells this process when the session is up.
+for line in sys.stdin:
+    if " up" in line:
+        break
+time.sleep(2)
+with open(log, "w") as out:
+    for p in open(prefixes).read().split():
+        t = time.time()
+        sys.stdout.write(f"announce route {p} next-hop 10.255.0.2 as-path [ 64666 ]\n")
+        sys.stdout.flush()
+        out.write(f"{p} {t:.6f}\n")
+        out.flush()
+        time.sleep(gap)
+open(log + ".done", "w").close()
+for line in sys.stdin:
+    pass
+PY
+    cat >"$L/exabgp.conf" <<EXA
+process announcer {
+  run /usr/bin/python3 $L/announce.py $L/prefixes $LIVE_GAP_MS $L/sent;
+  encoder text;
+}
+neighbor 127.0.0.1 {
+  router-id 10.0.0.2;
+  local-address 127.0.0.2;
+  local-as 64666;
+  peer-as 65000;
+  api { processes [ announcer ]; neighbor-changes; }
+}
+EXA
+    LIVE_PIDS=()
+    stop_live() { for p in "${LIVE_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+    "$PARAPET" routes watch --config "$LIVE_CONFIG" --format json >"$L/alerts.jsonl" 2>"$L/watch.err" &
+    LIVE_PIDS+=($!)
+    for _ in $(seq 100); do grep -q "BMP listener up" "$L/watch.err" && break; sleep 0.1; done
+    grep -q "BMP listener up" "$L/watch.err" || { stop_live; die "live: parapet routes watch did not start: $(tail -n 3 "$L/watch.err")"; }
+    /usr/lib/frr/bgpd -Z -S -n -u root -g root -M bmp -l 127.0.0.1 -p "$BGP_PORT" -f "$L/frr.conf" \
+        -i "$L/bgpd.pid" --vty_socket "$L/vty" --log "file:$L/bgpd.log" >/dev/null 2>&1 &
+    LIVE_PIDS+=($!)
+    env exabgp.tcp.port="$BGP_PORT" exabgp.daemon.user="$(id -un)" exabgp.api.cli=false \
+        exabgp.log.destination="$L/exabgp.log" "$(command -v exabgp || echo /usr/sbin/exabgp)" "$L/exabgp.conf" \
+        >"$L/exabgp.out" 2>&1 &
+    LIVE_PIDS+=($!)
+    limit=$((60 + LIVE_SAMPLES * LIVE_GAP_MS / 1000 * 2))
+    for _ in $(seq $((limit * 10))); do [[ -e $L/sent.done ]] && break; sleep 0.1; done
+    [[ -e $L/sent.done ]] || { stop_live; die "live: the announcements did not finish within ${limit}s (see $L)"; }
+    sleep 3 # the last ones travel
+    stop_live
+    LIVE_RESULT=$(python3 - "$L/sent" "$L/alerts.jsonl" <<'PY'
+import json, sys
+from datetime import datetime
+sent = {}
+for line in open(sys.argv[1]):
+    p, t = line.split()
+    sent[p] = float(t)
+first = {}
+for line in open(sys.argv[2]):
+    a = json.loads(line)
+    p = a.get("prefix")
+    if p in sent and not a.get("resolved") and p not in first:
+        t = datetime.fromisoformat(a["time"].replace("Z", "+00:00")).timestamp()
+        first[p] = (t - sent[p]) * 1000
+lat = sorted(first.values())
+def q(x):
+    return lat[min(len(lat) - 1, int(round(x * (len(lat) - 1))))] if lat else float("nan")
+print(len(sent), len(lat), f"{q(0.5):.1f}", f"{q(0.9):.1f}", f"{q(0.99):.1f}", f"{lat[-1] if lat else float('nan'):.1f}")
+PY
+)
+    log "live: sent, alerted, p50, p90, p99, max (ms): $LIVE_RESULT"
+fi
+read -r LIVE_SENT LIVE_ALERTED LIVE_P50 LIVE_P90 LIVE_P99 LIVE_MAX <<<"${LIVE_RESULT:-0 0 - - - -}"
+
 # --- report ----------------------------------------------------------------------------------
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { awk -v t="$1" -v c="$2" '$1 == t { print $c }' "$RESULTS"; }
@@ -218,7 +345,7 @@ verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**not met**
     echo "## Commands"
     echo
     echo '```'
-    echo "bench/routes.sh   # ROUNDS=$ROUNDS UPDATES=$UPDATES PREFIXES=$PREFIXES VANTAGES=$VANTAGES MONITORED=$MONITORED SEED=$SEED COMPRESS=$COMPRESS"
+    echo "bench/routes.sh   # ROUNDS=$ROUNDS UPDATES=$UPDATES PREFIXES=$PREFIXES VANTAGES=$VANTAGES MONITORED=$MONITORED SEED=$SEED COMPRESS=$COMPRESS LIVE=$LIVE LIVE_SAMPLES=$LIVE_SAMPLES LIVE_GAP_MS=$LIVE_GAP_MS"
     echo "/usr/bin/time -f '%e %U %S %M' parapet routes replay --config DIR/parapet.toml DIR/$(basename "$MRT") --format json >alerts.jsonl"
     echo "/usr/bin/time -f '%e %U %S %M' bgpdump -m DIR/$(basename "$MRT") >/dev/null"
     echo '```'
@@ -254,8 +381,22 @@ verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**not met**
     echo "|---|---|---|"
     echo "| replay with detection on at least 1.5x bgpdump's rate | ${RATIO}x | $(verdict "$RATIO >= 1.5") |"
     echo "| peak memory under 500 MB | $RSS_MB MB | $(verdict "$P_RSS < 500 * 1024") |"
-    echo "| BMP-to-alert p99 latency under 100 ms with a live FRR feed | not measured | the BMP listener and the live FRR feed do not exist yet |"
+    if [[ $LIVE == 1 ]]; then
+        echo "| BMP-to-alert p99 latency under 100 ms with a live FRR feed | $LIVE_P99 ms (upper bound: from the announcement written to ExaBGP) | $(verdict "$LIVE_P99 < 100") |"
+    else
+        echo "| BMP-to-alert p99 latency under 100 ms with a live FRR feed | not measured (LIVE=0) | |"
+    fi
     echo
+    if [[ $LIVE == 1 ]]; then
+        echo "## BMP-to-alert latency with a live FRR feed"
+        echo
+        echo "Debian's ExaBGP $(dpkg-query -W -f '${Version}' exabgp 2>/dev/null || echo '?') announces, one every $LIVE_GAP_MS ms, $LIVE_SENT monitored IPv4 prefixes of the same config with itself (AS64666) as the origin to Debian's FRR $(dpkg-query -W -f '${Version}' frr 2>/dev/null || echo '?') (\`bgpd -M bmp\`, post-policy monitoring), which streams BMP to \`parapet routes watch\` over loopback; the config is the replay's ($(fmt "$MONITORED") monitored prefixes, ROAs, relationships) with \`min_vantages = 1\`. A sample's latency is the \`time\` of its first alert (when Parapet raised it) minus the moment the announcement was written to ExaBGP's API, so ExaBGP's and FRR's processing are inside it: an upper bound of BMP-to-alert."
+        echo
+        echo "| samples sent | alerted | p50 | p90 | p99 | max |"
+        echo "|---:|---:|---:|---:|---:|---:|"
+        echo "| $LIVE_SENT | $LIVE_ALERTED | $LIVE_P50 ms | $LIVE_P90 ms | $LIVE_P99 ms | $LIVE_MAX ms |"
+        echo
+    fi
     echo "## Alerts"
     echo
     echo "The generator injects $(grep -o '"injected":{[^}]*}' <<<"$GEN" | sed 's/"injected"://; s/[{}"]//g; s/:/ /g; s/,/, /g') events (each seen by 3 vantages, then ended); every replay raised the same $P_ALERTS alerts:"

@@ -4,7 +4,7 @@
 #   ./scripts/test.sh
 #
 # On a fresh Debian 12 machine with the Rust toolchain, node/npm and python, it
-# installs what the tests need (nginx and Chromium from Debian, the browser
+# installs what the tests need (nginx, Chromium, bgpdump, FRR, GoBGP and ExaBGP from Debian, the browser
 # script's node modules, aiosmtpd from PyPI), then runs, in order:
 #   cargo fmt --all -- --check
 #   cargo clippy --workspace --all-targets -- -D warnings
@@ -34,7 +34,7 @@ as_root() {
 }
 
 # ---------------------------------------------------------------- system packages
-section "System packages (nginx, Chromium, C toolchain)"
+section "System packages (nginx, Chromium, C toolchain, bgpdump, FRR, GoBGP, ExaBGP)"
 missing=()
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
     missing+=(nginx-light)
@@ -47,6 +47,18 @@ if ! command -v cc >/dev/null 2>&1; then
 fi
 if ! command -v bgpdump >/dev/null 2>&1 && [ ! -x /usr/bin/bgpdump ]; then
     missing+=(bgpdump)
+fi
+# The route monitor's live tests: FRR's bgpd and GoBGP's gobgpd stream BMP (FRR's bmp
+# module ships in the frr package), ExaBGP announces the routes. The tests start both directly; their services are
+# never started (policy-rc.d below).
+if [ ! -x /usr/lib/frr/bgpd ]; then
+    missing+=(frr)
+fi
+if ! command -v exabgp >/dev/null 2>&1 && [ ! -x /usr/sbin/exabgp ]; then
+    missing+=(exabgp)
+fi
+if [ ! -x /usr/bin/gobgpd ]; then
+    missing+=(gobgpd)
 fi
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     missing+=(nodejs npm)

@@ -111,6 +111,22 @@ pub const DEFAULT_IGNORE_OWN_VANTAGES: bool = true;
 pub const DEFAULT_SUPPRESS_RPKI_VALID: bool = false;
 /// Route monitor: most prefixes one config may monitor.
 pub const MAX_MONITORED_PREFIXES: usize = 100_000;
+/// BMP: routers streaming at once. Each holds a session task and its routes; an operator
+/// with more routers raises it.
+pub const DEFAULT_BMP_MAX_ROUTERS: usize = 64;
+/// BMP: how long a router whose session closed keeps its routes in the engine, waiting for
+/// it to reconnect. A BMP session that drops says nothing about the router's BGP sessions,
+/// so its routes (and the alerts they carry) are kept rather than read as withdrawn; after
+/// this long they are forgotten.
+pub const DEFAULT_BMP_HOLD_TIME: Duration = Duration::from_secs(300);
+/// BMP: after a router reconnects, how long its initial dump may take. Routes it had before
+/// and has not announced again by its End-of-RIB (or by then) are withdrawn.
+pub const DEFAULT_BMP_RESYNC_TIMEOUT: Duration = Duration::from_secs(120);
+/// RIS Live: RIPE NCC's public stream of its collectors' BGP messages.
+pub const DEFAULT_RIS_LIVE_URL: &str = "wss://ris-live.ripe.net/v1/ws/?client=parapet";
+/// RIS Live: a stream that delivers nothing (not even the answer to a ping, sent every third
+/// of this) for this long is dead: it is reconnected, and `feed-down` says so.
+pub const DEFAULT_RIS_LIVE_WATCHDOG: Duration = Duration::from_secs(60);
 
 /// A validated configuration.
 #[derive(Debug, Clone)]
@@ -466,6 +482,44 @@ pub struct Routes {
     /// Further (prefix, origin) pairs that are not alerts, such as customers
     /// announcing their part of the operator's space.
     pub allow: Vec<AllowedOrigin>,
+    /// The BMP listener for the operator's routers (`[routes.bmp]`), a live feed.
+    pub bmp: Option<Bmp>,
+    /// The RIS Live client (`[routes.ris_live]`), a live feed.
+    pub ris_live: Option<RisLive>,
+}
+
+impl Routes {
+    /// Whether a live feed is configured (what `parapet routes watch` and `serve` run).
+    pub fn has_live_feed(&self) -> bool {
+        self.bmp.is_some() || self.ris_live.is_some()
+    }
+}
+
+/// `[routes.ris_live]`: the public collectors' live stream, subscribed to the monitored
+/// prefixes (with more- and less-specifics) and to paths ending in their origins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RisLive {
+    /// `ws://` or `wss://`.
+    pub url: String,
+    pub watchdog: Duration,
+}
+
+/// `[routes.bmp]`: where the operator's routers stream BMP (RFC 7854) to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Bmp {
+    pub listen: SocketAddr,
+    /// Networks routers may connect from; empty means any (BMP has no authentication:
+    /// listen on a management network, or list the routers).
+    pub routers: Vec<ipnet::IpNet>,
+    pub max_routers: usize,
+    pub hold_time: Duration,
+    pub resync_timeout: Duration,
+    /// A connected router that sends nothing for this long raises `feed-down`; `None`
+    /// (the default) never does: a quiet table is not a fault unless the router is set to
+    /// send statistics reports.
+    pub silence_timeout: Option<Duration>,
 }
 
 /// Whether more-specifics of a monitored prefix from an allowed origin alert.
@@ -1082,7 +1136,38 @@ impl Validator<'_> {
                 max_length,
             });
         }
+        let bmp = match r.bmp {
+            Some(b) => Some(self.bmp(b)?),
+            None => None,
+        };
+        let ris_live = match r.ris_live {
+            Some(l) => {
+                let url = l.url.unwrap_or_else(|| DEFAULT_RIS_LIVE_URL.to_owned());
+                let rest = url
+                    .strip_prefix("wss://")
+                    .or_else(|| url.strip_prefix("ws://"));
+                if rest.is_none_or(|r| {
+                    r.is_empty() || r.starts_with('/') || r.contains(char::is_whitespace)
+                }) {
+                    return Err(self.err(
+                        "routes.ris_live.url",
+                        format!("`{url}` is not a ws:// or wss:// URL"),
+                    ));
+                }
+                Some(RisLive {
+                    url,
+                    watchdog: self.duration(
+                        "routes.ris_live.watchdog",
+                        l.watchdog.as_deref(),
+                        DEFAULT_RIS_LIVE_WATCHDOG,
+                    )?,
+                })
+            }
+            None => None,
+        };
         Ok(Routes {
+            bmp,
+            ris_live,
             vrps: r.vrps.as_deref().map(|p| self.path(p)),
             relationships: r.relationships.as_deref().map(|p| self.path(p)),
             min_vantages,
@@ -1091,6 +1176,45 @@ impl Validator<'_> {
             suppress_rpki_valid: r.suppress_rpki_valid.unwrap_or(DEFAULT_SUPPRESS_RPKI_VALID),
             prefixes,
             allow,
+        })
+    }
+
+    fn bmp(&self, b: raw::RoutesBmp) -> Result<Bmp, ConfigError> {
+        let listen = self.socket("routes.bmp.listen", b.listen.as_deref())?;
+        let mut routers = Vec::new();
+        for (i, r) in b.routers.unwrap_or_default().iter().enumerate() {
+            let key = format!("routes.bmp.routers[{i}]");
+            let net = match r.trim().parse::<IpAddr>() {
+                Ok(a) => ipnet::IpNet::from(a),
+                Err(_) => self.prefix(&key, Some(r))?,
+            };
+            routers.push(net);
+        }
+        let max_routers = match b.max_routers {
+            Some(0) => return Err(self.err("routes.bmp.max_routers", "must be at least 1")),
+            Some(n) => n,
+            None => DEFAULT_BMP_MAX_ROUTERS,
+        };
+        Ok(Bmp {
+            listen,
+            routers,
+            max_routers,
+            hold_time: self.duration(
+                "routes.bmp.hold_time",
+                b.hold_time.as_deref(),
+                DEFAULT_BMP_HOLD_TIME,
+            )?,
+            resync_timeout: self.duration(
+                "routes.bmp.resync_timeout",
+                b.resync_timeout.as_deref(),
+                DEFAULT_BMP_RESYNC_TIMEOUT,
+            )?,
+            silence_timeout: match b.silence_timeout.as_deref() {
+                Some(v) => {
+                    Some(self.duration("routes.bmp.silence_timeout", Some(v), Duration::ZERO)?)
+                }
+                None => None,
+            },
         })
     }
 

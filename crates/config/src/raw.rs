@@ -184,6 +184,26 @@ pub struct Routes {
     pub prefixes: Vec<RoutesPrefix>,
     #[serde(default)]
     pub allow: Vec<RoutesAllow>,
+    pub bmp: Option<RoutesBmp>,
+    pub ris_live: Option<RoutesRisLive>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutesRisLive {
+    pub url: Option<String>,
+    pub watchdog: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutesBmp {
+    pub listen: Option<String>,
+    pub routers: Option<Vec<String>>,
+    pub max_routers: Option<usize>,
+    pub hold_time: Option<String>,
+    pub resync_timeout: Option<String>,
+    pub silence_timeout: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

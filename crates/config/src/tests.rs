@@ -591,3 +591,65 @@ fn script_fetch_defaults_values_and_errors() {
     assert!(parse(&format!("{MINIMAL}\n[scripts.fetch]\nretries = 3\n")).is_err());
     assert!(parse(&format!("{MINIMAL}\n[scripts]\nfetcher = {{}}\n")).is_err());
 }
+
+#[test]
+fn routes_bmp_parses_with_defaults_and_names_bad_keys() {
+    let base = "[[routes.prefixes]]\nprefix = \"192.0.2.0/24\"\norigins = [64500]\n";
+    let c = parse(&format!(
+        "[routes.bmp]\nlisten = \"127.0.0.1:11019\"\nrouters = [\"10.0.0.1\", \"192.0.2.0/28\"]\nsilence_timeout = \"10m\"\n{base}"
+    ))
+    .unwrap();
+    let r = c.routes.unwrap();
+    assert!(r.has_live_feed());
+    let b = r.bmp.unwrap();
+    assert_eq!(b.listen.port(), 11019);
+    assert_eq!(b.routers[0].to_string(), "10.0.0.1/32");
+    assert_eq!(b.routers[1].to_string(), "192.0.2.0/28");
+    assert_eq!(b.max_routers, DEFAULT_BMP_MAX_ROUTERS);
+    assert_eq!(b.hold_time, DEFAULT_BMP_HOLD_TIME);
+    assert_eq!(b.resync_timeout, DEFAULT_BMP_RESYNC_TIMEOUT);
+    assert_eq!(b.silence_timeout, Some(std::time::Duration::from_secs(600)));
+    assert!(!parse(base).unwrap().routes.unwrap().has_live_feed());
+    for (text, key) in [
+        ("[routes.bmp]\n", "routes.bmp.listen"),
+        ("[routes.bmp]\nlisten = \"nope\"\n", "routes.bmp.listen"),
+        (
+            "[routes.bmp]\nlisten = \"127.0.0.1:1\"\nrouters = [\"10.0.0.1/8\"]\n",
+            "routes.bmp.routers[0]",
+        ),
+        (
+            "[routes.bmp]\nlisten = \"127.0.0.1:1\"\nmax_routers = 0\n",
+            "routes.bmp.max_routers",
+        ),
+        (
+            "[routes.bmp]\nlisten = \"127.0.0.1:1\"\nhold_time = \"soon\"\n",
+            "routes.bmp.hold_time",
+        ),
+    ] {
+        let err = parse(&format!("{text}{base}")).unwrap_err();
+        assert_eq!(err.key(), Some(key), "{err}");
+    }
+    let err = parse(&format!(
+        "[routes.bmp]\nlisten = \"127.0.0.1:1\"\nport = 5\n{base}"
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("port"), "unknown keys are refused: {err}");
+}
+
+#[test]
+fn routes_ris_live_has_defaults_and_checks_its_url() {
+    let base = "[[routes.prefixes]]\nprefix = \"192.0.2.0/24\"\norigins = [64500]\n";
+    let c = parse(&format!("[routes.ris_live]\n{base}")).unwrap();
+    let r = c.routes.unwrap();
+    assert!(r.has_live_feed());
+    let l = r.ris_live.unwrap();
+    assert_eq!(l.url, DEFAULT_RIS_LIVE_URL);
+    assert_eq!(l.watchdog, DEFAULT_RIS_LIVE_WATCHDOG);
+    for url in ["http://example.com/", "wss://", "ws:///x", "wss://a b/"] {
+        let err = parse(&format!("[routes.ris_live]\nurl = \"{url}\"\n{base}")).unwrap_err();
+        assert_eq!(err.key(), Some("routes.ris_live.url"), "{url}: {err}");
+    }
+    let err = parse(&format!("[routes.ris_live]\nwatchdog = \"0s\"\n{base}")).unwrap_err();
+    assert_eq!(err.key(), Some("routes.ris_live.watchdog"));
+}

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 mod access;
 mod alerting;
 mod dashboard;
+mod route_monitor;
 mod script_fetcher;
 mod script_monitor;
 mod scripts;
@@ -70,10 +71,19 @@ enum RoutesCommand {
         #[arg(long, value_enum, default_value = "json")]
         format: AlertFormat,
     },
+    /// Run the detectors on the live feeds the config names (BMP from your routers), and
+    /// print one alert per line on stdout until SIGTERM or SIGINT. Alerts are also stored
+    /// and sent through the `[alerts]` channels.
+    Watch {
+        #[arg(long, short, value_name = "FILE")]
+        config: PathBuf,
+        #[arg(long, value_enum, default_value = "json")]
+        format: AlertFormat,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
-enum AlertFormat {
+pub(crate) enum AlertFormat {
     /// JSON Lines: one object per alert.
     Json,
     /// One human-readable line per alert.
@@ -107,6 +117,9 @@ fn main() -> ExitCode {
                     format,
                 },
         } => routes_replay(&config, &files, format),
+        Command::Routes {
+            command: RoutesCommand::Watch { config, format },
+        } => route_monitor::watch(&config, format),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -122,7 +135,14 @@ fn check(file: &Path) -> anyhow::Result<()> {
     let routes = config
         .routes
         .as_ref()
-        .map(|r| format!(", {} monitored prefix(es)", r.prefixes.len()))
+        .map(|r| {
+            let bmp = r
+                .bmp
+                .as_ref()
+                .map(|b| format!(", BMP on {}", b.listen))
+                .unwrap_or_default();
+            format!(", {} monitored prefix(es){bmp}", r.prefixes.len())
+        })
         .unwrap_or_default();
     let access = config
         .access
@@ -275,22 +295,13 @@ fn serve(path: &Path) -> anyhow::Result<()> {
 }
 
 async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&config.server.state_dir).with_context(|| {
-        format!(
-            "cannot create state_dir {}",
-            config.server.state_dir.display()
-        )
-    })?;
-    // The embedded store every service writes to; opening it runs migrations.
-    let store = parapet_store::SqliteStore::open(&config.store.sqlite)
-        .with_context(|| format!("cannot open the store {}", config.store.sqlite.display()))?;
+    let store = open_store(&config)?;
 
     // The alert pipeline every service reports to; the monitors submit their events here.
     let alerts = std::sync::Arc::new(
         alerting::pipeline(&config.alerts).context("cannot set up the alert channels")?,
     );
 
-    let store: std::sync::Arc<dyn parapet_store::Store> = std::sync::Arc::new(store);
     // The script monitor's telemetry rides on the gateway's phases; its writer records
     // reports in the store until the gateway has drained.
     let shutdown = CancellationToken::new();
@@ -328,6 +339,13 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
     }
     // The dashboard's pages on the admin listener (the admin token signs the operator in).
     modules.push(dashboard::Dashboard::new(&config, store.clone()));
+    let live_routes = config.routes.as_ref().filter(|r| r.has_live_feed());
+    let route_metrics = route_monitor::Metrics::default();
+    if live_routes.is_some() {
+        modules.push(std::sync::Arc::new(route_monitor::MetricsModule(
+            route_metrics.clone(),
+        )));
+    }
     let gateway =
         parapet_gateway::Gateway::bind(&config, modules).context("cannot start the gateway")?;
     let reloader = gateway.reloader();
@@ -335,8 +353,26 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
     if !config.alerts.channels.is_empty() {
         tokio::spawn(alerting::tick(alerts.clone(), shutdown.clone()));
     }
+    // The route monitor, when the config names a live feed.
+    let routes = match live_routes {
+        Some(r) => Some(
+            route_monitor::start(
+                r,
+                store.clone(),
+                alerts.clone(),
+                None,
+                route_metrics,
+                shutdown.clone(),
+            )
+            .await?,
+        ),
+        None => None,
+    };
     tracing::info!(config = %path.display(), version = env!("CARGO_PKG_VERSION"), "parapet started");
     gateway.run(shutdown).await;
+    if let Some(r) = routes {
+        let _ = r.await;
+    }
     // Requests have drained: what the monitor acknowledged is written before exit.
     writer_stop.cancel();
     if let Some(w) = writer {
@@ -350,6 +386,38 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
     }
     tracing::info!("parapet stopped");
     Ok(())
+}
+
+/// The embedded store every service writes to, in the state directory; opening it runs
+/// migrations.
+fn open_store(config: &Config) -> anyhow::Result<std::sync::Arc<dyn parapet_store::Store>> {
+    std::fs::create_dir_all(&config.server.state_dir).with_context(|| {
+        format!(
+            "cannot create state_dir {}",
+            config.server.state_dir.display()
+        )
+    })?;
+    let store = parapet_store::SqliteStore::open(&config.store.sqlite)
+        .with_context(|| format!("cannot open the store {}", config.store.sqlite.display()))?;
+    Ok(std::sync::Arc::new(store))
+}
+
+/// SIGTERM or SIGINT cancels `shutdown` (commands without a config to reload).
+async fn stop_on_signal(shutdown: CancellationToken) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::error!("cannot install signal handlers; stop Parapet with SIGKILL");
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    tracing::info!("shutdown requested");
+    shutdown.cancel();
 }
 
 /// SIGHUP reloads the config; SIGTERM and SIGINT start a graceful shutdown.

@@ -2,6 +2,7 @@
 //! replay`, as one text line, and as a [`parapet_core::Event`] for the shared pipeline.
 
 use std::fmt;
+use std::net::IpAddr;
 
 use ipnet::IpNet;
 use parapet_core::{Event, Service, Severity, Timestamp};
@@ -206,5 +207,163 @@ impl Alert {
             self.aspa,
             self.evidence
         )
+    }
+}
+
+/// What a feed-health alert is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum FeedKind {
+    /// A source is gone: a BMP router's session closed (or it stopped talking for longer
+    /// than `silence_timeout`), or the RIS Live stream broke or went silent past its
+    /// watchdog. Detection is blind to what it would have shown.
+    FeedDown,
+    /// A BGP peer of one of the operator's routers went down (a BMP Peer Down), or did not
+    /// come back after the router's BMP session was re-established.
+    PeerDown,
+}
+
+impl FeedKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FeedKind::FeedDown => "feed-down",
+            FeedKind::PeerDown => "peer-down",
+        }
+    }
+
+    pub const fn resolved_str(self) -> &'static str {
+        match self {
+            FeedKind::FeedDown => "feed-down-resolved",
+            FeedKind::PeerDown => "peer-down-resolved",
+        }
+    }
+}
+
+/// A feed-health alert: a source or a peer went down, or came back (`resolved`).
+///
+/// Serialised, this is one line of `parapet routes watch --format json`, told apart from
+/// route alerts by its `type` (`feed-down`, `peer-down` and their `-resolved` forms).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct FeedAlert {
+    #[serde(rename = "type")]
+    pub kind_str: &'static str,
+    #[serde(skip)]
+    pub kind: FeedKind,
+    pub resolved: bool,
+    /// The input: `bmp` or `ris-live`.
+    pub source: &'static str,
+    /// For BMP: the router (the session's remote address).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub router: Option<IpAddr>,
+    /// For RIS Live: the stream's URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Its sysName from the BMP Initiation message, when it sent one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub router_name: Option<String>,
+    /// For `peer-down`: the BGP peer (AS and address).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_asn: Option<Asn>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_address: Option<IpAddr>,
+    /// When the outage began.
+    pub first_seen: Timestamp,
+    /// When this alert was raised (the end, for a resolution).
+    pub time: Timestamp,
+    pub severity: Severity,
+    /// Why, in one sentence.
+    pub evidence: String,
+}
+
+impl FeedAlert {
+    /// The alert as an event of the shared model; the dedup key names the router (and the
+    /// peer), so that a flapping session alerts once per dedup window.
+    pub fn to_event(&self) -> Event {
+        let severity = if self.resolved {
+            Severity::Info
+        } else {
+            self.severity
+        };
+        let mut subject = self.source.to_owned();
+        if let Some(r) = self.router {
+            subject += &format!(" {r}");
+        }
+        if let Some(u) = &self.url {
+            subject += &format!(" {u}");
+        }
+        if let (Some(asn), Some(addr)) = (self.peer_asn, self.peer_address) {
+            subject += &format!(" AS{asn} {addr}");
+        }
+        let details = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+        Event::new(
+            Service::Routes,
+            self.kind_str,
+            severity,
+            subject.clone(),
+            format!("{} {}: {}", self.kind_str, subject, self.evidence),
+        )
+        .with_time(self.time)
+        .with_dedup_key(format!(
+            "routes/{}/{}",
+            self.kind_str,
+            subject.replace(' ', "/")
+        ))
+        .with_details(details)
+    }
+
+    /// The `--format text` line.
+    pub fn text_line(&self) -> String {
+        let name = self
+            .router_name
+            .as_deref()
+            .map_or_else(String::new, |n| format!(" ({n})"));
+        let peer = match (self.peer_asn, self.peer_address) {
+            (Some(a), Some(p)) => format!(" peer AS{a} {p}"),
+            _ => String::new(),
+        };
+        let from = self
+            .router
+            .map(|r| r.to_string())
+            .or_else(|| self.url.clone())
+            .unwrap_or_default();
+        format!(
+            "{} {} {} {from}{name}{peer}: {}",
+            self.time, self.kind_str, self.source, self.evidence
+        )
+    }
+}
+
+/// Anything the route monitor reports: a route alert or a feed-health alert.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum Report {
+    Route(Alert),
+    Feed(FeedAlert),
+}
+
+impl Report {
+    pub fn to_event(&self) -> Event {
+        match self {
+            Report::Route(a) => a.to_event(),
+            Report::Feed(a) => a.to_event(),
+        }
+    }
+
+    pub fn text_line(&self) -> String {
+        match self {
+            Report::Route(a) => a.text_line(),
+            Report::Feed(a) => a.text_line(),
+        }
+    }
+
+    /// The `type` field: `origin-hijack`, `feed-down-resolved`, ...
+    pub fn kind_str(&self) -> &'static str {
+        match self {
+            Report::Route(a) => a.kind_str,
+            Report::Feed(a) => a.kind_str,
+        }
     }
 }

@@ -83,6 +83,8 @@ struct EventState {
     /// Vantage -> number of its routes (ADD-PATH paths) carrying the event.
     carriers: HashMap<u32, u32>,
     seen: Vec<u32>,
+    /// Distinct peers among `seen` (two views of one peer count once).
+    peers: usize,
     paths: Vec<(Arc<AsPath>, u32)>,
     alerted: bool,
 }
@@ -424,6 +426,51 @@ impl Engine {
         }
     }
 
+    /// The routes (prefix, ADD-PATH path id, 0 without) `vantage` has in monitored space: what
+    /// a live input marks stale when its source reconnects, and withdraws unless the source
+    /// announces it again.
+    pub fn routes_of(&self, vantage: &Vantage) -> Vec<(IpNet, u32)> {
+        let Some(&vid) = self.vantage_ids.get(vantage) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(IpNet, u32)> = self.vantages[vid as usize]
+            .routes
+            .iter()
+            .flat_map(|(p, list)| list.iter().map(|r| (*p, r.path_id)))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// Forgets everything `vantage` announced because its *feed* is gone (a BMP router that
+    /// did not come back), not because its routes were withdrawn: the events it carried end
+    /// as with a withdrawal, but the vantage no longer counts for visibility either way, so
+    /// a lost feed never reads as a lost prefix.
+    pub fn forget(&mut self, time: Timestamp, vantage: &Vantage, out: &mut Vec<Alert>) {
+        self.tick(time);
+        let Some(&vid) = self.vantage_ids.get(vantage) else {
+            return;
+        };
+        let mut touched = Vec::new();
+        for (i, r) in self.rules.iter_mut().enumerate() {
+            let a = r.announced.remove(&vid);
+            let w = r.withdrawn.remove(&vid);
+            if a || w {
+                touched.push(i);
+            }
+        }
+        let mut prefixes: Vec<IpNet> = self.vantages[vid as usize].routes.keys().copied().collect();
+        prefixes.sort_unstable();
+        for prefix in prefixes {
+            if let Some((_, &rule)) = self.trie.longest_match(&prefix) {
+                self.remove_route(vid, rule, prefix, None, out);
+            }
+        }
+        for rule in touched {
+            self.check_visibility(rule, out);
+        }
+    }
+
     /// Removes one path of `prefix` (`Some(path_id)`) or all of them (`None`).
     fn remove_route(
         &mut self,
@@ -657,6 +704,7 @@ impl Engine {
                 aspa,
                 carriers: HashMap::new(),
                 seen: Vec::new(),
+                peers: 0,
                 paths: Vec::new(),
                 alerted: false,
             });
@@ -664,6 +712,14 @@ impl Engine {
             *state.carriers.entry(vid).or_insert(0) += 1;
         }
         if !state.seen.contains(&vid) {
+            let peer = self.vantages[vid as usize].vantage.peer();
+            if !state
+                .seen
+                .iter()
+                .any(|s| self.vantages[*s as usize].vantage.peer() == peer)
+            {
+                state.peers += 1;
+            }
             state.seen.push(vid);
         }
         if let Some(p) = state.paths.iter_mut().find(|(p, _)| **p == **path) {
@@ -671,7 +727,7 @@ impl Engine {
         } else if state.paths.len() < MAX_TRACKED_PATHS {
             state.paths.push((Arc::clone(path), 1));
         }
-        if !state.alerted && state.seen.len() >= self.min_vantages {
+        if !state.alerted && state.peers >= self.min_vantages {
             state.alerted = true;
             self.stats.alerts += 1;
             let alert = self.alert(&f.key, false);
@@ -724,7 +780,7 @@ impl Engine {
             origin_asn: state.origin,
             offender_asn: key.offender,
             as_path: state.first_path.to_json(),
-            vantages: state.seen.len(),
+            vantages: state.peers,
             peers,
             first_seen: state.first_seen,
             time: self.now,
@@ -747,9 +803,14 @@ impl Engine {
     fn check_visibility(&mut self, rule_idx: usize, out: &mut Vec<Alert>) {
         let min = self.min_vantages;
         let now = self.now;
+        let r = &self.rules[rule_idx];
+        if r.withdrawn.is_empty() && r.lost.is_none() {
+            // The common case (a table loading): nothing to count.
+            return;
+        }
+        let (withdrawn, announced) = visibility(&self.vantages, r);
         let r = &mut self.rules[rule_idx];
-        let withdrawn = r.withdrawn.len();
-        let lost_now = withdrawn >= min && 2 * withdrawn >= r.announced.len();
+        let lost_now = withdrawn >= min && 2 * withdrawn >= announced;
         let resolved = match (&r.lost, lost_now) {
             (None, true) => {
                 r.lost = Some(Lost {
@@ -806,16 +867,12 @@ impl Engine {
             evidence: if resolved {
                 format!(
                     "{} visible again: withdrawn by {} of the {} vantages that announced it",
-                    r.prefix,
-                    withdrawn,
-                    r.announced.len()
+                    r.prefix, withdrawn, announced
                 )
             } else {
                 format!(
                     "{} withdrawn by {} of the {} vantages that announced it",
-                    r.prefix,
-                    withdrawn,
-                    r.announced.len()
+                    r.prefix, withdrawn, announced
                 )
             },
             top_paths: Vec::new(),
@@ -823,6 +880,31 @@ impl Engine {
             aspa: "not-checked",
         });
     }
+}
+
+/// Of the distinct peers ([`Vantage::peer`]) that announced a rule's prefix, how many have
+/// withdrawn it, and how many announced it: a peer has withdrawn it only when none of its
+/// views (pre- and post-policy, ...) still carries it.
+fn visibility(vantages: &[VantageState], r: &Rule) -> (usize, usize) {
+    let peer = |v: &u32| vantages.get(*v as usize).map(|s| s.vantage.peer());
+    let mut announced: Vec<(Asn, std::net::IpAddr)> = r.announced.iter().filter_map(peer).collect();
+    announced.sort_unstable();
+    announced.dedup();
+    let carrying: HashSet<(Asn, std::net::IpAddr)> = r
+        .announced
+        .iter()
+        .filter(|v| !r.withdrawn.contains(v))
+        .filter_map(peer)
+        .collect();
+    let mut withdrawn: Vec<(Asn, std::net::IpAddr)> = r
+        .withdrawn
+        .iter()
+        .filter_map(peer)
+        .filter(|p| !carrying.contains(p))
+        .collect();
+    withdrawn.sort_unstable();
+    withdrawn.dedup();
+    (withdrawn.len(), announced.len())
 }
 
 fn list(asns: &[Asn]) -> String {

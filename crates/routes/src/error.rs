@@ -27,6 +27,32 @@ pub enum RoutesError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A BMP stream whose next message is not version 3: not BMP, or out of step.
+    #[error("BMP version {0}, expected 3")]
+    BmpVersion(u8),
+    /// A BMP message length outside what a router sends (6 to `bmp::MAX_MESSAGE_BYTES`).
+    #[error("BMP message length {0} is outside 6..={max}", max = crate::bmp::MAX_MESSAGE_BYTES)]
+    BmpLength(u32),
+    /// A BMP message that frames but does not decode.
+    #[error("BMP message does not decode: {0}")]
+    BmpDecode(#[from] bgpkit_parser::parser::bmp::error::ParserBmpError),
+    /// A Route Monitoring UPDATE that announces prefixes without an AS_PATH.
+    #[error("BMP route monitoring announces prefixes without an AS path")]
+    BmpNoAsPath,
+    /// A RIS Live message that is not JSON.
+    #[error("RIS Live message is not JSON")]
+    RisLiveJson(#[source] serde_json::Error),
+    /// A RIS Live message that is JSON but not what RIS Live sends.
+    #[error("RIS Live message does not decode: {0}")]
+    RisLiveDecode(#[from] bgpkit_parser::parser::rislive::error::ParserRisliveError),
+    /// A RIS Live announcement without an AS path.
+    #[error("RIS Live announcement without an AS path")]
+    RisLiveNoAsPath,
+    #[error("cannot listen on {addr}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Other(String),
 }

@@ -44,7 +44,7 @@
 //! engine.apply(
 //!     &RouteEvent {
 //!         time: Timestamp::from_unix_secs(1_561_372_440),
-//!         vantage: Vantage { asn: 3257, address: "192.0.2.57".parse()? },
+//!         vantage: Vantage::collector(3257, "192.0.2.57".parse()?),
 //!         change: RouteChange::Announce {
 //!             prefix: "104.20.0.0/20".parse()?,
 //!             path_id: None,
@@ -61,18 +61,21 @@
 
 pub mod alert;
 pub mod aspa;
+mod bgp;
+pub mod bmp;
 pub mod engine;
 mod error;
 pub mod model;
 pub mod mrt;
 pub mod relations;
+pub mod rislive;
 pub mod rpki;
 pub mod trie;
 
-pub use alert::{Alert, AlertKind};
+pub use alert::{Alert, AlertKind, FeedAlert, FeedKind, Report};
 pub use engine::{Engine, EngineStats, MAX_LISTED_VANTAGES};
 pub use error::RoutesError;
-pub use model::{AsPath, Asn, Hop, RouteChange, RouteEvent, Vantage};
+pub use model::{AsPath, Asn, Hop, RouteChange, RouteEvent, Vantage, View};
 pub use mrt::{MrtReplay, ReplayStats};
 pub use relations::Relationships;
 pub use rpki::{Aspas, RovState, RpkiData, Vrp, Vrps};

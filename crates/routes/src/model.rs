@@ -1,8 +1,9 @@
-//! The one route-event model every input feeds: MRT replay today, BMP and RIS Live later.
+//! The one route-event model every input feeds: MRT replay, BMP, later RIS Live.
 //!
 //! A [`RouteEvent`] is what one vantage said at one instant: a route announced, a route
 //! withdrawn, or the vantage's session gone (which withdraws everything it announced). The
-//! engine ([`crate::Engine`]) never learns which input an event came from.
+//! engine ([`crate::Engine`]) never learns which input an event came from; a vantage says
+//! only whose view it is (a collector's peer, or one RIB of one of the operator's routers).
 
 use std::fmt;
 use std::net::IpAddr;
@@ -15,18 +16,88 @@ use serde::Serialize;
 /// An autonomous system number (4 octets, RFC 6793).
 pub type Asn = u32;
 
-/// One BGP peer whose view we see: a collector's peer or one of the operator's routers.
+/// One BGP peer whose view we see: a collector's peer, or a peer of one of the operator's
+/// routers seen through BMP (one vantage per RIB view, so that a pre-policy and a
+/// post-policy stream of the same peer never overwrite each other's routes).
+///
+/// `min_vantages` and an alert's `vantages` count distinct peers ([`Vantage::peer`]): the
+/// two views of one peer, or one route server seen by two routers, are one peer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Vantage {
     /// The peer's AS.
     pub asn: Asn,
     /// The peer's address on the session.
     pub address: IpAddr,
+    /// The BMP exporter whose stream this is; `None` for collectors (MRT, RIS Live).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub router: Option<IpAddr>,
+    /// Which RIB of the router the routes come from.
+    #[serde(skip_serializing_if = "View::is_collector")]
+    pub view: View,
+}
+
+impl Vantage {
+    /// A collector's peer (MRT archives, RIS Live).
+    pub const fn collector(asn: Asn, address: IpAddr) -> Self {
+        Vantage {
+            asn,
+            address,
+            router: None,
+            view: View::Collector,
+        }
+    }
+
+    /// The BGP peer itself (AS, address), whatever router or view it is seen through.
+    pub const fn peer(&self) -> (Asn, IpAddr) {
+        (self.asn, self.address)
+    }
 }
 
 impl fmt::Display for Vantage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "AS{} {}", self.asn, self.address)
+        write!(f, "AS{} {}", self.asn, self.address)?;
+        if let Some(r) = self.router {
+            write!(f, " via {r} ({})", self.view.as_str())?;
+        }
+        Ok(())
+    }
+}
+
+/// The RIB a vantage's routes come from (RFC 7854 pre/post-policy Adj-RIB-In, RFC 8671
+/// Adj-RIB-Out, RFC 9069 Loc-RIB), or a collector's session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum View {
+    /// A route collector's session (MRT, RIS Live): what the peer sent.
+    #[default]
+    Collector,
+    /// What the peer sent the router, before its import policy.
+    PrePolicy,
+    /// What the router accepted from the peer, after its import policy.
+    PostPolicy,
+    /// What the router sends the peer, before its export policy.
+    AdjRibOutPre,
+    /// What the router sends the peer, after its export policy.
+    AdjRibOutPost,
+    /// The router's own best paths (the peer is the router itself).
+    LocRib,
+}
+
+impl View {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            View::Collector => "collector",
+            View::PrePolicy => "pre-policy",
+            View::PostPolicy => "post-policy",
+            View::AdjRibOutPre => "adj-rib-out-pre",
+            View::AdjRibOutPost => "adj-rib-out-post",
+            View::LocRib => "loc-rib",
+        }
+    }
+
+    pub const fn is_collector(&self) -> bool {
+        matches!(self, View::Collector)
     }
 }
 

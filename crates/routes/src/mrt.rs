@@ -15,15 +15,16 @@ use std::path::Path;
 use std::sync::Arc;
 
 use bgpkit_parser::models::{
-    AsPathSegment, Attributes, Bgp4MpEnum, Bgp4MpType, BgpMessage, BgpState, BgpUpdateMessage,
-    MrtMessage, MrtRecord, PeerIndexTable, TableDumpV2Message,
+    Attributes, Bgp4MpEnum, Bgp4MpType, BgpMessage, BgpState, BgpUpdateMessage, MrtMessage,
+    MrtRecord, PeerIndexTable, TableDumpV2Message,
 };
 use bgpkit_parser::{chunk_mrt_record, ParserError};
 use parapet_core::Timestamp;
 
 use crate::alert::Alert;
+use crate::bgp::{self, as_path, Nlri, NlriSink};
 use crate::engine::Engine;
-use crate::model::{AsPath, Hop, Vantage};
+use crate::model::Vantage;
 use crate::RoutesError;
 
 /// How many malformed records are logged one by one; the rest are only counted.
@@ -213,20 +214,14 @@ impl<'e> MrtReplay<'e> {
                     self.stats.ignored += 1
                 }
                 BgpMessage::Update(u) => {
-                    let vantage = Vantage {
-                        asn: m.peer_asn.to_u32(),
-                        address: m.peer_ip,
-                    };
+                    let vantage = Vantage::collector(m.peer_asn.to_u32(), m.peer_ip);
                     self.update(time, vantage, &u);
                 }
                 _ => self.stats.ignored += 1,
             },
             MrtMessage::Bgp4Mp(Bgp4MpEnum::StateChange(s)) => {
                 if s.old_state == BgpState::Established && s.new_state != BgpState::Established {
-                    let vantage = Vantage {
-                        asn: s.peer_asn.to_u32(),
-                        address: s.peer_ip,
-                    };
+                    let vantage = Vantage::collector(s.peer_asn.to_u32(), s.peer_ip);
                     self.engine.peer_down(time, vantage, &mut self.alerts);
                 }
             }
@@ -248,10 +243,7 @@ impl<'e> MrtReplay<'e> {
                         self.malformed("RIB entry names a peer missing from the peer table");
                         continue;
                     };
-                    let vantage = Vantage {
-                        asn: peer.peer_asn.to_u32(),
-                        address: peer.peer_ip,
-                    };
+                    let vantage = Vantage::collector(peer.peer_asn.to_u32(), peer.peer_ip);
                     self.announce_one(time, vantage, prefix, entry.path_id, &entry.attributes);
                 }
             }
@@ -272,10 +264,7 @@ impl<'e> MrtReplay<'e> {
     fn table_dump(&mut self, time: Timestamp, t: &bgpkit_parser::models::TableDumpMessage) {
         let prefix = t.prefix.prefix;
         if self.engine.monitors(&prefix) {
-            let vantage = Vantage {
-                asn: t.peer_asn.to_u32(),
-                address: t.peer_ip,
-            };
+            let vantage = Vantage::collector(t.peer_asn.to_u32(), t.peer_ip);
             self.announce_one(time, vantage, prefix, None, &t.attributes);
         }
     }
@@ -305,78 +294,54 @@ impl<'e> MrtReplay<'e> {
     }
 
     fn update(&mut self, time: Timestamp, vantage: Vantage, u: &BgpUpdateMessage) {
-        let unreach = u.attributes.get_unreachable_nlri();
-        let withdrawn = u
-            .withdrawn_prefixes
-            .iter()
-            .chain(unreach.iter().flat_map(|n| n.prefixes.iter()));
-        for p in withdrawn {
-            self.stats.prefixes += 1;
-            if self.engine.monitors(&p.prefix) {
-                self.engine
-                    .withdraw_path(time, vantage, p.prefix, p.path_id, &mut self.alerts);
-            }
-        }
-        let reach = u.attributes.get_reachable_nlri();
-        let announced = || {
-            u.announced_prefixes
-                .iter()
-                .chain(reach.iter().flat_map(|n| n.prefixes.iter()))
+        let mut sink = EngineSink {
+            engine: &mut *self.engine,
+            time,
+            vantage,
+            alerts: &mut self.alerts,
         };
-        let mut path: Option<Arc<AsPath>> = None;
-        for p in announced() {
-            self.stats.prefixes += 1;
-            if !self.engine.monitors(&p.prefix) {
-                continue;
-            }
-            if path.is_none() {
-                match as_path(&u.attributes) {
-                    Some(built) => path = Some(Arc::new(built)),
-                    None => {
-                        self.malformed("announcement without an AS path");
-                        return;
-                    }
-                }
-            }
-            if let Some(path) = &path {
-                let otc = u.attributes.only_to_customer().map(|a| a.to_u32());
-                self.engine.announce_path(
-                    time,
-                    vantage,
-                    p.prefix,
-                    p.path_id,
-                    path,
-                    otc,
-                    &mut self.alerts,
-                );
-            }
+        match bgp::for_each_nlri(u, &mut sink) {
+            Ok(n) => self.stats.prefixes += n,
+            Err(bgp::NoAsPath) => self.malformed("announcement without an AS path"),
         }
     }
 }
 
-/// The route's AS path (AS_PATH merged with AS4_PATH per RFC 6793 when both are
-/// present), confederation segments dropped. `None` when there is no path at all.
-fn as_path(attributes: &Attributes) -> Option<AsPath> {
-    let merged;
-    let path = match (attributes.as_path(), attributes.as4_path()) {
-        (Some(p), Some(p4)) => {
-            merged = bgpkit_parser::models::AsPath::merge_aspath_as4path(p, p4);
-            &merged
-        }
-        (Some(p), None) | (None, Some(p)) => p,
-        (None, None) => return None,
-    };
-    let mut hops = Vec::with_capacity(8);
-    for seg in path.iter_segments() {
-        match seg {
-            AsPathSegment::AsSequence(v) => hops.extend(v.iter().map(|a| Hop::Asn(a.to_u32()))),
-            AsPathSegment::AsSet(v) => {
-                hops.push(Hop::Set(v.iter().map(|a| a.to_u32()).collect()));
+/// An UPDATE's prefixes straight into the engine.
+struct EngineSink<'a> {
+    engine: &'a mut Engine,
+    time: Timestamp,
+    vantage: Vantage,
+    alerts: &'a mut Vec<Alert>,
+}
+
+impl NlriSink for EngineSink<'_> {
+    fn monitors(&self, prefix: &ipnet::IpNet) -> bool {
+        self.engine.monitors(prefix)
+    }
+
+    fn nlri(&mut self, nlri: Nlri<'_>) {
+        match nlri {
+            Nlri::Withdraw { prefix, path_id } => {
+                self.engine
+                    .withdraw_path(self.time, self.vantage, prefix, path_id, self.alerts)
             }
-            AsPathSegment::ConfedSequence(_) | AsPathSegment::ConfedSet(_) => {}
+            Nlri::Announce {
+                prefix,
+                path_id,
+                path,
+                otc,
+            } => self.engine.announce_path(
+                self.time,
+                self.vantage,
+                prefix,
+                path_id,
+                path,
+                otc,
+                self.alerts,
+            ),
         }
     }
-    Some(AsPath::from_hops(hops))
 }
 
 /// Replays `files` in order into `engine`. A file that cannot be opened is an error before

@@ -31,10 +31,7 @@ fn engine(toml: &str) -> Engine {
 }
 
 fn v(n: u8) -> Vantage {
-    Vantage {
-        asn: 64_600 + u32::from(n),
-        address: IpAddr::from([192, 0, 2, n]),
-    }
+    Vantage::collector(64_600 + u32::from(n), IpAddr::from([192, 0, 2, n]))
 }
 
 fn t(s: i64) -> Timestamp {
@@ -292,10 +289,7 @@ fn rpki_invalid_and_valid_suppression() {
 #[test]
 fn own_vantages_are_ignored_when_asked() {
     let mut e = engine(&format!("[routes]\nown_asns = [13335]\n{BASE}"));
-    let own = Vantage {
-        asn: 13335,
-        address: IpAddr::from([198, 51, 100, 1]),
-    };
+    let own = Vantage::collector(13335, IpAddr::from([198, 51, 100, 1]));
     assert!(ann(&mut e, 0, own, "104.20.1.0/24", &[13335]).is_empty());
     assert_eq!(e.stats().own_vantage_skips, 1);
     let mut e = engine(&format!(

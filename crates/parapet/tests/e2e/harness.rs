@@ -849,3 +849,41 @@ pub fn metric_sum(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
     }
     found
 }
+
+// ---------------------------------------------------------------- alert receivers
+
+/// A webhook receiver on loopback: records the body and signature of every POST.
+pub async fn webhook_receiver() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<(String, Bytes)>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = got.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let log = log.clone();
+            tokio::spawn(async move {
+                let service =
+                    hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                        let log = log.clone();
+                        async move {
+                            let sig = req
+                                .headers()
+                                .get("x-parapet-signature")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or_default()
+                                .to_owned();
+                            let body = req.into_body().collect().await.unwrap().to_bytes();
+                            log.lock().unwrap().push((sig, body));
+                            Ok::<_, std::convert::Infallible>(http::Response::new(Full::new(
+                                Bytes::new(),
+                            )))
+                        }
+                    });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    (port, got)
+}

@@ -21,6 +21,7 @@ mod dashboard;
 mod limits;
 mod proxy;
 mod resilience;
+mod routes_live;
 mod script_fetch;
 mod script_monitor;
 mod selftest;

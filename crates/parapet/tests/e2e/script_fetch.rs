@@ -15,7 +15,7 @@ use http::Request;
 use http_body_util::Full;
 
 use crate::harness::*;
-use crate::script_monitor::{visit, webhook_receiver};
+use crate::script_monitor::visit;
 
 const TOKEN: &str = "an-admin-token-for-fetch-tests";
 
