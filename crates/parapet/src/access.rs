@@ -11,7 +11,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::header::{HeaderValue, CONTENT_TYPE};
+use crate::api::json;
 use http::{request, response, Method, Request, Response, StatusCode};
 use hyper::body::Incoming;
 use parapet_access::{Access, Grant, RequestInfo, Verdict, AUDIT_QUEUE};
@@ -123,14 +123,6 @@ fn convert(r: Response<bytes::Bytes>) -> Response<body::Body> {
     r.map(body::full)
 }
 
-fn json(code: StatusCode, value: &serde_json::Value) -> Response<body::Body> {
-    let mut r = Response::new(body::full(value.to_string()));
-    *r.status_mut() = code;
-    r.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    r
-}
-
 impl HttpModule for AccessModule {
     fn name(&self) -> &'static str {
         "access"
@@ -193,18 +185,12 @@ impl HttpModule for AccessModule {
                 let app = param("app");
                 let store = self.store.clone();
                 Some(Box::pin(async move {
-                    match store.access_audit(app.as_deref(), limit).await {
-                        Ok(records) => {
-                            json(StatusCode::OK, &serde_json::json!({ "records": records }))
-                        }
-                        Err(e) => {
-                            tracing::error!(error = %e, "cannot read the access audit log");
-                            json(
-                                StatusCode::SERVICE_UNAVAILABLE,
-                                &serde_json::json!({"error": "store unavailable"}),
-                            )
-                        }
-                    }
+                    crate::api::answer(
+                        store
+                            .access_audit(app.as_deref(), limit)
+                            .await
+                            .map(|records| serde_json::json!({ "records": records })),
+                    )
                 }))
             }
             // A change of state, but behind the bearer token (never a cookie), so a GET is no

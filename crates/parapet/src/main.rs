@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 mod access;
 mod alerting;
+mod api;
 mod dashboard;
 mod route_monitor;
 mod script_fetcher;

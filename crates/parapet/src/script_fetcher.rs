@@ -19,15 +19,14 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use crate::api::json;
 use anyhow::Context as _;
-use http::header::{HeaderValue, CONTENT_TYPE};
-use http::{request, Response, StatusCode};
+use http::{request, StatusCode};
 use parapet_alerts::Pipeline;
 use parapet_config::Config;
 use parapet_core::inventory::{ItemKind, ItemStatus, NewItem, Sighting};
 use parapet_core::versions::{FetchedBody, ScriptFetch, ScriptVersion, VersionHeaders};
 use parapet_core::{Event, Timestamp};
-use parapet_gateway::body;
 use parapet_gateway::phases::{HttpModule, ServeFuture};
 use parapet_scripts::fetch::{self, canonical_hash, FetchOptions, Fetcher};
 use parapet_scripts::versioning::{self, Origin};
@@ -740,15 +739,6 @@ impl Work {
     }
 }
 
-fn json(code: StatusCode, value: &impl serde::Serialize) -> Response<body::Body> {
-    let bytes = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
-    let mut r = Response::new(body::full(bytes));
-    *r.status_mut() = code;
-    r.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    r
-}
-
 impl HttpModule for ScriptFetcher {
     fn name(&self) -> &'static str {
         "script-fetcher"
@@ -781,16 +771,7 @@ impl HttpModule for ScriptFetcher {
         };
         let store = Arc::clone(&self.store);
         Some(Box::pin(async move {
-            match store.script_versions(&site, &url, limit).await {
-                Ok(v) => json(StatusCode::OK, &v),
-                Err(e) => {
-                    tracing::error!(error = %e, "admin API query failed");
-                    json(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        &serde_json::json!({"error": "store error"}),
-                    )
-                }
-            }
+            crate::api::answer(store.script_versions(&site, &url, limit).await)
         }))
     }
 
@@ -828,6 +809,8 @@ mod tests {
     use std::convert::Infallible;
 
     use bytes::Bytes;
+    use http::header::CONTENT_TYPE;
+    use http::Response;
     use http_body_util::Full;
     use hyper_util::rt::TokioIo;
     use parapet_core::Service;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::api::json;
 use anyhow::Context as _;
 use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use http::{request, response, Method, Request, Response, StatusCode};
@@ -314,15 +315,6 @@ fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-fn json(code: StatusCode, value: &impl serde::Serialize) -> Response<body::Body> {
-    let bytes = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
-    let mut r = Response::new(body::full(bytes));
-    *r.status_mut() = code;
-    r.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    r
-}
-
 fn status(code: StatusCode) -> Response<body::Body> {
     let mut r = Response::new(body::empty());
     *r.status_mut() = code;
@@ -523,16 +515,7 @@ impl HttpModule for ScriptMonitor {
                         .map(|e| serde_json::to_value(e).unwrap_or_default())
                 }
             };
-            match answer {
-                Ok(v) => json(StatusCode::OK, &v),
-                Err(e) => {
-                    tracing::error!(error = %e, "admin API query failed");
-                    json(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        &serde_json::json!({"error": "store error"}),
-                    )
-                }
-            }
+            crate::api::answer(answer)
         }))
     }
 
