@@ -51,6 +51,7 @@ mod error;
 mod migrate;
 mod sqlite;
 mod sqlite_versions;
+mod tally;
 
 use async_trait::async_trait;
 use parapet_core::access::AccessRecord;

@@ -631,3 +631,61 @@ async fn access_audit_and_revocations_round_trip() {
     assert_eq!(store.access_revocations(t(400)).await.unwrap().len(), 1);
     assert!(store.access_revocations(t(600)).await.unwrap().is_empty());
 }
+
+/// A batch is summed per item, page, hash and domain before it is written: the inventory it
+/// leaves must be the one that writing every sighting on its own would leave.
+#[tokio::test]
+async fn a_summed_batch_leaves_the_inventory_that_one_by_one_writes_leave() {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let kinds = [ItemKind::Script, ItemKind::Connection, ItemKind::Worker];
+    let batch: Vec<Sighting> = (0..3_000)
+        .map(|_| {
+            let host = next(6);
+            let mut s = Sighting::new(
+                if next(5) == 0 { "blog" } else { "shop" },
+                kinds[next(3) as usize],
+                format!("https://cdn{host}.example/{}.js", next(40)),
+                format!("https://shop.example/p{}", next(70)),
+                (next(3) == 0).then(|| format!("sha256-{}", next(40))),
+                Timestamp::from_unix_millis(1_000 + next(100_000) as i64),
+            );
+            s.domain = Some(format!("cdn{host}.example"));
+            s
+        })
+        .collect();
+    let summed = SqliteStore::open_in_memory().expect("open");
+    let single = SqliteStore::open_in_memory().expect("open");
+    // In two batches, so that the second meets rows the first wrote.
+    let mut new_summed = summed.record_sightings(&batch[..1_200]).await.unwrap();
+    new_summed.extend(summed.record_sightings(&batch[1_200..]).await.unwrap());
+    let mut new_single = Vec::new();
+    for s in &batch {
+        new_single.extend(
+            single
+                .record_sightings(std::slice::from_ref(s))
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(new_summed, new_single);
+    assert!(new_summed.len() > 100, "the batch holds many new items");
+    for site in ["shop", "blog"] {
+        let a = summed.inventory(site, 10_000).await.unwrap();
+        let b = single.inventory(site, 10_000).await.unwrap();
+        assert!(!a.is_empty());
+        assert_eq!(a, b, "inventory of {site}");
+        assert!(
+            a.iter().any(|i| i.pages.len() > 1 && i.reports > 2),
+            "items seen on several pages"
+        );
+        let a = summed.domains(site, 1_000).await.unwrap();
+        let b = single.domains(site, 1_000).await.unwrap();
+        assert_eq!(a, b, "domains of {site}");
+    }
+}
