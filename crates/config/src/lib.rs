@@ -42,7 +42,8 @@ pub use scripts::{
 /// Where Parapet keeps what it creates (certificates, the SQLite store), relative
 /// to the config file.
 pub const DEFAULT_STATE_DIR: &str = "parapet-state";
-/// Worker threads of the runtime; 0 means one per CPU core.
+/// Gateway workers: threads with a single-threaded runtime and their own listening
+/// sockets each (`SO_REUSEPORT`); 0 means one per CPU core.
 pub const DEFAULT_WORKER_THREADS: usize = 0;
 /// Log level when neither the config nor `RUST_LOG` says otherwise.
 pub const DEFAULT_LOG_LEVEL: &str = "info";

@@ -280,18 +280,13 @@ fn init_logging(config: &Config) {
 fn serve(path: &Path) -> anyhow::Result<()> {
     let config = Config::load(path)?;
     init_logging(&config);
-    // One worker: a single-threaded runtime, with no work-stealing machinery
-    // to pay for. More: the multi-threaded scheduler.
-    let mut rt = if config.server.worker_threads == 1 {
-        tokio::runtime::Builder::new_current_thread()
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-    };
-    rt.enable_all();
-    if config.server.worker_threads > 1 {
-        rt.worker_threads(config.server.worker_threads);
-    }
-    let rt = rt.build().context("cannot start the async runtime")?;
+    // Single-threaded: this runtime is the gateway's worker 0 and runs the background
+    // services; the gateway starts its other workers, each with a runtime of its own
+    // (see `parapet_gateway::Gateway`). No work-stealing machinery to pay for.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
     rt.block_on(run(path, config))
 }
 
