@@ -104,6 +104,7 @@ fn session_cookie(w: &World, email: &str, groups: &[&str], idp: &str, iat: u64) 
             email: email.into(),
             groups: groups.iter().map(|g| (*g).to_owned()).collect(),
             idp: idp.into(),
+            methods: policy::Methods::oidc(),
         },
         host: "wiki.example".into(),
         auth: iat,

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use crate::api::json;
 use http::{request, response, Method, Request, Response, StatusCode};
+use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
 use parapet_access::{Access, Grant, RequestInfo, Verdict, AUDIT_QUEUE};
 use parapet_config::Config;
@@ -147,8 +148,7 @@ impl HttpModule for AccessModule {
     }
 
     fn serve(&self, req: Request<Incoming>, ctx: &RequestCtx) -> ServeFuture {
-        // The endpoints read no body: the head is all they need.
-        let (parts, _body) = req.into_parts();
+        let (parts, body) = req.into_parts();
         let access = self.access.clone();
         let (host, client, tls, rid) = (
             ctx.host.clone(),
@@ -156,7 +156,26 @@ impl HttpModule for AccessModule {
             ctx.tls,
             ctx.request_id.clone(),
         );
-        Box::pin(async move { convert(access.serve(parts, host, client, tls, rid).await) })
+        Box::pin(async move {
+            // Only the WebAuthn endpoints read a body (POSTed JSON); bounded.
+            let body = if parts.method == Method::POST {
+                match http_body_util::Limited::new(body, parapet_access::MAX_ENDPOINT_BODY)
+                    .collect()
+                    .await
+                {
+                    Ok(b) => b.to_bytes(),
+                    Err(_) => {
+                        return json(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            &serde_json::json!({"error": "request body too large or unreadable", "request_id": rid}),
+                        )
+                    }
+                }
+            } else {
+                bytes::Bytes::new()
+            };
+            convert(access.serve(parts, body, host, client, tls, rid).await)
+        })
     }
 
     fn upstream_request_filter(&self, req: &mut request::Parts, ctx: &RequestCtx) {
