@@ -204,12 +204,6 @@ impl Ceremonies {
 }
 
 #[derive(Deserialize)]
-struct RegisterStart {
-    #[serde(default)]
-    rd: String,
-}
-
-#[derive(Deserialize)]
 struct RegisterFinish {
     ceremony: String,
     #[serde(default)]
@@ -488,7 +482,7 @@ impl Access {
     ) -> Response<Bytes> {
         let kind = Kind::Register;
         let now = unix_now();
-        let Ok(_start) = serde_json::from_slice::<RegisterStart>(body) else {
+        let Ok(serde_json::Value::Object(_)) = serde_json::from_slice(body) else {
             self.ceremony_result(kind, "malformed");
             return error_json(StatusCode::BAD_REQUEST, "malformed request", info.request_id);
         };
@@ -960,8 +954,9 @@ impl Access {
         };
         // The counter: the library refused a regression against the stored passkey; the
         // store refuses one against a concurrent use.
-        passkey.update_credential(&auth);
-        let serialised = serde_json::to_string(&passkey).unwrap_or(stored.passkey.clone());
+        let _ = passkey.update_credential(&auth);
+        let serialised =
+            serde_json::to_string(&passkey).unwrap_or_else(|_| stored.passkey.clone());
         match store
             .use_access_credential(&stored.credential_id, &serialised, auth.counter(), Timestamp::now())
             .await

@@ -542,7 +542,7 @@ fn access_errors_name_their_key() {
     ] {
         let text = format!("{MINIMAL}{}", keys.replacen(from, to, 1));
         let err = parse(&text).expect_err(to);
-        assert_eq!(err.key(), Some(*key), "{to}: {err}");
+        assert_eq!(err.key(), Some(key), "{to}: {err}");
     }
     // Unknown keys are refused by name.
     let err = parse(&format!(

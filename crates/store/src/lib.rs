@@ -66,6 +66,7 @@ pub use sqlite::{SqliteStore, DEFAULT_BUSY_TIMEOUT};
 
 /// What [`Store::add_access_credential`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CredentialAdded {
     Added,
     /// The credential id is registered already (to this person or another).
