@@ -35,7 +35,7 @@ client_secret = "{CLIENT_SECRET}"
 
 [[access.apps]]
 name = "wiki"
-hosts = ["localhost"]
+hosts = ["localhost", "127.0.0.1"]
 idps = ["test-idp"]
 passkeys = true
 
