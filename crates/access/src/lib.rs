@@ -686,7 +686,10 @@ impl Access {
             Outcome::NoMatch => {
                 // Refused only for want of a security key: ask for one (the policies run
                 // again only on this refusal path).
-                if let Some(s) = session.as_ref().filter(|s| !s.user.methods.webauthn || !s.user.methods.uv) {
+                if let Some(s) = session
+                    .as_ref()
+                    .filter(|s| !s.user.methods.webauthn || !s.user.methods.uv)
+                {
                     let mut keyed = s.user.clone();
                     keyed.methods = keyed.methods.and(policy::Methods::webauthn(true));
                     if let Outcome::Allow(_) =

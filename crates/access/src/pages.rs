@@ -67,7 +67,12 @@ pub fn sign_in(
 ) -> String {
     let mut body = format!("<h1>Sign in to {}</h1>", escape(app));
     if let Some((rd, nonce)) = passkey {
-        body.push_str(&webauthn_block("sign-in", rd, nonce, "Sign in with a passkey"));
+        body.push_str(&webauthn_block(
+            "sign-in",
+            rd,
+            nonce,
+            "Sign in with a passkey",
+        ));
     }
     if providers.is_empty() && passkey.is_none() {
         body.push_str("<p>No sign-in method is offered for this application.</p>");
@@ -100,7 +105,9 @@ pub fn keys(
     if rows.is_empty() {
         body.push_str("<p id=\"no-keys\">None registered yet.</p>");
     } else {
-        body.push_str("<table id=\"keys\"><tr><th>Name</th><th>Registered</th><th>Last used</th></tr>");
+        body.push_str(
+            "<table id=\"keys\"><tr><th>Name</th><th>Registered</th><th>Last used</th></tr>",
+        );
         for (label, created, used) in rows {
             let _ = write!(
                 body,
@@ -117,7 +124,12 @@ pub fn keys(
             "<p><label for=\"webauthn-label\">Name of the new key</label>\
 <input id=\"webauthn-label\" maxlength=\"64\" value=\"Security key\"></p>",
         );
-        body.push_str(&webauthn_block("register", rd, nonce, "Register a security key"));
+        body.push_str(&webauthn_block(
+            "register",
+            rd,
+            nonce,
+            "Register a security key",
+        ));
     } else if rows.is_empty() {
         let _ = write!(
             body,
@@ -131,7 +143,11 @@ pub fn keys(
             "<p id=\"step-up-first\">To register another key, <a href=\"{}?rd={}\">use one of \
 these</a> first.</p>",
             crate::webauthn::STEP_UP_PATH,
-            escape(&crate::encode(&format!("{}?rd={}", crate::webauthn::KEYS_PATH, crate::encode(rd))))
+            escape(&crate::encode(&format!(
+                "{}?rd={}",
+                crate::webauthn::KEYS_PATH,
+                crate::encode(rd)
+            )))
         );
     }
     let _ = write!(
@@ -194,9 +210,12 @@ mod tests {
 
     #[test]
     fn everything_from_outside_is_escaped() {
-        let p = sign_in("<app>", &[("x\"y", "<b>Corp</b>")], Some(("/\"><x", "n")), |n| {
-            format!("/s?idp={n}&rd=\"/\"")
-        });
+        let p = sign_in(
+            "<app>",
+            &[("x\"y", "<b>Corp</b>")],
+            Some(("/\"><x", "n")),
+            |n| format!("/s?idp={n}&rd=\"/\""),
+        );
         assert!(!p.contains("<b>Corp"), "{p}");
         assert!(p.contains("&lt;b&gt;Corp"));
         assert!(p.contains("&amp;rd=&quot;/&quot;"));
@@ -212,7 +231,10 @@ mod tests {
         assert!(!k.contains("<ana>"));
         // No inline handlers, no inline script: only the nonce'd script element.
         for page in [&p, &k, &step_up("/", "/k", "n")] {
-            assert!(!page.contains("onclick") && !page.contains("<script>"), "{page}");
+            assert!(
+                !page.contains("onclick") && !page.contains("<script>"),
+                "{page}"
+            );
         }
         let d = denied("<script>");
         assert!(!d.contains("<script>"));

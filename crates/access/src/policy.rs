@@ -412,8 +412,18 @@ mod tests {
             // A key without user verification is presence only: not a security key sign-in.
             (Methods::webauthn(false), false, true, false),
             (Methods::webauthn(true), true, true, false),
-            (Methods::oidc().and(Methods::webauthn(true)), true, true, true),
-            (Methods::oidc().and(Methods::webauthn(false)), false, true, true),
+            (
+                Methods::oidc().and(Methods::webauthn(true)),
+                true,
+                true,
+                true,
+            ),
+            (
+                Methods::oidc().and(Methods::webauthn(false)),
+                false,
+                true,
+                true,
+            ),
             (Methods::default(), false, false, false),
         ];
         for (m, key, webauthn, oidc) in cases {
@@ -435,10 +445,8 @@ mod tests {
             ));
         }
         // Old cookies without methods were OpenID Connect sign-ins.
-        let old: User = serde_json::from_str(
-            r#"{"sub":"s","email":"","groups":[],"idp":"corp"}"#,
-        )
-        .unwrap();
+        let old: User =
+            serde_json::from_str(r#"{"sub":"s","email":"","groups":[],"idp":"corp"}"#).unwrap();
         assert_eq!(old.methods, Methods::oidc());
         assert_eq!(
             Methods::oidc().and(Methods::webauthn(true)).amr(),

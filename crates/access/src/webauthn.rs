@@ -33,8 +33,8 @@ use webauthn_rs::prelude::{
 use crate::policy::{Methods, User};
 use crate::session::{self, Session, SESSION_COOKIE};
 use crate::{
-    encode, hex, html, html_with_script, json, pages, query_param, redirect, set_cookie, unix_now, Access,
-    RequestInfo, LOGIN_PATH,
+    encode, hex, html, html_with_script, json, pages, query_param, redirect, set_cookie, unix_now,
+    Access, RequestInfo, LOGIN_PATH,
 };
 
 /// The page where a signed-in person registers and lists their keys.
@@ -390,7 +390,10 @@ impl Access {
             return redirect(&format!("{LOGIN_PATH}?rd={}", encode(&back)));
         };
         let Some(store) = &self.store else {
-            return html(StatusCode::SERVICE_UNAVAILABLE, pages::denied(info.request_id));
+            return html(
+                StatusCode::SERVICE_UNAVAILABLE,
+                pages::denied(info.request_id),
+            );
         };
         let keys = match store.access_credentials(&s.user.idp, &s.user.sub).await {
             Ok(k) => k,
@@ -439,11 +442,7 @@ impl Access {
         }
         let keys = format!("{KEYS_PATH}?rd={}", encode(&rd));
         let nonce = hex(&rand::random::<[u8; 16]>());
-        html_with_script(
-            StatusCode::OK,
-            pages::step_up(&rd, &keys, &nonce),
-            &nonce,
-        )
+        html_with_script(StatusCode::OK, pages::step_up(&rd, &keys, &nonce), &nonce)
     }
 
     fn audit_key(
@@ -463,7 +462,13 @@ impl Access {
         }
         rec.reason = reason;
         self.audit(rec);
-        tracing::info!(request_id = info.request_id, ceremony = kind.as_str(), decision, app, "webauthn ceremony");
+        tracing::info!(
+            request_id = info.request_id,
+            ceremony = kind.as_str(),
+            decision,
+            app,
+            "webauthn ceremony"
+        );
     }
 
     /// The application name for the audit log of a request on this host.
@@ -484,7 +489,11 @@ impl Access {
         let now = unix_now();
         let Ok(serde_json::Value::Object(_)) = serde_json::from_slice(body) else {
             self.ceremony_result(kind, "malformed");
-            return error_json(StatusCode::BAD_REQUEST, "malformed request", info.request_id);
+            return error_json(
+                StatusCode::BAD_REQUEST,
+                "malformed request",
+                info.request_id,
+            );
         };
         let Some(s) = self.current_session(req, info, now) else {
             self.ceremony_result(kind, "no_session");
@@ -498,7 +507,11 @@ impl Access {
             Err(e) => {
                 tracing::error!(request_id = info.request_id, error = %e, "cannot read security keys");
                 self.ceremony_result(kind, "store_error");
-                return error_json(StatusCode::INTERNAL_SERVER_ERROR, "store error", info.request_id);
+                return error_json(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "store error",
+                    info.request_id,
+                );
             }
         };
         // A stolen cookie must not be enough to add a key: a fresh sign-in for the first
@@ -546,24 +559,25 @@ impl Access {
                 );
             }
         };
-        let exclude: Vec<_> = existing
-            .iter()
-            .map(|k| k.credential_id.clone().into())
-            .collect();
+        let exclude: Vec<_> = existing.iter().map(|k| k.credential_id.clone()).collect();
         let name = if s.user.email.is_empty() {
             s.user.sub.clone()
         } else {
             s.user.email.clone()
         };
-        let (options, state) =
-            match rp.start_passkey_registration(handle, &name, &name, Some(exclude)) {
-                Ok(x) => x,
-                Err(e) => {
-                    tracing::warn!(request_id = info.request_id, error = %e, "cannot start a key registration");
-                    self.ceremony_result(kind, "refused");
-                    return error_json(StatusCode::BAD_REQUEST, "cannot register", info.request_id);
-                }
-            };
+        let (options, state) = match rp.start_passkey_registration(
+            handle,
+            &name,
+            &name,
+            Some(exclude),
+        ) {
+            Ok(x) => x,
+            Err(e) => {
+                tracing::warn!(request_id = info.request_id, error = %e, "cannot start a key registration");
+                self.ceremony_result(kind, "refused");
+                return error_json(StatusCode::BAD_REQUEST, "cannot register", info.request_id);
+            }
+        };
         let Some(id) = self.ceremonies.insert(
             Ceremony {
                 pending: Pending::Register {
@@ -608,7 +622,11 @@ impl Access {
         let app = self.app_on_host(info.host);
         let Ok(f) = serde_json::from_slice::<RegisterFinish>(body) else {
             self.ceremony_result(kind, "malformed");
-            return error_json(StatusCode::BAD_REQUEST, "malformed request", info.request_id);
+            return error_json(
+                StatusCode::BAD_REQUEST,
+                "malformed request",
+                info.request_id,
+            );
         };
         let origin = self.origin(req, info);
         let c = match self.ceremonies.take(&f.ceremony, info.host, &origin, now) {
@@ -638,7 +656,11 @@ impl Access {
         } = c.pending
         else {
             self.ceremony_result(kind, "unknown_ceremony");
-            return error_json(StatusCode::BAD_REQUEST, "not a registration", info.request_id);
+            return error_json(
+                StatusCode::BAD_REQUEST,
+                "not a registration",
+                info.request_id,
+            );
         };
         // The answer must come from the session that asked.
         if self
@@ -673,11 +695,19 @@ impl Access {
         let cred_id: &[u8] = passkey.cred_id().as_ref();
         if cred_id.len() > MAX_CREDENTIAL_ID_BYTES {
             self.ceremony_result(kind, "refused");
-            return error_json(StatusCode::BAD_REQUEST, "credential id too long", info.request_id);
+            return error_json(
+                StatusCode::BAD_REQUEST,
+                "credential id too long",
+                info.request_id,
+            );
         }
         let Ok(serialised) = serde_json::to_string(&passkey) else {
             self.ceremony_result(kind, "refused");
-            return error_json(StatusCode::INTERNAL_SERVER_ERROR, "cannot keep the key", info.request_id);
+            return error_json(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "cannot keep the key",
+                info.request_id,
+            );
         };
         let mut cred = AccessCredential::new(
             cred_id.to_vec(),
@@ -694,20 +724,46 @@ impl Access {
         let max = u32::try_from(self.webauthn_config.max_credentials).unwrap_or(u32::MAX);
         let (status, result, message) = match store.add_access_credential(&cred, max).await {
             Ok(CredentialAdded::Added) => (StatusCode::OK, "ok", "registered"),
-            Ok(CredentialAdded::Duplicate) => (StatusCode::CONFLICT, "duplicate", "this key is registered already"),
-            Ok(CredentialAdded::LimitReached) => (StatusCode::CONFLICT, "limit", "you have registered the most keys allowed"),
+            Ok(CredentialAdded::Duplicate) => (
+                StatusCode::CONFLICT,
+                "duplicate",
+                "this key is registered already",
+            ),
+            Ok(CredentialAdded::LimitReached) => (
+                StatusCode::CONFLICT,
+                "limit",
+                "you have registered the most keys allowed",
+            ),
             Ok(_) => (StatusCode::CONFLICT, "refused", "not registered"),
             Err(e) => {
                 tracing::error!(request_id = info.request_id, error = %e, "cannot store a security key");
-                (StatusCode::INTERNAL_SERVER_ERROR, "store_error", "store error")
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "store_error",
+                    "store error",
+                )
             }
         };
         self.ceremony_result(kind, result);
         if result == "ok" {
-            self.audit_key(kind, "key-registered", app, Some(&user), Some(format!("key \"{}\"", cred.label)), info);
+            self.audit_key(
+                kind,
+                "key-registered",
+                app,
+                Some(&user),
+                Some(format!("key \"{}\"", cred.label)),
+                info,
+            );
             json(status, &serde_json::json!({"registered": cred.label}))
         } else {
-            self.audit_key(kind, "key-registration-failed", app, Some(&user), Some(message.to_owned()), info);
+            self.audit_key(
+                kind,
+                "key-registration-failed",
+                app,
+                Some(&user),
+                Some(message.to_owned()),
+                info,
+            );
             error_json(status, message, info.request_id)
         }
     }
@@ -721,7 +777,11 @@ impl Access {
         let now = unix_now();
         let Ok(start) = serde_json::from_slice::<AuthStart>(body) else {
             self.ceremony_result(Kind::SignIn, "malformed");
-            return error_json(StatusCode::BAD_REQUEST, "malformed request", info.request_id);
+            return error_json(
+                StatusCode::BAD_REQUEST,
+                "malformed request",
+                info.request_id,
+            );
         };
         let rd = session::safe_return(&start.rd).to_owned();
         let origin = self.origin(req, info);
@@ -744,7 +804,11 @@ impl Access {
                 Err(e) => {
                     tracing::error!(request_id = info.request_id, error = %e, "cannot read security keys");
                     self.ceremony_result(Kind::StepUp, "store_error");
-                    return error_json(StatusCode::INTERNAL_SERVER_ERROR, "store error", info.request_id);
+                    return error_json(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "store error",
+                        info.request_id,
+                    );
                 }
             };
             let passkeys: Vec<Passkey> = keys
@@ -763,15 +827,22 @@ impl Access {
                 );
             }
             match rp.start_passkey_authentication(&passkeys) {
-                Ok((o, state)) => (o, Pending::StepUp {
-                    state,
-                    sid: s.sid,
-                    rd,
-                }),
+                Ok((o, state)) => (
+                    o,
+                    Pending::StepUp {
+                        state,
+                        sid: s.sid,
+                        rd,
+                    },
+                ),
                 Err(e) => {
                     tracing::warn!(request_id = info.request_id, error = %e, "cannot start a step-up");
                     self.ceremony_result(Kind::StepUp, "refused");
-                    return error_json(StatusCode::BAD_REQUEST, "cannot use a key", info.request_id);
+                    return error_json(
+                        StatusCode::BAD_REQUEST,
+                        "cannot use a key",
+                        info.request_id,
+                    );
                 }
             }
         } else {
@@ -793,7 +864,11 @@ impl Access {
                 Err(e) => {
                     tracing::warn!(request_id = info.request_id, error = %e, "cannot start a passkey sign-in");
                     self.ceremony_result(Kind::SignIn, "refused");
-                    return error_json(StatusCode::BAD_REQUEST, "cannot use a key", info.request_id);
+                    return error_json(
+                        StatusCode::BAD_REQUEST,
+                        "cannot use a key",
+                        info.request_id,
+                    );
                 }
             }
         };
@@ -827,7 +902,11 @@ impl Access {
         let app_name = self.app_on_host(info.host);
         let Ok(f) = serde_json::from_slice::<AuthFinish>(body) else {
             self.ceremony_result(Kind::SignIn, "malformed");
-            return error_json(StatusCode::BAD_REQUEST, "malformed request", info.request_id);
+            return error_json(
+                StatusCode::BAD_REQUEST,
+                "malformed request",
+                info.request_id,
+            );
         };
         let origin = self.origin(req, info);
         let c = match self.ceremonies.take(&f.ceremony, info.host, &origin, now) {
@@ -866,19 +945,37 @@ impl Access {
             Ok(Some(k)) => k,
             Ok(None) => {
                 self.ceremony_result(kind, "unknown_credential");
-                self.audit_key(kind, "key-refused", app_name, None, Some("unknown key".into()), info);
+                self.audit_key(
+                    kind,
+                    "key-refused",
+                    app_name,
+                    None,
+                    Some("unknown key".into()),
+                    info,
+                );
                 return error_json(StatusCode::UNAUTHORIZED, "unknown key", info.request_id);
             }
             Err(e) => {
                 tracing::error!(request_id = info.request_id, error = %e, "cannot read a security key");
                 self.ceremony_result(kind, "store_error");
-                return error_json(StatusCode::INTERNAL_SERVER_ERROR, "store error", info.request_id);
+                return error_json(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "store error",
+                    info.request_id,
+                );
             }
         };
         let Ok(mut passkey) = serde_json::from_str::<Passkey>(&stored.passkey) else {
-            tracing::error!(request_id = info.request_id, "a stored security key does not parse");
+            tracing::error!(
+                request_id = info.request_id,
+                "a stored security key does not parse"
+            );
             self.ceremony_result(kind, "store_error");
-            return error_json(StatusCode::INTERNAL_SERVER_ERROR, "store error", info.request_id);
+            return error_json(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "store error",
+                info.request_id,
+            );
         };
         let owner = User {
             sub: stored.subject.clone(),
@@ -900,12 +997,24 @@ impl Access {
                 };
                 if s.user.idp != stored.idp || s.user.sub != stored.subject {
                     self.ceremony_result(kind, "other_person");
-                    self.audit_key(kind, "key-refused", app_name, Some(&s.user), Some("another person's key".into()), info);
+                    self.audit_key(
+                        kind,
+                        "key-refused",
+                        app_name,
+                        Some(&s.user),
+                        Some("another person's key".into()),
+                        info,
+                    );
                     return error_json(StatusCode::UNAUTHORIZED, "not your key", info.request_id);
                 }
                 let path = rd.split(['?', '#']).next().unwrap_or("/");
                 let app = self.find_app(info.host, path);
-                (rp.finish_passkey_authentication(&f.credential, &state), Some(s), app, rd)
+                (
+                    rp.finish_passkey_authentication(&f.credential, &state),
+                    Some(s),
+                    app,
+                    rd,
+                )
             }
             Pending::SignIn { state, app, rd } => {
                 let handle_ok = rp
@@ -913,7 +1022,14 @@ impl Access {
                     .is_ok_and(|(uuid, _)| uuid.to_string() == stored.user_handle);
                 if !handle_ok {
                     self.ceremony_result(kind, "unknown_credential");
-                    self.audit_key(kind, "key-refused", app_name, Some(&owner), Some("user handle does not match the key".into()), info);
+                    self.audit_key(
+                        kind,
+                        "key-refused",
+                        app_name,
+                        Some(&owner),
+                        Some("user handle does not match the key".into()),
+                        info,
+                    );
                     return error_json(StatusCode::UNAUTHORIZED, "unknown key", info.request_id);
                 }
                 let offered = self.apps[app]
@@ -923,7 +1039,14 @@ impl Access {
                     .any(|&i| self.providers[i].config.name == stored.idp);
                 if !offered {
                     self.ceremony_result(kind, "not_offered");
-                    self.audit_key(kind, "key-refused", app_name, Some(&owner), Some("the key's provider is not offered by this application".into()), info);
+                    self.audit_key(
+                        kind,
+                        "key-refused",
+                        app_name,
+                        Some(&owner),
+                        Some("the key's provider is not offered by this application".into()),
+                        info,
+                    );
                     return error_json(StatusCode::FORBIDDEN, "not offered here", info.request_id);
                 }
                 (
@@ -935,7 +1058,11 @@ impl Access {
             }
             Pending::Register { .. } => {
                 self.ceremony_result(kind, "unknown_ceremony");
-                return error_json(StatusCode::BAD_REQUEST, "not an authentication", info.request_id);
+                return error_json(
+                    StatusCode::BAD_REQUEST,
+                    "not an authentication",
+                    info.request_id,
+                );
             }
         };
         let auth = match result {
@@ -948,29 +1075,51 @@ impl Access {
                 };
                 self.ceremony_result(kind, reason);
                 tracing::warn!(request_id = info.request_id, sub = %stored.subject, error = %e, "security key refused");
-                self.audit_key(kind, "key-refused", app_name, Some(&owner), Some(format!("{reason}: {e}")), info);
+                self.audit_key(
+                    kind,
+                    "key-refused",
+                    app_name,
+                    Some(&owner),
+                    Some(format!("{reason}: {e}")),
+                    info,
+                );
                 return error_json(StatusCode::UNAUTHORIZED, "key refused", info.request_id);
             }
         };
         // The counter: the library refused a regression against the stored passkey; the
         // store refuses one against a concurrent use.
         let _ = passkey.update_credential(&auth);
-        let serialised =
-            serde_json::to_string(&passkey).unwrap_or_else(|_| stored.passkey.clone());
+        let serialised = serde_json::to_string(&passkey).unwrap_or_else(|_| stored.passkey.clone());
         match store
-            .use_access_credential(&stored.credential_id, &serialised, auth.counter(), Timestamp::now())
+            .use_access_credential(
+                &stored.credential_id,
+                &serialised,
+                auth.counter(),
+                Timestamp::now(),
+            )
             .await
         {
             Ok(true) => {}
             Ok(false) => {
                 self.ceremony_result(kind, "cloned");
-                self.audit_key(kind, "key-refused", app_name, Some(&owner), Some("signature counter did not increase (cloned key?)".into()), info);
+                self.audit_key(
+                    kind,
+                    "key-refused",
+                    app_name,
+                    Some(&owner),
+                    Some("signature counter did not increase (cloned key?)".into()),
+                    info,
+                );
                 return error_json(StatusCode::UNAUTHORIZED, "key refused", info.request_id);
             }
             Err(e) => {
                 tracing::error!(request_id = info.request_id, error = %e, "cannot record a security key use");
                 self.ceremony_result(kind, "store_error");
-                return error_json(StatusCode::INTERNAL_SERVER_ERROR, "store error", info.request_id);
+                return error_json(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "store error",
+                    info.request_id,
+                );
             }
         }
         let key_methods = Methods::webauthn(auth.user_verified());
@@ -1005,17 +1154,27 @@ impl Access {
                 }
             }
         };
-        let Some(cookie) = self.cookies.seal_session(&new_session).and_then(|v| {
-            set_cookie(SESSION_COOKIE, &v, "/", new_session.exp - now, info.tls)
-        }) else {
+        let Some(cookie) = self
+            .cookies
+            .seal_session(&new_session)
+            .and_then(|v| set_cookie(SESSION_COOKIE, &v, "/", new_session.exp - now, info.tls))
+        else {
             self.ceremony_result(kind, "refused");
-            return error_json(StatusCode::INTERNAL_SERVER_ERROR, "session too large", info.request_id);
+            return error_json(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "session too large",
+                info.request_id,
+            );
         };
         self.ceremony_result(kind, "ok");
         let app_name = app.map_or(app_name, |a| self.apps[a].config.name.as_str());
         self.audit_key(
             kind,
-            if kind == Kind::SignIn { "key-sign-in" } else { "key-step-up" },
+            if kind == Kind::SignIn {
+                "key-sign-in"
+            } else {
+                "key-step-up"
+            },
             app_name,
             Some(&new_session.user),
             Some(format!(
@@ -1039,11 +1198,7 @@ impl Access {
 
 /// Where a person refused only for want of a security key is sent, or the 401 a script
 /// gets; `rd` is the request's path and query.
-pub(crate) fn step_up_response(
-    navigation: bool,
-    rd: &str,
-    request_id: &str,
-) -> Response<Bytes> {
+pub(crate) fn step_up_response(navigation: bool, rd: &str, request_id: &str) -> Response<Bytes> {
     let url = format!("{STEP_UP_PATH}?rd={}", encode(rd));
     if navigation {
         redirect(&url)

@@ -404,13 +404,12 @@ impl Validator<'_> {
             None => DEFAULT_WEBAUTHN_RP_NAME.to_owned(),
             Some(n) if !n.trim().is_empty() && n.len() <= 64 => n,
             Some(_) => {
-                return Err(self.err(
-                    "access.webauthn.rp_name",
-                    "must be 1 to 64 characters",
-                ))
+                return Err(self.err("access.webauthn.rp_name", "must be 1 to 64 characters"))
             }
         };
-        let max_credentials = w.max_credentials.unwrap_or(DEFAULT_WEBAUTHN_MAX_CREDENTIALS);
+        let max_credentials = w
+            .max_credentials
+            .unwrap_or(DEFAULT_WEBAUTHN_MAX_CREDENTIALS);
         if !(1..=100).contains(&max_credentials) {
             return Err(self.err(
                 "access.webauthn.max_credentials",

@@ -527,8 +527,16 @@ fn access_errors_name_their_key() {
         Selector::AuthMethods(vec![AuthMethod::Oidc, AuthMethod::Webauthn])
     );
     for (from, to, key) in [
-        ("rp_id = \"Example.com\"", "rp_id = \"exa mple.com\"", "access.webauthn.rp_id"),
-        ("max_credentials = 3", "max_credentials = 0", "access.webauthn.max_credentials"),
+        (
+            "rp_id = \"Example.com\"",
+            "rp_id = \"exa mple.com\"",
+            "access.webauthn.rp_id",
+        ),
+        (
+            "max_credentials = 3",
+            "max_credentials = 0",
+            "access.webauthn.max_credentials",
+        ),
         (
             "{ security_key = true }",
             "{ security_key = false }",

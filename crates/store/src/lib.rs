@@ -166,8 +166,7 @@ pub trait Store: Send + Sync {
     ) -> Result<CredentialAdded>;
 
     /// One person's credentials, oldest first.
-    async fn access_credentials(&self, idp: &str, subject: &str)
-        -> Result<Vec<AccessCredential>>;
+    async fn access_credentials(&self, idp: &str, subject: &str) -> Result<Vec<AccessCredential>>;
 
     /// The credential with this id, if registered.
     async fn access_credential(&self, credential_id: &[u8]) -> Result<Option<AccessCredential>>;

@@ -617,11 +617,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn access_credentials(
-        &self,
-        idp: &str,
-        subject: &str,
-    ) -> Result<Vec<AccessCredential>> {
+    async fn access_credentials(&self, idp: &str, subject: &str) -> Result<Vec<AccessCredential>> {
         let (idp, subject) = (idp.to_owned(), subject.to_owned());
         self.with_conn(move |conn| {
             let mut stmt = conn.prepare_cached(&format!(
@@ -796,6 +792,8 @@ fn credential_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AccessCredential>
     c.label = row.get(5)?;
     c.counter = row.get(7)?;
     c.created = Timestamp::from_unix_millis(row.get(8)?);
-    c.last_used = row.get::<_, Option<i64>>(9)?.map(Timestamp::from_unix_millis);
+    c.last_used = row
+        .get::<_, Option<i64>>(9)?
+        .map(Timestamp::from_unix_millis);
     Ok(c)
 }

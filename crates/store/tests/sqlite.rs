@@ -721,5 +721,8 @@ async fn access_credentials_round_trip_with_limits_and_counters() {
         .delete_access_credential("corp", "ana", &[1, 2, 3])
         .await
         .unwrap());
-    assert_eq!(store.access_credentials("corp", "ana").await.unwrap().len(), 1);
+    assert_eq!(
+        store.access_credentials("corp", "ana").await.unwrap().len(),
+        1
+    );
 }

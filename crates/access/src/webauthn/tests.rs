@@ -166,7 +166,13 @@ fn origin() -> Url {
 
 /// Registration options from the endpoint, as the authenticator gets them.
 async fn register_options(w: &World, cookie: &str) -> (String, CreationChallengeResponse) {
-    let a = call(w, REGISTER_START_PATH, Some(cookie), serde_json::json!({"rd": "/"})).await;
+    let a = call(
+        w,
+        REGISTER_START_PATH,
+        Some(cookie),
+        serde_json::json!({"rd": "/"}),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.json);
     assert_eq!(
         a.json["options"]["publicKey"]["authenticatorSelection"]["residentKey"],
@@ -191,12 +197,21 @@ async fn register(w: &World, key: &mut SoftPasskey) -> String {
     )
     .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.json);
-    assert_eq!(a.json["registered"], "Softkey", "control characters removed");
+    assert_eq!(
+        a.json["registered"], "Softkey",
+        "control characters removed"
+    );
     cookie
 }
 
 async fn step_up_options(w: &World, cookie: &str) -> (String, RequestChallengeResponse) {
-    let a = call(w, AUTH_START_PATH, Some(cookie), serde_json::json!({"rd": "/doc"})).await;
+    let a = call(
+        w,
+        AUTH_START_PATH,
+        Some(cookie),
+        serde_json::json!({"rd": "/doc"}),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.json);
     (
         a.json["ceremony"].as_str().unwrap().to_owned(),
@@ -231,7 +246,8 @@ fn metric(w: &World, needle: &str) -> bool {
     w.access.register_metrics(&mut registry);
     let mut text = String::new();
     prometheus_client::encoding::text::encode(&mut text, &registry).unwrap();
-    text.lines().any(|l| l.starts_with(needle) && !l.ends_with(" 0"))
+    text.lines()
+        .any(|l| l.starts_with(needle) && !l.ends_with(" 0"))
 }
 
 #[tokio::test]
@@ -275,9 +291,18 @@ async fn register_then_step_up_passes_the_key_policy() {
         v => panic!("{v:?}"),
     }
     let used = w.store.access_credentials("corp", "ana").await.unwrap();
-    assert!(used[0].counter > 0 && used[0].last_used.is_some(), "{used:?}");
-    assert!(metric(&w, "access_webauthn_ceremonies_total{ceremony=\"step_up\",result=\"ok\"}"));
-    assert!(metric(&w, "access_webauthn_ceremonies_total{ceremony=\"register\",result=\"ok\"}"));
+    assert!(
+        used[0].counter > 0 && used[0].last_used.is_some(),
+        "{used:?}"
+    );
+    assert!(metric(
+        &w,
+        "access_webauthn_ceremonies_total{ceremony=\"step_up\",result=\"ok\"}"
+    ));
+    assert!(metric(
+        &w,
+        "access_webauthn_ceremonies_total{ceremony=\"register\",result=\"ok\"}"
+    ));
 }
 
 #[tokio::test]
@@ -290,7 +315,8 @@ async fn ceremonies_are_single_use_and_cannot_be_forged() {
     let body = serde_json::json!({"ceremony": ceremony, "credential": credential});
     // A made-up or altered ceremony id finds nothing.
     let mut forged = body.clone();
-    forged["ceremony"] = format!("{}0", &ceremony[..ceremony.len() - 1]).into();
+    let last = if ceremony.ends_with('0') { '1' } else { '0' };
+    forged["ceremony"] = format!("{}{last}", &ceremony[..ceremony.len() - 1]).into();
     let a = call(&w, REGISTER_FINISH_PATH, Some(&cookie), forged).await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.json);
     let a = call(&w, REGISTER_FINISH_PATH, Some(&cookie), body.clone()).await;
@@ -324,7 +350,14 @@ async fn ceremonies_are_single_use_and_cannot_be_forged() {
     assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{}", a.json);
 
     // Cross-site posts and non-JSON bodies are refused before anything else.
-    let a = call_from(&w, REGISTER_START_PATH, Some(&cookie), "https://evil.example", serde_json::json!({})).await;
+    let a = call_from(
+        &w,
+        REGISTER_START_PATH,
+        Some(&cookie),
+        "https://evil.example",
+        serde_json::json!({}),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
     let r = w
         .access
@@ -390,7 +423,12 @@ async fn answers_for_another_origin_or_relying_party_are_refused() {
     )
     .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.json);
-    assert!(w.store.access_credentials("corp", "ana").await.unwrap().is_empty());
+    assert!(w
+        .store
+        .access_credentials("corp", "ana")
+        .await
+        .unwrap()
+        .is_empty());
     // A relying party id that the origin's host is not under.
     assert!(relying_party("other.example", ORIGIN, "P").is_err());
     assert!(relying_party("wiki.example", ORIGIN, "P").is_ok());
@@ -405,20 +443,40 @@ async fn a_signature_counter_that_goes_back_is_a_cloned_key() {
     assert_eq!(first.status, StatusCode::OK, "{}", first.json);
     let cookie = first.cookie.unwrap();
     // Another copy of the key has been used further: the stored counter is ahead of this one.
-    let stored = w.store.access_credentials("corp", "ana").await.unwrap().remove(0);
+    let stored = w
+        .store
+        .access_credentials("corp", "ana")
+        .await
+        .unwrap()
+        .remove(0);
     let mut passkey: serde_json::Value = serde_json::from_str(&stored.passkey).unwrap();
-    *passkey.pointer_mut("/cred/counter").expect("the passkey keeps its counter") = 99.into();
+    *passkey
+        .pointer_mut("/cred/counter")
+        .expect("the passkey keeps its counter") = 99.into();
     assert!(w
         .store
-        .use_access_credential(&stored.credential_id, &passkey.to_string(), 99, parapet_core::Timestamp::now())
+        .use_access_credential(
+            &stored.credential_id,
+            &passkey.to_string(),
+            99,
+            parapet_core::Timestamp::now()
+        )
         .await
         .unwrap());
     let a = step_up(&w, &mut key, &cookie).await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{}", a.json);
     assert!(a.cookie.is_none());
-    assert!(metric(&w, "access_webauthn_ceremonies_total{ceremony=\"step_up\",result=\"cloned\"}"));
+    assert!(metric(
+        &w,
+        "access_webauthn_ceremonies_total{ceremony=\"step_up\",result=\"cloned\"}"
+    ));
     // Nothing moved back.
-    let after = w.store.access_credentials("corp", "ana").await.unwrap().remove(0);
+    let after = w
+        .store
+        .access_credentials("corp", "ana")
+        .await
+        .unwrap()
+        .remove(0);
     assert_eq!(after.counter, 99);
 }
 
@@ -435,12 +493,21 @@ async fn registering_needs_a_fresh_sign_in_or_a_key_already_used() {
     let mut key = SoftPasskey::new(true);
     let cookie = register(&w, &mut key).await;
     // A second key needs the first one used in this session.
-    let a = call(&w, REGISTER_START_PATH, Some(&cookie), serde_json::json!({})).await;
+    let a = call(
+        &w,
+        REGISTER_START_PATH,
+        Some(&cookie),
+        serde_json::json!({}),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.json);
     let stepped = step_up(&w, &mut key, &cookie).await.cookie.unwrap();
     let (_, options) = register_options(&w, &stepped).await;
     // The registered key is excluded from the new registration.
-    assert_eq!(options.public_key.exclude_credentials.map(|v| v.len()), Some(1));
+    assert_eq!(
+        options.public_key.exclude_credentials.map(|v| v.len()),
+        Some(1)
+    );
 }
 
 #[tokio::test]
@@ -469,7 +536,10 @@ async fn passkey_sign_in_is_offered_only_where_the_app_says() {
             "rid".into(),
         )
         .await;
-    let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let page = String::from_utf8_lossy(r.body()).into_owned();
     assert!(page.contains("id=\"webauthn-go\""), "{page}");
     let nonce = csp

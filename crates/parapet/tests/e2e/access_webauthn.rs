@@ -62,7 +62,10 @@ require = [{{ security_key = true }}]
         "access-upstream.mjs",
         &[
             app_port.to_string(),
-            format!("http://127.0.0.1:{}/.parapet/access/certs", parapet.ports.http),
+            format!(
+                "http://127.0.0.1:{}/.parapet/access/certs",
+                parapet.ports.http
+            ),
             "wiki".into(),
         ],
     );
@@ -115,14 +118,21 @@ require = [{{ security_key = true }}]
             .starts_with(&format!("{base}/.parapet/access/step-up?rd=%2Fdocs%2Fpage")),
         "{seen}"
     );
-    assert!(before["text"].as_str().unwrap().contains("Security key required"));
+    assert!(before["text"]
+        .as_str()
+        .unwrap()
+        .contains("Security key required"));
     assert_eq!(seen["before_step_up_fetch"]["status"], 401, "{seen}");
     assert_eq!(
         seen["before_step_up_fetch"]["body"]["error"],
         "security key required"
     );
     // With the key: the application, with a verified identity that says how.
-    assert_eq!(seen["after_step_up"]["url"], format!("{base}/docs/page"), "{seen}");
+    assert_eq!(
+        seen["after_step_up"]["url"],
+        format!("{base}/docs/page"),
+        "{seen}"
+    );
     let app = answer(seen["after_step_up"]["text"].as_str().unwrap());
     assert_eq!(app["verified"], true, "{app}");
     assert_eq!(app["claims"]["sub"], "ana");
