@@ -35,7 +35,14 @@ const AUTHENTICATOR = {
 };
 
 await withChromium([], async (page, context) => {
-  const out = {};
+  const out = { timings: {} };
+  const started = Date.now();
+  const mark = (name) => {
+    out.timings[name] = Date.now() - started;
+  };
+  // Generous: the machine may be busy with other builds; every wait is still bounded.
+  page.setDefaultTimeout(60_000);
+  page.setDefaultNavigationTimeout(60_000);
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable', { enableUI: false });
   const { authenticatorId: first } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -45,20 +52,20 @@ await withChromium([], async (page, context) => {
   // Through the provider's own login form, from wherever the sign-in page is.
   const providerSignIn = async () => {
     const idp = page.locator('a.idp').first();
-    await idp.waitFor({ timeout: 15_000 });
+    await idp.waitFor({ timeout: 60_000 });
     await idp.click();
-    await page.locator('input[name="login"]').waitFor({ timeout: 15_000 });
+    await page.locator('input[name="login"]').waitFor({ timeout: 60_000 });
     await page.fill('input[name="login"]', login);
     await page.fill('input[name="password"]', 'any');
     await Promise.all([
-      page.waitForURL((u) => u.href.startsWith(base) && !u.pathname.endsWith('/callback'), { timeout: 30_000 }),
+      page.waitForURL((u) => u.href.startsWith(base) && !u.pathname.endsWith('/callback'), { timeout: 60_000 }),
       page.click('button[type="submit"]'),
     ]);
     await page.waitForLoadState('load');
   };
   // Clicks the page's WebAuthn button and waits for the script to finish or leave.
   const useButton = async () => {
-    await page.locator('#webauthn[data-ready="true"]').waitFor({ timeout: 15_000 });
+    await page.locator('#webauthn[data-ready="true"]').waitFor({ timeout: 60_000 });
     await page.click('#webauthn-go');
   };
   const scriptFetch = () => page.evaluate(async (path) => {
@@ -73,39 +80,43 @@ await withChromium([], async (page, context) => {
   // 1. Register.
   await page.goto(`${base}/.parapet/access/keys?rd=${encodeURIComponent(appPath)}`, { waitUntil: 'load' });
   await providerSignIn();
+  mark('1-signed-in');
   out.keys_page_url = page.url();
   await page.fill('#webauthn-label', 'e2e key');
   await useButton();
-  await page.locator('#webauthn[data-done]').waitFor({ timeout: 30_000 });
+  await page.locator('#webauthn[data-done]').waitFor({ timeout: 60_000 });
   out.register_status = await page.locator('#webauthn-status').innerText();
   await page.reload({ waitUntil: 'load' });
   out.registered_labels = await page.locator('td.label').allTextContents();
   out.authenticator_credentials = (await cdp.send('WebAuthn.getCredentials', { authenticatorId: first })).credentials
     .map((c) => ({ isResidentCredential: c.isResidentCredential, signCount: c.signCount }));
 
+  mark('2-start');
   // 2. The application requires the key: step-up.
   const toApp = await page.goto(`${base}${appPath}`, { waitUntil: 'load' });
   out.before_step_up = { ...(await seen()), status: toApp.status() };
   out.before_step_up_fetch = await scriptFetch();
   await Promise.all([
-    page.waitForURL((u) => u.pathname === new URL(appPath, base).pathname, { timeout: 30_000 }),
+    page.waitForURL((u) => u.pathname === new URL(appPath, base).pathname, { timeout: 60_000 }),
     useButton(),
   ]);
   await page.waitForLoadState('load');
   out.after_step_up = await seen();
   out.after_step_up_fetch = await scriptFetch();
 
+  mark('3-start');
   // 3. Signed out: the passkey alone signs in.
   await context.clearCookies();
   await page.goto(`${base}${appPath}`, { waitUntil: 'load' });
   out.sign_in_page = await seen();
   await Promise.all([
-    page.waitForURL((u) => u.pathname === new URL(appPath, base).pathname, { timeout: 30_000 }),
+    page.waitForURL((u) => u.pathname === new URL(appPath, base).pathname, { timeout: 60_000 }),
     useButton(),
   ]);
   await page.waitForLoadState('load');
   out.after_passkey_sign_in = await seen();
 
+  mark('4-start');
   // 4. A clone of the key, its counter behind the original's.
   const [credential] = (await cdp.send('WebAuthn.getCredentials', { authenticatorId: first })).credentials;
   out.original_sign_count = credential.signCount;
@@ -120,13 +131,14 @@ await withChromium([], async (page, context) => {
   await context.clearCookies();
   await page.goto(`${base}${appPath}`, { waitUntil: 'load' });
   await useButton();
-  await page.locator('#webauthn[data-done="failed"]').waitFor({ timeout: 30_000 });
+  await page.locator('#webauthn[data-done="failed"]').waitFor({ timeout: 60_000 });
   out.clone = {
     ...(await seen()),
     status: await page.locator('#webauthn-status').innerText(),
     cookies: (await context.cookies()).filter((c) => c.name === 'parapet_access').length,
   };
 
+  mark('5-start');
   // 5. No key at all: the provider's sign-in is not enough for this application.
   await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: clone });
   await context.clearCookies();
@@ -135,5 +147,6 @@ await withChromium([], async (page, context) => {
   out.without_key = await seen();
   out.without_key_fetch = await scriptFetch();
 
+  mark('end');
   console.log(JSON.stringify(out));
 });

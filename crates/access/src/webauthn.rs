@@ -1196,6 +1196,33 @@ impl Access {
     }
 }
 
+/// A registered key for the admin API: everything but the serialised public key.
+pub fn credential_json(c: &AccessCredential) -> serde_json::Value {
+    use base64::Engine as _;
+    serde_json::json!({
+        "id": base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&c.credential_id),
+        "label": c.label,
+        "idp": c.idp,
+        "sub": c.subject,
+        "email": c.email,
+        "counter": c.counter,
+        "created": c.created,
+        "last_used": c.last_used,
+    })
+}
+
+/// A credential id as [`credential_json`] writes it (base64url), bounded.
+pub fn parse_credential_id(s: &str) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    if s.len() > MAX_CREDENTIAL_ID_BYTES * 4 / 3 + 4 {
+        return None;
+    }
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s.trim_end_matches('='))
+        .ok()
+        .filter(|b| !b.is_empty() && b.len() <= MAX_CREDENTIAL_ID_BYTES)
+}
+
 /// Where a person refused only for want of a security key is sent, or the 401 a script
 /// gets; `rd` is the request's path and query.
 pub(crate) fn step_up_response(navigation: bool, rd: &str, request_id: &str) -> Response<Bytes> {

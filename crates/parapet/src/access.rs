@@ -230,6 +230,59 @@ impl HttpModule for AccessModule {
                     json(StatusCode::OK, &serde_json::json!({ "revoked": sub }))
                 }))
             }
+            // A person's passkeys and security keys; removing one is how an operator
+            // locks out a lost key (a GET behind the bearer token, like revoke).
+            ("/api/v1/access/credentials", &Method::GET)
+            | ("/api/v1/access/credentials/remove", &Method::GET) => {
+                let (Some(idp), Some(sub)) = (
+                    param("idp").filter(|s| !s.is_empty() && s.len() <= 255),
+                    param("sub").filter(|s| !s.is_empty() && s.len() <= 255),
+                ) else {
+                    return Some(Box::pin(async {
+                        json(
+                            StatusCode::BAD_REQUEST,
+                            &serde_json::json!({"error": "give the person as ?idp=&sub="}),
+                        )
+                    }));
+                };
+                let store = self.store.clone();
+                if req.uri.path().ends_with("/remove") {
+                    let Some(id) = param("id")
+                        .as_deref()
+                        .and_then(parapet_access::webauthn::parse_credential_id)
+                    else {
+                        return Some(Box::pin(async {
+                            json(
+                                StatusCode::BAD_REQUEST,
+                                &serde_json::json!({"error": "give the key's id (base64url) as ?id="}),
+                            )
+                        }));
+                    };
+                    return Some(Box::pin(async move {
+                        match store.delete_access_credential(&idp, &sub, &id).await {
+                            Ok(true) => {
+                                tracing::info!(idp = %idp, sub = %sub, "security key removed");
+                                json(StatusCode::OK, &serde_json::json!({"removed": true}))
+                            }
+                            Ok(false) => json(
+                                StatusCode::NOT_FOUND,
+                                &serde_json::json!({"error": "no such key for this person"}),
+                            ),
+                            Err(e) => crate::api::answer::<()>(Err(e)),
+                        }
+                    }));
+                }
+                Some(Box::pin(async move {
+                    crate::api::answer(store.access_credentials(&idp, &sub).await.map(|list| {
+                        serde_json::json!({
+                            "credentials": list
+                                .iter()
+                                .map(parapet_access::webauthn::credential_json)
+                                .collect::<Vec<_>>()
+                        })
+                    }))
+                }))
+            }
             _ => None,
         }
     }

@@ -91,6 +91,8 @@ require = [{{ security_key = true }}]
     );
     let seen: serde_json::Value =
         serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    // Milliseconds from the browser's start to each step, for a slow run's log.
+    eprintln!("access-webauthn.mjs timings: {}", seen["timings"]);
     let base = format!("http://localhost:{}", parapet.ports.http);
 
     // 1. Registered on the keys page, after the provider's sign-in; kept by the
@@ -208,6 +210,44 @@ require = [{{ security_key = true }}]
     assert!(has("key-step-up", "user verified: true"), "{audit}");
     assert!(has("key-sign-in", "e2e key"), "{audit}");
     assert!(has("key-refused", "cloned"), "{audit}");
+
+    // The admin API lists her key (never its public key) and removes it.
+    let admin = |path: String| {
+        let mut req = get(&path);
+        req.headers_mut().insert(
+            "authorization",
+            format!("Bearer {ADMIN_TOKEN}").parse().unwrap(),
+        );
+        send(parapet.admin(), req)
+    };
+    let r = admin("/api/v1/access/credentials?idp=test-idp&sub=ana".into()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let list: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    let keys = list["credentials"].as_array().unwrap();
+    assert_eq!(keys.len(), 1, "{list}");
+    assert_eq!(keys[0]["label"], "e2e key");
+    assert_eq!(keys[0]["email"], "ana@example.com");
+    assert!(keys[0]["counter"].as_u64().unwrap() > 0, "{list}");
+    assert!(keys[0]["last_used"].is_string(), "{list}");
+    assert!(!r.text().contains("cred_id"), "no key material: {list}");
+    let id = keys[0]["id"].as_str().unwrap().to_owned();
+    let r = admin(format!(
+        "/api/v1/access/credentials/remove?idp=test-idp&sub=eve&id={id}"
+    ))
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "only the owner's key: {}",
+        r.text()
+    );
+    let r = admin(format!(
+        "/api/v1/access/credentials/remove?idp=test-idp&sub=ana&id={id}"
+    ))
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = admin("/api/v1/access/credentials?idp=test-idp&sub=ana".into()).await;
+    assert!(r.text().contains("\"credentials\":[]"), "{}", r.text());
 
     let mut req = get("/metrics");
     req.headers_mut().insert(
