@@ -51,8 +51,7 @@ pub const REGISTER_FINISH_PATH: &str = "/.parapet/access/webauthn/register/finis
 pub const AUTH_START_PATH: &str = "/.parapet/access/webauthn/authenticate/start";
 pub const AUTH_FINISH_PATH: &str = "/.parapet/access/webauthn/authenticate/finish";
 
-/// Ceremonies in progress at most; beyond it new ones are refused (and counted) until old
-/// ones finish or expire.
+/// Ceremonies in progress at most; beyond it the oldest is dropped (and counted).
 pub const MAX_CEREMONIES: usize = 10_000;
 /// How long a ceremony may take, from its options to the authenticator's answer (the
 /// WebAuthn timeout `webauthn-rs` asks browsers for is the same).
@@ -151,21 +150,32 @@ pub(crate) struct Ceremonies {
 }
 
 impl Ceremonies {
-    /// Keeps `c` and returns its id; `None` when [`MAX_CEREMONIES`] are in progress.
-    fn insert(&self, c: Ceremony, now: u64) -> Option<String> {
+    /// Keeps `c` and returns its id. At [`MAX_CEREMONIES`] the expired ones are dropped,
+    /// and if none had expired the oldest goes (`true` in the answer): a flood of started
+    /// ceremonies delays people by one retry at worst, never locks them out.
+    fn insert(&self, c: Ceremony, now: u64) -> (String, bool) {
         let mut map = self
             .map
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut evicted = false;
         if map.len() >= MAX_CEREMONIES {
             map.retain(|_, c| c.exp > now);
             if map.len() >= MAX_CEREMONIES {
-                return None;
+                // O(n), only when full.
+                let oldest = map
+                    .iter()
+                    .min_by_key(|(_, c)| c.exp)
+                    .map(|(id, _)| id.clone());
+                if let Some(id) = oldest {
+                    map.remove(&id);
+                    evicted = true;
+                }
             }
         }
         let id = hex(&rand::random::<[u8; 16]>());
         map.insert(id.clone(), c);
-        Some(id)
+        (id, evicted)
     }
 
     /// Takes ceremony `id` out (single use) if it is current and was made for `host` and
@@ -578,7 +588,7 @@ impl Access {
                 return error_json(StatusCode::BAD_REQUEST, "cannot register", info.request_id);
             }
         };
-        let Some(id) = self.ceremonies.insert(
+        let (id, evicted) = self.ceremonies.insert(
             Ceremony {
                 pending: Pending::Register {
                     state,
@@ -592,10 +602,10 @@ impl Access {
                 exp: now + CEREMONY_LIFETIME_SECS,
             },
             now,
-        ) else {
-            self.ceremony_result(kind, "busy");
-            return error_json(StatusCode::SERVICE_UNAVAILABLE, "busy", info.request_id);
-        };
+        );
+        if evicted {
+            self.refuse("webauthn_ceremony_evicted");
+        }
         // A passkey can sign in by itself only if the authenticator keeps it (discoverable);
         // prefer that, without refusing keys that cannot.
         let mut options = serde_json::to_value(&options).unwrap_or_default();
@@ -872,8 +882,7 @@ impl Access {
                 }
             }
         };
-        let kind = pending.kind();
-        let Some(id) = self.ceremonies.insert(
+        let (id, evicted) = self.ceremonies.insert(
             Ceremony {
                 pending,
                 host: info.host.to_owned(),
@@ -882,10 +891,10 @@ impl Access {
                 exp: now + CEREMONY_LIFETIME_SECS,
             },
             now,
-        ) else {
-            self.ceremony_result(kind, "busy");
-            return error_json(StatusCode::SERVICE_UNAVAILABLE, "busy", info.request_id);
-        };
+        );
+        if evicted {
+            self.refuse("webauthn_ceremony_evicted");
+        }
         json(
             StatusCode::OK,
             &serde_json::json!({"ceremony": id, "options": options}),

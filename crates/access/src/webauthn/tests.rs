@@ -555,3 +555,54 @@ async fn passkey_sign_in_is_offered_only_where_the_app_says() {
         .encode(crate::sha256(crate::pages::STYLE.as_bytes()));
     assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
 }
+
+#[test]
+fn a_flood_of_ceremonies_drops_the_oldest_never_the_newest() {
+    let ceremonies = Ceremonies::default();
+    let rp = relying_party("wiki.example", ORIGIN, "P").unwrap();
+    let now = 1_000;
+    let make = |exp: u64| Ceremony {
+        pending: Pending::SignIn {
+            state: rp.start_discoverable_authentication().unwrap().1,
+            app: 0,
+            rd: "/".into(),
+        },
+        host: "wiki.example".into(),
+        rp_id: "wiki.example".into(),
+        origin: ORIGIN.into(),
+        exp,
+    };
+    let (first, evicted) = ceremonies.insert(make(now + 1), now);
+    assert!(!evicted);
+    for i in 1..MAX_CEREMONIES {
+        let (_, evicted) = ceremonies.insert(make(now + 2 + i as u64), now);
+        assert!(!evicted);
+    }
+    assert_eq!(ceremonies.len(), MAX_CEREMONIES);
+    let (newest, evicted) = ceremonies.insert(make(now + 100_000), now);
+    assert!(evicted);
+    assert_eq!(ceremonies.len(), MAX_CEREMONIES);
+    assert_eq!(
+        ceremonies.take(&first, "wiki.example", ORIGIN, now).err(),
+        Some(TakeError::Unknown)
+    );
+    // Another host or origin cannot take it, and the attempt uses it up.
+    let (other, _) = ceremonies.insert(make(now + 100_000), now);
+    assert_eq!(
+        ceremonies.take(&other, "evil.example", ORIGIN, now).err(),
+        Some(TakeError::WrongOrigin)
+    );
+    assert!(ceremonies
+        .take(&other, "wiki.example", ORIGIN, now)
+        .is_err());
+    assert!(ceremonies
+        .take(&newest, "wiki.example", ORIGIN, now)
+        .is_ok());
+    // Expired ones are gone on the next prune and cannot be taken.
+    let (old, _) = ceremonies.insert(make(now + 5), now);
+    assert!(ceremonies
+        .take(&old, "wiki.example", ORIGIN, now + 5)
+        .is_err());
+    ceremonies.prune(u64::MAX);
+    assert_eq!(ceremonies.len(), 0);
+}
