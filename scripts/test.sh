@@ -45,6 +45,11 @@ fi
 if ! command -v cc >/dev/null 2>&1; then
     missing+=(gcc libc6-dev)
 fi
+# webauthn-rs (access: passkeys and security keys) verifies signatures with OpenSSL:
+# openssl-sys links the system library, found through pkg-config.
+if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists openssl 2>/dev/null; then
+    missing+=(pkg-config libssl-dev)
+fi
 if ! command -v bgpdump >/dev/null 2>&1 && [ ! -x /usr/bin/bgpdump ]; then
     missing+=(bgpdump)
 fi

@@ -46,6 +46,13 @@ pub const DEFAULT_ACCESS_KEY_ROTATION: Duration = Duration::from_secs(7 * 24 * 3
 pub const DEFAULT_OIDC_SCOPES: &[&str] = &["openid", "email", "profile"];
 /// The ID token or userinfo claim that lists a person's groups.
 pub const DEFAULT_OIDC_GROUPS_CLAIM: &str = "groups";
+/// The relying party name authenticators show when a key is registered.
+pub const DEFAULT_WEBAUTHN_RP_NAME: &str = "Parapet";
+/// Most passkeys and security keys one person may register.
+pub const DEFAULT_WEBAUTHN_MAX_CREDENTIALS: usize = 10;
+/// Whether an application's sign-in page offers "Sign in with a passkey" (per application,
+/// `passkeys`); security keys as a second factor (step-up) need no such switch.
+pub const DEFAULT_ACCESS_PASSKEYS: bool = false;
 /// Most applications, providers, service tokens and policies per application.
 pub const MAX_ACCESS_ENTRIES: usize = 1_000;
 /// Most values in one selector (emails, ranges, ...).
@@ -64,6 +71,29 @@ pub struct Access {
     pub apps: Vec<AccessApp>,
     pub idps: Vec<IdentityProvider>,
     pub service_tokens: Vec<ServiceToken>,
+    pub webauthn: Webauthn,
+}
+
+/// `[access.webauthn]`: the WebAuthn relying party (passkeys and security keys).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Webauthn {
+    /// The relying party id: a domain that is the request's host or a suffix of it, so one
+    /// key works on every application under it. `None`: each host is its own (a key
+    /// registered on `wiki.example.com` works only there).
+    pub rp_id: Option<String>,
+    pub rp_name: String,
+    pub max_credentials: usize,
+}
+
+impl Default for Webauthn {
+    fn default() -> Self {
+        Webauthn {
+            rp_id: None,
+            rp_name: DEFAULT_WEBAUTHN_RP_NAME.to_owned(),
+            max_credentials: DEFAULT_WEBAUTHN_MAX_CREDENTIALS,
+        }
+    }
 }
 
 /// One `[[access.apps]]` entry.
@@ -80,6 +110,9 @@ pub struct AccessApp {
     /// CORS preflights (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) pass
     /// without a session: browsers never send cookies with them.
     pub allow_preflight: bool,
+    /// The sign-in page offers a passkey (WebAuthn, discoverable credential) next to the
+    /// providers.
+    pub passkeys: bool,
     pub policies: Vec<Policy>,
 }
 
@@ -150,6 +183,8 @@ pub enum AuthMethod {
     Oidc,
     /// A service token's client id and secret.
     ServiceToken,
+    /// A passkey or security key (WebAuthn), at sign-in or as a step-up.
+    Webauthn,
 }
 
 impl AuthMethod {
@@ -157,6 +192,7 @@ impl AuthMethod {
         match self {
             Self::Oidc => "oidc",
             Self::ServiceToken => "service-token",
+            Self::Webauthn => "webauthn",
         }
     }
 }
@@ -185,6 +221,9 @@ pub enum Selector {
     ServiceTokens(Vec<String>),
     /// Any valid service token.
     AnyServiceToken,
+    /// The person proved possession of a registered passkey or security key (WebAuthn) in
+    /// this session, with user verification (PIN or biometric).
+    SecurityKey,
 }
 
 /// An OpenID Connect provider.
@@ -327,6 +366,7 @@ impl Validator<'_> {
                 }
             }
         }
+        let webauthn = self.webauthn(a.webauthn.unwrap_or_default())?;
         Ok(Access {
             cookie_lifetime,
             token_lifetime,
@@ -335,6 +375,51 @@ impl Validator<'_> {
             apps,
             idps,
             service_tokens,
+            webauthn,
+        })
+    }
+
+    fn webauthn(&self, w: raw::AccessWebauthn) -> Result<Webauthn, ConfigError> {
+        let rp_id = match w.rp_id {
+            None => None,
+            Some(id) => {
+                let id = id.trim().trim_end_matches('.').to_ascii_lowercase();
+                let ok = !id.is_empty()
+                    && id.len() <= 253
+                    && id.split('.').all(|l| {
+                        !l.is_empty()
+                            && l.len() <= 63
+                            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    });
+                if !ok {
+                    return Err(self.err(
+                        "access.webauthn.rp_id",
+                        format!("`{id}` is not a domain name like \"example.com\""),
+                    ));
+                }
+                Some(id)
+            }
+        };
+        let rp_name = match w.rp_name {
+            None => DEFAULT_WEBAUTHN_RP_NAME.to_owned(),
+            Some(n) if !n.trim().is_empty() && n.len() <= 64 => n,
+            Some(_) => {
+                return Err(self.err("access.webauthn.rp_name", "must be 1 to 64 characters"))
+            }
+        };
+        let max_credentials = w
+            .max_credentials
+            .unwrap_or(DEFAULT_WEBAUTHN_MAX_CREDENTIALS);
+        if !(1..=100).contains(&max_credentials) {
+            return Err(self.err(
+                "access.webauthn.max_credentials",
+                "must be between 1 and 100",
+            ));
+        }
+        Ok(Webauthn {
+            rp_id,
+            rp_name,
+            max_credentials,
         })
     }
 
@@ -498,6 +583,7 @@ impl Validator<'_> {
                 DEFAULT_ACCESS_SESSION_DURATION,
             )?,
             allow_preflight: a.allow_preflight.unwrap_or(false),
+            passkeys: a.passkeys.unwrap_or(DEFAULT_ACCESS_PASSKEYS),
             policies,
         })
     }
@@ -629,10 +715,13 @@ impl Validator<'_> {
                 methods.push(match m.as_str() {
                     "oidc" => AuthMethod::Oidc,
                     "service-token" => AuthMethod::ServiceToken,
+                    "webauthn" => AuthMethod::Webauthn,
                     o => {
                         return Err(self.err(
                             format!("{key}.auth_methods[{i}]"),
-                            format!("`{o}` is not one of \"oidc\", \"service-token\""),
+                            format!(
+                                "`{o}` is not one of \"oidc\", \"service-token\", \"webauthn\""
+                            ),
                         ))
                     }
                 });
@@ -686,11 +775,17 @@ impl Validator<'_> {
             }
             found.push(("any_service_token", Selector::AnyServiceToken));
         }
+        if let Some(b) = s.security_key {
+            if !b {
+                return Err(self.err(format!("{key}.security_key"), "can only be true"));
+            }
+            found.push(("security_key", Selector::SecurityKey));
+        }
         match found.len() {
             1 => Ok(found.remove(0).1),
             0 => Err(self.err(
                 key,
-                "is empty; a selector is one of everyone, emails, email_domains, groups, idps, auth_methods, ip_ranges, countries, service_tokens, any_service_token",
+                "is empty; a selector is one of everyone, emails, email_domains, groups, idps, auth_methods, ip_ranges, countries, service_tokens, any_service_token, security_key",
             )),
             _ => Err(self.err(
                 key,

@@ -277,6 +277,16 @@ pub struct Access {
     pub idps: Vec<AccessIdp>,
     #[serde(default)]
     pub service_tokens: Vec<AccessServiceToken>,
+    pub webauthn: Option<AccessWebauthn>,
+}
+
+/// `[access.webauthn]`: passkeys and security keys.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessWebauthn {
+    pub rp_id: Option<String>,
+    pub rp_name: Option<String>,
+    pub max_credentials: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -294,6 +304,7 @@ pub struct AccessApp {
     pub idps: Option<Vec<String>>,
     pub session_duration: Option<String>,
     pub allow_preflight: Option<bool>,
+    pub passkeys: Option<bool>,
     #[serde(default)]
     pub policies: Vec<AccessPolicy>,
 }
@@ -325,6 +336,7 @@ pub struct AccessSelector {
     pub countries: Option<Vec<String>>,
     pub service_tokens: Option<Vec<String>>,
     pub any_service_token: Option<bool>,
+    pub security_key: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use parapet_core::access::AccessRecord;
+use parapet_core::access::{AccessCredential, AccessRecord};
 use parapet_core::inventory::{
     DomainItem, InactiveItem, InventoryItem, ItemKind, NewItem, Sighting,
 };
@@ -17,7 +17,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use crate::error::{Result, StoreError};
 use crate::migrate::{self, SCHEMA_VERSION};
 use crate::tally::Tally;
-use crate::{EventQuery, Store};
+use crate::{CredentialAdded, EventQuery, Store};
 
 /// How long a statement waits for another process's write lock before failing with "database
 /// is locked". Several Parapet processes (or an operator's `sqlite3` shell) may hold the file
@@ -600,6 +600,113 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn add_access_credential(
+        &self,
+        credential: &AccessCredential,
+        max_per_person: u32,
+    ) -> Result<CredentialAdded> {
+        let c = credential.clone();
+        self.with_conn(move |conn| {
+            let tx = conn.transaction()?;
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM access_credentials WHERE credential_id = ?1)",
+                params![c.credential_id],
+                |row| row.get(0),
+            )?;
+            if exists {
+                return Ok(CredentialAdded::Duplicate);
+            }
+            let count: i64 = tx.query_row(
+                "SELECT count(*) FROM access_credentials WHERE idp = ?1 AND subject = ?2",
+                params![c.idp, c.subject],
+                |row| row.get(0),
+            )?;
+            if count >= i64::from(max_per_person) {
+                return Ok(CredentialAdded::LimitReached);
+            }
+            tx.execute(
+                "INSERT INTO access_credentials (credential_id, user_handle, idp, subject, email, \
+                 label, passkey, counter, created_ms, last_used_ms) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    c.credential_id,
+                    c.user_handle,
+                    c.idp,
+                    c.subject,
+                    c.email,
+                    c.label,
+                    c.passkey,
+                    c.counter,
+                    c.created.as_unix_millis(),
+                    c.last_used.map(Timestamp::as_unix_millis),
+                ],
+            )?;
+            tx.commit()?;
+            Ok(CredentialAdded::Added)
+        })
+        .await
+    }
+
+    async fn access_credentials(&self, idp: &str, subject: &str) -> Result<Vec<AccessCredential>> {
+        let (idp, subject) = (idp.to_owned(), subject.to_owned());
+        self.with_conn(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {CREDENTIAL_COLUMNS} FROM access_credentials \
+                 WHERE idp = ?1 AND subject = ?2 ORDER BY created_ms, rowid"
+            ))?;
+            let rows = stmt.query_map(params![idp, subject], credential_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn access_credential(&self, credential_id: &[u8]) -> Result<Option<AccessCredential>> {
+        let id = credential_id.to_vec();
+        self.with_conn(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {CREDENTIAL_COLUMNS} FROM access_credentials WHERE credential_id = ?1"
+            ))?;
+            Ok(stmt.query_row(params![id], credential_row).optional()?)
+        })
+        .await
+    }
+
+    async fn use_access_credential(
+        &self,
+        credential_id: &[u8],
+        passkey: &str,
+        counter: u32,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let (id, passkey) = (credential_id.to_vec(), passkey.to_owned());
+        self.with_conn(move |conn| {
+            let n = conn.execute(
+                "UPDATE access_credentials SET passkey = ?2, counter = ?3, last_used_ms = ?4 \
+                 WHERE credential_id = ?1 AND (counter < ?3 OR (counter = 0 AND ?3 = 0))",
+                params![id, passkey, counter, at.as_unix_millis()],
+            )?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn delete_access_credential(
+        &self,
+        idp: &str,
+        subject: &str,
+        credential_id: &[u8],
+    ) -> Result<bool> {
+        let (idp, subject, id) = (idp.to_owned(), subject.to_owned(), credential_id.to_vec());
+        self.with_conn(move |conn| {
+            let n = conn.execute(
+                "DELETE FROM access_credentials WHERE idp = ?1 AND subject = ?2 AND credential_id = ?3",
+                params![idp, subject, id],
+            )?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
     async fn record_script_fetch(&self, fetch: &ScriptFetch) -> Result<RecordedFetch> {
         let fetch = fetch.clone();
         self.with_conn(move |conn| crate::sqlite_versions::record(conn, &fetch))
@@ -698,4 +805,25 @@ fn inventory_item(
         pages,
         hashes,
     })
+}
+
+const CREDENTIAL_COLUMNS: &str = "credential_id, user_handle, idp, subject, email, label, \
+     passkey, counter, created_ms, last_used_ms";
+
+fn credential_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AccessCredential> {
+    let mut c = AccessCredential::new(
+        row.get(0)?,
+        &row.get::<_, String>(1)?,
+        &row.get::<_, String>(2)?,
+        &row.get::<_, String>(3)?,
+        row.get(6)?,
+    );
+    c.email = row.get(4)?;
+    c.label = row.get(5)?;
+    c.counter = row.get(7)?;
+    c.created = Timestamp::from_unix_millis(row.get(8)?);
+    c.last_used = row
+        .get::<_, Option<i64>>(9)?
+        .map(Timestamp::from_unix_millis);
+    Ok(c)
 }

@@ -689,3 +689,98 @@ async fn a_summed_batch_leaves_the_inventory_that_one_by_one_writes_leave() {
         assert_eq!(a, b, "domains of {site}");
     }
 }
+
+#[tokio::test]
+async fn access_credentials_round_trip_with_limits_and_counters() {
+    use parapet_core::access::AccessCredential;
+    use parapet_store::CredentialAdded;
+    let store = SqliteStore::open_in_memory().unwrap();
+    let t = Timestamp::from_unix_millis;
+    let mut a = AccessCredential::new(vec![1, 2, 3], "uh-ana", "corp", "ana", "{\"a\":1}".into());
+    a.email = "ana@example.com".into();
+    a.label = "YubiKey".into();
+    a.created = t(1_000);
+    let mut b = AccessCredential::new(vec![4, 5], "uh-ana", "corp", "ana", "{\"b\":1}".into());
+    b.created = t(2_000);
+    let other = AccessCredential::new(vec![9], "uh-bob", "corp", "bob", "{}".into());
+    assert_eq!(
+        store.add_access_credential(&a, 2).await.unwrap(),
+        CredentialAdded::Added
+    );
+    // The same credential id again, for anyone, is refused.
+    let mut stolen = other.clone();
+    stolen.credential_id = vec![1, 2, 3];
+    assert_eq!(
+        store.add_access_credential(&stolen, 2).await.unwrap(),
+        CredentialAdded::Duplicate
+    );
+    assert_eq!(
+        store.add_access_credential(&b, 2).await.unwrap(),
+        CredentialAdded::Added
+    );
+    // Ana is at her limit; Bob is not.
+    let mut third = b.clone();
+    third.credential_id = vec![7];
+    assert_eq!(
+        store.add_access_credential(&third, 2).await.unwrap(),
+        CredentialAdded::LimitReached
+    );
+    assert_eq!(
+        store.add_access_credential(&other, 2).await.unwrap(),
+        CredentialAdded::Added
+    );
+    assert_eq!(
+        store.access_credentials("corp", "ana").await.unwrap(),
+        vec![a.clone(), b.clone()]
+    );
+    // Same subject at another provider is another person.
+    assert!(store
+        .access_credentials("github", "ana")
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(store.access_credential(&[9]).await.unwrap(), Some(other));
+    assert_eq!(store.access_credential(&[8]).await.unwrap(), None);
+
+    // Counters only go up: an equal or lower one is a clone and changes nothing.
+    assert!(store
+        .use_access_credential(&[1, 2, 3], "{\"a\":5}", 5, t(3_000))
+        .await
+        .unwrap());
+    assert!(!store
+        .use_access_credential(&[1, 2, 3], "{\"a\":4}", 4, t(4_000))
+        .await
+        .unwrap());
+    assert!(!store
+        .use_access_credential(&[1, 2, 3], "{\"a\":5}", 5, t(4_000))
+        .await
+        .unwrap());
+    let used = store.access_credential(&[1, 2, 3]).await.unwrap().unwrap();
+    assert_eq!(
+        (used.counter, used.passkey.as_str(), used.last_used),
+        (5, "{\"a\":5}", Some(t(3_000)))
+    );
+    // An authenticator without a counter (always 0) may be used again.
+    assert!(store
+        .use_access_credential(&[4, 5], "{\"b\":2}", 0, t(5_000))
+        .await
+        .unwrap());
+    assert!(store
+        .use_access_credential(&[4, 5], "{\"b\":3}", 0, t(6_000))
+        .await
+        .unwrap());
+
+    // Only the owner removes a credential.
+    assert!(!store
+        .delete_access_credential("corp", "bob", &[1, 2, 3])
+        .await
+        .unwrap());
+    assert!(store
+        .delete_access_credential("corp", "ana", &[1, 2, 3])
+        .await
+        .unwrap());
+    assert_eq!(
+        store.access_credentials("corp", "ana").await.unwrap().len(),
+        1
+    );
+}
