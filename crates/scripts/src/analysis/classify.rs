@@ -9,10 +9,13 @@
 //!   packed strings, miner vocabulary or WebAssembly plus workers plus sockets, forced
 //!   navigation and pop-unders.
 //!
-//! Each category's score is a logistic function of its features with the weights below (the
-//! model's parameters: they live here, in the repository, tuned on `testdata/corpus/tuning`
-//! only; `tests/corpus.rs` measures them on the held-out set). `risk` is the highest category
-//! score, `malicious` is `risk >= MALICIOUS_THRESHOLD`.
+//! `risk` is the learned model's probability ([`learned`]: a logistic regression over these
+//! features and the code's node-type 3-grams, trained reproducibly on real npm libraries and
+//! injected skimmer families; its parameters ship in the repository), and `malicious` is
+//! `risk >= MALICIOUS_THRESHOLD`. The categories say what kind of threat it is: each has a
+//! small hand-weighted logistic function of the semantic features below; a malicious
+//! script is given those that reach 0.5, or else the strongest threat category, and
+//! `obfuscated` is reported whenever its score reaches 0.5, malicious or not.
 //!
 //! With a baseline (the previous version of the same script), only the code the new version
 //! adds is scored, and hosts the baseline already named are not new.
@@ -20,6 +23,7 @@
 use serde::Serialize;
 
 use super::diff::new_units;
+use super::learned::{self, NGRAM_BUCKETS};
 use super::signals::{self, *};
 use super::{line_of, shape, Analysis, Parsed};
 
@@ -84,6 +88,9 @@ pub struct Features {
     pub unparsed: bool,
     /// Normalised tokens scored (0 when unparsed).
     pub tokens: usize,
+    /// The scored code's node-type 3-grams in [`NGRAM_BUCKETS`] buckets, unit length (empty
+    /// when unparsed).
+    pub ngrams: Vec<f64>,
 }
 
 /// Where a source meets a sink.
@@ -164,9 +171,8 @@ const CATEGORIES: [&Weights; 4] = [&MAGECART, &CRYPTOJACKING, &MALVERTISING, &OB
 /// A shape margin of this much (cosine difference) counts as the whole `shape` feature.
 const SHAPE_SCALE: f64 = 20.0;
 
-/// Obfuscation is a category of its own, but on its own (many sites minify and pack code
-/// legitimately) it never makes a script malicious: its score counts at this fraction.
-const OBFUSCATED_RISK_FACTOR: f64 = 0.6;
+/// Scores of the hand-weighted categories at or above which a category is named.
+const CATEGORY_THRESHOLD: f64 = 0.5;
 
 /// Scores a script, or with `baseline` the code it adds to the baseline.
 pub fn classify(
@@ -176,40 +182,62 @@ pub fn classify(
     ctx: Context<'_>,
 ) -> Verdict {
     let features = features(a, baseline, ctx);
-    let x = feature_vector(&features);
-    let mut risk: f64 = 0.0;
-    let mut categories = Vec::new();
-    for w in CATEGORIES {
-        let z = w.bias + w.w.iter().zip(&x).map(|(w, x)| w * x).sum::<f64>();
-        let score = sigmoid(z);
-        if score >= MALICIOUS_THRESHOLD {
-            categories.push(w.name);
-        }
-        let counted = if w.name == "obfuscated" {
-            score * OBFUSCATED_RISK_FACTOR
-        } else {
-            score
-        };
-        risk = risk.max(counted);
-    }
+    let hand = feature_vector(&features);
+    let x = learned::vector(&features);
+    let risk = learned::shipped().score(&x);
     let risk = (risk * 1000.0).round() / 1000.0;
+    let malicious = risk >= MALICIOUS_THRESHOLD;
+    let scores: Vec<(&'static str, f64)> = CATEGORIES
+        .iter()
+        .map(|w| {
+            let z = w.bias + w.w.iter().zip(&hand).map(|(w, x)| w * x).sum::<f64>();
+            (w.name, sigmoid(z))
+        })
+        .collect();
+    let mut categories: Vec<&'static str> = scores
+        .iter()
+        .filter(|(name, score)| {
+            *score >= CATEGORY_THRESHOLD && (malicious || *name == OBFUSCATED.name)
+        })
+        .map(|(name, _)| *name)
+        .collect();
+    if malicious && !categories.iter().any(|c| *c != OBFUSCATED.name) {
+        let strongest = scores
+            .iter()
+            .filter(|(name, _)| *name != OBFUSCATED.name)
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map_or(MAGECART.name, |(name, _)| *name);
+        categories.insert(0, strongest);
+    }
+    let mut reasons = reasons(&features);
+    if malicious && reasons.is_empty() {
+        reasons.push(format!(
+            "its code resembles the injected samples the model was trained on (strongest: {})",
+            learned::shipped().strongest(&x, 3).join(", ")
+        ));
+    }
+    let mut named: std::collections::BTreeMap<&'static str, f64> = learned::SEMANTIC_NAMES
+        .iter()
+        .zip(x)
+        .filter(|(_, v)| *v != 0.0)
+        .map(|(k, v)| (*k, (v * 1000.0).round() / 1000.0))
+        .collect();
+    let shape = hand[N_FEATURES - 1];
+    if shape != 0.0 {
+        named.insert(FEATURE_NAMES[N_FEATURES - 1], shape);
+    }
     Verdict {
         file: file.to_owned(),
-        malicious: risk >= MALICIOUS_THRESHOLD,
+        malicious,
         risk,
         categories,
-        reasons: reasons(&features),
+        reasons,
         scope: if baseline.is_some() { "added" } else { "whole" },
         sha256: a.sha256.clone(),
         family: a.family.clone(),
         hosts: features.new_hosts.clone(),
         parsed: a.outcome.is_ok(),
-        features: FEATURE_NAMES
-            .iter()
-            .zip(x)
-            .filter(|(_, v)| *v != 0.0)
-            .map(|(k, v)| (*k, v))
-            .collect(),
+        features: named,
     }
 }
 
@@ -272,7 +300,12 @@ pub fn features(a: &Analysis<'_>, baseline: Option<&Analysis<'_>>, ctx: Context<
             let roots = scored_roots(p, baseline);
             f.signals = roots.iter().fold(0, |s, &i| s | p.norm.units[i].signals);
             f.flow = find_flow(p, &roots, a.source);
-            f.shape = shape::margin(shape::shipped(), &shape::profile(&p.norm, &roots));
+            let counts = shape::counts::<NGRAM_BUCKETS>(&p.norm, &roots);
+            let mut coarse = shape::fold::<NGRAM_BUCKETS, { shape::BUCKETS }>(&counts);
+            shape::unit_length(&mut coarse);
+            f.shape = shape::margin(shape::shipped(), &coarse);
+            f.ngrams = counts.to_vec();
+            shape::unit_length(&mut f.ngrams);
             f.tokens = roots
                 .iter()
                 .map(|&i| p.norm.units[i].end - p.norm.units[i].start)
