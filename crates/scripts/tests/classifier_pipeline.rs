@@ -23,7 +23,8 @@ const FOLDS: usize = 4;
 const MIN_RECALL_ADDED: f64 = 0.80;
 /// Held-out injections caught when the whole injected file is scored.
 const MIN_RECALL_WHOLE: f64 = 0.50;
-/// False alarms per held-out benign version change, and per cosmetic variant.
+/// False alarms per held-out benign version change, per cosmetic variant, and per whole
+/// benign file.
 const MAX_FALSE_ALARMS: f64 = 0.05;
 
 #[test]
@@ -45,7 +46,7 @@ fn slice_is_built_trained_and_evaluated_with_libraries_and_families_held_out() {
     let injected = corpus.samples.iter().filter(|s| s.malicious).count();
     assert_eq!(
         injected,
-        2 * variants * pipeline::DISGUISES.len() * pipeline::PLACES.len(),
+        variants * pipeline::DISGUISES.len() * (1 + 2 * pipeline::PLACES.len()),
         "skipped: {:?}",
         corpus.skipped
     );
@@ -55,6 +56,12 @@ fn slice_is_built_trained_and_evaluated_with_libraries_and_families_held_out() {
         e.change_false_alarms() <= MAX_FALSE_ALARMS,
         "false alarms per version change {:.3}: {:?}",
         e.change_false_alarms(),
+        e.false_alarms
+    );
+    assert!(
+        e.whole_false_alarms() <= MAX_FALSE_ALARMS,
+        "false alarms per whole benign file {:.3}: {:?}",
+        e.whole_false_alarms(),
         e.false_alarms
     );
     let cosmetic = e.by_kind.get(&pipeline::Kind::Cosmetic).copied().unwrap_or_default();

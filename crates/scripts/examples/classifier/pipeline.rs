@@ -28,9 +28,9 @@ use oxc_codegen::{Codegen, CodegenOptions};
 use oxc_minifier::{CompressOptions, MangleOptions, Minifier, MinifierOptions};
 use oxc_parser::Parser;
 use oxc_span::SourceType;
-use parapet_scripts::analysis::classify::{features, Context};
+use parapet_scripts::analysis::classify::{features, local_features, Context};
 use parapet_scripts::analysis::diff::ScriptDiff;
-use parapet_scripts::analysis::learned::{self, Model, TrainOptions, DIM};
+use parapet_scripts::analysis::learned::{self, Example, Model, TrainOptions, DIM};
 use parapet_scripts::analysis::classify::MALICIOUS_THRESHOLD;
 use parapet_scripts::analysis::{analyse, Analysis};
 
@@ -286,6 +286,8 @@ pub enum Kind {
     Change,
     /// A cosmetic variant scored against the version it was made from.
     Cosmetic,
+    /// A disguised payload on its own (a skimmer loaded as a script of its own).
+    Standalone,
     /// An injected library scored whole.
     InjectedWhole,
     /// An injected library scored against the clean version.
@@ -294,7 +296,11 @@ pub enum Kind {
 
 /// One scored sample.
 pub struct Sample {
+    /// The vector of the scored code as one (the code added to the baseline, or the whole
+    /// file's union).
     pub x: [f64; DIM],
+    /// Scored whole: the vectors of the pieces `classify` scores one by one.
+    pub pieces: Vec<[f64; DIM]>,
     pub malicious: bool,
     pub kind: Kind,
     pub library: usize,
@@ -316,6 +322,13 @@ fn vector(a: &Analysis<'_>, baseline: Option<&Analysis<'_>>) -> [f64; DIM] {
     learned::vector(&features(a, baseline, Context { site: Some(SITE) }))
 }
 
+fn pieces(a: &Analysis<'_>) -> Vec<[f64; DIM]> {
+    local_features(a, Context { site: Some(SITE) })
+        .iter()
+        .map(|(_, f)| learned::vector(f))
+        .collect()
+}
+
 /// Fold of the i-th library or family.
 pub fn fold(i: usize, k: usize) -> usize {
     i % k
@@ -333,9 +346,10 @@ pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Cor
             if a.outcome.is_err() {
                 c.skipped.push(format!("{name}: does not parse"));
             }
-            let mut push = |x, kind, unchanged, name: String| {
+            let mut push = |x, pieces, kind, unchanged, name: String| {
                 c.samples.push(Sample {
                     x,
+                    pieces,
                     malicious: false,
                     kind,
                     library: li,
@@ -344,9 +358,9 @@ pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Cor
                     unchanged,
                 })
             };
-            push(vector(&a, None), Kind::Whole, false, name.clone());
+            push(vector(&a, None), pieces(&a), Kind::Whole, false, name.clone());
             if let Some(prev) = &previous {
-                push(vector(&a, Some(prev)), Kind::Change, false, format!("{name} (change)"));
+                push(vector(&a, Some(prev)), Vec::new(), Kind::Change, false, format!("{name} (change)"));
             }
             if cosmetic {
                 for minify in [false, true] {
@@ -357,7 +371,8 @@ pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Cor
                     let va = analyse(&variant);
                     let unchanged = !ScriptDiff::between("a", &a, "b", &va).behaviour_changed;
                     let what = if minify { "minified" } else { "reprinted" };
-                    push(vector(&va, Some(&a)), Kind::Cosmetic, unchanged, format!("{name} {what}"));
+                    push(vector(&va, Some(&a)), Vec::new(), Kind::Cosmetic, unchanged, format!("{name} {what}"));
+                    push(vector(&va, None), pieces(&va), Kind::Whole, false, format!("{name} {what} (whole)"));
                 }
             }
             previous = Some(a);
@@ -386,6 +401,21 @@ pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Cor
                     c.skipped.push(format!("{}/{vname} {d:?}: cannot disguise", fam.name));
                     continue;
                 };
+                let alone = analyse(&code);
+                if alone.outcome.is_err() {
+                    c.skipped.push(format!("{}/{vname} {d:?}: does not parse", fam.name));
+                    continue;
+                }
+                c.samples.push(Sample {
+                    x: vector(&alone, None),
+                    pieces: pieces(&alone),
+                    malicious: true,
+                    kind: Kind::Standalone,
+                    library: pool[0].0,
+                    family: Some(fi),
+                    name: format!("{}/{vname} {d:?} alone", fam.name),
+                    unchanged: false,
+                });
                 for p in PLACES {
                     // Spread the injections over the fold's versions, deterministically.
                     counter += 1;
@@ -406,12 +436,13 @@ pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Cor
                     }
                     let base = analyse(&host.text);
                     c.bytes += text.len();
-                    for (kind, x) in [
-                        (Kind::InjectedWhole, vector(&a, None)),
-                        (Kind::InjectedAdded, vector(&a, Some(&base))),
+                    for (kind, x, pieces) in [
+                        (Kind::InjectedWhole, vector(&a, None), pieces(&a)),
+                        (Kind::InjectedAdded, vector(&a, Some(&base)), Vec::new()),
                     ] {
                         c.samples.push(Sample {
                             x,
+                            pieces,
                             malicious: true,
                             kind,
                             library: li,
@@ -427,10 +458,66 @@ pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Cor
     c
 }
 
+/// Whether a sample is scored as a whole file (piece by piece, as `classify` does without
+/// a baseline).
+pub fn whole_scope(k: Kind) -> bool {
+    matches!(k, Kind::Whole | Kind::InjectedWhole | Kind::Standalone)
+}
+
+/// Whether the model flags a sample: scored whole, when any piece scores at least the
+/// threshold; otherwise its one vector.
+pub fn flagged(model: &Model, s: &Sample) -> bool {
+    if whole_scope(s.kind) {
+        s.pieces.iter().any(|x| model.score(x) >= MALICIOUS_THRESHOLD)
+    } else {
+        model.score(&s.x) >= MALICIOUS_THRESHOLD
+    }
+}
+
+/// Training examples from samples, in four groups that weigh the same whatever their
+/// sizes: the pieces of benign files (every piece a whole-file score looks at, so the
+/// model learns what ordinary library code that sends or injects looks like), benign added
+/// code (version changes, cosmetic variants), injected code as it is added to a library,
+/// and disguised payloads on their own. Injected libraries scored whole are not trained on:
+/// which of their pieces is the injection is not labelled.
+pub fn examples<'a>(samples: impl Iterator<Item = &'a Sample> + Clone) -> Vec<Example> {
+    let group = |s: &Sample| match (s.malicious, s.kind) {
+        (false, Kind::Whole) => Some(0),
+        (false, _) => Some(1),
+        (true, Kind::InjectedAdded) => Some(2),
+        (true, Kind::Standalone) => Some(3),
+        (true, _) => None,
+    };
+    let mut counts = [0usize; 4];
+    for s in samples.clone() {
+        if let Some(g) = group(s) {
+            counts[g] += if g == 0 { s.pieces.len() } else { 1 };
+        }
+    }
+    let groups = counts.iter().filter(|&&n| n > 0).count().max(1) as f64;
+    let weight = |g: usize| 1.0 / groups / counts[g].max(1) as f64;
+    let mut out = Vec::new();
+    for s in samples {
+        match group(s) {
+            Some(0) => out.extend(s.pieces.iter().map(|x| Example {
+                x: *x,
+                malicious: false,
+                weight: weight(0),
+            })),
+            Some(g) => out.push(Example {
+                x: s.x,
+                malicious: s.malicious,
+                weight: weight(g),
+            }),
+            None => {}
+        }
+    }
+    out
+}
+
 /// Trains on every sample.
 pub fn train_all(c: &Corpus, opt: TrainOptions) -> Model {
-    let data: Vec<([f64; DIM], bool)> = c.samples.iter().map(|s| (s.x, s.malicious)).collect();
-    learned::train(&data, opt)
+    learned::train(&examples(c.samples.iter()), opt)
 }
 
 /// Counts of one kind of sample.
@@ -466,6 +553,14 @@ impl Evaluation {
     pub fn recall_added(&self) -> f64 {
         self.tally(Kind::InjectedAdded).rate()
     }
+    /// Payloads on their own caught.
+    pub fn recall_standalone(&self) -> f64 {
+        self.tally(Kind::Standalone).rate()
+    }
+    /// False alarms on whole benign files.
+    pub fn whole_false_alarms(&self) -> f64 {
+        self.tally(Kind::Whole).rate()
+    }
     /// Injections caught, scored whole.
     pub fn recall_whole(&self) -> f64 {
         self.tally(Kind::InjectedWhole).rate()
@@ -476,7 +571,9 @@ impl Evaluation {
     }
     /// Precision over every held-out sample.
     pub fn precision(&self) -> f64 {
-        let tp = self.tally(Kind::InjectedWhole).flagged + self.tally(Kind::InjectedAdded).flagged;
+        let tp = self.tally(Kind::InjectedWhole).flagged
+            + self.tally(Kind::InjectedAdded).flagged
+            + self.tally(Kind::Standalone).flagged;
         let fp = self.tally(Kind::Whole).flagged
             + self.tally(Kind::Change).flagged
             + self.tally(Kind::Cosmetic).flagged;
@@ -494,15 +591,14 @@ pub fn cross_validate(c: &Corpus, libs: &[Library], fams: &[Family], k: usize, o
         fold(s.library, k) == f && s.family.is_none_or(|fi| fold(fi, k) == f)
     };
     for f in 0..k {
-        let train: Vec<([f64; DIM], bool)> = c
-            .samples
-            .iter()
-            .filter(|s| fold(s.library, k) != f && s.family.is_none_or(|fi| fold(fi, k) != f))
-            .map(|s| (s.x, s.malicious))
-            .collect();
+        let train = examples(
+            c.samples
+                .iter()
+                .filter(|s| fold(s.library, k) != f && s.family.is_none_or(|fi| fold(fi, k) != f)),
+        );
         let model = learned::train(&train, opt);
         for s in c.samples.iter().filter(|s| held(s, f)) {
-            let flagged = model.score(&s.x) >= MALICIOUS_THRESHOLD;
+            let flagged = flagged(&model, s);
             let add = |t: &mut Tally| {
                 t.n += 1;
                 t.flagged += usize::from(flagged);
@@ -547,9 +643,10 @@ pub fn markdown(c: &Corpus, libs: &[Library], fams: &[Family], e: &Evaluation) -
     let _ = writeln!(o, "Held out, pooled over {} folds (whole libraries and whole families per fold):\n", e.folds);
     let _ = writeln!(o, "| samples | held out | scored malicious | rate |\n|---|---|---|---|");
     for (kind, what) in [
-        (Kind::Whole, "benign library versions, whole"),
+        (Kind::Whole, "benign library versions and their cosmetic variants, whole"),
         (Kind::Change, "benign version changes (new vs previous version)"),
         (Kind::Cosmetic, "cosmetic variants vs their version"),
+        (Kind::Standalone, "disguised payloads on their own"),
         (Kind::InjectedWhole, "injected libraries, whole"),
         (Kind::InjectedAdded, "injected libraries vs the clean version"),
     ] {
@@ -558,13 +655,16 @@ pub fn markdown(c: &Corpus, libs: &[Library], fams: &[Family], e: &Evaluation) -
     }
     let _ = writeln!(
         o,
-        "\nRecall: {:.2} % against the clean version, {:.2} % whole. Precision over all held-out \
-         samples: {:.4}. False alarms per benign version change: {:.2} %. Cosmetic variants \
-         judged unchanged by the diff: {} of {} ({:.1} %).\n",
+        "\nRecall: {:.2} % against the clean version, {:.2} % whole, {:.2} % alone. Precision \
+         over all held-out samples: {:.4}. False alarms per benign version change: {:.2} %; per \
+         whole benign file: {:.2} %. Cosmetic variants judged unchanged by the diff: {} of {} \
+         ({:.1} %).\n",
         100.0 * e.recall_added(),
         100.0 * e.recall_whole(),
+        100.0 * e.recall_standalone(),
         e.precision(),
         100.0 * e.change_false_alarms(),
+        100.0 * e.whole_false_alarms(),
         e.cosmetic_unchanged.flagged,
         e.cosmetic_unchanged.n,
         100.0 * e.cosmetic_unchanged.rate()

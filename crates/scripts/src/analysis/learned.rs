@@ -81,9 +81,17 @@ pub struct TrainOptions {
     pub rate: f64,
     /// L2 penalty on the weights (not the bias).
     pub l2: f64,
-    /// Share of the loss given to the benign samples (the malicious ones get the rest),
-    /// whatever the two classes' sizes.
-    pub benign_share: f64,
+}
+
+/// One training example.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// Its feature vector.
+    pub x: [f64; DIM],
+    /// Its label.
+    pub malicious: bool,
+    /// Its share of the loss (the caller balances classes and scopes with it).
+    pub weight: f64,
 }
 
 /// The trainer's settings for the shipped model.
@@ -91,7 +99,6 @@ pub const TRAIN: TrainOptions = TrainOptions {
     steps: 3000,
     rate: 4.0,
     l2: 1e-3,
-    benign_share: 0.5,
 };
 
 /// The feature vector of scored code.
@@ -182,17 +189,9 @@ fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
 
-/// Trains a model on labelled vectors (`true` = malicious). Deterministic: the same samples
-/// in the same order give the same parameters, rounded to six decimals as [`render`]
-/// prints them.
-pub fn train(samples: &[([f64; DIM], bool)], opt: TrainOptions) -> Model {
-    let n_mal = samples.iter().filter(|(_, m)| *m).count();
-    let n_ben = samples.len() - n_mal;
-    let weight_of = |malicious: bool| match (malicious, n_mal, n_ben) {
-        (true, n, _) if n > 0 => (1.0 - opt.benign_share) / n as f64,
-        (false, _, n) if n > 0 => opt.benign_share / n as f64,
-        _ => 0.0,
-    };
+/// Trains a model on weighted examples. Deterministic: the same examples in the same order
+/// give the same parameters, rounded to six decimals as [`render`] prints them.
+pub fn train(examples: &[Example], opt: TrainOptions) -> Model {
     let mut m = Model {
         bias: 0.0,
         weights: [0.0; DIM],
@@ -201,10 +200,10 @@ pub fn train(samples: &[([f64; DIM], bool)], opt: TrainOptions) -> Model {
     for _ in 0..opt.steps {
         grad.iter_mut().for_each(|g| *g = 0.0);
         let mut grad_bias = 0.0;
-        for (x, malicious) in samples {
-            let err = (m.score(x) - f64::from(u8::from(*malicious))) * weight_of(*malicious);
+        for e in examples {
+            let err = (m.score(&e.x) - f64::from(u8::from(e.malicious))) * e.weight;
             grad_bias += err;
-            for (g, xi) in grad.iter_mut().zip(x) {
+            for (g, xi) in grad.iter_mut().zip(&e.x) {
                 *g += err * xi;
             }
         }
@@ -264,7 +263,11 @@ mod tests {
             let malicious = i % 2 == 0;
             x[0] = if malicious { 1.0 } else { 0.0 };
             x[N_SEMANTIC + (i % 7)] = 0.5;
-            samples.push((x, malicious));
+            samples.push(Example {
+                x,
+                malicious,
+                weight: 1.0 / 40.0,
+            });
         }
         let opt = TrainOptions {
             steps: 500,
@@ -273,8 +276,8 @@ mod tests {
         let a = train(&samples, opt);
         let b = train(&samples, opt);
         assert_eq!(a, b);
-        for (x, malicious) in &samples {
-            assert_eq!(a.score(x) >= 0.5, *malicious, "{}", a.score(x));
+        for e in &samples {
+            assert_eq!(a.score(&e.x) >= 0.5, e.malicious, "{}", a.score(&e.x));
         }
         assert!(a.weights[0] > 1.0, "{}", a.weights[0]);
         let text = render(&a, "test");
