@@ -49,7 +49,10 @@ fn run() -> Result<(), String> {
         }
     }
     let split = |s: &str| -> Vec<String> {
-        s.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect()
+        s.split(',')
+            .filter(|x| !x.is_empty())
+            .map(str::to_owned)
+            .collect()
     };
     let (libs, fams) = (split(&libs), split(&fams));
     let lib_refs: Vec<&str> = libs.iter().map(String::as_str).collect();
@@ -57,7 +60,8 @@ fn run() -> Result<(), String> {
     let libraries = pipeline::libraries(&lib_refs)?;
     let families = pipeline::families(&fam_refs)?;
     let started = std::time::Instant::now();
-    let corpus = pipeline::build(&libraries, &families, folds, cosmetic);
+    let mut corpus = pipeline::build(&libraries, &families, folds, cosmetic);
+    pipeline::add_hand_corpus(&mut corpus)?;
     eprintln!(
         "built {} samples in {:.1}s",
         corpus.samples.len(),
@@ -69,7 +73,7 @@ fn run() -> Result<(), String> {
             let versions: usize = libraries.iter().map(|l| l.versions.len()).sum();
             let about = format!(
                 "Trained on {} samples: {} libraries at {versions} versions (bench/corpus/npm.tsv), \
-                 {} families\n(testdata/families){}.",
+                 {} families\n(testdata/families){}, and the hand-written corpus's tuning and seen splits.",
                 corpus.samples.len(),
                 libraries.len(),
                 families.len(),

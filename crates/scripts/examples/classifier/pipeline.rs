@@ -28,10 +28,10 @@ use oxc_codegen::{Codegen, CodegenOptions};
 use oxc_minifier::{CompressOptions, MangleOptions, Minifier, MinifierOptions};
 use oxc_parser::Parser;
 use oxc_span::SourceType;
+use parapet_scripts::analysis::classify::MALICIOUS_THRESHOLD;
 use parapet_scripts::analysis::classify::{features, local_features, Context};
 use parapet_scripts::analysis::diff::ScriptDiff;
 use parapet_scripts::analysis::learned::{self, Example, Model, TrainOptions, DIM};
-use parapet_scripts::analysis::classify::MALICIOUS_THRESHOLD;
 use parapet_scripts::analysis::{analyse, Analysis};
 
 /// The site every corpus script is scored for; families' look-alike hosts imitate it.
@@ -64,7 +64,9 @@ pub fn fetch(libraries: &[&str]) -> Result<(), String> {
     if status.success() {
         Ok(())
     } else {
-        Err(format!("bench/corpus.sh {libraries:?} failed ({status}); it needs npm and the registry"))
+        Err(format!(
+            "bench/corpus.sh {libraries:?} failed ({status}); it needs npm and the registry"
+        ))
     }
 }
 
@@ -86,7 +88,10 @@ pub fn libraries(only: &[&str]) -> Result<Vec<Library>, String> {
     let manifest = std::fs::read_to_string(repo().join("bench/corpus/npm.tsv"))
         .map_err(|e| format!("bench/corpus/npm.tsv: {e}"))?;
     let mut out: Vec<Library> = Vec::new();
-    for line in manifest.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in manifest
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let mut cols = line.split('\t');
         let (Some(name), Some(version)) = (cols.next(), cols.next()) else {
             return Err(format!("bad manifest line: {line}"));
@@ -98,9 +103,8 @@ pub fn libraries(only: &[&str]) -> Result<Vec<Library>, String> {
             .join("npm")
             .join(name.replace('/', "+"))
             .join(format!("{version}.js"));
-        let bytes = std::fs::read(&path).map_err(|e| {
-            format!("{}: {e} (run bench/corpus.sh first)", path.display())
-        })?;
+        let bytes = std::fs::read(&path)
+            .map_err(|e| format!("{}: {e} (run bench/corpus.sh first)", path.display()))?;
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let v = Version {
             version: version.to_owned(),
@@ -130,7 +134,10 @@ pub fn families(only: &[&str]) -> Result<Vec<Family>, String> {
     let index = std::fs::read_to_string(root.join("families.tsv"))
         .map_err(|e| format!("families.tsv: {e}"))?;
     let mut out = Vec::new();
-    for line in index.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in index
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let mut cols = line.split('\t');
         let (Some(name), Some(category)) = (cols.next(), cols.next()) else {
             return Err(format!("bad families.tsv line: {line}"));
@@ -147,7 +154,10 @@ pub fn families(only: &[&str]) -> Result<Vec<Family>, String> {
         let mut variants = Vec::new();
         for f in files {
             let text = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
-            let stem = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let stem = f
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
             variants.push((stem, text));
         }
         out.push(Family {
@@ -246,8 +256,10 @@ struct Bodies(Vec<(usize, usize)>);
 
 impl<'a> Visit<'a> for Bodies {
     fn visit_function_body(&mut self, it: &FunctionBody<'a>) {
-        self.0
-            .push((it.span.start as usize, (it.span.end - it.span.start) as usize));
+        self.0.push((
+            it.span.start as usize,
+            (it.span.end - it.span.start) as usize,
+        ));
         walk::walk_function_body(self, it);
     }
 }
@@ -292,6 +304,12 @@ pub enum Kind {
     InjectedWhole,
     /// An injected library scored against the clean version.
     InjectedAdded,
+    /// A benign script of the hand-written corpus (`testdata/corpus`, tuning and seen
+    /// splits): widgets that send what users type to their own services. Trained on in
+    /// every fold, never scored.
+    HandBenign,
+    /// A malicious script of the hand-written corpus (tuning and seen splits).
+    HandMalicious,
 }
 
 /// One scored sample.
@@ -323,7 +341,11 @@ fn vector(a: &Analysis<'_>, baseline: Option<&Analysis<'_>>) -> [f64; DIM] {
 }
 
 fn pieces(a: &Analysis<'_>) -> Vec<[f64; DIM]> {
-    local_features(a, Context { site: Some(SITE) })
+    pieces_for(a, SITE)
+}
+
+fn pieces_for(a: &Analysis<'_>, site: &str) -> Vec<[f64; DIM]> {
+    local_features(a, Context { site: Some(site) })
         .iter()
         .map(|(_, f)| learned::vector(f))
         .collect()
@@ -332,6 +354,44 @@ fn pieces(a: &Analysis<'_>) -> Vec<[f64; DIM]> {
 /// Fold of the i-th library or family.
 pub fn fold(i: usize, k: usize) -> usize {
     i % k
+}
+
+/// Adds the tuning and seen splits of the hand-written corpus (`testdata/corpus`; its
+/// `heldout` split stays out, as the independent check of `tests/corpus.rs`).
+pub fn add_hand_corpus(c: &mut Corpus) -> Result<(), String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus");
+    let manifest = std::fs::read_to_string(root.join("manifest.tsv"))
+        .map_err(|e| format!("testdata/corpus/manifest.tsv: {e}"))?;
+    for line in manifest
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let Some((path, site)) = line.split_once('\t') else {
+            return Err(format!("bad corpus manifest line: {line}"));
+        };
+        if path.starts_with("heldout/") {
+            continue;
+        }
+        let text = std::fs::read_to_string(root.join(path)).map_err(|e| format!("{path}: {e}"))?;
+        let a = analyse(&text);
+        let site = site.trim();
+        let malicious = path.contains("/malicious/");
+        c.samples.push(Sample {
+            x: learned::vector(&features(&a, None, Context { site: Some(site) })),
+            pieces: pieces_for(&a, site),
+            malicious,
+            kind: if malicious {
+                Kind::HandMalicious
+            } else {
+                Kind::HandBenign
+            },
+            library: usize::MAX,
+            family: None,
+            name: path.to_owned(),
+            unchanged: false,
+        });
+    }
+    Ok(())
 }
 
 /// Builds every sample. `cosmetic` adds the cosmetic variants (the slowest part).
@@ -358,9 +418,21 @@ pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Cor
                     unchanged,
                 })
             };
-            push(vector(&a, None), pieces(&a), Kind::Whole, false, name.clone());
+            push(
+                vector(&a, None),
+                pieces(&a),
+                Kind::Whole,
+                false,
+                name.clone(),
+            );
             if let Some(prev) = &previous {
-                push(vector(&a, Some(prev)), Vec::new(), Kind::Change, false, format!("{name} (change)"));
+                push(
+                    vector(&a, Some(prev)),
+                    Vec::new(),
+                    Kind::Change,
+                    false,
+                    format!("{name} (change)"),
+                );
             }
             if cosmetic {
                 for minify in [false, true] {
@@ -371,8 +443,20 @@ pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Cor
                     let va = analyse(&variant);
                     let unchanged = !ScriptDiff::between("a", &a, "b", &va).behaviour_changed;
                     let what = if minify { "minified" } else { "reprinted" };
-                    push(vector(&va, Some(&a)), Vec::new(), Kind::Cosmetic, unchanged, format!("{name} {what}"));
-                    push(vector(&va, None), pieces(&va), Kind::Whole, false, format!("{name} {what} (whole)"));
+                    push(
+                        vector(&va, Some(&a)),
+                        Vec::new(),
+                        Kind::Cosmetic,
+                        unchanged,
+                        format!("{name} {what}"),
+                    );
+                    push(
+                        vector(&va, None),
+                        pieces(&va),
+                        Kind::Whole,
+                        false,
+                        format!("{name} {what} (whole)"),
+                    );
                 }
             }
             previous = Some(a);
@@ -392,18 +476,21 @@ pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Cor
     for (fi, fam) in fams.iter().enumerate() {
         let pool = &hosts[fold(fi, k)];
         if pool.is_empty() {
-            c.skipped.push(format!("{}: no library in its fold", fam.name));
+            c.skipped
+                .push(format!("{}: no library in its fold", fam.name));
             continue;
         }
         for (vname, payload) in &fam.variants {
             for d in DISGUISES {
                 let Some(code) = disguise(payload, d) else {
-                    c.skipped.push(format!("{}/{vname} {d:?}: cannot disguise", fam.name));
+                    c.skipped
+                        .push(format!("{}/{vname} {d:?}: cannot disguise", fam.name));
                     continue;
                 };
                 let alone = analyse(&code);
                 if alone.outcome.is_err() {
-                    c.skipped.push(format!("{}/{vname} {d:?}: does not parse", fam.name));
+                    c.skipped
+                        .push(format!("{}/{vname} {d:?}: does not parse", fam.name));
                     continue;
                 }
                 c.samples.push(Sample {
@@ -431,7 +518,8 @@ pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Cor
                     };
                     let a = analyse(&text);
                     if a.outcome.is_err() {
-                        c.skipped.push(format!("{name}: injected file does not parse"));
+                        c.skipped
+                            .push(format!("{name}: injected file does not parse"));
                         continue;
                     }
                     let base = analyse(&host.text);
@@ -468,30 +556,37 @@ pub fn whole_scope(k: Kind) -> bool {
 /// threshold; otherwise its one vector.
 pub fn flagged(model: &Model, s: &Sample) -> bool {
     if whole_scope(s.kind) {
-        s.pieces.iter().any(|x| model.score(x) >= MALICIOUS_THRESHOLD)
+        s.pieces
+            .iter()
+            .any(|x| model.score(x) >= MALICIOUS_THRESHOLD)
     } else {
         model.score(&s.x) >= MALICIOUS_THRESHOLD
     }
 }
 
-/// Training examples from samples, in four groups that weigh the same whatever their
+/// Training examples from samples, in six groups that weigh the same whatever their
 /// sizes: the pieces of benign files (every piece a whole-file score looks at, so the
 /// model learns what ordinary library code that sends or injects looks like), benign added
 /// code (version changes, cosmetic variants), injected code as it is added to a library,
-/// and disguised payloads on their own. Injected libraries scored whole are not trained on:
+/// disguised payloads on their own, and the benign (by piece) and malicious scripts of the
+/// hand-written corpus's tuning and seen splits (widgets that send to their own services,
+/// which no npm library does). Injected libraries scored whole are not trained on:
 /// which of their pieces is the injection is not labelled.
 pub fn examples<'a>(samples: impl Iterator<Item = &'a Sample> + Clone) -> Vec<Example> {
     let group = |s: &Sample| match (s.malicious, s.kind) {
         (false, Kind::Whole) => Some(0),
+        (false, Kind::HandBenign) => Some(4),
         (false, _) => Some(1),
         (true, Kind::InjectedAdded) => Some(2),
         (true, Kind::Standalone) => Some(3),
+        (true, Kind::HandMalicious) => Some(5),
         (true, _) => None,
     };
-    let mut counts = [0usize; 4];
+    let by_piece = |g: usize| g == 0 || g == 4;
+    let mut counts = [0usize; 6];
     for s in samples.clone() {
         if let Some(g) = group(s) {
-            counts[g] += if g == 0 { s.pieces.len() } else { 1 };
+            counts[g] += if by_piece(g) { s.pieces.len() } else { 1 };
         }
     }
     let groups = counts.iter().filter(|&&n| n > 0).count().max(1) as f64;
@@ -499,10 +594,10 @@ pub fn examples<'a>(samples: impl Iterator<Item = &'a Sample> + Clone) -> Vec<Ex
     let mut out = Vec::new();
     for s in samples {
         match group(s) {
-            Some(0) => out.extend(s.pieces.iter().map(|x| Example {
+            Some(g) if by_piece(g) => out.extend(s.pieces.iter().map(|x| Example {
                 x: *x,
                 malicious: false,
-                weight: weight(0),
+                weight: weight(g),
             })),
             Some(g) => out.push(Example {
                 x: s.x,
@@ -582,20 +677,25 @@ impl Evaluation {
 }
 
 /// Grouped K-fold cross-validation.
-pub fn cross_validate(c: &Corpus, libs: &[Library], fams: &[Family], k: usize, opt: TrainOptions) -> Evaluation {
+pub fn cross_validate(
+    c: &Corpus,
+    libs: &[Library],
+    fams: &[Family],
+    k: usize,
+    opt: TrainOptions,
+) -> Evaluation {
     let mut e = Evaluation {
         folds: k,
         ..Evaluation::default()
     };
+    let hand = |s: &Sample| matches!(s.kind, Kind::HandBenign | Kind::HandMalicious);
     let held = |s: &Sample, f: usize| {
-        fold(s.library, k) == f && s.family.is_none_or(|fi| fold(fi, k) == f)
+        !hand(s) && fold(s.library, k) == f && s.family.is_none_or(|fi| fold(fi, k) == f)
     };
     for f in 0..k {
-        let train = examples(
-            c.samples
-                .iter()
-                .filter(|s| fold(s.library, k) != f && s.family.is_none_or(|fi| fold(fi, k) != f)),
-        );
+        let train = examples(c.samples.iter().filter(|s| {
+            hand(s) || (fold(s.library, k) != f && s.family.is_none_or(|fi| fold(fi, k) != f))
+        }));
         let model = learned::train(&train, opt);
         for s in c.samples.iter().filter(|s| held(s, f)) {
             let flagged = flagged(&model, s);
@@ -612,7 +712,10 @@ pub fn cross_validate(c: &Corpus, libs: &[Library], fams: &[Family], k: usize, o
                     e.misses.push(format!("{} ({:?})", s.name, s.kind));
                 }
             } else if flagged {
-                e.false_alarms.push(format!("{} ({:?}, {})", s.name, s.kind, libs[s.library].name));
+                e.false_alarms.push(format!(
+                    "{} ({:?}, {})",
+                    s.name, s.kind, libs[s.library].name
+                ));
             }
             if s.kind == Kind::Cosmetic {
                 e.cosmetic_unchanged.n += 1;
@@ -640,18 +743,40 @@ pub fn markdown(c: &Corpus, libs: &[Library], fams: &[Family], e: &Evaluation) -
         c.bytes as f64 / 1e6,
         c.skipped.len()
     );
-    let _ = writeln!(o, "Held out, pooled over {} folds (whole libraries and whole families per fold):\n", e.folds);
-    let _ = writeln!(o, "| samples | held out | scored malicious | rate |\n|---|---|---|---|");
+    let _ = writeln!(
+        o,
+        "Held out, pooled over {} folds (whole libraries and whole families per fold):\n",
+        e.folds
+    );
+    let _ = writeln!(
+        o,
+        "| samples | held out | scored malicious | rate |\n|---|---|---|---|"
+    );
     for (kind, what) in [
-        (Kind::Whole, "benign library versions and their cosmetic variants, whole"),
-        (Kind::Change, "benign version changes (new vs previous version)"),
+        (
+            Kind::Whole,
+            "benign library versions and their cosmetic variants, whole",
+        ),
+        (
+            Kind::Change,
+            "benign version changes (new vs previous version)",
+        ),
         (Kind::Cosmetic, "cosmetic variants vs their version"),
         (Kind::Standalone, "disguised payloads on their own"),
         (Kind::InjectedWhole, "injected libraries, whole"),
-        (Kind::InjectedAdded, "injected libraries vs the clean version"),
+        (
+            Kind::InjectedAdded,
+            "injected libraries vs the clean version",
+        ),
     ] {
         let t = e.tally(kind);
-        let _ = writeln!(o, "| {what} | {} | {} | {:.2} % |", t.n, t.flagged, 100.0 * t.rate());
+        let _ = writeln!(
+            o,
+            "| {what} | {} | {} | {:.2} % |",
+            t.n,
+            t.flagged,
+            100.0 * t.rate()
+        );
     }
     let _ = writeln!(
         o,

@@ -331,7 +331,12 @@ pub fn features(a: &Analysis<'_>, baseline: Option<&Analysis<'_>>, ctx: Context<
                 signals: lexical_signals(a.source),
                 ..Features::default()
             };
-            add_hosts(&mut f, lexical_hosts(a.source), site.as_deref(), &baseline_hosts);
+            add_hosts(
+                &mut f,
+                lexical_hosts(a.source),
+                site.as_deref(),
+                &baseline_hosts,
+            );
             f
         }
     }
