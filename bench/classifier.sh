@@ -6,6 +6,8 @@
 #
 #   bench/classifier.sh                 # fetch (first run), evaluate, rebuild check, throughput
 #   FOLDS=5 ROUNDS=5 bench/classifier.sh
+#   BIN_DIR=target/release/examples bench/classifier.sh   # prebuilt classifier and throughput
+#   NOTE="..." bench/classifier.sh                           # a line about the run, in the result
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,8 +21,12 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 bench/corpus.sh
-cargo build --release -p parapet-scripts --example classifier --example throughput
-bin="$CARGO_TARGET_DIR/release/examples"
+if [ -n "${BIN_DIR:-}" ]; then
+    bin="$BIN_DIR"
+else
+    cargo build --release -p parapet-scripts --example classifier --example throughput
+    bin="$CARGO_TARGET_DIR/release/examples"
+fi
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 "$bin/classifier" eval --folds "$FOLDS" >"$tmp/eval.md"
@@ -30,7 +36,7 @@ if cmp -s "$tmp/model.rs" crates/scripts/src/analysis/learned_model.rs; then
 else
     rebuilt="NO: the shipped learned_model.rs differs from the rebuild (diff below)"
 fi
-mapfile -t files < <(find "$cache/npm" -name '*.js' | sort)
+mapfile -t files < <(find "$cache/npm" -type f -name '*.js' | sort)
 "$bin/throughput" "${files[@]}" --rounds "$ROUNDS" >"$tmp/throughput.txt"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -39,6 +45,10 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
     echo
     echo "Written by \`bench/classifier.sh\` (FOLDS=$FOLDS ROUNDS=$ROUNDS) on $(date -u +%Y-%m-%d)."
     echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average $load_before before, $load_after after."
+    if [ -n "${NOTE:-}" ]; then
+        echo
+        echo "$NOTE"
+    fi
     echo
     echo "## Held-out evaluation"
     echo
