@@ -18,7 +18,9 @@
 //! `obfuscated` is reported whenever its score reaches 0.5, malicious or not.
 //!
 //! With a baseline (the previous version of the same script), only the code the new version
-//! adds is scored, and hosts the baseline already named are not new.
+//! adds is scored, and hosts the baseline already named are not new. Without one, a parsed
+//! script is scored piece by piece ([`local_features`]) and its riskiest piece speaks for it:
+//! a whole library does everything a skimmer does somewhere, but not in one small piece.
 
 use serde::Serialize;
 
