@@ -5,7 +5,8 @@
 #
 # On a fresh Debian 12 machine with the Rust toolchain, node/npm and python, it
 # installs what the tests need (nginx, Chromium, bgpdump, FRR, GoBGP and ExaBGP from Debian, the browser
-# script's node modules, aiosmtpd from PyPI), then runs, in order:
+# script's node modules, aiosmtpd from PyPI, four pinned npm libraries for the classifier's
+# corpus slice), then runs, in order:
 #   cargo fmt --all -- --check
 #   cargo clippy --workspace --all-targets -- -D warnings
 #   cargo test --workspace --no-fail-fast   (every test binary runs, all summaries print)
@@ -108,6 +109,12 @@ if python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
 else
     python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'aiosmtpd==1.4.6'
 fi
+
+# ---------------------------------------------------------------- classifier corpus slice
+section "Classifier corpus slice (npm pack of four pinned libraries, checked against their integrity)"
+# tests/classifier_pipeline.rs trains and evaluates on these; bench/corpus.sh keeps them in
+# ${PARAPET_CORPUS:-~/.cache/parapet-corpus} and fetches nothing when they are there.
+bash "$repo/bench/corpus.sh" js-cookie mustache underscore backbone
 
 # ---------------------------------------------------------------- cargo
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/parapet-target}"
