@@ -41,6 +41,7 @@
 //!   shared alert pipeline.
 
 pub mod analysis;
+pub mod blocking;
 mod error;
 pub mod fetch;
 pub mod inventory;
