@@ -81,7 +81,7 @@ fn blocked_sources_are_neutralised_whatever_the_spelling() {
     // SVG's href, and whitespace around the URL.
     let (out, st) = rewrite(&l, TRICKY[5]);
     assert_eq!(st.blocked_src, 2, "{out}");
-    assert!(!out.contains("/js/a.js\""), "{out}");
+    assert!(!out.contains("src=") && !out.contains("href="), "{out}");
     // Integrity goes with the source.
     let (out, _) = rewrite(&l, TRICKY[6]);
     assert!(!out.contains("integrity"), "{out}");
@@ -157,7 +157,7 @@ fn long_inline_scripts_pass_unchecked_and_whole() {
 fn a_tag_beyond_the_memory_bound_passes_the_page_through_unchanged() {
     let l = list(&["https://shop.example/js/a.js"]);
     let page = format!(
-        "<p>before</p><div title=\"{}\">x</div><script src=/js/a.js></script>",
+        "<p>before</p><script title=\"{}\" src=/js/a.js></script><p>after</p>",
         "a".repeat(MAX_REWRITER_MEMORY + 1024)
     );
     let bytes = page.as_bytes();
