@@ -768,3 +768,48 @@ impl HttpModule for ScriptBlocking {
         );
     }
 }
+
+/// One script's place in its site's lists, for the dashboard's item page.
+#[derive(Debug, Clone, Default)]
+pub struct EntryState {
+    /// Who blocked it (`config`, `operator`, `auto`), when it is blocked.
+    pub blocked: Option<String>,
+    /// Who approved it, when it is approved.
+    pub approved: Option<String>,
+}
+
+/// Where `url` stands in `site`'s lists: the config's (`conf`) and the store's. `None` when
+/// `url` cannot be an entry.
+pub async fn entry_state(
+    store: &dyn Store,
+    site: &str,
+    conf: &parapet_config::ScriptBlocking,
+    policy: UrlPolicy,
+    url: &str,
+) -> parapet_store::Result<Option<(BlockEntry, EntryState)>> {
+    let Some(entry) = BlockEntry::parse(url, policy) else {
+        return Ok(None);
+    };
+    let saved = store
+        .get_setting(&setting_key(site))
+        .await?
+        .and_then(|t| serde_json::from_str::<Saved>(&t).ok())
+        .unwrap_or_default();
+    let find = |configured: &[String], records: &[Record]| {
+        let configured = configured
+            .iter()
+            .any(|e| BlockEntry::parse(e, policy).as_ref() == Some(&entry));
+        if configured {
+            return Some("config".to_owned());
+        }
+        records
+            .iter()
+            .find(|r| r.entry == entry.as_str())
+            .map(|r| r.source.clone())
+    };
+    let state = EntryState {
+        blocked: find(&conf.block, &saved.block),
+        approved: find(&conf.approve, &saved.approve),
+    };
+    Ok(Some((entry, state)))
+}

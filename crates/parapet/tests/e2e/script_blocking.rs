@@ -108,6 +108,25 @@ fn api(method: http::Method, path: &str) -> Request<Full<Bytes>> {
         .unwrap()
 }
 
+/// A dashboard form post.
+fn dash_post(
+    path: &str,
+    body: String,
+    origin: Option<&str>,
+    cookie: Option<&str>,
+) -> Request<Full<Bytes>> {
+    let mut b = Request::post(path)
+        .header("host", "localhost")
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(o) = origin {
+        b = b.header("origin", o);
+    }
+    if let Some(c) = cookie {
+        b = b.header("cookie", c);
+    }
+    b.body(Full::new(Bytes::from(body))).unwrap()
+}
+
 fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
@@ -291,6 +310,80 @@ async fn a_skimmed_checkout_script_is_blocked_and_no_longer_runs() {
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+
+    // The dashboard's item page shows the block and unblocks with its form (signed in,
+    // same origin); a form from another origin is refused.
+    let login = send(
+        parapet.admin(),
+        dash_post("/login", format!("token={TOKEN}&next=%2F"), None, None),
+    )
+    .await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER);
+    let cookie = login
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let item_path = format!("/item?site=t&kind=script&url={}", enc(&script));
+    let item = send(
+        parapet.admin(),
+        Request::get(item_path.as_str())
+            .header("host", "localhost")
+            .header("cookie", &cookie)
+            .body(Full::new(Bytes::new()))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(item.status, StatusCode::OK, "{}", item.text());
+    let html = item.text();
+    assert!(html.contains("blocked (operator)"), "{html}");
+    let action = html
+        .split("<form method=\"post\" action=\"")
+        .find(|s| s.starts_with("/scripts/block?"))
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("no block form: {html}"))
+        .replace("&#38;", "&");
+    assert!(action.contains("remove=1"), "{action}");
+    let refused = send(
+        parapet.admin(),
+        dash_post(
+            &action,
+            String::new(),
+            Some("https://evil.example"),
+            Some(&cookie),
+        ),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let done = send(
+        parapet.admin(),
+        dash_post(&action, String::new(), None, Some(&cookie)),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
+    assert_eq!(done.header("location"), Some(item_path.as_str()));
+    let v: serde_json::Value = serde_json::from_slice(
+        &send(
+            parapet.admin(),
+            api(http::Method::GET, "/api/v1/scripts/block?site=t"),
+        )
+        .await
+        .body,
+    )
+    .unwrap();
+    assert_eq!(v["block"], serde_json::json!([]), "{v}");
+    let item = send(
+        parapet.admin(),
+        Request::get(item_path.as_str())
+            .header("host", "localhost")
+            .header("cookie", &cookie)
+            .body(Full::new(Bytes::new()))
+            .unwrap(),
+    )
+    .await;
+    assert!(item.text().contains("Block this script"), "{}", item.text());
 
     let metrics = send(parapet.admin(), get("/metrics")).await.text();
     assert!(
