@@ -35,9 +35,10 @@ pub use alerts::{
 };
 pub use error::ConfigError;
 pub use scripts::{
-    ScriptFetch, Scripts, DEFAULT_SCRIPT_FETCH_CONCURRENCY, DEFAULT_SCRIPT_FETCH_HOST_DELAY,
+    CspEnforce, ScriptBlocking, ScriptFetch, Scripts, DEFAULT_CSP_ENFORCE,
+    DEFAULT_SCRIPT_FETCH_CONCURRENCY, DEFAULT_SCRIPT_FETCH_HOST_DELAY,
     DEFAULT_SCRIPT_FETCH_INTERVAL, DEFAULT_SCRIPT_FETCH_MIN_INTERVAL, DEFAULT_SCRIPT_FETCH_QUEUE,
-    DEFAULT_SCRIPT_FETCH_TIMEOUT, MAX_FETCH_ALLOW,
+    DEFAULT_SCRIPT_FETCH_TIMEOUT, MAX_FETCH_ALLOW, MAX_SCRIPT_LIST_ENTRIES,
 };
 
 /// Where Parapet keeps what it creates (certificates, the SQLite store), relative
@@ -277,6 +278,9 @@ pub struct ScriptMonitor {
     /// Report requests per second, and burst, from everyone together.
     pub site_rate: f64,
     pub site_burst: f64,
+    /// Blocking and the enforced policy (`block`, `approve`, `auto_block_risk`,
+    /// `csp_enforce`).
+    pub blocking: ScriptBlocking,
 }
 
 /// A host name a site answers to.
@@ -966,6 +970,7 @@ impl Validator<'_> {
         key: &str,
         m: raw::ScriptMonitor,
     ) -> Result<ScriptMonitor, ConfigError> {
+        let blocking = self.script_blocking(key, &m)?;
         let sample_rate = m.sample_rate.unwrap_or(DEFAULT_SCRIPT_SAMPLE_RATE);
         if !(0.0..=1.0).contains(&sample_rate) {
             return Err(self.err(
@@ -998,6 +1003,7 @@ impl Validator<'_> {
         let site_rate = rate("site_rate", m.site_rate, DEFAULT_SCRIPT_SITE_RATE)?;
         let site_burst = rate("site_burst", m.site_burst, DEFAULT_SCRIPT_SITE_BURST)?;
         Ok(ScriptMonitor {
+            blocking,
             client_rate,
             client_burst,
             site_rate,

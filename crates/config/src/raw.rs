@@ -119,6 +119,10 @@ pub struct ScriptMonitor {
     pub client_burst: Option<f64>,
     pub site_rate: Option<f64>,
     pub site_burst: Option<f64>,
+    pub block: Option<Vec<String>>,
+    pub approve: Option<Vec<String>>,
+    pub auto_block_risk: Option<f64>,
+    pub csp_enforce: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

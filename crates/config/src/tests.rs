@@ -94,6 +94,22 @@ fn bad_values_name_the_key() {
             format!("{MINIMAL}\n[sites.script_monitor]\nsite_burst = nan\n"),
             "sites[0].script_monitor.site_burst",
         ),
+        (
+            format!("{MINIMAL}\n[sites.script_monitor]\nblock = [\"/js/a.js\"]\n"),
+            "sites[0].script_monitor.block[0]",
+        ),
+        (
+            format!("{MINIMAL}\n[sites.script_monitor]\napprove = [\"https://a.example/\", \"sha256-abc\"]\n"),
+            "sites[0].script_monitor.approve[1]",
+        ),
+        (
+            format!("{MINIMAL}\n[sites.script_monitor]\nauto_block_risk = 0\n"),
+            "sites[0].script_monitor.auto_block_risk",
+        ),
+        (
+            format!("{MINIMAL}\n[sites.script_monitor]\ncsp_enforce = \"on\"\n"),
+            "sites[0].script_monitor.csp_enforce",
+        ),
     ];
     for (text, key) in cases {
         let err = parse(&text).unwrap_err();
@@ -702,4 +718,25 @@ fn routes_ris_live_has_defaults_and_checks_its_url() {
     }
     let err = parse(&format!("[routes.ris_live]\nwatchdog = \"0s\"\n{base}")).unwrap_err();
     assert_eq!(err.key(), Some("routes.ris_live.watchdog"));
+}
+
+#[test]
+fn blocking_keys_are_read_and_default_to_off() {
+    let c = parse(&format!("{MINIMAL}\n[sites.script_monitor]\n")).unwrap();
+    let b = &c.sites[0].script_monitor.as_ref().unwrap().blocking;
+    assert_eq!(b, &ScriptBlocking::default());
+    assert_eq!(b.csp_enforce, CspEnforce::Off);
+    assert_eq!(b.auto_block_risk, None);
+    let c = parse(&format!(
+        "{MINIMAL}\n[sites.script_monitor]\nblock = [\"https://shop.example/js/x.js\", \
+         \"sha256-47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU\"]\n\
+         approve = [\"https://shop.example/js/app.js\"]\nauto_block_risk = 0.9\n\
+         csp_enforce = \"report-only\"\n"
+    ))
+    .unwrap();
+    let b = &c.sites[0].script_monitor.as_ref().unwrap().blocking;
+    assert_eq!(b.block.len(), 2);
+    assert_eq!(b.approve, ["https://shop.example/js/app.js"]);
+    assert_eq!(b.auto_block_risk, Some(0.9));
+    assert_eq!(b.csp_enforce, CspEnforce::ReportOnly);
 }

@@ -38,6 +38,11 @@ struct SiteInfo {
     name: String,
     hosts: String,
     monitored: bool,
+    /// The blocking keys and URL policy of a monitored site.
+    blocking: Option<(
+        parapet_config::ScriptBlocking,
+        parapet_scripts::report::UrlPolicy,
+    )>,
 }
 
 pub struct Dashboard {
@@ -63,6 +68,14 @@ impl Dashboard {
                     .collect::<Vec<_>>()
                     .join(", "),
                 monitored: s.script_monitor.is_some(),
+                blocking: s.script_monitor.as_ref().map(|m| {
+                    (
+                        m.blocking.clone(),
+                        parapet_scripts::report::UrlPolicy {
+                            full_urls: m.full_urls,
+                        },
+                    )
+                }),
             })
             .collect();
         Arc::new(Dashboard { store, sites })
@@ -106,7 +119,19 @@ impl HttpModule for Dashboard {
                     return Some(not_found("no such kind of item"));
                 };
                 let url = params.get("url").unwrap_or_default().to_owned();
-                Box::pin(async move { render(item(&*store, site, kind, url).await) })
+                let blocking = self
+                    .sites
+                    .iter()
+                    .find(|s| s.name == site)
+                    .and_then(|s| s.blocking.clone());
+                let back = req
+                    .uri
+                    .path_and_query()
+                    .map_or("/", |p| p.as_str())
+                    .to_owned();
+                Box::pin(
+                    async move { render(item(&*store, site, kind, url, blocking, back).await) },
+                )
             }
             "/domains" => {
                 let Some(site) = self.monitored(params.get("site")) else {
@@ -537,6 +562,28 @@ struct ItemPage {
     pages: Vec<(String, u64)>,
     hashes: Vec<String>,
     events: Vec<EventRow>,
+    /// Blocking, for scripts: where it stands and the forms' targets.
+    blocking: Option<BlockingBox>,
+}
+
+/// The item page's blocking box: state, and each form's action (the dashboard's own path,
+/// with the values percent-encoded).
+struct BlockingBox {
+    blocked: Option<String>,
+    approved: Option<String>,
+    block_action: String,
+    approve_action: String,
+}
+
+fn form_action(path: &str, site: &str, entry: &str, back: &str, remove: bool) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    q.append_pair("site", site)
+        .append_pair("entry", entry)
+        .append_pair("back", back);
+    if remove {
+        q.append_pair("remove", "1");
+    }
+    format!("{path}?{}", q.finish())
 }
 
 async fn item(
@@ -544,10 +591,40 @@ async fn item(
     site: String,
     kind: ItemKind,
     url: String,
+    blocking: Option<(
+        parapet_config::ScriptBlocking,
+        parapet_scripts::report::UrlPolicy,
+    )>,
+    back: String,
 ) -> parapet_store::Result<Option<ItemPage>> {
     let Some(item) = store.inventory_item(&site, kind, &url).await? else {
         return Ok(None);
     };
+    let mut blocking_box = None;
+    if let (Some((conf, policy)), ItemKind::Script | ItemKind::Worker) = (&blocking, kind) {
+        if let Some((entry, state)) =
+            crate::script_blocking::entry_state(store, &site, conf, *policy, &url).await?
+        {
+            blocking_box = Some(BlockingBox {
+                block_action: form_action(
+                    "/scripts/block",
+                    &site,
+                    entry.as_str(),
+                    &back,
+                    state.blocked.is_some(),
+                ),
+                approve_action: form_action(
+                    "/scripts/approve",
+                    &site,
+                    entry.as_str(),
+                    &back,
+                    state.approved.is_some(),
+                ),
+                blocked: state.blocked,
+                approved: state.approved,
+            });
+        }
+    }
     // The script monitor's events name the site as their subject and the item in their
     // details.
     let history = store
@@ -577,6 +654,7 @@ async fn item(
         url: item.item,
         site,
         events,
+        blocking: blocking_box,
     }))
 }
 

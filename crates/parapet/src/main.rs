@@ -15,6 +15,7 @@ mod alerting;
 mod api;
 mod dashboard;
 mod route_monitor;
+mod script_blocking;
 mod script_fetcher;
 mod script_monitor;
 mod scripts;
@@ -323,6 +324,18 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
     )? {
         modules.push(m);
         writer = Some(w);
+    }
+    // Blocking: same-origin requests for blocked scripts are refused before access (a
+    // blocked script is refused to everyone), pages rewritten on their way out; the
+    // fetcher's verdicts reach it for automatic blocking.
+    if let Some(b) =
+        script_blocking::ScriptBlocking::from_config(&config, store.clone(), alerts.clone()).await?
+    {
+        if let Some((f, _)) = &fetcher {
+            let sink = b.clone();
+            f.on_verdict(std::sync::Arc::new(move |v| sink.verdict(v)));
+        }
+        modules.push(b);
     }
     // Access comes after the script monitor, so that browsers' CSP reports reach it on
     // protected sites (they carry no session).

@@ -281,7 +281,7 @@ impl ScriptMonitor {
 }
 
 /// The token key: read from the state directory, made (32 random bytes) on first start.
-fn key(state_dir: &Path) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn key(state_dir: &Path) -> anyhow::Result<Vec<u8>> {
     let path = state_dir.join(KEY_FILE);
     match std::fs::read(&path) {
         Ok(k) if k.len() >= 32 => Ok(k),

@@ -23,6 +23,7 @@ mod limits;
 mod proxy;
 mod resilience;
 mod routes_live;
+mod script_blocking;
 mod script_fetch;
 mod script_monitor;
 mod selftest;
