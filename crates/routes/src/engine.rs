@@ -129,6 +129,9 @@ pub struct RouteView {
     pub events: Vec<&'static str>,
 }
 
+/// A route to judge again: (vantage id, prefix, path id, path, OTC).
+type Rejudge = (u32, IpNet, u32, Arc<AsPath>, Option<Asn>);
+
 /// The most routes [`Engine::routes`] returns: an admin query must not copy a flood.
 pub const MAX_ROUTE_VIEWS: usize = 10_000;
 
@@ -445,7 +448,7 @@ impl Engine {
     pub fn set_rpki(&mut self, time: Timestamp, rpki: Option<RpkiData>, out: &mut Vec<Alert>) {
         self.tick(time);
         self.rpki = rpki;
-        let mut routes: Vec<(u32, IpNet, u32, Arc<AsPath>, Option<Asn>)> = Vec::new();
+        let mut routes: Vec<Rejudge> = Vec::new();
         for (vid, v) in self.vantages.iter().enumerate() {
             let vid = u32::try_from(vid).unwrap_or(u32::MAX);
             for (prefix, list) in &v.routes {
@@ -455,7 +458,7 @@ impl Engine {
             }
         }
         // In a fixed order, so that the alerts come out the same way every time.
-        routes.sort_unstable_by(|a, b| (a.1, a.0, a.2).cmp(&(b.1, b.0, b.2)));
+        routes.sort_unstable_by_key(|a| (a.1, a.0, a.2));
         for (vid, prefix, path_id, path, otc) in routes {
             let Some((_, &rule)) = self.trie.longest_match(&prefix) else {
                 continue;
@@ -532,7 +535,7 @@ impl Engine {
                 add(&prefix, list);
             }
         }
-        out.sort_by(|a, b| (a.prefix, a.vantage, a.path_id).cmp(&(b.prefix, b.vantage, b.path_id)));
+        out.sort_by_key(|a| (a.prefix, a.vantage, a.path_id));
         out
     }
 

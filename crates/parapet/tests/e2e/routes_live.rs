@@ -901,6 +901,32 @@ async fn the_rpki_file_is_reloaded_when_it_changes_and_a_bad_one_keeps_the_old_d
     let (_, open) = api(admin, "/api/v1/routes/alerts?status=open").await;
     assert_eq!(open["alerts"], serde_json::json!([]), "{open}");
 
+    // The OpenAPI document describes what was answered: the paths, and every field its
+    // schemas list as required.
+    let spec: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("docs/api/openapi.json")).unwrap(),
+    )
+    .unwrap();
+    for path in ["alerts", "state", "feeds"] {
+        let path = format!("/api/v1/routes/{path}");
+        assert!(spec["paths"][&path]["get"].is_object(), "{path} documented");
+    }
+    for (schema, answer) in [
+        ("RouteAlert", &list[0]),
+        ("RouteView", &state["routes"][0]),
+        ("RouteFeeds", &feeds),
+    ] {
+        for field in spec["components"]["schemas"][schema]["required"]
+            .as_array()
+            .unwrap()
+        {
+            assert!(
+                answer.get(field.as_str().unwrap()).is_some(),
+                "{schema}.{field} in {answer}"
+            );
+        }
+    }
+
     // A truncated file (a broken export): the old data stays, the error is logged and counted.
     replace_file(&file, r#"{"roas":[{"prefix":"192.0.2.0/24","#);
     let counted = eventually(LIVE_TIMEOUT, || async move {
