@@ -338,8 +338,6 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
         modules.push(m);
         access_writer = Some(w);
     }
-    // The dashboard's pages on the admin listener (the admin token signs the operator in).
-    modules.push(dashboard::Dashboard::new(&config, store.clone()));
     let live_routes = config.routes.as_ref().filter(|r| r.has_live_feed());
     let route_metrics = route_monitor::Metrics::default();
     // The route monitor's API: stored alerts always, live state when a feed runs.
@@ -347,6 +345,12 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
         store.clone(),
         live_routes.is_some().then(|| route_metrics.clone()),
     );
+    // The dashboard's pages on the admin listener (the admin token signs the operator in).
+    modules.push(dashboard::Dashboard::new(
+        &config,
+        store.clone(),
+        Some(route_module.asker()),
+    ));
     modules.push(route_module);
     let gateway =
         parapet_gateway::Gateway::bind(&config, modules).context("cannot start the gateway")?;

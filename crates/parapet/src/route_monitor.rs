@@ -224,6 +224,24 @@ fn bad_request(message: &str) -> ServeFuture {
     Box::pin(async move { json(StatusCode::BAD_REQUEST, &body) })
 }
 
+/// Asks the monitor's task for its live state on behalf of the dashboard.
+#[derive(Clone)]
+pub struct Asker(mpsc::Sender<Ask>);
+
+impl Asker {
+    /// The feeds' health; `None` when no live feed runs or the task did not answer.
+    pub async fn feeds(&self) -> Option<FeedsView> {
+        ask(self.0.clone(), |reply| Ask::Feeds { reply }).await.ok()
+    }
+}
+
+impl Module {
+    /// A handle for the dashboard's routes page.
+    pub fn asker(&self) -> Asker {
+        Asker(self.asks.clone())
+    }
+}
+
 /// Sends `ask` to the monitor's task and answers with what it replies.
 async fn ask<T: Serialize>(
     asks: mpsc::Sender<Ask>,
@@ -278,7 +296,12 @@ impl parapet_gateway::HttpModule for Module {
                 };
                 let store = Arc::clone(&self.store);
                 Some(Box::pin(async move {
-                    crate::api::answer(route_alerts(&*store, &filter).await)
+                    crate::api::answer(stored_alerts(&*store, &filter).await.map(
+                        |(alerts, scanned)| {
+                            let alerts: Vec<_> = alerts.iter().map(StoredAlert::to_json).collect();
+                            serde_json::json!({ "alerts": alerts, "scanned": scanned })
+                        },
+                    ))
                 }))
             }
             "/api/v1/routes/state" => {
@@ -329,9 +352,10 @@ impl parapet_gateway::HttpModule for Module {
     }
 }
 
-/// Which stored route alerts `/api/v1/routes/alerts` lists.
+/// Which stored route alerts `/api/v1/routes/alerts` (and the dashboard's routes page)
+/// lists.
 #[derive(Debug, Clone, PartialEq)]
-struct AlertFilter {
+pub struct AlertFilter {
     prefix: Option<(IpNet, PrefixMatch)>,
     kind: Option<AlertKind>,
     status: Option<bool>,
@@ -350,7 +374,9 @@ enum PrefixMatch {
 }
 
 impl AlertFilter {
-    fn parse(params: &HashMap<String, String>) -> Result<Self, String> {
+    /// From query parameters (`prefix`, `match`, `kind`, `status`, `since`, `limit`); the
+    /// error names the parameter.
+    pub fn parse(params: &HashMap<String, String>) -> Result<Self, String> {
         let prefix = match params.get("prefix") {
             None => None,
             Some(p) => {
@@ -418,14 +444,38 @@ impl AlertFilter {
     }
 }
 
-/// The stored route alerts matching `filter`, newest first, each with whether it is still
-/// open (no `-resolved` of the same event stored after it) and when it resolved. The
-/// newest [`MAX_EVENT_LIMIT`] route events (since `since`) are read: an alert whose
-/// resolution is older than that window cannot exist, and an older alert is not listed.
-async fn route_alerts(
+/// One stored route alert and what became of it.
+pub struct StoredAlert {
+    pub kind: AlertKind,
+    /// The stored event; its details are the alert's JSON line.
+    pub event: parapet_core::Event,
+    /// When its `-resolved` was stored; `None` while it is open.
+    pub resolved_at: Option<Timestamp>,
+}
+
+impl StoredAlert {
+    /// The JSON of `/api/v1/routes/alerts`: the alert's line with `id`, `open` and
+    /// `resolved_at`.
+    fn to_json(&self) -> serde_json::Value {
+        let mut v = match &self.event.details {
+            serde_json::Value::Object(m) => m.clone(),
+            _ => serde_json::Map::new(),
+        };
+        v.insert("id".into(), serde_json::json!(self.event.id));
+        v.insert("open".into(), serde_json::json!(self.resolved_at.is_none()));
+        v.insert("resolved_at".into(), serde_json::json!(self.resolved_at));
+        serde_json::Value::Object(v)
+    }
+}
+
+/// The stored route alerts matching `filter`, newest first, each with when it resolved
+/// (a `-resolved` of the same event stored after it), and how many stored route events
+/// were read: the newest [`MAX_EVENT_LIMIT`] (since `since`). An alert whose resolution is
+/// older than that window cannot exist, and an older alert is not listed.
+pub async fn stored_alerts(
     store: &dyn Store,
     filter: &AlertFilter,
-) -> parapet_store::Result<serde_json::Value> {
+) -> parapet_store::Result<(Vec<StoredAlert>, usize)> {
     let mut q = EventQuery::new()
         .service(parapet_core::Service::Routes)
         .limit(MAX_EVENT_LIMIT);
@@ -462,16 +512,13 @@ async fn route_alerts(
         {
             continue;
         }
-        let mut v = match e.details {
-            serde_json::Value::Object(m) => m,
-            _ => serde_json::Map::new(),
-        };
-        v.insert("id".into(), serde_json::json!(e.id));
-        v.insert("open".into(), serde_json::json!(resolved_at.is_none()));
-        v.insert("resolved_at".into(), serde_json::json!(resolved_at));
-        out.push(serde_json::Value::Object(v));
+        out.push(StoredAlert {
+            kind,
+            event: e,
+            resolved_at,
+        });
     }
-    Ok(serde_json::json!({ "alerts": out, "scanned": scanned }))
+    Ok((out, scanned))
 }
 
 /// Binds the live feeds of `routes` and starts the monitor; it runs until `shutdown`.
@@ -827,4 +874,123 @@ pub fn watch(path: &Path, format: AlertFormat) -> anyhow::Result<()> {
         monitor.await.context("the route monitor failed")?;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parapet_core::{Event, Service, Severity};
+
+    fn params(q: &str) -> HashMap<String, String> {
+        url::form_urlencoded::parse(q.as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    fn filter(q: &str) -> AlertFilter {
+        AlertFilter::parse(&params(q)).unwrap()
+    }
+
+    fn net(s: &str) -> IpNet {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_filter_parses_and_names_what_it_refuses() {
+        let f = filter("prefix=192.0.2.0/24&kind=route-leak&status=open&limit=0");
+        assert_eq!(f.kind, Some(AlertKind::RouteLeak));
+        assert_eq!(f.status, Some(true));
+        assert_eq!(f.limit, 1, "at least one");
+        assert_eq!(filter("limit=99999999").limit, MAX_EVENT_LIMIT);
+        assert_eq!(filter("").limit, DEFAULT_ALERT_LIMIT);
+        for (q, names) in [
+            ("prefix=192.0.2.0", "prefix"),
+            ("prefix=192.0.2.0/24&match=near", "match"),
+            ("kind=feed-down", "kind"),
+            ("status=maybe", "status"),
+            ("since=yesterday", "since"),
+            ("limit=-1", "limit"),
+        ] {
+            let e = AlertFilter::parse(&params(q)).unwrap_err();
+            assert!(e.starts_with(names), "{q}: {e}");
+        }
+        // More-specific (default), covering, exact.
+        let inside = filter("prefix=192.0.2.0/23");
+        assert!(inside.prefix_matches(&net("192.0.2.0/24")));
+        assert!(inside.prefix_matches(&net("192.0.2.0/23")));
+        assert!(!inside.prefix_matches(&net("192.0.0.0/16")));
+        let covering = filter("prefix=192.0.2.0/24&match=covering");
+        assert!(covering.prefix_matches(&net("192.0.0.0/16")));
+        assert!(!covering.prefix_matches(&net("192.0.2.0/25")));
+        let exact = filter("prefix=192.0.2.1/24&match=exact");
+        assert!(
+            exact.prefix_matches(&net("192.0.2.0/24")),
+            "host bits dropped"
+        );
+        assert!(!exact.prefix_matches(&net("192.0.2.0/25")));
+    }
+
+    fn event(kind: &str, prefix: &str, secs: i64) -> Event {
+        let base = kind.trim_end_matches("-resolved");
+        Event::new(Service::Routes, kind, Severity::High, prefix, "s")
+            .with_time(Timestamp::from_unix_secs(1_700_000_000 + secs))
+            .with_dedup_key(format!("routes/{kind}/{prefix}/AS64666"))
+            .with_details(serde_json::json!({"type": kind, "prefix": prefix, "base": base}))
+    }
+
+    /// An alert is open until a resolution of the same event is stored after it; one that
+    /// alerts again after its resolution is open again.
+    #[tokio::test]
+    async fn stored_alerts_know_what_resolved() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = parapet_store::SqliteStore::open(dir.path().join("t.db")).unwrap();
+        store
+            .insert_events(&[
+                event("origin-hijack", "192.0.2.0/24", 0),
+                event("subprefix-hijack", "192.0.2.128/25", 1),
+                event("origin-hijack-resolved", "192.0.2.0/24", 2),
+                event("feed-down", "bmp 127.0.0.1", 3),
+                event("route-leak", "198.51.100.0/24", 4),
+                event("route-leak-resolved", "198.51.100.0/24", 5),
+                event("route-leak", "198.51.100.0/24", 6),
+            ])
+            .await
+            .unwrap();
+        let list = |q: &'static str| {
+            let store = &store;
+            async move {
+                let (alerts, _) = stored_alerts(store, &filter(q)).await.unwrap();
+                alerts
+                    .iter()
+                    .map(|a| {
+                        (
+                            a.event.subject.clone(),
+                            a.kind.as_str(),
+                            a.resolved_at.map(|t| t.as_unix_secs() - 1_700_000_000),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            }
+        };
+        let all = list("").await;
+        assert_eq!(
+            all,
+            [
+                ("198.51.100.0/24".to_owned(), "route-leak", None),
+                ("198.51.100.0/24".to_owned(), "route-leak", Some(5)),
+                ("192.0.2.128/25".to_owned(), "subprefix-hijack", None),
+                ("192.0.2.0/24".to_owned(), "origin-hijack", Some(2)),
+            ]
+        );
+        assert_eq!(list("status=open").await.len(), 2);
+        assert_eq!(list("status=resolved").await.len(), 2);
+        assert_eq!(
+            list("prefix=192.0.2.0/24").await.len(),
+            2,
+            "the /24 and the /25 inside it"
+        );
+        assert_eq!(list("prefix=192.0.2.0/24&match=exact").await.len(), 1);
+        assert_eq!(list("kind=route-leak&limit=1").await[0].2, None);
+        assert_eq!(list("since=2023-11-14T22:13:24Z").await.len(), 2);
+    }
 }

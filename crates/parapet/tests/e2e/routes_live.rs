@@ -287,6 +287,31 @@ async fn api(admin: std::net::SocketAddr, path: &str) -> (hyper::StatusCode, ser
     (r.status, v)
 }
 
+/// A dashboard page, signed in with the admin token.
+async fn dashboard_page(admin: std::net::SocketAddr, path: &str) -> String {
+    let login = hyper::Request::post("/login")
+        .header("host", "localhost")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(http_body_util::Full::new(bytes::Bytes::from(format!(
+            "token={TOKEN}&next=%2F"
+        ))))
+        .unwrap();
+    let r = send(admin, login).await;
+    let cookie = r
+        .header("set-cookie")
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_else(|| panic!("no session cookie: {r:?}"))
+        .to_owned();
+    let req = hyper::Request::get(path)
+        .header("host", "localhost")
+        .header("cookie", cookie)
+        .body(http_body_util::Full::new(bytes::Bytes::new()))
+        .unwrap();
+    let r = send(admin, req).await;
+    assert_eq!(r.status, hyper::StatusCode::OK, "{path}: {}", r.text());
+    r.text()
+}
+
 /// The events the webhook received so far, with the kind `kind`.
 fn events_of(
     got: &std::sync::Mutex<Vec<(String, bytes::Bytes)>>,
@@ -926,6 +951,18 @@ async fn the_rpki_file_is_reloaded_when_it_changes_and_a_bad_one_keeps_the_old_d
             );
         }
     }
+
+    // The dashboard's routes page shows the same: the router and the resolved alert.
+    let page = dashboard_page(admin, "/routes?prefix=192.0.2.0%2F24&status=resolved").await;
+    assert!(
+        page.contains("127.0.0.1") && page.contains("1 of 1"),
+        "{page}"
+    );
+    assert!(
+        page.contains("rpki-invalid") && page.contains("resolved 20"),
+        "{page}"
+    );
+    assert!(page.contains("1 VRPs"), "{page}");
 
     // A truncated file (a broken export): the old data stays, the error is logged and counted.
     replace_file(&file, r#"{"roas":[{"prefix":"192.0.2.0/24","#);
