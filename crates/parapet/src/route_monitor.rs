@@ -611,11 +611,17 @@ fn stamp(path: &Path) -> Stamp {
     Some((m.modified().ok()?, m.len(), m.ino()))
 }
 
-/// The RPKI file, checked every [`TICK`] and read again when it changed.
+/// A read of the RPKI file, off the monitor's task.
+type Loading = oneshot::Receiver<Result<RpkiData, parapet_routes::RoutesError>>;
+
+/// The RPKI file, checked every [`TICK`] and read again when it changed. The read and the
+/// JSON parse (a full RPKI export is tens of megabytes) run on a blocking thread, so that
+/// the feeds are served meanwhile; the engine takes the result on its own task.
 #[derive(Debug)]
 struct RpkiWatch {
     path: PathBuf,
     stamp: Stamp,
+    loading: Option<Loading>,
     loaded_at: Timestamp,
     reloads: u64,
     errors: u64,
@@ -628,6 +634,7 @@ impl RpkiWatch {
         RpkiWatch {
             stamp: stamp(&path),
             path,
+            loading: None,
             loaded_at: Timestamp::now(),
             reloads: 0,
             errors: 0,
@@ -635,21 +642,37 @@ impl RpkiWatch {
         }
     }
 
-    /// Reads the file again if it changed; the engine takes the new data, or keeps the old
-    /// when the file does not read (logged, counted).
-    fn check(
-        &mut self,
-        engine: &mut Engine,
-        now: Timestamp,
-        metrics: &Metrics,
-        out: &mut Vec<Report>,
-    ) {
+    /// Starts reading the file again if it changed since it was last read (one read at a
+    /// time: a change during a read is seen at the next check).
+    fn check(&mut self) {
+        if self.loading.is_some() {
+            return;
+        }
         let current = stamp(&self.path);
         if current == self.stamp {
             return;
         }
         self.stamp = current;
-        match RpkiData::load(&self.path) {
+        let (tx, rx) = oneshot::channel();
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = tx.send(RpkiData::load(&path));
+        });
+        self.loading = Some(rx);
+    }
+
+    /// The engine takes the new data, or keeps the old when the file did not read (logged,
+    /// counted).
+    fn loaded(
+        &mut self,
+        result: Result<RpkiData, String>,
+        engine: &mut Engine,
+        now: Timestamp,
+        metrics: &Metrics,
+        out: &mut Vec<Report>,
+    ) {
+        self.loading = None;
+        match result {
             Ok(data) => {
                 let (vrps, aspas, skipped) = (data.vrps.len(), data.aspas.len(), data.skipped);
                 let mut alerts = Vec::new();
@@ -665,8 +688,8 @@ impl RpkiWatch {
                 self.errors += 1;
                 metrics.rpki_reload_errors.inc();
                 let (vrps, _) = engine.rpki_counts();
-                tracing::error!(file = %self.path.display(), error = %format!("{e:#}"), kept_vrps = vrps, "the changed RPKI file cannot be used; the previous data stays");
-                self.last_error = Some(e.to_string());
+                tracing::error!(file = %self.path.display(), error = %e, kept_vrps = vrps, "the changed RPKI file cannot be used; the previous data stays");
+                self.last_error = Some(e);
             }
         }
     }
@@ -682,6 +705,17 @@ impl RpkiWatch {
             reload_errors: self.errors,
             last_error: self.last_error.clone(),
         }
+    }
+}
+
+/// The result of the RPKI file's read under way; never, when none is.
+async fn rpki_read(w: &mut Option<RpkiWatch>) -> Result<RpkiData, String> {
+    match w.as_mut().and_then(|w| w.loading.as_mut()) {
+        Some(rx) => match rx.await {
+            Ok(r) => r.map_err(|e| format!("{e:#}")),
+            Err(_) => Err("the read of the file was cut short".to_owned()),
+        },
+        None => std::future::pending().await,
     }
 }
 
@@ -724,11 +758,15 @@ async fn run(
                 Some(a) => answer(a, &engine, &feeds),
                 None => feeds.asks = None,
             },
-            _ = tick.tick() => {
-                let now = Timestamp::now();
-                feeds.station.tick(&mut engine, now, &mut out);
+            got = rpki_read(&mut feeds.rpki) => {
                 if let Some(w) = feeds.rpki.as_mut() {
-                    w.check(&mut engine, now, &metrics, &mut out);
+                    w.loaded(got, &mut engine, Timestamp::now(), &metrics, &mut out);
+                }
+            }
+            _ = tick.tick() => {
+                feeds.station.tick(&mut engine, Timestamp::now(), &mut out);
+                if let Some(w) = feeds.rpki.as_mut() {
+                    w.check();
                 }
             }
         }
