@@ -62,7 +62,7 @@ fn exabgp_binary() -> PathBuf {
 fn start_frr(dir: &Path, bgp_port: u16, bmp_port: u16) -> Proc {
     start_frr_with(
         dir,
-        bgp_port,
+        (&["127.0.0.1"], bgp_port),
         bmp_port,
         "127.0.0.2",
         64666,
@@ -70,12 +70,12 @@ fn start_frr(dir: &Path, bgp_port: u16, bmp_port: u16) -> Proc {
     )
 }
 
-/// FRR's bgpd as AS65000 on 127.0.0.1:`bgp_port`, peering with `neighbor` (AS`remote_as`,
-/// more neighbor lines in `options`) and streaming pre- and post-policy BMP to
-/// 127.0.0.1:`bmp_port`.
+/// FRR's bgpd as AS65000 on the addresses `listen` (port `bgp_port`), peering with
+/// `neighbor` (AS`remote_as`, more neighbor lines in `options`) and streaming pre- and
+/// post-policy BMP to 127.0.0.1:`bmp_port`.
 fn start_frr_with(
     dir: &Path,
-    bgp_port: u16,
+    (listen, bgp_port): (&[&str], u16),
     bmp_port: u16,
     neighbor: &str,
     remote_as: u32,
@@ -103,7 +103,8 @@ fn start_frr_with(
         .unwrap();
     let child = Command::new(bgpd_binary())
         .args(["-Z", "-S", "-n", "-u", "root", "-g", "root", "-M", "bmp"])
-        .args(["-l", "127.0.0.1", "-p", &bgp_port.to_string()])
+        .args(listen.iter().flat_map(|a| ["-l", a]))
+        .args(["-p", &bgp_port.to_string()])
         .arg("-f")
         .arg(&conf)
         .arg("-i")
@@ -219,9 +220,10 @@ fn start_exabgp(dir: &Path, name: &str, bgp_port: u16, routes: &[&str]) -> Proc 
 
 /// BIRD as AS64510 at 127.0.0.4 with RFC 9234 roles: ExaBGP AS64500 (127.0.0.2) is its
 /// peer, ExaBGP AS64520 (127.0.0.3) its provider (both connect to `listen_port`), and the
-/// FRR of [`start_frr_with`] (AS65000 on 127.0.0.1:`frr_port`) its customer. BIRD runs in
-/// the foreground with its own control socket; it forwards nothing, so the next hops it
-/// cannot resolve do not matter, and it announces a next hop FRR accepts.
+/// FRR of [`start_frr_with`] (AS65000, port `frr_port`) both its customer (127.0.0.1, from
+/// 127.0.0.4) and its provider (127.0.0.6, from 127.0.0.5). It originates 203.0.113.0/24
+/// on both. BIRD runs in the foreground with its own control socket; it forwards nothing,
+/// so the next hops it cannot resolve do not matter, and it announces a next hop FRR accepts.
 fn start_bird(dir: &Path, listen_port: u16, frr_port: u16) -> Proc {
     let bird = ["/usr/sbin/bird", "/usr/bin/bird"]
         .iter()
@@ -239,9 +241,13 @@ fn start_bird(dir: &Path, listen_port: u16, frr_port: u16) -> Proc {
              \x20 passive on;\n  multihop;\n  local role peer;\n  ipv4 {{ import all; export none; }};\n}}\n\
              protocol bgp from_provider {{\n  local 127.0.0.4 port {listen_port} as 64510;\n  neighbor 127.0.0.3 as 64520;\n\
              \x20 passive on;\n  multihop;\n  local role customer;\n  ipv4 {{ import all; export none; }};\n}}\n\
+             protocol static own {{ ipv4; route 203.0.113.0/24 blackhole; }}\n\
              protocol bgp to_customer {{\n  local 127.0.0.4 as 64510;\n  neighbor 127.0.0.1 port {frr_port} as 65000;\n\
              \x20 multihop;\n  connect retry time 1;\n  local role provider;\n\
-             \x20 ipv4 {{ import none; export where source = RTS_BGP; next hop address 10.255.0.4; }};\n}}\n",
+             \x20 ipv4 {{ import none; export where source = RTS_BGP || proto = \"own\"; next hop address 10.255.0.4; }};\n}}\n\
+             protocol bgp to_provider {{\n  local 127.0.0.5 as 64510;\n  neighbor 127.0.0.6 port {frr_port} as 65000;\n\
+             \x20 multihop;\n  connect retry time 1;\n  local role customer;\n\
+             \x20 ipv4 {{ import none; export where source = RTS_BGP || proto = \"own\"; next hop address 10.255.0.5; }};\n}}\n",
             log = log.display()
         ),
     )
@@ -671,7 +677,8 @@ async fn ris_live_feeds_routes_watch() {
 /// knows that edge; it does not know 64500-64511, so only OTC can tell). BIRD accepts it
 /// from a provider and passes it down; FRR streams both over BMP to `parapet serve`, which
 /// raises one `route-leak` (rule `only-to-customer`, offender AS64511) at the webhook, and
-/// shows the OTC of both routes in `/api/v1/routes/state`.
+/// shows the OTC of both routes in `/api/v1/routes/state`. BIRD itself leaks nothing: over
+/// its session to a provider only its own prefix goes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bird_only_to_customer_routes_and_a_leak_through_them() {
     let data = tempfile::tempdir().unwrap();
@@ -690,19 +697,23 @@ async fn bird_only_to_customer_routes_and_a_leak_through_them() {
              [routes.bmp]\nlisten = \"127.0.0.1:{bmp_port}\"\n\n\
              [[routes.prefixes]]\nprefix = \"192.0.2.0/24\"\norigins = [64500]\nupstreams = [64510, 64511]\n\n\
              [[routes.prefixes]]\nprefix = \"198.51.100.0/24\"\norigins = [64500]\nupstreams = [64510, 64511]\n\n\
+             [[routes.prefixes]]\nprefix = \"203.0.113.0/24\"\norigins = [64510]\n\n\
              [[alerts.channels]]\nname = \"soc\"\ntype = \"webhook\"\nurl = \"http://127.0.0.1:{hook}/hook\"\nsecret = \"{SECRET}\"\n",
             rels = rels.display().to_string()
         );
         c
     });
     let dir = data.path();
+    // FRR is BIRD's customer on 127.0.0.1 and its provider on 127.0.0.6 (BIRD opens one
+    // session per remote address).
     let _frr = start_frr_with(
         dir,
-        bgp_port,
+        (&["127.0.0.1", "127.0.0.6"], bgp_port),
         bmp_port,
         "127.0.0.4",
         64510,
-        " neighbor 127.0.0.4 passive\n neighbor 127.0.0.4 ebgp-multihop 2\n",
+        " neighbor 127.0.0.4 passive\n neighbor 127.0.0.4 ebgp-multihop 2\n\
+         \x20neighbor 127.0.0.5 remote-as 64510\n neighbor 127.0.0.5 passive\n neighbor 127.0.0.5 ebgp-multihop 2\n",
     );
     let _bird = start_bird(dir, bird_port, bgp_port);
     let _peer = start_exabgp_as(
@@ -794,6 +805,43 @@ async fn bird_only_to_customer_routes_and_a_leak_through_them() {
         "BIRD set OTC: {}",
         birdc_routes(dir)
     );
+    // And BIRD keeps RFC 9234's egress rules: toward its provider (FRR's session with
+    // 127.0.0.5) it sends its own prefix, but neither OTC-marked route.
+    let own = eventually(LIVE_TIMEOUT, || async move {
+        let (_, v) = api(admin, "/api/v1/routes/state?prefix=203.0.113.0/24").await;
+        v["routes"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|r| r["vantage"]["address"] == "127.0.0.5"))
+            .then_some(v)
+    })
+    .await
+    .unwrap_or_else(|| {
+        panic!(
+            "BIRD's own prefix never came over the provider session\n{}",
+            logs()
+        )
+    });
+    // RFC 9234 egress: what BIRD sends a customer it marks with its own AS, what it sends a
+    // provider it does not.
+    for r in own["routes"].as_array().unwrap() {
+        let expected = match r["vantage"]["address"].as_str() {
+            Some("127.0.0.4") => serde_json::json!(64510),
+            _ => serde_json::Value::Null,
+        };
+        assert_eq!(r["otc"], expected, "{own}");
+    }
+    // (The provider session carries BIRD's table already; a leak would have come with it.)
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    for prefix in ["192.0.2.0/24", "198.51.100.0/24"] {
+        let (_, v) = api(admin, &format!("/api/v1/routes/state?prefix={prefix}")).await;
+        let routes = v["routes"].as_array().unwrap();
+        assert!(
+            routes
+                .iter()
+                .all(|r| r["vantage"]["address"] == "127.0.0.4"),
+            "BIRD sent an OTC route to its provider: {v}"
+        );
+    }
     let (_, leaked) = api(admin, "/api/v1/routes/state?prefix=198.51.100.0/24").await;
     assert!(
         leaked["routes"].as_array().is_some_and(|r| !r.is_empty()
