@@ -233,20 +233,22 @@ fn start_bird(dir: &Path, listen_port: u16, frr_port: u16) -> Proc {
     let conf = dir.join("bird.conf");
     let log = dir.join("bird.log");
     // Loopback neighbours are not "directly connected" to BIRD: every session is multihop.
+    // Every session names the listening port and binds its own address (`strict bind`), so
+    // that BIRD listens on loopback only and never on port 179.
     std::fs::write(
         &conf,
         format!(
             "log \"{log}\" all;\nrouter id 10.0.0.4;\nprotocol device {{ }}\n\
              protocol bgp from_peer {{\n  local 127.0.0.4 port {listen_port} as 64510;\n  neighbor 127.0.0.2 as 64500;\n\
-             \x20 passive on;\n  multihop;\n  local role peer;\n  ipv4 {{ import all; export none; }};\n}}\n\
+             \x20 passive on;\n  multihop;\n  strict bind on;\n  local role peer;\n  ipv4 {{ import all; export none; }};\n}}\n\
              protocol bgp from_provider {{\n  local 127.0.0.4 port {listen_port} as 64510;\n  neighbor 127.0.0.3 as 64520;\n\
-             \x20 passive on;\n  multihop;\n  local role customer;\n  ipv4 {{ import all; export none; }};\n}}\n\
+             \x20 passive on;\n  multihop;\n  strict bind on;\n  local role customer;\n  ipv4 {{ import all; export none; }};\n}}\n\
              protocol static own {{ ipv4; route 203.0.113.0/24 blackhole; }}\n\
-             protocol bgp to_customer {{\n  local 127.0.0.4 as 64510;\n  neighbor 127.0.0.1 port {frr_port} as 65000;\n\
-             \x20 multihop;\n  connect retry time 1;\n  local role provider;\n\
+             protocol bgp to_customer {{\n  local 127.0.0.4 port {listen_port} as 64510;\n  neighbor 127.0.0.1 port {frr_port} as 65000;\n\
+             \x20 multihop;\n  strict bind on;\n  connect retry time 1;\n  local role provider;\n\
              \x20 ipv4 {{ import none; export where source = RTS_BGP || proto = \"own\"; next hop address 10.255.0.4; }};\n}}\n\
-             protocol bgp to_provider {{\n  local 127.0.0.5 as 64510;\n  neighbor 127.0.0.6 port {frr_port} as 65000;\n\
-             \x20 multihop;\n  connect retry time 1;\n  local role customer;\n\
+             protocol bgp to_provider {{\n  local 127.0.0.5 port {listen_port} as 64510;\n  neighbor 127.0.0.6 port {frr_port} as 65000;\n\
+             \x20 multihop;\n  strict bind on;\n  connect retry time 1;\n  local role customer;\n\
              \x20 ipv4 {{ import none; export where source = RTS_BGP || proto = \"own\"; next hop address 10.255.0.5; }};\n}}\n",
             log = log.display()
         ),
