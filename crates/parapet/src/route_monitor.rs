@@ -48,7 +48,7 @@ const QUEUE: usize = 4096;
 const TICK: Duration = Duration::from_secs(1);
 
 /// The route monitor's counters, served on the admin listener's `/metrics` by `serve`
-/// (through [`MetricsModule`]). Cheap clones of one set of atomics.
+/// (through [`Module`]). Cheap clones of one set of atomics.
 #[derive(Clone, Debug, Default)]
 pub struct Metrics {
     sessions: Counter,
