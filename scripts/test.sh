@@ -4,7 +4,7 @@
 #   ./scripts/test.sh
 #
 # On a fresh Debian 12 machine with the Rust toolchain, node/npm and python, it
-# installs what the tests need (nginx, Chromium, bgpdump, FRR, GoBGP and ExaBGP from Debian, the browser
+# installs what the tests need (nginx, Chromium, bgpdump, FRR, GoBGP, ExaBGP and BIRD from Debian, the browser
 # script's node modules, aiosmtpd from PyPI, four pinned npm libraries for the classifier's
 # corpus slice), then runs, in order:
 #   cargo fmt --all -- --check
@@ -35,7 +35,7 @@ as_root() {
 }
 
 # ---------------------------------------------------------------- system packages
-section "System packages (nginx, Chromium, C toolchain, bgpdump, FRR, GoBGP, ExaBGP)"
+section "System packages (nginx, Chromium, C toolchain, bgpdump, FRR, GoBGP, ExaBGP, BIRD)"
 missing=()
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
     missing+=(nginx-light)
@@ -65,6 +65,11 @@ if ! command -v exabgp >/dev/null 2>&1 && [ ! -x /usr/sbin/exabgp ]; then
 fi
 if [ ! -x /usr/bin/gobgpd ]; then
     missing+=(gobgpd)
+fi
+# BIRD 2 with RFC 9234 roles sets Only-To-Customer in the route-leak test; the test starts
+# `bird -f` with its own config and control socket (birdc, in the same package, reads it).
+if [ ! -x /usr/sbin/bird ] || ! command -v birdc >/dev/null 2>&1; then
+    missing+=(bird2)
 fi
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     missing+=(nodejs npm)

@@ -1,6 +1,7 @@
 //! The dashboard: server-rendered pages on the admin listener for a security engineer —
 //! the sites, each site's script and connection inventory with filters, one item's detail
-//! (where it was seen, the hashes browsers reported, its history) and the alerts.
+//! (where it was seen, the hashes browsers reported, its history), the alerts, and the
+//! route monitor's alerts (open or resolved) with its feeds' health.
 //!
 //! The gateway's admin listener signs the operator in and adds the page headers (a CSP with
 //! no scripts, no framing); this module only reads the store and renders. Every string
@@ -9,7 +10,7 @@
 //! put into a link's target — links go to the dashboard's own pages, with the value
 //! percent-encoded as a query parameter.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,6 +24,8 @@ use parapet_gateway::body;
 use parapet_gateway::phases::{HttpModule, ServeFuture};
 use parapet_scripts::inventory::registrable_domain;
 use parapet_store::{EventQuery, Store, MAX_EVENT_LIMIT};
+
+use crate::route_monitor::{self, Asker};
 
 /// Rows shown on one inventory page; the count of all matches is shown beside them.
 pub const MAX_ROWS: usize = 500;
@@ -48,10 +51,12 @@ struct SiteInfo {
 pub struct Dashboard {
     store: Arc<dyn Store>,
     sites: Arc<[SiteInfo]>,
+    /// The route monitor's live state (feeds' health), when one runs.
+    routes: Option<Asker>,
 }
 
 impl Dashboard {
-    pub fn new(config: &Config, store: Arc<dyn Store>) -> Arc<Self> {
+    pub fn new(config: &Config, store: Arc<dyn Store>, routes: Option<Asker>) -> Arc<Self> {
         let sites = config
             .sites
             .iter()
@@ -78,7 +83,11 @@ impl Dashboard {
                 }),
             })
             .collect();
-        Arc::new(Dashboard { store, sites })
+        Arc::new(Dashboard {
+            store,
+            sites,
+            routes,
+        })
     }
 
     fn monitored(&self, site: Option<&str>) -> Option<String> {
@@ -157,6 +166,11 @@ impl HttpModule for Dashboard {
             "/alerts" => {
                 let filter = AlertFilter::from(&params);
                 Box::pin(async move { render(alerts(&*store, filter).await) })
+            }
+            "/routes" => {
+                let form = RoutesForm::from(&params);
+                let routes = self.routes.clone();
+                Box::pin(async move { render(routes_page(&*store, routes, form).await) })
             }
             _ => return None,
         };
@@ -400,6 +414,181 @@ async fn alerts(
         severities: Severity::ALL.iter().map(|s| s.as_str()).collect(),
         events: events.into_iter().map(EventRow::from).collect(),
     }))
+}
+
+// ------------------------------------------------------------------ routes
+
+/// The routes page's filter form, as typed (empty: not set).
+struct RoutesForm {
+    prefix: String,
+    matching: String,
+    kind: String,
+    status: String,
+}
+
+impl From<&Params> for RoutesForm {
+    fn from(p: &Params) -> Self {
+        RoutesForm {
+            prefix: p.string("prefix"),
+            matching: p.string("match"),
+            kind: p.string("kind"),
+            status: p.string("status"),
+        }
+    }
+}
+
+struct RouteAlertRow {
+    time: Timestamp,
+    severity: &'static str,
+    kind: &'static str,
+    prefix: String,
+    monitored_prefix: String,
+    origin: String,
+    offender: String,
+    vantages: u64,
+    /// Empty while open.
+    resolved_at: String,
+    evidence: String,
+    details: String,
+}
+
+struct RouterRow {
+    router: String,
+    name: String,
+    connected: bool,
+    last_message: String,
+    down_since: String,
+    peers_up: usize,
+    peers: usize,
+    down_peers: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "routes.html")]
+struct RoutesPage {
+    form: RoutesForm,
+    kinds: Vec<&'static str>,
+    /// Why the filter was refused (the parameter named); the list is empty then.
+    error: String,
+    alerts: Vec<RouteAlertRow>,
+    /// False without a live feed: the feeds section says so.
+    live: bool,
+    routers: Vec<RouterRow>,
+    /// (URL, up, down since) of the RIS Live stream.
+    ris: Option<(String, bool, String)>,
+    /// (file, VRPs, ASPA records, loaded at, reload errors, last error) of the RPKI file.
+    rpki: Option<(String, usize, usize, Timestamp, u64, String)>,
+    tracked_routes: usize,
+    open_events: usize,
+}
+
+fn asn_text(v: &serde_json::Value) -> String {
+    v.as_u64()
+        .map_or_else(|| "-".to_owned(), |a| format!("AS{a}"))
+}
+
+fn time_text(t: Option<Timestamp>) -> String {
+    t.map(|t| t.to_string()).unwrap_or_default()
+}
+
+async fn routes_page(
+    store: &dyn Store,
+    routes: Option<Asker>,
+    form: RoutesForm,
+) -> parapet_store::Result<Option<RoutesPage>> {
+    let mut params = HashMap::new();
+    for (k, v) in [
+        ("prefix", &form.prefix),
+        ("match", &form.matching),
+        ("kind", &form.kind),
+        ("status", &form.status),
+    ] {
+        if !v.is_empty() {
+            params.insert(k.to_owned(), v.clone());
+        }
+    }
+    params.insert("limit".to_owned(), ALERT_ROWS.to_string());
+    let (error, alerts) = match route_monitor::AlertFilter::parse(&params) {
+        Err(e) => (e, Vec::new()),
+        Ok(filter) => {
+            let (stored, _) = route_monitor::stored_alerts(store, &filter).await?;
+            let rows = stored
+                .into_iter()
+                .map(|a| {
+                    let d = &a.event.details;
+                    let text = |k: &str| d.get(k).and_then(|v| v.as_str()).unwrap_or_default();
+                    RouteAlertRow {
+                        time: a.event.time,
+                        severity: a.event.severity.as_str(),
+                        kind: a.kind.as_str(),
+                        prefix: a.event.subject.clone(),
+                        monitored_prefix: text("monitored_prefix").to_owned(),
+                        origin: asn_text(&d["origin_asn"]),
+                        offender: asn_text(&d["offender_asn"]),
+                        vantages: d["vantages"].as_u64().unwrap_or_default(),
+                        resolved_at: time_text(a.resolved_at),
+                        evidence: text("evidence").to_owned(),
+                        details: serde_json::to_string_pretty(d).unwrap_or_default(),
+                    }
+                })
+                .collect();
+            (String::new(), rows)
+        }
+    };
+    let feeds = match routes {
+        Some(r) => r.feeds().await,
+        None => None,
+    };
+    let mut page = RoutesPage {
+        form,
+        kinds: parapet_routes::AlertKind::ALL
+            .iter()
+            .map(|k| k.as_str())
+            .collect(),
+        error,
+        alerts,
+        live: feeds.is_some(),
+        routers: Vec::new(),
+        ris: None,
+        rpki: None,
+        tracked_routes: 0,
+        open_events: 0,
+    };
+    if let Some(f) = feeds {
+        page.routers = f
+            .bmp
+            .iter()
+            .map(|r| RouterRow {
+                router: r.router.to_string(),
+                name: r.name.clone().unwrap_or_default(),
+                connected: r.connected,
+                last_message: time_text(r.last_message),
+                down_since: time_text(r.down_since),
+                peers_up: r.peers.iter().filter(|p| p.up).count(),
+                peers: r.peers.len(),
+                down_peers: r
+                    .peers
+                    .iter()
+                    .filter(|p| !p.up)
+                    .map(|p| format!("AS{} {}", p.asn, p.address))
+                    .collect(),
+            })
+            .collect();
+        page.ris = f.ris_live.map(|r| (r.url, r.up, time_text(r.down_since)));
+        page.rpki = f.rpki.map(|r| {
+            (
+                r.file.display().to_string(),
+                r.vrps,
+                r.aspas,
+                r.loaded_at,
+                r.reload_errors,
+                r.last_error.unwrap_or_default(),
+            )
+        });
+        page.tracked_routes = f.tracked_routes;
+        page.open_events = f.open_events;
+    }
+    Ok(Some(page))
 }
 
 // ------------------------------------------------------------------ inventory
@@ -752,6 +941,66 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains("href=\"https://x.example"), "{html}");
+    }
+
+    /// A router's sysName and a BMP peer's text come from the network: escaped like
+    /// report data.
+    #[test]
+    fn the_routes_page_escapes_what_feeds_said() {
+        let page = RoutesPage {
+            form: RoutesForm {
+                prefix: "\"><script>p</script>".into(),
+                matching: String::new(),
+                kind: String::new(),
+                status: String::new(),
+            },
+            kinds: vec!["route-leak"],
+            error: String::new(),
+            alerts: vec![RouteAlertRow {
+                time: Timestamp::from_unix_millis(0),
+                severity: "high",
+                kind: "route-leak",
+                prefix: "192.0.2.0/24".into(),
+                monitored_prefix: "192.0.2.0/24".into(),
+                origin: "AS64500".into(),
+                offender: "AS64511".into(),
+                vantages: 1,
+                resolved_at: String::new(),
+                evidence: HOSTILE.into(),
+                details: HOSTILE.into(),
+            }],
+            live: true,
+            routers: vec![RouterRow {
+                router: "192.0.2.1".into(),
+                name: "<img src=x onerror=alert(4)>".into(),
+                connected: true,
+                last_message: String::new(),
+                down_since: String::new(),
+                peers_up: 0,
+                peers: 1,
+                down_peers: vec!["AS64500 192.0.2.2".into()],
+            }],
+            ris: None,
+            rpki: Some((
+                "vrps.json".into(),
+                1,
+                0,
+                Timestamp::from_unix_millis(0),
+                1,
+                "<b>bad</b>".into(),
+            )),
+            tracked_routes: 1,
+            open_events: 1,
+        };
+        let html = page.render().unwrap();
+        for raw in ["<script>", "<img src=x", "<b>bad"] {
+            assert!(
+                !html.contains(raw),
+                "{raw} reached the page unescaped:\n{html}"
+            );
+        }
+        assert!(html.contains("AS64500 192.0.2.2 down"), "{html}");
+        assert!(html.contains(">open<"), "{html}");
     }
 
     #[test]

@@ -346,15 +346,20 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
         modules.push(m);
         access_writer = Some(w);
     }
-    // The dashboard's pages on the admin listener (the admin token signs the operator in).
-    modules.push(dashboard::Dashboard::new(&config, store.clone()));
     let live_routes = config.routes.as_ref().filter(|r| r.has_live_feed());
     let route_metrics = route_monitor::Metrics::default();
-    if live_routes.is_some() {
-        modules.push(std::sync::Arc::new(route_monitor::MetricsModule(
-            route_metrics.clone(),
-        )));
-    }
+    // The route monitor's API: stored alerts always, live state when a feed runs.
+    let (route_module, route_asks) = route_monitor::Module::new(
+        store.clone(),
+        live_routes.is_some().then(|| route_metrics.clone()),
+    );
+    // The dashboard's pages on the admin listener (the admin token signs the operator in).
+    modules.push(dashboard::Dashboard::new(
+        &config,
+        store.clone(),
+        Some(route_module.asker()),
+    ));
+    modules.push(route_module);
     let gateway =
         parapet_gateway::Gateway::bind(&config, modules).context("cannot start the gateway")?;
     let reloader = gateway.reloader();
@@ -371,11 +376,15 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
                 alerts.clone(),
                 None,
                 route_metrics,
+                Some(route_asks),
                 shutdown.clone(),
             )
             .await?,
         ),
-        None => None,
+        None => {
+            drop(route_asks);
+            None
+        }
     };
     tracing::info!(config = %path.display(), version = env!("CARGO_PKG_VERSION"), "parapet started");
     gateway.run(shutdown).await;
