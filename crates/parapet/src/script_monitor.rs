@@ -194,8 +194,10 @@ const QUEUE: usize = 50_000;
 /// The writer commits at least this often while sightings arrive, so that a report
 /// acknowledged a second before a crash is in the store.
 const FLUSH_EVERY: Duration = Duration::from_millis(200);
-/// Most sightings in one transaction.
-const BATCH: usize = 2_000;
+/// Most sightings in one transaction. The store sums a batch per item, page, hash and
+/// domain before writing, so a larger batch costs fewer row updates per report: at 50,000
+/// reports a second this still commits five times a second.
+const BATCH: usize = 10_000;
 /// While it gathers a batch, the writer looks at its queue this often.
 const GATHER_TICK: Duration = Duration::from_millis(5);
 /// How often the writer looks for items that became inactive.
