@@ -30,6 +30,9 @@ pub fn sighting(site: &str, report: &Report, time: Timestamp) -> Option<Sighting
 /// The registrable domain (public suffix list) of `url`'s host: `example.co.uk` for
 /// `https://cdn.example.co.uk/x.js`; `None` for IP addresses and bare suffixes.
 pub fn registrable_domain(url: &str) -> Option<String> {
+    if let Some(host) = crate::report::plain_host(url) {
+        return psl::domain_str(&host.to_ascii_lowercase()).map(str::to_owned);
+    }
     let u = Url::parse(url).ok()?;
     let host = match u.host()? {
         url::Host::Domain(d) => d.to_owned(),

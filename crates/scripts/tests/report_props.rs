@@ -98,3 +98,32 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// `host_of` and `registrable_domain` read plain hosts off the string instead of parsing:
+    /// whenever they do, the answer must be the url crate's, on any mix of name-like
+    /// characters, digits, ports, dots, case and path.
+    #[test]
+    fn hosts_read_off_the_string_are_the_url_crates(
+        scheme in prop::sample::select(vec!["http", "https", "ws", "wss", "ftp", "HTTP"]),
+        host in "[a-zA-Z0-9.\\-]{0,20}(\\.[0-9]{1,3}|\\.0x[0-9a-f]{1,2}|\\.[a-z]{2,4})?\\.?",
+        port in prop::option::of(0u32..70_000),
+        rest in "(/[a-z0-9%@:._-]{0,8})?(\\?[a-z=&]{0,6})?(#[a-z]{0,4})?",
+    ) {
+        let url = match port {
+            Some(p) => format!("{scheme}://{host}:{p}{rest}"),
+            None => format!("{scheme}://{host}{rest}"),
+        };
+        if let Some(fast) = parapet_scripts::report::plain_host(&url) {
+            let parsed = url::Url::parse(&url);
+            prop_assert!(parsed.is_ok(), "{url}: read {fast}, but the url crate refuses it");
+            let parsed = parsed.unwrap();
+            let lower = fast.to_ascii_lowercase();
+            prop_assert_eq!(Some(lower.as_str()), parsed.host_str(), "{}", url);
+            prop_assert!(matches!(parsed.host(), Some(url::Host::Domain(_))), "{}", url);
+        }
+        // Through the public functions, with their url-crate fallback, the answers match.
+        let slow_host = url::Url::parse(&url).ok().and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+        prop_assert_eq!(parapet_scripts::report::host_of(&url), slow_host, "{}", url);
+    }
+}
