@@ -22,10 +22,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use access::{
-    Access, AccessApp, AuthMethod, IdentityProvider, Policy, PolicyAction, Selector, ServiceToken,
-    DEFAULT_ACCESS_COOKIE_LIFETIME, DEFAULT_ACCESS_KEY_ROTATION, DEFAULT_ACCESS_SESSION_DURATION,
-    DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_OIDC_GROUPS_CLAIM, DEFAULT_OIDC_SCOPES,
-    MAX_ACCESS_ENTRIES, MAX_SELECTOR_VALUES,
+    Access, AccessApp, AuthMethod, ClientCa, IdentityProvider, Policy, PolicyAction, Selector,
+    ServiceToken, DEFAULT_ACCESS_COOKIE_LIFETIME, DEFAULT_ACCESS_KEY_ROTATION,
+    DEFAULT_ACCESS_SESSION_DURATION, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_OIDC_GROUPS_CLAIM,
+    DEFAULT_OIDC_SCOPES, MAX_ACCESS_ENTRIES, MAX_CLIENT_CA_BYTES, MAX_SELECTOR_VALUES,
 };
 pub use alerts::{
     AlertChannel, AlertChannelKind, Alerts, Secret, DEFAULT_ALERT_DEDUP_WINDOW,

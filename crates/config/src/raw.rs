@@ -294,6 +294,7 @@ pub struct AccessApp {
     pub idps: Option<Vec<String>>,
     pub session_duration: Option<String>,
     pub allow_preflight: Option<bool>,
+    pub client_ca: Option<String>,
     #[serde(default)]
     pub policies: Vec<AccessPolicy>,
 }
@@ -325,6 +326,8 @@ pub struct AccessSelector {
     pub countries: Option<Vec<String>>,
     pub service_tokens: Option<Vec<String>>,
     pub any_service_token: Option<bool>,
+    pub client_certificate: Option<bool>,
+    pub client_certificate_cn: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

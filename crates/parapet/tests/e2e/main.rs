@@ -14,6 +14,7 @@
 mod harness;
 
 mod access;
+mod access_mtls;
 mod admin;
 mod browser;
 mod cli;
