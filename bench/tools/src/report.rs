@@ -244,11 +244,14 @@ fn access(r: &Records, o: &mut String) {
     }
     let _ = writeln!(
         o,
-        "## Access: a policy of several rules, a signed-in session
-
-         `parapet-access` is Parapet with one access application covering every request: a          bypass, a service-auth, a block and an allow policy (include by email domain or          address, require an address range and the provider, exclude a group), and wrk sending          a valid session cookie, so every request is opened, checked, granted and forwarded          with a signed identity header. *Check cost* is the extra proxy CPU time per request          against plain Parapet (1/rate difference), in nanoseconds.
-
-         | proto | access req per CPU-s | Parapet plain | nginx | vs Parapet plain (target >= 0.90x) | vs nginx (target > 1.00x) | check cost ns/req |
+        "## Access: a policy of several rules, a signed-in session\n\n\
+         `parapet-access` is Parapet with one access application covering every request: a \
+         bypass, a service-auth, a block and an allow policy (include by email domain or \
+         address, require an address range and the provider, exclude a group), and wrk sending \
+         a valid session cookie, so every request is opened, checked, granted and forwarded \
+         with a signed identity header. *Check cost* is the extra proxy CPU time per request \
+         against plain Parapet (1/rate difference), in nanoseconds.\n\n\
+         | proto | access req per CPU-s | Parapet plain | nginx | vs Parapet plain (target >= 0.90x) | vs nginx (target > 1.00x) | check cost ns/req |\n\
          |---|--:|--:|--:|--:|--:|--:|"
     );
     for p in ["plain", "tls"] {
@@ -535,6 +538,7 @@ mod tests {
             ),
             "{md}"
         );
+        assert!(md.contains("\n| proto | access req per CPU-s |"), "{md}");
         // Without the access target there is no access section.
         assert!(!rendered().contains("## Access"));
     }
