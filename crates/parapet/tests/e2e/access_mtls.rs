@@ -186,11 +186,16 @@ async fn h1_requests(
         .map_err(|e| e.to_string())?;
     tokio::spawn(conn);
     let mut out = Vec::new();
-    for req in reqs {
+    for (i, req) in reqs.into_iter().enumerate() {
+        // The connection takes the next request only once it is done with the last one.
+        sender
+            .ready()
+            .await
+            .map_err(|e| format!("request {i}: {e}"))?;
         let resp = tokio::time::timeout(IO_TIMEOUT, sender.send_request(req))
             .await
-            .map_err(|_| "timeout".to_owned())?
-            .map_err(|e| e.to_string())?;
+            .map_err(|_| format!("request {i}: timeout"))?
+            .map_err(|e| format!("request {i}: {e}"))?;
         let status = resp.status();
         let body = resp
             .into_body()
@@ -217,6 +222,7 @@ async fn h2_requests(
     tokio::spawn(conn);
     let mut out = Vec::new();
     for req in reqs {
+        sender.ready().await.unwrap();
         let resp = tokio::time::timeout(IO_TIMEOUT, sender.send_request(req))
             .await
             .unwrap()
