@@ -595,3 +595,55 @@ fn write_private(path: &Path, data: &[u8]) -> Result<(), GatewayError> {
     f.write_all(data)
         .map_err(|e: io::Error| GatewayError::io(path, e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rcgen::{CertificateParams, DnType, KeyPair, SanType};
+
+    fn cert(cn: &str, sans: Vec<SanType>) -> CertificateDer<'static> {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(DnType::CommonName, cn);
+        p.subject_alt_names = sans;
+        p.self_signed(&KeyPair::generate().unwrap())
+            .unwrap()
+            .der()
+            .clone()
+    }
+
+    #[test]
+    fn certificate_facts_are_read_and_bounded() {
+        let c = cert(
+            "svc-a",
+            vec![
+                SanType::DnsName("svc-a.example.net".try_into().unwrap()),
+                SanType::Rfc822Name("ops@example.net".try_into().unwrap()),
+                SanType::IpAddress("192.0.2.7".parse().unwrap()),
+                SanType::URI("spiffe://example.net/svc-a".try_into().unwrap()),
+            ],
+        );
+        let (cn, sans) = describe(&c);
+        assert_eq!(cn.as_deref(), Some("svc-a"));
+        assert_eq!(
+            sans,
+            vec![
+                "svc-a.example.net",
+                "ops@example.net",
+                "192.0.2.7",
+                "spiffe://example.net/svc-a"
+            ]
+        );
+        // Too long a common name is not kept; too many names are cut at the bound.
+        let many = (0..MAX_CERT_NAMES + 5)
+            .map(|i| SanType::DnsName(format!("n{i}.example.net").try_into().unwrap()))
+            .collect();
+        let (cn, sans) = describe(&cert(&"x".repeat(MAX_CERT_NAME_LEN + 1), many));
+        assert_eq!(cn, None);
+        assert_eq!(sans.len(), MAX_CERT_NAMES);
+        // Bytes that are no certificate give no facts, and no panic.
+        assert_eq!(
+            describe(&CertificateDer::from(vec![0x30, 0x03, 0x02, 0x01])),
+            (None, vec![])
+        );
+    }
+}
