@@ -4,8 +4,9 @@
 #   ./scripts/test.sh
 #
 # On a fresh Debian 12 machine with the Rust toolchain, node/npm and python, it
-# installs what the tests need (nginx, Chromium, bgpdump, FRR, GoBGP and ExaBGP from Debian, the browser
-# script's node modules, aiosmtpd from PyPI), then runs, in order:
+# installs what the tests need (nginx, Chromium, bgpdump, FRR, GoBGP, ExaBGP and BIRD from Debian, the browser
+# script's node modules, aiosmtpd from PyPI, four pinned npm libraries for the classifier's
+# corpus slice), then runs, in order:
 #   cargo fmt --all -- --check
 #   cargo clippy --workspace --all-targets -- -D warnings
 #   cargo test --workspace --no-fail-fast   (every test binary runs, all summaries print)
@@ -34,7 +35,7 @@ as_root() {
 }
 
 # ---------------------------------------------------------------- system packages
-section "System packages (nginx, Chromium, C toolchain, bgpdump, FRR, GoBGP, ExaBGP)"
+section "System packages (nginx, Chromium, C toolchain, bgpdump, FRR, GoBGP, ExaBGP, BIRD)"
 missing=()
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
     missing+=(nginx-light)
@@ -44,6 +45,11 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 if ! command -v cc >/dev/null 2>&1; then
     missing+=(gcc libc6-dev)
+fi
+# webauthn-rs (access: passkeys and security keys) verifies signatures with OpenSSL:
+# openssl-sys links the system library, found through pkg-config.
+if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists openssl 2>/dev/null; then
+    missing+=(pkg-config libssl-dev)
 fi
 if ! command -v bgpdump >/dev/null 2>&1 && [ ! -x /usr/bin/bgpdump ]; then
     missing+=(bgpdump)
@@ -59,6 +65,11 @@ if ! command -v exabgp >/dev/null 2>&1 && [ ! -x /usr/sbin/exabgp ]; then
 fi
 if [ ! -x /usr/bin/gobgpd ]; then
     missing+=(gobgpd)
+fi
+# BIRD 2 with RFC 9234 roles sets Only-To-Customer in the route-leak test; the test starts
+# `bird -f` with its own config and control socket (birdc, in the same package, reads it).
+if [ ! -x /usr/sbin/bird ] || ! command -v birdc >/dev/null 2>&1; then
+    missing+=(bird2)
 fi
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     missing+=(nodejs npm)
@@ -103,6 +114,12 @@ if python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
 else
     python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'aiosmtpd==1.4.6'
 fi
+
+# ---------------------------------------------------------------- classifier corpus slice
+section "Classifier corpus slice (npm pack of four pinned libraries, checked against their integrity)"
+# tests/classifier_pipeline.rs trains and evaluates on these; bench/corpus.sh keeps them in
+# ${PARAPET_CORPUS:-~/.cache/parapet-corpus} and fetches nothing when they are there.
+bash "$repo/bench/corpus.sh" js-cookie mustache underscore backbone
 
 # ---------------------------------------------------------------- cargo
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/parapet-target}"

@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 use parapet_access::keys::cookie_key;
-use parapet_access::policy::User;
+use parapet_access::policy::{Methods, User};
 use parapet_access::session::{CookieKey, Session, SESSION_COOKIE};
 
 #[derive(Debug, clap::Args)]
@@ -56,6 +56,8 @@ pub fn run(a: Args) -> Result<()> {
                 .map(str::to_owned)
                 .collect(),
             idp: a.idp,
+            // As after an OpenID Connect sign-in.
+            methods: Methods::oidc(),
         },
         host: a.host,
         auth: now,

@@ -80,6 +80,7 @@ fn main() {
             email: "ana@example.com".into(),
             groups: vec!["eng".into(), "staff".into(), "oncall".into()],
             idp: "corp".into(),
+            methods: parapet_access::policy::Methods::oidc(),
         },
         host: "wiki.example".into(),
         auth: now,

@@ -13,6 +13,7 @@
 //! | `oidc.rs` | OpenID Connect: discovery, PKCE, code exchange, ID token verification |
 //! | `pages.rs` | sign-in, denied and signed-out pages |
 //! | `geo.rs` | countries from a MaxMind-format database |
+//! | `webauthn.rs` | passkeys and security keys: registration, passkey sign-in, step-up |
 //!
 //! One request: [`Access::check`] finds the application by host and path (none: the
 //! request is not Parapet's business, at the cost of a few string comparisons), reads a
@@ -29,6 +30,7 @@ pub mod oidc;
 pub mod pages;
 pub mod policy;
 pub mod session;
+pub mod webauthn;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -81,6 +83,8 @@ pub const CLIENT_SECRET_HEADER: HeaderName =
 pub const OWNED_HEADER_PREFIX: &str = "parapet-access-";
 /// How long a sign-in may take, from the sign-in page to the callback.
 pub const FLOW_LIFETIME_SECS: u64 = 600;
+/// Largest request body the endpoints read (the WebAuthn ones; the others read none).
+pub const MAX_ENDPOINT_BODY: usize = webauthn::MAX_BODY_BYTES;
 /// Audit records waiting for the writer at most; beyond it they are counted and dropped.
 pub const AUDIT_QUEUE: usize = 10_000;
 
@@ -160,6 +164,8 @@ struct Metrics {
     /// Cookies and credentials refused, by reason.
     refused: Family<ReasonLabels, Counter>,
     logins: Family<LoginLabels, Counter>,
+    /// WebAuthn ceremonies by kind and result.
+    webauthn: Family<webauthn::CeremonyLabels, Counter>,
     audit_dropped: Counter,
 }
 
@@ -192,8 +198,11 @@ pub struct Access {
     /// Countries of client addresses, when the config names a database.
     geo: Option<geo::Geo>,
     audit: Option<mpsc::Sender<AccessRecord>>,
-    /// Where revocations are kept across restarts.
+    /// Where revocations and security keys are kept.
     store: Option<Arc<dyn Store>>,
+    webauthn_config: parapet_config::Webauthn,
+    /// WebAuthn ceremonies in progress.
+    ceremonies: webauthn::Ceremonies,
 }
 
 impl std::fmt::Debug for Access {
@@ -229,6 +238,27 @@ fn html(status: StatusCode, body: String) -> Response<Bytes> {
     );
     r.headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// A page that loads the WebAuthn script: its CSP allows that one script (by `nonce`), the
+/// pages' style sheet (by hash), requests to this origin and nothing else.
+fn html_with_script(status: StatusCode, body: String, nonce: &str) -> Response<Bytes> {
+    static STYLE_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(sha256(pages::STYLE.as_bytes()))
+    });
+    let mut r = html(status, body);
+    let csp = format!(
+        "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'sha256-{}'; \
+         connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+         base-uri 'none'",
+        *STYLE_HASH
+    );
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        r.headers_mut()
+            .insert(http::header::CONTENT_SECURITY_POLICY, v);
+    }
     r
 }
 
@@ -341,6 +371,8 @@ impl Access {
             geo: config.geoip_db.as_deref().map(geo::Geo::open).transpose()?,
             audit,
             store,
+            webauthn_config: config.webauthn.clone(),
+            ceremonies: webauthn::Ceremonies::default(),
         })
     }
 
@@ -388,6 +420,7 @@ impl Access {
     pub fn maintain(&self) {
         let now = unix_now();
         self.revocations.prune(now + self.cookie_lifetime);
+        self.ceremonies.prune(now);
         if let Err(e) = self.signer.rotate_if_due(now) {
             tracing::error!(error = %e, "cannot rotate the access signing key");
         }
@@ -424,6 +457,11 @@ impl Access {
             "logins",
             "Sign-ins by identity provider and result",
             self.metrics.logins.clone(),
+        );
+        r.register(
+            "webauthn_ceremonies",
+            "Passkey and security key ceremonies (register, sign_in, step_up) by result",
+            self.metrics.webauthn.clone(),
         );
         r.register(
             "audit_dropped",
@@ -618,7 +656,7 @@ impl Access {
                                 email: s.user.email.clone(),
                                 groups: s.user.groups.clone(),
                                 idp: s.user.idp.clone(),
-                                amr: vec!["oidc".into()],
+                                amr: s.user.methods.amr(),
                                 country: country.map(|c| c.as_str().to_owned()),
                                 cert_cn: None,
                                 cert_sha256: None,
@@ -698,6 +736,27 @@ impl Access {
                 Verdict::Respond(self.denied(req, info))
             }
             Outcome::NoMatch => {
+                // Refused only for want of a security key: ask for one (the policies run
+                // again only on this refusal path).
+                if let Some(s) = session
+                    .as_ref()
+                    .filter(|s| !s.user.methods.webauthn || !s.user.methods.uv)
+                {
+                    let mut keyed = s.user.clone();
+                    keyed.methods = keyed.methods.and(policy::Methods::webauthn(true));
+                    if let Outcome::Allow(_) =
+                        policy::evaluate(policies, Subject::User(&keyed), &facts)
+                    {
+                        counters[4].inc();
+                        self.refuse("security_key_required");
+                        let rd = req.uri.path_and_query().map_or("/", |pq| pq.as_str());
+                        return Verdict::Respond(webauthn::step_up_response(
+                            is_navigation(&req.headers),
+                            rd,
+                            info.request_id,
+                        ));
+                    }
+                }
                 counters[3].inc();
                 let mut rec = record("deny");
                 rec.reason = Some("no policy admits this identity".into());
@@ -771,10 +830,12 @@ impl Access {
         }
     }
 
-    /// Serves one of the endpoints under [`ENDPOINT_PREFIX`].
+    /// Serves one of the endpoints under [`ENDPOINT_PREFIX`]; `body` is the request's body,
+    /// read by the caller up to [`MAX_ENDPOINT_BODY`] (only the WebAuthn endpoints use it).
     pub async fn serve(
         &self,
         req: request::Parts,
+        body: Bytes,
         host: String,
         client: IpAddr,
         tls: bool,
@@ -787,6 +848,9 @@ impl Access {
             request_id: &request_id,
             client_cert: None,
         };
+        if let Some(r) = self.serve_webauthn(&req, &body, &info).await {
+            return r;
+        }
         match req.uri.path() {
             CERTS_PATH => {
                 let mut r = Response::new(self.signer.jwks());
@@ -832,11 +896,14 @@ impl Access {
             })
             .collect();
         let rd_enc = encode(&rd);
-        html(
+        let nonce = hex(&rand::random::<[u8; 16]>());
+        let passkey = a.passkeys.then_some((rd.as_str(), nonce.as_str()));
+        html_with_script(
             StatusCode::OK,
-            pages::sign_in(&a.name, &providers, |idp| {
+            pages::sign_in(&a.name, &providers, passkey, |idp| {
                 format!("{START_PATH}?idp={}&rd={rd_enc}", encode(idp))
             }),
+            &nonce,
         )
     }
 

@@ -414,6 +414,7 @@ pub fn user_from_claims(
         email,
         groups,
         idp: config.name.clone(),
+        methods: crate::policy::Methods::oidc(),
     })
 }
 

@@ -30,6 +30,79 @@ pub struct User {
     pub groups: Vec<String>,
     /// The provider's name from the config.
     pub idp: String,
+    /// How they proved it in this session. Cookies from before methods were recorded were
+    /// all OpenID Connect sign-ins.
+    #[serde(default = "Methods::oidc")]
+    pub methods: Methods,
+}
+
+/// How a person proved who they are in one session: read from the session cookie, so a
+/// policy that asks for a security key costs nothing more per request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Methods {
+    /// Signed in through an OpenID Connect provider.
+    #[serde(default)]
+    pub oidc: bool,
+    /// Proved possession of a registered passkey or security key, at sign-in or later.
+    #[serde(default)]
+    pub webauthn: bool,
+    /// The authenticator verified the person (PIN or biometric), not only their presence.
+    #[serde(default)]
+    pub uv: bool,
+}
+
+impl Methods {
+    /// An OpenID Connect sign-in.
+    pub fn oidc() -> Self {
+        Methods {
+            oidc: true,
+            ..Methods::default()
+        }
+    }
+
+    /// A passkey or security key ceremony, with or without user verification.
+    pub fn webauthn(uv: bool) -> Self {
+        Methods {
+            webauthn: true,
+            uv,
+            ..Methods::default()
+        }
+    }
+
+    /// Both methods' proofs, as after a step-up.
+    #[must_use]
+    pub fn and(self, other: Methods) -> Self {
+        Methods {
+            oidc: self.oidc || other.oidc,
+            webauthn: self.webauthn || other.webauthn,
+            uv: self.uv || other.uv,
+        }
+    }
+
+    fn has(self, m: AuthMethod) -> bool {
+        match m {
+            AuthMethod::Oidc => self.oidc,
+            AuthMethod::Webauthn => self.webauthn,
+            AuthMethod::ServiceToken | AuthMethod::Mtls => false,
+        }
+    }
+
+    /// The names for the identity token's `amr` claim (RFC 8176 adds `hwk` for a key and
+    /// `mfa` for two factors, or a key that verified the person).
+    pub fn amr(self) -> Vec<String> {
+        let mut v = Vec::new();
+        if self.oidc {
+            v.push("oidc".to_owned());
+        }
+        if self.webauthn {
+            v.push("webauthn".to_owned());
+            v.push("hwk".to_owned());
+            if self.oidc || self.uv {
+                v.push("mfa".to_owned());
+            }
+        }
+        v
+    }
 }
 
 /// Who is asking.
@@ -46,12 +119,12 @@ pub enum Subject<'a> {
 }
 
 impl Subject<'_> {
-    fn method(&self) -> Option<AuthMethod> {
+    fn has_method(&self, m: AuthMethod) -> bool {
         match self {
-            Subject::Anonymous => None,
-            Subject::User(_) => Some(AuthMethod::Oidc),
-            Subject::Service(_) => Some(AuthMethod::ServiceToken),
-            Subject::Certificate(_) => Some(AuthMethod::Mtls),
+            Subject::Anonymous => false,
+            Subject::User(u) => u.methods.has(m),
+            Subject::Service(_) => m == AuthMethod::ServiceToken,
+            Subject::Certificate(_) => m == AuthMethod::Mtls,
         }
     }
 }
@@ -100,7 +173,8 @@ fn selector_matches(s: &Selector, who: Subject<'_>, facts: &Facts<'_>) -> bool {
         }),
         Selector::Groups(list) => user.is_some_and(|u| u.groups.iter().any(|g| list.contains(g))),
         Selector::Idps(list) => user.is_some_and(|u| list.contains(&u.idp)),
-        Selector::AuthMethods(list) => who.method().is_some_and(|m| list.contains(&m)),
+        Selector::AuthMethods(list) => list.iter().any(|&m| who.has_method(m)),
+        Selector::SecurityKey => user.is_some_and(|u| u.methods.webauthn && u.methods.uv),
         Selector::IpRanges(nets) => nets.iter().any(|n| n.contains(&facts.client)),
         Selector::Countries(list) => facts
             .country
@@ -178,6 +252,7 @@ mod tests {
             email: email.to_owned(),
             groups: groups.iter().map(|g| (*g).to_owned()).collect(),
             idp: idp.to_owned(),
+            methods: Methods::oidc(),
         }
     }
 
@@ -797,18 +872,89 @@ mod tests {
         }
     }
 
+    /// The security key selector and the webauthn method, against every way a person can
+    /// have signed in.
+    #[test]
+    fn security_key_matrix() {
+        let f = facts("10.1.2.3");
+        let policies = vec![Policy::new(
+            "keys",
+            PolicyAction::Allow,
+            vec![Selector::EmailDomains(strings(&["example.com"]))],
+        )
+        .require(vec![Selector::SecurityKey])];
+        let by_method = vec![Policy::new(
+            "webauthn",
+            PolicyAction::Allow,
+            vec![Selector::AuthMethods(vec![AuthMethod::Webauthn])],
+        )];
+        let oidc_only = vec![Policy::new(
+            "oidc",
+            PolicyAction::Allow,
+            vec![Selector::AuthMethods(vec![AuthMethod::Oidc])],
+        )];
+        // (methods, security_key policy, auth_methods = webauthn, auth_methods = oidc)
+        let cases = [
+            (Methods::oidc(), false, false, true),
+            // A key without user verification is presence only: not a security key sign-in.
+            (Methods::webauthn(false), false, true, false),
+            (Methods::webauthn(true), true, true, false),
+            (
+                Methods::oidc().and(Methods::webauthn(true)),
+                true,
+                true,
+                true,
+            ),
+            (
+                Methods::oidc().and(Methods::webauthn(false)),
+                false,
+                true,
+                true,
+            ),
+            (Methods::default(), false, false, false),
+        ];
+        for (m, key, webauthn, oidc) in cases {
+            let mut ana = user("ana@example.com", &[], "corp");
+            ana.methods = m;
+            let who = Subject::User(&ana);
+            let granted = |p: &[Policy]| matches!(evaluate(p, who, &f), Outcome::Allow(0));
+            assert_eq!(granted(&policies), key, "{m:?} security_key");
+            assert_eq!(granted(&by_method), webauthn, "{m:?} webauthn");
+            assert_eq!(granted(&oidc_only), oidc, "{m:?} oidc");
+        }
+        // Machines and nobody never have a key.
+        for who in [Subject::Service("ci"), Subject::Anonymous] {
+            assert!(!selector_matches(&Selector::SecurityKey, who, &f));
+            assert!(!selector_matches(
+                &Selector::AuthMethods(vec![AuthMethod::Webauthn]),
+                who,
+                &f
+            ));
+        }
+        // Old cookies without methods were OpenID Connect sign-ins.
+        let old: User =
+            serde_json::from_str(r#"{"sub":"s","email":"","groups":[],"idp":"corp"}"#).unwrap();
+        assert_eq!(old.methods, Methods::oidc());
+        assert_eq!(
+            Methods::oidc().and(Methods::webauthn(true)).amr(),
+            vec!["oidc", "webauthn", "hwk", "mfa"]
+        );
+    }
+
     fn arb_user() -> impl Strategy<Value = User> {
         (
             prop::sample::select(vec!["ana", "bob", "", "x"]),
             prop::sample::select(vec!["example.com", "evil.example", "sub.example.com"]),
             prop::collection::vec(prop::sample::select(vec!["eng", "ops", "suspended"]), 0..3),
             prop::sample::select(vec!["corp", "github"]),
+            (any::<bool>(), any::<bool>(), any::<bool>()),
         )
-            .prop_map(|(l, d, g, i)| User {
+            .prop_map(|(l, d, g, i, (oidc, webauthn, uv))| User {
                 sub: format!("{l}-{i}"),
                 email: format!("{l}@{d}"),
                 groups: g.into_iter().map(str::to_owned).collect(),
                 idp: i.to_owned(),
+                methods: Methods { oidc, webauthn, uv },
             })
     }
 
@@ -821,6 +967,8 @@ mod tests {
             Just(Selector::Groups(strings(&["eng"]))),
             Just(Selector::Idps(strings(&["corp"]))),
             Just(Selector::AuthMethods(vec![AuthMethod::Oidc])),
+            Just(Selector::AuthMethods(vec![AuthMethod::Webauthn])),
+            Just(Selector::SecurityKey),
             Just(Selector::IpRanges(vec!["10.0.0.0/8".parse().unwrap()])),
             Just(Selector::AnyServiceToken),
             Just(Selector::ServiceTokens(strings(&["ci"]))),

@@ -249,6 +249,7 @@ mod tests {
                 email: "ana@example.com".into(),
                 groups: vec!["eng".into()],
                 idp: "corp".into(),
+                methods: crate::policy::Methods::oidc(),
             },
             host: "app.example".into(),
             auth: now,

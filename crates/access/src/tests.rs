@@ -105,6 +105,7 @@ fn session_cookie(w: &World, email: &str, groups: &[&str], idp: &str, iat: u64) 
             email: email.into(),
             groups: groups.iter().map(|g| (*g).to_owned()).collect(),
             idp: idp.into(),
+            methods: policy::Methods::oidc(),
         },
         host: "wiki.example".into(),
         auth: iat,
@@ -312,6 +313,7 @@ fn cookies_are_renewed_after_half_their_life_and_logout_revokes() {
         .unwrap();
     let r = rt.block_on(w.access.serve(
         parts(LOGOUT_PATH, &[("cookie", &cookie)]),
+        Bytes::new(),
         "wiki.example".into(),
         "10.0.0.1".parse().unwrap(),
         true,
@@ -439,6 +441,7 @@ fn the_login_page_lists_the_apps_providers_and_keeps_return_urls_local() {
     let serve = |path: &str| {
         rt.block_on(w.access.serve(
             parts(path, &[]),
+            Bytes::new(),
             "wiki.example".into(),
             "10.0.0.1".parse().unwrap(),
             false,

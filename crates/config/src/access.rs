@@ -46,6 +46,13 @@ pub const DEFAULT_ACCESS_KEY_ROTATION: Duration = Duration::from_secs(7 * 24 * 3
 pub const DEFAULT_OIDC_SCOPES: &[&str] = &["openid", "email", "profile"];
 /// The ID token or userinfo claim that lists a person's groups.
 pub const DEFAULT_OIDC_GROUPS_CLAIM: &str = "groups";
+/// The relying party name authenticators show when a key is registered.
+pub const DEFAULT_WEBAUTHN_RP_NAME: &str = "Parapet";
+/// Most passkeys and security keys one person may register.
+pub const DEFAULT_WEBAUTHN_MAX_CREDENTIALS: usize = 10;
+/// Whether an application's sign-in page offers "Sign in with a passkey" (per application,
+/// `passkeys`); security keys as a second factor (step-up) need no such switch.
+pub const DEFAULT_ACCESS_PASSKEYS: bool = false;
 /// Most applications, providers, service tokens and policies per application.
 pub const MAX_ACCESS_ENTRIES: usize = 1_000;
 /// Most values in one selector (emails, ranges, ...).
@@ -66,6 +73,29 @@ pub struct Access {
     pub apps: Vec<AccessApp>,
     pub idps: Vec<IdentityProvider>,
     pub service_tokens: Vec<ServiceToken>,
+    pub webauthn: Webauthn,
+}
+
+/// `[access.webauthn]`: the WebAuthn relying party (passkeys and security keys).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Webauthn {
+    /// The relying party id: a domain that is the request's host or a suffix of it, so one
+    /// key works on every application under it. `None`: each host is its own (a key
+    /// registered on `wiki.example.com` works only there).
+    pub rp_id: Option<String>,
+    pub rp_name: String,
+    pub max_credentials: usize,
+}
+
+impl Default for Webauthn {
+    fn default() -> Self {
+        Webauthn {
+            rp_id: None,
+            rp_name: DEFAULT_WEBAUTHN_RP_NAME.to_owned(),
+            max_credentials: DEFAULT_WEBAUTHN_MAX_CREDENTIALS,
+        }
+    }
 }
 
 /// One `[[access.apps]]` entry.
@@ -85,6 +115,9 @@ pub struct AccessApp {
     /// The CAs whose client certificates count for this application (mTLS); the gateway
     /// asks for a certificate on TLS connections to its hosts.
     pub client_ca: Option<ClientCa>,
+    /// The sign-in page offers a passkey (WebAuthn, discoverable credential) next to the
+    /// providers.
+    pub passkeys: bool,
     pub policies: Vec<Policy>,
 }
 
@@ -167,6 +200,8 @@ pub enum AuthMethod {
     /// A client certificate alone (no session, no service token): a machine identified by
     /// its certificate.
     Mtls,
+    /// A passkey or security key (WebAuthn), at sign-in or as a step-up.
+    Webauthn,
 }
 
 impl AuthMethod {
@@ -175,6 +210,7 @@ impl AuthMethod {
             Self::Oidc => "oidc",
             Self::ServiceToken => "service-token",
             Self::Mtls => "mtls",
+            Self::Webauthn => "webauthn",
         }
     }
 }
@@ -207,6 +243,9 @@ pub enum Selector {
     ClientCertificate,
     /// Such a certificate whose subject common name is one of these (exact match).
     ClientCertificateCn(Vec<String>),
+    /// The person proved possession of a registered passkey or security key (WebAuthn) in
+    /// this session, with user verification (PIN or biometric).
+    SecurityKey,
 }
 
 /// An OpenID Connect provider.
@@ -349,6 +388,7 @@ impl Validator<'_> {
                 }
             }
         }
+        let webauthn = self.webauthn(a.webauthn.unwrap_or_default())?;
         Ok(Access {
             cookie_lifetime,
             token_lifetime,
@@ -357,6 +397,51 @@ impl Validator<'_> {
             apps,
             idps,
             service_tokens,
+            webauthn,
+        })
+    }
+
+    fn webauthn(&self, w: raw::AccessWebauthn) -> Result<Webauthn, ConfigError> {
+        let rp_id = match w.rp_id {
+            None => None,
+            Some(id) => {
+                let id = id.trim().trim_end_matches('.').to_ascii_lowercase();
+                let ok = !id.is_empty()
+                    && id.len() <= 253
+                    && id.split('.').all(|l| {
+                        !l.is_empty()
+                            && l.len() <= 63
+                            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    });
+                if !ok {
+                    return Err(self.err(
+                        "access.webauthn.rp_id",
+                        format!("`{id}` is not a domain name like \"example.com\""),
+                    ));
+                }
+                Some(id)
+            }
+        };
+        let rp_name = match w.rp_name {
+            None => DEFAULT_WEBAUTHN_RP_NAME.to_owned(),
+            Some(n) if !n.trim().is_empty() && n.len() <= 64 => n,
+            Some(_) => {
+                return Err(self.err("access.webauthn.rp_name", "must be 1 to 64 characters"))
+            }
+        };
+        let max_credentials = w
+            .max_credentials
+            .unwrap_or(DEFAULT_WEBAUTHN_MAX_CREDENTIALS);
+        if !(1..=100).contains(&max_credentials) {
+            return Err(self.err(
+                "access.webauthn.max_credentials",
+                "must be between 1 and 100",
+            ));
+        }
+        Ok(Webauthn {
+            rp_id,
+            rp_name,
+            max_credentials,
         })
     }
 
@@ -547,6 +632,7 @@ impl Validator<'_> {
             )?,
             allow_preflight: a.allow_preflight.unwrap_or(false),
             client_ca,
+            passkeys: a.passkeys.unwrap_or(DEFAULT_ACCESS_PASSKEYS),
             policies,
         })
     }
@@ -711,11 +797,14 @@ impl Validator<'_> {
                 methods.push(match m.as_str() {
                     "oidc" => AuthMethod::Oidc,
                     "service-token" => AuthMethod::ServiceToken,
+                    "webauthn" => AuthMethod::Webauthn,
                     "mtls" => AuthMethod::Mtls,
                     o => {
                         return Err(self.err(
                             format!("{key}.auth_methods[{i}]"),
-                            format!("`{o}` is not one of \"oidc\", \"service-token\", \"mtls\""),
+                            format!(
+                                "`{o}` is not one of \"oidc\", \"service-token\", \"webauthn\", \"mtls\""
+                            ),
                         ))
                     }
                 });
@@ -790,11 +879,17 @@ impl Validator<'_> {
             }
             found.push(("client_certificate_cn", Selector::ClientCertificateCn(v)));
         }
+        if let Some(b) = s.security_key {
+            if !b {
+                return Err(self.err(format!("{key}.security_key"), "can only be true"));
+            }
+            found.push(("security_key", Selector::SecurityKey));
+        }
         match found.len() {
             1 => Ok(found.remove(0).1),
             0 => Err(self.err(
                 key,
-                "is empty; a selector is one of everyone, emails, email_domains, groups, idps, auth_methods, ip_ranges, countries, service_tokens, any_service_token, client_certificate, client_certificate_cn",
+                "is empty; a selector is one of everyone, emails, email_domains, groups, idps, auth_methods, ip_ranges, countries, service_tokens, any_service_token, security_key, client_certificate, client_certificate_cn",
             )),
             _ => Err(self.err(
                 key,

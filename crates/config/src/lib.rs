@@ -23,9 +23,10 @@ use std::time::Duration;
 
 pub use access::{
     Access, AccessApp, AuthMethod, ClientCa, IdentityProvider, Policy, PolicyAction, Selector,
-    ServiceToken, DEFAULT_ACCESS_COOKIE_LIFETIME, DEFAULT_ACCESS_KEY_ROTATION,
-    DEFAULT_ACCESS_SESSION_DURATION, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_OIDC_GROUPS_CLAIM,
-    DEFAULT_OIDC_SCOPES, MAX_ACCESS_ENTRIES, MAX_CLIENT_CA_BYTES, MAX_SELECTOR_VALUES,
+    ServiceToken, Webauthn, DEFAULT_ACCESS_COOKIE_LIFETIME, DEFAULT_ACCESS_KEY_ROTATION,
+    DEFAULT_ACCESS_PASSKEYS, DEFAULT_ACCESS_SESSION_DURATION, DEFAULT_ACCESS_TOKEN_LIFETIME,
+    DEFAULT_OIDC_GROUPS_CLAIM, DEFAULT_OIDC_SCOPES, DEFAULT_WEBAUTHN_MAX_CREDENTIALS,
+    DEFAULT_WEBAUTHN_RP_NAME, MAX_ACCESS_ENTRIES, MAX_CLIENT_CA_BYTES, MAX_SELECTOR_VALUES,
 };
 pub use alerts::{
     AlertChannel, AlertChannelKind, Alerts, Secret, DEFAULT_ALERT_DEDUP_WINDOW,
@@ -34,15 +35,17 @@ pub use alerts::{
 };
 pub use error::ConfigError;
 pub use scripts::{
-    ScriptFetch, Scripts, DEFAULT_SCRIPT_FETCH_CONCURRENCY, DEFAULT_SCRIPT_FETCH_HOST_DELAY,
+    CspEnforce, ScriptBlocking, ScriptFetch, Scripts, DEFAULT_CSP_ENFORCE,
+    DEFAULT_SCRIPT_FETCH_CONCURRENCY, DEFAULT_SCRIPT_FETCH_HOST_DELAY,
     DEFAULT_SCRIPT_FETCH_INTERVAL, DEFAULT_SCRIPT_FETCH_MIN_INTERVAL, DEFAULT_SCRIPT_FETCH_QUEUE,
-    DEFAULT_SCRIPT_FETCH_TIMEOUT, MAX_FETCH_ALLOW,
+    DEFAULT_SCRIPT_FETCH_TIMEOUT, MAX_FETCH_ALLOW, MAX_SCRIPT_LIST_ENTRIES,
 };
 
 /// Where Parapet keeps what it creates (certificates, the SQLite store), relative
 /// to the config file.
 pub const DEFAULT_STATE_DIR: &str = "parapet-state";
-/// Worker threads of the runtime; 0 means one per CPU core.
+/// Gateway workers: threads with a single-threaded runtime and their own listening
+/// sockets each (`SO_REUSEPORT`); 0 means one per CPU core.
 pub const DEFAULT_WORKER_THREADS: usize = 0;
 /// Log level when neither the config nor `RUST_LOG` says otherwise.
 pub const DEFAULT_LOG_LEVEL: &str = "info";
@@ -275,6 +278,9 @@ pub struct ScriptMonitor {
     /// Report requests per second, and burst, from everyone together.
     pub site_rate: f64,
     pub site_burst: f64,
+    /// Blocking and the enforced policy (`block`, `approve`, `auto_block_risk`,
+    /// `csp_enforce`).
+    pub blocking: ScriptBlocking,
 }
 
 /// A host name a site answers to.
@@ -964,6 +970,7 @@ impl Validator<'_> {
         key: &str,
         m: raw::ScriptMonitor,
     ) -> Result<ScriptMonitor, ConfigError> {
+        let blocking = self.script_blocking(key, &m)?;
         let sample_rate = m.sample_rate.unwrap_or(DEFAULT_SCRIPT_SAMPLE_RATE);
         if !(0.0..=1.0).contains(&sample_rate) {
             return Err(self.err(
@@ -996,6 +1003,7 @@ impl Validator<'_> {
         let site_rate = rate("site_rate", m.site_rate, DEFAULT_SCRIPT_SITE_RATE)?;
         let site_burst = rate("site_burst", m.site_burst, DEFAULT_SCRIPT_SITE_BURST)?;
         Ok(ScriptMonitor {
+            blocking,
             client_rate,
             client_burst,
             site_rate,

@@ -119,6 +119,10 @@ pub struct ScriptMonitor {
     pub client_burst: Option<f64>,
     pub site_rate: Option<f64>,
     pub site_burst: Option<f64>,
+    pub block: Option<Vec<String>>,
+    pub approve: Option<Vec<String>>,
+    pub auto_block_risk: Option<f64>,
+    pub csp_enforce: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -277,6 +281,16 @@ pub struct Access {
     pub idps: Vec<AccessIdp>,
     #[serde(default)]
     pub service_tokens: Vec<AccessServiceToken>,
+    pub webauthn: Option<AccessWebauthn>,
+}
+
+/// `[access.webauthn]`: passkeys and security keys.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessWebauthn {
+    pub rp_id: Option<String>,
+    pub rp_name: Option<String>,
+    pub max_credentials: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -295,6 +309,7 @@ pub struct AccessApp {
     pub session_duration: Option<String>,
     pub allow_preflight: Option<bool>,
     pub client_ca: Option<String>,
+    pub passkeys: Option<bool>,
     #[serde(default)]
     pub policies: Vec<AccessPolicy>,
 }
@@ -328,6 +343,7 @@ pub struct AccessSelector {
     pub any_service_token: Option<bool>,
     pub client_certificate: Option<bool>,
     pub client_certificate_cn: Option<Vec<String>>,
+    pub security_key: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

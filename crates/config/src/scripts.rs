@@ -149,3 +149,131 @@ impl Validator<'_> {
         })
     }
 }
+
+/// Most entries in a site's `block` or `approve` list.
+pub const MAX_SCRIPT_LIST_ENTRIES: usize = 10_000;
+/// The enforced policy is off until the operator turns it on (`csp_enforce`): it is offered
+/// first as report-only, so that what it would break shows before it breaks anything.
+pub const DEFAULT_CSP_ENFORCE: CspEnforce = CspEnforce::Off;
+
+/// `csp_enforce`: whether the gateway adds a `script-src` policy listing the approved
+/// scripts, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CspEnforce {
+    /// No policy.
+    Off,
+    /// `Content-Security-Policy-Report-Only`: browsers report what it would block.
+    ReportOnly,
+    /// `Content-Security-Policy`: browsers block every script not approved.
+    Enforce,
+}
+
+impl CspEnforce {
+    /// The value as written in the config and shown by the API.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CspEnforce::Off => "off",
+            CspEnforce::ReportOnly => "report-only",
+            CspEnforce::Enforce => "enforce",
+        }
+    }
+}
+
+/// The blocking keys of `[sites.script_monitor]`: scripts refused from the start (`block`),
+/// scripts approved for the enforced policy (`approve`), the risk above which a fetched
+/// script is blocked on its own (`auto_block_risk`, off when absent) and the policy's mode
+/// (`csp_enforce`). Entries are absolute `http(s)` URLs or inline hashes (`sha256-` and
+/// base64); the operator adds more at run time through the admin API and the dashboard.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ScriptBlocking {
+    pub block: Vec<String>,
+    pub approve: Vec<String>,
+    pub auto_block_risk: Option<f64>,
+    pub csp_enforce: CspEnforce,
+}
+
+impl Default for ScriptBlocking {
+    fn default() -> Self {
+        ScriptBlocking {
+            block: Vec::new(),
+            approve: Vec::new(),
+            auto_block_risk: None,
+            csp_enforce: DEFAULT_CSP_ENFORCE,
+        }
+    }
+}
+
+/// Whether `entry` is a script URL or an inline hash as the block and approve lists take
+/// them.
+fn script_entry_ok(entry: &str) -> bool {
+    if let Some(b64) = entry.strip_prefix("sha256-") {
+        // 32 bytes: 43 base64 characters and one `=` of padding, standard or URL-safe.
+        let b64 = b64.trim_end_matches('=');
+        return b64.len() == 43
+            && b64
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_'));
+    }
+    entry.len() <= 4096
+        && url::Url::parse(entry)
+            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+}
+
+impl Validator<'_> {
+    pub(crate) fn script_blocking(
+        &self,
+        key: &str,
+        m: &raw::ScriptMonitor,
+    ) -> Result<ScriptBlocking, ConfigError> {
+        let list = |name: &str, v: &Option<Vec<String>>| {
+            let v = v.clone().unwrap_or_default();
+            if v.len() > MAX_SCRIPT_LIST_ENTRIES {
+                return Err(self.err(
+                    format!("{key}.{name}"),
+                    format!("has {} entries; at most {MAX_SCRIPT_LIST_ENTRIES}", v.len()),
+                ));
+            }
+            for (i, e) in v.iter().enumerate() {
+                if !script_entry_ok(e) {
+                    return Err(self.err(
+                        format!("{key}.{name}[{i}]"),
+                        format!(
+                            "`{e}` is neither an absolute http(s) URL nor an inline hash \
+                             like \"sha256-BASE64\""
+                        ),
+                    ));
+                }
+            }
+            Ok(v)
+        };
+        let auto_block_risk = match m.auto_block_risk {
+            Some(r) if !(r > 0.0 && r <= 1.0) => {
+                return Err(self.err(
+                    format!("{key}.auto_block_risk"),
+                    format!("`{r}` is not a risk above 0 and at most 1"),
+                ))
+            }
+            r => r,
+        };
+        let csp_enforce = match m.csp_enforce.as_deref() {
+            None => DEFAULT_CSP_ENFORCE,
+            Some("off") => CspEnforce::Off,
+            Some("report-only") => CspEnforce::ReportOnly,
+            Some("enforce") => CspEnforce::Enforce,
+            Some(other) => {
+                return Err(self.err(
+                    format!("{key}.csp_enforce"),
+                    format!("`{other}` is not one of \"off\", \"report-only\", \"enforce\""),
+                ))
+            }
+        };
+        Ok(ScriptBlocking {
+            block: list("block", &m.block)?,
+            approve: list("approve", &m.approve)?,
+            auto_block_risk,
+            csp_enforce,
+        })
+    }
+}

@@ -94,6 +94,22 @@ fn bad_values_name_the_key() {
             format!("{MINIMAL}\n[sites.script_monitor]\nsite_burst = nan\n"),
             "sites[0].script_monitor.site_burst",
         ),
+        (
+            format!("{MINIMAL}\n[sites.script_monitor]\nblock = [\"/js/a.js\"]\n"),
+            "sites[0].script_monitor.block[0]",
+        ),
+        (
+            format!("{MINIMAL}\n[sites.script_monitor]\napprove = [\"https://a.example/\", \"sha256-abc\"]\n"),
+            "sites[0].script_monitor.approve[1]",
+        ),
+        (
+            format!("{MINIMAL}\n[sites.script_monitor]\nauto_block_risk = 0\n"),
+            "sites[0].script_monitor.auto_block_risk",
+        ),
+        (
+            format!("{MINIMAL}\n[sites.script_monitor]\ncsp_enforce = \"on\"\n"),
+            "sites[0].script_monitor.csp_enforce",
+        ),
     ];
     for (text, key) in cases {
         let err = parse(&text).unwrap_err();
@@ -432,6 +448,10 @@ fn access_apps_parse_with_defaults() {
     assert_eq!(app.session_duration, DEFAULT_ACCESS_SESSION_DURATION);
     assert_eq!(app.idps, vec![0]);
     assert!(!app.allow_preflight);
+    assert_eq!(app.passkeys, DEFAULT_ACCESS_PASSKEYS);
+    assert_eq!(a.webauthn.rp_id, None);
+    assert_eq!(a.webauthn.rp_name, DEFAULT_WEBAUTHN_RP_NAME);
+    assert_eq!(a.webauthn.max_credentials, DEFAULT_WEBAUTHN_MAX_CREDENTIALS);
     let p = &app.policies[0];
     assert_eq!(p.action, PolicyAction::Allow);
     assert_eq!(
@@ -501,6 +521,52 @@ fn access_errors_name_their_key() {
         let text = format!("{MINIMAL}{}", ACCESS.replacen(from, to, 1));
         let err = parse(&text).expect_err(to);
         assert_eq!(err.key(), Some(*key), "{to}: {err}");
+    }
+    // Security keys: the selector, the method, the relying party.
+    let keys = ACCESS
+        .replace(
+            "require = [{ ip_ranges",
+            "require = [{ security_key = true }, { auth_methods = [\"oidc\", \"webauthn\"] }, { ip_ranges",
+        )
+        .replace("idps = [\"corp\"]\n", "idps = [\"corp\"]\npasskeys = true\n")
+        .replace(
+            "token_lifetime = \"2m\"",
+            "token_lifetime = \"2m\"\n[access.webauthn]\nrp_id = \"Example.com\"\nmax_credentials = 3",
+        );
+    let a = parse(&format!("{MINIMAL}{keys}")).unwrap().access.unwrap();
+    assert_eq!(a.webauthn.rp_id.as_deref(), Some("example.com"));
+    assert_eq!(a.webauthn.max_credentials, 3);
+    assert!(a.apps[0].passkeys);
+    assert_eq!(a.apps[0].policies[0].require[0], Selector::SecurityKey);
+    assert_eq!(
+        a.apps[0].policies[0].require[1],
+        Selector::AuthMethods(vec![AuthMethod::Oidc, AuthMethod::Webauthn])
+    );
+    for (from, to, key) in [
+        (
+            "rp_id = \"Example.com\"",
+            "rp_id = \"exa mple.com\"",
+            "access.webauthn.rp_id",
+        ),
+        (
+            "max_credentials = 3",
+            "max_credentials = 0",
+            "access.webauthn.max_credentials",
+        ),
+        (
+            "{ security_key = true }",
+            "{ security_key = false }",
+            "access.apps[0].policies[0].require[0].security_key",
+        ),
+        (
+            "\"webauthn\"]",
+            "\"u2f\"]",
+            "access.apps[0].policies[0].require[1].auth_methods[1]",
+        ),
+    ] {
+        let text = format!("{MINIMAL}{}", keys.replacen(from, to, 1));
+        let err = parse(&text).expect_err(to);
+        assert_eq!(err.key(), Some(key), "{to}: {err}");
     }
     // Unknown keys are refused by name.
     let err = parse(&format!(
@@ -757,4 +823,25 @@ include = [{selector}]
         assert!(text.contains("parapet.toml"), "{text}");
         assert!(text.contains(words), "{text}");
     }
+}
+
+#[test]
+fn blocking_keys_are_read_and_default_to_off() {
+    let c = parse(&format!("{MINIMAL}\n[sites.script_monitor]\n")).unwrap();
+    let b = &c.sites[0].script_monitor.as_ref().unwrap().blocking;
+    assert_eq!(b, &ScriptBlocking::default());
+    assert_eq!(b.csp_enforce, CspEnforce::Off);
+    assert_eq!(b.auto_block_risk, None);
+    let c = parse(&format!(
+        "{MINIMAL}\n[sites.script_monitor]\nblock = [\"https://shop.example/js/x.js\", \
+         \"sha256-47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU\"]\n\
+         approve = [\"https://shop.example/js/app.js\"]\nauto_block_risk = 0.9\n\
+         csp_enforce = \"report-only\"\n"
+    ))
+    .unwrap();
+    let b = &c.sites[0].script_monitor.as_ref().unwrap().blocking;
+    assert_eq!(b.block.len(), 2);
+    assert_eq!(b.approve, ["https://shop.example/js/app.js"]);
+    assert_eq!(b.auto_block_risk, Some(0.9));
+    assert_eq!(b.csp_enforce, CspEnforce::ReportOnly);
 }

@@ -115,10 +115,12 @@ async fn route(shared: &Shared, token: Option<&str>, req: Request<Incoming>) -> 
         return text(StatusCode::FORBIDDEN, msg.into(), "text/plain");
     };
     if is_api {
-        if !read_only {
+        // Changes of state (POST, DELETE) are taken too: the bearer token is never sent by
+        // a browser on its own, so a cross-site request cannot make one.
+        if !(read_only || method == Method::POST || method == Method::DELETE) {
             return text(
                 StatusCode::METHOD_NOT_ALLOWED,
-                "only GET\n".into(),
+                "only GET, POST and DELETE\n".into(),
                 "text/plain",
             );
         }
@@ -176,6 +178,36 @@ async fn route(shared: &Shared, token: Option<&str>, req: Request<Incoming>) -> 
                 ),
             );
             resp
+        }
+        // The dashboard's own forms (a module's page posts to its path): signed in, and
+        // from the dashboard itself.
+        (_, Method::POST) => {
+            if !same_origin(req.headers()) {
+                return page_headers(text(
+                    StatusCode::FORBIDDEN,
+                    "cross-origin\n".into(),
+                    "text/plain",
+                ));
+            }
+            if !sessions.valid(req.headers(), unix_now()) {
+                redirect("/login")
+            } else {
+                let (parts, _) = req.into_parts();
+                let mut found = None;
+                for m in shared.modules.iter() {
+                    if let Some(fut) = m.admin_route(&parts) {
+                        found = Some(fut.await);
+                        break;
+                    }
+                }
+                found.unwrap_or_else(|| {
+                    text(
+                        StatusCode::METHOD_NOT_ALLOWED,
+                        "method not allowed\n".into(),
+                        "text/plain",
+                    )
+                })
+            }
         }
         (_, Method::GET | Method::HEAD) => {
             if !sessions.valid(req.headers(), unix_now()) {

@@ -147,30 +147,44 @@ impl Conn {
     }
 }
 
-/// Idle keep-alive connections, per server.
+/// Idle keep-alive connections, per server and gateway worker: a connection is
+/// registered with the runtime of the worker that opened it, so only that worker
+/// reuses it (no cross-thread wake-ups on the hot path).
 pub struct IdleConns {
     /// Boxed: a connection is large, and the futures that hold one would be
-    /// too; a box moves as a pointer.
+    /// too; a box moves as a pointer. Server `s`, worker `w` at `s * workers + w`.
     #[allow(clippy::vec_box)]
     stacks: Vec<Mutex<Vec<Box<Conn>>>>,
+    workers: usize,
+    /// Per stack: the server's idle bound shared out among the workers.
     max_idle: usize,
     idle_timeout_ms: u64,
 }
 
 impl IdleConns {
-    pub fn new(servers: usize, max_idle: usize, idle_timeout: Duration) -> Self {
+    pub fn new(servers: usize, workers: usize, max_idle: usize, idle_timeout: Duration) -> Self {
+        let workers = workers.max(1);
         Self {
-            stacks: (0..servers).map(|_| Mutex::new(Vec::new())).collect(),
-            max_idle,
+            stacks: (0..servers * workers)
+                .map(|_| Mutex::new(Vec::new()))
+                .collect(),
+            workers,
+            max_idle: max_idle.div_ceil(workers),
             idle_timeout_ms: idle_timeout.as_millis() as u64,
         }
     }
 
-    /// The most recently used idle connection that is still open.
+    #[allow(clippy::vec_box)] // see `stacks`
+    fn stack(&self, server: usize) -> Option<&Mutex<Vec<Box<Conn>>>> {
+        let worker = crate::server::worker() % self.workers;
+        self.stacks.get(server.checked_mul(self.workers)? + worker)
+    }
+
+    /// This worker's most recently used idle connection to `server` that is still open.
     pub fn checkout(&self, server: usize) -> Option<Box<Conn>> {
         let now = now_ms();
         loop {
-            let mut c = self.stacks.get(server)?.lock().ok()?.pop()?;
+            let mut c = self.stack(server)?.lock().ok()?.pop()?;
             if now.saturating_sub(c.since) <= self.idle_timeout_ms && c.still_open() {
                 return Some(c);
             }
@@ -179,7 +193,7 @@ impl IdleConns {
 
     fn put_back(&self, server: usize, mut c: Box<Conn>) {
         c.since = now_ms();
-        if let Some(Ok(mut stack)) = self.stacks.get(server).map(Mutex::lock) {
+        if let Some(Ok(mut stack)) = self.stack(server).map(Mutex::lock) {
             if stack.len() < self.max_idle {
                 stack.push(c);
             }

@@ -7,6 +7,11 @@
 //! Phases are synchronous except [`HttpModule::serve`], so the common path
 //! (no module claims the request) costs one virtual call per phase and no
 //! allocation.
+//!
+//! A module that must change a response's body (the script monitor's blocking rewrites
+//! `<script>` tags in HTML) returns a [`BodyFilter`] from
+//! [`HttpModule::response_body_filter`]: the body then streams through it chunk by chunk,
+//! never buffered whole. Responses no module filters keep their body untouched.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -38,6 +43,8 @@ pub struct RequestCtx {
     /// The request's target as the client sent it (a cheap clone of its bytes), so that
     /// the response phase can tell pages apart by path.
     pub uri: http::Uri,
+    /// The request's method (a `HEAD` response has no body to filter).
+    pub method: http::Method,
     /// What a module's earlier phase hands to its later phases for this request.
     pub slots: Slots,
 }
@@ -86,6 +93,17 @@ pub enum RequestAction {
 
 pub type ServeFuture = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
 
+/// Rewrites a response body as it streams: each chunk goes in as it arrives from the
+/// upstream and what comes out is sent on at once (possibly nothing, when the filter
+/// holds bytes back until it can decide). A filter must never fail: on input it cannot
+/// rewrite it passes the bytes through unchanged, and counts that itself.
+pub trait BodyFilter: Send + 'static {
+    /// The next chunk of the body; returns the bytes to send now.
+    fn chunk(&mut self, data: &[u8]) -> bytes::Bytes;
+    /// The body has ended; returns the bytes still held back.
+    fn end(&mut self) -> bytes::Bytes;
+}
+
 /// A service's hooks into the gateway. Every method has a default that does
 /// nothing, so a module implements only the phases it needs.
 pub trait HttpModule: Send + Sync + 'static {
@@ -109,6 +127,20 @@ pub trait HttpModule: Send + Sync + 'static {
     /// Phase 3: the response head from the upstream (or a static file) is about
     /// to go to the client. The body streams on unchanged.
     fn response_filter(&self, _resp: &mut response::Parts, _ctx: &RequestCtx) {}
+
+    /// Phase 3b, after every module's [`HttpModule::response_filter`]: a filter for the
+    /// response's body, or `None` (the default) to leave it alone. Asked only for responses
+    /// that have a body (not `HEAD`, 1xx, 204 or 304). When a module returns one, the gateway
+    /// removes `Content-Length` (the length changes) and the body streams through the filter;
+    /// the module is responsible for refusing bodies it cannot read (a `Content-Encoding`
+    /// other than identity, a charset it does not know).
+    fn response_body_filter(
+        &self,
+        _resp: &mut response::Parts,
+        _ctx: &RequestCtx,
+    ) -> Option<Box<dyn BodyFilter>> {
+        None
+    }
 
     /// Phase 4: the response head has been handed to the client.
     fn logging(&self, _ctx: &RequestCtx, _status: StatusCode) {}

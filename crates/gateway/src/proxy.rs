@@ -260,6 +260,7 @@ async fn proxy(
         site: Some(site),
         client_cert: conn.client_cert.clone(),
         uri: req.uri().clone(),
+        method: req.method().clone(),
         slots: Default::default(),
     };
 
@@ -300,10 +301,27 @@ fn finish(shared: &Shared, resp: Response<Body>, ctx: &RequestCtx) -> Response<B
     for m in shared.modules.iter() {
         m.response_filter(&mut parts, ctx);
     }
+    let mut body = body;
+    if has_body(&ctx.method, parts.status) {
+        for m in shared.modules.iter() {
+            if let Some(filter) = m.response_body_filter(&mut parts, ctx) {
+                parts.headers.remove(header::CONTENT_LENGTH);
+                body = body::boxed(body::Filtered::new(body, filter));
+            }
+        }
+    }
     for m in shared.modules.iter() {
         m.logging(ctx, parts.status);
     }
     Response::from_parts(parts, body)
+}
+
+/// Whether a response to `method` with `status` carries a body (RFC 9110 6.4.1).
+fn has_body(method: &http::Method, status: StatusCode) -> bool {
+    method != http::Method::HEAD
+        && !status.is_informational()
+        && status != StatusCode::NO_CONTENT
+        && status != StatusCode::NOT_MODIFIED
 }
 
 #[allow(clippy::too_many_arguments)]

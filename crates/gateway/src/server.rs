@@ -122,7 +122,7 @@ pub struct ConnInfo {
     pub forwarding: crate::proxy::Forwarding,
 }
 
-/// A listener bound at start.
+/// One worker's socket of a listener, bound at start.
 pub struct Listener {
     pub name: &'static str,
     pub addr: SocketAddr,
@@ -130,14 +130,29 @@ pub struct Listener {
     /// Plain listener that also detects HTTP/2 prior knowledge.
     pub h2c: bool,
     pub socket: std::net::TcpListener,
+    /// The listener's connection cap, shared by the sockets of every worker.
+    pub slots: Arc<Semaphore>,
 }
 
-/// Accepts connections until `shutdown`, at most `max_connections` at once
-/// (further ones wait in the kernel's backlog).
+std::thread_local! {
+    static WORKER: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The gateway worker this thread is (0 on the process's own runtime): per-worker state,
+/// such as idle upstream connections, is kept apart by it.
+pub fn worker() -> usize {
+    WORKER.with(std::cell::Cell::get)
+}
+
+pub(crate) fn set_worker(index: usize) {
+    WORKER.with(|w| w.set(index));
+}
+
+/// Accepts connections until `shutdown`, at most the listener's cap at once across
+/// workers (further ones wait in the kernel's backlog).
 pub async fn accept_loop(
     listener: Listener,
     shared: Arc<Shared>,
-    max_connections: usize,
     shutdown: CancellationToken,
     tracker: TaskTracker,
 ) {
@@ -148,13 +163,16 @@ pub async fn accept_loop(
             return;
         }
     };
-    tracing::info!(listener = listener.name, addr = %listener.addr, tls = listener.tls, "listening");
-    let slots = Arc::new(Semaphore::new(max_connections));
+    if worker() == 0 {
+        tracing::info!(listener = listener.name, addr = %listener.addr, tls = listener.tls, "listening");
+    }
+    let slots = listener.slots;
     loop {
-        let permit = tokio::select! {
-            p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return },
-            () = shutdown.cancelled() => return,
-        };
+        // Accept, then wait for a slot: a worker that waited for a slot first would hold
+        // one while its socket is idle, and with several workers the connections that
+        // the kernel queues on another worker's socket could wait for a slot that an
+        // idle worker holds. So each worker holds at most one accepted connection that
+        // waits; the rest wait in the kernel's backlog.
         let accepted = tokio::select! {
             r = socket.accept() => r,
             () = shutdown.cancelled() => return,
@@ -168,6 +186,10 @@ pub async fn accept_loop(
                 tokio::time::sleep(Duration::from_millis(20)).await;
                 continue;
             }
+        };
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return },
+            () = shutdown.cancelled() => return,
         };
         let _ = stream.set_nodelay(true);
         shared.metrics.connection(listener.name);

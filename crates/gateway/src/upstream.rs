@@ -89,9 +89,11 @@ impl std::fmt::Debug for Pool {
 }
 
 impl Pool {
+    /// `workers`: the gateway's workers, each of which keeps its own idle connections.
     pub fn new(
         name: &str,
         cfg: &parapet_config::Pool,
+        workers: usize,
         metrics: Arc<Metrics>,
     ) -> Result<Self, GatewayError> {
         let tcp = TcpConnector {
@@ -161,6 +163,7 @@ impl Pool {
             name: name.into(),
             conns: crate::h1::IdleConns::new(
                 servers.len(),
+                workers,
                 cfg.pool_max_idle_per_server,
                 cfg.pool_idle_timeout,
             ),
@@ -536,7 +539,7 @@ mod tests {
         let parapet_config::UpstreamKind::Pool(p) = &cfg.upstreams[0].kind else {
             panic!("a pool")
         };
-        Pool::new("p", p, Metrics::new()).unwrap()
+        Pool::new("p", p, 1, Metrics::new()).unwrap()
     }
 
     #[test]

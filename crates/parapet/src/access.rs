@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use crate::api::json;
 use http::{request, response, Method, Request, Response, StatusCode};
+use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
 use parapet_access::{Access, Grant, RequestInfo, Verdict, AUDIT_QUEUE};
 use parapet_config::Config;
@@ -148,8 +149,7 @@ impl HttpModule for AccessModule {
     }
 
     fn serve(&self, req: Request<Incoming>, ctx: &RequestCtx) -> ServeFuture {
-        // The endpoints read no body: the head is all they need.
-        let (parts, _body) = req.into_parts();
+        let (parts, body) = req.into_parts();
         let access = self.access.clone();
         let (host, client, tls, rid) = (
             ctx.host.clone(),
@@ -157,7 +157,26 @@ impl HttpModule for AccessModule {
             ctx.tls,
             ctx.request_id.clone(),
         );
-        Box::pin(async move { convert(access.serve(parts, host, client, tls, rid).await) })
+        Box::pin(async move {
+            // Only the WebAuthn endpoints read a body (POSTed JSON); bounded.
+            let body = if parts.method == Method::POST {
+                match http_body_util::Limited::new(body, parapet_access::MAX_ENDPOINT_BODY)
+                    .collect()
+                    .await
+                {
+                    Ok(b) => b.to_bytes(),
+                    Err(_) => {
+                        return json(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            &serde_json::json!({"error": "request body too large or unreadable", "request_id": rid}),
+                        )
+                    }
+                }
+            } else {
+                bytes::Bytes::new()
+            };
+            convert(access.serve(parts, body, host, client, tls, rid).await)
+        })
     }
 
     fn upstream_request_filter(&self, req: &mut request::Parts, ctx: &RequestCtx) {
@@ -210,6 +229,59 @@ impl HttpModule for AccessModule {
                     access.revoke_subject(&sub).await;
                     tracing::info!(sub = %sub, "access sessions revoked");
                     json(StatusCode::OK, &serde_json::json!({ "revoked": sub }))
+                }))
+            }
+            // A person's passkeys and security keys; removing one is how an operator
+            // locks out a lost key (a GET behind the bearer token, like revoke).
+            ("/api/v1/access/credentials", &Method::GET)
+            | ("/api/v1/access/credentials/remove", &Method::GET) => {
+                let (Some(idp), Some(sub)) = (
+                    param("idp").filter(|s| !s.is_empty() && s.len() <= 255),
+                    param("sub").filter(|s| !s.is_empty() && s.len() <= 255),
+                ) else {
+                    return Some(Box::pin(async {
+                        json(
+                            StatusCode::BAD_REQUEST,
+                            &serde_json::json!({"error": "give the person as ?idp=&sub="}),
+                        )
+                    }));
+                };
+                let store = self.store.clone();
+                if req.uri.path().ends_with("/remove") {
+                    let Some(id) = param("id")
+                        .as_deref()
+                        .and_then(parapet_access::webauthn::parse_credential_id)
+                    else {
+                        return Some(Box::pin(async {
+                            json(
+                                StatusCode::BAD_REQUEST,
+                                &serde_json::json!({"error": "give the key's id (base64url) as ?id="}),
+                            )
+                        }));
+                    };
+                    return Some(Box::pin(async move {
+                        match store.delete_access_credential(&idp, &sub, &id).await {
+                            Ok(true) => {
+                                tracing::info!(idp = %idp, sub = %sub, "security key removed");
+                                json(StatusCode::OK, &serde_json::json!({"removed": true}))
+                            }
+                            Ok(false) => json(
+                                StatusCode::NOT_FOUND,
+                                &serde_json::json!({"error": "no such key for this person"}),
+                            ),
+                            Err(e) => crate::api::answer::<()>(Err(e)),
+                        }
+                    }));
+                }
+                Some(Box::pin(async move {
+                    crate::api::answer(store.access_credentials(&idp, &sub).await.map(|list| {
+                        serde_json::json!({
+                            "credentials": list
+                                .iter()
+                                .map(parapet_access::webauthn::credential_json)
+                                .collect::<Vec<_>>()
+                        })
+                    }))
                 }))
             }
             _ => None,

@@ -1,6 +1,7 @@
 //! The dashboard: server-rendered pages on the admin listener for a security engineer —
 //! the sites, each site's script and connection inventory with filters, one item's detail
-//! (where it was seen, the hashes browsers reported, its history) and the alerts.
+//! (where it was seen, the hashes browsers reported, its history), the alerts, and the
+//! route monitor's alerts (open or resolved) with its feeds' health.
 //!
 //! The gateway's admin listener signs the operator in and adds the page headers (a CSP with
 //! no scripts, no framing); this module only reads the store and renders. Every string
@@ -9,7 +10,7 @@
 //! put into a link's target — links go to the dashboard's own pages, with the value
 //! percent-encoded as a query parameter.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,6 +24,8 @@ use parapet_gateway::body;
 use parapet_gateway::phases::{HttpModule, ServeFuture};
 use parapet_scripts::inventory::registrable_domain;
 use parapet_store::{EventQuery, Store, MAX_EVENT_LIMIT};
+
+use crate::route_monitor::{self, Asker};
 
 /// Rows shown on one inventory page; the count of all matches is shown beside them.
 pub const MAX_ROWS: usize = 500;
@@ -38,15 +41,22 @@ struct SiteInfo {
     name: String,
     hosts: String,
     monitored: bool,
+    /// The blocking keys and URL policy of a monitored site.
+    blocking: Option<(
+        parapet_config::ScriptBlocking,
+        parapet_scripts::report::UrlPolicy,
+    )>,
 }
 
 pub struct Dashboard {
     store: Arc<dyn Store>,
     sites: Arc<[SiteInfo]>,
+    /// The route monitor's live state (feeds' health), when one runs.
+    routes: Option<Asker>,
 }
 
 impl Dashboard {
-    pub fn new(config: &Config, store: Arc<dyn Store>) -> Arc<Self> {
+    pub fn new(config: &Config, store: Arc<dyn Store>, routes: Option<Asker>) -> Arc<Self> {
         let sites = config
             .sites
             .iter()
@@ -63,9 +73,21 @@ impl Dashboard {
                     .collect::<Vec<_>>()
                     .join(", "),
                 monitored: s.script_monitor.is_some(),
+                blocking: s.script_monitor.as_ref().map(|m| {
+                    (
+                        m.blocking.clone(),
+                        parapet_scripts::report::UrlPolicy {
+                            full_urls: m.full_urls,
+                        },
+                    )
+                }),
             })
             .collect();
-        Arc::new(Dashboard { store, sites })
+        Arc::new(Dashboard {
+            store,
+            sites,
+            routes,
+        })
     }
 
     fn monitored(&self, site: Option<&str>) -> Option<String> {
@@ -106,7 +128,19 @@ impl HttpModule for Dashboard {
                     return Some(not_found("no such kind of item"));
                 };
                 let url = params.get("url").unwrap_or_default().to_owned();
-                Box::pin(async move { render(item(&*store, site, kind, url).await) })
+                let blocking = self
+                    .sites
+                    .iter()
+                    .find(|s| s.name == site)
+                    .and_then(|s| s.blocking.clone());
+                let back = req
+                    .uri
+                    .path_and_query()
+                    .map_or("/", |p| p.as_str())
+                    .to_owned();
+                Box::pin(
+                    async move { render(item(&*store, site, kind, url, blocking, back).await) },
+                )
             }
             "/domains" => {
                 let Some(site) = self.monitored(params.get("site")) else {
@@ -132,6 +166,11 @@ impl HttpModule for Dashboard {
             "/alerts" => {
                 let filter = AlertFilter::from(&params);
                 Box::pin(async move { render(alerts(&*store, filter).await) })
+            }
+            "/routes" => {
+                let form = RoutesForm::from(&params);
+                let routes = self.routes.clone();
+                Box::pin(async move { render(routes_page(&*store, routes, form).await) })
             }
             _ => return None,
         };
@@ -377,6 +416,181 @@ async fn alerts(
     }))
 }
 
+// ------------------------------------------------------------------ routes
+
+/// The routes page's filter form, as typed (empty: not set).
+struct RoutesForm {
+    prefix: String,
+    matching: String,
+    kind: String,
+    status: String,
+}
+
+impl From<&Params> for RoutesForm {
+    fn from(p: &Params) -> Self {
+        RoutesForm {
+            prefix: p.string("prefix"),
+            matching: p.string("match"),
+            kind: p.string("kind"),
+            status: p.string("status"),
+        }
+    }
+}
+
+struct RouteAlertRow {
+    time: Timestamp,
+    severity: &'static str,
+    kind: &'static str,
+    prefix: String,
+    monitored_prefix: String,
+    origin: String,
+    offender: String,
+    vantages: u64,
+    /// Empty while open.
+    resolved_at: String,
+    evidence: String,
+    details: String,
+}
+
+struct RouterRow {
+    router: String,
+    name: String,
+    connected: bool,
+    last_message: String,
+    down_since: String,
+    peers_up: usize,
+    peers: usize,
+    down_peers: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "routes.html")]
+struct RoutesPage {
+    form: RoutesForm,
+    kinds: Vec<&'static str>,
+    /// Why the filter was refused (the parameter named); the list is empty then.
+    error: String,
+    alerts: Vec<RouteAlertRow>,
+    /// False without a live feed: the feeds section says so.
+    live: bool,
+    routers: Vec<RouterRow>,
+    /// (URL, up, down since) of the RIS Live stream.
+    ris: Option<(String, bool, String)>,
+    /// (file, VRPs, ASPA records, loaded at, reload errors, last error) of the RPKI file.
+    rpki: Option<(String, usize, usize, Timestamp, u64, String)>,
+    tracked_routes: usize,
+    open_events: usize,
+}
+
+fn asn_text(v: &serde_json::Value) -> String {
+    v.as_u64()
+        .map_or_else(|| "-".to_owned(), |a| format!("AS{a}"))
+}
+
+fn time_text(t: Option<Timestamp>) -> String {
+    t.map(|t| t.to_string()).unwrap_or_default()
+}
+
+async fn routes_page(
+    store: &dyn Store,
+    routes: Option<Asker>,
+    form: RoutesForm,
+) -> parapet_store::Result<Option<RoutesPage>> {
+    let mut params = HashMap::new();
+    for (k, v) in [
+        ("prefix", &form.prefix),
+        ("match", &form.matching),
+        ("kind", &form.kind),
+        ("status", &form.status),
+    ] {
+        if !v.is_empty() {
+            params.insert(k.to_owned(), v.clone());
+        }
+    }
+    params.insert("limit".to_owned(), ALERT_ROWS.to_string());
+    let (error, alerts) = match route_monitor::AlertFilter::parse(&params) {
+        Err(e) => (e, Vec::new()),
+        Ok(filter) => {
+            let (stored, _) = route_monitor::stored_alerts(store, &filter).await?;
+            let rows = stored
+                .into_iter()
+                .map(|a| {
+                    let d = &a.event.details;
+                    let text = |k: &str| d.get(k).and_then(|v| v.as_str()).unwrap_or_default();
+                    RouteAlertRow {
+                        time: a.event.time,
+                        severity: a.event.severity.as_str(),
+                        kind: a.kind.as_str(),
+                        prefix: a.event.subject.clone(),
+                        monitored_prefix: text("monitored_prefix").to_owned(),
+                        origin: asn_text(&d["origin_asn"]),
+                        offender: asn_text(&d["offender_asn"]),
+                        vantages: d["vantages"].as_u64().unwrap_or_default(),
+                        resolved_at: time_text(a.resolved_at),
+                        evidence: text("evidence").to_owned(),
+                        details: serde_json::to_string_pretty(d).unwrap_or_default(),
+                    }
+                })
+                .collect();
+            (String::new(), rows)
+        }
+    };
+    let feeds = match routes {
+        Some(r) => r.feeds().await,
+        None => None,
+    };
+    let mut page = RoutesPage {
+        form,
+        kinds: parapet_routes::AlertKind::ALL
+            .iter()
+            .map(|k| k.as_str())
+            .collect(),
+        error,
+        alerts,
+        live: feeds.is_some(),
+        routers: Vec::new(),
+        ris: None,
+        rpki: None,
+        tracked_routes: 0,
+        open_events: 0,
+    };
+    if let Some(f) = feeds {
+        page.routers = f
+            .bmp
+            .iter()
+            .map(|r| RouterRow {
+                router: r.router.to_string(),
+                name: r.name.clone().unwrap_or_default(),
+                connected: r.connected,
+                last_message: time_text(r.last_message),
+                down_since: time_text(r.down_since),
+                peers_up: r.peers.iter().filter(|p| p.up).count(),
+                peers: r.peers.len(),
+                down_peers: r
+                    .peers
+                    .iter()
+                    .filter(|p| !p.up)
+                    .map(|p| format!("AS{} {}", p.asn, p.address))
+                    .collect(),
+            })
+            .collect();
+        page.ris = f.ris_live.map(|r| (r.url, r.up, time_text(r.down_since)));
+        page.rpki = f.rpki.map(|r| {
+            (
+                r.file.display().to_string(),
+                r.vrps,
+                r.aspas,
+                r.loaded_at,
+                r.reload_errors,
+                r.last_error.unwrap_or_default(),
+            )
+        });
+        page.tracked_routes = f.tracked_routes;
+        page.open_events = f.open_events;
+    }
+    Ok(Some(page))
+}
+
 // ------------------------------------------------------------------ inventory
 
 struct InventoryFilter {
@@ -537,6 +751,28 @@ struct ItemPage {
     pages: Vec<(String, u64)>,
     hashes: Vec<String>,
     events: Vec<EventRow>,
+    /// Blocking, for scripts: where it stands and the forms' targets.
+    blocking: Option<BlockingBox>,
+}
+
+/// The item page's blocking box: state, and each form's action (the dashboard's own path,
+/// with the values percent-encoded).
+struct BlockingBox {
+    blocked: Option<String>,
+    approved: Option<String>,
+    block_action: String,
+    approve_action: String,
+}
+
+fn form_action(path: &str, site: &str, entry: &str, back: &str, remove: bool) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    q.append_pair("site", site)
+        .append_pair("entry", entry)
+        .append_pair("back", back);
+    if remove {
+        q.append_pair("remove", "1");
+    }
+    format!("{path}?{}", q.finish())
 }
 
 async fn item(
@@ -544,10 +780,40 @@ async fn item(
     site: String,
     kind: ItemKind,
     url: String,
+    blocking: Option<(
+        parapet_config::ScriptBlocking,
+        parapet_scripts::report::UrlPolicy,
+    )>,
+    back: String,
 ) -> parapet_store::Result<Option<ItemPage>> {
     let Some(item) = store.inventory_item(&site, kind, &url).await? else {
         return Ok(None);
     };
+    let mut blocking_box = None;
+    if let (Some((conf, policy)), ItemKind::Script | ItemKind::Worker) = (&blocking, kind) {
+        if let Some((entry, state)) =
+            crate::script_blocking::entry_state(store, &site, conf, *policy, &url).await?
+        {
+            blocking_box = Some(BlockingBox {
+                block_action: form_action(
+                    "/scripts/block",
+                    &site,
+                    entry.as_str(),
+                    &back,
+                    state.blocked.is_some(),
+                ),
+                approve_action: form_action(
+                    "/scripts/approve",
+                    &site,
+                    entry.as_str(),
+                    &back,
+                    state.approved.is_some(),
+                ),
+                blocked: state.blocked,
+                approved: state.approved,
+            });
+        }
+    }
     // The script monitor's events name the site as their subject and the item in their
     // details.
     let history = store
@@ -577,6 +843,7 @@ async fn item(
         url: item.item,
         site,
         events,
+        blocking: blocking_box,
     }))
 }
 
@@ -674,6 +941,66 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains("href=\"https://x.example"), "{html}");
+    }
+
+    /// A router's sysName and a BMP peer's text come from the network: escaped like
+    /// report data.
+    #[test]
+    fn the_routes_page_escapes_what_feeds_said() {
+        let page = RoutesPage {
+            form: RoutesForm {
+                prefix: "\"><script>p</script>".into(),
+                matching: String::new(),
+                kind: String::new(),
+                status: String::new(),
+            },
+            kinds: vec!["route-leak"],
+            error: String::new(),
+            alerts: vec![RouteAlertRow {
+                time: Timestamp::from_unix_millis(0),
+                severity: "high",
+                kind: "route-leak",
+                prefix: "192.0.2.0/24".into(),
+                monitored_prefix: "192.0.2.0/24".into(),
+                origin: "AS64500".into(),
+                offender: "AS64511".into(),
+                vantages: 1,
+                resolved_at: String::new(),
+                evidence: HOSTILE.into(),
+                details: HOSTILE.into(),
+            }],
+            live: true,
+            routers: vec![RouterRow {
+                router: "192.0.2.1".into(),
+                name: "<img src=x onerror=alert(4)>".into(),
+                connected: true,
+                last_message: String::new(),
+                down_since: String::new(),
+                peers_up: 0,
+                peers: 1,
+                down_peers: vec!["AS64500 192.0.2.2".into()],
+            }],
+            ris: None,
+            rpki: Some((
+                "vrps.json".into(),
+                1,
+                0,
+                Timestamp::from_unix_millis(0),
+                1,
+                "<b>bad</b>".into(),
+            )),
+            tracked_routes: 1,
+            open_events: 1,
+        };
+        let html = page.render().unwrap();
+        for raw in ["<script>", "<img src=x", "<b>bad"] {
+            assert!(
+                !html.contains(raw),
+                "{raw} reached the page unescaped:\n{html}"
+            );
+        }
+        assert!(html.contains("AS64500 192.0.2.2 down"), "{html}");
+        assert!(html.contains(">open<"), "{html}");
     }
 
     #[test]

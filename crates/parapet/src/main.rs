@@ -15,6 +15,7 @@ mod alerting;
 mod api;
 mod dashboard;
 mod route_monitor;
+mod script_blocking;
 mod script_fetcher;
 mod script_monitor;
 mod scripts;
@@ -280,18 +281,13 @@ fn init_logging(config: &Config) {
 fn serve(path: &Path) -> anyhow::Result<()> {
     let config = Config::load(path)?;
     init_logging(&config);
-    // One worker: a single-threaded runtime, with no work-stealing machinery
-    // to pay for. More: the multi-threaded scheduler.
-    let mut rt = if config.server.worker_threads == 1 {
-        tokio::runtime::Builder::new_current_thread()
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-    };
-    rt.enable_all();
-    if config.server.worker_threads > 1 {
-        rt.worker_threads(config.server.worker_threads);
-    }
-    let rt = rt.build().context("cannot start the async runtime")?;
+    // Single-threaded: this runtime is the gateway's worker 0 and runs the background
+    // services; the gateway starts its other workers, each with a runtime of its own
+    // (see `parapet_gateway::Gateway`). No work-stealing machinery to pay for.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
     rt.block_on(run(path, config))
 }
 
@@ -329,6 +325,18 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
         modules.push(m);
         writer = Some(w);
     }
+    // Blocking: same-origin requests for blocked scripts are refused before access (a
+    // blocked script is refused to everyone), pages rewritten on their way out; the
+    // fetcher's verdicts reach it for automatic blocking.
+    if let Some(b) =
+        script_blocking::ScriptBlocking::from_config(&config, store.clone(), alerts.clone()).await?
+    {
+        if let Some((f, _)) = &fetcher {
+            let sink = b.clone();
+            f.on_verdict(std::sync::Arc::new(move |v| sink.verdict(v)));
+        }
+        modules.push(b);
+    }
     // Access comes after the script monitor, so that browsers' CSP reports reach it on
     // protected sites (they carry no session).
     let mut access_writer = None;
@@ -338,15 +346,20 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
         modules.push(m);
         access_writer = Some(w);
     }
-    // The dashboard's pages on the admin listener (the admin token signs the operator in).
-    modules.push(dashboard::Dashboard::new(&config, store.clone()));
     let live_routes = config.routes.as_ref().filter(|r| r.has_live_feed());
     let route_metrics = route_monitor::Metrics::default();
-    if live_routes.is_some() {
-        modules.push(std::sync::Arc::new(route_monitor::MetricsModule(
-            route_metrics.clone(),
-        )));
-    }
+    // The route monitor's API: stored alerts always, live state when a feed runs.
+    let (route_module, route_asks) = route_monitor::Module::new(
+        store.clone(),
+        live_routes.is_some().then(|| route_metrics.clone()),
+    );
+    // The dashboard's pages on the admin listener (the admin token signs the operator in).
+    modules.push(dashboard::Dashboard::new(
+        &config,
+        store.clone(),
+        Some(route_module.asker()),
+    ));
+    modules.push(route_module);
     let gateway =
         parapet_gateway::Gateway::bind(&config, modules).context("cannot start the gateway")?;
     let reloader = gateway.reloader();
@@ -363,11 +376,15 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
                 alerts.clone(),
                 None,
                 route_metrics,
+                Some(route_asks),
                 shutdown.clone(),
             )
             .await?,
         ),
-        None => None,
+        None => {
+            drop(route_asks);
+            None
+        }
     };
     tracing::info!(config = %path.display(), version = env!("CARGO_PKG_VERSION"), "parapet started");
     gateway.run(shutdown).await;

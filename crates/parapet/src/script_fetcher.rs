@@ -136,9 +136,25 @@ impl Known {
     }
 }
 
+/// The classifier's verdict on a newly fetched body, handed to whoever listens (blocking,
+/// which blocks a script above a site's risk threshold).
+#[derive(Debug, Clone)]
+pub struct FetchVerdict {
+    pub site: String,
+    pub url: String,
+    pub sha256: String,
+    pub risk: f64,
+    pub malicious: bool,
+    pub categories: Vec<&'static str>,
+}
+
+/// Who hears the verdicts (set once, after both modules exist).
+pub type VerdictSink = Arc<dyn Fn(FetchVerdict) + Send + Sync>;
+
 /// The fetcher's handle: what the script monitor's writer calls, and a gateway module for
 /// its metrics and its admin API route.
 pub struct ScriptFetcher {
+    verdicts: Arc<std::sync::OnceLock<VerdictSink>>,
     tx: mpsc::Sender<Job>,
     known: Arc<Known>,
     counters: Arc<Counters>,
@@ -213,7 +229,9 @@ impl ScriptFetcher {
             .map(|(name, _)| name.clone())
             .collect();
         let sites: Vec<String> = sites.into_iter().map(|(name, _)| name).collect();
+        let verdicts = Arc::new(std::sync::OnceLock::new());
         let work = Arc::new(Work {
+            verdicts: Arc::clone(&verdicts),
             full_urls,
             fetcher,
             store: Arc::clone(&store),
@@ -232,6 +250,7 @@ impl ScriptFetcher {
         };
         let task = tokio::spawn(dispatcher.run(rx, tx.clone(), sites.clone(), shutdown));
         let me = Arc::new(ScriptFetcher {
+            verdicts,
             tx,
             known,
             counters,
@@ -239,6 +258,11 @@ impl ScriptFetcher {
             sites: sites.into_iter().collect(),
         });
         (me, task)
+    }
+
+    /// Hands every verdict on a new body to `sink` from now on (the first sink set stays).
+    pub fn on_verdict(&self, sink: VerdictSink) {
+        let _ = self.verdicts.set(sink);
     }
 
     /// Items new to their site: their scripts are fetched at once.
@@ -322,6 +346,7 @@ fn fetcher(f: &parapet_config::ScriptFetch) -> anyhow::Result<Fetcher> {
 
 /// What every fetch needs.
 struct Work {
+    verdicts: Arc<std::sync::OnceLock<VerdictSink>>,
     /// Sites whose inventory keeps query values (`full_urls`).
     full_urls: HashSet<String>,
     fetcher: Fetcher,
@@ -689,6 +714,16 @@ impl Work {
             }
             if a.verdict.malicious {
                 events.push(versioning::malicious_event(origin, &a.verdict));
+            }
+            if let Some(sink) = self.verdicts.get() {
+                sink(FetchVerdict {
+                    site: site.to_owned(),
+                    url: url.to_owned(),
+                    sha256: b.sha256.clone(),
+                    risk: a.verdict.risk,
+                    malicious: a.verdict.malicious,
+                    categories: a.verdict.categories.clone(),
+                });
             }
         }
         if let (Some(raw), Some(canonical), true) = (

@@ -196,6 +196,8 @@ const QUEUE: usize = 50_000;
 const FLUSH_EVERY: Duration = Duration::from_millis(200);
 /// Most sightings in one transaction.
 const BATCH: usize = 2_000;
+/// While it gathers a batch, the writer looks at its queue this often.
+const GATHER_TICK: Duration = Duration::from_millis(5);
 /// How often the writer looks for items that became inactive.
 const INACTIVE_SCAN: Duration = Duration::from_secs(600);
 
@@ -279,7 +281,7 @@ impl ScriptMonitor {
 }
 
 /// The token key: read from the state directory, made (32 random bytes) on first start.
-fn key(state_dir: &Path) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn key(state_dir: &Path) -> anyhow::Result<Vec<u8>> {
     let path = state_dir.join(KEY_FILE);
     match std::fs::read(&path) {
         Ok(k) if k.len() >= 32 => Ok(k),
@@ -642,13 +644,28 @@ async fn writer(mut rx: mpsc::Receiver<Sighting>, w: Writer, shutdown: Cancellat
             }
         };
         if open {
-            // Gather what arrives within the flush interval, up to a batch.
+            // Gather what arrives within the flush interval, up to a batch. The queue is
+            // looked at every GATHER_TICK instead of waking the writer for each sighting:
+            // at tens of thousands of reports a second, a wake-up per report costs more
+            // than the report.
             let deadline = tokio::time::Instant::now() + FLUSH_EVERY;
-            while batch.len() < BATCH {
-                match tokio::time::timeout_at(deadline, rx.recv()).await {
-                    Ok(Some(s)) => batch.push(s),
-                    Ok(None) | Err(_) => break,
+            loop {
+                let mut closed = false;
+                while batch.len() < BATCH {
+                    match rx.try_recv() {
+                        Ok(s) => batch.push(s),
+                        Err(mpsc::error::TryRecvError::Empty) => break,
+                        Err(mpsc::error::TryRecvError::Disconnected) => {
+                            closed = true;
+                            break;
+                        }
+                    }
                 }
+                let now = tokio::time::Instant::now();
+                if closed || batch.len() >= BATCH || now >= deadline {
+                    break;
+                }
+                tokio::time::sleep_until(deadline.min(now + GATHER_TICK)).await;
             }
         } else {
             // Shutting down: take everything still queued.

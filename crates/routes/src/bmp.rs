@@ -49,6 +49,7 @@ use bytes::{Buf, Bytes, BytesMut};
 use ipnet::IpNet;
 use parapet_config::{Bmp as BmpConfig, Routes};
 use parapet_core::{Severity, Timestamp};
+use serde::Serialize;
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
@@ -382,6 +383,39 @@ struct RouterState {
     logged_errors: u32,
 }
 
+/// One router's BMP feed, as the admin API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct RouterHealth {
+    /// The exporter's address.
+    pub router: IpAddr,
+    /// Its sysName from the BMP Initiation, when it sent one.
+    pub name: Option<String>,
+    /// Whether its BMP session is open now.
+    pub connected: bool,
+    pub last_message: Option<Timestamp>,
+    /// An open `feed-down`: since when (closed, or silent past `silence_timeout`).
+    pub down_since: Option<Timestamp>,
+    /// Whether a resync (after a reconnection) is under way.
+    pub resyncing: bool,
+    /// Views (peer and RIB) with routes in the engine.
+    pub vantages: usize,
+    pub peers: Vec<PeerHealthView>,
+}
+
+/// One BGP peer of a router, as the admin API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct PeerHealthView {
+    pub asn: Asn,
+    pub address: IpAddr,
+    /// The router's own AS on the session (from the Peer Up).
+    pub local_asn: Option<Asn>,
+    /// False while a `peer-down` is open.
+    pub up: bool,
+    pub down_since: Option<Timestamp>,
+}
+
 /// The monitoring station: every router's sessions, peers and resync state, feeding one
 /// [`Engine`]. Owned by one task, with the engine; the session tasks only decode.
 #[derive(Debug)]
@@ -402,6 +436,40 @@ impl Station {
 
     pub fn stats(&self) -> StationStats {
         self.stats
+    }
+
+    /// Every router's feed health and its peers' sessions, by router address.
+    pub fn health(&self) -> Vec<RouterHealth> {
+        let mut out: Vec<RouterHealth> = self
+            .routers
+            .values()
+            .map(|r| {
+                let mut peers: Vec<PeerHealthView> = r
+                    .peers
+                    .iter()
+                    .map(|((asn, address), p)| PeerHealthView {
+                        asn: *asn,
+                        address: *address,
+                        local_asn: p.local_asn,
+                        up: p.down_since.is_none(),
+                        down_since: p.down_since,
+                    })
+                    .collect();
+                peers.sort_by_key(|p| (p.asn, p.address));
+                RouterHealth {
+                    router: r.addr,
+                    name: r.name.clone(),
+                    connected: r.conn.is_some(),
+                    last_message: r.last_message,
+                    down_since: r.feed_down_since,
+                    resyncing: r.resync_until.is_some(),
+                    vantages: r.vantages.len(),
+                    peers,
+                }
+            })
+            .collect();
+        out.sort_by_key(|r| r.router);
+        out
     }
 
     /// Routers with a session open now.

@@ -14,10 +14,11 @@ use std::sync::Arc;
 use ipnet::IpNet;
 use parapet_config::{MoreSpecifics, Routes};
 use parapet_core::Timestamp;
+use serde::Serialize;
 
 use crate::alert::{Alert, AlertKind, TopPath};
 use crate::aspa::{self, AspaState, Direction};
-use crate::model::{AsPath, Asn, RouteChange, RouteEvent, Vantage};
+use crate::model::{AsPath, Asn, RouteChange, RouteEvent, Vantage, View};
 use crate::relations::{otc_violation, valley, Relationships};
 use crate::rpki::{RovState, RpkiData};
 use crate::trie::PrefixTrie;
@@ -83,19 +84,56 @@ struct EventState {
     /// Vantage -> number of its routes (ADD-PATH paths) carrying the event.
     carriers: HashMap<u32, u32>,
     seen: Vec<u32>,
-    /// Distinct peers among `seen` (two views of one peer count once).
+    /// Distinct observers among `seen` ([`observers`]: two views of one peer count once).
     peers: usize,
     paths: Vec<(Arc<AsPath>, u32)>,
     alerted: bool,
 }
 
 /// One route of a vantage: a prefix may have several with ADD-PATH (RFC 7911), told apart
-/// by their path identifier (0 without ADD-PATH).
+/// by their path identifier (0 without ADD-PATH). The path and OTC are kept so that the
+/// route can be judged again when the RPKI data changes, and shown by [`Engine::routes`].
 #[derive(Debug)]
 struct RouteState {
     path_id: u32,
+    path: Arc<AsPath>,
+    otc: Option<Asn>,
+    /// When this vantage first announced this route (any path).
+    first_seen: Timestamp,
+    /// When the vantage last announced it (a new path, or the same again).
+    updated: Timestamp,
     events: Vec<EventKey>,
 }
+
+/// One route a vantage carries now, as [`Engine::routes`] shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct RouteView {
+    pub prefix: IpNet,
+    /// The configured prefix whose rule the route falls under.
+    pub monitored_prefix: IpNet,
+    pub vantage: Vantage,
+    /// The ADD-PATH path identifier (0 without ADD-PATH).
+    pub path_id: u32,
+    /// The origin AS (`null` for an AS_SET origin).
+    pub origin_asn: Option<Asn>,
+    /// The path, neighbour first, AS_SETs as arrays.
+    pub as_path: serde_json::Value,
+    /// The RFC 9234 Only-To-Customer attribute, when the route carries it.
+    pub otc: Option<Asn>,
+    pub first_seen: Timestamp,
+    pub updated: Timestamp,
+    /// ROV state with the RPKI data loaded now (`not-checked` without VRPs).
+    pub rpki: &'static str,
+    /// The alert types the route raises now (alerted or still below `min_vantages`).
+    pub events: Vec<&'static str>,
+}
+
+/// A route to judge again: (vantage id, prefix, path id, path, OTC).
+type Rejudge = (u32, IpNet, u32, Arc<AsPath>, Option<Asn>);
+
+/// The most routes [`Engine::routes`] returns: an admin query must not copy a flood.
+pub const MAX_ROUTE_VIEWS: usize = 10_000;
 
 #[derive(Debug)]
 struct VantageState {
@@ -338,6 +376,32 @@ impl Engine {
             self.stats.dropped_routes += 1;
             return;
         }
+        self.judge(vid, rule, prefix, path_id, path, otc, false, out);
+        let r = &mut self.rules[rule];
+        if r.prefix == prefix {
+            r.announced.insert(vid);
+            r.withdrawn.remove(&vid);
+            r.last_path = Some(Arc::clone(path));
+            self.check_visibility(rule, out);
+        }
+    }
+
+    /// Runs the detectors on one route of a vantage (new, changed, or judged again) and
+    /// moves the vantage between events: detached from those the route no longer shows,
+    /// attached to the new ones.
+    #[allow(clippy::too_many_arguments)]
+    fn judge(
+        &mut self,
+        vid: u32,
+        rule: usize,
+        prefix: IpNet,
+        path_id: u32,
+        path: &Arc<AsPath>,
+        otc: Option<Asn>,
+        again: bool,
+        out: &mut Vec<Alert>,
+    ) {
+        let now = self.now;
         let (findings, rpki, aspa) = self.detect(rule, prefix, path, otc);
         let keys: Vec<EventKey> = findings.iter().map(|f| f.key.clone()).collect();
         let list = self.vantages[vid as usize]
@@ -345,10 +409,19 @@ impl Engine {
             .entry(prefix)
             .or_default();
         let old = match list.iter_mut().find(|r| r.path_id == path_id) {
-            Some(r) => std::mem::replace(&mut r.events, keys),
+            Some(r) => {
+                r.path = Arc::clone(path);
+                r.otc = otc;
+                r.updated = now;
+                std::mem::replace(&mut r.events, keys)
+            }
             None => {
                 list.push(RouteState {
                     path_id,
+                    path: Arc::clone(path),
+                    otc,
+                    first_seen: now,
+                    updated: now,
                     events: keys,
                 });
                 self.routes += 1;
@@ -362,15 +435,108 @@ impl Engine {
         }
         for f in findings {
             let new = !old.contains(&f.key);
-            self.attach(f, rule, vid, new, path, rpki, aspa, out);
+            // Judged again, an event the route already carried saw no new observation.
+            if new || !again {
+                self.attach(f, rule, vid, new, path, rpki, aspa, out);
+            }
         }
-        let r = &mut self.rules[rule];
-        if r.prefix == prefix {
-            r.announced.insert(vid);
-            r.withdrawn.remove(&vid);
-            r.last_path = Some(Arc::clone(path));
-            self.check_visibility(rule, out);
+    }
+
+    /// Replaces the RPKI data (VRPs and ASPA records, after the file changed) and judges
+    /// every tracked route again: events the old data raised and the new one does not
+    /// resolve, new ones alert. `time` is when the new data took effect.
+    pub fn set_rpki(&mut self, time: Timestamp, rpki: Option<RpkiData>, out: &mut Vec<Alert>) {
+        self.tick(time);
+        self.rpki = rpki;
+        let mut routes: Vec<Rejudge> = Vec::new();
+        for (vid, v) in self.vantages.iter().enumerate() {
+            let vid = u32::try_from(vid).unwrap_or(u32::MAX);
+            for (prefix, list) in &v.routes {
+                for r in list {
+                    routes.push((vid, *prefix, r.path_id, Arc::clone(&r.path), r.otc));
+                }
+            }
         }
+        // In a fixed order, so that the alerts come out the same way every time.
+        routes.sort_unstable_by_key(|a| (a.1, a.0, a.2));
+        for (vid, prefix, path_id, path, otc) in routes {
+            let Some((_, &rule)) = self.trie.longest_match(&prefix) else {
+                continue;
+            };
+            let kept = self.vantages[vid as usize]
+                .routes
+                .get(&prefix)
+                .and_then(|l| l.iter().find(|r| r.path_id == path_id))
+                .map(|r| r.updated);
+            self.judge(vid, rule, prefix, path_id, &path, otc, true, out);
+            // Judging again is not a new announcement.
+            if let (Some(t), Some(r)) = (
+                kept,
+                self.vantages[vid as usize]
+                    .routes
+                    .get_mut(&prefix)
+                    .and_then(|l| l.iter_mut().find(|r| r.path_id == path_id)),
+            ) {
+                r.updated = t;
+            }
+        }
+    }
+
+    /// How many VRPs and ASPA records the engine checks against now.
+    pub fn rpki_counts(&self) -> (usize, usize) {
+        self.rpki
+            .as_ref()
+            .map_or((0, 0), |d| (d.vrps.len(), d.aspas.len()))
+    }
+
+    /// The routes vantages carry now for `prefix` and, with `more_specifics`, for every
+    /// prefix inside it; sorted by prefix and vantage, at most [`MAX_ROUTE_VIEWS`].
+    pub fn routes(&self, prefix: &IpNet, more_specifics: bool) -> Vec<RouteView> {
+        let prefix = prefix.trunc();
+        let mut out = Vec::new();
+        for v in &self.vantages {
+            let mut add = |p: &IpNet, list: &Vec<RouteState>| {
+                for r in list {
+                    if out.len() >= MAX_ROUTE_VIEWS {
+                        return;
+                    }
+                    let rule = self
+                        .trie
+                        .longest_match(p)
+                        .and_then(|(_, &i)| self.rules.get(i));
+                    let Some(rule) = rule else { continue };
+                    let origin = r.path.origin();
+                    out.push(RouteView {
+                        prefix: *p,
+                        monitored_prefix: rule.prefix,
+                        vantage: v.vantage,
+                        path_id: r.path_id,
+                        origin_asn: origin,
+                        as_path: r.path.to_json(),
+                        otc: r.otc,
+                        first_seen: r.first_seen,
+                        updated: r.updated,
+                        rpki: self
+                            .rpki
+                            .as_ref()
+                            .filter(|d| !d.vrps.is_empty())
+                            .map_or("not-checked", |d| d.vrps.validate(p, origin).as_str()),
+                        events: r.events.iter().map(|k| k.kind.as_str()).collect(),
+                    });
+                }
+            };
+            if more_specifics {
+                for (p, list) in &v.routes {
+                    if prefix.contains(p) {
+                        add(p, list);
+                    }
+                }
+            } else if let Some(list) = v.routes.get(&prefix) {
+                add(&prefix, list);
+            }
+        }
+        out.sort_by_key(|a| (a.prefix, a.vantage, a.path_id));
+        out
     }
 
     /// `vantage` withdrew `prefix`.
@@ -712,15 +878,8 @@ impl Engine {
             *state.carriers.entry(vid).or_insert(0) += 1;
         }
         if !state.seen.contains(&vid) {
-            let peer = self.vantages[vid as usize].vantage.peer();
-            if !state
-                .seen
-                .iter()
-                .any(|s| self.vantages[*s as usize].vantage.peer() == peer)
-            {
-                state.peers += 1;
-            }
             state.seen.push(vid);
+            state.peers = observers(&self.vantages, &state.seen).len();
         }
         if let Some(p) = state.paths.iter_mut().find(|(p, _)| **p == **path) {
             p.1 += 1;
@@ -882,29 +1041,59 @@ impl Engine {
     }
 }
 
-/// Of the distinct peers ([`Vantage::peer`]) that announced a rule's prefix, how many have
-/// withdrawn it, and how many announced it: a peer has withdrawn it only when none of its
-/// views (pre- and post-policy, ...) still carries it.
+/// Who an observation comes from, for counting vantages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Observer {
+    /// A BGP peer ([`Vantage::peer`]), whatever router or Adj-RIB-In view shows it.
+    Peer(Asn, std::net::IpAddr),
+    /// A router's own choice: its Loc-RIB, or what it sends (Adj-RIB-Out).
+    Router(std::net::IpAddr),
+}
+
+/// The distinct observers among the vantages `ids`. Two views of one peer are one peer; a
+/// router's own views (Loc-RIB, Adj-RIB-Out) repeat a route one of its peers sent, so they
+/// count as one observer of their own only when no Adj-RIB-In view of that router is
+/// among `ids` (a router that exports only its Loc-RIB is one vantage).
+fn observers(vantages: &[VantageState], ids: &[u32]) -> HashSet<Observer> {
+    let mut out = HashSet::with_capacity(ids.len());
+    let mut own = Vec::new();
+    let mut heard_through = HashSet::new();
+    for v in ids.iter().filter_map(|i| vantages.get(*i as usize)) {
+        let v = v.vantage;
+        match (v.view, v.router) {
+            (View::LocRib | View::AdjRibOutPre | View::AdjRibOutPost, Some(r)) => own.push(r),
+            _ => {
+                let (asn, address) = v.peer();
+                out.insert(Observer::Peer(asn, address));
+                if let Some(r) = v.router {
+                    heard_through.insert(r);
+                }
+            }
+        }
+    }
+    for r in own {
+        if !heard_through.contains(&r) {
+            out.insert(Observer::Router(r));
+        }
+    }
+    out
+}
+
+/// Of the distinct observers ([`observers`]) that announced a rule's prefix, how many have
+/// withdrawn it, and how many announced it: an observer has withdrawn it only when none of
+/// its views (pre- and post-policy, ...) still carries it.
 fn visibility(vantages: &[VantageState], r: &Rule) -> (usize, usize) {
-    let peer = |v: &u32| vantages.get(*v as usize).map(|s| s.vantage.peer());
-    let mut announced: Vec<(Asn, std::net::IpAddr)> = r.announced.iter().filter_map(peer).collect();
-    announced.sort_unstable();
-    announced.dedup();
-    let carrying: HashSet<(Asn, std::net::IpAddr)> = r
+    let announced_ids: Vec<u32> = r.announced.iter().copied().collect();
+    let announced = observers(vantages, &announced_ids);
+    let carrying_ids: Vec<u32> = r
         .announced
         .iter()
         .filter(|v| !r.withdrawn.contains(v))
-        .filter_map(peer)
+        .copied()
         .collect();
-    let mut withdrawn: Vec<(Asn, std::net::IpAddr)> = r
-        .withdrawn
-        .iter()
-        .filter_map(peer)
-        .filter(|p| !carrying.contains(p))
-        .collect();
-    withdrawn.sort_unstable();
-    withdrawn.dedup();
-    (withdrawn.len(), announced.len())
+    let carrying = observers(vantages, &carrying_ids);
+    let withdrawn = announced.difference(&carrying).count();
+    (withdrawn, announced.len())
 }
 
 fn list(asns: &[Asn]) -> String {

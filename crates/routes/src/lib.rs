@@ -73,7 +73,7 @@ pub mod rpki;
 pub mod trie;
 
 pub use alert::{Alert, AlertKind, FeedAlert, FeedKind, Report};
-pub use engine::{Engine, EngineStats, MAX_LISTED_VANTAGES};
+pub use engine::{Engine, EngineStats, RouteView, MAX_LISTED_VANTAGES, MAX_ROUTE_VIEWS};
 pub use error::RoutesError;
 pub use model::{AsPath, Asn, Hop, RouteChange, RouteEvent, Vantage, View};
 pub use mrt::{MrtReplay, ReplayStats};

@@ -22,6 +22,7 @@ use bgpkit_parser::{RisLiveClientMessage, RisSubscribe};
 use futures_util::{SinkExt, StreamExt};
 use parapet_config::{RisLive as RisLiveConfig, Routes};
 use parapet_core::{Severity, Timestamp};
+use serde::Serialize;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
@@ -300,6 +301,19 @@ pub struct RisStats {
     pub malformed: u64,
 }
 
+/// The RIS Live stream's health, as the admin API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct RisHealth {
+    pub url: String,
+    /// Connected and subscribed (no `feed-down` open).
+    pub up: bool,
+    pub down_since: Option<Timestamp>,
+    pub connects: u64,
+    pub events: u64,
+    pub malformed: u64,
+}
+
 /// The monitor's side of the RIS Live feed: applies its events and keeps its health.
 #[derive(Debug)]
 pub struct RisFeed {
@@ -319,6 +333,18 @@ impl RisFeed {
 
     pub fn stats(&self) -> RisStats {
         self.stats
+    }
+
+    /// The stream's health, as the admin API shows it.
+    pub fn health(&self) -> RisHealth {
+        RisHealth {
+            url: self.url.clone(),
+            up: self.stats.connects > 0 && self.down_since.is_none(),
+            down_since: self.down_since,
+            connects: self.stats.connects,
+            events: self.stats.events,
+            malformed: self.stats.malformed,
+        }
     }
 
     pub fn handle(

@@ -50,7 +50,12 @@ fn message(msg_type: u8, body: &[u8]) -> Vec<u8> {
 }
 
 fn per_peer(flags: u8, peer: Ipv4Addr, asn: u32) -> Vec<u8> {
-    let mut h = vec![0, flags];
+    per_peer_of(0, flags, peer, asn)
+}
+
+/// A per-peer header of peer type `peer_type` (0 global instance, 3 Loc-RIB, RFC 9069).
+fn per_peer_of(peer_type: u8, flags: u8, peer: Ipv4Addr, asn: u32) -> Vec<u8> {
+    let mut h = vec![peer_type, flags];
     h.extend_from_slice(&[0; 8]);
     h.extend_from_slice(&[0; 12]);
     h.extend_from_slice(&peer.octets());
@@ -100,18 +105,34 @@ fn peer_down(peer: Ipv4Addr, asn: u32) -> Vec<u8> {
 }
 
 fn update(flags: u8, peer: Ipv4Addr, asn: u32, u: BgpUpdateMessage) -> Vec<u8> {
-    let mut b = per_peer(flags, peer, asn);
+    update_of(0, flags, peer, asn, u)
+}
+
+fn update_of(peer_type: u8, flags: u8, peer: Ipv4Addr, asn: u32, u: BgpUpdateMessage) -> Vec<u8> {
+    let mut b = per_peer_of(peer_type, flags, peer, asn);
     b.extend_from_slice(&BgpMessage::Update(u).encode(AsnLength::Bits32).unwrap());
     message(0, &b)
 }
 
 fn announce(flags: u8, peer: Ipv4Addr, asn: u32, prefix: &str, path: &[u32]) -> Vec<u8> {
+    announce_of(0, flags, peer, asn, prefix, path)
+}
+
+fn announce_of(
+    peer_type: u8,
+    flags: u8,
+    peer: Ipv4Addr,
+    asn: u32,
+    prefix: &str,
+    path: &[u32],
+) -> Vec<u8> {
     let attrs = vec![
         AttributeValue::Origin(Origin::IGP),
         AttributeValue::AsPath(BgpAsPath::from_sequence(path)),
         AttributeValue::NextHop(IpAddr::V4(peer)),
     ];
-    update(
+    update_of(
+        peer_type,
         flags,
         peer,
         asn,
@@ -437,6 +458,62 @@ fn two_views_of_one_peer_are_one_vantage_for_min_vantages() {
             &announce(PRE, PEER2, 64777, "192.0.2.0/25", &[64777, 64999])
         ),
         ["subprefix-hijack"]
+    );
+}
+
+/// A router's Loc-RIB (RFC 9069, peer type 3) and Adj-RIB-Out (RFC 8671, the O flag)
+/// repeat what one of its peers sent: beside that peer's own view they are no second
+/// vantage for `min_vantages`.
+#[test]
+fn loc_rib_and_adj_rib_out_of_one_router_are_no_second_vantage() {
+    const LOC_RIB: u8 = 3;
+    const ADJ_RIB_OUT_POST: u8 = 0x10 | POST;
+    let mut w = World::new("[routes]\nmin_vantages = 2\n");
+    w.connect(1);
+    w.send(1, &hello());
+    w.send(1, &peer_up(PEER2, 64777));
+    assert!(w
+        .send(
+            1,
+            &announce(PRE, PEER, 64666, "192.0.2.0/25", &[64666, 64999])
+        )
+        .is_empty());
+    assert!(
+        w.send(
+            1,
+            &announce_of(
+                LOC_RIB,
+                0,
+                Ipv4Addr::UNSPECIFIED,
+                65000,
+                "192.0.2.0/25",
+                &[64666, 64999]
+            )
+        )
+        .is_empty(),
+        "the router's best path is the peer's route"
+    );
+    assert!(
+        w.send(
+            1,
+            &announce(
+                ADJ_RIB_OUT_POST,
+                PEER2,
+                64777,
+                "192.0.2.0/25",
+                &[65000, 64666, 64999]
+            )
+        )
+        .is_empty(),
+        "what the router sends on is the same observation"
+    );
+    assert_eq!(
+        w.send(
+            1,
+            &announce(PRE, PEER2, 64777, "192.0.2.0/25", &[64777, 64999])
+        ),
+        ["subprefix-hijack"],
+        "a second peer is a second vantage"
     );
 }
 

@@ -10,7 +10,7 @@ use ipnet::IpNet;
 use parapet_core::{Service, Timestamp};
 use parapet_routes::{
     Alert, AlertKind, AsPath, Asn, Engine, Hop, Relationships, RouteChange, RouteEvent, RpkiData,
-    Vantage,
+    Vantage, View,
 };
 use proptest::prelude::*;
 
@@ -136,6 +136,77 @@ fn min_vantages_counts_distinct_peers_and_keeps_first_seen() {
     assert!(ann(&mut e, 0, v(1), "104.20.1.0/24", &[174, 64512]).is_empty());
     assert!(wd(&mut e, 1, v(1), "104.20.1.0/24").is_empty());
     assert_eq!(e.open_events(), 0);
+}
+
+/// A router that exports only its Loc-RIB is one vantage; beside an Adj-RIB-In view of
+/// the same router it adds nothing; a second router's Loc-RIB is a second vantage. The same
+/// count holds for visibility.
+#[test]
+fn a_routers_own_views_count_once_and_only_without_its_peers() {
+    let router = |n: u8, view: View| Vantage {
+        asn: 65000,
+        address: IpAddr::from([127, 0, 0, n]),
+        router: Some(IpAddr::from([127, 0, 0, n])),
+        view,
+    };
+    let peer_of = |n: u8| Vantage {
+        asn: 64_700,
+        address: IpAddr::from([10, 0, 0, 2]),
+        router: Some(IpAddr::from([127, 0, 0, n])),
+        view: View::PrePolicy,
+    };
+    let toml = format!("[routes]\nmin_vantages = 2\n{BASE}");
+    let mut e = engine(&toml);
+    assert!(ann(&mut e, 0, peer_of(1), "104.20.1.0/24", &[64_700, 64512]).is_empty());
+    assert!(ann(
+        &mut e,
+        1,
+        router(1, View::LocRib),
+        "104.20.1.0/24",
+        &[64_700, 64512]
+    )
+    .is_empty());
+    let a = ann(
+        &mut e,
+        2,
+        router(2, View::LocRib),
+        "104.20.1.0/24",
+        &[64_701, 64512],
+    );
+    assert_eq!(types(&a), ["subprefix-hijack"]);
+    assert_eq!(a[0].vantages, 2);
+
+    // Two Loc-RIB views of one router (two address families, say) are one vantage.
+    let mut e = engine(&toml);
+    assert!(ann(
+        &mut e,
+        0,
+        router(1, View::LocRib),
+        "104.20.1.0/24",
+        &[64_700, 64512]
+    )
+    .is_empty());
+    assert!(ann(
+        &mut e,
+        1,
+        router(1, View::AdjRibOutPost),
+        "104.20.1.0/24",
+        &[65000, 64_700, 64512]
+    )
+    .is_empty());
+
+    // Visibility: the peer and its router's Loc-RIB withdrawing is one vantage, below 2.
+    let mut e = engine(&toml);
+    ann(&mut e, 0, peer_of(1), "104.20.0.0/20", &[64_700, 13335]);
+    ann(
+        &mut e,
+        0,
+        router(1, View::LocRib),
+        "104.20.0.0/20",
+        &[64_700, 13335],
+    );
+    assert!(wd(&mut e, 1, peer_of(1), "104.20.0.0/20").is_empty());
+    assert!(wd(&mut e, 1, router(1, View::LocRib), "104.20.0.0/20").is_empty());
 }
 
 #[test]
@@ -284,6 +355,78 @@ fn rpki_invalid_and_valid_suppression() {
     let mut a = ann(&mut e, 1, v(1), "104.20.1.0/24", &[174, 13335]);
     a.sort_by_key(|x| x.kind);
     assert_eq!(types(&a), ["more-specific", "rpki-invalid"]);
+}
+
+#[test]
+fn new_rpki_data_judges_every_route_again() {
+    let invalid = br#"{"roas": [{"asn": 64999, "prefix": "104.20.0.0/20", "maxLength": 24}]}"#;
+    let valid = br#"{"roas": [{"asn": 13335, "prefix": "104.20.0.0/20", "maxLength": 20}]}"#;
+    let mut e = engine_with(BASE, Some(RpkiData::from_json(invalid).unwrap()), None);
+    assert_eq!(
+        types(&ann(&mut e, 0, v(1), "104.20.0.0/20", &[174, 13335])),
+        ["rpki-invalid"]
+    );
+    assert!(ann(&mut e, 1, v(2), "104.20.0.0/20", &[3356, 13335]).is_empty());
+    assert_eq!(e.rpki_counts(), (1, 0));
+    // The ROA is fixed: the route is valid, the event resolves once, with no new vantage.
+    let mut out = Vec::new();
+    e.set_rpki(t(10), Some(RpkiData::from_json(valid).unwrap()), &mut out);
+    assert_eq!(types(&out), ["rpki-invalid-resolved"]);
+    assert_eq!(out[0].time, t(10));
+    assert_eq!(e.open_events(), 0);
+    let routes = e.routes(&net("104.20.0.0/20"), false);
+    assert_eq!(routes.len(), 2);
+    assert!(routes
+        .iter()
+        .all(|r| r.rpki == "valid" && r.events.is_empty()));
+    assert_eq!(
+        routes[0].first_seen,
+        t(0),
+        "judging again is not a new announcement"
+    );
+    assert_eq!(routes[0].updated, t(0));
+    // Without RPKI data nothing is invalid; back with the bad ROA, the event alerts again,
+    // once, carried by both vantages.
+    e.set_rpki(t(11), None, &mut out);
+    assert_eq!(
+        e.routes(&net("104.20.0.0/20"), false)[0].rpki,
+        "not-checked"
+    );
+    out.clear();
+    e.set_rpki(t(12), Some(RpkiData::from_json(invalid).unwrap()), &mut out);
+    assert_eq!(types(&out), ["rpki-invalid"]);
+    assert_eq!(out[0].first_seen, t(12));
+    // A withdrawal still resolves it: the re-judged routes carry it like any other.
+    out = wd(&mut e, 13, v(1), "104.20.0.0/20");
+    assert!(!types(&out).contains(&"rpki-invalid-resolved"), "{out:?}");
+    out = wd(&mut e, 14, v(2), "104.20.0.0/20");
+    assert!(types(&out).contains(&"rpki-invalid-resolved"), "{out:?}");
+    assert_eq!(e.open_events(), 0);
+}
+
+#[test]
+fn routes_show_what_each_vantage_carries_now() {
+    let mut e = engine(BASE);
+    ann_otc(&mut e, 0, v(1), "104.20.0.0/20", &[174, 13335], Some(174));
+    ann(&mut e, 1, v(2), "104.20.1.0/24", &[3356, 64512]);
+    ann(&mut e, 2, v(1), "104.20.0.0/20", &[3356, 13335]);
+    let exact = e.routes(&net("104.20.0.0/20"), false);
+    assert_eq!(exact.len(), 1);
+    let r = &exact[0];
+    assert_eq!(r.vantage, v(1));
+    assert_eq!(r.origin_asn, Some(13335));
+    assert_eq!(r.as_path, serde_json::json!([3356, 13335]));
+    assert_eq!(r.otc, None, "the new announcement has no OTC");
+    assert_eq!((r.first_seen, r.updated), (t(0), t(2)));
+    assert_eq!(r.rpki, "not-checked");
+    let all = e.routes(&net("104.20.0.0/20"), true);
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[1].prefix, net("104.20.1.0/24"));
+    assert_eq!(all[1].monitored_prefix, net("104.20.0.0/20"));
+    assert_eq!(all[1].events, ["subprefix-hijack"]);
+    assert!(e.routes(&net("104.20.2.0/24"), true).is_empty());
+    wd(&mut e, 3, v(2), "104.20.1.0/24");
+    assert_eq!(e.routes(&net("104.20.0.0/20"), true).len(), 1);
 }
 
 #[test]
@@ -575,5 +718,50 @@ proptest! {
             let out = ann(&mut e, i as i64, v(vn), prefixes[p as usize], &path);
             prop_assert!(out.is_empty(), "{:?}", out);
         }
+    }
+}
+
+proptest! {
+    /// Changing the RPKI data while routes are tracked leaves the engine with the events
+    /// an engine that had the new data from the start would have: nothing is left open or
+    /// lost by a reload.
+    #[test]
+    fn a_reload_ends_where_a_fresh_start_would(
+        routes in proptest::collection::vec((0u8..4, 0usize..3, 0usize..3), 1..30),
+        before in 0usize..3,
+        after in 0usize..3,
+    ) {
+        let files: [&[u8]; 3] = [
+            br#"{"roas": []}"#,
+            br#"{"roas": [{"asn": 13335, "prefix": "104.20.0.0/20", "maxLength": 24}]}"#,
+            br#"{"roas": [{"asn": 64512, "prefix": "104.20.0.0/20", "maxLength": 20}]}"#,
+        ];
+        let data = |i: usize| Some(RpkiData::from_json(files[i]).unwrap());
+        let prefixes = ["104.20.0.0/20", "104.20.1.0/24", "104.20.8.0/21"];
+        let origins: [Asn; 3] = [13335, 64512, 64513];
+        let mut reloaded = engine_with(BASE, data(before), None);
+        let mut fresh = engine_with(BASE, data(after), None);
+        let mut open = std::collections::HashSet::new();
+        let track = |alerts: Vec<Alert>, open: &mut std::collections::HashSet<_>| {
+            for a in alerts {
+                let key = (a.kind, a.prefix, a.offender_asn);
+                if a.resolved { open.remove(&key); } else { open.insert(key); }
+            }
+        };
+        let mut fresh_open = std::collections::HashSet::new();
+        for (i, (vn, p, o)) in routes.iter().enumerate() {
+            let path = [174, origins[*o]];
+            track(ann(&mut reloaded, i as i64, v(*vn), prefixes[*p], &path), &mut open);
+            track(ann(&mut fresh, i as i64, v(*vn), prefixes[*p], &path), &mut fresh_open);
+        }
+        let mut out = Vec::new();
+        reloaded.set_rpki(t(1000), data(after), &mut out);
+        track(out, &mut open);
+        prop_assert_eq!(&open, &fresh_open);
+        prop_assert_eq!(reloaded.open_events(), fresh.open_events());
+        prop_assert_eq!(
+            reloaded.routes(&net("104.20.0.0/20"), true).iter().map(|r| (r.prefix, r.rpki, r.events.clone())).collect::<Vec<_>>(),
+            fresh.routes(&net("104.20.0.0/20"), true).iter().map(|r| (r.prefix, r.rpki, r.events.clone())).collect::<Vec<_>>()
+        );
     }
 }

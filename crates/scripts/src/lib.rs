@@ -36,11 +36,15 @@
 //!   n-grams). The `parapet scripts fingerprint|diff|classify` commands are thin
 //!   wrappers over these; docs/scripts-analysis.md describes them and their measured
 //!   quality.
+//! - **blocking** ([`blocking`]): block entries (URLs by host and path, inline hashes), the
+//!   streaming `lol_html` rewriter that neutralises blocked `<script>` tags, and the
+//!   `script-src` policy generated from approved scripts (docs/script-blocking.md).
 //! - **events**: `new-script`, `new-connection-domain`, `script-changed`,
 //!   `script-malicious`, `fetch-mismatch` and the rest, as `parapet_core::Event`s through the
 //!   shared alert pipeline.
 
 pub mod analysis;
+pub mod blocking;
 mod error;
 pub mod fetch;
 pub mod inventory;

@@ -51,9 +51,10 @@ mod error;
 mod migrate;
 mod sqlite;
 mod sqlite_versions;
+mod tally;
 
 use async_trait::async_trait;
-use parapet_core::access::AccessRecord;
+use parapet_core::access::{AccessCredential, AccessRecord};
 use parapet_core::inventory::{
     DomainItem, InactiveItem, InventoryItem, ItemKind, NewItem, Sighting,
 };
@@ -63,6 +64,17 @@ use parapet_core::{Event, Service, Severity, Timestamp};
 pub use error::{Result, StoreError};
 pub use migrate::SCHEMA_VERSION;
 pub use sqlite::{SqliteStore, DEFAULT_BUSY_TIMEOUT};
+
+/// What [`Store::add_access_credential`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialAdded {
+    Added,
+    /// The credential id is registered already (to this person or another).
+    Duplicate,
+    /// The person has the most credentials allowed.
+    LimitReached,
+}
 
 /// How many events [`Store::events`] returns when the query sets no limit.
 pub const DEFAULT_EVENT_LIMIT: u32 = 100;
@@ -144,6 +156,41 @@ pub trait Store: Send + Sync {
 
     /// The revocations still in force at `now` as `(kind, value, at)`; older ones are deleted.
     async fn access_revocations(&self, now: Timestamp) -> Result<Vec<(String, String, Timestamp)>>;
+
+    /// Registers a passkey or security key, unless its id is registered already or its owner
+    /// (idp and subject) has `max_per_person` already; checked and inserted in one
+    /// transaction.
+    async fn add_access_credential(
+        &self,
+        credential: &AccessCredential,
+        max_per_person: u32,
+    ) -> Result<CredentialAdded>;
+
+    /// One person's credentials, oldest first.
+    async fn access_credentials(&self, idp: &str, subject: &str) -> Result<Vec<AccessCredential>>;
+
+    /// The credential with this id, if registered.
+    async fn access_credential(&self, credential_id: &[u8]) -> Result<Option<AccessCredential>>;
+
+    /// Records a use of a credential: its new serialised state, counter and time. Only if the
+    /// counter went up (or both the stored and the new counter are 0, an authenticator
+    /// without one): `false` when the stored counter is not below `counter`, which means a
+    /// cloned authenticator or a concurrent use, and nothing is changed.
+    async fn use_access_credential(
+        &self,
+        credential_id: &[u8],
+        passkey: &str,
+        counter: u32,
+        at: Timestamp,
+    ) -> Result<bool>;
+
+    /// Removes one of a person's credentials; `false` when they have none with this id.
+    async fn delete_access_credential(
+        &self,
+        idp: &str,
+        subject: &str,
+        credential_id: &[u8],
+    ) -> Result<bool>;
 
     /// Records one fetch of a script in one transaction: its body (once per sha256) and,
     /// when its status or body differ from the URL's latest version, a new version (with

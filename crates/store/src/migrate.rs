@@ -49,6 +49,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "access_audit",
         sql: include_str!("../migrations/0006_access_audit.sql"),
     },
+    Migration {
+        version: 7,
+        name: "access_credentials",
+        sql: include_str!("../migrations/0007_access_credentials.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

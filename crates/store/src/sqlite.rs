@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use parapet_core::access::AccessRecord;
+use parapet_core::access::{AccessCredential, AccessRecord};
 use parapet_core::inventory::{
     DomainItem, InactiveItem, InventoryItem, ItemKind, NewItem, Sighting,
 };
@@ -16,7 +16,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::error::{Result, StoreError};
 use crate::migrate::{self, SCHEMA_VERSION};
-use crate::{EventQuery, Store};
+use crate::tally::Tally;
+use crate::{CredentialAdded, EventQuery, Store};
 
 /// How long a statement waits for another process's write lock before failing with "database
 /// is locked". Several Parapet processes (or an operator's `sqlite3` shell) may hold the file
@@ -264,7 +265,8 @@ impl Store for SqliteStore {
         if sightings.is_empty() {
             return Ok(Vec::new());
         }
-        let batch = sightings.to_vec();
+        // One row update per distinct item, page, hash and domain, not per report.
+        let tally = Tally::of(sightings);
         self.with_conn(move |conn| {
             let tx = conn.transaction()?;
             let mut new = Vec::new();
@@ -272,11 +274,11 @@ impl Store for SqliteStore {
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO inventory_items \
                      (site, kind, item, first_seen_ms, last_seen_ms, reports) \
-                     VALUES (?1, ?2, ?3, ?4, ?4, 1) ON CONFLICT (site, kind, item) DO NOTHING",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (site, kind, item) DO NOTHING",
                 )?;
                 let mut update = tx.prepare_cached(
-                    "UPDATE inventory_items SET reports = reports + 1, \
-                     last_seen_ms = max(last_seen_ms, ?4), first_seen_ms = min(first_seen_ms, ?4), \
+                    "UPDATE inventory_items SET reports = reports + ?6, \
+                     last_seen_ms = max(last_seen_ms, ?5), first_seen_ms = min(first_seen_ms, ?4), \
                      inactive_since_ms = NULL \
                      WHERE site = ?1 AND kind = ?2 AND item = ?3 RETURNING id",
                 )?;
@@ -285,61 +287,89 @@ impl Store for SqliteStore {
                 )?;
                 let mut pages = tx.prepare_cached(
                     "INSERT INTO inventory_pages (item_id, page, reports, last_seen_ms) \
-                     SELECT ?1, ?2, 1, ?3 \
-                     WHERE (SELECT count(*) FROM inventory_pages WHERE item_id = ?1) < ?4 \
-                     ON CONFLICT (item_id, page) DO UPDATE SET reports = reports + 1, \
+                     SELECT ?1, ?2, ?3, ?4 \
+                     WHERE (SELECT count(*) FROM inventory_pages WHERE item_id = ?1) < ?5 \
+                     ON CONFLICT (item_id, page) DO UPDATE SET reports = reports + excluded.reports, \
                      last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)",
                 )?;
                 let mut existing_page = tx.prepare_cached(
-                    "UPDATE inventory_pages SET reports = reports + 1, \
-                     last_seen_ms = max(last_seen_ms, ?3) WHERE item_id = ?1 AND page = ?2",
+                    "UPDATE inventory_pages SET reports = reports + ?3, \
+                     last_seen_ms = max(last_seen_ms, ?4) WHERE item_id = ?1 AND page = ?2",
                 )?;
                 let mut hashes = tx.prepare_cached(
                     "INSERT INTO inventory_hashes \
                      (item_id, hash, first_seen_ms, last_seen_ms, reports) \
-                     SELECT ?1, ?2, ?3, ?3, 1 \
-                     WHERE (SELECT count(*) FROM inventory_hashes WHERE item_id = ?1) < ?4 \
-                     ON CONFLICT (item_id, hash) DO UPDATE SET reports = reports + 1, \
-                     last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)",
-                )?;
-                let mut domains = tx.prepare_cached(
-                    "INSERT INTO inventory_domains \
-                     (site, domain, first_seen_ms, last_seen_ms, reports) VALUES (?1, ?2, ?3, ?3, 1) \
-                     ON CONFLICT (site, domain) DO UPDATE SET reports = reports + 1, \
-                     first_seen_ms = min(first_seen_ms, excluded.first_seen_ms), \
+                     SELECT ?1, ?2, ?3, ?4, ?5 \
+                     WHERE (SELECT count(*) FROM inventory_hashes WHERE item_id = ?1) < ?6 \
+                     ON CONFLICT (item_id, hash) DO UPDATE SET reports = reports + excluded.reports, \
                      last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)",
                 )?;
                 let mut existing_hash = tx.prepare_cached(
-                    "UPDATE inventory_hashes SET reports = reports + 1, \
-                     last_seen_ms = max(last_seen_ms, ?3) WHERE item_id = ?1 AND hash = ?2",
+                    "UPDATE inventory_hashes SET reports = reports + ?3, \
+                     first_seen_ms = min(first_seen_ms, ?4), last_seen_ms = max(last_seen_ms, ?5) \
+                     WHERE item_id = ?1 AND hash = ?2",
                 )?;
-                for s in &batch {
-                    let t = s.time.as_unix_millis();
-                    let key = params![s.site, s.kind.as_str(), s.item, t];
+                let mut domains = tx.prepare_cached(
+                    "INSERT INTO inventory_domains \
+                     (site, domain, first_seen_ms, last_seen_ms, reports) VALUES (?1, ?2, ?3, ?4, ?5) \
+                     ON CONFLICT (site, domain) DO UPDATE SET reports = reports + excluded.reports, \
+                     first_seen_ms = min(first_seen_ms, excluded.first_seen_ms), \
+                     last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)",
+                )?;
+                for t in tally.items {
+                    let key = params![
+                        t.site,
+                        t.kind.as_str(),
+                        t.item,
+                        t.first_ms,
+                        t.last_ms,
+                        t.reports
+                    ];
                     let id: i64 = if insert.execute(key)? == 1 {
+                        let id = id_of.query_row(params![t.site, t.kind.as_str(), t.item], |r| {
+                            r.get(0)
+                        })?;
                         new.push(NewItem {
-                            site: s.site.clone(),
-                            kind: s.kind,
-                            item: s.item.clone(),
-                            page: s.page.clone(),
-                            first_seen: s.time,
+                            site: t.site,
+                            kind: t.kind,
+                            item: t.item,
+                            page: t.first_page,
+                            first_seen: t.first_time,
                         });
-                        id_of.query_row(params![s.site, s.kind.as_str(), s.item], |r| r.get(0))?
+                        id
                     } else {
                         update.query_row(key, |r| r.get(0))?
                     };
                     // A page or hash beyond the bound is not inserted; a known one is counted.
-                    if existing_page.execute(params![id, s.page, t])? == 0 {
-                        pages.execute(params![id, s.page, t, crate::MAX_PAGES_PER_ITEM])?;
-                    }
-                    if let Some(d) = &s.domain {
-                        domains.execute(params![s.site, d, t])?;
-                    }
-                    if let Some(h) = &s.hash {
-                        if existing_hash.execute(params![id, h, t])? == 0 {
-                            hashes.execute(params![id, h, t, crate::MAX_HASHES_PER_ITEM])?;
+                    for p in &t.pages {
+                        if existing_page.execute(params![id, p.key, p.reports, p.last_ms])? == 0 {
+                            pages.execute(params![
+                                id,
+                                p.key,
+                                p.reports,
+                                p.last_ms,
+                                crate::MAX_PAGES_PER_ITEM
+                            ])?;
                         }
                     }
+                    for h in &t.hashes {
+                        if existing_hash
+                            .execute(params![id, h.key, h.reports, h.first_ms, h.last_ms])?
+                            == 0
+                        {
+                            hashes.execute(params![
+                                id,
+                                h.key,
+                                h.first_ms,
+                                h.last_ms,
+                                h.reports,
+                                crate::MAX_HASHES_PER_ITEM
+                            ])?;
+                        }
+                    }
+                }
+                for (site, d) in &tally.domains {
+                    domains.execute(params![site, d.key, d.first_ms, d.last_ms, d.reports])?;
                 }
             }
             tx.commit()?;
@@ -570,6 +600,113 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn add_access_credential(
+        &self,
+        credential: &AccessCredential,
+        max_per_person: u32,
+    ) -> Result<CredentialAdded> {
+        let c = credential.clone();
+        self.with_conn(move |conn| {
+            let tx = conn.transaction()?;
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM access_credentials WHERE credential_id = ?1)",
+                params![c.credential_id],
+                |row| row.get(0),
+            )?;
+            if exists {
+                return Ok(CredentialAdded::Duplicate);
+            }
+            let count: i64 = tx.query_row(
+                "SELECT count(*) FROM access_credentials WHERE idp = ?1 AND subject = ?2",
+                params![c.idp, c.subject],
+                |row| row.get(0),
+            )?;
+            if count >= i64::from(max_per_person) {
+                return Ok(CredentialAdded::LimitReached);
+            }
+            tx.execute(
+                "INSERT INTO access_credentials (credential_id, user_handle, idp, subject, email, \
+                 label, passkey, counter, created_ms, last_used_ms) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    c.credential_id,
+                    c.user_handle,
+                    c.idp,
+                    c.subject,
+                    c.email,
+                    c.label,
+                    c.passkey,
+                    c.counter,
+                    c.created.as_unix_millis(),
+                    c.last_used.map(Timestamp::as_unix_millis),
+                ],
+            )?;
+            tx.commit()?;
+            Ok(CredentialAdded::Added)
+        })
+        .await
+    }
+
+    async fn access_credentials(&self, idp: &str, subject: &str) -> Result<Vec<AccessCredential>> {
+        let (idp, subject) = (idp.to_owned(), subject.to_owned());
+        self.with_conn(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {CREDENTIAL_COLUMNS} FROM access_credentials \
+                 WHERE idp = ?1 AND subject = ?2 ORDER BY created_ms, rowid"
+            ))?;
+            let rows = stmt.query_map(params![idp, subject], credential_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn access_credential(&self, credential_id: &[u8]) -> Result<Option<AccessCredential>> {
+        let id = credential_id.to_vec();
+        self.with_conn(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {CREDENTIAL_COLUMNS} FROM access_credentials WHERE credential_id = ?1"
+            ))?;
+            Ok(stmt.query_row(params![id], credential_row).optional()?)
+        })
+        .await
+    }
+
+    async fn use_access_credential(
+        &self,
+        credential_id: &[u8],
+        passkey: &str,
+        counter: u32,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let (id, passkey) = (credential_id.to_vec(), passkey.to_owned());
+        self.with_conn(move |conn| {
+            let n = conn.execute(
+                "UPDATE access_credentials SET passkey = ?2, counter = ?3, last_used_ms = ?4 \
+                 WHERE credential_id = ?1 AND (counter < ?3 OR (counter = 0 AND ?3 = 0))",
+                params![id, passkey, counter, at.as_unix_millis()],
+            )?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn delete_access_credential(
+        &self,
+        idp: &str,
+        subject: &str,
+        credential_id: &[u8],
+    ) -> Result<bool> {
+        let (idp, subject, id) = (idp.to_owned(), subject.to_owned(), credential_id.to_vec());
+        self.with_conn(move |conn| {
+            let n = conn.execute(
+                "DELETE FROM access_credentials WHERE idp = ?1 AND subject = ?2 AND credential_id = ?3",
+                params![idp, subject, id],
+            )?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
     async fn record_script_fetch(&self, fetch: &ScriptFetch) -> Result<RecordedFetch> {
         let fetch = fetch.clone();
         self.with_conn(move |conn| crate::sqlite_versions::record(conn, &fetch))
@@ -668,4 +805,25 @@ fn inventory_item(
         pages,
         hashes,
     })
+}
+
+const CREDENTIAL_COLUMNS: &str = "credential_id, user_handle, idp, subject, email, label, \
+     passkey, counter, created_ms, last_used_ms";
+
+fn credential_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AccessCredential> {
+    let mut c = AccessCredential::new(
+        row.get(0)?,
+        &row.get::<_, String>(1)?,
+        &row.get::<_, String>(2)?,
+        &row.get::<_, String>(3)?,
+        row.get(6)?,
+    );
+    c.email = row.get(4)?;
+    c.label = row.get(5)?;
+    c.counter = row.get(7)?;
+    c.created = Timestamp::from_unix_millis(row.get(8)?);
+    c.last_used = row
+        .get::<_, Option<i64>>(9)?
+        .map(Timestamp::from_unix_millis);
+    Ok(c)
 }

@@ -631,3 +631,156 @@ async fn access_audit_and_revocations_round_trip() {
     assert_eq!(store.access_revocations(t(400)).await.unwrap().len(), 1);
     assert!(store.access_revocations(t(600)).await.unwrap().is_empty());
 }
+
+/// A batch is summed per item, page, hash and domain before it is written: the inventory it
+/// leaves must be the one that writing every sighting on its own would leave.
+#[tokio::test]
+async fn a_summed_batch_leaves_the_inventory_that_one_by_one_writes_leave() {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let kinds = [ItemKind::Script, ItemKind::Connection, ItemKind::Worker];
+    let batch: Vec<Sighting> = (0..3_000)
+        .map(|_| {
+            let host = next(6);
+            let mut s = Sighting::new(
+                if next(5) == 0 { "blog" } else { "shop" },
+                kinds[next(3) as usize],
+                format!("https://cdn{host}.example/{}.js", next(40)),
+                format!("https://shop.example/p{}", next(70)),
+                (next(3) == 0).then(|| format!("sha256-{}", next(40))),
+                Timestamp::from_unix_millis(1_000 + next(100_000) as i64),
+            );
+            s.domain = Some(format!("cdn{host}.example"));
+            s
+        })
+        .collect();
+    let summed = SqliteStore::open_in_memory().expect("open");
+    let single = SqliteStore::open_in_memory().expect("open");
+    // In two batches, so that the second meets rows the first wrote.
+    let mut new_summed = summed.record_sightings(&batch[..1_200]).await.unwrap();
+    new_summed.extend(summed.record_sightings(&batch[1_200..]).await.unwrap());
+    let mut new_single = Vec::new();
+    for s in &batch {
+        new_single.extend(
+            single
+                .record_sightings(std::slice::from_ref(s))
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(new_summed, new_single);
+    assert!(new_summed.len() > 100, "the batch holds many new items");
+    for site in ["shop", "blog"] {
+        let a = summed.inventory(site, 10_000).await.unwrap();
+        let b = single.inventory(site, 10_000).await.unwrap();
+        assert!(!a.is_empty());
+        assert_eq!(a, b, "inventory of {site}");
+        assert!(
+            a.iter().any(|i| i.pages.len() > 1 && i.reports > 2),
+            "items seen on several pages"
+        );
+        let a = summed.domains(site, 1_000).await.unwrap();
+        let b = single.domains(site, 1_000).await.unwrap();
+        assert_eq!(a, b, "domains of {site}");
+    }
+}
+
+#[tokio::test]
+async fn access_credentials_round_trip_with_limits_and_counters() {
+    use parapet_core::access::AccessCredential;
+    use parapet_store::CredentialAdded;
+    let store = SqliteStore::open_in_memory().unwrap();
+    let t = Timestamp::from_unix_millis;
+    let mut a = AccessCredential::new(vec![1, 2, 3], "uh-ana", "corp", "ana", "{\"a\":1}".into());
+    a.email = "ana@example.com".into();
+    a.label = "YubiKey".into();
+    a.created = t(1_000);
+    let mut b = AccessCredential::new(vec![4, 5], "uh-ana", "corp", "ana", "{\"b\":1}".into());
+    b.created = t(2_000);
+    let other = AccessCredential::new(vec![9], "uh-bob", "corp", "bob", "{}".into());
+    assert_eq!(
+        store.add_access_credential(&a, 2).await.unwrap(),
+        CredentialAdded::Added
+    );
+    // The same credential id again, for anyone, is refused.
+    let mut stolen = other.clone();
+    stolen.credential_id = vec![1, 2, 3];
+    assert_eq!(
+        store.add_access_credential(&stolen, 2).await.unwrap(),
+        CredentialAdded::Duplicate
+    );
+    assert_eq!(
+        store.add_access_credential(&b, 2).await.unwrap(),
+        CredentialAdded::Added
+    );
+    // Ana is at her limit; Bob is not.
+    let mut third = b.clone();
+    third.credential_id = vec![7];
+    assert_eq!(
+        store.add_access_credential(&third, 2).await.unwrap(),
+        CredentialAdded::LimitReached
+    );
+    assert_eq!(
+        store.add_access_credential(&other, 2).await.unwrap(),
+        CredentialAdded::Added
+    );
+    assert_eq!(
+        store.access_credentials("corp", "ana").await.unwrap(),
+        vec![a.clone(), b.clone()]
+    );
+    // Same subject at another provider is another person.
+    assert!(store
+        .access_credentials("github", "ana")
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(store.access_credential(&[9]).await.unwrap(), Some(other));
+    assert_eq!(store.access_credential(&[8]).await.unwrap(), None);
+
+    // Counters only go up: an equal or lower one is a clone and changes nothing.
+    assert!(store
+        .use_access_credential(&[1, 2, 3], "{\"a\":5}", 5, t(3_000))
+        .await
+        .unwrap());
+    assert!(!store
+        .use_access_credential(&[1, 2, 3], "{\"a\":4}", 4, t(4_000))
+        .await
+        .unwrap());
+    assert!(!store
+        .use_access_credential(&[1, 2, 3], "{\"a\":5}", 5, t(4_000))
+        .await
+        .unwrap());
+    let used = store.access_credential(&[1, 2, 3]).await.unwrap().unwrap();
+    assert_eq!(
+        (used.counter, used.passkey.as_str(), used.last_used),
+        (5, "{\"a\":5}", Some(t(3_000)))
+    );
+    // An authenticator without a counter (always 0) may be used again.
+    assert!(store
+        .use_access_credential(&[4, 5], "{\"b\":2}", 0, t(5_000))
+        .await
+        .unwrap());
+    assert!(store
+        .use_access_credential(&[4, 5], "{\"b\":3}", 0, t(6_000))
+        .await
+        .unwrap());
+
+    // Only the owner removes a credential.
+    assert!(!store
+        .delete_access_credential("corp", "bob", &[1, 2, 3])
+        .await
+        .unwrap());
+    assert!(store
+        .delete_access_credential("corp", "ana", &[1, 2, 3])
+        .await
+        .unwrap());
+    assert_eq!(
+        store.access_credentials("corp", "ana").await.unwrap().len(),
+        1
+    );
+}

@@ -20,11 +20,11 @@ const SERVICE_SECRET: &str = "service-secret-0123456789abcdef";
 const ADMIN_TOKEN: &str = "access-admin-token-0123456789";
 
 /// A node script from `tests/browser`, killed on drop.
-struct Node(Child);
+pub(crate) struct Node(Child);
 
 impl Node {
     /// Starts `script` with `args` and waits (bounded) for it to print `ready`.
-    fn start(script: &str, args: &[String]) -> Node {
+    pub(crate) fn start(script: &str, args: &[String]) -> Node {
         let browser_dir = repo_root().join("tests/browser");
         assert!(
             browser_dir.join("node_modules/oidc-provider").is_dir(),
@@ -61,7 +61,7 @@ impl Drop for Node {
 }
 
 /// What the application behind Parapet saw (its page is that JSON).
-fn answer(text: &str) -> serde_json::Value {
+pub(crate) fn answer(text: &str) -> serde_json::Value {
     let json = text
         .split_once("<pre id=\"answer\">")
         .map_or(text, |(_, rest)| {

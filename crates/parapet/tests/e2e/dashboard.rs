@@ -193,6 +193,7 @@ async fn sign_in_takes_the_token_and_nothing_else() {
         "/connections?site=t",
         "/domains?site=t",
         "/alerts",
+        "/routes",
     ] {
         let r = send(admin, get_with_cookie(path, &cookie)).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text());

@@ -15,6 +15,7 @@ mod harness;
 
 mod access;
 mod access_mtls;
+mod access_webauthn;
 mod admin;
 mod browser;
 mod cli;
@@ -23,6 +24,7 @@ mod limits;
 mod proxy;
 mod resilience;
 mod routes_live;
+mod script_blocking;
 mod script_fetch;
 mod script_monitor;
 mod selftest;

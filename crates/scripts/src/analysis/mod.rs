@@ -11,6 +11,8 @@ pub mod classify;
 pub mod diff;
 pub mod family;
 pub mod fingerprint;
+pub mod learned;
+mod learned_model;
 pub(crate) mod normalize;
 pub mod shape;
 mod shape_model;

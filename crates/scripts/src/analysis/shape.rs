@@ -27,30 +27,46 @@ pub struct ShapeModel {
     pub benign: [f64; BUCKETS],
 }
 
-/// The profile of the given units (all top-level units when `roots` is `None`).
+/// The profile of the given units, in [`BUCKETS`] buckets.
 pub(crate) fn profile(n: &Normalized, roots: &[usize]) -> [f64; BUCKETS] {
-    let mut v = [0.0; BUCKETS];
+    let mut v = fold(&counts::<BUCKETS>(n, roots));
+    unit_length(&mut v);
+    v
+}
+
+/// Node-type 3-gram counts of the given units, hashed into `B` buckets.
+pub(crate) fn counts<const B: usize>(n: &Normalized, roots: &[usize]) -> [f64; B] {
+    let mut v = [0.0; B];
+    let mut types: Vec<u8> = Vec::new();
     for &r in roots {
         let Some(u) = n.units.get(r) else { continue };
-        let types: Vec<u8> = n.toks[u.start..u.end]
-            .iter()
-            .filter_map(|t| match t {
-                Tok::Open(ty) => Some(*ty as u8),
-                _ => None,
-            })
-            .collect();
+        types.clear();
+        types.extend(n.toks[u.start..u.end].iter().filter_map(|t| match t {
+            Tok::Open(ty) => Some(*ty as u8),
+            _ => None,
+        }));
         for w in types.windows(N) {
             let h = w.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
                 (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
             });
-            v[(h % BUCKETS as u64) as usize] += 1.0;
+            v[(h % B as u64) as usize] += 1.0;
         }
     }
-    normalise(&mut v);
     v
 }
 
-fn normalise(v: &mut [f64; BUCKETS]) {
+/// Counts in `A` buckets folded into `B` (`A` a multiple of `B`): the same as hashing into
+/// `B` buckets directly, since the bucket is the hash modulo the count.
+pub(crate) fn fold<const A: usize, const B: usize>(v: &[f64; A]) -> [f64; B] {
+    let mut out = [0.0; B];
+    for (i, x) in v.iter().enumerate() {
+        out[i % B] += x;
+    }
+    out
+}
+
+/// Scales a vector to unit length (leaves zero alone).
+pub(crate) fn unit_length(v: &mut [f64]) {
     let len = v.iter().map(|x| x * x).sum::<f64>().sqrt();
     if len > 0.0 {
         v.iter_mut().for_each(|x| *x /= len);

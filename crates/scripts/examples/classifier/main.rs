@@ -1,0 +1,91 @@
+//! Builds the classifier's corpus, trains the shipped model and evaluates it with whole
+//! libraries and whole families held out (see `pipeline.rs` and docs/scripts-analysis.md).
+//!
+//! ```sh
+//! bench/corpus.sh    # fetch the pinned npm libraries into the cache
+//! cargo run --release -p parapet-scripts --example classifier -- train > crates/scripts/src/analysis/learned_model.rs
+//! cargo run --release -p parapet-scripts --example classifier -- eval [--folds 4]
+//! ```
+//!
+//! `--libraries a,b` and `--families x,y` restrict the corpus; `--no-cosmetic` leaves the
+//! cosmetic variants out.
+
+#[path = "pipeline.rs"]
+mod pipeline;
+
+use std::process::ExitCode;
+
+use parapet_scripts::analysis::learned;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("classifier: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut command = None;
+    let (mut libs, mut fams, mut folds, mut cosmetic) = (String::new(), String::new(), 4, true);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--libraries" => libs = it.next().cloned().unwrap_or_default(),
+            "--families" => fams = it.next().cloned().unwrap_or_default(),
+            "--folds" => {
+                folds = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|&k: &usize| k >= 2)
+                    .ok_or("--folds needs a number of at least 2")?
+            }
+            "--no-cosmetic" => cosmetic = false,
+            "train" | "eval" => command = Some(a.clone()),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    let split = |s: &str| -> Vec<String> {
+        s.split(',')
+            .filter(|x| !x.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let (libs, fams) = (split(&libs), split(&fams));
+    let lib_refs: Vec<&str> = libs.iter().map(String::as_str).collect();
+    let fam_refs: Vec<&str> = fams.iter().map(String::as_str).collect();
+    let libraries = pipeline::libraries(&lib_refs)?;
+    let families = pipeline::families(&fam_refs)?;
+    let started = std::time::Instant::now();
+    let mut corpus = pipeline::build(&libraries, &families, folds, cosmetic);
+    pipeline::add_hand_corpus(&mut corpus)?;
+    eprintln!(
+        "built {} samples in {:.1}s",
+        corpus.samples.len(),
+        started.elapsed().as_secs_f64()
+    );
+    match command.as_deref() {
+        Some("train") => {
+            let model = pipeline::train_all(&corpus, learned::TRAIN);
+            let versions: usize = libraries.iter().map(|l| l.versions.len()).sum();
+            let about = format!(
+                "Trained on {} samples: {} libraries at {versions} versions (bench/corpus/npm.tsv), \
+                 {} families\n(testdata/families){}, and the hand-written corpus's tuning and seen splits.",
+                corpus.samples.len(),
+                libraries.len(),
+                families.len(),
+                if cosmetic { ", cosmetic variants included" } else { "" }
+            );
+            print!("{}", learned::render(&model, &about));
+        }
+        Some("eval") => {
+            let e = pipeline::cross_validate(&corpus, &libraries, &families, folds, learned::TRAIN);
+            print!("{}", pipeline::markdown(&corpus, &libraries, &families, &e));
+        }
+        _ => return Err("say train or eval".into()),
+    }
+    Ok(())
+}

@@ -1,0 +1,820 @@
+//! The classifier's corpus, training and grouped evaluation, shared by the `classifier`
+//! example (the full corpus, from `bench/classifier.sh`) and `tests/classifier_pipeline.rs`
+//! (a small slice, in the test command).
+//!
+//! - Benign: real browser builds of npm libraries at many versions (`bench/corpus/npm.tsv`,
+//!   fetched by `bench/corpus.sh`), each scored whole; each version scored against the
+//!   previous one (a real version change, `--baseline` semantics); and two cosmetic variants
+//!   of each version made with oxc (reprinted, and compressed and mangled), scored against
+//!   the version itself.
+//! - Malicious: the families of `testdata/families`, each variant disguised four ways (as
+//!   written, minified, `eval(atob(...))`, `eval(String.fromCharCode(...))`) and injected
+//!   four ways (appended, prepended, in a new IIFE, inside a function in the middle of the
+//!   library) into a library version, scored whole and against the clean version.
+//! - Evaluation: K folds; fold k holds out whole libraries (every version, every change, every
+//!   variant) and whole families (injected only into held-out libraries). The model is
+//!   trained on the other folds and scored on fold k; figures are pooled over folds.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use oxc_allocator::Allocator;
+use oxc_ast::ast::FunctionBody;
+use oxc_ast_visit::{walk, Visit};
+use oxc_codegen::{Codegen, CodegenOptions};
+use oxc_minifier::{CompressOptions, MangleOptions, Minifier, MinifierOptions};
+use oxc_parser::Parser;
+use oxc_span::SourceType;
+use parapet_scripts::analysis::classify::MALICIOUS_THRESHOLD;
+use parapet_scripts::analysis::classify::{features, local_features, Context};
+use parapet_scripts::analysis::diff::ScriptDiff;
+use parapet_scripts::analysis::learned::{self, Example, Model, TrainOptions, DIM};
+use parapet_scripts::analysis::{analyse, Analysis};
+
+/// The site every corpus script is scored for; families' look-alike hosts imitate it.
+pub const SITE: &str = "www.northwind-outfitters.example";
+
+/// The repository's root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Where `bench/corpus.sh` keeps the npm files.
+pub fn cache() -> PathBuf {
+    if let Some(dir) = std::env::var_os("PARAPET_CORPUS") {
+        return PathBuf::from(dir);
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| PathBuf::from("/tmp/.cache"));
+    base.join("parapet-corpus")
+}
+
+/// Runs `bench/corpus.sh` for these libraries (all when empty).
+pub fn fetch(libraries: &[&str]) -> Result<(), String> {
+    let status = std::process::Command::new("bash")
+        .arg(repo().join("bench/corpus.sh"))
+        .args(libraries)
+        .status()
+        .map_err(|e| format!("cannot run bench/corpus.sh: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "bench/corpus.sh {libraries:?} failed ({status}); it needs npm and the registry"
+        ))
+    }
+}
+
+/// One version of one library.
+pub struct Version {
+    pub version: String,
+    pub text: String,
+}
+
+/// A library and its versions, oldest first (manifest order).
+pub struct Library {
+    pub name: String,
+    pub versions: Vec<Version>,
+}
+
+/// Reads the manifest's libraries (only those named, when `only` is not empty) from the
+/// cache.
+pub fn libraries(only: &[&str]) -> Result<Vec<Library>, String> {
+    let manifest = std::fs::read_to_string(repo().join("bench/corpus/npm.tsv"))
+        .map_err(|e| format!("bench/corpus/npm.tsv: {e}"))?;
+    let mut out: Vec<Library> = Vec::new();
+    for line in manifest
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let mut cols = line.split('\t');
+        let (Some(name), Some(version)) = (cols.next(), cols.next()) else {
+            return Err(format!("bad manifest line: {line}"));
+        };
+        if !only.is_empty() && !only.contains(&name) {
+            continue;
+        }
+        let path = cache()
+            .join("npm")
+            .join(name.replace('/', "+"))
+            .join(format!("{version}.js"));
+        let bytes = std::fs::read(&path)
+            .map_err(|e| format!("{}: {e} (run bench/corpus.sh first)", path.display()))?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let v = Version {
+            version: version.to_owned(),
+            text,
+        };
+        match out.last_mut() {
+            Some(l) if l.name == name => l.versions.push(v),
+            _ => out.push(Library {
+                name: name.to_owned(),
+                versions: vec![v],
+            }),
+        }
+    }
+    Ok(out)
+}
+
+/// One malicious family and its hand-written variants.
+pub struct Family {
+    pub name: String,
+    pub category: String,
+    pub variants: Vec<(String, String)>,
+}
+
+/// Reads `testdata/families` (only those named, when `only` is not empty).
+pub fn families(only: &[&str]) -> Result<Vec<Family>, String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/families");
+    let index = std::fs::read_to_string(root.join("families.tsv"))
+        .map_err(|e| format!("families.tsv: {e}"))?;
+    let mut out = Vec::new();
+    for line in index
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let mut cols = line.split('\t');
+        let (Some(name), Some(category)) = (cols.next(), cols.next()) else {
+            return Err(format!("bad families.tsv line: {line}"));
+        };
+        if !only.is_empty() && !only.contains(&name) {
+            continue;
+        }
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(name))
+            .map_err(|e| format!("{name}: {e}"))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "js"))
+            .collect();
+        files.sort();
+        let mut variants = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+            let stem = f
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            variants.push((stem, text));
+        }
+        out.push(Family {
+            name: name.to_owned(),
+            category: category.to_owned(),
+            variants,
+        });
+    }
+    Ok(out)
+}
+
+/// How an injected payload is disguised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Disguise {
+    Plain,
+    Minified,
+    Base64Eval,
+    CharCodes,
+}
+
+pub const DISGUISES: [Disguise; 4] = [
+    Disguise::Plain,
+    Disguise::Minified,
+    Disguise::Base64Eval,
+    Disguise::CharCodes,
+];
+
+/// Where a payload is injected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Place {
+    Appended,
+    Prepended,
+    NewIife,
+    InFunction,
+}
+
+pub const PLACES: [Place; 4] = [
+    Place::Appended,
+    Place::Prepended,
+    Place::NewIife,
+    Place::InFunction,
+];
+
+/// oxc's code generator: reprinted, or compressed and mangled. `None` if oxc cannot parse.
+pub fn rewrite(source: &str, minify: bool) -> Option<String> {
+    let allocator = Allocator::default();
+    let ret = Parser::new(&allocator, source, SourceType::script()).parse();
+    if ret.panicked || ret.diagnostics.has_errors() {
+        return None;
+    }
+    let mut program = ret.program;
+    let scoping = minify.then(|| {
+        Minifier::new(MinifierOptions {
+            mangle: Some(MangleOptions::default()),
+            mangle_properties: None,
+            compress: Some(CompressOptions::default()),
+        })
+        .minify(&allocator, &mut program)
+        .scoping
+    });
+    let options = if minify {
+        CodegenOptions::minify()
+    } else {
+        CodegenOptions::default()
+    };
+    Some(
+        Codegen::new()
+            .with_options(options)
+            .with_scoping(scoping.flatten())
+            .build(&program)
+            .code,
+    )
+}
+
+/// The payload in disguise.
+pub fn disguise(payload: &str, d: Disguise) -> Option<String> {
+    match d {
+        Disguise::Plain => Some(payload.to_owned()),
+        Disguise::Minified => rewrite(payload, true),
+        Disguise::Base64Eval => Some(format!(
+            "eval(atob(\"{}\"));",
+            base64::engine::general_purpose::STANDARD.encode(payload)
+        )),
+        Disguise::CharCodes => {
+            let codes: Vec<String> = payload.encode_utf16().map(|c| c.to_string()).collect();
+            Some(format!(
+                "var _0x5f3a=[{}];eval(String.fromCharCode.apply(null,_0x5f3a));",
+                codes.join(",")
+            ))
+        }
+    }
+}
+
+/// Function bodies with braces, by the offset of their `{`, with their length.
+struct Bodies(Vec<(usize, usize)>);
+
+impl<'a> Visit<'a> for Bodies {
+    fn visit_function_body(&mut self, it: &FunctionBody<'a>) {
+        self.0.push((
+            it.span.start as usize,
+            (it.span.end - it.span.start) as usize,
+        ));
+        walk::walk_function_body(self, it);
+    }
+}
+
+/// The host with the payload injected, or `None` if that place does not exist in it.
+pub fn inject(host: &str, payload: &str, place: Place) -> Option<String> {
+    match place {
+        Place::Appended => Some(format!("{host}\n{payload}\n")),
+        Place::Prepended => Some(format!("{payload}\n{host}")),
+        Place::NewIife => Some(format!("{host}\n;(function () {{\n{payload}\n}})();\n")),
+        Place::InFunction => {
+            let allocator = Allocator::default();
+            let ret = Parser::new(&allocator, host, SourceType::script()).parse();
+            if ret.panicked || ret.diagnostics.has_errors() {
+                return None;
+            }
+            let mut bodies = Bodies(Vec::new());
+            bodies.visit_program(&ret.program);
+            let middle = host.len() / 2;
+            let (at, _) = bodies
+                .0
+                .into_iter()
+                .filter(|&(start, len)| len >= 200 && host.as_bytes().get(start) == Some(&b'{'))
+                .min_by_key(|&(start, _)| start.abs_diff(middle))?;
+            Some(format!("{}\n{payload}\n{}", &host[..=at], &host[at + 1..]))
+        }
+    }
+}
+
+/// What a sample is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    /// A library version, scored whole.
+    Whole,
+    /// A library version scored against the previous one.
+    Change,
+    /// A cosmetic variant scored against the version it was made from.
+    Cosmetic,
+    /// A disguised payload on its own (a skimmer loaded as a script of its own).
+    Standalone,
+    /// An injected library scored whole.
+    InjectedWhole,
+    /// An injected library scored against the clean version.
+    InjectedAdded,
+    /// A benign script of the hand-written corpus (`testdata/corpus`, tuning and seen
+    /// splits): widgets that send what users type to their own services. Trained on in
+    /// every fold, never scored.
+    HandBenign,
+    /// A malicious script of the hand-written corpus (tuning and seen splits).
+    HandMalicious,
+}
+
+/// One scored sample.
+pub struct Sample {
+    /// The vector of the scored code as one (the code added to the baseline, or the whole
+    /// file's union).
+    pub x: [f64; DIM],
+    /// Scored whole: the vectors of the pieces `classify` scores one by one.
+    pub pieces: Vec<[f64; DIM]>,
+    pub malicious: bool,
+    pub kind: Kind,
+    pub library: usize,
+    pub family: Option<usize>,
+    pub name: String,
+    /// Cosmetic variants: whether the diff judged the behaviour unchanged.
+    pub unchanged: bool,
+}
+
+/// The samples and what could not be made.
+#[derive(Default)]
+pub struct Corpus {
+    pub samples: Vec<Sample>,
+    pub skipped: Vec<String>,
+    pub bytes: usize,
+}
+
+fn vector(a: &Analysis<'_>, baseline: Option<&Analysis<'_>>) -> [f64; DIM] {
+    learned::vector(&features(a, baseline, Context { site: Some(SITE) }))
+}
+
+fn pieces(a: &Analysis<'_>) -> Vec<[f64; DIM]> {
+    pieces_for(a, SITE)
+}
+
+fn pieces_for(a: &Analysis<'_>, site: &str) -> Vec<[f64; DIM]> {
+    local_features(a, Context { site: Some(site) })
+        .iter()
+        .map(|(_, f)| learned::vector(f))
+        .collect()
+}
+
+/// Fold of the i-th library or family.
+pub fn fold(i: usize, k: usize) -> usize {
+    i % k
+}
+
+/// Adds the tuning and seen splits of the hand-written corpus (`testdata/corpus`; its
+/// `heldout` split stays out, as the independent check of `tests/corpus.rs`).
+pub fn add_hand_corpus(c: &mut Corpus) -> Result<(), String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus");
+    let manifest = std::fs::read_to_string(root.join("manifest.tsv"))
+        .map_err(|e| format!("testdata/corpus/manifest.tsv: {e}"))?;
+    for line in manifest
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let Some((path, site)) = line.split_once('\t') else {
+            return Err(format!("bad corpus manifest line: {line}"));
+        };
+        if path.starts_with("heldout/") {
+            continue;
+        }
+        let text = std::fs::read_to_string(root.join(path)).map_err(|e| format!("{path}: {e}"))?;
+        let a = analyse(&text);
+        let site = site.trim();
+        let malicious = path.contains("/malicious/");
+        c.samples.push(Sample {
+            x: learned::vector(&features(&a, None, Context { site: Some(site) })),
+            pieces: pieces_for(&a, site),
+            malicious,
+            kind: if malicious {
+                Kind::HandMalicious
+            } else {
+                Kind::HandBenign
+            },
+            library: usize::MAX,
+            family: None,
+            name: path.to_owned(),
+            unchanged: false,
+        });
+    }
+    Ok(())
+}
+
+/// Builds every sample. `cosmetic` adds the cosmetic variants (the slowest part).
+pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Corpus {
+    let mut c = Corpus::default();
+    for (li, lib) in libs.iter().enumerate() {
+        let mut previous: Option<Analysis<'_>> = None;
+        for v in &lib.versions {
+            let name = format!("{}@{}", lib.name, v.version);
+            let a = analyse(&v.text);
+            c.bytes += v.text.len();
+            if a.outcome.is_err() {
+                c.skipped.push(format!("{name}: does not parse"));
+            }
+            let mut push = |x, pieces, kind, unchanged, name: String| {
+                c.samples.push(Sample {
+                    x,
+                    pieces,
+                    malicious: false,
+                    kind,
+                    library: li,
+                    family: None,
+                    name,
+                    unchanged,
+                })
+            };
+            push(
+                vector(&a, None),
+                pieces(&a),
+                Kind::Whole,
+                false,
+                name.clone(),
+            );
+            if let Some(prev) = &previous {
+                push(
+                    vector(&a, Some(prev)),
+                    Vec::new(),
+                    Kind::Change,
+                    false,
+                    format!("{name} (change)"),
+                );
+            }
+            if cosmetic {
+                for minify in [false, true] {
+                    let Some(variant) = rewrite(&v.text, minify) else {
+                        c.skipped.push(format!("{name}: oxc cannot rewrite it"));
+                        continue;
+                    };
+                    let va = analyse(&variant);
+                    let unchanged = !ScriptDiff::between("a", &a, "b", &va).behaviour_changed;
+                    let what = if minify { "minified" } else { "reprinted" };
+                    push(
+                        vector(&va, Some(&a)),
+                        Vec::new(),
+                        Kind::Cosmetic,
+                        unchanged,
+                        format!("{name} {what}"),
+                    );
+                    push(
+                        vector(&va, None),
+                        pieces(&va),
+                        Kind::Whole,
+                        false,
+                        format!("{name} {what} (whole)"),
+                    );
+                }
+            }
+            previous = Some(a);
+        }
+    }
+    // Hosts of fold f's families: fold f's library versions.
+    let hosts: Vec<Vec<(usize, usize)>> = (0..k)
+        .map(|f| {
+            libs.iter()
+                .enumerate()
+                .filter(|(li, _)| fold(*li, k) == f)
+                .flat_map(|(li, l)| (0..l.versions.len()).map(move |vi| (li, vi)))
+                .collect()
+        })
+        .collect();
+    let mut counter = 0usize;
+    for (fi, fam) in fams.iter().enumerate() {
+        let pool = &hosts[fold(fi, k)];
+        if pool.is_empty() {
+            c.skipped
+                .push(format!("{}: no library in its fold", fam.name));
+            continue;
+        }
+        for (vname, payload) in &fam.variants {
+            for d in DISGUISES {
+                let Some(code) = disguise(payload, d) else {
+                    c.skipped
+                        .push(format!("{}/{vname} {d:?}: cannot disguise", fam.name));
+                    continue;
+                };
+                let alone = analyse(&code);
+                if alone.outcome.is_err() {
+                    c.skipped
+                        .push(format!("{}/{vname} {d:?}: does not parse", fam.name));
+                    continue;
+                }
+                c.samples.push(Sample {
+                    x: vector(&alone, None),
+                    pieces: pieces(&alone),
+                    malicious: true,
+                    kind: Kind::Standalone,
+                    library: pool[0].0,
+                    family: Some(fi),
+                    name: format!("{}/{vname} {d:?} alone", fam.name),
+                    unchanged: false,
+                });
+                for p in PLACES {
+                    // Spread the injections over the fold's versions, deterministically.
+                    counter += 1;
+                    let (li, vi) = pool[(counter * 7919) % pool.len()];
+                    let host = &libs[li].versions[vi];
+                    let name = format!(
+                        "{}/{vname} {d:?} {p:?} in {}@{}",
+                        fam.name, libs[li].name, host.version
+                    );
+                    let Some(text) = inject(&host.text, &code, p) else {
+                        c.skipped.push(format!("{name}: no place to inject"));
+                        continue;
+                    };
+                    let a = analyse(&text);
+                    if a.outcome.is_err() {
+                        c.skipped
+                            .push(format!("{name}: injected file does not parse"));
+                        continue;
+                    }
+                    let base = analyse(&host.text);
+                    c.bytes += text.len();
+                    for (kind, x, pieces) in [
+                        (Kind::InjectedWhole, vector(&a, None), pieces(&a)),
+                        (Kind::InjectedAdded, vector(&a, Some(&base)), Vec::new()),
+                    ] {
+                        c.samples.push(Sample {
+                            x,
+                            pieces,
+                            malicious: true,
+                            kind,
+                            library: li,
+                            family: Some(fi),
+                            name: name.clone(),
+                            unchanged: false,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    c
+}
+
+/// Whether a sample is scored as a whole file (piece by piece, as `classify` does without
+/// a baseline).
+pub fn whole_scope(k: Kind) -> bool {
+    matches!(k, Kind::Whole | Kind::InjectedWhole | Kind::Standalone)
+}
+
+/// Whether the model flags a sample: scored whole, when any piece scores at least the
+/// threshold; otherwise its one vector.
+pub fn flagged(model: &Model, s: &Sample) -> bool {
+    if whole_scope(s.kind) {
+        s.pieces
+            .iter()
+            .any(|x| model.score(x) >= MALICIOUS_THRESHOLD)
+    } else {
+        model.score(&s.x) >= MALICIOUS_THRESHOLD
+    }
+}
+
+/// Training examples from samples, in six groups that weigh the same whatever their
+/// sizes: the pieces of benign files (every piece a whole-file score looks at, so the
+/// model learns what ordinary library code that sends or injects looks like), benign added
+/// code (version changes, cosmetic variants), injected code as it is added to a library,
+/// disguised payloads on their own, and the benign (by piece) and malicious scripts of the
+/// hand-written corpus's tuning and seen splits (widgets that send to their own services,
+/// which no npm library does). Injected libraries scored whole are not trained on:
+/// which of their pieces is the injection is not labelled.
+pub fn examples<'a>(samples: impl Iterator<Item = &'a Sample> + Clone) -> Vec<Example> {
+    let group = |s: &Sample| match (s.malicious, s.kind) {
+        (false, Kind::Whole) => Some(0),
+        (false, Kind::HandBenign) => Some(4),
+        (false, _) => Some(1),
+        (true, Kind::InjectedAdded) => Some(2),
+        (true, Kind::Standalone) => Some(3),
+        (true, Kind::HandMalicious) => Some(5),
+        (true, _) => None,
+    };
+    let by_piece = |g: usize| g == 0 || g == 4;
+    let mut counts = [0usize; 6];
+    for s in samples.clone() {
+        if let Some(g) = group(s) {
+            counts[g] += if by_piece(g) { s.pieces.len() } else { 1 };
+        }
+    }
+    let groups = counts.iter().filter(|&&n| n > 0).count().max(1) as f64;
+    let weight = |g: usize| 1.0 / groups / counts[g].max(1) as f64;
+    let mut out = Vec::new();
+    for s in samples {
+        match group(s) {
+            Some(g) if by_piece(g) => out.extend(s.pieces.iter().map(|x| Example {
+                x: *x,
+                malicious: false,
+                weight: weight(g),
+            })),
+            Some(g) => out.push(Example {
+                x: s.x,
+                malicious: s.malicious,
+                weight: weight(g),
+            }),
+            None => {}
+        }
+    }
+    out
+}
+
+/// Trains on every sample.
+pub fn train_all(c: &Corpus, opt: TrainOptions) -> Model {
+    learned::train(&examples(c.samples.iter()), opt)
+}
+
+/// Counts of one kind of sample.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Tally {
+    pub n: usize,
+    pub flagged: usize,
+}
+
+impl Tally {
+    pub fn rate(&self) -> f64 {
+        self.flagged as f64 / self.n.max(1) as f64
+    }
+}
+
+/// Pooled held-out results.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    pub folds: usize,
+    pub by_kind: BTreeMap<Kind, Tally>,
+    pub by_family: BTreeMap<String, Tally>,
+    pub by_disguise: BTreeMap<String, Tally>,
+    pub cosmetic_unchanged: Tally,
+    pub false_alarms: Vec<String>,
+    pub misses: Vec<String>,
+}
+
+impl Evaluation {
+    fn tally(&self, kind: Kind) -> Tally {
+        self.by_kind.get(&kind).copied().unwrap_or_default()
+    }
+    /// Injections caught, scored against their clean version.
+    pub fn recall_added(&self) -> f64 {
+        self.tally(Kind::InjectedAdded).rate()
+    }
+    /// Payloads on their own caught.
+    pub fn recall_standalone(&self) -> f64 {
+        self.tally(Kind::Standalone).rate()
+    }
+    /// False alarms on whole benign files.
+    pub fn whole_false_alarms(&self) -> f64 {
+        self.tally(Kind::Whole).rate()
+    }
+    /// Injections caught, scored whole.
+    pub fn recall_whole(&self) -> f64 {
+        self.tally(Kind::InjectedWhole).rate()
+    }
+    /// False alarms per real benign version change.
+    pub fn change_false_alarms(&self) -> f64 {
+        self.tally(Kind::Change).rate()
+    }
+    /// Precision over every held-out sample.
+    pub fn precision(&self) -> f64 {
+        let tp = self.tally(Kind::InjectedWhole).flagged
+            + self.tally(Kind::InjectedAdded).flagged
+            + self.tally(Kind::Standalone).flagged;
+        let fp = self.tally(Kind::Whole).flagged
+            + self.tally(Kind::Change).flagged
+            + self.tally(Kind::Cosmetic).flagged;
+        tp as f64 / (tp + fp).max(1) as f64
+    }
+}
+
+/// Grouped K-fold cross-validation.
+pub fn cross_validate(
+    c: &Corpus,
+    libs: &[Library],
+    fams: &[Family],
+    k: usize,
+    opt: TrainOptions,
+) -> Evaluation {
+    let mut e = Evaluation {
+        folds: k,
+        ..Evaluation::default()
+    };
+    let hand = |s: &Sample| matches!(s.kind, Kind::HandBenign | Kind::HandMalicious);
+    let held = |s: &Sample, f: usize| {
+        !hand(s) && fold(s.library, k) == f && s.family.is_none_or(|fi| fold(fi, k) == f)
+    };
+    for f in 0..k {
+        let train = examples(c.samples.iter().filter(|s| {
+            hand(s) || (fold(s.library, k) != f && s.family.is_none_or(|fi| fold(fi, k) != f))
+        }));
+        let model = learned::train(&train, opt);
+        for s in c.samples.iter().filter(|s| held(s, f)) {
+            let flagged = flagged(&model, s);
+            let add = |t: &mut Tally| {
+                t.n += 1;
+                t.flagged += usize::from(flagged);
+            };
+            add(e.by_kind.entry(s.kind).or_default());
+            if let Some(fi) = s.family {
+                add(e.by_family.entry(fams[fi].name.clone()).or_default());
+                let d = s.name.split(' ').nth(1).unwrap_or("").to_owned();
+                add(e.by_disguise.entry(d).or_default());
+                if !flagged {
+                    e.misses.push(format!("{} ({:?})", s.name, s.kind));
+                }
+            } else if flagged {
+                e.false_alarms.push(format!(
+                    "{} ({:?}, {})",
+                    s.name, s.kind, libs[s.library].name
+                ));
+            }
+            if s.kind == Kind::Cosmetic {
+                e.cosmetic_unchanged.n += 1;
+                e.cosmetic_unchanged.flagged += usize::from(s.unchanged);
+            }
+        }
+    }
+    e
+}
+
+/// The evaluation as markdown.
+pub fn markdown(c: &Corpus, libs: &[Library], fams: &[Family], e: &Evaluation) -> String {
+    let mut o = String::new();
+    let versions: usize = libs.iter().map(|l| l.versions.len()).sum();
+    let variants: usize = fams.iter().map(|f| f.variants.len()).sum();
+    let _ = writeln!(
+        o,
+        "Corpus: {} libraries, {versions} versions; {} families, {variants} variants, \
+         {} disguises x {} places; {} samples ({:.1} MB analysed); {} skipped.\n",
+        libs.len(),
+        fams.len(),
+        DISGUISES.len(),
+        PLACES.len(),
+        c.samples.len(),
+        c.bytes as f64 / 1e6,
+        c.skipped.len()
+    );
+    let _ = writeln!(
+        o,
+        "Held out, pooled over {} folds (whole libraries and whole families per fold):\n",
+        e.folds
+    );
+    let _ = writeln!(
+        o,
+        "| samples | held out | scored malicious | rate |\n|---|---|---|---|"
+    );
+    for (kind, what) in [
+        (
+            Kind::Whole,
+            "benign library versions and their cosmetic variants, whole",
+        ),
+        (
+            Kind::Change,
+            "benign version changes (new vs previous version)",
+        ),
+        (Kind::Cosmetic, "cosmetic variants vs their version"),
+        (Kind::Standalone, "disguised payloads on their own"),
+        (Kind::InjectedWhole, "injected libraries, whole"),
+        (
+            Kind::InjectedAdded,
+            "injected libraries vs the clean version",
+        ),
+    ] {
+        let t = e.tally(kind);
+        let _ = writeln!(
+            o,
+            "| {what} | {} | {} | {:.2} % |",
+            t.n,
+            t.flagged,
+            100.0 * t.rate()
+        );
+    }
+    let _ = writeln!(
+        o,
+        "\nRecall: {:.2} % against the clean version, {:.2} % whole, {:.2} % alone. Precision \
+         over all held-out samples: {:.4}. False alarms per benign version change: {:.2} %; per \
+         whole benign file: {:.2} %. Cosmetic variants judged unchanged by the diff: {} of {} \
+         ({:.1} %).\n",
+        100.0 * e.recall_added(),
+        100.0 * e.recall_whole(),
+        100.0 * e.recall_standalone(),
+        e.precision(),
+        100.0 * e.change_false_alarms(),
+        100.0 * e.whole_false_alarms(),
+        e.cosmetic_unchanged.flagged,
+        e.cosmetic_unchanged.n,
+        100.0 * e.cosmetic_unchanged.rate()
+    );
+    let _ = writeln!(o, "| family | held-out injections caught |\n|---|---|");
+    for (name, t) in &e.by_family {
+        let _ = writeln!(o, "| {name} | {} / {} |", t.flagged, t.n);
+    }
+    let _ = writeln!(o, "\n| disguise | caught |\n|---|---|");
+    for (name, t) in &e.by_disguise {
+        let _ = writeln!(o, "| {name} | {} / {} |", t.flagged, t.n);
+    }
+    let _ = writeln!(o, "\nFalse alarms ({}):\n", e.false_alarms.len());
+    for f in &e.false_alarms {
+        let _ = writeln!(o, "- {f}");
+    }
+    let _ = writeln!(o, "\nMisses ({}, first 40):\n", e.misses.len());
+    for m in e.misses.iter().take(40) {
+        let _ = writeln!(o, "- {m}");
+    }
+    if !c.skipped.is_empty() {
+        let _ = writeln!(o, "\nSkipped ({}):\n", c.skipped.len());
+        for s in c.skipped.iter().take(20) {
+            let _ = writeln!(o, "- {s}");
+        }
+    }
+    o
+}

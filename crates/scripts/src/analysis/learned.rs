@@ -1,0 +1,286 @@
+//! The learned part of the classifier: an L2-regularised logistic regression over the
+//! semantic features of the scored code (from [`signals`](super::signals)) and its
+//! node-type 3-grams hashed into [`NGRAM_BUCKETS`] buckets (the syntactic features of JaSt
+//! and JStap).
+//!
+//! Its parameters ship in `learned_model.rs`, written by [`render`] from [`train`]. The
+//! trainer is deterministic (full-batch gradient descent from zero, a fixed number of steps,
+//! samples in the order given, parameters rounded as printed), so the same corpus always
+//! gives the same file: `cargo run --release -p parapet-scripts --example classifier --
+//! train` rebuilds it from the npm corpus (`bench/corpus.sh`) and the injected families
+//! (`testdata/families`), and `bench/classifier.sh` checks that the shipped file is that
+//! rebuild.
+
+use super::classify::Features;
+use super::signals::*;
+
+/// Buckets the node-type 3-grams are hashed into.
+pub const NGRAM_BUCKETS: usize = 128;
+
+/// Semantic features, in [`SEMANTIC_NAMES`] order.
+pub const N_SEMANTIC: usize = 36;
+
+/// Length of the feature vector: semantic features, then n-gram buckets.
+pub const DIM: usize = N_SEMANTIC + NGRAM_BUCKETS;
+
+/// Names of the semantic features (documented in docs/scripts-analysis.md).
+pub const SEMANTIC_NAMES: [&str; N_SEMANTIC] = [
+    "flow",
+    "card_fields",
+    "key_or_submit",
+    "encode",
+    "new_host",
+    "lookalike",
+    "checkout",
+    "eval_decoded",
+    "obfuscated",
+    "miner",
+    "worker_ws",
+    "redirect",
+    "popup",
+    "visitor_check",
+    "sink",
+    "targeting",
+    "harvest",
+    "hidden_flow",
+    "storage_send",
+    "inject",
+    "src_attr",
+    "decode",
+    "dyn_eval",
+    "high_entropy",
+    "hex_names",
+    "timer",
+    "listener",
+    "location",
+    "value_read",
+    "websocket",
+    "image",
+    "beacon",
+    "xhr_fetch",
+    "wasm_worker",
+    "unparsed",
+    "size",
+];
+
+/// The model's parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// Intercept.
+    pub bias: f64,
+    /// One weight per feature, in feature-vector order.
+    pub weights: [f64; DIM],
+}
+
+/// How the trainer runs: fixed, so that training is reproducible.
+#[derive(Debug, Clone, Copy)]
+pub struct TrainOptions {
+    /// Gradient steps.
+    pub steps: usize,
+    /// Step size.
+    pub rate: f64,
+    /// L2 penalty on the weights (not the bias).
+    pub l2: f64,
+}
+
+/// One training example.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// Its feature vector.
+    pub x: [f64; DIM],
+    /// Its label.
+    pub malicious: bool,
+    /// Its share of the loss (the caller balances classes and scopes with it).
+    pub weight: f64,
+}
+
+/// The trainer's settings for the shipped model.
+pub const TRAIN: TrainOptions = TrainOptions {
+    steps: 3000,
+    rate: 4.0,
+    l2: 1e-3,
+};
+
+/// The feature vector of scored code.
+pub fn vector(f: &Features) -> [f64; DIM] {
+    let s = f.signals;
+    let has = |bits: Signals| if s & bits != 0 { 1.0 } else { 0.0 };
+    let all = |bits: Signals| if s & bits == bits { 1.0 } else { 0.0 };
+    let b = |v: bool| if v { 1.0 } else { 0.0 };
+    let decoded = s & (DECODE | HIGH_ENTROPY) != 0;
+    let obfuscation = [HEX_NAMES, HIGH_ENTROPY, DECODE]
+        .iter()
+        .filter(|&&bit| s & bit != 0)
+        .count() as f64
+        / 2.0;
+    let semantic: [f64; N_SEMANTIC] = [
+        b(f.flow.is_some()),
+        has(SRC_CARD),
+        has(SRC_KEY | SRC_SUBMIT),
+        has(ENCODE),
+        b(!f.new_hosts.is_empty() && s & (SINKS | SINK_SRC_ATTR | REDIRECT | POPUP) != 0),
+        b(!f.lookalikes.is_empty()),
+        all(CHECKOUT_WORD | LOCATION),
+        b(s & DYN_EVAL != 0 && decoded),
+        obfuscation.min(1.0),
+        has(MINER),
+        has(WORKER) * has(SINK_WEBSOCKET) * (0.5 + 0.5 * has(WASM)),
+        has(REDIRECT) * (0.5 + 0.5 * has(VISITOR_CHECK | TIMER)),
+        all(POPUP | LISTENER),
+        has(VISITOR_CHECK),
+        has(SINKS),
+        b(s & SRC_CARD != 0
+            || !f.lookalikes.is_empty()
+            || (s & (CHECKOUT_WORD | LOCATION) == CHECKOUT_WORD | LOCATION && s & SRC_FORM != 0)),
+        has(SRC_FORM),
+        b(f.flow.is_some() && s & DECODE != 0),
+        has(SRC_STORAGE) * has(SINKS),
+        has(SINK_INJECT),
+        has(SINK_SRC_ATTR),
+        has(DECODE),
+        has(DYN_EVAL),
+        has(HIGH_ENTROPY),
+        has(HEX_NAMES),
+        has(TIMER),
+        has(LISTENER),
+        has(LOCATION),
+        has(SRC_VALUE),
+        has(SINK_WEBSOCKET),
+        has(SINK_IMAGE),
+        has(SINK_BEACON),
+        has(SINK_XHR | SINK_FETCH),
+        has(WASM | WORKER),
+        b(f.unparsed),
+        // Orders of magnitude of the scored code: 0 for nothing, 1 near a million tokens.
+        ((f.tokens as f64).ln_1p() / 14.0).min(1.0),
+    ];
+    let mut x = [0.0; DIM];
+    x[..N_SEMANTIC].copy_from_slice(&semantic);
+    for (slot, v) in x[N_SEMANTIC..].iter_mut().zip(&f.ngrams) {
+        *slot = *v;
+    }
+    x
+}
+
+impl Model {
+    /// The probability that the code is malicious.
+    pub fn score(&self, x: &[f64; DIM]) -> f64 {
+        sigmoid(self.bias + dot(&self.weights, x))
+    }
+
+    /// The semantic features that pushed the score up most, strongest first (at most `n`).
+    pub fn strongest(&self, x: &[f64; DIM], n: usize) -> Vec<&'static str> {
+        let mut c: Vec<(f64, &'static str)> = SEMANTIC_NAMES
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (self.weights[i] * x[i], *name))
+            .filter(|(v, _)| *v > 0.0)
+            .collect();
+        c.sort_by(|a, b| b.0.total_cmp(&a.0));
+        c.into_iter().take(n).map(|(_, name)| name).collect()
+    }
+}
+
+fn dot(w: &[f64; DIM], x: &[f64; DIM]) -> f64 {
+    w.iter().zip(x).map(|(w, x)| w * x).sum()
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// Trains a model on weighted examples. Deterministic: the same examples in the same order
+/// give the same parameters, rounded to six decimals as [`render`] prints them.
+pub fn train(examples: &[Example], opt: TrainOptions) -> Model {
+    let mut m = Model {
+        bias: 0.0,
+        weights: [0.0; DIM],
+    };
+    let mut grad = [0.0; DIM];
+    for _ in 0..opt.steps {
+        grad.iter_mut().for_each(|g| *g = 0.0);
+        let mut grad_bias = 0.0;
+        for e in examples {
+            let err = (m.score(&e.x) - f64::from(u8::from(e.malicious))) * e.weight;
+            grad_bias += err;
+            for (g, xi) in grad.iter_mut().zip(&e.x) {
+                *g += err * xi;
+            }
+        }
+        m.bias -= opt.rate * grad_bias;
+        for (w, g) in m.weights.iter_mut().zip(&grad) {
+            *w -= opt.rate * (g + opt.l2 * *w);
+        }
+    }
+    let round = |v: f64| (v * 1e6).round() / 1e6;
+    m.bias = round(m.bias);
+    m.weights.iter_mut().for_each(|w| *w = round(*w));
+    m
+}
+
+/// The Rust source of `learned_model.rs` for a model; `about` says what it was trained on.
+pub fn render(m: &Model, about: &str) -> String {
+    let mut out = String::new();
+    out.push_str(
+        "//! The shipped classifier model: generated by `cargo run --release -p parapet-scripts \
+         --example\n//! classifier -- train`. Do not edit; rebuild (docs/scripts-analysis.md).\n",
+    );
+    for line in about.lines() {
+        out.push_str("//! ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str("\nuse super::learned::Model;\n\n");
+    out.push_str("/// Logistic regression over the semantic features and node-type 3-grams.\n");
+    out.push_str("#[rustfmt::skip]\npub(crate) const MODEL: Model = Model {\n");
+    out.push_str(&format!("    bias: {:.6},\n    weights: [\n", m.bias));
+    for (i, name) in SEMANTIC_NAMES.iter().enumerate() {
+        out.push_str(&format!("        {:.6}, // {name}\n", m.weights[i]));
+    }
+    for chunk in m.weights[N_SEMANTIC..].chunks(8) {
+        let row: Vec<String> = chunk.iter().map(|w| format!("{w:.6}")).collect();
+        out.push_str(&format!("        {},\n", row.join(", ")));
+    }
+    out.push_str("    ],\n};\n");
+    out
+}
+
+/// The shipped model.
+pub fn shipped() -> &'static Model {
+    &super::learned_model::MODEL
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two clusters a line can separate: the trainer finds it, deterministically.
+    #[test]
+    fn training_separates_and_is_deterministic() {
+        let mut samples = Vec::new();
+        for i in 0..40 {
+            let mut x = [0.0; DIM];
+            let malicious = i % 2 == 0;
+            x[0] = if malicious { 1.0 } else { 0.0 };
+            x[N_SEMANTIC + (i % 7)] = 0.5;
+            samples.push(Example {
+                x,
+                malicious,
+                weight: 1.0 / 40.0,
+            });
+        }
+        let opt = TrainOptions {
+            steps: 500,
+            ..TRAIN
+        };
+        let a = train(&samples, opt);
+        let b = train(&samples, opt);
+        assert_eq!(a, b);
+        for e in &samples {
+            assert_eq!(a.score(&e.x) >= 0.5, e.malicious, "{}", a.score(&e.x));
+        }
+        assert!(a.weights[0] > 1.0, "{}", a.weights[0]);
+        let text = render(&a, "test");
+        assert!(text.contains("// flow"));
+    }
+}
