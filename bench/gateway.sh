@@ -25,11 +25,14 @@ PORT_BASE=${PORT_BASE:-27800}
 # Everything this script runs gets the same high CPU priority (root only), so that other work
 # on the machine disturbs the targets less; it is the same for every target.
 if ((EUID == 0)); then NICE=${NICE:--19}; else NICE=${NICE:-0}; fi
-TARGETS=${TARGETS:-"nginx haproxy parapet"}
+# parapet-access: Parapet with an access policy of several rules and a signed-in session.
+TARGETS=${TARGETS:-"nginx haproxy parapet parapet-access"}
 OUT=${OUT:-$ROOT/bench/results/gateway.md}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 
 log() { printf '[gateway.sh] %s\n' "$*" >&2; }
+wants_parapet() { [[ " $TARGETS " == *" parapet "* || " $TARGETS " == *" parapet-access "* ]]; }
+drop_parapet() { TARGETS=$(tr ' ' '\n' <<<"$TARGETS" | grep -v '^parapet' | tr '\n' ' ' || true); }
 
 # --- tools ---------------------------------------------------------------------------
 missing=()
@@ -54,11 +57,11 @@ if [[ -z ${BENCH_BIN:-} ]]; then
     log "building parapet-bench (release)"
     (cd "$ROOT" && cargo build --release -q -p parapet-bench)
 fi
-if [[ " $TARGETS " == *" parapet "* && -z ${PARAPET_BIN:-} ]]; then
+if wants_parapet && [[ -z ${PARAPET_BIN:-} ]]; then
     log "building parapet (release)"
     if ! (cd "$ROOT" && cargo build --release -q -p parapet); then
         log "parapet does not build: measuring nginx and haproxy only"
-        TARGETS=${TARGETS//parapet/}
+        drop_parapet
     fi
 fi
 # The revision the binaries were built from, now, not when the report is written.
@@ -79,12 +82,12 @@ trap 'exit 130' INT TERM
 mkdir -p "$TMP/bin"
 cp "$BENCH" "$TMP/bin/parapet-bench"
 BENCH=$TMP/bin/parapet-bench
-if [[ " $TARGETS " == *" parapet "* ]]; then
+if wants_parapet; then
     if cp "$PARAPET" "$TMP/bin/parapet"; then
         PARAPET=$TMP/bin/parapet
     else
         log "no parapet binary at $PARAPET: measuring without it"
-        TARGETS=${TARGETS//parapet/}
+        drop_parapet
     fi
 fi
 
@@ -92,7 +95,8 @@ UP=$((PORT_BASE))
 NGINX_PLAIN=$((PORT_BASE + 1)) NGINX_TLS=$((PORT_BASE + 2))
 HAPROXY_PLAIN=$((PORT_BASE + 3)) HAPROXY_TLS=$((PORT_BASE + 4))
 PARAPET_PLAIN=$((PORT_BASE + 5)) PARAPET_TLS=$((PORT_BASE + 6)) PARAPET_ADMIN=$((PORT_BASE + 7))
-for p in $(seq "$PORT_BASE" $((PORT_BASE + 7))); do
+ACCESS_PLAIN=$((PORT_BASE + 8)) ACCESS_TLS=$((PORT_BASE + 9)) ACCESS_ADMIN=$((PORT_BASE + 10))
+for p in $(seq "$PORT_BASE" $((PORT_BASE + 10))); do
     if ss -Hltn "sport = :$p" | grep -q .; then
         log "port $p is in use; set PORT_BASE"
         exit 1
@@ -164,7 +168,8 @@ UP_PID=$STARTED
 wait_port "$UP" upstream
 
 # --- proxies -----------------------------------------------------------------------------
-declare -A PID PLAIN TLSPORT MLKEM
+declare -A PID PLAIN TLSPORT MLKEM ADMIN
+ACCESS_COOKIE=
 for t in $TARGETS; do
     case $t in
     nginx)
@@ -223,9 +228,14 @@ EOF
         PID[haproxy]=$! PLAIN[haproxy]=$HAPROXY_PLAIN TLSPORT[haproxy]=$HAPROXY_TLS
         PIDS+=("$!")
         ;;
-    parapet)
-        d=$TMP/parapet
+    parapet | parapet-access)
+        d=$TMP/$t
         mkdir -p "$d/state"
+        if [[ $t == parapet ]]; then
+            plain=$PARAPET_PLAIN tls=$PARAPET_TLS admin=$PARAPET_ADMIN
+        else
+            plain=$ACCESS_PLAIN tls=$ACCESS_TLS admin=$ACCESS_ADMIN
+        fi
         cat >"$d/parapet.toml" <<EOF
 [server]
 state_dir = "$d/state"
@@ -236,15 +246,15 @@ level = "warn"
 access_log = false
 
 [admin]
-listen = "127.0.0.1:$PARAPET_ADMIN"
+listen = "127.0.0.1:$admin"
 
 [[listeners]]
 name = "plain"
-listen = "127.0.0.1:$PARAPET_PLAIN"
+listen = "127.0.0.1:$plain"
 
 [[listeners]]
 name = "tls"
-listen = "127.0.0.1:$PARAPET_TLS"
+listen = "127.0.0.1:$tls"
 tls = true
 
 [tls]
@@ -264,8 +274,59 @@ hosts = ["*"]
 name = "origin"
 servers = ["127.0.0.1:$UP"]
 EOF
+        if [[ $t == parapet-access ]]; then
+            # Every request is covered and goes through all four kinds of policy; the
+            # session passes the allow policy's include, both requires and its exclude. The
+            # provider is never contacted: the session cookie is minted below with the
+            # state directory's key, as a sign-in would have sealed it.
+            cat >>"$d/parapet.toml" <<EOF
+
+[access]
+cookie_lifetime = "1h"
+
+[[access.idps]]
+name = "corp"
+issuer = "http://127.0.0.1:9"
+client_id = "parapet-bench"
+client_secret = "bench-secret"
+
+[[access.service_tokens]]
+name = "ci"
+client_id = "ci.bench"
+client_secret = "0123456789abcdef0123"
+
+[[access.apps]]
+name = "bench"
+hosts = ["*"]
+idps = ["corp"]
+
+[[access.apps.policies]]
+name = "health-checks"
+action = "bypass"
+include = [{ ip_ranges = ["192.0.2.0/24"] }]
+
+[[access.apps.policies]]
+name = "robots"
+action = "service-auth"
+include = [{ service_tokens = ["ci"] }]
+
+[[access.apps.policies]]
+name = "bad-networks"
+action = "block"
+include = [{ ip_ranges = ["198.51.100.0/24", "203.0.113.0/24", "10.66.0.0/16"] }]
+
+[[access.apps.policies]]
+name = "staff"
+action = "allow"
+include = [{ email_domains = ["example.com"] }, { emails = ["guest@partner.org"] }]
+require = [{ ip_ranges = ["127.0.0.0/8", "10.0.0.0/8"] }, { idps = ["corp"] }]
+exclude = [{ groups = ["suspended", "contractors-offboarded"] }]
+EOF
+            ACCESS_COOKIE=$("$BENCH" access-cookie --state-dir "$d/state" --host 127.0.0.1 \
+                --email ana@example.com --groups eng,staff,oncall --idp corp --lifetime 3600)
+        fi
         nice -n "$NICE" taskset -c "$PROXY_CPU" "$PARAPET" serve --config "$d/parapet.toml" 2>"$d/stderr.log" &
-        PID[parapet]=$! PLAIN[parapet]=$PARAPET_PLAIN TLSPORT[parapet]=$PARAPET_TLS
+        PID[$t]=$! PLAIN[$t]=$plain TLSPORT[$t]=$tls ADMIN[$t]=$admin
         PIDS+=("$!")
         ;;
     *)
@@ -278,26 +339,37 @@ done
 ready=()
 for t in $TARGETS; do
     ok=1
-    if [[ $t == parapet ]]; then
+    cookie=()
+    if [[ $t == parapet* ]]; then
         ok=0
         for _ in $(seq 1 100); do
-            if curl -fsS -o /dev/null "http://127.0.0.1:$PARAPET_ADMIN/healthz" 2>/dev/null; then
+            if curl -fsS -o /dev/null "http://127.0.0.1:${ADMIN[$t]}/healthz" 2>/dev/null; then
                 ok=1
                 break
             fi
-            kill -0 "${PID[parapet]}" 2>/dev/null || break
+            kill -0 "${PID[$t]}" 2>/dev/null || break
             sleep 0.1
         done
     fi
+    if [[ $t == parapet-access ]] && ((ok)); then
+        cookie=(-H "Cookie: $ACCESS_COOKIE")
+        # The policy is on: without the session the same request is refused.
+        code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:${PLAIN[$t]}/" || true)
+        if [[ $code != 401 ]]; then
+            log "parapet-access answered $code without a session (expected 401)"
+            ok=0
+        fi
+    fi
+    # Over TLS the host is 127.0.0.1 (the session's host), which the certificate names too.
     if ((ok)) && wait_port "${PLAIN[$t]}" "$t" && wait_port "${TLSPORT[$t]}" "$t" &&
-        body=$(curl -fsS --max-time 5 "http://127.0.0.1:${PLAIN[$t]}/") && [[ $body == "$BODY" ]] &&
-        curl -fsS --max-time 5 -o /dev/null --cacert "$TMP/ca.pem" \
-            --resolve "localhost:${TLSPORT[$t]}:127.0.0.1" "https://localhost:${TLSPORT[$t]}/"; then
+        body=$(curl -fsS --max-time 5 "${cookie[@]}" "http://127.0.0.1:${PLAIN[$t]}/") && [[ $body == "$BODY" ]] &&
+        curl -fsS --max-time 5 -o /dev/null --cacert "$TMP/ca.pem" "${cookie[@]}" \
+            "https://127.0.0.1:${TLSPORT[$t]}/"; then
         ready+=("$t")
     else
         log "$t is not serving; it is left out of this run"
-        if [[ $t == parapet ]]; then
-            tail -n 20 "$TMP/parapet/stderr.log" >&2 || true
+        if [[ $t == parapet* ]]; then
+            tail -n 20 "$TMP/$t/stderr.log" >&2 || true
         fi
         kill "${PID[$t]}" 2>/dev/null || true
     fi
@@ -319,9 +391,14 @@ load() { nice -n "$NICE" taskset -c "$LOAD_CPU" "$@"; }
 record() { # the JSON line on stdin, echoed to stderr for progress
     tee -a "$RESULTS" >&2
 }
+headers_of() { # target -> wrk arguments in HEADERS
+    HEADERS=()
+    if [[ $1 == parapet-access ]]; then HEADERS=(-H "Cookie: $ACCESS_COOKIE"); fi
+}
 wrk_run() { # target pid url proto
+    headers_of "$1"
     load "$BENCH" wrk --pid "$2" --tag "target=$1" --tag "proto=$4" -- \
-        -t1 -c"$CONNECTIONS" -d"${DURATION}s" "$3" | record
+        -t1 -c"$CONNECTIONS" -d"${DURATION}s" "${HEADERS[@]}" "$3" | record
 }
 
 # Each round measures every target once, in turn, so that drift in the machine's load
@@ -348,8 +425,9 @@ for round in $(seq 1 "$ROUNDS"); do
     for i in $(seq 0 $((n - 1))); do
         t=${ready[$(((i + round) % n))]}
         if ((round == 1)); then
-            load wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:${PLAIN[$t]}/" >/dev/null
-            load wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "https://127.0.0.1:${TLSPORT[$t]}/" >/dev/null
+            headers_of "$t"
+            load wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "${HEADERS[@]}" "http://127.0.0.1:${PLAIN[$t]}/" >/dev/null
+            load wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "${HEADERS[@]}" "https://127.0.0.1:${TLSPORT[$t]}/" >/dev/null
         fi
         wrk_run "$t" "${PID[$t]}" "http://127.0.0.1:${PLAIN[$t]}/" plain
         wrk_run "$t" "${PID[$t]}" "https://127.0.0.1:${TLSPORT[$t]}/" tls
@@ -359,6 +437,8 @@ for round in $(seq 1 "$ROUNDS"); do
     #    nginx/haproxy only if their OpenSSL offers it (a 1-second probe in round 1 says).
     log "round $round/$ROUNDS: TLS handshakes (${DURATION}s each)"
     for t in "${ready[@]}"; do
+        # Access changes nothing in the handshake: the same TLS stack as plain Parapet.
+        [[ $t == parapet-access ]] && continue
         hs_run "$t" "${PID[$t]}" "${TLSPORT[$t]}" x25519 "${DURATION}s" | record
         if [[ $t != parapet && round -eq 1 ]]; then
             probe=$(hs_run "$t" "${PID[$t]}" "${TLSPORT[$t]}" x25519mlkem768 1s)
@@ -390,6 +470,7 @@ for round in $(seq 1 "$LAT_ROUNDS"); do
     n=${#ready[@]}
     for i in $(seq 0 $((n - 1))); do
         t=${ready[$(((i + round) % n))]}
+        [[ $t == parapet-access ]] && continue
         lat_run "$t" "${PID[$t]}" "http://127.0.0.1:${PLAIN[$t]}/" plain
         lat_run "$t" "${PID[$t]}" "https://127.0.0.1:${TLSPORT[$t]}/" tls
     done
@@ -400,6 +481,22 @@ load "$BENCH" proc --pid "$UP_PID" --tag target=direct | record
 for t in "${ready[@]}"; do
     load "$BENCH" proc --pid "${PID[$t]}" --tag "target=$t" | record
 done
+
+# 5. Access: every measured request must have been granted with a signed identity (the
+#    allow counter counts grants; the warm-up's are in it too), or the figures are not
+#    what they claim.
+ACCESS_CHECK=
+if [[ " ${ready[*]} " == *" parapet-access "* ]]; then
+    granted=$(curl -fsS --max-time 5 "http://127.0.0.1:${ADMIN[parapet-access]}/metrics" |
+        awk '/^parapet_access_decisions_total\{/ && /decision="allow"/ { s += $NF } END { printf "%d", s }')
+    measured=$(grep '"mode":"wrk"' "$RESULTS" | grep '"target":"parapet-access"' |
+        grep -o '"requests":[0-9]*' | cut -d: -f2 | awk '{ s += $1 } END { printf "%d", s }')
+    ACCESS_CHECK="access: $granted requests granted with a signed identity header (admin /metrics, warm-up included) for $measured measured"
+    if ((granted < measured)); then
+        ACCESS_CHECK="$ACCESS_CHECK; **fewer grants than requests: the access rows are not valid**"
+    fi
+    log "$ACCESS_CHECK"
+fi
 
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -424,6 +521,7 @@ version() { "$@" 2>&1 | head -n1; }
         echo "- parapet: not measured in this run (it did not build or did not serve)"
     fi
     echo "- load average (1, 5, 15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER (this script loads at most 2 CPUs; more than that is other work, which shows up as latency)"
+    if [[ -n $ACCESS_CHECK ]]; then echo "- $ACCESS_CHECK"; fi
     echo "- placement: each proxy pinned to CPU $PROXY_CPU (taskset), one worker/thread each; wrk, parapet-bench and the upstream nginx on CPU $LOAD_CPU; all at nice $NICE. Only one target is loaded at a time; the others sit idle."
     echo
     echo "## Commands"

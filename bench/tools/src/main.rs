@@ -6,10 +6,12 @@
 //! - `proc`: CPU time and peak memory of a process tree.
 //! - `report`: the markdown tables of `bench/results/gateway.md` from the JSON lines.
 //! - `routes-gen`: the synthetic BGP update stream and config of `bench/routes.sh`.
+//! - `access-cookie`: a signed-in browser's session cookie for the access phase.
 //!
 //! Every measuring command prints one JSON object on one line; `--pid` adds the server's
 //! CPU-seconds over the measured window and the work done per CPU-second.
 
+mod access_cookie;
 mod handshake;
 mod latency;
 mod procstat;
@@ -50,6 +52,9 @@ enum Cmd {
     },
     /// Write a deterministic synthetic BGP update stream (MRT) and its route monitor config.
     RoutesGen(routes_gen::Args),
+    /// Print the session cookie a signed-in browser carries, sealed with the cookie key
+    /// of a Parapet state directory.
+    AccessCookie(access_cookie::Args),
     /// Markdown tables from the JSON lines the other commands printed.
     Report {
         /// File of JSON lines.
@@ -129,6 +134,7 @@ fn run(cli: Cli) -> Result<()> {
             extend(&mut v, tags(&t)?);
             v
         }
+        Cmd::AccessCookie(a) => return access_cookie::run(a),
         Cmd::Report { input } => {
             print!("{}", report::render(&input)?);
             return Ok(());

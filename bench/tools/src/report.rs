@@ -12,8 +12,9 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde_json::Value;
 
-/// Targets in the order they are shown; "direct" is the upstream without a proxy.
-const ORDER: [&str; 4] = ["direct", "nginx", "haproxy", "parapet"];
+/// Targets in the order they are shown; "direct" is the upstream without a proxy;
+/// "parapet-access" is Parapet with an access policy and a signed-in session.
+const ORDER: [&str; 5] = ["direct", "nginx", "haproxy", "parapet", "parapet-access"];
 
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {
     v.get(k).and_then(Value::as_str).unwrap_or("")
@@ -175,6 +176,7 @@ pub fn render(input: &Path) -> Result<String> {
 fn render_records(r: &Records) -> String {
     let mut o = String::new();
     throughput(r, &mut o);
+    access(r, &mut o);
     latency(r, &mut o);
     handshakes(r, &mut o);
     memory(r, &mut o);
@@ -222,6 +224,51 @@ fn throughput(r: &Records, o: &mut String) {
             num(f(x, &["user_us_per_request"])),
             u(x, "socket_errors") + u(x, "non_2xx_3xx"),
             spread(x),
+        );
+    }
+    o.push('\n');
+}
+
+/// Parapet with access control against plain Parapet and nginx, and what the policy check
+/// costs per request: the difference of CPU time per request between the two Parapets.
+fn access(r: &Records, o: &mut String) {
+    let per = |t: &str, p: &str| {
+        r.find("wrk", t, "proto", p)
+            .and_then(|y| f(y, &["requests_per_cpu_s"]))
+    };
+    if ["plain", "tls"]
+        .iter()
+        .all(|p| per("parapet-access", p).is_none())
+    {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "## Access: a policy of several rules, a signed-in session\n\n\
+         `parapet-access` is Parapet with one access application covering every request: a \
+         bypass, a service-auth, a block and an allow policy (include by email domain or \
+         address, require an address range and the provider, exclude a group), and wrk sending \
+         a valid session cookie, so every request is opened, checked, granted and forwarded \
+         with a signed identity header. *Check cost* is the extra proxy CPU time per request \
+         against plain Parapet (1/rate difference), in nanoseconds.\n\n\
+         | proto | access req per CPU-s | Parapet plain | nginx | vs Parapet plain (target >= 0.90x) | vs nginx (target > 1.00x) | check cost ns/req |\n\
+         |---|--:|--:|--:|--:|--:|--:|"
+    );
+    for p in ["plain", "tls"] {
+        let (a, pl, n) = (per("parapet-access", p), per("parapet", p), per("nginx", p));
+        let cost = a
+            .zip(pl)
+            .filter(|(a, pl)| *a > 0.0 && *pl > 0.0)
+            .map(|(a, pl)| 1e9 / a - 1e9 / pl);
+        let _ = writeln!(
+            o,
+            "| {p} | {} | {} | {} | {} | {} | {} |",
+            num(a),
+            num(pl),
+            num(n),
+            ratio(a, pl),
+            ratio(a, n),
+            cost.map_or("–".into(), |c| format!("{c:.0}")),
         );
     }
     o.push('\n');
@@ -381,6 +428,18 @@ fn targets(r: &Records, o: &mut String) {
         x.map_or("–".into(), |x| format!("{x:.2}x")),
         verdict(x.map(|x| x >= 1.0)),
     );
+    let a = wrk("parapet-access");
+    if a.is_some() {
+        let n = wrk("nginx");
+        let _ = writeln!(
+            o,
+            "- Access (policy of several rules, valid session), plain: >= 0.9x Parapet plain: {} ({}); ahead of nginx plain: {} ({}).",
+            ratio(a, p),
+            verdict(a.zip(p).map(|(a, p)| a >= 0.9 * p)),
+            ratio(a, n),
+            verdict(a.zip(n).map(|(a, n)| a > n)),
+        );
+    }
     for proto in ["plain", "tls"] {
         let p99 = |t: &str| {
             r.find("latency", t, "proto", proto)
@@ -459,6 +518,29 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("1.20x (**met**)"), "{md}");
+    }
+
+    #[test]
+    fn access_is_compared_with_plain_parapet_and_nginx() {
+        let with = format!(
+            "{RUN}{}",
+            r#"{"mode":"wrk","target":"parapet-access","proto":"plain","requests_per_s":29000.0,"requests_per_cpu_s":40000.0,"server_cpu_s":7.0}"#
+        );
+        let md = render_records(&parse(&with).unwrap());
+        // 40000 / 48000 = 0.83x; / nginx 25000 = 1.60x; 1e9/40000 - 1e9/48000 = 4167 ns.
+        assert!(
+            md.contains("| plain | 40000 | 48000 | 25000 | 0.83x | 1.60x | 4167 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "Parapet plain: 0.83x (**not met**); ahead of nginx plain: 1.60x (**met**)"
+            ),
+            "{md}"
+        );
+        assert!(md.contains("\n| proto | access req per CPU-s |"), "{md}");
+        // Without the access target there is no access section.
+        assert!(!rendered().contains("## Access"));
     }
 
     #[test]

@@ -107,6 +107,7 @@ fn main() {
         client: "10.1.2.3".parse().expect("an address"),
         tls: true,
         request_id: "00000000000000000001",
+        client_cert: None,
     };
 
     let run = |name: &str, n: u32, f: &mut dyn FnMut()| {
@@ -158,6 +159,8 @@ fn main() {
         idp: "corp".into(),
         amr: vec!["oidc".into()],
         country: None,
+        cert_cn: None,
+        cert_sha256: None,
         iat: now,
         exp: now + 300,
     };

@@ -145,11 +145,18 @@ pub struct Claims {
     pub groups: Vec<String>,
     /// The identity provider's name, or `service-token`.
     pub idp: String,
-    /// Authentication methods (RFC 8176 style): `oidc` or `service-token`.
+    /// Authentication methods (RFC 8176 style): `oidc` or `service-token`, and `mtls` when
+    /// the request came with a client certificate valid for the application.
     pub amr: Vec<String>,
     /// The client's country (ISO 3166-1 alpha-2) when a geoip database places it.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub country: Option<String>,
+    /// The client certificate's subject common name (mTLS), when it has one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cert_cn: Option<String>,
+    /// The client certificate's SHA-256 fingerprint, lower-case hex (mTLS).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cert_sha256: Option<String>,
     pub iat: u64,
     pub exp: u64,
 }
@@ -347,6 +354,8 @@ mod tests {
             idp: "corp".into(),
             amr: vec!["oidc".into()],
             country: Some("DE".into()),
+            cert_cn: None,
+            cert_sha256: None,
             iat: now,
             exp: now + 300,
         }

@@ -45,6 +45,7 @@ use http::header::{
 use http::{request, Method, Response, StatusCode};
 use parapet_config::AccessApp;
 use parapet_core::access::AccessRecord;
+use parapet_core::client_cert::ClientCert;
 use parapet_core::Timestamp;
 use parapet_store::Store;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -101,6 +102,8 @@ pub struct RequestInfo<'a> {
     pub client: IpAddr,
     pub tls: bool,
     pub request_id: &'a str,
+    /// The connection's client certificate (mTLS), whichever application it is valid for.
+    pub client_cert: Option<&'a ClientCert>,
 }
 
 /// What to do with a request.
@@ -172,6 +175,8 @@ struct App {
     tokens: TokenCache,
     /// Signed identities per service token name.
     service_tokens: TokenCache,
+    /// Signed identities per client certificate (machines identified by certificate alone).
+    certificates: TokenCache,
     counters: AppCounters,
 }
 
@@ -335,6 +340,7 @@ impl Access {
                 config: a.clone(),
                 tokens: TokenCache::default(),
                 service_tokens: TokenCache::default(),
+                certificates: TokenCache::default(),
             })
             .collect();
         Ok(Access {
@@ -520,9 +526,18 @@ impl Access {
         }
         let now = unix_now();
         let country = self.geo.as_ref().and_then(|g| g.country(info.client));
+        // A certificate counts here only if it verifies against this application's CAs:
+        // one connection may carry requests for several applications.
+        let cert = info
+            .client_cert
+            .filter(|c| c.is_verified_for(&app.config.name));
+        if info.client_cert.is_some() && cert.is_none() && app.config.client_ca.is_some() {
+            self.refuse("client_cert_other_ca");
+        }
         let facts = Facts {
             client: info.client,
             country,
+            cert,
         };
         let record = |decision: &str| {
             let mut r = self.record(&app.config.name, decision, info);
@@ -586,10 +601,11 @@ impl Access {
             }
         }
 
-        let who = match (&service, &session) {
-            (Some(name), _) => Subject::Service(name),
-            (None, Some(s)) => Subject::User(&s.user),
-            (None, None) => Subject::Anonymous,
+        let who = match (&service, &session, cert) {
+            (Some(name), _, _) => Subject::Service(name),
+            (None, Some(s), _) => Subject::User(&s.user),
+            (None, None, Some(c)) => Subject::Certificate(c),
+            (None, None, None) => Subject::Anonymous,
         };
         let policies = &app.config.policies;
         match policy::evaluate(policies, who, &facts) {
@@ -604,23 +620,35 @@ impl Access {
             Outcome::Allow(i) => {
                 let policy_name = &policies[i].name;
                 let lifetime = self.signer.token_lifetime();
-                let (cache, key) = match (&service, &session) {
-                    (Some(name), _) => {
+                let (cache, key) = match (&service, &session, cert) {
+                    (Some(name), _, _) => {
                         counters[5].inc();
                         (&app.service_tokens, *name)
                     }
-                    (None, Some(s)) => {
+                    (None, Some(s), _) => {
                         counters[0].inc();
                         (&app.tokens, s.sid.as_str())
                     }
+                    (None, None, Some(c)) => {
+                        counters[5].inc();
+                        (&app.certificates, c.fingerprint.as_str())
+                    }
                     // evaluate() grants only a person or a machine.
-                    (None, None) => return Verdict::Respond(self.denied(req, info)),
+                    (None, None, None) => return Verdict::Respond(self.denied(req, info)),
+                };
+                // The token names the certificate, so a session or service token used with
+                // another certificate gets its own.
+                let key: std::borrow::Cow<'_, str> = match cert {
+                    Some(c) if service.is_some() || session.is_some() => {
+                        format!("{key}/{}", c.fingerprint).into()
+                    }
+                    _ => key.into(),
                 };
                 // A token is signed (and the grant audited) once per half token lifetime
                 // per session and application; other requests reuse it.
                 let identity =
-                    cache.get_or_sign(key, geo::Country::tag(country), now, lifetime, || {
-                        let claims = match &session {
+                    cache.get_or_sign(&key, geo::Country::tag(country), now, lifetime, || {
+                        let mut claims = match &session {
                             Some(s) if service.is_none() => Claims {
                                 iss: ISSUER.into(),
                                 aud: app.config.name.clone(),
@@ -630,27 +658,51 @@ impl Access {
                                 idp: s.user.idp.clone(),
                                 amr: s.user.methods.amr(),
                                 country: country.map(|c| c.as_str().to_owned()),
+                                cert_cn: None,
+                                cert_sha256: None,
+                                iat: now,
+                                exp: now + lifetime,
+                            },
+                            _ if service.is_none() => Claims {
+                                iss: ISSUER.into(),
+                                aud: app.config.name.clone(),
+                                sub: cert.map_or_else(String::new, cert_subject),
+                                email: String::new(),
+                                groups: Vec::new(),
+                                idp: "mtls".into(),
+                                amr: Vec::new(),
+                                country: country.map(|c| c.as_str().to_owned()),
+                                cert_cn: None,
+                                cert_sha256: None,
                                 iat: now,
                                 exp: now + lifetime,
                             },
                             _ => Claims {
                                 iss: ISSUER.into(),
                                 aud: app.config.name.clone(),
-                                sub: key.to_owned(),
+                                sub: service.unwrap_or_default().to_owned(),
                                 email: String::new(),
                                 groups: Vec::new(),
                                 idp: "service-token".into(),
                                 amr: vec!["service-token".into()],
                                 country: country.map(|c| c.as_str().to_owned()),
+                                cert_cn: None,
+                                cert_sha256: None,
                                 iat: now,
                                 exp: now + lifetime,
                             },
                         };
+                        if let Some(c) = cert {
+                            claims.amr.push("mtls".into());
+                            claims.cert_cn.clone_from(&c.common_name);
+                            claims.cert_sha256 = Some(c.fingerprint.clone());
+                        }
                         let mut rec = record("allow");
                         rec.policy = Some(policy_name.clone());
                         rec.subject = Some(claims.sub.clone());
                         rec.email = (!claims.email.is_empty()).then(|| claims.email.clone());
                         rec.idp = Some(claims.idp.clone());
+                        rec.reason = cert.map(cert_note);
                         self.audit(rec);
                         match self.signer.sign(&claims) {
                             Ok(t) => HeaderValue::from_str(&t).ok(),
@@ -679,7 +731,7 @@ impl Access {
                 counters[2].inc();
                 let mut rec = record("block");
                 rec.policy = Some(policies[i].name.clone());
-                fill_subject(&mut rec, service, session.as_ref());
+                fill_subject(&mut rec, service, session.as_ref(), cert);
                 self.audit(rec);
                 Verdict::Respond(self.denied(req, info))
             }
@@ -708,7 +760,7 @@ impl Access {
                 counters[3].inc();
                 let mut rec = record("deny");
                 rec.reason = Some("no policy admits this identity".into());
-                fill_subject(&mut rec, service, session.as_ref());
+                fill_subject(&mut rec, service, session.as_ref(), cert);
                 self.audit(rec);
                 Verdict::Respond(self.denied(req, info))
             }
@@ -794,6 +846,7 @@ impl Access {
             client,
             tls,
             request_id: &request_id,
+            client_cert: None,
         };
         if let Some(r) = self.serve_webauthn(&req, &body, &info).await {
             return r;
@@ -1114,7 +1167,12 @@ impl Access {
     }
 }
 
-fn fill_subject(rec: &mut AccessRecord, service: Option<&str>, session: Option<&Session>) {
+fn fill_subject(
+    rec: &mut AccessRecord,
+    service: Option<&str>,
+    session: Option<&Session>,
+    cert: Option<&ClientCert>,
+) {
     if let Some(name) = service {
         rec.subject = Some(name.to_owned());
         rec.idp = Some("service-token".into());
@@ -1122,7 +1180,34 @@ fn fill_subject(rec: &mut AccessRecord, service: Option<&str>, session: Option<&
         rec.subject = Some(s.user.sub.clone());
         rec.email = (!s.user.email.is_empty()).then(|| s.user.email.clone());
         rec.idp = Some(s.user.idp.clone());
+    } else if let Some(c) = cert {
+        rec.subject = Some(cert_subject(c));
+        rec.idp = Some("mtls".into());
     }
+    if let Some(c) = cert {
+        let note = cert_note(c);
+        rec.reason = Some(match rec.reason.take() {
+            Some(r) => format!("{r}; {note}"),
+            None => note,
+        });
+    }
+}
+
+/// The subject of a machine identified by its certificate alone: its common name, or its
+/// fingerprint when it has none.
+fn cert_subject(c: &ClientCert) -> String {
+    c.common_name
+        .clone()
+        .unwrap_or_else(|| format!("sha256:{}", c.fingerprint))
+}
+
+/// The certificate in the audit log (the `reason` column: the schema has no column of its own).
+fn cert_note(c: &ClientCert) -> String {
+    format!(
+        "client certificate CN={} sha256={}",
+        c.common_name.as_deref().unwrap_or("-"),
+        c.fingerprint
+    )
 }
 
 fn hex(b: &[u8]) -> String {

@@ -3,12 +3,20 @@
 //! selectors, all of its `require` selectors and none of its `exclude` selectors match.
 //!
 //! Selectors look at who is asking ([`Subject`]: a signed-in person, a machine with a
-//! service token, or nobody yet) and at the request itself (the client address), so a
-//! network rule is checked again on every request, not only at sign-in.
+//! service token or a client certificate, or nobody yet) and at the request itself (the
+//! client address, the connection's client certificate), so network and device rules are
+//! checked again on every request, not only at sign-in.
+//!
+//! A client certificate is a device fact for every subject (`client_certificate`,
+//! `client_certificate_cn`). Alone, with no session and no service token, it is also a
+//! machine's identity ([`Subject::Certificate`], auth method `mtls`), which only
+//! `service-auth` policies admit, as service tokens are; a person whose browser holds a
+//! certificate still signs in for `allow` policies.
 
 use std::net::IpAddr;
 
 use parapet_config::{AuthMethod, Policy, PolicyAction, Selector};
+use parapet_core::client_cert::ClientCert;
 
 use crate::geo::Country;
 
@@ -75,7 +83,7 @@ impl Methods {
         match m {
             AuthMethod::Oidc => self.oidc,
             AuthMethod::Webauthn => self.webauthn,
-            AuthMethod::ServiceToken => false,
+            AuthMethod::ServiceToken | AuthMethod::Mtls => false,
         }
     }
 
@@ -105,6 +113,9 @@ pub enum Subject<'a> {
     User(&'a User),
     /// A valid service token, by name.
     Service(&'a str),
+    /// No session and no service token, but a client certificate valid for this
+    /// application: a machine identified by its certificate.
+    Certificate(&'a ClientCert),
 }
 
 impl Subject<'_> {
@@ -113,16 +124,21 @@ impl Subject<'_> {
             Subject::Anonymous => false,
             Subject::User(u) => u.methods.has(m),
             Subject::Service(_) => m == AuthMethod::ServiceToken,
+            Subject::Certificate(_) => m == AuthMethod::Mtls,
         }
     }
 }
 
 /// What the request looks like, apart from who sends it.
 #[derive(Debug, Clone, Copy)]
-pub struct Facts {
+pub struct Facts<'a> {
     pub client: IpAddr,
     /// From the operator's database, when it has one and it places the address.
     pub country: Option<Country>,
+    /// The connection's client certificate, only when it verifies against this
+    /// application's `client_ca` (a certificate for another application is no certificate
+    /// here).
+    pub cert: Option<&'a ClientCert>,
 }
 
 /// The outcome of the policies for one request.
@@ -140,7 +156,7 @@ pub enum Outcome {
     NoMatch,
 }
 
-fn selector_matches(s: &Selector, who: Subject<'_>, facts: &Facts) -> bool {
+fn selector_matches(s: &Selector, who: Subject<'_>, facts: &Facts<'_>) -> bool {
     let user = match who {
         Subject::User(u) => Some(u),
         _ => None,
@@ -167,6 +183,11 @@ fn selector_matches(s: &Selector, who: Subject<'_>, facts: &Facts) -> bool {
             matches!(who, Subject::Service(name) if list.iter().any(|n| n == name))
         }
         Selector::AnyServiceToken => matches!(who, Subject::Service(_)),
+        Selector::ClientCertificate => facts.cert.is_some(),
+        Selector::ClientCertificateCn(list) => facts
+            .cert
+            .and_then(|c| c.common_name.as_deref())
+            .is_some_and(|cn| list.iter().any(|l| l == cn)),
         // A selector added to the config but not taught here matches nothing: fail closed.
         #[allow(unreachable_patterns)]
         _ => false,
@@ -174,7 +195,7 @@ fn selector_matches(s: &Selector, who: Subject<'_>, facts: &Facts) -> bool {
 }
 
 /// Whether `policy`'s conditions hold (its action aside).
-pub fn matches(policy: &Policy, who: Subject<'_>, facts: &Facts) -> bool {
+pub fn matches(policy: &Policy, who: Subject<'_>, facts: &Facts<'_>) -> bool {
     policy
         .include
         .iter()
@@ -190,7 +211,7 @@ pub fn matches(policy: &Policy, who: Subject<'_>, facts: &Facts) -> bool {
 }
 
 /// Evaluates an application's policies for `who`.
-pub fn evaluate(policies: &[Policy], who: Subject<'_>, facts: &Facts) -> Outcome {
+pub fn evaluate(policies: &[Policy], who: Subject<'_>, facts: &Facts<'_>) -> Outcome {
     let first = |action: PolicyAction, who: Subject<'_>| {
         policies
             .iter()
@@ -201,7 +222,7 @@ pub fn evaluate(policies: &[Policy], who: Subject<'_>, facts: &Facts) -> Outcome
     if let Some(i) = first(PolicyAction::Bypass, Subject::Anonymous) {
         return Outcome::Bypass(i);
     }
-    if let Subject::Service(_) = who {
+    if let Subject::Service(_) | Subject::Certificate(_) = who {
         if let Some(i) = first(PolicyAction::ServiceAuth, who) {
             return Outcome::Allow(i);
         }
@@ -214,7 +235,9 @@ pub fn evaluate(policies: &[Policy], who: Subject<'_>, facts: &Facts) -> Outcome
             first(PolicyAction::Allow, who).map_or(Outcome::NoMatch, Outcome::Allow)
         }
         Subject::Service(_) => Outcome::NoMatch,
-        Subject::Anonymous => Outcome::SignIn,
+        // A certificate no service-auth policy admits may still belong to a person's
+        // browser: they sign in, and the certificate stays a fact of their requests.
+        Subject::Certificate(_) | Subject::Anonymous => Outcome::SignIn,
     }
 }
 
@@ -233,15 +256,479 @@ mod tests {
         }
     }
 
-    fn facts(ip: &str) -> Facts {
+    fn facts(ip: &str) -> Facts<'static> {
         Facts {
             client: ip.parse().unwrap(),
             country: None,
+            cert: None,
         }
     }
 
     fn strings(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    fn cert(verified_for: &[&str], cn: &str) -> ClientCert {
+        ClientCert::new(
+            verified_for
+                .iter()
+                .map(|n| std::sync::Arc::from(*n))
+                .collect(),
+            (!cn.is_empty()).then(|| cn.to_owned()),
+            vec![format!("{cn}.example.net")],
+            [7; 32],
+        )
+    }
+
+    #[test]
+    fn certificate_selectors_match_only_a_certificate_for_this_application() {
+        let ana = user("ana@example.com", &[], "corp");
+        let svc = cert(&["app"], "svc-a");
+        let nameless = cert(&["app"], "");
+        let with = |c: &'static str| Facts {
+            cert: match c {
+                "svc" => Some(&svc),
+                "nameless" => Some(&nameless),
+                _ => None,
+            },
+            ..facts("10.0.0.1")
+        };
+        let cn = Selector::ClientCertificateCn(strings(&["svc-a", "svc-b"]));
+        let other_cn = Selector::ClientCertificateCn(strings(&["SVC-A"]));
+        let mtls = Selector::AuthMethods(vec![AuthMethod::Mtls]);
+        for who in [
+            Subject::User(&ana),
+            Subject::Service("ci"),
+            Subject::Anonymous,
+        ] {
+            assert!(selector_matches(
+                &Selector::ClientCertificate,
+                who,
+                &with("svc")
+            ));
+            assert!(selector_matches(&cn, who, &with("svc")));
+            assert!(
+                !selector_matches(&other_cn, who, &with("svc")),
+                "CNs are exact"
+            );
+            assert!(!selector_matches(
+                &Selector::ClientCertificate,
+                who,
+                &with("none")
+            ));
+            assert!(!selector_matches(&cn, who, &with("none")));
+            assert!(selector_matches(
+                &Selector::ClientCertificate,
+                who,
+                &with("nameless")
+            ));
+            assert!(!selector_matches(&cn, who, &with("nameless")));
+            assert!(!selector_matches(&mtls, who, &with("svc")));
+        }
+        let machine = Subject::Certificate(&svc);
+        assert!(selector_matches(&mtls, machine, &with("svc")));
+        assert!(selector_matches(&Selector::Everyone, machine, &with("svc")));
+        for s in [
+            Selector::AnyServiceToken,
+            Selector::ServiceTokens(strings(&["svc-a"])),
+            Selector::Emails(strings(&["svc-a"])),
+            Selector::Idps(strings(&["corp"])),
+            Selector::AuthMethods(vec![AuthMethod::Oidc, AuthMethod::ServiceToken]),
+        ] {
+            assert!(!selector_matches(&s, machine, &with("svc")), "{s:?}");
+        }
+    }
+
+    /// Include / require / exclude across selector kinds (identity, network, device,
+    /// machine credentials), one row per combination, with the action order on top.
+    #[test]
+    fn policy_matrix_across_selector_kinds() {
+        use PolicyAction::*;
+        use Selector as S;
+        let net = |r: &str| S::IpRanges(vec![r.parse().unwrap()]);
+        let cn = |v: &[&str]| S::ClientCertificateCn(strings(v));
+        let domain = |d: &str| S::EmailDomains(strings(&[d]));
+        let p = |action, include: Vec<Selector>, require: Vec<Selector>, exclude: Vec<Selector>| {
+            Policy::new("p", action, include)
+                .require(require)
+                .exclude(exclude)
+        };
+        let ana = user("ana@example.com", &["eng"], "corp");
+        let sus = user("sam@example.com", &["suspended"], "corp");
+        let eve = user("eve@evil.example", &[], "corp");
+        let svc = cert(&["app"], "svc-a");
+        let rogue = cert(&["app"], "rogue");
+        // Who, from where, with which certificate (valid for this application).
+        type Row<'a> = (
+            &'a str,
+            Vec<Policy>,
+            Subject<'a>,
+            &'a str,
+            Option<&'a ClientCert>,
+            Outcome,
+        );
+        let rows: Vec<Row<'_>> = vec![
+            // include: any one selector of any kind.
+            (
+                "include email",
+                vec![p(
+                    Allow,
+                    vec![domain("example.com"), cn(&["x"])],
+                    vec![],
+                    vec![],
+                )],
+                Subject::User(&ana),
+                "10.0.0.1",
+                None,
+                Outcome::Allow(0),
+            ),
+            (
+                "include cert for a person",
+                vec![p(
+                    Allow,
+                    vec![domain("nope.example"), S::ClientCertificate],
+                    vec![],
+                    vec![],
+                )],
+                Subject::User(&eve),
+                "10.0.0.1",
+                Some(&svc),
+                Outcome::Allow(0),
+            ),
+            (
+                "include none",
+                vec![p(
+                    Allow,
+                    vec![domain("nope.example"), S::ClientCertificate],
+                    vec![],
+                    vec![],
+                )],
+                Subject::User(&eve),
+                "10.0.0.1",
+                None,
+                Outcome::NoMatch,
+            ),
+            // require: every selector, of every kind.
+            (
+                "require net+cert ok",
+                vec![p(
+                    Allow,
+                    vec![domain("example.com")],
+                    vec![net("10.0.0.0/8"), S::ClientCertificate],
+                    vec![],
+                )],
+                Subject::User(&ana),
+                "10.0.0.1",
+                Some(&svc),
+                Outcome::Allow(0),
+            ),
+            (
+                "require cert missing",
+                vec![p(
+                    Allow,
+                    vec![domain("example.com")],
+                    vec![net("10.0.0.0/8"), S::ClientCertificate],
+                    vec![],
+                )],
+                Subject::User(&ana),
+                "10.0.0.1",
+                None,
+                Outcome::NoMatch,
+            ),
+            (
+                "require net missing",
+                vec![p(
+                    Allow,
+                    vec![domain("example.com")],
+                    vec![net("10.0.0.0/8"), S::ClientCertificate],
+                    vec![],
+                )],
+                Subject::User(&ana),
+                "172.16.0.1",
+                Some(&svc),
+                Outcome::NoMatch,
+            ),
+            (
+                "require cn wrong",
+                vec![p(
+                    Allow,
+                    vec![domain("example.com")],
+                    vec![cn(&["svc-a"])],
+                    vec![],
+                )],
+                Subject::User(&ana),
+                "10.0.0.1",
+                Some(&rogue),
+                Outcome::NoMatch,
+            ),
+            (
+                "require group",
+                vec![p(
+                    Allow,
+                    vec![S::Everyone],
+                    vec![S::Groups(strings(&["eng"]))],
+                    vec![],
+                )],
+                Subject::User(&sus),
+                "10.0.0.1",
+                None,
+                Outcome::NoMatch,
+            ),
+            // exclude: any one selector of any kind vetoes.
+            (
+                "exclude group",
+                vec![p(
+                    Allow,
+                    vec![domain("example.com")],
+                    vec![],
+                    vec![S::Groups(strings(&["suspended"]))],
+                )],
+                Subject::User(&sus),
+                "10.0.0.1",
+                None,
+                Outcome::NoMatch,
+            ),
+            (
+                "exclude not hit",
+                vec![p(
+                    Allow,
+                    vec![domain("example.com")],
+                    vec![],
+                    vec![S::Groups(strings(&["suspended"]))],
+                )],
+                Subject::User(&ana),
+                "10.0.0.1",
+                None,
+                Outcome::Allow(0),
+            ),
+            (
+                "exclude cn",
+                vec![p(
+                    Allow,
+                    vec![domain("example.com")],
+                    vec![],
+                    vec![cn(&["rogue"])],
+                )],
+                Subject::User(&ana),
+                "10.0.0.1",
+                Some(&rogue),
+                Outcome::NoMatch,
+            ),
+            (
+                "exclude cn, other cert",
+                vec![p(
+                    Allow,
+                    vec![domain("example.com")],
+                    vec![],
+                    vec![cn(&["rogue"])],
+                )],
+                Subject::User(&ana),
+                "10.0.0.1",
+                Some(&svc),
+                Outcome::Allow(0),
+            ),
+            (
+                "exclude net",
+                vec![p(
+                    Allow,
+                    vec![domain("example.com")],
+                    vec![],
+                    vec![net("10.66.0.0/16")],
+                )],
+                Subject::User(&ana),
+                "10.66.0.1",
+                None,
+                Outcome::NoMatch,
+            ),
+            // Machines by certificate: service-auth only, never allow.
+            (
+                "cert service-auth",
+                vec![p(ServiceAuth, vec![cn(&["svc-a"])], vec![], vec![])],
+                Subject::Certificate(&svc),
+                "10.0.0.1",
+                Some(&svc),
+                Outcome::Allow(0),
+            ),
+            (
+                "cert service-auth wrong cn",
+                vec![p(ServiceAuth, vec![cn(&["svc-a"])], vec![], vec![])],
+                Subject::Certificate(&rogue),
+                "10.0.0.1",
+                Some(&rogue),
+                Outcome::SignIn,
+            ),
+            (
+                "cert service-auth by method",
+                vec![p(
+                    ServiceAuth,
+                    vec![S::AuthMethods(vec![AuthMethod::Mtls])],
+                    vec![net("10.0.0.0/8")],
+                    vec![],
+                )],
+                Subject::Certificate(&svc),
+                "10.0.0.1",
+                Some(&svc),
+                Outcome::Allow(0),
+            ),
+            (
+                "cert service-auth, net required",
+                vec![p(
+                    ServiceAuth,
+                    vec![S::ClientCertificate],
+                    vec![net("10.0.0.0/8")],
+                    vec![],
+                )],
+                Subject::Certificate(&svc),
+                "192.168.1.1",
+                Some(&svc),
+                Outcome::SignIn,
+            ),
+            (
+                "cert is no person",
+                vec![p(Allow, vec![S::ClientCertificate], vec![], vec![])],
+                Subject::Certificate(&svc),
+                "10.0.0.1",
+                Some(&svc),
+                Outcome::SignIn,
+            ),
+            (
+                "cert is no service token",
+                vec![p(ServiceAuth, vec![S::AnyServiceToken], vec![], vec![])],
+                Subject::Certificate(&svc),
+                "10.0.0.1",
+                Some(&svc),
+                Outcome::SignIn,
+            ),
+            (
+                "token with cert required",
+                vec![p(
+                    ServiceAuth,
+                    vec![S::ServiceTokens(strings(&["ci"]))],
+                    vec![S::ClientCertificate],
+                    vec![],
+                )],
+                Subject::Service("ci"),
+                "10.0.0.1",
+                Some(&svc),
+                Outcome::Allow(0),
+            ),
+            (
+                "token without cert",
+                vec![p(
+                    ServiceAuth,
+                    vec![S::ServiceTokens(strings(&["ci"]))],
+                    vec![S::ClientCertificate],
+                    vec![],
+                )],
+                Subject::Service("ci"),
+                "10.0.0.1",
+                None,
+                Outcome::NoMatch,
+            ),
+            (
+                "person is no cert machine",
+                vec![p(ServiceAuth, vec![S::ClientCertificate], vec![], vec![])],
+                Subject::User(&ana),
+                "10.0.0.1",
+                Some(&svc),
+                Outcome::NoMatch,
+            ),
+            // Action order: bypass, service-auth, block, allow.
+            (
+                "bypass by cert",
+                vec![
+                    p(Block, vec![S::Everyone], vec![], vec![]),
+                    p(Bypass, vec![S::ClientCertificate], vec![], vec![]),
+                ],
+                Subject::Anonymous,
+                "10.0.0.1",
+                Some(&svc),
+                Outcome::Bypass(1),
+            ),
+            (
+                "block beats allow",
+                vec![
+                    p(Allow, vec![S::ClientCertificate], vec![], vec![]),
+                    p(Block, vec![cn(&["rogue"])], vec![], vec![]),
+                ],
+                Subject::User(&ana),
+                "10.0.0.1",
+                Some(&rogue),
+                Outcome::Block(1),
+            ),
+            (
+                "service-auth beats block",
+                vec![
+                    p(Block, vec![net("10.0.0.0/8")], vec![], vec![]),
+                    p(ServiceAuth, vec![cn(&["svc-a"])], vec![], vec![]),
+                ],
+                Subject::Certificate(&svc),
+                "10.0.0.1",
+                Some(&svc),
+                Outcome::Allow(1),
+            ),
+            (
+                "block a cert machine",
+                vec![
+                    p(Block, vec![cn(&["rogue"])], vec![], vec![]),
+                    p(
+                        ServiceAuth,
+                        vec![S::ClientCertificate],
+                        vec![],
+                        vec![cn(&["rogue"])],
+                    ),
+                ],
+                Subject::Certificate(&rogue),
+                "10.0.0.1",
+                Some(&rogue),
+                Outcome::Block(0),
+            ),
+            (
+                "block requires a cert, present",
+                vec![
+                    p(Block, vec![S::Everyone], vec![S::ClientCertificate], vec![]),
+                    p(Allow, vec![S::Everyone], vec![], vec![]),
+                ],
+                Subject::User(&ana),
+                "10.0.0.1",
+                Some(&svc),
+                Outcome::Block(0),
+            ),
+            (
+                "block requires a cert, absent",
+                vec![
+                    p(Block, vec![S::Everyone], vec![S::ClientCertificate], vec![]),
+                    p(Allow, vec![S::Everyone], vec![], vec![]),
+                ],
+                Subject::User(&ana),
+                "10.0.0.1",
+                None,
+                Outcome::Allow(1),
+            ),
+            (
+                "anonymous signs in",
+                vec![p(Allow, vec![S::ClientCertificate], vec![], vec![])],
+                Subject::Anonymous,
+                "10.0.0.1",
+                None,
+                Outcome::SignIn,
+            ),
+            (
+                "anonymous blocked by net",
+                vec![
+                    p(Block, vec![net("10.0.0.0/8")], vec![], vec![]),
+                    p(Allow, vec![S::Everyone], vec![], vec![]),
+                ],
+                Subject::Anonymous,
+                "10.9.9.9",
+                None,
+                Outcome::Block(0),
+            ),
+        ];
+        for (name, policies, who, ip, cert, want) in rows {
+            let f = Facts { cert, ..facts(ip) };
+            assert_eq!(evaluate(&policies, who, &f), want, "{name}");
+        }
     }
 
     #[test]
@@ -296,8 +783,8 @@ mod tests {
         // An address without a local part is no member of its domain.
         // Countries: only a placed address matches.
         let de = Facts {
-            client: f.client,
             country: Country::parse("de"),
+            ..f
         };
         let countries = Selector::Countries(strings(&["DE", "FR"]));
         assert!(selector_matches(&countries, who, &de));
@@ -485,6 +972,9 @@ mod tests {
             Just(Selector::IpRanges(vec!["10.0.0.0/8".parse().unwrap()])),
             Just(Selector::AnyServiceToken),
             Just(Selector::ServiceTokens(strings(&["ci"]))),
+            Just(Selector::ClientCertificate),
+            Just(Selector::ClientCertificateCn(strings(&["svc-a"]))),
+            Just(Selector::AuthMethods(vec![AuthMethod::Mtls])),
         ]
     }
 
@@ -520,14 +1010,29 @@ mod tests {
             policies in prop::collection::vec(arb_policy(), 0..6),
             u in arb_user(),
             ip in arb_ip(),
-            kind in 0u8..3,
+            kind in 0u8..4,
+            with_cert in 0u8..3,
         ) {
+            let cc = cert(&["app"], "svc-a");
             let who = match kind {
                 0 => Subject::Anonymous,
                 1 => Subject::User(&u),
+                2 => Subject::Certificate(&cc),
                 _ => Subject::Service("ci"),
             };
-            let f = Facts { client: ip, country: None };
+            // A certificate subject always comes with its certificate; otherwise none, one
+            // for this application, or one for another application (which `check` drops).
+            let other = cert(&["other"], "svc-a");
+            let presented = match (kind, with_cert) {
+                (2, _) | (_, 1) => Some(&cc),
+                (_, 2) => Some(&other),
+                _ => None,
+            };
+            let f = Facts {
+                client: ip,
+                country: None,
+                cert: presented.filter(|c| c.is_verified_for("app")),
+            };
             let any = |a: PolicyAction, w: Subject<'_>| {
                 policies.iter().any(|p| p.action == a && matches(p, w, &f))
             };
@@ -545,7 +1050,9 @@ mod tests {
                             prop_assert_eq!(p.action, PolicyAction::Allow);
                             prop_assert!(!any(PolicyAction::Block, who));
                         }
-                        Subject::Service(_) => prop_assert_eq!(p.action, PolicyAction::ServiceAuth),
+                        Subject::Service(_) | Subject::Certificate(_) => {
+                            prop_assert_eq!(p.action, PolicyAction::ServiceAuth)
+                        }
                         Subject::Anonymous => prop_assert!(false, "anonymous allowed"),
                     }
                     for s in &p.exclude {
@@ -557,11 +1064,11 @@ mod tests {
                     prop_assert!(matches(&policies[i], who, &f));
                 }
                 Outcome::SignIn => {
-                    prop_assert!(matches!(who, Subject::Anonymous));
+                    prop_assert!(matches!(who, Subject::Anonymous | Subject::Certificate(_)));
                     prop_assert!(!any(PolicyAction::Block, who));
                 }
                 Outcome::NoMatch => {
-                    prop_assert!(!matches!(who, Subject::Anonymous));
+                    prop_assert!(!matches!(who, Subject::Anonymous | Subject::Certificate(_)));
                     prop_assert!(!any(PolicyAction::Block, who));
                     if let Subject::User(_) = who {
                         prop_assert!(!any(PolicyAction::Allow, who));
@@ -578,7 +1085,7 @@ mod tests {
             u in arb_user(),
             ip in arb_ip(),
         ) {
-            let f = Facts { client: ip, country: None };
+            let f = Facts { client: ip, country: None, cert: None };
             let who = Subject::User(&u);
             let granted = |o: Outcome| matches!(o, Outcome::Allow(_) | Outcome::Bypass(_));
             let before = evaluate(&policies, who, &f);

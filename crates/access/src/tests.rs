@@ -93,6 +93,7 @@ fn info<'a>(ip: &str) -> RequestInfo<'a> {
         client: ip.parse().unwrap(),
         tls: true,
         request_id: "rid-1",
+        client_cert: None,
     }
 }
 
@@ -523,4 +524,140 @@ fn countries_are_checked_per_request_and_named_in_the_identity() {
         panic!("granted from an unplaced address")
     };
     assert_eq!(verify(&w, g.identity.as_ref().unwrap()).country, None);
+}
+
+/// An application that takes client certificates: machines by certificate alone, people
+/// with a session and a certificate.
+fn mtls_world(dir: &tempfile::TempDir) -> World {
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(
+        &ca,
+        "-----BEGIN CERTIFICATE-----\nMIIBAA==\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let text = format!(
+        r#"
+[[access.idps]]
+name = "corp"
+issuer = "http://127.0.0.1:9"
+client_id = "parapet"
+client_secret = "x"
+
+[[access.apps]]
+name = "wiki"
+hosts = ["wiki.example"]
+idps = ["corp"]
+client_ca = {ca:?}
+
+[[access.apps.policies]]
+name = "machines"
+action = "service-auth"
+include = [{{ client_certificate_cn = ["svc-a"] }}]
+
+[[access.apps.policies]]
+name = "staff-devices"
+action = "allow"
+include = [{{ email_domains = ["example.com"] }}]
+require = [{{ client_certificate = true }}]
+"#
+    );
+    let c = parapet_config::Config::from_str(&text, &dir.path().join("t.toml")).unwrap();
+    let (tx, rx) = mpsc::channel(100);
+    let access = Access::new(c.access.as_ref().unwrap(), dir.path(), Some(tx), None).unwrap();
+    World {
+        access,
+        _dir: tempfile::tempdir().unwrap(),
+        audit: rx,
+    }
+}
+
+fn client_cert(verified_for: &[&str], cn: &str, fp: u8) -> ClientCert {
+    ClientCert::new(
+        verified_for.iter().map(|n| Arc::from(*n)).collect(),
+        Some(cn.to_owned()),
+        Vec::new(),
+        [fp; 32],
+    )
+}
+
+#[test]
+fn client_certificates_grant_machines_and_mark_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = mtls_world(&dir);
+    let svc = client_cert(&["wiki"], "svc-a", 1);
+    let with = |c: Option<&'static ClientCert>| RequestInfo {
+        client_cert: c,
+        ..info("10.0.0.1")
+    };
+    let svc: &'static ClientCert = Box::leak(Box::new(svc));
+    // A machine with a certificate for this application and an admitted CN.
+    let Verdict::Pass(g) = w.access.check(&parts("/api", &[]), &with(Some(svc))) else {
+        panic!("granted")
+    };
+    let claims = verify(&w, g.identity.as_ref().unwrap());
+    assert_eq!(claims.sub, "svc-a");
+    assert_eq!(claims.idp, "mtls");
+    assert_eq!(claims.amr, vec!["mtls"]);
+    assert_eq!(claims.cert_cn.as_deref(), Some("svc-a"));
+    assert_eq!(
+        claims.cert_sha256.as_deref(),
+        Some("01".repeat(32).as_str())
+    );
+    let rec = w.audit.try_recv().unwrap();
+    assert_eq!(rec.decision, "allow");
+    assert_eq!(rec.policy.as_deref(), Some("machines"));
+    assert_eq!(rec.subject.as_deref(), Some("svc-a"));
+    assert_eq!(rec.idp.as_deref(), Some("mtls"));
+    assert!(rec.reason.unwrap().contains(&"01".repeat(32)));
+
+    // Refused: no certificate, another CN, a certificate valid for another application
+    // only (as on a coalesced connection). Scripts get 401 JSON: a person might sign in.
+    let rogue: &'static ClientCert = Box::leak(Box::new(client_cert(&["wiki"], "rogue", 2)));
+    let foreign: &'static ClientCert = Box::leak(Box::new(client_cert(&["shop"], "svc-a", 3)));
+    for c in [None, Some(rogue), Some(foreign)] {
+        let Verdict::Respond(r) = w.access.check(&parts("/api", &[]), &with(c)) else {
+            panic!("refused: {c:?}")
+        };
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{c:?}");
+    }
+    let mut reg = Registry::default();
+    w.access.register_metrics(&mut reg);
+    let mut text = String::new();
+    prometheus_client::encoding::text::encode(&mut text, &reg).unwrap();
+    assert!(
+        text.contains("reason=\"client_cert_other_ca\"} 1"),
+        "{text}"
+    );
+
+    // A person needs the certificate too (a device rule, checked on every request), and
+    // the identity then names both.
+    let now = unix_now();
+    let cookie = session_cookie(&w, "ana@example.com", &["eng"], "corp", now);
+    let Verdict::Respond(r) = w
+        .access
+        .check(&parts("/", &[("cookie", &cookie)]), &with(Some(foreign)))
+    else {
+        panic!("denied without a certificate for this application")
+    };
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let Verdict::Pass(a) = w
+        .access
+        .check(&parts("/", &[("cookie", &cookie)]), &with(Some(svc)))
+    else {
+        panic!("granted")
+    };
+    let claims = verify(&w, a.identity.as_ref().unwrap());
+    assert_eq!((claims.sub.as_str(), claims.idp.as_str()), ("u1", "corp"));
+    assert_eq!(claims.amr, vec!["oidc", "mtls"]);
+    assert_eq!(claims.cert_cn.as_deref(), Some("svc-a"));
+    // The same session with another certificate gets a token naming that one.
+    let Verdict::Pass(b) = w
+        .access
+        .check(&parts("/", &[("cookie", &cookie)]), &with(Some(rogue)))
+    else {
+        panic!("granted")
+    };
+    assert_ne!(a.identity, b.identity);
+    let claims = verify(&w, b.identity.as_ref().unwrap());
+    assert_eq!(claims.cert_cn.as_deref(), Some("rogue"));
 }

@@ -57,6 +57,8 @@ pub const DEFAULT_ACCESS_PASSKEYS: bool = false;
 pub const MAX_ACCESS_ENTRIES: usize = 1_000;
 /// Most values in one selector (emails, ranges, ...).
 pub const MAX_SELECTOR_VALUES: usize = 10_000;
+/// Largest `client_ca` file read, in bytes (a bundle of a few hundred CA certificates).
+pub const MAX_CLIENT_CA_BYTES: u64 = 1 << 20;
 
 /// The validated `[access]` table.
 #[derive(Debug, Clone)]
@@ -110,10 +112,22 @@ pub struct AccessApp {
     /// CORS preflights (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) pass
     /// without a session: browsers never send cookies with them.
     pub allow_preflight: bool,
+    /// The CAs whose client certificates count for this application (mTLS); the gateway
+    /// asks for a certificate on TLS connections to its hosts.
+    pub client_ca: Option<ClientCa>,
     /// The sign-in page offers a passkey (WebAuthn, discoverable credential) next to the
     /// providers.
     pub passkeys: bool,
     pub policies: Vec<Policy>,
+}
+
+/// A `client_ca` PEM bundle, read and checked at load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClientCa {
+    pub path: PathBuf,
+    /// The CA certificates (DER), in file order; at least one.
+    pub certs: Vec<Vec<u8>>,
 }
 
 /// One policy: its action applies when any `include`, every `require` and no `exclude`
@@ -183,6 +197,9 @@ pub enum AuthMethod {
     Oidc,
     /// A service token's client id and secret.
     ServiceToken,
+    /// A client certificate alone (no session, no service token): a machine identified by
+    /// its certificate.
+    Mtls,
     /// A passkey or security key (WebAuthn), at sign-in or as a step-up.
     Webauthn,
 }
@@ -192,6 +209,7 @@ impl AuthMethod {
         match self {
             Self::Oidc => "oidc",
             Self::ServiceToken => "service-token",
+            Self::Mtls => "mtls",
             Self::Webauthn => "webauthn",
         }
     }
@@ -221,6 +239,10 @@ pub enum Selector {
     ServiceTokens(Vec<String>),
     /// Any valid service token.
     AnyServiceToken,
+    /// A client certificate that verifies against this application's `client_ca`.
+    ClientCertificate,
+    /// Such a certificate whose subject common name is one of these (exact match).
+    ClientCertificateCn(Vec<String>),
     /// The person proved possession of a registered passkey or security key (WebAuthn) in
     /// this session, with user verification (PIN or biometric).
     SecurityKey,
@@ -572,6 +594,32 @@ impl Validator<'_> {
             }
             policies.push(pol);
         }
+        let client_ca = a
+            .client_ca
+            .as_deref()
+            .map(|p| self.client_ca(&format!("{key}.client_ca"), p))
+            .transpose()?;
+        if client_ca.is_none() {
+            for (j, p) in policies.iter().enumerate() {
+                let uses = p
+                    .include
+                    .iter()
+                    .chain(&p.require)
+                    .chain(&p.exclude)
+                    .any(|s| {
+                        matches!(
+                            s,
+                            Selector::ClientCertificate | Selector::ClientCertificateCn(_)
+                        ) || matches!(s, Selector::AuthMethods(m) if m.contains(&AuthMethod::Mtls))
+                    });
+                if uses {
+                    return Err(self.err(
+                        format!("{key}.policies[{j}]"),
+                        "uses a client certificate selector but the application names no client_ca",
+                    ));
+                }
+            }
+        }
         Ok(AccessApp {
             name,
             hosts,
@@ -583,9 +631,43 @@ impl Validator<'_> {
                 DEFAULT_ACCESS_SESSION_DURATION,
             )?,
             allow_preflight: a.allow_preflight.unwrap_or(false),
+            client_ca,
             passkeys: a.passkeys.unwrap_or(DEFAULT_ACCESS_PASSKEYS),
             policies,
         })
+    }
+
+    /// Reads a PEM bundle of CA certificates: readable, bounded, at least one certificate.
+    fn client_ca(&self, key: &str, p: &str) -> Result<ClientCa, ConfigError> {
+        use std::io::Read as _;
+        let path = self.path(p);
+        let mut pem = Vec::new();
+        std::fs::File::open(&path)
+            .and_then(|f| f.take(MAX_CLIENT_CA_BYTES + 1).read_to_end(&mut pem))
+            .map_err(|e| self.err(key, format!("cannot read {}: {e}", path.display())))?;
+        if pem.len() as u64 > MAX_CLIENT_CA_BYTES {
+            return Err(self.err(
+                key,
+                format!(
+                    "{} is larger than {MAX_CLIENT_CA_BYTES} bytes",
+                    path.display()
+                ),
+            ));
+        }
+        let certs = rustls_pemfile::certs(&mut pem.as_slice())
+            .map(|c| c.map(|c| c.as_ref().to_vec()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(key, format!("{}: not PEM: {e}", path.display())))?;
+        if certs.is_empty() {
+            return Err(self.err(
+                key,
+                format!(
+                    "{} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                    path.display()
+                ),
+            ));
+        }
+        Ok(ClientCa { path, certs })
     }
 
     fn policy(
@@ -716,11 +798,12 @@ impl Validator<'_> {
                     "oidc" => AuthMethod::Oidc,
                     "service-token" => AuthMethod::ServiceToken,
                     "webauthn" => AuthMethod::Webauthn,
+                    "mtls" => AuthMethod::Mtls,
                     o => {
                         return Err(self.err(
                             format!("{key}.auth_methods[{i}]"),
                             format!(
-                                "`{o}` is not one of \"oidc\", \"service-token\", \"webauthn\""
+                                "`{o}` is not one of \"oidc\", \"service-token\", \"webauthn\", \"mtls\""
                             ),
                         ))
                     }
@@ -775,6 +858,27 @@ impl Validator<'_> {
             }
             found.push(("any_service_token", Selector::AnyServiceToken));
         }
+        if let Some(b) = s.client_certificate {
+            if !b {
+                return Err(self.err(format!("{key}.client_certificate"), "can only be true"));
+            }
+            found.push(("client_certificate", Selector::ClientCertificate));
+        }
+        if let Some(v) = s.client_certificate_cn {
+            let v = strings("client_certificate_cn", v)?;
+            for (i, cn) in v.iter().enumerate() {
+                if cn.is_empty() || cn.len() > parapet_core::client_cert::MAX_CERT_NAME_LEN {
+                    return Err(self.err(
+                        format!("{key}.client_certificate_cn[{i}]"),
+                        format!(
+                            "must be a common name of 1 to {} bytes",
+                            parapet_core::client_cert::MAX_CERT_NAME_LEN
+                        ),
+                    ));
+                }
+            }
+            found.push(("client_certificate_cn", Selector::ClientCertificateCn(v)));
+        }
         if let Some(b) = s.security_key {
             if !b {
                 return Err(self.err(format!("{key}.security_key"), "can only be true"));
@@ -785,7 +889,7 @@ impl Validator<'_> {
             1 => Ok(found.remove(0).1),
             0 => Err(self.err(
                 key,
-                "is empty; a selector is one of everyone, emails, email_domains, groups, idps, auth_methods, ip_ranges, countries, service_tokens, any_service_token, security_key",
+                "is empty; a selector is one of everyone, emails, email_domains, groups, idps, auth_methods, ip_ranges, countries, service_tokens, any_service_token, security_key, client_certificate, client_certificate_cn",
             )),
             _ => Err(self.err(
                 key,

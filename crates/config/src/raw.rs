@@ -308,6 +308,7 @@ pub struct AccessApp {
     pub idps: Option<Vec<String>>,
     pub session_duration: Option<String>,
     pub allow_preflight: Option<bool>,
+    pub client_ca: Option<String>,
     pub passkeys: Option<bool>,
     #[serde(default)]
     pub policies: Vec<AccessPolicy>,
@@ -340,6 +341,8 @@ pub struct AccessSelector {
     pub countries: Option<Vec<String>>,
     pub service_tokens: Option<Vec<String>>,
     pub any_service_token: Option<bool>,
+    pub client_certificate: Option<bool>,
+    pub client_certificate_cn: Option<Vec<String>>,
     pub security_key: Option<bool>,
 }
 

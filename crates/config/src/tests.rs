@@ -721,6 +721,111 @@ fn routes_ris_live_has_defaults_and_checks_its_url() {
 }
 
 #[test]
+fn client_ca_and_certificate_selectors() {
+    let dir = tempfile::tempdir().unwrap();
+    // The config reads PEM blocks; whether they are usable CA certificates is the TLS
+    // layer's check when it builds the verifier.
+    let pem = "-----BEGIN CERTIFICATE-----\nMIIBAA==\n-----END CERTIFICATE-----\n";
+    std::fs::write(dir.path().join("ca.pem"), format!("{pem}{pem}")).unwrap();
+    std::fs::write(dir.path().join("empty.pem"), "no certificate here\n").unwrap();
+    let file = dir.path().join("parapet.toml");
+    let app = |ca: &str, selector: &str| {
+        format!(
+            r#"{MINIMAL}
+[[access.apps]]
+name = "api"
+hosts = ["api.example.com"]
+{ca}
+[[access.apps.policies]]
+name = "machines"
+action = "service-auth"
+include = [{selector}]
+"#
+        )
+    };
+    let load = |text: String| Config::from_str(&text, &file);
+    let c = load(app(
+        "client_ca = \"ca.pem\"",
+        "{ client_certificate_cn = [\"svc-a\", \"svc-b\"] }",
+    ))
+    .unwrap();
+    let a = &c.access.as_ref().unwrap().apps[0];
+    let ca = a.client_ca.as_ref().expect("a client CA");
+    assert_eq!(ca.path, dir.path().join("ca.pem"));
+    assert_eq!(ca.certs, vec![vec![0x30, 0x82, 0x01, 0x00]; 2]);
+    assert_eq!(
+        a.policies[0].include,
+        vec![Selector::ClientCertificateCn(vec![
+            "svc-a".into(),
+            "svc-b".into()
+        ])]
+    );
+    let c = load(app(
+        "client_ca = \"ca.pem\"",
+        "{ client_certificate = true }, { auth_methods = [\"mtls\"] }",
+    ))
+    .unwrap();
+    assert_eq!(
+        c.access.unwrap().apps[0].policies[0].include,
+        vec![
+            Selector::ClientCertificate,
+            Selector::AuthMethods(vec![AuthMethod::Mtls])
+        ]
+    );
+    // Each error names the file and the key.
+    for (ca, selector, key, words) in [
+        (
+            "client_ca = \"missing.pem\"",
+            "{ client_certificate = true }",
+            "access.apps[0].client_ca",
+            "missing.pem",
+        ),
+        (
+            "client_ca = \"empty.pem\"",
+            "{ client_certificate = true }",
+            "access.apps[0].client_ca",
+            "no PEM certificate",
+        ),
+        (
+            "",
+            "{ client_certificate = true }",
+            "access.apps[0].policies[0]",
+            "no client_ca",
+        ),
+        (
+            "",
+            "{ auth_methods = [\"mtls\"] }",
+            "access.apps[0].policies[0]",
+            "no client_ca",
+        ),
+        (
+            "client_ca = \"ca.pem\"",
+            "{ client_certificate = false }",
+            "access.apps[0].policies[0].include[0].client_certificate",
+            "only be true",
+        ),
+        (
+            "client_ca = \"ca.pem\"",
+            "{ client_certificate_cn = [\"\"] }",
+            "access.apps[0].policies[0].include[0].client_certificate_cn[0]",
+            "common name",
+        ),
+        (
+            "client_ca = \"ca.pem\"",
+            "{ client_certificate_cn = [] }",
+            "access.apps[0].policies[0].include[0].client_certificate_cn",
+            "is empty",
+        ),
+    ] {
+        let err = load(app(ca, selector)).unwrap_err();
+        assert_eq!(err.key(), Some(key), "{err}");
+        let text = err.to_string();
+        assert!(text.contains("parapet.toml"), "{text}");
+        assert!(text.contains(words), "{text}");
+    }
+}
+
+#[test]
 fn blocking_keys_are_read_and_default_to_off() {
     let c = parse(&format!("{MINIMAL}\n[sites.script_monitor]\n")).unwrap();
     let b = &c.sites[0].script_monitor.as_ref().unwrap().blocking;

@@ -19,11 +19,13 @@
 //! - [`CoreError`]: why a service name, severity or timestamp could not be parsed.
 //! - [`inventory`]: the script monitor's sightings and inventory rows, as the store keeps them.
 //! - [`versions`]: the script versions the fetcher records (bodies by sha256, history per URL).
+//! - [`client_cert`]: a verified client certificate (mTLS), from the gateway to access.
 //!
 //! What does not live here: configuration (`parapet-config`), storage (`parapet-store`),
 //! alert delivery (`parapet-alerts`), and anything specific to one service.
 
 pub mod access;
+pub mod client_cert;
 mod error;
 mod event;
 pub mod inventory;

@@ -50,7 +50,7 @@ pub struct Runtime {
     pub router: router::Router,
     pub upstreams: Vec<UpstreamImpl>,
     pub limits: Limits,
-    pub tls: Option<tokio_rustls::TlsAcceptor>,
+    pub tls: Option<Arc<tls::TlsServer>>,
     pub access_log: bool,
     _health_checks: Vec<upstream::AbortOnDrop>,
 }
@@ -90,9 +90,10 @@ impl Runtime {
             });
         }
         let tls = if config.listeners.iter().any(|l| l.tls) {
-            Some(tokio_rustls::TlsAcceptor::from(tls::server_config(
+            Some(Arc::new(tls::TlsServer::new(
                 &config.tls,
                 &config.server.state_dir,
+                &tls::ClientCaEntry::from_config(config),
             )?))
         } else {
             None

@@ -37,6 +37,9 @@ pub struct RequestCtx {
     pub host: String,
     /// The site the host belongs to, when one matched.
     pub site: Option<Arc<str>>,
+    /// The client certificate of the connection (mTLS), verified and parsed once per
+    /// connection; which applications' CAs it verifies against is in it.
+    pub client_cert: Option<Arc<parapet_core::client_cert::ClientCert>>,
     /// The request's target as the client sent it (a cheap clone of its bytes), so that
     /// the response phase can tell pages apart by path.
     pub uri: http::Uri,

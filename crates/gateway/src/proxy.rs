@@ -258,6 +258,7 @@ async fn proxy(
         listener: conn.listener,
         host,
         site: Some(site),
+        client_cert: conn.client_cert.clone(),
         uri: req.uri().clone(),
         method: req.method().clone(),
         slots: Default::default(),

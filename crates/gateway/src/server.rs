@@ -116,6 +116,8 @@ pub struct ConnInfo {
     pub tls: bool,
     /// The negotiated key-exchange group, `-` on plain connections.
     pub tls_group: &'static str,
+    /// The client certificate of an mTLS connection, parsed and verified once.
+    pub client_cert: Option<Arc<parapet_core::client_cert::ClientCert>>,
     pub activity: Arc<Activity>,
     pub forwarding: crate::proxy::Forwarding,
 }
@@ -225,6 +227,7 @@ async fn serve_connection(
             listener,
             tls: false,
             tls_group: "-",
+            client_cert: None,
             activity,
             forwarding: crate::proxy::Forwarding::new(peer.ip(), false),
         };
@@ -233,7 +236,7 @@ async fn serve_connection(
         let h2 = if h2c { None } else { Some(false) };
         return serve_http(TokioIo::new(io), h2, info, shared, shutdown).await;
     }
-    let Some(acceptor) = rt.tls.clone() else {
+    let Some(server) = rt.tls.clone() else {
         tracing::error!(listener, "TLS listener without a TLS configuration");
         return;
     };
@@ -242,8 +245,8 @@ async fn serve_connection(
         activity: activity.clone(),
         scan: None,
     };
-    let handshake = tokio::time::timeout(rt.limits.header_read_timeout, acceptor.accept(io)).await;
-    let tls_stream = match handshake {
+    let handshake = tokio::time::timeout(rt.limits.header_read_timeout, server.accept(io)).await;
+    let (tls_stream, client_cert) = match handshake {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => {
             shared.metrics.tls_handshake_failures.inc();
@@ -268,6 +271,9 @@ async fn serve_connection(
         group,
         version,
         alpn = if h2 { "h2" } else { "http/1.1" },
+        client_cn = client_cert
+            .as_ref()
+            .map_or("-", |c| c.common_name.as_deref().unwrap_or("")),
         "TLS handshake"
     );
     let info = ConnInfo {
@@ -275,6 +281,7 @@ async fn serve_connection(
         listener,
         tls: true,
         tls_group: group,
+        client_cert,
         activity,
         forwarding: crate::proxy::Forwarding::new(peer.ip(), true),
     };

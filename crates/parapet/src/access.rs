@@ -135,6 +135,7 @@ impl HttpModule for AccessModule {
             client: ctx.client.ip(),
             tls: ctx.tls,
             request_id: &ctx.request_id,
+            client_cert: ctx.client_cert.as_deref(),
         };
         match self.access.check(req, &info) {
             Verdict::NotProtected => RequestAction::Continue,

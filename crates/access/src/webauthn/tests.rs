@@ -101,6 +101,7 @@ fn info() -> RequestInfo<'static> {
         client: "10.0.0.1".parse().unwrap(),
         tls: true,
         request_id: "rid",
+        client_cert: None,
     }
 }
 

@@ -737,16 +737,28 @@ impl Default for TlsClient {
 }
 
 pub fn tls_config(client: TlsClient) -> Arc<ClientConfig> {
+    tls_config_with_client_auth(client, None)
+}
+
+/// As [`tls_config`], with client certificates chosen by `resolver` when the server asks
+/// for one (mTLS); `None` sends none.
+pub fn tls_config_with_client_auth(
+    client: TlsClient,
+    resolver: Option<Arc<dyn rustls::client::ResolvesClientCert>>,
+) -> Arc<ClientConfig> {
     let provider = Arc::new(CryptoProvider {
         kx_groups: client.groups,
         ..rustls::crypto::aws_lc_rs::default_provider()
     });
-    let mut config = ClientConfig::builder_with_provider(provider.clone())
+    let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&client.versions)
         .expect("the aws-lc-rs provider supports TLS 1.2 and 1.3")
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(AcceptSelfSigned(provider)))
-        .with_no_client_auth();
+        .with_custom_certificate_verifier(Arc::new(AcceptSelfSigned(provider)));
+    let mut config = match resolver {
+        Some(r) => builder.with_client_cert_resolver(r),
+        None => builder.with_no_client_auth(),
+    };
     config.alpn_protocols = client.alpn;
     Arc::new(config)
 }

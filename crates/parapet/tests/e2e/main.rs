@@ -14,6 +14,7 @@
 mod harness;
 
 mod access;
+mod access_mtls;
 mod access_webauthn;
 mod admin;
 mod browser;
