@@ -277,8 +277,13 @@ fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
 
-/// The feature values, in [`FEATURE_NAMES`] order.
-fn feature_vector(f: &Features) -> [f64; N_FEATURES] {
+/// The skimmer-semantics features both models read, in [`FEATURE_NAMES`] order (all but
+/// the last, `shape`); the learned model (`learned.rs`) appends its own after them.
+pub(crate) const N_SHARED: usize = N_FEATURES - 1;
+
+/// The shared features: flows, card fields, new and look-alike hosts, checkout gating,
+/// obfuscation, mining, malvertising.
+pub(crate) fn shared_features(f: &Features) -> [f64; N_SHARED] {
     let s = f.signals;
     let has = |bits: Signals| if s & bits != 0 { 1.0 } else { 0.0 };
     let all = |bits: Signals| if s & bits == bits { 1.0 } else { 0.0 };
@@ -310,8 +315,15 @@ fn feature_vector(f: &Features) -> [f64; N_FEATURES] {
             || (s & (CHECKOUT_WORD | LOCATION) == CHECKOUT_WORD | LOCATION && s & SRC_FORM != 0)),
         has(SRC_FORM),
         b(f.flow.is_some() && s & DECODE != 0),
-        (f.shape * SHAPE_SCALE).clamp(0.0, 1.0),
     ]
+}
+
+/// The feature values, in [`FEATURE_NAMES`] order.
+fn feature_vector(f: &Features) -> [f64; N_FEATURES] {
+    let mut x = [0.0; N_FEATURES];
+    x[..N_SHARED].copy_from_slice(&shared_features(f));
+    x[N_SHARED] = (f.shape * SHAPE_SCALE).clamp(0.0, 1.0);
+    x
 }
 
 /// Computes the features of `a`, or of what it adds to `baseline`.

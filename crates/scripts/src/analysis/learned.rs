@@ -11,7 +11,7 @@
 //! (`testdata/families`), and `bench/classifier.sh` checks that the shipped file is that
 //! rebuild.
 
-use super::classify::Features;
+use super::classify::{shared_features, Features, N_SHARED};
 use super::signals::*;
 
 /// Buckets the node-type 3-grams are hashed into.
@@ -105,35 +105,9 @@ pub const TRAIN: TrainOptions = TrainOptions {
 pub fn vector(f: &Features) -> [f64; DIM] {
     let s = f.signals;
     let has = |bits: Signals| if s & bits != 0 { 1.0 } else { 0.0 };
-    let all = |bits: Signals| if s & bits == bits { 1.0 } else { 0.0 };
     let b = |v: bool| if v { 1.0 } else { 0.0 };
-    let decoded = s & (DECODE | HIGH_ENTROPY) != 0;
-    let obfuscation = [HEX_NAMES, HIGH_ENTROPY, DECODE]
-        .iter()
-        .filter(|&&bit| s & bit != 0)
-        .count() as f64
-        / 2.0;
-    let semantic: [f64; N_SEMANTIC] = [
-        b(f.flow.is_some()),
-        has(SRC_CARD),
-        has(SRC_KEY | SRC_SUBMIT),
-        has(ENCODE),
-        b(!f.new_hosts.is_empty() && s & (SINKS | SINK_SRC_ATTR | REDIRECT | POPUP) != 0),
-        b(!f.lookalikes.is_empty()),
-        all(CHECKOUT_WORD | LOCATION),
-        b(s & DYN_EVAL != 0 && decoded),
-        obfuscation.min(1.0),
-        has(MINER),
-        has(WORKER) * has(SINK_WEBSOCKET) * (0.5 + 0.5 * has(WASM)),
-        has(REDIRECT) * (0.5 + 0.5 * has(VISITOR_CHECK | TIMER)),
-        all(POPUP | LISTENER),
-        has(VISITOR_CHECK),
-        has(SINKS),
-        b(s & SRC_CARD != 0
-            || !f.lookalikes.is_empty()
-            || (s & (CHECKOUT_WORD | LOCATION) == CHECKOUT_WORD | LOCATION && s & SRC_FORM != 0)),
-        has(SRC_FORM),
-        b(f.flow.is_some() && s & DECODE != 0),
+    // The hand model's skimmer semantics first, then signals only this model weighs.
+    let own: [f64; N_SEMANTIC - N_SHARED] = [
         has(SRC_STORAGE) * has(SINKS),
         has(SINK_INJECT),
         has(SINK_SRC_ATTR),
@@ -155,7 +129,8 @@ pub fn vector(f: &Features) -> [f64; DIM] {
         ((f.tokens as f64).ln_1p() / 14.0).min(1.0),
     ];
     let mut x = [0.0; DIM];
-    x[..N_SEMANTIC].copy_from_slice(&semantic);
+    x[..N_SHARED].copy_from_slice(&shared_features(f));
+    x[N_SHARED..N_SEMANTIC].copy_from_slice(&own);
     for (slot, v) in x[N_SEMANTIC..].iter_mut().zip(&f.ngrams) {
         *slot = *v;
     }
