@@ -907,8 +907,9 @@ impl Access {
         )
     }
 
-    fn callback_uri(&self, req: &request::Parts, info: &RequestInfo<'_>) -> String {
-        // The host as the browser wrote it (with its port), which the provider must know.
+    /// The origin the browser used: scheme and the host as it wrote it (with its port),
+    /// which the provider (redirect URI) and WebAuthn (client data origin) must match.
+    pub(crate) fn origin(&self, req: &request::Parts, info: &RequestInfo<'_>) -> String {
         let authority = req
             .uri
             .authority()
@@ -921,7 +922,11 @@ impl Access {
             })
             .unwrap_or_else(|| info.host.to_owned());
         let scheme = if info.tls { "https" } else { "http" };
-        format!("{scheme}://{authority}{CALLBACK_PATH}")
+        format!("{scheme}://{authority}")
+    }
+
+    fn callback_uri(&self, req: &request::Parts, info: &RequestInfo<'_>) -> String {
+        format!("{}{CALLBACK_PATH}", self.origin(req, info))
     }
 
     async fn start(&self, req: &request::Parts, info: &RequestInfo<'_>) -> Response<Bytes> {

@@ -281,23 +281,6 @@ impl Access {
             .inc();
     }
 
-    /// The origin the browser used: scheme and the host as it wrote it (with its port).
-    pub(crate) fn origin(&self, req: &request::Parts, info: &RequestInfo<'_>) -> String {
-        let authority = req
-            .uri
-            .authority()
-            .map(|a| a.as_str().to_owned())
-            .or_else(|| {
-                req.headers
-                    .get(http::header::HOST)
-                    .and_then(|h| h.to_str().ok())
-                    .map(str::to_owned)
-            })
-            .unwrap_or_else(|| info.host.to_owned());
-        let scheme = if info.tls { "https" } else { "http" };
-        format!("{scheme}://{authority}")
-    }
-
     fn rp_id<'a>(&'a self, info: &RequestInfo<'a>) -> &'a str {
         self.webauthn_config.rp_id.as_deref().unwrap_or(info.host)
     }
