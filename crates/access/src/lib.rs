@@ -731,7 +731,7 @@ impl Access {
                 counters[2].inc();
                 let mut rec = record("block");
                 rec.policy = Some(policies[i].name.clone());
-                fill_subject(&mut rec, service, session.as_ref(), cert);
+                fill_subject(&mut rec, service, session.as_deref(), cert);
                 self.audit(rec);
                 Verdict::Respond(self.denied(req, info))
             }
@@ -760,7 +760,7 @@ impl Access {
                 counters[3].inc();
                 let mut rec = record("deny");
                 rec.reason = Some("no policy admits this identity".into());
-                fill_subject(&mut rec, service, session.as_ref(), cert);
+                fill_subject(&mut rec, service, session.as_deref(), cert);
                 self.audit(rec);
                 Verdict::Respond(self.denied(req, info))
             }
@@ -1238,24 +1238,26 @@ pub fn strip_own_cookies(headers: &mut HeaderMap) {
     if !headers.get_all(http::header::COOKIE).iter().any(ours) {
         return;
     }
-    let kept: Vec<HeaderValue> = headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| {
-            let v = v.to_str().ok()?;
-            let rest: Vec<&str> = v
-                .split(';')
-                .map(str::trim)
-                .filter(|pair| {
-                    let name = pair.split('=').next().unwrap_or("");
-                    !pair.is_empty() && name != SESSION_COOKIE && name != FLOW_COOKIE
-                })
-                .collect();
-            (!rest.is_empty())
-                .then(|| HeaderValue::from_str(&rest.join("; ")).ok())
-                .flatten()
-        })
-        .collect();
+    // The common request carries only the session cookie: nothing is allocated for it.
+    let mut kept = Vec::new();
+    for v in headers.get_all(http::header::COOKIE) {
+        let Ok(v) = v.to_str() else { continue };
+        let mut rest = String::new();
+        for pair in v.split(';').map(str::trim) {
+            let name = pair.split('=').next().unwrap_or("");
+            if !pair.is_empty() && name != SESSION_COOKIE && name != FLOW_COOKIE {
+                if !rest.is_empty() {
+                    rest.push_str("; ");
+                }
+                rest.push_str(pair);
+            }
+        }
+        if let Ok(h) = HeaderValue::from_str(&rest) {
+            if !rest.is_empty() {
+                kept.push(h);
+            }
+        }
+    }
     headers.remove(http::header::COOKIE);
     for v in kept {
         headers.append(http::header::COOKIE, v);

@@ -6,7 +6,7 @@
 //! the two kinds so that one can never be taken for the other.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, Mutex, RwLock};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine as _;
@@ -24,6 +24,12 @@ pub const FLOW_COOKIE: &str = "parapet_access_flow";
 pub const MAX_COOKIE_BYTES: usize = 4000;
 /// Longest return URL kept through a sign-in.
 pub const MAX_RETURN_URL_BYTES: usize = 2048;
+
+/// Session cookies kept verified, so that a browser's next requests skip the HMAC and the
+/// JSON decoding. Only genuine cookies enter, so filling it takes that many real sessions;
+/// when full it is emptied (those sessions are verified once more on their next request).
+/// Worst case about 4 KiB per entry.
+pub const VERIFIED_SESSIONS: usize = 1024;
 
 const SESSION_TAG: &str = "s1";
 const FLOW_TAG: &str = "f1";
@@ -85,11 +91,21 @@ impl CookieError {
 /// Signs and checks cookies.
 pub struct CookieKey {
     key: Vec<u8>,
+    /// Session cookies this key verified: MAC text -> (the whole cookie, its session). The
+    /// whole value is compared on a hit, so an entry vouches only for the exact bytes it
+    /// verified; expiry and host are still checked on every request.
+    verified: Mutex<HashMap<Box<str>, Verified>>,
 }
+
+/// A cookie value this key verified, and its session.
+type Verified = (Box<str>, Arc<Session>);
 
 impl CookieKey {
     pub fn new(key: Vec<u8>) -> Self {
-        CookieKey { key }
+        CookieKey {
+            key,
+            verified: Mutex::new(HashMap::new()),
+        }
     }
 
     fn mac(&self, signed: &str) -> Hmac<Sha256> {
@@ -134,9 +150,36 @@ impl CookieKey {
         self.seal(SESSION_TAG, s)
     }
 
-    /// The session in `value` if it is genuine, current at `now` and for `host`.
-    pub fn open_session(&self, value: &str, host: &str, now: u64) -> Result<Session, CookieError> {
-        let s: Session = self.open(SESSION_TAG, value)?;
+    /// The session in `value` if it is genuine, current at `now` and for `host`. A cookie
+    /// verified before is taken from a bounded cache ([`VERIFIED_SESSIONS`]) instead of being
+    /// checked and decoded again: most requests carry the cookie of the one before.
+    pub fn open_session(
+        &self,
+        value: &str,
+        host: &str,
+        now: u64,
+    ) -> Result<Arc<Session>, CookieError> {
+        let mac = value.rsplit_once('.').map(|(_, mac)| mac);
+        let cached = mac.and_then(|mac| {
+            let verified = self.verified.lock().ok()?;
+            verified
+                .get(mac)
+                .filter(|(whole, _)| **whole == *value)
+                .map(|(_, s)| s.clone())
+        });
+        let s = match cached {
+            Some(s) => s,
+            None => {
+                let s: Arc<Session> = Arc::new(self.open(SESSION_TAG, value)?);
+                if let (Some(mac), Ok(mut verified)) = (mac, self.verified.lock()) {
+                    if verified.len() >= VERIFIED_SESSIONS {
+                        verified.clear();
+                    }
+                    verified.insert(mac.into(), (value.into(), s.clone()));
+                }
+                s
+            }
+        };
         if now >= s.exp || now >= s.end {
             return Err(CookieError::Expired);
         }
@@ -264,7 +307,10 @@ mod tests {
         let k = CookieKey::new(vec![7; 32]);
         let s = session(1000);
         let c = k.seal_session(&s).unwrap();
-        assert_eq!(k.open_session(&c, "app.example", 1001), Ok(s.clone()));
+        assert_eq!(
+            k.open_session(&c, "app.example", 1001),
+            Ok(Arc::new(s.clone()))
+        );
         assert_eq!(
             k.open_session(&c, "other.example", 1001),
             Err(CookieError::WrongHost)
@@ -273,7 +319,9 @@ mod tests {
             k.open_session(&c, "app.example", 1900),
             Err(CookieError::Expired)
         );
-        // Another key, a changed payload, a changed MAC, a flow cookie: all refused.
+        // Another key, a changed payload, a changed MAC, a flow cookie: all refused. The
+        // genuine cookie is in the verified cache by now, so the forged payload under its
+        // MAC also shows that a cache hit needs the whole value.
         let other = CookieKey::new(vec![8; 32]);
         assert_eq!(
             other.open_session(&c, "app.example", 1001),
@@ -323,6 +371,23 @@ mod tests {
             &"x".repeat(MAX_COOKIE_BYTES + 1),
         ] {
             assert!(k.open_session(junk, "app.example", 1001).is_err(), "{junk}");
+        }
+    }
+
+    #[test]
+    fn the_verified_cache_stays_bounded_and_keeps_answering() {
+        let k = CookieKey::new(vec![7; 32]);
+        let cookies: Vec<(Session, String)> = (0..VERIFIED_SESSIONS + 10)
+            .map(|i| {
+                let mut s = session(1000);
+                s.sid = format!("sid-{i}");
+                let c = k.seal_session(&s).unwrap();
+                (s, c)
+            })
+            .collect();
+        for (s, c) in cookies.iter().chain(cookies.iter()) {
+            assert_eq!(k.open_session(c, "app.example", 1001).as_deref(), Ok(s));
+            assert!(k.verified.lock().unwrap().len() <= VERIFIED_SESSIONS);
         }
     }
 

@@ -332,10 +332,12 @@ fn cookies_are_renewed_after_half_their_life_and_logout_revokes() {
     let fresh = session_cookie(&w, "ana@example.com", &[], "corp", now - 1);
     let other = Session {
         sid: "ffffffffffffffffffffffffffffffff".into(),
-        ..w.access
+        ..(*w
+            .access
             .cookies
             .open_session(fresh.split_once('=').unwrap().1, "wiki.example", now)
-            .unwrap()
+            .unwrap())
+        .clone()
     };
     let other = format!(
         "{SESSION_COOKIE}={}",
@@ -660,4 +662,31 @@ fn client_certificates_grant_machines_and_mark_people() {
     assert_ne!(a.identity, b.identity);
     let claims = verify(&w, b.identity.as_ref().unwrap());
     assert_eq!(claims.cert_cn.as_deref(), Some("rogue"));
+}
+
+#[test]
+fn the_gateways_cookies_never_reach_the_upstream_and_others_do() {
+    let strip = |values: &[&str]| {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append(http::header::COOKIE, HeaderValue::from_str(v).unwrap());
+        }
+        strip_own_cookies(&mut h);
+        h.get_all(http::header::COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(strip(&["parapet_access=s1.x.y"]), Vec::<String>::new());
+    assert_eq!(
+        strip(&[
+            "theme=dark; parapet_access=s1.x.y;lang=en",
+            "parapet_access_flow=f1.a.b"
+        ]),
+        vec!["theme=dark; lang=en"]
+    );
+    assert_eq!(
+        strip(&["parapet_accessory=1; a=2", "b=3"]),
+        vec!["parapet_accessory=1; a=2", "b=3"]
+    );
 }

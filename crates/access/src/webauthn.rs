@@ -14,7 +14,7 @@
 //! both pass.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE, ORIGIN, SET_COOKIE};
@@ -291,7 +291,7 @@ impl Access {
         req: &request::Parts,
         info: &RequestInfo<'_>,
         now: u64,
-    ) -> Option<Session> {
+    ) -> Option<Arc<Session>> {
         let value = session::cookie(&req.headers, SESSION_COOKIE)?;
         let s = self.cookies.open_session(value, info.host, now).ok()?;
         (!self.revocations.is_revoked(&s)).then_some(s)
@@ -824,7 +824,7 @@ impl Access {
                     o,
                     Pending::StepUp {
                         state,
-                        sid: s.sid,
+                        sid: s.sid.clone(),
                         rd,
                     },
                 ),
@@ -1121,7 +1121,7 @@ impl Access {
                 // without the key.
                 self.revocations.revoke_session(&old.sid, old.end);
                 self.persist_revocation("session", &old.sid, old.end).await;
-                let mut s = old.clone();
+                let mut s = (*old).clone();
                 s.sid = hex(&rand::random::<[u8; 16]>());
                 s.user.methods = old.user.methods.and(key_methods);
                 s.iat = now;
