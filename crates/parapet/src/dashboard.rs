@@ -32,6 +32,8 @@ pub const MAX_ROWS: usize = 500;
 /// Alerts shown on the alerts page, and on the front page.
 const ALERT_ROWS: u32 = 200;
 const FRONT_PAGE_ALERTS: u32 = 10;
+/// Access decisions read for the access page (the newest first); filters apply to these.
+const ACCESS_SCAN: u32 = 2_000;
 /// Events searched for one item's history.
 const HISTORY_SCAN: u32 = 2_000;
 /// "New" on the front page: first seen within this window.
@@ -51,6 +53,8 @@ struct SiteInfo {
 pub struct Dashboard {
     store: Arc<dyn Store>,
     sites: Arc<[SiteInfo]>,
+    /// The access applications' names, for the access page's filter.
+    access_apps: Arc<[String]>,
     /// The route monitor's live state (feeds' health), when one runs.
     routes: Option<Asker>,
 }
@@ -83,9 +87,15 @@ impl Dashboard {
                 }),
             })
             .collect();
+        let access_apps = config
+            .access
+            .iter()
+            .flat_map(|a| a.apps.iter().map(|app| app.name.clone()))
+            .collect();
         Arc::new(Dashboard {
             store,
             sites,
+            access_apps,
             routes,
         })
     }
@@ -166,6 +176,11 @@ impl HttpModule for Dashboard {
             "/alerts" => {
                 let filter = AlertFilter::from(&params);
                 Box::pin(async move { render(alerts(&*store, filter).await) })
+            }
+            "/access" => {
+                let filter = AccessFilter::from(&params);
+                let apps = Arc::clone(&self.access_apps);
+                Box::pin(async move { render(access_page(&*store, &apps, filter).await) })
             }
             "/routes" => {
                 let form = RoutesForm::from(&params);
@@ -413,6 +428,153 @@ async fn alerts(
         services: Service::ALL.iter().map(|s| s.as_str()).collect(),
         severities: Severity::ALL.iter().map(|s| s.as_str()).collect(),
         events: events.into_iter().map(EventRow::from).collect(),
+    }))
+}
+
+// ------------------------------------------------------------------ access
+
+/// The access page's filter form, as typed (empty: not set).
+struct AccessFilter {
+    app: String,
+    decision: String,
+    text: String,
+}
+
+impl From<&Params> for AccessFilter {
+    fn from(p: &Params) -> Self {
+        AccessFilter {
+            app: p.string("app"),
+            decision: p.string("decision"),
+            text: p.string("q"),
+        }
+    }
+}
+
+/// Every decision the audit log records (`parapet_core::access::AccessRecord::decision`).
+const ACCESS_DECISIONS: [&str; 13] = [
+    "allow",
+    "bypass",
+    "block",
+    "deny",
+    "refused",
+    "sign-in",
+    "sign-in-failed",
+    "sign-out",
+    "key-registered",
+    "key-registration-failed",
+    "key-step-up",
+    "key-sign-in",
+    "key-refused",
+];
+
+struct AccessRow {
+    time: Timestamp,
+    app: String,
+    decision: String,
+    /// The badge's class: how the decision reads at a glance.
+    tone: &'static str,
+    policy: String,
+    who: String,
+    idp: String,
+    client_ip: String,
+    country: String,
+    request_id: String,
+    reason: String,
+}
+
+impl AccessFilter {
+    fn matches(&self, r: &parapet_core::access::AccessRecord) -> bool {
+        if !self.decision.is_empty() && r.decision != self.decision {
+            return false;
+        }
+        if self.text.is_empty() {
+            return true;
+        }
+        [
+            r.email.as_deref(),
+            r.subject.as_deref(),
+            Some(r.client_ip.as_str()),
+            r.country.as_deref(),
+            Some(r.request_id.as_str()),
+            r.policy.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|field| contains_ignore_case(field, &self.text))
+    }
+}
+
+fn access_tone(decision: &str) -> &'static str {
+    match decision {
+        "allow" | "bypass" | "sign-in" | "key-sign-in" | "key-registered" | "key-step-up" => {
+            "active"
+        }
+        "block"
+        | "deny"
+        | "refused"
+        | "sign-in-failed"
+        | "key-refused"
+        | "key-registration-failed" => "refused",
+        _ => "inactive",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "access.html")]
+struct AccessPage {
+    filter: AccessFilter,
+    apps: Vec<String>,
+    decisions: Vec<&'static str>,
+    /// Decisions read from the log (the filters apply to these).
+    scanned: usize,
+    /// Matching rows per decision, most frequent first.
+    counts: Vec<(String, usize)>,
+    rows: Vec<AccessRow>,
+}
+
+async fn access_page(
+    store: &dyn Store,
+    apps: &[String],
+    filter: AccessFilter,
+) -> parapet_store::Result<Option<AccessPage>> {
+    let app = (!filter.app.is_empty()).then_some(filter.app.as_str());
+    let records = store.access_audit(app, ACCESS_SCAN).await?;
+    let scanned = records.len();
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    let rows: Vec<AccessRow> = records
+        .into_iter()
+        .filter(|r| filter.matches(r))
+        .map(|r| {
+            *counts.entry(r.decision.clone()).or_default() += 1;
+            let who = match (&r.email, &r.subject) {
+                (Some(e), _) => e.clone(),
+                (None, Some(s)) => s.clone(),
+                (None, None) => String::new(),
+            };
+            AccessRow {
+                time: r.at,
+                tone: access_tone(&r.decision),
+                app: r.app,
+                decision: r.decision,
+                policy: r.policy.unwrap_or_default(),
+                who,
+                idp: r.idp.unwrap_or_default(),
+                client_ip: r.client_ip,
+                country: r.country.unwrap_or_default(),
+                request_id: r.request_id,
+                reason: r.reason.unwrap_or_default(),
+            }
+        })
+        .collect();
+    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(Some(AccessPage {
+        filter,
+        apps: apps.to_vec(),
+        decisions: ACCESS_DECISIONS.to_vec(),
+        scanned,
+        counts,
+        rows,
     }))
 }
 
@@ -1001,6 +1163,57 @@ mod tests {
         }
         assert!(html.contains("AS64500 192.0.2.2 down"), "{html}");
         assert!(html.contains(">open<"), "{html}");
+    }
+
+    #[test]
+    fn the_access_page_escapes_and_filters_the_audit_log() {
+        let record = |decision: &str, email: &str, ip: &str| {
+            let mut r =
+                parapet_core::access::AccessRecord::new("wiki", decision, ip.to_owned(), "rid-1");
+            r.email = Some(email.to_owned());
+            r.reason = Some("<script>cn</script>".into());
+            r
+        };
+        let filter = |decision: &str, text: &str| AccessFilter {
+            app: String::new(),
+            decision: decision.into(),
+            text: text.into(),
+        };
+        let ana = record("allow", "ana@example.com", "192.0.2.1");
+        let eve = record("deny", "Eve@Example.com", "198.51.100.7");
+        assert!(filter("", "").matches(&ana) && filter("", "").matches(&eve));
+        assert!(!filter("deny", "").matches(&ana) && filter("deny", "").matches(&eve));
+        assert!(filter("", "eve@example").matches(&eve) && !filter("", "eve@").matches(&ana));
+        assert!(filter("", "198.51.100").matches(&eve) && !filter("", "198.51").matches(&ana));
+
+        let page = AccessPage {
+            filter: filter("", "\"><script>q</script>"),
+            apps: vec!["<img src=x onerror=alert(1)>".into()],
+            decisions: ACCESS_DECISIONS.to_vec(),
+            scanned: 1,
+            counts: vec![("deny".into(), 1)],
+            rows: vec![AccessRow {
+                time: Timestamp::from_unix_millis(0),
+                app: "wiki".into(),
+                decision: "deny".into(),
+                tone: access_tone("deny"),
+                policy: "staff".into(),
+                who: "<b>eve</b>".into(),
+                idp: "corp".into(),
+                client_ip: "198.51.100.7".into(),
+                country: "KP".into(),
+                request_id: "rid-1".into(),
+                reason: "<script>cn</script>".into(),
+            }],
+        };
+        let html = page.render().unwrap();
+        for raw in ["<script>", "<img src=x", "<b>eve"] {
+            assert!(
+                !html.contains(raw),
+                "{raw} reached the page unescaped:\n{html}"
+            );
+        }
+        assert!(html.contains("badge refused"), "{html}");
     }
 
     #[test]

@@ -453,6 +453,39 @@ async fn chromium_signs_in_with_pkce_and_the_app_verifies_the_identity() {
         .iter()
         .any(|r| r["decision"] == "allow" && r["policy"] == "staff" && r["idp"] == "test-idp"));
 
+    // The dashboard's access page shows the same log to a signed-in operator, filtered.
+    let login = Request::post("/login")
+        .header("host", "localhost")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Full::new(Bytes::from(format!(
+            "token={ADMIN_TOKEN}&next=%2Faccess"
+        ))))
+        .unwrap();
+    let login = send(w.parapet.admin(), login).await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER, "{}", login.text());
+    let operator = login
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = send(
+        w.parapet.admin(),
+        request("/access?app=wiki&decision=deny", &[("cookie", &operator)]),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let html = page.text();
+    assert!(
+        html.contains(">deny</span>") && html.contains("eve") && html.contains("KP"),
+        "{html}"
+    );
+    assert!(
+        !html.contains(">allow</span>"),
+        "filtered to denials: {html}"
+    );
+
     // Every field the OpenAPI document requires of a record is there.
     let spec: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(repo_root().join("docs/api/openapi.json")).unwrap(),
