@@ -397,7 +397,7 @@ headers_of() { # target -> wrk arguments in HEADERS
 }
 wrk_run() { # target pid url proto
     headers_of "$1"
-    load "$BENCH" wrk --pid "$2" --tag "target=$1" --tag "proto=$4" -- \
+    load "$BENCH" wrk --pid "$2" --tag "target=$1" --tag "proto=$4" --tag "round=$ROUND" -- \
         -t1 -c"$CONNECTIONS" -d"${DURATION}s" "${HEADERS[@]}" "$3" | record
 }
 
@@ -406,15 +406,16 @@ wrk_run() { # target pid url proto
 lat_run() { # target pid url proto
     load "$BENCH" latency --url "$3" --rate "$RATE" --duration "${DURATION}s" --warmup 1s \
         --connections "$LAT_CONNECTIONS" --ca "$TMP/ca.pem" --server-name localhost \
-        --pid "$2" --tag "target=$1" --tag "proto=$4" | record
+        --pid "$2" --tag "target=$1" --tag "proto=$4" --tag "round=$ROUND" | record
 }
 hs_run() { # target pid port group duration
     load "$BENCH" handshake --addr "127.0.0.1:$3" --server-name localhost --group "$4" \
         --ca "$TMP/ca.pem" --duration "$5" --warmup 1s --concurrency "$HS_CONCURRENCY" \
-        --pid "$2" --tag "target=$1"
+        --pid "$2" --tag "target=$1" --tag "round=$ROUND"
 }
 RATE_HOW=$RATE
 for round in $(seq 1 "$ROUNDS"); do
+    ROUND=$round
     # 1. Closed loop, maximum throughput (wrk), plain and TLS keep-alive; the upstream direct.
     log "round $round/$ROUNDS: throughput (wrk, ${DURATION}s each)"
     if ((round == 1)); then
@@ -465,6 +466,7 @@ if [[ $RATE == auto ]]; then
     RATE=$(awk -v r="${slowest:-2000}" 'BEGIN { x = int(r / 4 / 500) * 500; if (x < 500) x = 500; print x }')
 fi
 for round in $(seq 1 "$LAT_ROUNDS"); do
+    ROUND=$round
     log "latency round $round/$LAT_ROUNDS: fixed rate $RATE req/s (${DURATION}s each)"
     lat_run direct "$UP_PID" "http://127.0.0.1:$UP/" plain
     n=${#ready[@]}
