@@ -158,7 +158,7 @@ const DECISIONS: [&str; 6] = [
 /// Counters per application and decision, made once so that a request only increments.
 struct AppCounters([Counter; 6]);
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Metrics {
     decisions: Family<DecisionLabels, Counter>,
     /// Cookies and credentials refused, by reason.
@@ -190,9 +190,9 @@ pub struct Access {
     apps: Vec<App>,
     providers: Vec<Arc<Provider>>,
     service_tokens: HashMap<String, ServiceCredential>,
-    cookies: CookieKey,
+    cookies: Arc<CookieKey>,
     signer: Arc<Signer>,
-    revocations: Revocations,
+    revocations: Arc<Revocations>,
     cookie_lifetime: u64,
     metrics: Metrics,
     /// Countries of client addresses, when the config names a database.
@@ -202,7 +202,7 @@ pub struct Access {
     store: Option<Arc<dyn Store>>,
     webauthn_config: parapet_config::Webauthn,
     /// WebAuthn ceremonies in progress.
-    ceremonies: webauthn::Ceremonies,
+    ceremonies: Arc<webauthn::Ceremonies>,
 }
 
 impl std::fmt::Debug for Access {
@@ -307,6 +307,52 @@ fn set_cookie(
     .ok()
 }
 
+fn apps(config: &parapet_config::Access, metrics: &Metrics) -> Vec<App> {
+    config
+        .apps
+        .iter()
+        .map(|a| App {
+            counters: AppCounters(DECISIONS.map(|decision| {
+                metrics
+                    .decisions
+                    .get_or_create(&DecisionLabels {
+                        app: a.name.clone(),
+                        decision,
+                    })
+                    .clone()
+            })),
+            config: a.clone(),
+            tokens: TokenCache::default(),
+            service_tokens: TokenCache::default(),
+            certificates: TokenCache::default(),
+        })
+        .collect()
+}
+
+fn providers(config: &parapet_config::Access) -> Vec<Arc<Provider>> {
+    config
+        .idps
+        .iter()
+        .map(|p| Arc::new(Provider::new(p.clone())))
+        .collect()
+}
+
+fn service_tokens(config: &parapet_config::Access) -> HashMap<String, ServiceCredential> {
+    config
+        .service_tokens
+        .iter()
+        .map(|t| {
+            (
+                t.client_id.clone(),
+                ServiceCredential {
+                    name: t.name.clone(),
+                    secret_sha256: sha256(t.client_secret.expose().as_bytes()),
+                },
+            )
+        })
+        .collect()
+}
+
 impl Access {
     /// Access for `config`, with keys in `state_dir`; `audit` receives the decisions to
     /// record (the binary writes them to the store); revocations are kept in `store`.
@@ -324,55 +370,45 @@ impl Access {
             now,
         )?;
         let metrics = Metrics::default();
-        let apps = config
-            .apps
-            .iter()
-            .map(|a| App {
-                counters: AppCounters(DECISIONS.map(|decision| {
-                    metrics
-                        .decisions
-                        .get_or_create(&DecisionLabels {
-                            app: a.name.clone(),
-                            decision,
-                        })
-                        .clone()
-                })),
-                config: a.clone(),
-                tokens: TokenCache::default(),
-                service_tokens: TokenCache::default(),
-                certificates: TokenCache::default(),
-            })
-            .collect();
         Ok(Access {
-            apps,
-            providers: config
-                .idps
-                .iter()
-                .map(|p| Arc::new(Provider::new(p.clone())))
-                .collect(),
-            service_tokens: config
-                .service_tokens
-                .iter()
-                .map(|t| {
-                    (
-                        t.client_id.clone(),
-                        ServiceCredential {
-                            name: t.name.clone(),
-                            secret_sha256: sha256(t.client_secret.expose().as_bytes()),
-                        },
-                    )
-                })
-                .collect(),
-            cookies: CookieKey::new(keys::cookie_key(state_dir)?),
+            apps: apps(config, &metrics),
+            providers: providers(config),
+            service_tokens: service_tokens(config),
+            cookies: Arc::new(CookieKey::new(keys::cookie_key(state_dir)?)),
             signer: Arc::new(signer),
-            revocations: Revocations::default(),
+            revocations: Arc::default(),
             cookie_lifetime: config.cookie_lifetime.as_secs(),
             metrics,
             geo: config.geoip_db.as_deref().map(geo::Geo::open).transpose()?,
             audit,
             store,
             webauthn_config: config.webauthn.clone(),
-            ceremonies: webauthn::Ceremonies::default(),
+            ceremonies: Arc::default(),
+        })
+    }
+
+    /// Access for a reloaded `config` (SIGHUP): applications, policies, providers, service
+    /// tokens, cookie lifetime, WebAuthn settings and the country database are taken from
+    /// it; what must outlive a reload is shared with `self`: the cookie and signing keys
+    /// (sessions and identity tokens stay valid; `key_rotation` and `token_lifetime` take
+    /// effect at the next start), revocations, ceremonies in progress, metrics and the
+    /// audit log. Signed identity tokens are not carried over: the next request of each
+    /// session is decided under the new policies and gets a new one.
+    pub fn reloaded(&self, config: &parapet_config::Access) -> Result<Self, AccessError> {
+        Ok(Access {
+            apps: apps(config, &self.metrics),
+            providers: providers(config),
+            service_tokens: service_tokens(config),
+            cookies: self.cookies.clone(),
+            signer: self.signer.clone(),
+            revocations: self.revocations.clone(),
+            cookie_lifetime: config.cookie_lifetime.as_secs(),
+            metrics: self.metrics.clone(),
+            geo: config.geoip_db.as_deref().map(geo::Geo::open).transpose()?,
+            audit: self.audit.clone(),
+            store: self.store.clone(),
+            webauthn_config: config.webauthn.clone(),
+            ceremonies: self.ceremonies.clone(),
         })
     }
 

@@ -690,3 +690,54 @@ fn the_gateways_cookies_never_reach_the_upstream_and_others_do() {
         vec!["parapet_accessory=1; a=2", "b=3"]
     );
 }
+
+#[test]
+fn a_reload_applies_new_policies_to_live_sessions_and_keeps_keys_and_revocations() {
+    let w = world();
+    let now = unix_now();
+    let ana = session_cookie(&w, "ana@example.com", &["eng"], "corp", now);
+    let granted = |a: &Access, cookie: &str| {
+        matches!(
+            a.check(&parts("/app", &[("cookie", cookie)]), &info("10.0.0.1")),
+            Verdict::Pass(Grant {
+                identity: Some(_),
+                ..
+            })
+        )
+    };
+    assert!(granted(&w.access, &ana));
+    let jwks = w.access.signer().jwks();
+
+    // The new policy excludes ana's group: her live session is refused at once.
+    let stricter = CONFIG.replace(
+        r#"exclude = [{ groups = ["suspended"] }]"#,
+        r#"exclude = [{ groups = ["suspended", "eng"] }]"#,
+    );
+    assert_ne!(stricter, CONFIG);
+    let c = parapet_config::Config::from_str(&stricter, Path::new("/t.toml")).unwrap();
+    let reloaded = w.access.reloaded(c.access.as_ref().unwrap()).unwrap();
+    assert!(
+        !granted(&reloaded, &ana),
+        "the cached token is not carried over"
+    );
+    // The cookie key and the signing keys are the same: sessions and tokens stay valid.
+    assert_eq!(reloaded.signer().jwks(), jwks);
+    let bob = session_cookie(&w, "bob@example.com", &["ops"], "corp", now);
+    assert!(granted(&reloaded, &bob));
+
+    // A revocation made on either side holds on both.
+    w.access.revocations.revoke_subject("u1", now + 1);
+    assert!(!granted(&reloaded, &bob), "revoked before: {bob}");
+    // And the decisions are counted in the same metrics.
+    let counted = |a: &Access| {
+        a.metrics
+            .decisions
+            .get_or_create(&DecisionLabels {
+                app: "wiki".into(),
+                decision: "allow",
+            })
+            .get()
+    };
+    assert_eq!(counted(&w.access), counted(&reloaded));
+    assert!(counted(&reloaded) >= 2);
+}

@@ -8,6 +8,7 @@
 //!   every request and adds the signed identity to granted ones,
 //! - `response_filter` adds a renewed session cookie.
 
+use arc_swap::ArcSwap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,7 +35,9 @@ const FLUSH_EVERY: Duration = Duration::from_millis(500);
 const MAINTAIN_EVERY: Duration = Duration::from_secs(300);
 
 pub struct AccessModule {
-    access: Arc<Access>,
+    /// Swapped whole on reload ([`AccessModule::reload`]); a request decides under one
+    /// generation from start to end.
+    access: ArcSwap<Access>,
     store: Arc<dyn Store>,
 }
 
@@ -65,8 +68,34 @@ impl AccessModule {
             "access control on"
         );
         let writer = tokio::spawn(writer(rx, store.clone(), shutdown.clone()));
+        // Maintenance touches only what generations share (keys, revocations, ceremonies).
         tokio::spawn(maintain(access.clone(), shutdown));
+        let access = ArcSwap::new(access);
         Ok(Some((Arc::new(AccessModule { access, store }), writer)))
+    }
+
+    /// Takes the `[access]` section of a reloaded `config`: new policies apply to the next
+    /// request, live sessions included ([`Access::reloaded`]). On error, or when the new
+    /// config has no applications (turning access control off, or on, needs a restart),
+    /// the running policies stay.
+    pub fn reload(&self, config: &Config) {
+        let Some(a) = config.access.as_ref().filter(|a| !a.apps.is_empty()) else {
+            tracing::warn!("the reloaded configuration has no [access] applications; access control stays as it was until a restart");
+            return;
+        };
+        match self.access.load().reloaded(a) {
+            Ok(next) => {
+                self.access.store(Arc::new(next));
+                tracing::info!(
+                    apps = a.apps.len(),
+                    idps = a.idps.len(),
+                    "access policies reloaded"
+                );
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "access reload failed; the running policies stay");
+            }
+        }
     }
 }
 
@@ -137,7 +166,7 @@ impl HttpModule for AccessModule {
             request_id: &ctx.request_id,
             client_cert: ctx.client_cert.as_deref(),
         };
-        match self.access.check(req, &info) {
+        match self.access.load().check(req, &info) {
             Verdict::NotProtected => RequestAction::Continue,
             Verdict::Endpoint => RequestAction::Serve,
             Verdict::Pass(grant) => {
@@ -150,7 +179,7 @@ impl HttpModule for AccessModule {
 
     fn serve(&self, req: Request<Incoming>, ctx: &RequestCtx) -> ServeFuture {
         let (parts, body) = req.into_parts();
-        let access = self.access.clone();
+        let access = self.access.load_full();
         let (host, client, tls, rid) = (
             ctx.host.clone(),
             ctx.client.ip(),
@@ -182,12 +211,15 @@ impl HttpModule for AccessModule {
     fn upstream_request_filter(&self, req: &mut request::Parts, ctx: &RequestCtx) {
         let grant = ctx.slots.get::<Arc<Grant>>();
         self.access
+            .load()
             .upstream_headers(grant.as_deref(), &mut req.headers);
     }
 
     fn response_filter(&self, resp: &mut response::Parts, ctx: &RequestCtx) {
         if let Some(grant) = ctx.slots.get::<Arc<Grant>>() {
-            self.access.response_headers(&grant, &mut resp.headers);
+            self.access
+                .load()
+                .response_headers(&grant, &mut resp.headers);
         }
     }
 
@@ -224,7 +256,7 @@ impl HttpModule for AccessModule {
                         )
                     }));
                 };
-                let access = self.access.clone();
+                let access = self.access.load_full();
                 Some(Box::pin(async move {
                     access.revoke_subject(&sub).await;
                     tracing::info!(sub = %sub, "access sessions revoked");
@@ -289,6 +321,6 @@ impl HttpModule for AccessModule {
     }
 
     fn register_metrics(&self, registry: &mut Registry) {
-        self.access.register_metrics(registry);
+        self.access.load().register_metrics(registry);
     }
 }

@@ -340,9 +340,13 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
     // Access comes after the script monitor, so that browsers' CSP reports reach it on
     // protected sites (they carry no session).
     let mut access_writer = None;
+    // What a SIGHUP reloads besides the gateway's own runtime.
+    let mut on_reload: Vec<Box<dyn Fn(&Config) + Send>> = Vec::new();
     if let Some((m, w)) =
         access::AccessModule::from_config(&config, store.clone(), writer_stop.clone()).await?
     {
+        let access = m.clone();
+        on_reload.push(Box::new(move |c| access.reload(c)));
         modules.push(m);
         access_writer = Some(w);
     }
@@ -363,7 +367,12 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
     let gateway =
         parapet_gateway::Gateway::bind(&config, modules).context("cannot start the gateway")?;
     let reloader = gateway.reloader();
-    tokio::spawn(signals(path.to_owned(), reloader, shutdown.clone()));
+    tokio::spawn(signals(
+        path.to_owned(),
+        reloader,
+        on_reload,
+        shutdown.clone(),
+    ));
     if !config.alerts.channels.is_empty() {
         tokio::spawn(alerting::tick(alerts.clone(), shutdown.clone()));
     }
@@ -438,8 +447,14 @@ async fn stop_on_signal(shutdown: CancellationToken) {
     shutdown.cancel();
 }
 
-/// SIGHUP reloads the config; SIGTERM and SIGINT start a graceful shutdown.
-async fn signals(path: PathBuf, reloader: parapet_gateway::Reloader, shutdown: CancellationToken) {
+/// SIGHUP reloads the config (the gateway's runtime, then `on_reload`'s services, only if
+/// the gateway took it); SIGTERM and SIGINT start a graceful shutdown.
+async fn signals(
+    path: PathBuf,
+    reloader: parapet_gateway::Reloader,
+    on_reload: Vec<Box<dyn Fn(&Config) + Send>>,
+    shutdown: CancellationToken,
+) {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut hup), Ok(mut term), Ok(mut int)) = (
         signal(SignalKind::hangup()),
@@ -452,11 +467,10 @@ async fn signals(path: PathBuf, reloader: parapet_gateway::Reloader, shutdown: C
     loop {
         tokio::select! {
             _ = hup.recv() => match Config::load(&path) {
-                Ok(config) => {
-                    if let Err(e) = reloader.reload(&config) {
-                        tracing::error!(error = %e, "reload failed; the running configuration stays");
-                    }
-                }
+                Ok(config) => match reloader.reload(&config) {
+                    Ok(()) => on_reload.iter().for_each(|reload| reload(&config)),
+                    Err(e) => tracing::error!(error = %e, "reload failed; the running configuration stays"),
+                },
                 Err(e) => tracing::error!(error = %e, "reload failed; the running configuration stays"),
             },
             _ = term.recv() => break,

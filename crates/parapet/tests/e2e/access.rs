@@ -887,3 +887,47 @@ async fn websocket_and_http2_requests_are_checked_and_carry_the_identity() {
     assert_eq!(seen["verified"], true, "{seen}");
     assert_eq!(seen["claims"]["sub"], "ci");
 }
+
+/// SIGHUP reloads the policies: the next request is decided under the new ones, and the
+/// running process keeps serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policies_reload_on_sighup() {
+    let mut w = world();
+    let http = w.parapet.http();
+    let robot = || {
+        request(
+            "/",
+            &[
+                ("parapet-access-client-id", "ci.e2e"),
+                ("parapet-access-client-secret", SERVICE_SECRET),
+            ],
+        )
+    };
+    assert_eq!(send(http, robot()).await.status, StatusCode::OK);
+
+    // The robots' policy becomes a block.
+    w.parapet.edit_config(|c| {
+        let edited = c.replace(
+            "name = \"robots\"\naction = \"service-auth\"",
+            "name = \"robots\"\naction = \"block\"",
+        );
+        assert_ne!(edited, c, "the config names the robots' policy");
+        edited
+    });
+    w.parapet.signal(nix::sys::signal::Signal::SIGHUP);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let status = send(http, robot()).await.status;
+        if status == StatusCode::FORBIDDEN {
+            break;
+        }
+        assert_eq!(status, StatusCode::OK, "before the reload: still granted");
+        assert!(
+            Instant::now() < deadline,
+            "the reloaded policy did not apply within 10 s; stderr:\n{}",
+            w.parapet.stderr()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(w.parapet.is_running());
+}

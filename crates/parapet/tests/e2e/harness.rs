@@ -489,6 +489,13 @@ impl Parapet {
         .unwrap();
     }
 
+    /// Edits the config file's text in place (for sections the `Config` builder keeps as
+    /// text, such as `extra`).
+    pub fn edit_config(&self, edit: impl FnOnce(String) -> String) {
+        let text = std::fs::read_to_string(&self.config_path).unwrap();
+        std::fs::write(&self.config_path, edit(text)).unwrap();
+    }
+
     /// The process id, while it runs.
     pub fn pid(&self) -> u32 {
         self.child.as_ref().expect("parapet is running").id()
