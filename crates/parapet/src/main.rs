@@ -341,7 +341,7 @@ async fn run(path: &Path, config: Config) -> anyhow::Result<()> {
     // protected sites (they carry no session).
     let mut access_writer = None;
     // What a SIGHUP reloads besides the gateway's own runtime.
-    let mut on_reload: Vec<Box<dyn Fn(&Config) + Send>> = Vec::new();
+    let mut on_reload: Vec<OnReload> = Vec::new();
     if let Some((m, w)) =
         access::AccessModule::from_config(&config, store.clone(), writer_stop.clone()).await?
     {
@@ -447,12 +447,15 @@ async fn stop_on_signal(shutdown: CancellationToken) {
     shutdown.cancel();
 }
 
+/// A service's part of a reload: it takes the new config (and keeps its own on error).
+type OnReload = Box<dyn Fn(&Config) + Send>;
+
 /// SIGHUP reloads the config (the gateway's runtime, then `on_reload`'s services, only if
 /// the gateway took it); SIGTERM and SIGINT start a graceful shutdown.
 async fn signals(
     path: PathBuf,
     reloader: parapet_gateway::Reloader,
-    on_reload: Vec<Box<dyn Fn(&Config) + Send>>,
+    on_reload: Vec<OnReload>,
     shutdown: CancellationToken,
 ) {
     use tokio::signal::unix::{signal, SignalKind};
