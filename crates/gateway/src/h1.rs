@@ -256,8 +256,13 @@ type Span = [(u32, u32); 2];
 /// left uninitialised (it fills what it uses); the headers' places are noted
 /// as offsets, which stay valid across the split.
 fn parse_head(buf: &mut BytesMut, method: &Method) -> io::Result<Option<Head>> {
-    let mut spans: [Span; MAX_HEADERS] = [[(0, 0); 2]; MAX_HEADERS];
-    let (len, code, minor, count) = {
+    if buf.is_empty() {
+        return Ok(None);
+    }
+    // Only as many spans as there are headers: zeroing room for `MAX_HEADERS` of them cost
+    // more than the parse itself.
+    let mut spans: Vec<Span> = Vec::new();
+    let (len, code, minor) = {
         let mut slots = [const { MaybeUninit::uninit() }; MAX_HEADERS];
         let mut resp = httparse::Response::new(&mut []);
         let parsed = httparse::ParserConfig::default()
@@ -283,10 +288,12 @@ fn parse_head(buf: &mut BytesMut, method: &Method) -> io::Result<Option<Head>> {
                 u32::try_from(b.len()).unwrap_or(u32::MAX),
             )
         };
-        for (s, h) in spans.iter_mut().zip(resp.headers.iter()) {
-            *s = [span(h.name.as_bytes()), span(h.value)];
-        }
-        (len, resp.code, resp.version, resp.headers.len())
+        spans.extend(
+            resp.headers
+                .iter()
+                .map(|h| [span(h.name.as_bytes()), span(h.value)]),
+        );
+        (len, resp.code, resp.version)
     };
     let head = buf.split_to(len).freeze();
     let range = |(offset, n): (u32, u32)| -> io::Result<std::ops::Range<usize>> {
@@ -304,12 +311,12 @@ fn parse_head(buf: &mut BytesMut, method: &Method) -> io::Result<Option<Head>> {
     } else {
         Version::HTTP_10
     };
-    let mut headers = HeaderMap::with_capacity(count + ADDED_HEADERS);
+    let mut headers = HeaderMap::with_capacity(spans.len() + ADDED_HEADERS);
     let mut length: Option<u64> = None;
     let mut te_chunked = None;
     let (mut saw_close, mut saw_keep_alive) = (false, false);
     let mut connection_listed: Vec<HeaderName> = Vec::new();
-    for [name, value] in &spans[..count] {
+    for [name, value] in &spans {
         let name = HeaderName::from_bytes(&head[range(*name)?])
             .map_err(|_| invalid("bad upstream header name"))?;
         let value = HeaderValue::from_maybe_shared(head.slice(range(*value)?))

@@ -128,10 +128,13 @@ impl RequestIds {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let n = self.next.fetch_add(1, Relaxed) & 0xffff_ffff_ffff;
         let v = (u128::from(self.prefix) << 48) | u128::from(n);
-        (0..20)
-            .rev()
-            .map(|i| char::from(HEX[((v >> (4 * i)) & 0xf) as usize]))
-            .collect()
+        let mut id = String::with_capacity(20);
+        id.extend(
+            (0..20)
+                .rev()
+                .map(|i| char::from(HEX[((v >> (4 * i)) & 0xf) as usize])),
+        );
+        id
     }
 }
 
