@@ -5,6 +5,11 @@
 //! ```sh
 //! cargo run --release -p parapet-scripts --example throughput -- FILE... [--rounds N]
 //! ```
+//!
+//! With `--dump`, it times nothing and prints instead, for every file, everything the
+//! analysis decides (fingerprint, features, local pieces, verdict; and against the file
+//! before it, the diff and the verdict on the added code), so that two builds can be
+//! compared byte for byte: a speed-up must not change a single output.
 #![allow(clippy::unwrap_used)]
 
 use std::time::Instant;
@@ -14,7 +19,8 @@ use oxc_minifier::{CompressOptions, Minifier, MinifierOptions};
 use oxc_parser::Parser;
 use oxc_span::SourceType;
 use parapet_scripts::analysis::analyse;
-use parapet_scripts::analysis::classify::{classify, Context};
+use parapet_scripts::analysis::classify::{classify, features, local_features, Context};
+use parapet_scripts::analysis::diff::ScriptDiff;
 use parapet_scripts::analysis::fingerprint::Fingerprint;
 
 fn main() {
@@ -27,10 +33,20 @@ fn main() {
             .unwrap_or(rounds);
         args.drain(i..=(i + 1).min(args.len() - 1));
     }
+    let dump = match args.iter().position(|a| a == "--dump") {
+        Some(i) => {
+            args.remove(i);
+            true
+        }
+        None => false,
+    };
     let files: Vec<String> = args
         .iter()
         .map(|f| parapet_scripts::read_script(std::path::Path::new(f)).unwrap())
         .collect();
+    if dump {
+        return dump_all(&args, &files);
+    }
     let bytes: usize = files.iter().map(String::len).sum::<usize>() * rounds;
     let mb = bytes as f64 / 1e6;
 
@@ -82,4 +98,41 @@ fn main() {
         both / parse,
         compress / parse
     );
+}
+
+/// Prints every output of the analysis for each file (and each file against the one before).
+fn dump_all(names: &[String], files: &[String]) {
+    let ctx = Context::default();
+    let site = Context {
+        site: Some("www.shop.example"),
+    };
+    let mut previous = None;
+    for (name, src) in names.iter().zip(files) {
+        let a = analyse(src);
+        println!(
+            "{}",
+            serde_json::to_string(&Fingerprint::of(name, &a)).unwrap()
+        );
+        println!(
+            "{}",
+            serde_json::to_string(&classify(name, &a, None, ctx)).unwrap()
+        );
+        println!(
+            "{}",
+            serde_json::to_string(&classify(name, &a, None, site)).unwrap()
+        );
+        println!("{:?}", features(&a, None, site));
+        for (line, f) in local_features(&a, site) {
+            println!("piece {line} {f:?}");
+        }
+        if let Some((old_name, old_src)) = previous {
+            let old = analyse(old_src);
+            let d = ScriptDiff::between(old_name, &old, name, &a);
+            println!("{}", serde_json::to_string(&d).unwrap());
+            let v = classify(name, &a, Some(&old), site);
+            println!("{}", serde_json::to_string(&v).unwrap());
+            println!("{:?}", features(&a, Some(&old), site));
+        }
+        previous = Some((name, src));
+    }
 }
