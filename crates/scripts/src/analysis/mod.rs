@@ -168,11 +168,7 @@ fn parse_and_normalise(source: &str) -> Result<Parsed, ParseFailure> {
     let mut hasher = fingerprint::UnitHasher::new(norm.symbols);
     let whole = hasher.digest(&norm, 0, norm.toks.len());
     let atoms = fingerprint::atom_hashes(&norm);
-    let unit_hashes = norm
-        .units
-        .iter()
-        .map(|u| hasher.short(&norm, &atoms, u.start, u.end))
-        .collect();
+    let unit_hashes = hasher.all_short(&norm, &atoms);
     Ok(Parsed {
         normalized_hash: hex(&whole),
         norm,
