@@ -297,15 +297,18 @@ impl Fingerprint {
         };
         if let Ok(p) = &a.outcome {
             fp.normalized_hash = Some(p.normalized_hash.clone());
+            // Sorted as numbers, then printed: fixed-width lower-case hex sorts the same.
+            let (mut functions, mut statements) = (Vec::new(), Vec::new());
             for (u, h) in p.norm.units.iter().zip(&p.unit_hashes) {
-                let list = match u.kind {
-                    UnitKind::Function => &mut fp.functions,
-                    UnitKind::Statement => &mut fp.statements,
-                };
-                list.push(short_hex(*h));
+                match u.kind {
+                    UnitKind::Function => functions.push(*h),
+                    UnitKind::Statement => statements.push(*h),
+                }
             }
-            fp.functions.sort_unstable();
-            fp.statements.sort_unstable();
+            functions.sort_unstable();
+            statements.sort_unstable();
+            fp.functions = functions.into_iter().map(short_hex).collect();
+            fp.statements = statements.into_iter().map(short_hex).collect();
             fp.hosts = p.hosts();
             fp.apis = p.apis();
         }

@@ -201,8 +201,10 @@ impl<'s> Normalizer<'s> {
             scoping: self.scoping,
             found: HashMap::default(),
             candidates: HashMap::default(),
-            reads: HashMap::default(),
+            reads: vec![(0, 0); self.out.symbols],
         };
+        // About one token per byte of source: reserved, the stream is not copied as it grows.
+        self.out.toks.reserve(program.source_text.len());
         finder.visit_program(program);
         self.inline = finder.single_use();
         self.constants = finder.found;
@@ -1604,8 +1606,8 @@ struct ConstantFinder<'s> {
     found: HashMap<u32, Constant>,
     /// Single-use candidates: the span of their declarator.
     candidates: HashMap<u32, Span>,
-    /// How often each symbol is read, and where first.
-    reads: HashMap<u32, (u32, u32)>,
+    /// How often each symbol is read, and where first (by symbol id).
+    reads: Vec<(u32, u32)>,
 }
 
 impl ConstantFinder<'_> {
@@ -1613,7 +1615,7 @@ impl ConstantFinder<'_> {
         self.candidates
             .iter()
             .filter(
-                |(sym, decl)| matches!(self.reads.get(sym), Some(&(1, start)) if start >= decl.end),
+                |(sym, decl)| matches!(self.reads.get(**sym as usize), Some(&(1, start)) if start >= decl.end),
             )
             .map(|(sym, _)| *sym)
             .collect()
@@ -1643,11 +1645,12 @@ impl<'a> Visit<'a> for ConstantFinder<'_> {
             .get()
             .and_then(|r| self.scoping.get_reference(r).symbol_id())
         {
-            let e = self
-                .reads
-                .entry(sym.index() as u32)
-                .or_insert((0, it.span.start));
-            e.0 += 1;
+            if let Some(e) = self.reads.get_mut(sym.index()) {
+                if e.0 == 0 {
+                    e.1 = it.span.start;
+                }
+                e.0 += 1;
+            }
         }
     }
 

@@ -215,8 +215,6 @@ fn word_signals(text: &str) -> Signals {
     if text.len() > WORD_SCAN_MAX {
         return 0;
     }
-    let lower = text.to_ascii_lowercase();
-    let mut s = 0;
     const CARD: &[&str] = &[
         "cardnumber",
         "card_number",
@@ -243,13 +241,7 @@ fn word_signals(text: &str) -> Signals {
         "creditcard",
         "credit_card",
     ];
-    if CARD.iter().any(|w| lower.contains(w)) {
-        s |= SRC_CARD;
-    }
     const CHECKOUT: &[&str] = &["checkout", "payment", "onepage", "billing"];
-    if CHECKOUT.iter().any(|w| lower.contains(w)) {
-        s |= CHECKOUT_WORD;
-    }
     const MINING: &[&str] = &[
         "coinhive",
         "cryptonight",
@@ -261,10 +253,57 @@ fn word_signals(text: &str) -> Signals {
         "monero",
         "stratum",
     ];
-    if MINING.iter().any(|w| lower.contains(w)) {
-        s |= MINER;
+    const LISTS: [(&[&str], Signals); 3] =
+        [(CARD, SRC_CARD), (CHECKOUT, CHECKOUT_WORD), (MINING, MINER)];
+    // Every word is lower-case ASCII and not empty: then a word occurs in the lower-cased
+    // text exactly where it matches the text ignoring ASCII case, and only where the text
+    // has a byte some word starts with.
+    const FIRST: [bool; 256] = first_bytes(&LISTS);
+    let mut s = 0;
+    let bytes = text.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        if !FIRST[usize::from(b.to_ascii_lowercase())] {
+            continue;
+        }
+        let rest = &bytes[i..];
+        for (words, bit) in LISTS {
+            if s & bit == 0
+                && words.iter().any(|w| {
+                    rest.get(..w.len())
+                        .is_some_and(|r| r.eq_ignore_ascii_case(w.as_bytes()))
+                })
+            {
+                s |= bit;
+            }
+        }
     }
     s
+}
+
+/// The bytes some word of the lists starts with. Fails to compile if a word is empty or
+/// not lower-case ASCII (the matching in [`word_signals`] relies on both).
+const fn first_bytes(lists: &[(&[&str], Signals)]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < lists.len() {
+        let mut j = 0;
+        while j < lists[i].0.len() {
+            let w = lists[i].0[j].as_bytes();
+            assert!(!w.is_empty(), "empty vocabulary word");
+            let mut k = 0;
+            while k < w.len() {
+                assert!(
+                    w[k].is_ascii() && !w[k].is_ascii_uppercase(),
+                    "vocabulary words are lower-case ASCII"
+                );
+                k += 1;
+            }
+            table[w[0] as usize] = true;
+            j += 1;
+        }
+        i += 1;
+    }
+    table
 }
 
 /// Shannon entropy of a string's bytes, in bits per byte.
@@ -362,6 +401,16 @@ mod tests {
         assert_eq!(string_signals("Hello, world") & (SRC_CARD | SRC_KEY), 0);
         assert_ne!(name_signals("sendBeacon") & SINK_BEACON, 0);
         assert_eq!(name_signals("map"), 0);
+    }
+
+    #[test]
+    fn vocabulary_words_match_in_any_case_anywhere() {
+        assert_eq!(word_signals("billing[CC_Number]"), SRC_CARD | CHECKOUT_WORD);
+        assert_eq!(word_signals("ÄÖ-CheckOUT-ü"), CHECKOUT_WORD);
+        assert_eq!(word_signals("xcoin-hivex"), MINER);
+        assert_eq!(word_signals("cv"), 0, "a word cut off by the end");
+        assert_eq!(word_signals("pay ment cvx"), 0);
+        assert_eq!(word_signals(&"payment".repeat(40)), 0, "too long to scan");
     }
 
     #[test]
