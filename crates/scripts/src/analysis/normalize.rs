@@ -305,9 +305,17 @@ impl<'s> Normalizer<'s> {
         }
     }
 
-    /// Records a global or member name: its signals, and the name itself when notable.
-    fn name(&mut self, name: &str) {
+    /// A global or member name: its token, its signals, and the name itself when notable
+    /// (interned once for all three).
+    fn atom_name(&mut self, name: &str) {
         let id = self.intern(name);
+        self.out.toks.push(Tok::Atom(id));
+        self.name(id, name);
+    }
+
+    /// Records a global or member name (interned as `id`): its signals, and the name itself
+    /// when notable.
+    fn name(&mut self, id: u32, name: &str) {
         let slot = id as usize;
         if self.name_signals.len() <= slot {
             self.name_signals.resize(slot + 1, None);
@@ -405,8 +413,7 @@ impl<'s> Normalizer<'s> {
 
     fn identifier_name(&mut self, name: &str) {
         self.open(AstType::IdentifierName);
-        self.atom(name);
-        self.name(name);
+        self.atom_name(name);
         self.close();
     }
 
@@ -1163,10 +1170,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                     .and_then(|r| self.scoping.get_reference(r).symbol_id());
                 match symbol {
                     Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32)),
-                    None => {
-                        self.atom(&id.name);
-                        self.name(&id.name);
-                    }
+                    None => self.atom_name(&id.name),
                 }
             }
             AstKind::BindingIdentifier(id) => {
@@ -1178,10 +1182,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                     None => self.atom(&id.name),
                 }
             }
-            AstKind::IdentifierName(id) => {
-                self.atom(&id.name);
-                self.name(&id.name);
-            }
+            AstKind::IdentifierName(id) => self.atom_name(&id.name),
             AstKind::LabelIdentifier(_) => self.atom("label"),
             AstKind::PrivateIdentifier(id) => self.atom(&id.name),
             AstKind::BooleanLiteral(b) => self.atom(if b.value { "true" } else { "false" }),

@@ -255,14 +255,16 @@ fn word_signals(text: &str) -> Signals {
     ];
     const LISTS: [(&[&str], Signals); 3] =
         [(CARD, SRC_CARD), (CHECKOUT, CHECKOUT_WORD), (MINING, MINER)];
-    // Every word is lower-case ASCII and not empty: then a word occurs in the lower-cased
-    // text exactly where it matches the text ignoring ASCII case, and only where the text
-    // has a byte some word starts with.
-    const FIRST: [bool; 256] = first_bytes(&LISTS);
+    // Every word is lower-case ASCII and at least two bytes long: then a word occurs in the
+    // lower-cased text exactly where it matches the text ignoring ASCII case, and only where
+    // the text has two bytes some word starts with.
+    const STARTS: [u64; 1024] = starts(&LISTS);
     let mut s = 0;
     let bytes = text.as_bytes();
-    for (i, b) in bytes.iter().enumerate() {
-        if !FIRST[usize::from(b.to_ascii_lowercase())] {
+    for (i, pair) in bytes.windows(2).enumerate() {
+        let key = usize::from(pair[0].to_ascii_lowercase()) << 8
+            | usize::from(pair[1].to_ascii_lowercase());
+        if STARTS[key >> 6] & (1 << (key & 63)) == 0 {
             continue;
         }
         let rest = &bytes[i..];
@@ -280,16 +282,17 @@ fn word_signals(text: &str) -> Signals {
     s
 }
 
-/// The bytes some word of the lists starts with. Fails to compile if a word is empty or
-/// not lower-case ASCII (the matching in [`word_signals`] relies on both).
-const fn first_bytes(lists: &[(&[&str], Signals)]) -> [bool; 256] {
-    let mut table = [false; 256];
+/// The first two bytes of every word of the lists, as a set of 65 536 bits. Fails to
+/// compile if a word is shorter than two bytes or not lower-case ASCII (the matching in
+/// [`word_signals`] relies on both).
+const fn starts(lists: &[(&[&str], Signals)]) -> [u64; 1024] {
+    let mut set = [0u64; 1024];
     let mut i = 0;
     while i < lists.len() {
         let mut j = 0;
         while j < lists[i].0.len() {
             let w = lists[i].0[j].as_bytes();
-            assert!(!w.is_empty(), "empty vocabulary word");
+            assert!(w.len() >= 2, "vocabulary words have two bytes or more");
             let mut k = 0;
             while k < w.len() {
                 assert!(
@@ -298,12 +301,13 @@ const fn first_bytes(lists: &[(&[&str], Signals)]) -> [bool; 256] {
                 );
                 k += 1;
             }
-            table[w[0] as usize] = true;
+            let key = (w[0] as usize) << 8 | w[1] as usize;
+            set[key >> 6] |= 1 << (key & 63);
             j += 1;
         }
         i += 1;
     }
-    table
+    set
 }
 
 /// Shannon entropy of a string's bytes, in bits per byte.
