@@ -157,6 +157,9 @@ pub(crate) struct Normalizer<'s> {
     inline: HashSet<u32>,
     /// The tokens (and what they contain) of each inlined value, waiting for the read.
     buffered: HashMap<u32, Buffered>,
+    /// By symbol id: whether reads of it may be replaced (a constant or a single-use
+    /// value), so that the reads of every other symbol skip the two lookups above.
+    replaced: Vec<bool>,
 }
 
 /// An inlined variable's value, normalised.
@@ -193,6 +196,7 @@ impl<'s> Normalizer<'s> {
             constants: HashMap::default(),
             inline: HashSet::default(),
             buffered: HashMap::default(),
+            replaced: Vec::new(),
         }
     }
 
@@ -208,6 +212,12 @@ impl<'s> Normalizer<'s> {
         finder.visit_program(program);
         self.inline = finder.single_use();
         self.constants = finder.found;
+        self.replaced = vec![false; self.out.symbols];
+        for &sym in self.constants.keys().chain(self.inline.iter()) {
+            if let Some(r) = self.replaced.get_mut(sym as usize) {
+                *r = true;
+            }
+        }
         self.visit_program(program);
         self.out
     }
@@ -372,16 +382,22 @@ impl<'s> Normalizer<'s> {
         let Some(&p) = self.open_units.last() else {
             return;
         };
-        let child = self.out.units[u].clone();
-        let parent = &mut self.out.units[p];
+        // A parent is begun before its children: it comes first in the list.
+        if p >= u {
+            return;
+        }
+        let (head, tail) = self.out.units.split_at_mut(u);
+        let (Some(parent), Some(child)) = (head.get_mut(p), tail.first()) else {
+            return;
+        };
         parent.signals |= child.signals;
         if child.kind == UnitKind::Statement {
             parent.own_signals |= child.own_signals;
         }
-        for a in child.apis {
+        for &a in &child.apis {
             push_unique(&mut parent.apis, a);
         }
-        for h in child.hosts {
+        for &h in &child.hosts {
             push_unique(&mut parent.hosts, h);
         }
     }
@@ -1272,7 +1288,9 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             .reference_id
             .get()
             .and_then(|r| self.scoping.get_reference(r).symbol_id());
-        let sym = symbol.map(|s| s.index() as u32);
+        let sym = symbol
+            .map(|s| s.index() as u32)
+            .filter(|&s| self.replaced.get(s as usize).copied().unwrap_or(true));
         if let Some(b) = sym.and_then(|s| self.buffered.remove(&s)) {
             self.out.toks.extend_from_slice(&b.toks);
             self.signal(b.signals);
