@@ -203,12 +203,24 @@ fn prescan(source: &str) -> Result<usize, ParseFailure> {
     let bytes = source.as_bytes();
     let mut open: Vec<usize> = Vec::new();
     let mut depth = 0usize;
+    // Never below `depth` between bytes: every change of depth updates it.
     let mut max = 0usize;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b'(' | b'[' | b'{' => {
+        match PRESCAN_CLASS[usize::from(bytes[i])] {
+            Scan::Other => {
+                // A run of bytes that change nothing: only the bound is checked.
+                while i < bytes.len() && PRESCAN_CLASS[usize::from(bytes[i])] == Scan::Other {
+                    i += 1;
+                }
+                if depth > MAX_DEPTH_ESTIMATE {
+                    return Err(ParseFailure::TooDeep {
+                        what: "expression depth",
+                    });
+                }
+                continue;
+            }
+            Scan::Open => {
                 open.push(depth);
                 depth += 1;
                 if open.len() > MAX_NESTING {
@@ -217,11 +229,10 @@ fn prescan(source: &str) -> Result<usize, ParseFailure> {
                     });
                 }
             }
-            b')' | b']' | b'}' => depth = open.pop().map_or(0, |d| d + 1),
-            b',' | b';' => depth = open.last().map_or(0, |d| d + 1),
-            b'+' | b'-' | b'*' | b'/' | b'%' | b'|' | b'&' | b'^' | b'<' | b'>' | b'?' | b':'
-            | b'=' | b'!' | b'~' | b'.' | b'`' => depth += 1,
-            b'a'..=b'z' => {
+            Scan::Close => depth = open.pop().map_or(0, |d| d + 1),
+            Scan::End => depth = open.last().map_or(0, |d| d + 1),
+            Scan::Operator => depth += 1,
+            Scan::Word => {
                 let start = i;
                 while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
                     i += 1;
@@ -243,7 +254,6 @@ fn prescan(source: &str) -> Result<usize, ParseFailure> {
                 max = max.max(depth);
                 continue;
             }
-            _ => {}
         }
         max = max.max(depth);
         if depth > MAX_DEPTH_ESTIMATE {
@@ -255,6 +265,38 @@ fn prescan(source: &str) -> Result<usize, ParseFailure> {
     }
     Ok(max)
 }
+
+/// What a byte does to [`prescan`]'s depth estimate.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scan {
+    Other,
+    Open,
+    Close,
+    /// `,` and `;`.
+    End,
+    Operator,
+    /// A lower-case letter starts a word (which may be a prefix keyword).
+    Word,
+}
+
+/// [`Scan`] of every byte.
+const PRESCAN_CLASS: [Scan; 256] = {
+    let mut t = [Scan::Other; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b'(' | b'[' | b'{' => Scan::Open,
+            b')' | b']' | b'}' => Scan::Close,
+            b',' | b';' => Scan::End,
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'|' | b'&' | b'^' | b'<' | b'>' | b'?' | b':'
+            | b'=' | b'!' | b'~' | b'.' | b'`' => Scan::Operator,
+            b'a'..=b'z' => Scan::Word,
+            _ => Scan::Other,
+        };
+        b += 1;
+    }
+    t
+};
 
 /// Lower-case hex of some bytes.
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -416,6 +458,126 @@ mod tests {
         // Siblings do not add up: a long array or object literal is shallow.
         let wide = format!("var t = [{}];", "f(1+2),".repeat(MAX_DEPTH_ESTIMATE));
         assert!(analyse(&wide).outcome.is_ok());
+    }
+
+    /// The estimate as it was first written, byte by byte: the table-driven scan must agree
+    /// with it on everything.
+    fn prescan_reference(source: &str) -> Result<usize, ParseFailure> {
+        if source.len() > MAX_SCRIPT_BYTES {
+            return Err(ParseFailure::TooLarge { size: source.len() });
+        }
+        let bytes = source.as_bytes();
+        let mut open: Vec<usize> = Vec::new();
+        let mut depth = 0usize;
+        let mut max = 0usize;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            match b {
+                b'(' | b'[' | b'{' => {
+                    open.push(depth);
+                    depth += 1;
+                    if open.len() > MAX_NESTING {
+                        return Err(ParseFailure::TooDeep {
+                            what: "bracket nesting",
+                        });
+                    }
+                }
+                b')' | b']' | b'}' => depth = open.pop().map_or(0, |d| d + 1),
+                b',' | b';' => depth = open.last().map_or(0, |d| d + 1),
+                b'+' | b'-' | b'*' | b'/' | b'%' | b'|' | b'&' | b'^' | b'<' | b'>' | b'?'
+                | b':' | b'=' | b'!' | b'~' | b'.' | b'`' => depth += 1,
+                b'a'..=b'z' => {
+                    let start = i;
+                    while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                        i += 1;
+                    }
+                    if matches!(
+                        &bytes[start..i],
+                        b"typeof"
+                            | b"void"
+                            | b"new"
+                            | b"await"
+                            | b"yield"
+                            | b"delete"
+                            | b"in"
+                            | b"instanceof"
+                            | b"async"
+                    ) {
+                        depth += 1;
+                    }
+                    max = max.max(depth);
+                    continue;
+                }
+                _ => {}
+            }
+            max = max.max(depth);
+            if depth > MAX_DEPTH_ESTIMATE {
+                return Err(ParseFailure::TooDeep {
+                    what: "expression depth",
+                });
+            }
+            i += 1;
+        }
+        Ok(max)
+    }
+
+    #[test]
+    fn the_prescan_agrees_with_the_byte_by_byte_estimate() {
+        let mut inputs: Vec<String> = vec![
+            String::new(),
+            "a".into(),
+            "typeof".into(),
+            "typeof x".into(),
+            "Xtypeof _typeof 9typeof aTypeof".into(),
+            "f(a, b); [1, {c: d ? e : g}] `t${x}`".into(),
+            ")))".into(),
+        ];
+        for unit in [
+            "+a", "!", ".a", "()", "typeof ", "[0]", "a=>", "typeof", " new",
+        ] {
+            inputs.push(unit.repeat(MAX_DEPTH_ESTIMATE + 2));
+            inputs.push(unit.repeat(MAX_DEPTH_ESTIMATE / 4) + "a");
+        }
+        inputs.push(
+            "typeof "
+                .repeat(MAX_DEPTH_ESTIMATE + 1)
+                .trim_end()
+                .to_owned(),
+        );
+        inputs.push("new ".repeat(MAX_DEPTH_ESTIMATE + 1) + ",x");
+        inputs.push("[".repeat(MAX_NESTING + 1));
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        let mut stack = vec![dir];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    inputs.push(text);
+                }
+            }
+        }
+        // Pseudo-random text over the bytes that matter.
+        let alphabet = b"([{}]),;+.!=? \n\tabtypeofnewinX_9$`'\"";
+        let mut x = 0x9e37_79b9_u32;
+        for len in [10, 100, 1000, 100_000] {
+            let text: String = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    char::from(alphabet[x as usize % alphabet.len()])
+                })
+                .collect();
+            inputs.push(text);
+        }
+        for input in &inputs {
+            let start: String = input.chars().take(60).collect();
+            assert_eq!(prescan(input), prescan_reference(input), "{start:?}");
+        }
+        assert!(inputs.len() > 100, "{} inputs", inputs.len());
     }
 
     #[test]
