@@ -12,6 +12,13 @@ use sha2::{Digest, Sha256};
 use super::normalize::{Normalized, Tok, UnitKind};
 use super::{hex, Analysis, Family, SCHEME};
 
+/// The multiplier of [`UnitHasher::short`]'s mixing step.
+const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Largest table of symbol numbers by nesting level [`UnitHasher::all_short`] builds (symbols
+/// times the deepest nesting of units); beyond it, units are hashed one by one.
+const MAX_LEVEL_TABLE: usize = 1 << 24;
+
 /// Hashes token ranges, renumbering symbols per range.
 pub(crate) struct UnitHasher {
     /// Per symbol id: (range generation, number within the range).
@@ -94,9 +101,140 @@ impl UnitHasher {
                 Tok::Atom(a) => atom_hashes.get(a as usize).copied().unwrap_or(0),
                 Tok::Lit(class) => 0x0500 | class as u64,
             };
-            h = (h.rotate_left(23) ^ x).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            h = (h.rotate_left(23) ^ x).wrapping_mul(MIX);
         }
         h ^ (h >> 29)
+    }
+
+    /// [`Self::short`] of every unit, in the order of `n.units`, in one pass over the stream.
+    ///
+    /// Units nest, so one walk keeps a hash state for every open unit and feeds each token to
+    /// all of them: the states are independent, so the processor runs their multiplications
+    /// side by side instead of one unit after another, and a token's value is worked out
+    /// once. Renumbering needs, per open unit, the number each symbol got in it: a symbol
+    /// last seen at position `q` was seen in exactly the open units that start at or before
+    /// `q` (the outermost ones), which kept the numbers it had there; in the others it is
+    /// new. So each symbol keeps its numbers by nesting level from its last occurrence.
+    ///
+    /// Falls back to hashing unit by unit when units do not nest (they always do) or when
+    /// that table (symbols times depth) would be large (hostile nesting).
+    pub fn all_short(&mut self, n: &Normalized, atom_hashes: &[u64]) -> Vec<u64> {
+        match self.nested_short(n, atom_hashes) {
+            Some(hashes) => hashes,
+            None => n
+                .units
+                .iter()
+                .map(|u| self.short(n, atom_hashes, u.start, u.end))
+                .collect(),
+        }
+    }
+
+    fn nested_short(&mut self, n: &Normalized, atom_hashes: &[u64]) -> Option<Vec<u64>> {
+        const SEED: u64 = 0x243f_6a88_85a3_08d3;
+        const SYM: u64 = 0x0300_0000_0000;
+        // Check the nesting, and how deep it goes, before any work.
+        let mut depth = 0usize;
+        let mut ends: Vec<usize> = Vec::new();
+        let mut last_start = 0;
+        for u in &n.units {
+            if u.start < last_start || u.start > u.end || u.end > n.toks.len() {
+                return None;
+            }
+            last_start = u.start;
+            if u.start == u.end {
+                continue;
+            }
+            while ends.last().is_some_and(|&e| e <= u.start) {
+                ends.pop();
+            }
+            if ends.last().is_some_and(|&e| e < u.end) {
+                return None;
+            }
+            ends.push(u.end);
+            depth = depth.max(ends.len());
+        }
+        if depth.saturating_mul(self.seen.len()) > MAX_LEVEL_TABLE {
+            return None;
+        }
+        let mut out = vec![0u64; n.units.len()];
+        // The open units: index, start, end, next symbol number; and their hash states.
+        let mut open: Vec<(usize, usize, usize, u32)> = Vec::with_capacity(depth);
+        let mut states: Vec<u64> = Vec::with_capacity(depth);
+        // Per symbol: last position + 1 (0: not seen), and where its numbers by level are.
+        let mut last = vec![0usize; self.seen.len()];
+        let mut slot = vec![(0u32, 0u32); self.seen.len()];
+        let mut levels: Vec<u32> = Vec::new();
+        let mut next_unit = 0;
+        let finish = |h: u64| h ^ (h >> 29);
+        for (p, tok) in n.toks.iter().enumerate() {
+            while open.last().is_some_and(|o| o.2 <= p) {
+                if let (Some(o), Some(h)) = (open.pop(), states.pop()) {
+                    out[o.0] = finish(h);
+                }
+            }
+            while let Some(u) = n.units.get(next_unit).filter(|u| u.start == p) {
+                if u.end == p {
+                    out[next_unit] = finish(SEED);
+                } else {
+                    open.push((next_unit, u.start, u.end, 0));
+                    states.push(SEED);
+                }
+                next_unit += 1;
+            }
+            let x = match *tok {
+                Tok::Open(ty) => 0x0100 | u64::from(ty as u8),
+                Tok::Close => 0x0200,
+                Tok::Atom(a) => atom_hashes.get(a as usize).copied().unwrap_or(0),
+                Tok::Lit(class) => 0x0500 | class as u64,
+                Tok::Sym(id) => {
+                    let id = id as usize;
+                    if id >= last.len() {
+                        for h in &mut states {
+                            *h =
+                                (h.rotate_left(23) ^ (SYM | u64::from(u32::MAX))).wrapping_mul(MIX);
+                        }
+                        continue;
+                    }
+                    // Levels opened at or before its last occurrence saw it there.
+                    let seen = if last[id] == 0 {
+                        0
+                    } else {
+                        open.partition_point(|o| o.1 < last[id])
+                    };
+                    let (mut at, cap) = slot[id];
+                    if (cap as usize) < open.len() {
+                        let new_at = levels.len();
+                        let new_cap = open.len().max(2 * cap as usize);
+                        levels.extend_from_within(at as usize..(at + cap) as usize);
+                        levels.resize(new_at + new_cap, 0);
+                        at = u32::try_from(new_at).ok()?;
+                        slot[id] = (at, u32::try_from(new_cap).ok()?);
+                    }
+                    let numbers = levels.get_mut(at as usize..at as usize + open.len())?;
+                    for (o, number) in open.iter_mut().zip(numbers.iter_mut()).skip(seen) {
+                        *number = o.3;
+                        o.3 += 1;
+                    }
+                    for (number, h) in numbers.iter().zip(&mut states) {
+                        *h = (h.rotate_left(23) ^ (SYM | u64::from(*number))).wrapping_mul(MIX);
+                    }
+                    last[id] = p + 1;
+                    continue;
+                }
+            };
+            for h in &mut states {
+                *h = (h.rotate_left(23) ^ x).wrapping_mul(MIX);
+            }
+        }
+        while let (Some(o), Some(h)) = (open.pop(), states.pop()) {
+            out[o.0] = finish(h);
+        }
+        for (i, u) in n.units.iter().enumerate().skip(next_unit) {
+            if u.start == u.end {
+                out[i] = finish(SEED);
+            }
+        }
+        Some(out)
     }
 
     fn next_generation(&mut self) {
@@ -159,15 +297,18 @@ impl Fingerprint {
         };
         if let Ok(p) = &a.outcome {
             fp.normalized_hash = Some(p.normalized_hash.clone());
+            // Sorted as numbers, then printed: fixed-width lower-case hex sorts the same.
+            let (mut functions, mut statements) = (Vec::new(), Vec::new());
             for (u, h) in p.norm.units.iter().zip(&p.unit_hashes) {
-                let list = match u.kind {
-                    UnitKind::Function => &mut fp.functions,
-                    UnitKind::Statement => &mut fp.statements,
-                };
-                list.push(short_hex(*h));
+                match u.kind {
+                    UnitKind::Function => functions.push(*h),
+                    UnitKind::Statement => statements.push(*h),
+                }
             }
-            fp.functions.sort_unstable();
-            fp.statements.sort_unstable();
+            functions.sort_unstable();
+            statements.sort_unstable();
+            fp.functions = functions.into_iter().map(short_hex).collect();
+            fp.statements = statements.into_iter().map(short_hex).collect();
             fp.hosts = p.hosts();
             fp.apis = p.apis();
         }
@@ -249,6 +390,46 @@ mod tests {
             "{:?}",
             fp.apis
         );
+    }
+
+    /// The one-pass unit hashes are exactly the unit-by-unit ones, on nested code where
+    /// symbols recur across levels and on every script of the test data.
+    #[test]
+    fn one_pass_unit_hashes_equal_unit_by_unit_hashes() {
+        let mut sources = vec![
+            "function a(x){var y=x;function b(z){return x+y+z+q}return b(y)+x}var q=a(1);".to_owned(),
+            "(function(g,f){g.m=f(g)})(this,function(w){var d=w.document;return{f:function(e){return d.createElement(e)},g:function(){return w}}});".to_owned(),
+            "var t=function(){};t();t();".to_owned(),
+        ];
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        let mut stack = vec![dir];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|x| x == "js") {
+                    sources.push(std::fs::read_to_string(&path).unwrap_or_default());
+                }
+            }
+        }
+        let mut units = 0;
+        for src in &sources {
+            let a = analyse(src);
+            let Ok(p) = &a.outcome else { continue };
+            let n = &p.norm;
+            let atoms = atom_hashes(n);
+            let mut hasher = UnitHasher::new(n.symbols);
+            let one_by_one: Vec<u64> = n
+                .units
+                .iter()
+                .map(|u| hasher.short(n, &atoms, u.start, u.end))
+                .collect();
+            assert_eq!(hasher.nested_short(n, &atoms), Some(one_by_one.clone()));
+            assert_eq!(p.unit_hashes, one_by_one);
+            units += one_by_one.len();
+        }
+        assert!(units > 1000, "{units} units compared");
     }
 
     #[test]

@@ -157,6 +157,9 @@ pub(crate) struct Normalizer<'s> {
     inline: HashSet<u32>,
     /// The tokens (and what they contain) of each inlined value, waiting for the read.
     buffered: HashMap<u32, Buffered>,
+    /// By symbol id: whether reads of it may be replaced (a constant or a single-use
+    /// value), so that the reads of every other symbol skip the two lookups above.
+    replaced: Vec<bool>,
 }
 
 /// An inlined variable's value, normalised.
@@ -193,6 +196,7 @@ impl<'s> Normalizer<'s> {
             constants: HashMap::default(),
             inline: HashSet::default(),
             buffered: HashMap::default(),
+            replaced: Vec::new(),
         }
     }
 
@@ -201,11 +205,19 @@ impl<'s> Normalizer<'s> {
             scoping: self.scoping,
             found: HashMap::default(),
             candidates: HashMap::default(),
-            reads: HashMap::default(),
+            reads: vec![(0, 0); self.out.symbols],
         };
+        // About one token per byte of source: reserved, the stream is not copied as it grows.
+        self.out.toks.reserve(program.source_text.len());
         finder.visit_program(program);
         self.inline = finder.single_use();
         self.constants = finder.found;
+        self.replaced = vec![false; self.out.symbols];
+        for &sym in self.constants.keys().chain(self.inline.iter()) {
+            if let Some(r) = self.replaced.get_mut(sym as usize) {
+                *r = true;
+            }
+        }
         self.visit_program(program);
         self.out
     }
@@ -303,9 +315,17 @@ impl<'s> Normalizer<'s> {
         }
     }
 
-    /// Records a global or member name: its signals, and the name itself when notable.
-    fn name(&mut self, name: &str) {
+    /// A global or member name: its token, its signals, and the name itself when notable
+    /// (interned once for all three).
+    fn atom_name(&mut self, name: &str) {
         let id = self.intern(name);
+        self.out.toks.push(Tok::Atom(id));
+        self.name(id, name);
+    }
+
+    /// Records a global or member name (interned as `id`): its signals, and the name itself
+    /// when notable.
+    fn name(&mut self, id: u32, name: &str) {
         let slot = id as usize;
         if self.name_signals.len() <= slot {
             self.name_signals.resize(slot + 1, None);
@@ -362,16 +382,22 @@ impl<'s> Normalizer<'s> {
         let Some(&p) = self.open_units.last() else {
             return;
         };
-        let child = self.out.units[u].clone();
-        let parent = &mut self.out.units[p];
+        // A parent is begun before its children: it comes first in the list.
+        if p >= u {
+            return;
+        }
+        let (head, tail) = self.out.units.split_at_mut(u);
+        let (Some(parent), Some(child)) = (head.get_mut(p), tail.first()) else {
+            return;
+        };
         parent.signals |= child.signals;
         if child.kind == UnitKind::Statement {
             parent.own_signals |= child.own_signals;
         }
-        for a in child.apis {
+        for &a in &child.apis {
             push_unique(&mut parent.apis, a);
         }
-        for h in child.hosts {
+        for &h in &child.hosts {
             push_unique(&mut parent.hosts, h);
         }
     }
@@ -403,8 +429,7 @@ impl<'s> Normalizer<'s> {
 
     fn identifier_name(&mut self, name: &str) {
         self.open(AstType::IdentifierName);
-        self.atom(name);
-        self.name(name);
+        self.atom_name(name);
         self.close();
     }
 
@@ -1161,10 +1186,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                     .and_then(|r| self.scoping.get_reference(r).symbol_id());
                 match symbol {
                     Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32)),
-                    None => {
-                        self.atom(&id.name);
-                        self.name(&id.name);
-                    }
+                    None => self.atom_name(&id.name),
                 }
             }
             AstKind::BindingIdentifier(id) => {
@@ -1176,10 +1198,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                     None => self.atom(&id.name),
                 }
             }
-            AstKind::IdentifierName(id) => {
-                self.atom(&id.name);
-                self.name(&id.name);
-            }
+            AstKind::IdentifierName(id) => self.atom_name(&id.name),
             AstKind::LabelIdentifier(_) => self.atom("label"),
             AstKind::PrivateIdentifier(id) => self.atom(&id.name),
             AstKind::BooleanLiteral(b) => self.atom(if b.value { "true" } else { "false" }),
@@ -1269,7 +1288,9 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             .reference_id
             .get()
             .and_then(|r| self.scoping.get_reference(r).symbol_id());
-        let sym = symbol.map(|s| s.index() as u32);
+        let sym = symbol
+            .map(|s| s.index() as u32)
+            .filter(|&s| self.replaced.get(s as usize).copied().unwrap_or(true));
         if let Some(b) = sym.and_then(|s| self.buffered.remove(&s)) {
             self.out.toks.extend_from_slice(&b.toks);
             self.signal(b.signals);
@@ -1604,8 +1625,8 @@ struct ConstantFinder<'s> {
     found: HashMap<u32, Constant>,
     /// Single-use candidates: the span of their declarator.
     candidates: HashMap<u32, Span>,
-    /// How often each symbol is read, and where first.
-    reads: HashMap<u32, (u32, u32)>,
+    /// How often each symbol is read, and where first (by symbol id).
+    reads: Vec<(u32, u32)>,
 }
 
 impl ConstantFinder<'_> {
@@ -1613,7 +1634,7 @@ impl ConstantFinder<'_> {
         self.candidates
             .iter()
             .filter(
-                |(sym, decl)| matches!(self.reads.get(sym), Some(&(1, start)) if start >= decl.end),
+                |(sym, decl)| matches!(self.reads.get(**sym as usize), Some(&(1, start)) if start >= decl.end),
             )
             .map(|(sym, _)| *sym)
             .collect()
@@ -1643,11 +1664,12 @@ impl<'a> Visit<'a> for ConstantFinder<'_> {
             .get()
             .and_then(|r| self.scoping.get_reference(r).symbol_id())
         {
-            let e = self
-                .reads
-                .entry(sym.index() as u32)
-                .or_insert((0, it.span.start));
-            e.0 += 1;
+            if let Some(e) = self.reads.get_mut(sym.index()) {
+                if e.0 == 0 {
+                    e.1 = it.span.start;
+                }
+                e.0 += 1;
+            }
         }
     }
 

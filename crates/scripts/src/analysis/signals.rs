@@ -215,8 +215,6 @@ fn word_signals(text: &str) -> Signals {
     if text.len() > WORD_SCAN_MAX {
         return 0;
     }
-    let lower = text.to_ascii_lowercase();
-    let mut s = 0;
     const CARD: &[&str] = &[
         "cardnumber",
         "card_number",
@@ -243,13 +241,7 @@ fn word_signals(text: &str) -> Signals {
         "creditcard",
         "credit_card",
     ];
-    if CARD.iter().any(|w| lower.contains(w)) {
-        s |= SRC_CARD;
-    }
     const CHECKOUT: &[&str] = &["checkout", "payment", "onepage", "billing"];
-    if CHECKOUT.iter().any(|w| lower.contains(w)) {
-        s |= CHECKOUT_WORD;
-    }
     const MINING: &[&str] = &[
         "coinhive",
         "cryptonight",
@@ -261,10 +253,61 @@ fn word_signals(text: &str) -> Signals {
         "monero",
         "stratum",
     ];
-    if MINING.iter().any(|w| lower.contains(w)) {
-        s |= MINER;
+    const LISTS: [(&[&str], Signals); 3] =
+        [(CARD, SRC_CARD), (CHECKOUT, CHECKOUT_WORD), (MINING, MINER)];
+    // Every word is lower-case ASCII and at least two bytes long: then a word occurs in the
+    // lower-cased text exactly where it matches the text ignoring ASCII case, and only where
+    // the text has two bytes some word starts with.
+    const STARTS: [u64; 1024] = starts(&LISTS);
+    let mut s = 0;
+    let bytes = text.as_bytes();
+    for (i, pair) in bytes.windows(2).enumerate() {
+        let key = usize::from(pair[0].to_ascii_lowercase()) << 8
+            | usize::from(pair[1].to_ascii_lowercase());
+        if STARTS[key >> 6] & (1 << (key & 63)) == 0 {
+            continue;
+        }
+        let rest = &bytes[i..];
+        for (words, bit) in LISTS {
+            if s & bit == 0
+                && words.iter().any(|w| {
+                    rest.get(..w.len())
+                        .is_some_and(|r| r.eq_ignore_ascii_case(w.as_bytes()))
+                })
+            {
+                s |= bit;
+            }
+        }
     }
     s
+}
+
+/// The first two bytes of every word of the lists, as a set of 65 536 bits. Fails to
+/// compile if a word is shorter than two bytes or not lower-case ASCII (the matching in
+/// [`word_signals`] relies on both).
+const fn starts(lists: &[(&[&str], Signals)]) -> [u64; 1024] {
+    let mut set = [0u64; 1024];
+    let mut i = 0;
+    while i < lists.len() {
+        let mut j = 0;
+        while j < lists[i].0.len() {
+            let w = lists[i].0[j].as_bytes();
+            assert!(w.len() >= 2, "vocabulary words have two bytes or more");
+            let mut k = 0;
+            while k < w.len() {
+                assert!(
+                    w[k].is_ascii() && !w[k].is_ascii_uppercase(),
+                    "vocabulary words are lower-case ASCII"
+                );
+                k += 1;
+            }
+            let key = (w[0] as usize) << 8 | w[1] as usize;
+            set[key >> 6] |= 1 << (key & 63);
+            j += 1;
+        }
+        i += 1;
+    }
+    set
 }
 
 /// Shannon entropy of a string's bytes, in bits per byte.
@@ -362,6 +405,16 @@ mod tests {
         assert_eq!(string_signals("Hello, world") & (SRC_CARD | SRC_KEY), 0);
         assert_ne!(name_signals("sendBeacon") & SINK_BEACON, 0);
         assert_eq!(name_signals("map"), 0);
+    }
+
+    #[test]
+    fn vocabulary_words_match_in_any_case_anywhere() {
+        assert_eq!(word_signals("billing[CC_Number]"), SRC_CARD | CHECKOUT_WORD);
+        assert_eq!(word_signals("ÄÖ-CheckOUT-ü"), CHECKOUT_WORD);
+        assert_eq!(word_signals("xcoin-hivex"), MINER);
+        assert_eq!(word_signals("cv"), 0, "a word cut off by the end");
+        assert_eq!(word_signals("pay ment cvx"), 0);
+        assert_eq!(word_signals(&"payment".repeat(40)), 0, "too long to scan");
     }
 
     #[test]
