@@ -44,9 +44,20 @@ fn main() {
         }
         None => false,
     };
+    // Directories named like scripts (`chart.js/`) are skipped, not read.
+    args.retain(|f| {
+        let file = std::path::Path::new(f).is_file();
+        if !file {
+            eprintln!("skipping {f}: not a file");
+        }
+        file
+    });
     let files: Vec<String> = args
         .iter()
-        .map(|f| parapet_scripts::read_script(std::path::Path::new(f)).unwrap())
+        .map(|f| {
+            parapet_scripts::read_script(std::path::Path::new(f))
+                .unwrap_or_else(|e| panic!("cannot read {f}: {e}"))
+        })
         .collect();
     if dump {
         return dump_all(&args, &files);
