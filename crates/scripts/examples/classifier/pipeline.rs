@@ -30,7 +30,7 @@ use oxc_parser::Parser;
 use oxc_span::SourceType;
 use parapet_scripts::analysis::classify::MALICIOUS_THRESHOLD;
 use parapet_scripts::analysis::classify::{features, local_features, Context};
-use parapet_scripts::analysis::diff::ScriptDiff;
+use parapet_scripts::analysis::diff::{innermost_added, ScriptDiff};
 use parapet_scripts::analysis::learned::{self, Example, Model, TrainOptions, DIM};
 use parapet_scripts::analysis::{analyse, Analysis};
 
@@ -816,5 +816,61 @@ pub fn markdown(c: &Corpus, libs: &[Library], fams: &[Family], e: &Evaluation) -
             let _ = writeln!(o, "- {s}");
         }
     }
+    o
+}
+
+/// Every library version against its cosmetic variants (reprinted; compressed and mangled):
+/// how many the diff judges unchanged, and for the others the innermost units that differ on
+/// each side (at most `listed` a side), so that the normalisation's misses can be read.
+pub fn cosmetic_report(libs: &[Library], listed: usize) -> String {
+    let mut o = String::new();
+    let mut tally = [Tally::default(); 2];
+    let mut details = String::new();
+    for l in libs {
+        for v in &l.versions {
+            let a = analyse(&v.text);
+            if a.outcome.is_err() {
+                continue;
+            }
+            for (m, minify) in [false, true].into_iter().enumerate() {
+                let Some(variant) = rewrite(&v.text, minify) else {
+                    continue;
+                };
+                let va = analyse(&variant);
+                let changed = ScriptDiff::between("a", &a, "b", &va).behaviour_changed;
+                tally[m].n += 1;
+                tally[m].flagged += usize::from(!changed);
+                if !changed {
+                    continue;
+                }
+                let what = if minify { "minified" } else { "reprinted" };
+                let _ = writeln!(details, "## {}@{} {what}\n", l.name, v.version);
+                for (sign, units) in [
+                    ("-", innermost_added(&va, &a, listed)),
+                    ("+", innermost_added(&a, &va, listed)),
+                ] {
+                    for u in units {
+                        let _ = writeln!(
+                            details,
+                            "{sign} {:?} line {} {}: {}",
+                            u.kind, u.line, u.hash, u.excerpt
+                        );
+                    }
+                }
+                details.push('\n');
+            }
+        }
+    }
+    for (m, what) in ["reprinted", "compressed and mangled"].iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "{what}: {} of {} judged unchanged ({:.1} %)",
+            tally[m].flagged,
+            tally[m].n,
+            100.0 * tally[m].rate()
+        );
+    }
+    o.push('\n');
+    o.push_str(&details);
     o
 }

@@ -648,10 +648,11 @@ impl<'s> Normalizer<'s> {
         match cond {
             Cond::Expr(e) => self.visit_expression(e),
             Cond::Eq(b) => {
+                let (left, right) = equality_operands(b);
                 self.open(AstType::BinaryExpression);
                 self.atom("==");
-                self.visit_expression(&b.left);
-                self.visit_expression(&b.right);
+                self.visit_expression(left);
+                self.visit_expression(right);
                 self.close();
             }
         }
@@ -1534,6 +1535,41 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                 _ => walk::walk_computed_member_expression(self, m),
             },
             Expression::ParenthesizedExpression(p) => self.visit_expression(&p.expression),
+            // `"object" == typeof x` and `typeof x == "object"`: minifiers put the literal
+            // on either side; a literal has no side effects, so the order is free.
+            Expression::BinaryExpression(b) if b.operator.is_equality() => {
+                let (left, right) = equality_operands(b);
+                self.open(AstType::BinaryExpression);
+                self.atom(if matches!(
+                    b.operator,
+                    BinaryOperator::Equality | BinaryOperator::StrictEquality
+                ) {
+                    "=="
+                } else {
+                    "!="
+                });
+                self.visit_expression(left);
+                self.visit_expression(right);
+                self.close();
+            }
+            // `a && (b && c)` and `(a && b) && c` are one chain (the operators are
+            // associative, evaluation order and result included): printers and minifiers
+            // drop or add the parentheses.
+            Expression::LogicalExpression(l) => {
+                let mut operands = Vec::new();
+                logical_chain(it, l.operator, &mut operands);
+                let n = operands.len();
+                for _ in 1..n {
+                    self.open(AstType::LogicalExpression);
+                    self.atom(l.operator.as_str());
+                }
+                for (i, e) in operands.into_iter().enumerate() {
+                    self.visit_expression(e);
+                    if i > 0 {
+                        self.close();
+                    }
+                }
+            }
             Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
                 // `"https://" + "x.example/"` is one string: fold it, so that minifiers'
                 // constant folding converges and hosts split across pieces are seen.
@@ -1756,6 +1792,53 @@ fn constant_string(e: &Expression<'_>) -> Option<String> {
             Some(left)
         }
         _ => None,
+    }
+}
+
+/// The operands of an equality test in canonical order: a literal on the right, unless both
+/// sides are literals.
+fn equality_operands<'b, 'a>(
+    b: &'b BinaryExpression<'a>,
+) -> (&'b Expression<'a>, &'b Expression<'a>) {
+    if is_literal_operand(&b.left) && !is_literal_operand(&b.right) {
+        (&b.right, &b.left)
+    } else {
+        (&b.left, &b.right)
+    }
+}
+
+/// A literal value (or `undefined`, `void 0`, `!0`): an operand without side effects.
+fn is_literal_operand(e: &Expression<'_>) -> bool {
+    match e {
+        Expression::StringLiteral(_)
+        | Expression::NumericLiteral(_)
+        | Expression::NullLiteral(_)
+        | Expression::BooleanLiteral(_)
+        | Expression::BigIntLiteral(_) => true,
+        Expression::TemplateLiteral(t) => t.expressions.is_empty(),
+        Expression::Identifier(id) => id.name == "undefined",
+        Expression::UnaryExpression(u) => {
+            matches!(u.operator, UnaryOperator::Void | UnaryOperator::LogicalNot)
+                && is_pure_literal(&u.argument)
+        }
+        Expression::ParenthesizedExpression(p) => is_literal_operand(&p.expression),
+        _ => false,
+    }
+}
+
+/// The operands of a chain of one logical operator, in order, whatever its parentheses.
+fn logical_chain<'b, 'a>(
+    e: &'b Expression<'a>,
+    op: LogicalOperator,
+    out: &mut Vec<&'b Expression<'a>>,
+) {
+    match e {
+        Expression::LogicalExpression(l) if l.operator == op => {
+            logical_chain(&l.left, op, out);
+            logical_chain(&l.right, op, out);
+        }
+        Expression::ParenthesizedExpression(p) => logical_chain(&p.expression, op, out),
+        _ => out.push(e),
     }
 }
 
