@@ -825,6 +825,7 @@ pub fn markdown(c: &Corpus, libs: &[Library], fams: &[Family], e: &Evaluation) -
 pub fn cosmetic_report(libs: &[Library], listed: usize) -> String {
     let mut o = String::new();
     let mut tally = [Tally::default(); 2];
+    let mut units = [0usize; 2];
     let mut details = String::new();
     for l in libs {
         for v in &l.versions {
@@ -844,12 +845,21 @@ pub fn cosmetic_report(libs: &[Library], listed: usize) -> String {
                     continue;
                 }
                 let what = if minify { "minified" } else { "reprinted" };
-                let _ = writeln!(details, "## {}@{} {what}\n", l.name, v.version);
-                for (sign, units) in [
-                    ("-", innermost_added(&va, &a, listed)),
-                    ("+", innermost_added(&a, &va, listed)),
-                ] {
-                    for u in units {
+                let (gone, new) = (
+                    innermost_added(&va, &a, usize::MAX),
+                    innermost_added(&a, &va, usize::MAX),
+                );
+                units[m] += gone.len() + new.len();
+                let _ = writeln!(
+                    details,
+                    "## {}@{} {what} ({} innermost units only in the original, {} only in the variant)\n",
+                    l.name,
+                    v.version,
+                    gone.len(),
+                    new.len()
+                );
+                for (sign, units) in [("-", gone), ("+", new)] {
+                    for u in units.into_iter().take(listed) {
                         let _ = writeln!(
                             details,
                             "{sign} {:?} line {} {}: {}",
@@ -864,10 +874,11 @@ pub fn cosmetic_report(libs: &[Library], listed: usize) -> String {
     for (m, what) in ["reprinted", "compressed and mangled"].iter().enumerate() {
         let _ = writeln!(
             o,
-            "{what}: {} of {} judged unchanged ({:.1} %)",
+            "{what}: {} of {} judged unchanged ({:.1} %); {} innermost differing units",
             tally[m].flagged,
             tally[m].n,
-            100.0 * tally[m].rate()
+            100.0 * tally[m].rate(),
+            units[m]
         );
     }
     o.push('\n');
