@@ -8,7 +8,8 @@
 //! cargo run --release -p parapet-scripts --example classifier -- cosmetic [--listed 3]
 //! ```
 //!
-//! `cosmetic` lists, for every library version whose oxc reprint or compressed and mangled
+//! `changes --libraries a,b` scores every version change of those libraries with the shipped
+//! model and prints its features, reasons and added units. `cosmetic` lists, for every library version whose oxc reprint or compressed and mangled
 //! form the diff judges changed, the innermost units that differ on each side.
 //!
 //! `--libraries a,b` and `--families x,y` restrict the corpus; `--no-cosmetic` leaves the
@@ -49,7 +50,7 @@ fn run() -> Result<(), String> {
                     .ok_or("--folds needs a number of at least 2")?
             }
             "--no-cosmetic" => cosmetic = false,
-            "train" | "eval" | "cosmetic" => command = Some(a.clone()),
+            "train" | "eval" | "cosmetic" | "changes" => command = Some(a.clone()),
             "--listed" => {
                 listed = it
                     .next()
@@ -70,9 +71,16 @@ fn run() -> Result<(), String> {
     let fam_refs: Vec<&str> = fams.iter().map(String::as_str).collect();
     let libraries = pipeline::libraries(&lib_refs)?;
     let families = pipeline::families(&fam_refs)?;
-    if command.as_deref() == Some("cosmetic") {
-        print!("{}", pipeline::cosmetic_report(&libraries, listed));
-        return Ok(());
+    match command.as_deref() {
+        Some("cosmetic") => {
+            print!("{}", pipeline::cosmetic_report(&libraries, listed));
+            return Ok(());
+        }
+        Some("changes") => {
+            print!("{}", pipeline::changes_report(&libraries, listed));
+            return Ok(());
+        }
+        _ => {}
     }
     let started = std::time::Instant::now();
     let mut corpus = pipeline::build(&libraries, &families, folds, cosmetic);
@@ -100,7 +108,7 @@ fn run() -> Result<(), String> {
             let e = pipeline::cross_validate(&corpus, &libraries, &families, folds, learned::TRAIN);
             print!("{}", pipeline::markdown(&corpus, &libraries, &families, &e));
         }
-        _ => return Err("say train, eval or cosmetic".into()),
+        _ => return Err("say train, eval, cosmetic or changes".into()),
     }
     Ok(())
 }
