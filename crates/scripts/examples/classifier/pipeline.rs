@@ -569,11 +569,11 @@ pub fn whole_scope(k: Kind) -> bool {
 /// vector.
 pub fn flagged(model: &Model, s: &Sample) -> bool {
     if matches!(s.kind, Kind::HandBenign | Kind::HandMalicious) {
-        model.score(&s.x) >= MALICIOUS_THRESHOLD
+        model.risk(&s.x) >= MALICIOUS_THRESHOLD
     } else {
         s.pieces
             .iter()
-            .any(|x| model.score(x) >= MALICIOUS_THRESHOLD)
+            .any(|x| model.risk(x) >= MALICIOUS_THRESHOLD)
     }
 }
 
@@ -906,6 +906,15 @@ pub fn changes_report(libs: &[Library], listed: usize) -> String {
     let mut o = String::new();
     let ctx = Context { site: Some(SITE) };
     for l in libs {
+        for v in &l.versions {
+            let a = analyse(&v.text);
+            let w = parapet_scripts::analysis::classify::classify("whole", &a, None, ctx);
+            let _ = writeln!(
+                o,
+                "## {}@{} whole: risk {:.3}\nfeatures: {:?}\nreasons: {:?}\n",
+                l.name, v.version, w.risk, w.features, w.reasons
+            );
+        }
         for pair in l.versions.windows(2) {
             let (old, new) = (analyse(&pair[0].text), analyse(&pair[1].text));
             let v = parapet_scripts::analysis::classify::classify("new", &new, Some(&old), ctx);
@@ -913,10 +922,20 @@ pub fn changes_report(libs: &[Library], listed: usize) -> String {
             let _ = writeln!(
                 o,
                 "## {} {} -> {}: risk {:.3}, {} added units\nfeatures: {:?}\nreasons: {:?}",
-                l.name, pair[0].version, pair[1].version, v.risk, d.added_units, v.features, v.reasons
+                l.name,
+                pair[0].version,
+                pair[1].version,
+                v.risk,
+                d.added_units,
+                v.features,
+                v.reasons
             );
             for c in d.added.iter().take(listed) {
-                let _ = writeln!(o, "+ {:?} line {}: {} {:?}", c.kind, c.line, c.excerpt, c.apis);
+                let _ = writeln!(
+                    o,
+                    "+ {:?} line {}: {} {:?}",
+                    c.kind, c.line, c.excerpt, c.apis
+                );
             }
             o.push('\n');
         }

@@ -197,7 +197,7 @@ pub fn classify(
         Some(pieces) => {
             let best = pieces
                 .into_iter()
-                .map(|(line, f)| (model.score(&learned::vector(&f)), line, f))
+                .map(|(line, f)| (model.risk(&learned::vector(&f)), line, f))
                 .max_by(|a, b| a.0.total_cmp(&b.0));
             match best {
                 Some((_, line, f)) => (f, Some(line)),
@@ -211,7 +211,7 @@ pub fn classify(
     let risk = if scored_by_pieces && piece.is_none() {
         0.0
     } else {
-        model.score(&x)
+        model.risk(&x)
     };
     let risk = (risk * 1000.0).round() / 1000.0;
     let malicious = risk >= MALICIOUS_THRESHOLD;
@@ -245,6 +245,9 @@ pub fn classify(
         categories.insert(0, strongest);
     }
     let mut reasons = reasons(&features);
+    if let (Some(what), true) = (learned::signature(&x), malicious) {
+        reasons.insert(0, format!("matches {what}"));
+    }
     if let (Some(line), true) = (piece, malicious) {
         reasons.insert(0, format!("the riskiest code starts at line {line}"));
     }
@@ -698,7 +701,10 @@ fn reasons(f: &Features) -> Vec<String> {
         WORKER,
         REDIRECT,
         POPUP,
+        FOCUS_SHIFT,
         VISITOR_CHECK,
+        STORAGE_WRITE,
+        FAKE_FORM,
     ] {
         if f.signals & bit != 0 {
             r.push(signals::describe(bit).to_owned());

@@ -308,7 +308,11 @@ pub fn innermost_added(old: &Analysis<'_>, new: &Analysis<'_>, max: usize) -> Ve
                 hash: short_hex(pn.unit_hashes[i]),
                 excerpt: excerpt(text, EXCERPT_CHARS),
                 apis: u.apis.iter().map(|&x| pn.norm.atom(x).to_owned()).collect(),
-                hosts: u.hosts.iter().map(|&x| pn.norm.atom(x).to_owned()).collect(),
+                hosts: u
+                    .hosts
+                    .iter()
+                    .map(|&x| pn.norm.atom(x).to_owned())
+                    .collect(),
             }
         })
         .collect()

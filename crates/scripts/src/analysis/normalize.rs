@@ -221,10 +221,9 @@ impl<'s> Normalizer<'s> {
         let bare_local = kind == VariableDeclarationKind::Var
             && d.init.is_none()
             && match &d.id {
-                BindingPattern::BindingIdentifier(id) => id
-                    .symbol_id
-                    .get()
-                    .is_some_and(|s| self.scoping.symbol_scope_id(s) != self.scoping.root_scope_id()),
+                BindingPattern::BindingIdentifier(id) => id.symbol_id.get().is_some_and(|s| {
+                    self.scoping.symbol_scope_id(s) != self.scoping.root_scope_id()
+                }),
                 _ => false,
             };
         bare_local || self.is_constant_declarator(d)
@@ -1737,14 +1736,16 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             Expression::BinaryExpression(b) if b.operator.is_equality() => {
                 let (left, right) = equality_operands(b);
                 self.open(AstType::BinaryExpression);
-                self.atom(if matches!(
-                    b.operator,
-                    BinaryOperator::Equality | BinaryOperator::StrictEquality
-                ) {
-                    "=="
-                } else {
-                    "!="
-                });
+                self.atom(
+                    if matches!(
+                        b.operator,
+                        BinaryOperator::Equality | BinaryOperator::StrictEquality
+                    ) {
+                        "=="
+                    } else {
+                        "!="
+                    },
+                );
                 self.visit_expression(left);
                 self.visit_expression(right);
                 self.close();
@@ -2006,7 +2007,8 @@ fn typeof_undefined<'b, 'a>(b: &'b BinaryExpression<'a>) -> Option<(&'b Expressi
         BinaryOperator::GreaterThan => false,
         _ => return None,
     };
-    let is_typeof = matches!(&b.left, Expression::UnaryExpression(u) if u.operator == UnaryOperator::Typeof);
+    let is_typeof =
+        matches!(&b.left, Expression::UnaryExpression(u) if u.operator == UnaryOperator::Typeof);
     let is_u = constant_string(&b.right).is_some_and(|v| v == "u");
     (is_typeof && is_u).then_some((&b.left, defined))
 }
