@@ -282,7 +282,10 @@ pub fn render(m: &Model, about: &str) -> String {
     }
     out.push_str("\nuse super::learned::Model;\n\n");
     out.push_str("/// Logistic regression over the semantic features and node-type 3-grams.\n");
-    out.push_str("#[rustfmt::skip]\npub(crate) const MODEL: Model = Model {\n");
+    // Rounded weights can land on a well-known constant (0.392690 is pi/8 to six places).
+    out.push_str(
+        "#[rustfmt::skip]\n#[allow(clippy::approx_constant)]\npub(crate) const MODEL: Model = Model {\n",
+    );
     out.push_str(&format!("    bias: {:.6},\n    weights: [\n", m.bias));
     for (i, name) in SEMANTIC_NAMES.iter().enumerate() {
         out.push_str(&format!("        {:.6}, // {name}\n", m.weights[i]));

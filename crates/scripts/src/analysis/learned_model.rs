@@ -7,6 +7,7 @@ use super::learned::Model;
 
 /// Logistic regression over the semantic features and node-type 3-grams.
 #[rustfmt::skip]
+#[allow(clippy::approx_constant)]
 pub(crate) const MODEL: Model = Model {
     bias: -2.583312,
     weights: [
