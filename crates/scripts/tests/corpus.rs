@@ -248,7 +248,7 @@ fn version_changes_from_the_corpus() {
     );
     assert_eq!(changed, injections, "every injection is a behaviour change");
     assert!(benign_changes > 500 && injections > 500);
-    // Bounds: see the constants (measured 73 of 1332 and 89.3 %; docs/scripts-analysis.md).
+    // Bounds: see the constants (measured 1 of 1332 and 97.3 %; docs/scripts-analysis.md).
     assert!(
         (false_alarms as f64) / (benign_changes as f64) <= MAX_FALSE_ALARM_RATE,
         "{false_alarms} false alarms in {benign_changes} benign changes"
@@ -260,10 +260,9 @@ fn version_changes_from_the_corpus() {
 }
 
 /// Ceiling on false alarms per benign version change in `version_changes_from_the_corpus`.
-/// Re-based when the learned model replaced the hand-set weights: those raised 0 of 1 332,
-/// the learned model raises 73 (5.5 %; these pairs are whole widgets that send what users
-/// type, gained by another widget, and the model's training data has few such senders).
-/// docs/scripts-analysis.md reports it; this bound only catches a regression beyond it.
-const MAX_FALSE_ALARM_RATE: f64 = 0.07;
-/// Floor on the injections scored malicious there.
-const MIN_INJECTIONS_CAUGHT: f64 = 0.7;
+/// The learned model scoring added code as one union raised 73 of 1 332 (5.5 %); scored
+/// place by place, with the features and signatures of docs/scripts-analysis.md, it raises
+/// 1 (0.08 %). This bound catches a regression beyond a few more.
+const MAX_FALSE_ALARM_RATE: f64 = 0.005;
+/// Floor on the injections scored malicious there (measured 97.3 %).
+const MIN_INJECTIONS_CAUGHT: f64 = 0.9;

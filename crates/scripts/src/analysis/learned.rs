@@ -18,7 +18,7 @@ use super::signals::*;
 pub const NGRAM_BUCKETS: usize = 128;
 
 /// Semantic features, in [`SEMANTIC_NAMES`] order.
-pub const N_SEMANTIC: usize = 36;
+pub const N_SEMANTIC: usize = 41;
 
 /// Length of the feature vector: semantic features, then n-gram buckets.
 pub const DIM: usize = N_SEMANTIC + NGRAM_BUCKETS;
@@ -61,6 +61,11 @@ pub const SEMANTIC_NAMES: [&str; N_SEMANTIC] = [
     "wasm_worker",
     "unparsed",
     "size",
+    "image_exfil",
+    "fake_form",
+    "popunder",
+    "staging",
+    "decoded_loader",
 ];
 
 /// The model's parameters.
@@ -127,6 +132,18 @@ pub fn vector(f: &Features) -> [f64; DIM] {
         b(f.unparsed),
         // Orders of magnitude of the scored code: 0 for nothing, 1 near a million tokens.
         ((f.tokens as f64).ln_1p() / 14.0).min(1.0),
+        // Form data encoded into an image request's URL (Trustwave and Sucuri on image
+        // beacon skimmers): pixels of analytics send events, not what users type.
+        has(SINK_IMAGE) * has(ENCODE) * has(SRC_FORM | SRC_VALUE),
+        // A counterfeit card form drawn by the script, with somewhere to send or listen.
+        has(FAKE_FORM) * has(SINKS | LISTENER),
+        // `window.open` with the new window hidden behind the page, or the page itself sent
+        // away at the same time (pop-unders and tab-unders).
+        has(POPUP) * has(FOCUS_SHIFT | REDIRECT),
+        // Field values written to web storage in code that also sends (staged skimmers).
+        has(STORAGE_WRITE) * has(SRC_VALUE) * has(SINKS),
+        // A script or frame injected with a decoded source (loader stubs hide the URL).
+        has(SINK_INJECT) * has(SINK_SRC_ATTR) * has(DECODE),
     ];
     let mut x = [0.0; DIM];
     x[..N_SHARED].copy_from_slice(&shared_features(f));
@@ -137,10 +154,68 @@ pub fn vector(f: &Features) -> [f64; DIM] {
     x
 }
 
+/// Risk given to code that matches one of [`SIGNATURES`], whatever the model says.
+pub const SIGNATURE_RISK: f64 = 0.9;
+
+/// Combinations that public descriptions of skimmers and malvertising name as the attack
+/// itself, each with the semantic features (by name) that must all be fully present. The
+/// learned model cannot weigh a feature that only one family shows when that family is
+/// held out (or is new); these say what such code is without being learned.
+pub const SIGNATURES: &[(&str, &[&str])] = &[
+    // Trustwave and Sucuri on image-beacon skimmers: form data encoded into the query
+    // string of an image request.
+    (
+        "an image request carrying encoded form data (image-beacon skimmer)",
+        &["image_exfil", "harvest"],
+    ),
+    // Malwarebytes and Sucuri on fake payment forms: a counterfeit card form or frame
+    // drawn over checkout, its data sent elsewhere.
+    (
+        "a counterfeit card form whose data is sent (fake payment form)",
+        &["fake_form", "sink"],
+    ),
+    // Pop-under ad injection: a window opened from a click listener and sent to the back,
+    // or the page itself sent away at the same time.
+    (
+        "a window opened from a listener and hidden behind the page, or the page sent away (pop-under)",
+        &["popunder", "popup"],
+    ),
+    // Sucuri on loader stubs: a checkout-gated script tag whose URL is decoded.
+    (
+        "a script injected from a decoded URL on checkout pages (loader stub)",
+        &["decoded_loader", "checkout"],
+    ),
+];
+
+/// The first signature the features match.
+pub fn signature(x: &[f64; DIM]) -> Option<&'static str> {
+    let value = |name: &str| {
+        SEMANTIC_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .map_or(0.0, |i| x[i])
+    };
+    SIGNATURES
+        .iter()
+        .find(|(_, needs)| needs.iter().all(|n| value(n) >= 1.0))
+        .map(|(what, _)| *what)
+}
+
 impl Model {
-    /// The probability that the code is malicious.
+    /// The model's probability that the code is malicious.
     pub fn score(&self, x: &[f64; DIM]) -> f64 {
         sigmoid(self.bias + dot(&self.weights, x))
+    }
+
+    /// The risk of the code: the model's probability, or [`SIGNATURE_RISK`] when the code
+    /// matches a [`SIGNATURES`] entry and the model says less.
+    pub fn risk(&self, x: &[f64; DIM]) -> f64 {
+        let p = self.score(x);
+        if signature(x).is_some() {
+            p.max(SIGNATURE_RISK)
+        } else {
+            p
+        }
     }
 
     /// The semantic features that pushed the score up most, strongest first (at most `n`).
@@ -207,7 +282,10 @@ pub fn render(m: &Model, about: &str) -> String {
     }
     out.push_str("\nuse super::learned::Model;\n\n");
     out.push_str("/// Logistic regression over the semantic features and node-type 3-grams.\n");
-    out.push_str("#[rustfmt::skip]\npub(crate) const MODEL: Model = Model {\n");
+    // Rounded weights can land on a well-known constant (0.392690 is pi/8 to six places).
+    out.push_str(
+        "#[rustfmt::skip]\n#[allow(clippy::approx_constant)]\npub(crate) const MODEL: Model = Model {\n",
+    );
     out.push_str(&format!("    bias: {:.6},\n    weights: [\n", m.bias));
     for (i, name) in SEMANTIC_NAMES.iter().enumerate() {
         out.push_str(&format!("        {:.6}, // {name}\n", m.weights[i]));

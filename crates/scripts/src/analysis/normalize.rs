@@ -222,6 +222,25 @@ impl<'s> Normalizer<'s> {
         self.out
     }
 
+    /// Whether a declarator is dropped: a `var` without a value below top level (a no-op
+    /// that minifiers move or merge into other declarations and `for` heads), or see
+    /// [`Self::is_constant_declarator`].
+    fn drops_declarator(
+        &mut self,
+        kind: VariableDeclarationKind,
+        d: &VariableDeclarator<'_>,
+    ) -> bool {
+        let bare_local = kind == VariableDeclarationKind::Var
+            && d.init.is_none()
+            && match &d.id {
+                BindingPattern::BindingIdentifier(id) => id.symbol_id.get().is_some_and(|s| {
+                    self.scoping.symbol_scope_id(s) != self.scoping.root_scope_id()
+                }),
+                _ => false,
+            };
+        bare_local || self.is_constant_declarator(d)
+    }
+
     /// Whether a declarator is dropped: a constant, or a single-use value (which is then
     /// normalised aside, to be put where it is read).
     fn is_constant_declarator(&mut self, d: &VariableDeclarator<'_>) -> bool {
@@ -490,6 +509,13 @@ impl<'s> Normalizer<'s> {
         let span = test.span();
         if b.is_empty() {
             let a = merge_ifs(&mut list, a);
+            if let Some((op, asg)) = self.guarded_assignment(&list, a) {
+                return self.wrap(true, span, |this| {
+                    this.open(AstType::ExpressionStatement);
+                    this.expanded_assignment(true, op, &asg.left, &asg.right);
+                    this.close();
+                });
+            }
             self.wrap(true, span, |this| {
                 this.open(AstType::IfStatement);
                 this.conj(&list);
@@ -505,6 +531,13 @@ impl<'s> Normalizer<'s> {
             } else {
                 b
             };
+            if let Some((op, asg)) = self.guarded_assignment(&list, b) {
+                return self.wrap(true, span, |this| {
+                    this.open(AstType::ExpressionStatement);
+                    this.expanded_assignment(true, op, &asg.left, &asg.right);
+                    this.close();
+                });
+            }
             self.wrap(true, span, |this| {
                 this.open(AstType::IfStatement);
                 if list.len() == 1 {
@@ -568,6 +601,12 @@ impl<'s> Normalizer<'s> {
     /// (`if(a){if(b)X}`, `if(a&&b)X`, `a&&b&&X` and `!(!a||!b)||...` converge).
     fn if_then<'b, 'x>(&mut self, mut list: Vec<(Cond<'b, 'x>, bool)>, body: Piece<'b, 'x>) {
         let body = merge_ifs(&mut list, body);
+        if let Some((op, a)) = self.guarded_assignment(&list, body) {
+            self.open(AstType::ExpressionStatement);
+            self.expanded_assignment(true, op, &a.left, &a.right);
+            self.close();
+            return;
+        }
         self.open(AstType::IfStatement);
         self.conj(&list);
         self.open(AstType::BlockStatement);
@@ -625,6 +664,9 @@ impl<'s> Normalizer<'s> {
                     Piece::Expr(&c.alternate),
                 );
             }
+            Expression::LogicalExpression(l) if self.logical_assignment(l).is_some() => {
+                self.expression_statement(e, true);
+            }
             Expression::LogicalExpression(l) if l.operator == LogicalOperator::And => {
                 self.branch_tail(&l.left, Piece::Expr(&l.right), Piece::Rest(&[]));
             }
@@ -640,6 +682,12 @@ impl<'s> Normalizer<'s> {
     /// `return e` as the last statement of a function.
     fn tail_return(&mut self, e: &Expression<'_>, span: Span) {
         match e {
+            // `return void f()` at the end is `f()`.
+            Expression::UnaryExpression(u)
+                if u.operator == UnaryOperator::Void && !is_pure_literal(&u.argument) =>
+            {
+                self.tail_expr(&u.argument)
+            }
             Expression::SequenceExpression(seq) => {
                 if let Some((last, init)) = seq.expressions.split_last() {
                     for part in init {
@@ -672,17 +720,116 @@ impl<'s> Normalizer<'s> {
         }
         match cond {
             Cond::Expr(e) => self.visit_expression(e),
+            Cond::Undefined(t) => self.typeof_is_undefined(t, true),
             Cond::Eq(b) => {
+                let (left, right) = equality_operands(b);
                 self.open(AstType::BinaryExpression);
                 self.atom("==");
-                self.visit_expression(&b.left);
-                self.visit_expression(&b.right);
+                self.visit_expression(left);
+                self.visit_expression(right);
                 self.close();
             }
         }
         if negate {
             self.close();
         }
+    }
+
+    /// `a = a <op> b`, the form `a <op>= b`, `a || (a = b)` and `if (!a) a = b` take.
+    fn expanded_assignment(
+        &mut self,
+        logical: bool,
+        op: &str,
+        left: &AssignmentTarget<'_>,
+        right: &Expression<'_>,
+    ) {
+        // What `enter_node` emits for a plain `=`.
+        self.open(AstType::AssignmentExpression);
+        self.atom("=");
+        self.visit_assignment_target(left);
+        self.open(if logical {
+            AstType::LogicalExpression
+        } else {
+            AstType::BinaryExpression
+        });
+        self.atom(op);
+        // The target read as a value: the same tokens as the target itself.
+        walk::walk_assignment_target(self, left);
+        self.visit_expression(right);
+        self.close();
+        self.close();
+    }
+
+    /// `x || (x = y)`, `x && (x = y)`, `x ?? (x = y)` with `x` a plain name: the
+    /// assignment (minifiers write `x ||= y`).
+    fn logical_assignment<'b, 'x>(
+        &self,
+        l: &'b LogicalExpression<'x>,
+    ) -> Option<&'b AssignmentExpression<'x>> {
+        let mut right = &l.right;
+        while let Expression::ParenthesizedExpression(p) = right {
+            right = &p.expression;
+        }
+        let (Expression::Identifier(read), Expression::AssignmentExpression(a)) = (&l.left, right)
+        else {
+            return None;
+        };
+        self.assigns_to(a, read).then_some(a)
+    }
+
+    /// `a` is `x = ...` with `x` the name `read` reads.
+    fn assigns_to(&self, a: &AssignmentExpression<'_>, read: &IdentifierReference<'_>) -> bool {
+        let AssignmentTarget::AssignmentTargetIdentifier(target) = &a.left else {
+            return false;
+        };
+        let symbol = |r: &IdentifierReference<'_>| {
+            r.reference_id
+                .get()
+                .and_then(|id| self.scoping.get_reference(id).symbol_id())
+        };
+        a.operator == AssignmentOperator::Assign
+            && match (symbol(read), symbol(target)) {
+                (Some(x), Some(y)) => x == y,
+                (None, None) => read.name == target.name,
+                _ => false,
+            }
+    }
+
+    /// `if (!x) x = y` (or `if (x) x = y`): the assignment and its logical operator.
+    fn guarded_assignment<'b, 'x>(
+        &self,
+        list: &[(Cond<'b, 'x>, bool)],
+        body: Piece<'b, 'x>,
+    ) -> Option<(&'static str, &'b AssignmentExpression<'x>)> {
+        let [(Cond::Expr(Expression::Identifier(read)), negated)] = list else {
+            return None;
+        };
+        let stmt = match body {
+            Piece::Stmt(s) => Some(s),
+            Piece::Rest([s]) | Piece::LoopRest([s]) => Some(s),
+            _ => None,
+        };
+        let expr = match (stmt, body) {
+            (Some(Statement::ExpressionStatement(e)), _) => &e.expression,
+            (None, Piece::Expr(e)) => e,
+            _ => return None,
+        };
+        let Expression::AssignmentExpression(a) = expr else {
+            return None;
+        };
+        self.assigns_to(a, read)
+            .then_some((if *negated { "||" } else { "&&" }, a))
+    }
+
+    /// `typeof x == "undefined"` (or `!=`), as written in full.
+    fn typeof_is_undefined(&mut self, typeof_expr: &Expression<'_>, equal: bool) {
+        self.open(AstType::BinaryExpression);
+        self.atom(if equal { "==" } else { "!=" });
+        self.visit_expression(typeof_expr);
+        self.open(AstType::StringLiteral);
+        self.string_value("undefined");
+        self.close();
+        self.close();
     }
 
     /// A conjunction, as a left-leaning `&&` chain.
@@ -729,7 +876,7 @@ impl<'s> Normalizer<'s> {
                 if d.kind == VariableDeclarationKind::Var =>
             {
                 for decl in &d.declarations {
-                    if self.is_constant_declarator(decl) {
+                    if self.drops_declarator(d.kind, decl) {
                         continue;
                     }
                     self.wrap(unit, decl.span, |this| {
@@ -774,7 +921,7 @@ impl<'s> Normalizer<'s> {
             Statement::ExpressionStatement(e) => self.expression_statement(&e.expression, unit),
             Statement::VariableDeclaration(d) => {
                 for decl in &d.declarations {
-                    if self.is_constant_declarator(decl) {
+                    if self.drops_declarator(d.kind, decl) {
                         continue;
                     }
                     self.wrap(unit, decl.span, |this| {
@@ -785,6 +932,16 @@ impl<'s> Normalizer<'s> {
                 }
             }
             Statement::ReturnStatement(r) => match &r.argument {
+                // `return void f()` is `f(); return`.
+                Some(Expression::UnaryExpression(u))
+                    if u.operator == UnaryOperator::Void && !is_pure_literal(&u.argument) =>
+                {
+                    self.expression_statement(&u.argument, unit);
+                    self.wrap(unit, r.span, |this| {
+                        this.open(AstType::ReturnStatement);
+                        this.close();
+                    });
+                }
                 Some(Expression::SequenceExpression(seq)) if seq.expressions.len() > 1 => {
                     let (last, init) = match seq.expressions.split_last() {
                         Some(parts) => parts,
@@ -836,7 +993,8 @@ impl<'s> Normalizer<'s> {
                 }
             }
             Expression::LogicalExpression(l)
-                if matches!(l.operator, LogicalOperator::And | LogicalOperator::Or) =>
+                if matches!(l.operator, LogicalOperator::And | LogicalOperator::Or)
+                    && self.logical_assignment(l).is_none() =>
             {
                 self.wrap(unit, l.span, |this| {
                     let mut list = Vec::new();
@@ -1019,6 +1177,9 @@ fn strip_bare_return<'b, 'a>(list: &'b [Statement<'a>]) -> &'b [Statement<'a>] {
 #[derive(Clone, Copy)]
 enum Cond<'b, 'a> {
     Expr(&'b Expression<'a>),
+    /// `typeof x < "u"` (minified `typeof x != "undefined"`), read as `typeof x == "u"`
+    /// (the negation is returned beside it); the `typeof` expression.
+    Undefined(&'b Expression<'a>),
     /// `a != b`, read as `a == b` (the negation is returned beside it).
     Eq(&'b BinaryExpression<'a>),
 }
@@ -1048,6 +1209,11 @@ fn conjuncts<'b, 'a>(e: &'b Expression<'a>, negated: bool, out: &mut Vec<(Cond<'
             ) =>
         {
             out.push((Cond::Eq(b), !negated));
+        }
+        Expression::BinaryExpression(b) if typeof_undefined(b).is_some() => {
+            if let Some((t, defined)) = typeof_undefined(b) {
+                out.push((Cond::Undefined(t), negated ^ defined));
+            }
         }
         _ => out.push((Cond::Expr(e), negated)),
     }
@@ -1332,6 +1498,11 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             "Error",
             "Function",
             "TypeError",
+            "RangeError",
+            "ReferenceError",
+            "SyntaxError",
+            "EvalError",
+            "URIError",
         ];
         let builtin = match &it.callee {
             Expression::Identifier(id) => {
@@ -1405,22 +1576,8 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             self.code_strings = outer;
             return;
         };
-        // What `enter_node` emits for a plain `=`.
-        self.open(AstType::AssignmentExpression);
-        self.atom("=");
-        self.visit_assignment_target(&it.left);
         let logical = it.operator.to_logical_operator().is_some();
-        self.open(if logical {
-            AstType::LogicalExpression
-        } else {
-            AstType::BinaryExpression
-        });
-        self.atom(op);
-        // The target read as a value: the same tokens as the target itself.
-        walk::walk_assignment_target(self, &it.left);
-        self.visit_expression(&it.right);
-        self.close();
-        self.close();
+        self.expanded_assignment(logical, op, &it.left, &it.right);
     }
 
     fn visit_directive(&mut self, _it: &Directive<'a>) {
@@ -1481,7 +1638,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
     fn visit_variable_declaration(&mut self, it: &VariableDeclaration<'a>) {
         // `var`, `let` and `const` are one shape (minifiers turn one into another).
         for decl in &it.declarations {
-            if self.is_constant_declarator(decl) {
+            if self.drops_declarator(it.kind, decl) {
                 continue;
             }
             self.open(AstType::VariableDeclaration);
@@ -1517,6 +1674,25 @@ impl<'a> Visit<'a> for Normalizer<'_> {
 
     fn visit_for_statement(&mut self, it: &ForStatement<'a>) {
         self.for_loop(it, false);
+    }
+
+    fn visit_for_statement_left(&mut self, it: &ForStatementLeft<'a>) {
+        // `var k; for (k in o)` and `for (var k in o)` are one loop: the declared name is
+        // written like a plain target.
+        if let ForStatementLeft::VariableDeclaration(d) = it {
+            if let [decl] = d.declarations.as_slice() {
+                if let (BindingPattern::BindingIdentifier(id), None) = (&decl.id, &decl.init) {
+                    self.open(AstType::IdentifierReference);
+                    match id.symbol_id.get() {
+                        Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32)),
+                        None => self.atom(&id.name),
+                    }
+                    self.close();
+                    return;
+                }
+            }
+        }
+        walk::walk_for_statement_left(self, it);
     }
 
     fn visit_for_in_statement(&mut self, it: &ForInStatement<'a>) {
@@ -1555,6 +1731,69 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                 _ => walk::walk_computed_member_expression(self, m),
             },
             Expression::ParenthesizedExpression(p) => self.visit_expression(&p.expression),
+            Expression::BinaryExpression(b) if typeof_undefined(b).is_some() => {
+                if let Some((t, defined)) = typeof_undefined(b) {
+                    self.typeof_is_undefined(t, !defined);
+                }
+            }
+            // `a != b ? x : y` and `a == b ? y : x`: a negated test is turned around, as
+            // in statements.
+            Expression::ConditionalExpression(c) => {
+                let mut list = Vec::new();
+                conjuncts(&c.test, false, &mut list);
+                let (x, y) = if orient(&mut list) {
+                    (&c.alternate, &c.consequent)
+                } else {
+                    (&c.consequent, &c.alternate)
+                };
+                self.open(AstType::ConditionalExpression);
+                self.conj(&list);
+                self.visit_expression(x);
+                self.visit_expression(y);
+                self.close();
+            }
+            // `"object" == typeof x` and `typeof x == "object"`: minifiers put the literal
+            // on either side; a literal has no side effects, so the order is free.
+            Expression::BinaryExpression(b) if b.operator.is_equality() => {
+                let (left, right) = equality_operands(b);
+                self.open(AstType::BinaryExpression);
+                self.atom(
+                    if matches!(
+                        b.operator,
+                        BinaryOperator::Equality | BinaryOperator::StrictEquality
+                    ) {
+                        "=="
+                    } else {
+                        "!="
+                    },
+                );
+                self.visit_expression(left);
+                self.visit_expression(right);
+                self.close();
+            }
+            // `a && (b && c)` and `(a && b) && c` are one chain (the operators are
+            // associative, evaluation order and result included): printers and minifiers
+            // drop or add the parentheses.
+            Expression::LogicalExpression(l) if self.logical_assignment(l).is_some() => {
+                if let Some(a) = self.logical_assignment(l) {
+                    self.expanded_assignment(true, l.operator.as_str(), &a.left, &a.right);
+                }
+            }
+            Expression::LogicalExpression(l) => {
+                let mut operands = Vec::new();
+                logical_chain(it, l.operator, &mut operands);
+                let n = operands.len();
+                for _ in 1..n {
+                    self.open(AstType::LogicalExpression);
+                    self.atom(l.operator.as_str());
+                }
+                for (i, e) in operands.into_iter().enumerate() {
+                    self.visit_expression(e);
+                    if i > 0 {
+                        self.close();
+                    }
+                }
+            }
             Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
                 // `"https://" + "x.example/"` is one string: fold it, so that minifiers'
                 // constant folding converges and hosts split across pieces are seen.
@@ -1778,6 +2017,71 @@ fn constant_string(e: &Expression<'_>) -> Option<String> {
             Some(left)
         }
         _ => None,
+    }
+}
+
+/// `typeof x < "u"` (true when `x` is defined) and `typeof x > "u"` (when it is not), as
+/// minifiers write `typeof x != "undefined"` and `typeof x == "undefined"`: the `typeof`
+/// expression, and whether the test is "defined".
+fn typeof_undefined<'b, 'a>(b: &'b BinaryExpression<'a>) -> Option<(&'b Expression<'a>, bool)> {
+    let defined = match b.operator {
+        BinaryOperator::LessThan => true,
+        BinaryOperator::GreaterThan => false,
+        _ => return None,
+    };
+    let is_typeof =
+        matches!(&b.left, Expression::UnaryExpression(u) if u.operator == UnaryOperator::Typeof);
+    let is_u = constant_string(&b.right).is_some_and(|v| v == "u");
+    (is_typeof && is_u).then_some((&b.left, defined))
+}
+
+/// The operands of an equality test in canonical order: a literal on the right, unless both
+/// sides are literals.
+fn equality_operands<'b, 'a>(
+    b: &'b BinaryExpression<'a>,
+) -> (&'b Expression<'a>, &'b Expression<'a>) {
+    if is_literal_operand(&b.left) && !is_literal_operand(&b.right) {
+        (&b.right, &b.left)
+    } else {
+        (&b.left, &b.right)
+    }
+}
+
+/// A literal value (or `undefined`, `void 0`, `!0`): an operand without side effects.
+fn is_literal_operand(e: &Expression<'_>) -> bool {
+    match e {
+        Expression::StringLiteral(_)
+        | Expression::NumericLiteral(_)
+        | Expression::NullLiteral(_)
+        | Expression::BooleanLiteral(_)
+        | Expression::BigIntLiteral(_) => true,
+        Expression::TemplateLiteral(t) => t.expressions.is_empty(),
+        Expression::Identifier(id) => id.name == "undefined",
+        Expression::UnaryExpression(u) => match u.operator {
+            UnaryOperator::Void | UnaryOperator::LogicalNot => is_pure_literal(&u.argument),
+            UnaryOperator::UnaryNegation | UnaryOperator::UnaryPlus => {
+                matches!(u.argument, Expression::NumericLiteral(_))
+            }
+            _ => false,
+        },
+        Expression::ParenthesizedExpression(p) => is_literal_operand(&p.expression),
+        _ => false,
+    }
+}
+
+/// The operands of a chain of one logical operator, in order, whatever its parentheses.
+fn logical_chain<'b, 'a>(
+    e: &'b Expression<'a>,
+    op: LogicalOperator,
+    out: &mut Vec<&'b Expression<'a>>,
+) {
+    match e {
+        Expression::LogicalExpression(l) if l.operator == op => {
+            logical_chain(&l.left, op, out);
+            logical_chain(&l.right, op, out);
+        }
+        Expression::ParenthesizedExpression(p) => logical_chain(&p.expression, op, out),
+        _ => out.push(e),
     }
 }
 

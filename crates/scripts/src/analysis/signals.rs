@@ -72,6 +72,15 @@ pub const HIDDEN: Signals = 1 << 28;
 /// source by itself.
 pub const DOM_QUERY: Signals = 1 << 29;
 
+/// Sends a window to the back (`blur()`): with `window.open`, the pop-under trick of hiding
+/// the new window behind the page (a share pop-up brings its window to the front instead).
+pub const FOCUS_SHIFT: Signals = 1 << 30;
+/// Writes web storage (`setItem`): skimmers stage what they read there and send it later.
+pub const STORAGE_WRITE: Signals = 1 << 31;
+/// Markup of a form that asks for card data (`<input ... placeholder="Card number">`): a
+/// counterfeit payment form drawn by the script.
+pub const FAKE_FORM: Signals = 1 << 32;
+
 /// Every network sink.
 pub const SINKS: Signals =
     SINK_XHR | SINK_FETCH | SINK_BEACON | SINK_IMAGE | SINK_WEBSOCKET | SINK_INJECT;
@@ -111,6 +120,9 @@ pub fn describe(bit: Signals) -> &'static str {
         LISTENER => "adds event listeners",
         HIDDEN => "hides elements",
         DOM_QUERY => "looks elements up",
+        FOCUS_SHIFT => "sends a window to the back",
+        STORAGE_WRITE => "writes web storage",
+        FAKE_FORM => "draws a form that asks for card data",
         _ => "unknown signal",
     }
 }
@@ -147,6 +159,8 @@ pub fn name_signals(name: &str) -> Signals {
         "userAgent" | "referrer" | "webdriver" => VISITOR_CHECK,
         "setTimeout" | "setInterval" => TIMER,
         "addEventListener" | "attachEvent" | "bind" => LISTENER,
+        "blur" => FOCUS_SHIFT,
+        "setItem" => STORAGE_WRITE,
         _ => 0,
     };
     by_name | word_signals(name)
@@ -171,11 +185,18 @@ pub fn string_signals(value: &str) -> Signals {
         | "textarea"
         | "input[type=text]" => SRC_FORM,
         "script" | "iframe" => SINK_INJECT,
+        // An `<img>` made by the script requests its `src`, as `new Image()` does.
+        "img" => SINK_IMAGE,
         "display:none" | "none" | "hidden" => HIDDEN,
         _ => 0,
     };
     if value.len() <= WORD_SCAN_MAX {
         s |= word_signals(value);
+        // A credential field is named in a selector or a field name; a `password`
+        // property of the script's own objects (an HTTP client's option) is not one.
+        if value.to_ascii_lowercase().contains("password") {
+            s |= SRC_CARD;
+        }
         // A selector for every field (`input, select`, `input:not([type=hidden])`), not
         // for one named field (`input[name=q]`, `#email`).
         let broad = ["input", "select", "textarea", "form"]
@@ -186,6 +207,9 @@ pub fn string_signals(value: &str) -> Signals {
         if broad {
             s |= SRC_FORM;
         }
+    }
+    if is_fake_form(value) {
+        s |= FAKE_FORM;
     }
     if is_high_entropy(value) {
         s |= HIGH_ENTROPY;
@@ -237,7 +261,6 @@ fn word_signals(text: &str) -> Signals {
         "expyear",
         "exp_year",
         "cardholder",
-        "password",
         "creditcard",
         "credit_card",
     ];
@@ -308,6 +331,30 @@ const fn starts(lists: &[(&[&str], Signals)]) -> [u64; 1024] {
         i += 1;
     }
     set
+}
+
+/// Longest markup searched for a counterfeit card form.
+const FORM_SCAN_MAX: usize = 8192;
+
+/// Markup with input fields that ask for card data: the fake payment forms and frames that
+/// skimmers draw over a checkout page (Malwarebytes and Sucuri describe them).
+fn is_fake_form(value: &str) -> bool {
+    if value.len() > FORM_SCAN_MAX {
+        return false;
+    }
+    let lower = value.to_ascii_lowercase();
+    const WORDS: &[&str] = &[
+        "card number",
+        "cardnumber",
+        "card_number",
+        "cvv",
+        "cvc",
+        "security code",
+        "expiry",
+        "expiration",
+        "mm/yy",
+    ];
+    lower.contains("<input") && WORDS.iter().filter(|w| lower.contains(*w)).count() >= 2
 }
 
 /// Shannon entropy of a string's bytes, in bits per byte.
