@@ -205,9 +205,15 @@ fn frames_wait_for_whole_messages_and_refuse_what_is_not_bmp() {
 
 #[test]
 fn a_real_frr_session_decodes() {
-    let bytes =
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/frr-8.4-session.bmp"))
-            .unwrap();
+    let bytes = std::fs::read(
+        std::env::var_os("CARGO_MANIFEST_DIR")
+            .map_or_else(
+                || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+                std::path::PathBuf::from,
+            )
+            .join("testdata/frr-8.4-session.bmp"),
+    )
+    .unwrap();
     let space = MonitoredSpace::new(&config(""));
     let router: IpAddr = "127.0.0.1".parse().unwrap();
     let mut buf = BytesMut::from(&bytes[..]);

@@ -998,7 +998,12 @@ fn encode(s: &Scenario) -> Vec<u8> {
 }
 
 fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(
+            || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+            std::path::PathBuf::from,
+        )
+        .join("testdata")
 }
 
 // ------------------------------------------------------------------ tests

@@ -3,7 +3,6 @@
 //! the dedup and a second report of the same event held back.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -29,7 +28,12 @@ impl Channel for Recorder {
 }
 
 fn replay(config: &str, file: &str) -> Vec<parapet_routes::Alert> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(
+            || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+            std::path::PathBuf::from,
+        )
+        .join("testdata");
     let config = parapet_config::Config::load(&dir.join(config)).unwrap();
     let mut engine = Engine::load(config.routes.as_ref().unwrap()).unwrap();
     let mut alerts = Vec::new();

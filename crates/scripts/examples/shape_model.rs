@@ -6,12 +6,15 @@
 //! ```
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
-
 use parapet_scripts::analysis::shape;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus");
+    let root = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(
+            || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+            std::path::PathBuf::from,
+        )
+        .join("testdata/corpus");
     let manifest = std::fs::read_to_string(root.join("manifest.tsv")).unwrap();
     let samples: Vec<(String, bool)> = manifest
         .lines()

@@ -196,7 +196,12 @@ proptest! {
 /// itself never changes behaviour. (The fuzz target `script_analysis` does the same with
 /// coverage guidance.)
 fn corpus_texts() -> Vec<String> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus");
+    let root = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(
+            || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+            std::path::PathBuf::from,
+        )
+        .join("testdata/corpus");
     let manifest = std::fs::read_to_string(root.join("manifest.tsv")).unwrap();
     manifest
         .lines()

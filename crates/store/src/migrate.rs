@@ -130,7 +130,12 @@ mod tests {
 
     #[test]
     fn migrations_are_numbered_in_order_and_match_their_files() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map_or_else(
+                || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+                std::path::PathBuf::from,
+            )
+            .join("migrations");
         let mut files: Vec<String> = std::fs::read_dir(&dir)
             .expect("migrations directory is part of the crate")
             .filter_map(|e| e.ok())

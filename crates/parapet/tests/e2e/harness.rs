@@ -49,7 +49,12 @@ pub fn local(port: u16) -> SocketAddr {
 
 /// The repository root (tests read the example config and the browser script).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(
+            || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+            std::path::PathBuf::from,
+        )
+        .join("../..")
 }
 
 fn find_program(name: &str, fallbacks: &[&str]) -> Option<PathBuf> {

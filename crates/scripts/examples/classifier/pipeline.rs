@@ -18,7 +18,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use base64::Engine as _;
 use oxc_allocator::Allocator;
@@ -39,7 +39,12 @@ pub const SITE: &str = "www.northwind-outfitters.example";
 
 /// The repository's root.
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(
+            || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+            std::path::PathBuf::from,
+        )
+        .join("../..")
 }
 
 /// Where `bench/corpus.sh` keeps the npm files.
@@ -130,7 +135,12 @@ pub struct Family {
 
 /// Reads `testdata/families` (only those named, when `only` is not empty).
 pub fn families(only: &[&str]) -> Result<Vec<Family>, String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/families");
+    let root = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(
+            || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+            std::path::PathBuf::from,
+        )
+        .join("testdata/families");
     let index = std::fs::read_to_string(root.join("families.tsv"))
         .map_err(|e| format!("families.tsv: {e}"))?;
     let mut out = Vec::new();
@@ -367,7 +377,12 @@ pub fn fold(i: usize, k: usize) -> usize {
 /// Adds the tuning and seen splits of the hand-written corpus (`testdata/corpus`; its
 /// `heldout` split stays out, as the independent check of `tests/corpus.rs`).
 pub fn add_hand_corpus(c: &mut Corpus) -> Result<(), String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus");
+    let root = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(
+            || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+            std::path::PathBuf::from,
+        )
+        .join("testdata/corpus");
     let manifest = std::fs::read_to_string(root.join("manifest.tsv"))
         .map_err(|e| format!("testdata/corpus/manifest.tsv: {e}"))?;
     for line in manifest

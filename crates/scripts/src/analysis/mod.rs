@@ -547,7 +547,12 @@ mod tests {
         );
         inputs.push("new ".repeat(MAX_DEPTH_ESTIMATE + 1) + ",x");
         inputs.push("[".repeat(MAX_NESTING + 1));
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map_or_else(
+                || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+                std::path::PathBuf::from,
+            )
+            .join("testdata");
         let mut stack = vec![dir];
         while let Some(d) = stack.pop() {
             for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
