@@ -35,18 +35,9 @@ wants_parapet() { [[ " $TARGETS " == *" parapet "* || " $TARGETS " == *" parapet
 drop_parapet() { TARGETS=$(tr ' ' '\n' <<<"$TARGETS" | grep -v '^parapet' | tr '\n' ' ' || true); }
 
 # --- tools ---------------------------------------------------------------------------
-missing=()
-command -v nginx >/dev/null || missing+=(nginx-light)
-command -v haproxy >/dev/null || missing+=(haproxy)
-command -v wrk >/dev/null || missing+=(wrk)
-command -v openssl >/dev/null || missing+=(openssl)
-command -v taskset >/dev/null || missing+=(util-linux)
-command -v curl >/dev/null || missing+=(curl)
-if ((${#missing[@]})); then
-    log "installing ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+install_missing "nginx nginx-light" "haproxy haproxy" "wrk wrk" "openssl openssl" "taskset util-linux" "curl curl"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 
@@ -68,16 +59,7 @@ fi
 PARAPET_REV=$(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unknown)
 
 # --- temp dir, processes, cleanup ----------------------------------------------------
-TMP=$(mktemp -d -t parapet-bench.XXXXXX)
-PIDS=()
-cleanup() {
-    local p
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+start_tmp parapet-bench
 # Private copies, so that a rebuild in the same target dir during the run changes nothing.
 mkdir -p "$TMP/bin"
 cp "$BENCH" "$TMP/bin/parapet-bench"

@@ -23,37 +23,15 @@ TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 
 log() { printf '[instructions.sh] %s\n' "$*" >&2; }
 
-missing=()
-command -v nginx >/dev/null || missing+=(nginx-light)
-command -v haproxy >/dev/null || missing+=(haproxy)
-command -v valgrind >/dev/null || missing+=(valgrind)
-command -v curl >/dev/null || missing+=(curl)
-if ((${#missing[@]})); then
-    log "installing ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+install_missing "nginx nginx-light" "haproxy haproxy" "valgrind valgrind" "curl curl"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
-
-BENCH=${BENCH_BIN:-$TARGET_DIR/release/parapet-bench}
-PARAPET=${PARAPET_BIN:-$TARGET_DIR/release/parapet}
-if [[ -z ${BENCH_BIN:-} || -z ${PARAPET_BIN:-} ]]; then
-    log "building parapet and parapet-bench (release)"
-    (cd "$ROOT" && cargo build --release -q -p parapet -p parapet-bench)
-fi
+release_binaries
 REV=$(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unknown)
 
-TMP=$(mktemp -d -t parapet-instr.XXXXXX)
-PIDS=()
-cleanup() {
-    local p
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+start_tmp parapet-instr
 
 UP=$PORT_BASE PROXY=$((PORT_BASE + 1)) ADMIN=$((PORT_BASE + 2))
 BODY='parapet bench upstream: a small fixed response of about one hundred bytes, keep-alive on. 0123456'

@@ -29,37 +29,15 @@ TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 log() { printf '[reports.sh] %s\n' "$*" >&2; }
 
 # --- tools ---------------------------------------------------------------------------
-missing=()
-command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
-command -v wrk >/dev/null || missing+=(wrk)
-command -v curl >/dev/null || missing+=(curl)
-command -v jq >/dev/null || missing+=(jq)
-command -v taskset >/dev/null || missing+=(util-linux)
-if ((${#missing[@]})); then
-    log "installing ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+install_missing "nginx nginx-light" "wrk wrk" "curl curl" "jq jq" "taskset util-linux"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-BENCH=${BENCH_BIN:-$TARGET_DIR/release/parapet-bench}
-PARAPET=${PARAPET_BIN:-$TARGET_DIR/release/parapet}
-if [[ -z ${BENCH_BIN:-} || -z ${PARAPET_BIN:-} ]]; then
-    log "building parapet and parapet-bench (release)"
-    (cd "$ROOT" && cargo build --release -q -p parapet -p parapet-bench)
-fi
+release_binaries
 PARAPET_REV=$(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unknown)
 
-TMP=$(mktemp -d -t parapet-reports.XXXXXX)
-PIDS=()
-cleanup() {
-    local p
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+start_tmp parapet-reports
 mkdir -p "$TMP/bin"
 cp "$BENCH" "$TMP/bin/parapet-bench"
 cp "$PARAPET" "$TMP/bin/parapet"

@@ -1,0 +1,43 @@
+# What the bench scripts share: sourced by them after ROOT, TARGET_DIR and log() are set.
+
+# Installs (apt-get) the packages of the commands that are missing. Arguments are
+# "command package" pairs; a command found in /usr/sbin counts as present.
+install_missing() {
+    local pair cmd pkg missing=()
+    for pair in "$@"; do
+        read -r cmd pkg <<<"$pair"
+        command -v "$cmd" >/dev/null || [[ -x /usr/sbin/$cmd ]] || missing+=("$pkg")
+    done
+    if ((${#missing[@]})); then
+        log "installing ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+}
+
+# Sets BENCH and PARAPET: the prebuilt binaries named by BENCH_BIN and PARAPET_BIN, or the
+# release builds in TARGET_DIR, built here when either is not given.
+release_binaries() {
+    BENCH=${BENCH_BIN:-$TARGET_DIR/release/parapet-bench}
+    PARAPET=${PARAPET_BIN:-$TARGET_DIR/release/parapet}
+    if [[ -z ${BENCH_BIN:-} || -z ${PARAPET_BIN:-} ]]; then
+        log "building parapet and parapet-bench (release)"
+        (cd "$ROOT" && cargo build --release -q -p parapet -p parapet-bench)
+    fi
+}
+
+# A temp dir in TMP, removed at exit, and PIDS: every process added to it is stopped (and
+# waited for) at exit, also on Ctrl-C.
+start_tmp() { # name
+    TMP=$(mktemp -d -t "$1.XXXXXX")
+    PIDS=()
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
+bench_cleanup() {
+    local p
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+    rm -rf "$TMP"
+}
