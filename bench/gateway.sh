@@ -109,25 +109,6 @@ cat "$TMP/cert.pem" "$TMP/key.pem" >"$TMP/combined.pem"
 
 # --- upstream: nginx, a fixed ~100-byte response -------------------------------------
 BODY='parapet bench upstream: a small fixed response of about one hundred bytes, keep-alive on. 0123456'
-nginx_common() { # dir
-    mkdir -p "$1/tmp"
-    cat <<EOF
-worker_processes 1;
-daemon off;
-pid $1/nginx.pid;
-error_log $1/error.log warn;
-events { worker_connections 8192; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    keepalive_timeout 60s;
-    client_body_temp_path $1/tmp/body;
-    proxy_temp_path $1/tmp/proxy;
-    fastcgi_temp_path $1/tmp/fastcgi;
-    uwsgi_temp_path $1/tmp/uwsgi;
-    scgi_temp_path $1/tmp/scgi;
-EOF
-}
 start_nginx() { # dir -> PID in $STARTED
     nice -n "$NICE" taskset -c "$2" "$NGINX" -p "$1" -c "$1/nginx.conf" -e "$1/error.log" &
     STARTED=$!
@@ -136,7 +117,7 @@ start_nginx() { # dir -> PID in $STARTED
 
 mkdir -p "$TMP/upstream"
 {
-    nginx_common "$TMP/upstream"
+    nginx_head "$TMP/upstream"
     cat <<EOF
     server {
         listen 127.0.0.1:$UP backlog=4096;
@@ -158,7 +139,7 @@ for t in $TARGETS; do
         d=$TMP/nginx
         mkdir -p "$d"
         {
-            nginx_common "$d"
+            nginx_head "$d"
             cat <<EOF
     upstream origin {
         server 127.0.0.1:$UP;

@@ -36,27 +36,9 @@ start_tmp parapet-instr
 UP=$PORT_BASE PROXY=$((PORT_BASE + 1)) ADMIN=$((PORT_BASE + 2))
 BODY='parapet bench upstream: a small fixed response of about one hundred bytes, keep-alive on. 0123456'
 
-nginx_conf() { # dir, server block
-    mkdir -p "$1/tmp"
-    cat >"$1/nginx.conf" <<EOF
-worker_processes 1;
-master_process off;
-daemon off;
-pid $1/nginx.pid;
-error_log $1/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    keepalive_timeout 60s;
-    client_body_temp_path $1/tmp/body;
-    proxy_temp_path $1/tmp/proxy;
-    fastcgi_temp_path $1/tmp/fastcgi;
-    uwsgi_temp_path $1/tmp/uwsgi;
-    scgi_temp_path $1/tmp/scgi;
-$2
-}
-EOF
+nginx_conf() { # dir, server block: callgrind follows one process, so no master
+    mkdir -p "$1"
+    { nginx_head "$1" "master_process off;" && printf '%s\n}\n' "$2"; } >"$1/nginx.conf"
 }
 
 nginx_conf "$TMP/upstream" "    server { listen 127.0.0.1:$UP; location / { default_type text/plain; return 200 \"$BODY\n\"; } }"

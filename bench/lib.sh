@@ -41,3 +41,29 @@ bench_cleanup() {
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
     rm -rf "$TMP"
 }
+
+# The start of an nginx config for one worker in `dir` (pid, logs and temp files there), up
+# to the open `http {` block with keep-alive on and no access log; more main-context lines
+# (such as `master_process off;`) may follow `dir`. The caller adds its servers and `}`.
+nginx_head() { # dir [main-context line...]
+    local dir=$1
+    shift
+    mkdir -p "$dir/tmp"
+    if (($#)); then printf '%s\n' "$@"; fi
+    cat <<EOF
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 8192; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    keepalive_timeout 60s;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+EOF
+}
