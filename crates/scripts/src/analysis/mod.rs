@@ -237,18 +237,7 @@ fn prescan(source: &str) -> Result<usize, ParseFailure> {
                 while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
                     i += 1;
                 }
-                if matches!(
-                    &bytes[start..i],
-                    b"typeof"
-                        | b"void"
-                        | b"new"
-                        | b"await"
-                        | b"yield"
-                        | b"delete"
-                        | b"in"
-                        | b"instanceof"
-                        | b"async"
-                ) {
+                if raises_depth(&bytes[start..i]) {
                     depth += 1;
                 }
                 max = max.max(depth);
@@ -340,6 +329,22 @@ pub(crate) fn line_of(source: &str, offset: u32) -> usize {
         .filter(|&&b| b == b'\n')
         .count()
         + 1
+}
+
+/// Words that, like an operator, nest the expression after them one level deeper.
+fn raises_depth(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"typeof"
+            | b"void"
+            | b"new"
+            | b"await"
+            | b"yield"
+            | b"delete"
+            | b"in"
+            | b"instanceof"
+            | b"async"
+    )
 }
 
 #[cfg(test)]
@@ -492,18 +497,7 @@ mod tests {
                     while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
                         i += 1;
                     }
-                    if matches!(
-                        &bytes[start..i],
-                        b"typeof"
-                            | b"void"
-                            | b"new"
-                            | b"await"
-                            | b"yield"
-                            | b"delete"
-                            | b"in"
-                            | b"instanceof"
-                            | b"async"
-                    ) {
+                    if raises_depth(&bytes[start..i]) {
                         depth += 1;
                     }
                     max = max.max(depth);
