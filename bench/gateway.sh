@@ -26,7 +26,10 @@ PORT_BASE=${PORT_BASE:-27800}
 # on the machine disturbs the targets less; it is the same for every target.
 if ((EUID == 0)); then NICE=${NICE:--19}; else NICE=${NICE:-0}; fi
 # parapet-access: Parapet with an access policy of several rules and a signed-in session.
-TARGETS=${TARGETS:-"nginx haproxy parapet parapet-access"}
+# nginx and haproxy do Parapet's per-request work (forwarding headers, a request id both ways);
+# nginx-bare and haproxy-bare are the same processes proxying with nothing added (throughput
+# only; they need their base target).
+TARGETS=${TARGETS:-"nginx haproxy nginx-bare haproxy-bare parapet parapet-access"}
 OUT=${OUT:-$ROOT/bench/results/gateway.md}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 
@@ -78,7 +81,9 @@ NGINX_PLAIN=$((PORT_BASE + 1)) NGINX_TLS=$((PORT_BASE + 2))
 HAPROXY_PLAIN=$((PORT_BASE + 3)) HAPROXY_TLS=$((PORT_BASE + 4))
 PARAPET_PLAIN=$((PORT_BASE + 5)) PARAPET_TLS=$((PORT_BASE + 6)) PARAPET_ADMIN=$((PORT_BASE + 7))
 ACCESS_PLAIN=$((PORT_BASE + 8)) ACCESS_TLS=$((PORT_BASE + 9)) ACCESS_ADMIN=$((PORT_BASE + 10))
-for p in $(seq "$PORT_BASE" $((PORT_BASE + 10))); do
+NGINX_BARE_PLAIN=$((PORT_BASE + 11)) NGINX_BARE_TLS=$((PORT_BASE + 12))
+HAPROXY_BARE_PLAIN=$((PORT_BASE + 13)) HAPROXY_BARE_TLS=$((PORT_BASE + 14))
+for p in $(seq "$PORT_BASE" $((PORT_BASE + 14))); do
     if ss -Hltn "sport = :$p" | grep -q .; then
         log "port $p is in use; set PORT_BASE"
         exit 1
@@ -157,6 +162,25 @@ for t in $TARGETS; do
             proxy_pass http://origin;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
+            proxy_set_header Host \$http_host;
+            proxy_set_header X-Forwarded-For \$remote_addr;
+            proxy_set_header X-Real-IP \$remote_addr;
+            proxy_set_header X-Forwarded-Proto \$scheme;
+            proxy_set_header X-Forwarded-Host \$http_host;
+            proxy_set_header Forwarded "for=\$remote_addr;proto=\$scheme;host=\\"\$http_host\\"";
+            proxy_set_header X-Request-Id \$request_id;
+            add_header X-Request-Id \$request_id always;
+        }
+    }
+    server {
+        listen 127.0.0.1:$NGINX_BARE_PLAIN backlog=4096;
+        listen 127.0.0.1:$NGINX_BARE_TLS ssl backlog=4096;
+        ssl_certificate $TMP/cert.pem;
+        ssl_certificate_key $TMP/key.pem;
+        location / {
+            proxy_pass http://origin;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
         }
     }
 }
@@ -164,6 +188,7 @@ EOF
         } >"$d/nginx.conf"
         start_nginx "$d" "$PROXY_CPU"
         PID[nginx]=$STARTED PLAIN[nginx]=$NGINX_PLAIN TLSPORT[nginx]=$NGINX_TLS
+        PID[nginx-bare]=$STARTED PLAIN[nginx-bare]=$NGINX_BARE_PLAIN TLSPORT[nginx-bare]=$NGINX_BARE_TLS
         ;;
     haproxy)
         d=$TMP/haproxy
@@ -183,12 +208,27 @@ defaults
 frontend fe
     bind 127.0.0.1:$HAPROXY_PLAIN
     bind 127.0.0.1:$HAPROXY_TLS ssl crt $TMP/combined.pem ssl-min-ver TLSv1.3 curves X25519:P-256
+    unique-id-format %{+X}o\\ %ci:%cp_%fi:%fp_%Ts_%rt:%pid
+    unique-id-header X-Request-Id
+    http-request set-header X-Forwarded-For %[src]
+    http-request set-header X-Real-IP %[src]
+    http-request set-header X-Forwarded-Proto https if { ssl_fc }
+    http-request set-header X-Forwarded-Proto http unless { ssl_fc }
+    http-request set-header X-Forwarded-Host %[req.hdr(host)]
+    http-request set-header Forwarded "for=%[src];proto=https;host=\\"%[req.hdr(host)]\\"" if { ssl_fc }
+    http-request set-header Forwarded "for=%[src];proto=http;host=\\"%[req.hdr(host)]\\"" unless { ssl_fc }
+    http-after-response set-header X-Request-Id %[unique-id]
+    default_backend be
+frontend bare
+    bind 127.0.0.1:$HAPROXY_BARE_PLAIN
+    bind 127.0.0.1:$HAPROXY_BARE_TLS ssl crt $TMP/combined.pem ssl-min-ver TLSv1.3 curves X25519:P-256
     default_backend be
 backend be
     server origin 127.0.0.1:$UP
 EOF
         nice -n "$NICE" taskset -c "$PROXY_CPU" "$HAPROXY" -db -f "$d/haproxy.cfg" &
         PID[haproxy]=$! PLAIN[haproxy]=$HAPROXY_PLAIN TLSPORT[haproxy]=$HAPROXY_TLS
+        PID[haproxy-bare]=$! PLAIN[haproxy-bare]=$HAPROXY_BARE_PLAIN TLSPORT[haproxy-bare]=$HAPROXY_BARE_TLS
         PIDS+=("$!")
         ;;
     parapet | parapet-access)
@@ -291,6 +331,13 @@ EOF
         nice -n "$NICE" taskset -c "$PROXY_CPU" "$PARAPET" serve --config "$d/parapet.toml" 2>"$d/stderr.log" &
         PID[$t]=$! PLAIN[$t]=$plain TLSPORT[$t]=$tls ADMIN[$t]=$admin
         PIDS+=("$!")
+        ;;
+    nginx-bare | haproxy-bare)
+        # Served by the base target's process (its second server or frontend).
+        if [[ " $TARGETS " != *" ${t%-bare} "* ]]; then
+            log "$t needs ${t%-bare} in TARGETS"
+            exit 1
+        fi
         ;;
     *)
         log "unknown target $t"
@@ -401,8 +448,9 @@ for round in $(seq 1 "$ROUNDS"); do
     #    nginx/haproxy only if their OpenSSL offers it (a 1-second probe in round 1 says).
     log "round $round/$ROUNDS: TLS handshakes (${DURATION}s each)"
     for t in "${ready[@]}"; do
-        # Access changes nothing in the handshake: the same TLS stack as plain Parapet.
-        [[ $t == parapet-access ]] && continue
+        # Access changes nothing in the handshake: the same TLS stack as plain Parapet; nor
+        # do headers for the bare peers.
+        [[ $t == parapet-access || $t == *-bare ]] && continue
         hs_run "$t" "${PID[$t]}" "${TLSPORT[$t]}" x25519 "${DURATION}s" | record
         if [[ $t != parapet && round -eq 1 ]]; then
             probe=$(hs_run "$t" "${PID[$t]}" "${TLSPORT[$t]}" x25519mlkem768 1s)
@@ -435,7 +483,7 @@ for round in $(seq 1 "$LAT_ROUNDS"); do
     n=${#ready[@]}
     for i in $(seq 0 $((n - 1))); do
         t=${ready[$(((i + round) % n))]}
-        [[ $t == parapet-access ]] && continue
+        [[ $t == parapet-access || $t == *-bare ]] && continue
         lat_run "$t" "${PID[$t]}" "http://127.0.0.1:${PLAIN[$t]}/" plain
         lat_run "$t" "${PID[$t]}" "https://127.0.0.1:${TLSPORT[$t]}/" tls
     done
@@ -444,6 +492,7 @@ done
 # 4. Peak memory after all of the above.
 load "$BENCH" proc --pid "$UP_PID" --tag target=direct | record
 for t in "${ready[@]}"; do
+    [[ $t == *-bare ]] && continue # the base target's process
     load "$BENCH" proc --pid "${PID[$t]}" --tag "target=$t" | record
 done
 

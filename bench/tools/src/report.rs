@@ -12,9 +12,19 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde_json::Value;
 
-/// Targets in the order they are shown; "direct" is the upstream without a proxy;
-/// "parapet-access" is Parapet with an access policy and a signed-in session.
-const ORDER: [&str; 5] = ["direct", "nginx", "haproxy", "parapet", "parapet-access"];
+/// Targets in the order they are shown; "direct" is the upstream without a proxy; "nginx"
+/// and "haproxy" do Parapet's per-request work (forwarding headers, a request id both ways),
+/// the "-bare" ones proxy with nothing added; "parapet-access" is Parapet with an access
+/// policy and a signed-in session.
+const ORDER: [&str; 7] = [
+    "direct",
+    "nginx",
+    "haproxy",
+    "nginx-bare",
+    "haproxy-bare",
+    "parapet",
+    "parapet-access",
+];
 
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {
     v.get(k).and_then(Value::as_str).unwrap_or("")
@@ -247,7 +257,12 @@ fn throughput(r: &Records, o: &mut String) {
         "## Throughput: closed loop, HTTP/1.1 keep-alive (wrk)\n\n\
          Requests per proxy CPU-second is the comparison: the load generator and the upstream \
          share one CPU, so requests/s may be capped by them rather than by the proxy. For \
-         `upstream (direct)` the CPU-seconds are the upstream's. Higher is better. *User µs/req* is \
+         `upstream (direct)` the CPU-seconds are the upstream's. `nginx` and `haproxy` are \
+         configured to do what Parapet does on every request (set `X-Forwarded-For`, \
+         `X-Real-IP`, `X-Forwarded-Proto`, `X-Forwarded-Host`, `Forwarded` and `X-Request-Id` \
+         toward the upstream, and return the request id); the ratios are to them. \
+         `nginx-bare` and `haproxy-bare` are the same processes proxying with nothing added, \
+         shown for reference. Higher is better. *User µs/req* is \
          the proxy's own code per request (its utime), without the kernel's loopback work that \
          every proxy pays alike; the kernel samples it per clock tick, so read it as an \
          estimate.{}\n\n\
@@ -505,6 +520,24 @@ fn targets(r: &Records, o: &mut String) {
             |x| x >= 1.0
         ),
     );
+    let (nb, hb) = (wrk("nginx-bare"), wrk("haproxy-bare"));
+    if nb.is_some() || hb.is_some() {
+        let _ = writeln!(
+            o,
+            "- For reference, the same against the bare peers (no forwarding headers, no request id): \
+             Parapet plain / haproxy-bare {}; Parapet plain / nginx-bare {}.",
+            judged(
+                div(p, hb),
+                r.paired("wrk", ("proto", "plain"), ("parapet", "haproxy-bare"), &rps),
+                |x| x >= 1.0
+            ),
+            judged(
+                div(p, nb),
+                r.paired("wrk", ("proto", "plain"), ("parapet", "nginx-bare"), &rps),
+                |x| x >= 1.0
+            ),
+        );
+    }
     let a = wrk("parapet-access");
     if a.is_some() {
         let n = wrk("nginx");
@@ -522,6 +555,22 @@ fn targets(r: &Records, o: &mut String) {
                 |x| x > 1.0
             ),
         );
+        if nb.is_some() {
+            let _ = writeln!(
+                o,
+                "- For reference, access against bare nginx plain: {}.",
+                judged(
+                    div(a, nb),
+                    r.paired(
+                        "wrk",
+                        ("proto", "plain"),
+                        ("parapet-access", "nginx-bare"),
+                        &rps
+                    ),
+                    |x| x > 1.0
+                ),
+            );
+        }
     }
     for proto in ["plain", "tls"] {
         let p99 = |t: &str| {
