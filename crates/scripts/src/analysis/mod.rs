@@ -201,9 +201,8 @@ fn parse_and_normalise_in(allocator: &Allocator, source: &str) -> Result<Parsed,
         .semantic;
     let norm = Normalizer::new(semantic.scoping()).run(program);
     let mut hasher = fingerprint::UnitHasher::new(norm.symbols);
-    let whole = hasher.digest(&norm, 0, norm.toks.len());
     let atoms = fingerprint::atom_hashes(&norm);
-    let unit_hashes = hasher.all_short(&norm, &atoms);
+    let (whole, unit_hashes) = hasher.whole_and_units(&norm, &atoms);
     Ok(Parsed {
         normalized_hash: hex(&whole),
         norm,
