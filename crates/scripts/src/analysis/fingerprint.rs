@@ -44,8 +44,8 @@ impl UnitHasher {
         let mut h = Sha256::new();
         let mut buf = Vec::with_capacity(256);
         for tok in n.toks.get(start..end).unwrap_or_default() {
-            match *tok {
-                Tok::Open(ty) => buf.extend_from_slice(&[1, ty as u8]),
+            match tok.tok() {
+                Tok::Open(ty) => buf.extend_from_slice(&[1, ty]),
                 Tok::Close => buf.push(2),
                 Tok::Sym(id) => {
                     let number = match self.seen.get_mut(id as usize) {
@@ -66,7 +66,7 @@ impl UnitHasher {
                     buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
                     buf.extend_from_slice(s.as_bytes());
                 }
-                Tok::Lit(class) => buf.extend_from_slice(&[5, class as u8]),
+                Tok::Lit(class) => buf.extend_from_slice(&[5, class]),
             }
             if buf.len() >= WHOLE_BUFFER {
                 h.update(&buf);
@@ -86,8 +86,8 @@ impl UnitHasher {
         let mut next = 0u32;
         let mut h = 0x243f_6a88_85a3_08d3_u64;
         for tok in n.toks.get(start..end).unwrap_or_default() {
-            let x = match *tok {
-                Tok::Open(ty) => 0x0100 | u64::from(ty as u8),
+            let x = match tok.tok() {
+                Tok::Open(ty) => 0x0100 | u64::from(ty),
                 Tok::Close => 0x0200,
                 Tok::Sym(id) => {
                     let number = match self.seen.get_mut(id as usize) {
@@ -102,7 +102,7 @@ impl UnitHasher {
                     0x0300_0000_0000 | u64::from(number)
                 }
                 Tok::Atom(a) => atom_hashes.get(a as usize).copied().unwrap_or(0),
-                Tok::Lit(class) => 0x0500 | class as u64,
+                Tok::Lit(class) => 0x0500 | u64::from(class),
             };
             h = (h.rotate_left(23) ^ x).wrapping_mul(MIX);
         }
@@ -201,10 +201,10 @@ impl UnitHasher {
                 whole.update(&buf);
                 buf.clear();
             }
-            let x = match *tok {
+            let x = match tok.tok() {
                 Tok::Open(ty) => {
-                    buf.extend_from_slice(&[1, ty as u8]);
-                    0x0100 | u64::from(ty as u8)
+                    buf.extend_from_slice(&[1, ty]);
+                    0x0100 | u64::from(ty)
                 }
                 Tok::Close => {
                     buf.push(2);
@@ -218,8 +218,8 @@ impl UnitHasher {
                     atom_hashes.get(a as usize).copied().unwrap_or(0)
                 }
                 Tok::Lit(class) => {
-                    buf.extend_from_slice(&[5, class as u8]);
-                    0x0500 | class as u64
+                    buf.extend_from_slice(&[5, class]);
+                    0x0500 | u64::from(class)
                 }
                 Tok::Sym(id) => {
                     let id = id as usize;
