@@ -15,9 +15,12 @@ use super::{hex, Analysis, Family, SCHEME};
 /// The multiplier of [`UnitHasher::short`]'s mixing step.
 const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
 
-/// Largest table of symbol numbers by nesting level [`UnitHasher::all_short`] builds (symbols
-/// times the deepest nesting of units); beyond it, units are hashed one by one.
+/// Largest table of symbol numbers by nesting level [`UnitHasher::whole_and_units`] builds
+/// (symbols times the deepest nesting of units); beyond it, units are hashed one by one.
 const MAX_LEVEL_TABLE: usize = 1 << 24;
+
+/// Bytes of the whole stream gathered before they are fed to sha256.
+const WHOLE_BUFFER: usize = 4096;
 
 /// Hashes token ranges, renumbering symbols per range.
 pub(crate) struct UnitHasher {
@@ -41,8 +44,8 @@ impl UnitHasher {
         let mut h = Sha256::new();
         let mut buf = Vec::with_capacity(256);
         for tok in n.toks.get(start..end).unwrap_or_default() {
-            match *tok {
-                Tok::Open(ty) => buf.extend_from_slice(&[1, ty as u8]),
+            match tok.tok() {
+                Tok::Open(ty) => buf.extend_from_slice(&[1, ty]),
                 Tok::Close => buf.push(2),
                 Tok::Sym(id) => {
                     let number = match self.seen.get_mut(id as usize) {
@@ -63,9 +66,9 @@ impl UnitHasher {
                     buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
                     buf.extend_from_slice(s.as_bytes());
                 }
-                Tok::Lit(class) => buf.extend_from_slice(&[5, class as u8]),
+                Tok::Lit(class) => buf.extend_from_slice(&[5, class]),
             }
-            if buf.len() >= 4096 {
+            if buf.len() >= WHOLE_BUFFER {
                 h.update(&buf);
                 buf.clear();
             }
@@ -83,8 +86,8 @@ impl UnitHasher {
         let mut next = 0u32;
         let mut h = 0x243f_6a88_85a3_08d3_u64;
         for tok in n.toks.get(start..end).unwrap_or_default() {
-            let x = match *tok {
-                Tok::Open(ty) => 0x0100 | u64::from(ty as u8),
+            let x = match tok.tok() {
+                Tok::Open(ty) => 0x0100 | u64::from(ty),
                 Tok::Close => 0x0200,
                 Tok::Sym(id) => {
                     let number = match self.seen.get_mut(id as usize) {
@@ -99,14 +102,15 @@ impl UnitHasher {
                     0x0300_0000_0000 | u64::from(number)
                 }
                 Tok::Atom(a) => atom_hashes.get(a as usize).copied().unwrap_or(0),
-                Tok::Lit(class) => 0x0500 | class as u64,
+                Tok::Lit(class) => 0x0500 | u64::from(class),
             };
             h = (h.rotate_left(23) ^ x).wrapping_mul(MIX);
         }
         h ^ (h >> 29)
     }
 
-    /// [`Self::short`] of every unit, in the order of `n.units`, in one pass over the stream.
+    /// [`Self::digest`] of the whole stream and [`Self::short`] of every unit (in the order of
+    /// `n.units`), in one pass over the stream.
     ///
     /// Units nest, so one walk keeps a hash state for every open unit and feeds each token to
     /// all of them: the states are independent, so the processor runs their multiplications
@@ -114,22 +118,29 @@ impl UnitHasher {
     /// once. Renumbering needs, per open unit, the number each symbol got in it: a symbol
     /// last seen at position `q` was seen in exactly the open units that start at or before
     /// `q` (the outermost ones), which kept the numbers it had there; in the others it is
-    /// new. So each symbol keeps its numbers by nesting level from its last occurrence.
+    /// new. So each symbol keeps its numbers by nesting level from its last occurrence. The
+    /// whole stream is one more range, the outermost, whose numbers are those of first
+    /// occurrences: its bytes for sha256 are written in the same walk, so each token is
+    /// decoded once for every hash.
     ///
-    /// Falls back to hashing unit by unit when units do not nest (they always do) or when
-    /// that table (symbols times depth) would be large (hostile nesting).
-    pub fn all_short(&mut self, n: &Normalized, atom_hashes: &[u64]) -> Vec<u64> {
-        match self.nested_short(n, atom_hashes) {
+    /// Falls back to hashing the stream and then unit by unit when units do not nest (they
+    /// always do) or when that table (symbols times depth) would be large (hostile nesting).
+    pub fn whole_and_units(&mut self, n: &Normalized, atom_hashes: &[u64]) -> ([u8; 32], Vec<u64>) {
+        match self.nested(n, atom_hashes) {
             Some(hashes) => hashes,
-            None => n
-                .units
-                .iter()
-                .map(|u| self.short(n, atom_hashes, u.start, u.end))
-                .collect(),
+            None => {
+                let whole = self.digest(n, 0, n.toks.len());
+                let units = n
+                    .units
+                    .iter()
+                    .map(|u| self.short(n, atom_hashes, u.start, u.end))
+                    .collect();
+                (whole, units)
+            }
         }
     }
 
-    fn nested_short(&mut self, n: &Normalized, atom_hashes: &[u64]) -> Option<Vec<u64>> {
+    fn nested(&mut self, n: &Normalized, atom_hashes: &[u64]) -> Option<([u8; 32], Vec<u64>)> {
         const SEED: u64 = 0x243f_6a88_85a3_08d3;
         const SYM: u64 = 0x0300_0000_0000;
         // Check the nesting, and how deep it goes, before any work.
@@ -160,10 +171,15 @@ impl UnitHasher {
         // The open units: index, start, end, next symbol number; and their hash states.
         let mut open: Vec<(usize, usize, usize, u32)> = Vec::with_capacity(depth);
         let mut states: Vec<u64> = Vec::with_capacity(depth);
-        // Per symbol: last position + 1 (0: not seen), and where its numbers by level are.
+        // Per symbol: last position + 1 (0: not seen), its number in the whole stream, and
+        // where its numbers by level are.
         let mut last = vec![0usize; self.seen.len()];
+        let mut whole_number = vec![0u32; self.seen.len()];
+        let mut next_whole = 0u32;
         let mut slot = vec![(0u32, 0u32); self.seen.len()];
         let mut levels: Vec<u32> = Vec::new();
+        let mut whole = Sha256::new();
+        let mut buf: Vec<u8> = Vec::with_capacity(WHOLE_BUFFER + 512);
         let mut next_unit = 0;
         let finish = |h: u64| h ^ (h >> 29);
         for (p, tok) in n.toks.iter().enumerate() {
@@ -181,14 +197,35 @@ impl UnitHasher {
                 }
                 next_unit += 1;
             }
-            let x = match *tok {
-                Tok::Open(ty) => 0x0100 | u64::from(ty as u8),
-                Tok::Close => 0x0200,
-                Tok::Atom(a) => atom_hashes.get(a as usize).copied().unwrap_or(0),
-                Tok::Lit(class) => 0x0500 | class as u64,
+            if buf.len() >= WHOLE_BUFFER {
+                whole.update(&buf);
+                buf.clear();
+            }
+            let x = match tok.tok() {
+                Tok::Open(ty) => {
+                    buf.extend_from_slice(&[1, ty]);
+                    0x0100 | u64::from(ty)
+                }
+                Tok::Close => {
+                    buf.push(2);
+                    0x0200
+                }
+                Tok::Atom(a) => {
+                    let s = n.atom(a);
+                    buf.push(4);
+                    buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
+                    buf.extend_from_slice(s.as_bytes());
+                    atom_hashes.get(a as usize).copied().unwrap_or(0)
+                }
+                Tok::Lit(class) => {
+                    buf.extend_from_slice(&[5, class]);
+                    0x0500 | u64::from(class)
+                }
                 Tok::Sym(id) => {
                     let id = id as usize;
                     if id >= last.len() {
+                        buf.push(3);
+                        buf.extend_from_slice(&u32::MAX.to_le_bytes());
                         for h in &mut states {
                             *h =
                                 (h.rotate_left(23) ^ (SYM | u64::from(u32::MAX))).wrapping_mul(MIX);
@@ -197,10 +234,14 @@ impl UnitHasher {
                     }
                     // Levels opened at or before its last occurrence saw it there.
                     let seen = if last[id] == 0 {
+                        whole_number[id] = next_whole;
+                        next_whole += 1;
                         0
                     } else {
                         open.partition_point(|o| o.1 < last[id])
                     };
+                    buf.push(3);
+                    buf.extend_from_slice(&whole_number[id].to_le_bytes());
                     let (mut at, cap) = slot[id];
                     if (cap as usize) < open.len() {
                         let new_at = levels.len();
@@ -234,7 +275,8 @@ impl UnitHasher {
                 out[i] = finish(SEED);
             }
         }
-        Some(out)
+        whole.update(&buf);
+        Some((whole.finalize().into(), out))
     }
 
     fn next_generation(&mut self) {
@@ -392,8 +434,8 @@ mod tests {
         );
     }
 
-    /// The one-pass unit hashes are exactly the unit-by-unit ones, on nested code where
-    /// symbols recur across levels and on every script of the test data.
+    /// The one-pass hashes are exactly the whole-stream digest and the unit-by-unit hashes, on
+    /// nested code where symbols recur across levels and on every script of the test data.
     #[test]
     fn one_pass_unit_hashes_equal_unit_by_unit_hashes() {
         let mut sources = vec![
@@ -430,7 +472,8 @@ mod tests {
                 .iter()
                 .map(|u| hasher.short(n, &atoms, u.start, u.end))
                 .collect();
-            assert_eq!(hasher.nested_short(n, &atoms), Some(one_by_one.clone()));
+            let whole = hasher.digest(n, 0, n.toks.len());
+            assert_eq!(hasher.nested(n, &atoms), Some((whole, one_by_one.clone())));
             assert_eq!(p.unit_hashes, one_by_one);
             units += one_by_one.len();
         }

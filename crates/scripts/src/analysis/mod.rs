@@ -18,6 +18,9 @@ pub mod shape;
 mod shape_model;
 pub mod signals;
 
+use std::cell::RefCell;
+use std::sync::{mpsc, Mutex};
+
 use oxc_allocator::Allocator;
 use oxc_parser::{ParseOptions, Parser};
 use oxc_semantic::{SemanticBuilder, Stats};
@@ -47,6 +50,12 @@ pub const MAX_DEPTH_ESTIMATE: usize = 20_000;
 /// most this are analysed on the caller's thread; deeper ones on a thread with
 /// [`ANALYSIS_STACK_BYTES`] of stack.
 const INLINE_DEPTH: usize = 128;
+
+/// Scripts whose estimated depth is at most this (and above [`INLINE_DEPTH`]) are analysed
+/// on the calling thread's companion, which is kept between scripts; deeper ones on a thread
+/// of their own. The stack a companion has used stays mapped while it lives, so this bounds
+/// what a hostile script leaves behind (the npm corpus goes no deeper than 864).
+const COMPANION_DEPTH: usize = 4096;
 
 /// Stack for the analysis thread: generous, so that the bounds above, not the stack, decide.
 const ANALYSIS_STACK_BYTES: usize = 256 * 1024 * 1024;
@@ -104,27 +113,19 @@ pub struct Parsed {
 
 /// Analyses a script. Never panics on input and never fails: see [`Analysis::outcome`].
 ///
-/// The work runs on a thread of its own with a large stack, so that the nesting bounds, not
-/// the caller's stack size, decide what is too deep.
+/// Deep scripts are analysed on a thread with a large stack (the calling thread's companion,
+/// or for the deepest a thread of their own), so that the nesting bounds, not the caller's
+/// stack size, decide what is too deep.
 pub fn analyse(source: &str) -> Analysis<'_> {
     let outcome = match prescan(source) {
         Err(e) => Err(e),
         // Shallow scripts (most small ones) need no stack of their own, and a thread per
         // small script would cost more than analysing it.
         Ok(depth) if depth <= INLINE_DEPTH => parse_and_normalise(source),
-        Ok(_) => std::thread::scope(|scope| {
-            std::thread::Builder::new()
-                .name("script-analysis".into())
-                .stack_size(ANALYSIS_STACK_BYTES)
-                .spawn_scoped(scope, || parse_and_normalise(source))
-                .ok()
-                .and_then(|handle| handle.join().ok())
-        })
-        .unwrap_or_else(|| {
-            Err(ParseFailure::Syntax {
-                message: "the analysis thread could not run".into(),
-            })
-        }),
+        Ok(depth) if depth <= COMPANION_DEPTH => {
+            on_companion(source).unwrap_or_else(|| on_own_thread(source))
+        }
+        Ok(_) => on_own_thread(source),
     };
     Analysis {
         source,
@@ -134,18 +135,131 @@ pub fn analyse(source: &str) -> Analysis<'_> {
     }
 }
 
+/// The outcome when the thread meant to analyse a script could not (it did not start, or
+/// the analysis panicked).
+fn thread_failed() -> Result<Parsed, ParseFailure> {
+    Err(ParseFailure::Syntax {
+        message: "the analysis thread could not run".into(),
+    })
+}
+
+/// A script handed to a companion (copied: the companion outlives the borrow), and where its
+/// outcome goes.
+type Job = (Box<str>, mpsc::SyncSender<Result<Parsed, ParseFailure>>);
+
+thread_local! {
+    /// This thread's companion: a thread with [`ANALYSIS_STACK_BYTES`] of stack that
+    /// analyses the scripts too deep for this thread's stack, started on first need and kept.
+    /// A thread per script costs its start and its stack mapped and zeroed again as the
+    /// analysis recurses, every time; a kept one pays that once. The companion ends with this
+    /// thread (its job channel closes).
+    static COMPANION: RefCell<Option<mpsc::Sender<Job>>> = const { RefCell::new(None) };
+}
+
+/// Analyses a script on a thread of its own.
+fn on_own_thread(source: &str) -> Result<Parsed, ParseFailure> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("script-analysis".into())
+            .stack_size(ANALYSIS_STACK_BYTES)
+            .spawn_scoped(scope, || parse_and_normalise(source))
+            .ok()
+            .and_then(|handle| handle.join().ok())
+    })
+    .unwrap_or_else(thread_failed)
+}
+
+/// Analyses a script on this thread's companion; `None` when there is none to be had (it
+/// cannot start, or this thread is ending).
+fn on_companion(source: &str) -> Option<Result<Parsed, ParseFailure>> {
+    COMPANION
+        .try_with(|companion| {
+            let mut companion = companion.try_borrow_mut().ok()?;
+            let (reply, outcome) = mpsc::sync_channel(1);
+            let mut job = (Box::from(source), reply);
+            // A companion whose analysis panicked is gone: the first send then fails, and a
+            // new one takes the job.
+            for _ in 0..2 {
+                if companion.is_none() {
+                    *companion = start_companion();
+                }
+                match companion.as_ref()?.send(job) {
+                    Ok(()) => {
+                        return Some(outcome.recv().unwrap_or_else(|_| {
+                            *companion = None;
+                            thread_failed()
+                        }))
+                    }
+                    Err(mpsc::SendError(returned)) => {
+                        job = returned;
+                        *companion = None;
+                    }
+                }
+            }
+            None
+        })
+        .ok()
+        .flatten()
+}
+
+/// Starts a companion thread; returns where to send it jobs.
+fn start_companion() -> Option<mpsc::Sender<Job>> {
+    let (jobs, incoming) = mpsc::channel::<Job>();
+    std::thread::Builder::new()
+        .name("script-analysis".into())
+        .stack_size(ANALYSIS_STACK_BYTES)
+        .spawn(move || {
+            for (source, reply) in incoming {
+                // The caller may have gone; there is nobody else to tell.
+                let _ = reply.send(parse_and_normalise(&source));
+            }
+        })
+        .ok()?;
+    Some(jobs)
+}
+
+/// Arenas of earlier analyses, emptied and kept for the next ones. A fresh arena gets its
+/// memory from the system, which maps and zeroes it page by page as the parser first writes
+/// it: on the npm corpus, a sixth of the analysis time. At most [`KEPT_ARENAS`] are
+/// kept (one per analysis running at once, in practice), none bigger than
+/// [`MAX_KEPT_ARENA_BYTES`], so what stays allocated between analyses is bounded.
+static ARENAS: Mutex<Vec<Allocator>> = Mutex::new(Vec::new());
+
+/// Most arenas kept for reuse.
+const KEPT_ARENAS: usize = 4;
+
+/// Largest arena kept for reuse, in bytes (the biggest scripts' arenas are given back).
+const MAX_KEPT_ARENA_BYTES: usize = 64 * 1024 * 1024;
+
 fn parse_and_normalise(source: &str) -> Result<Parsed, ParseFailure> {
-    let allocator = Allocator::default();
+    let mut allocator = ARENAS
+        .lock()
+        .ok()
+        .and_then(|mut kept| kept.pop())
+        .unwrap_or_default();
+    let result = parse_and_normalise_in(&allocator, source);
+    if allocator.capacity() <= MAX_KEPT_ARENA_BYTES {
+        allocator.reset();
+        if let Ok(mut kept) = ARENAS.lock() {
+            if kept.len() < KEPT_ARENAS {
+                kept.push(allocator);
+            }
+        }
+    }
+    result
+}
+
+fn parse_and_normalise_in(allocator: &Allocator, source: &str) -> Result<Parsed, ParseFailure> {
     let options = ParseOptions {
         preserve_parens: false,
         ..ParseOptions::default()
     };
     // Browsers run classic scripts; a module is the second guess.
-    let mut ret = Parser::new(&allocator, source, SourceType::script())
+    let mut ret = Parser::new(allocator, source, SourceType::script())
         .with_options(options)
         .parse();
     if ret.panicked || ret.diagnostics.has_errors() {
-        let module = Parser::new(&allocator, source, SourceType::mjs())
+        let module = Parser::new(allocator, source, SourceType::mjs())
             .with_options(options)
             .parse();
         if !module.panicked && !module.diagnostics.has_errors() {
@@ -169,9 +283,8 @@ fn parse_and_normalise(source: &str) -> Result<Parsed, ParseFailure> {
         .semantic;
     let norm = Normalizer::new(semantic.scoping()).run(program);
     let mut hasher = fingerprint::UnitHasher::new(norm.symbols);
-    let whole = hasher.digest(&norm, 0, norm.toks.len());
     let atoms = fingerprint::atom_hashes(&norm);
-    let unit_hashes = hasher.all_short(&norm, &atoms);
+    let (whole, unit_hashes) = hasher.whole_and_units(&norm, &atoms);
     Ok(Parsed {
         normalized_hash: hex(&whole),
         norm,
@@ -577,6 +690,26 @@ mod tests {
             assert_eq!(prescan(input), prescan_reference(input), "{start:?}");
         }
         assert!(inputs.len() > 100, "{} inputs", inputs.len());
+    }
+
+    #[test]
+    fn the_companion_analyses_as_this_thread_does() {
+        let src = format!("var x = {}f(1){};", "(".repeat(150), ")".repeat(150));
+        assert!(
+            matches!(prescan(&src), Ok(d) if d > INLINE_DEPTH && d <= COMPANION_DEPTH),
+            "{:?}",
+            prescan(&src)
+        );
+        let here = parse_and_normalise(&src).map(|p| p.normalized_hash);
+        assert!(here.is_ok(), "{here:?}");
+        // Twice on this thread's companion, then on another thread's.
+        for _ in 0..2 {
+            assert_eq!(analyse(&src).outcome.map(|p| p.normalized_hash), here);
+        }
+        let there = std::thread::spawn(move || analyse(&src).outcome.map(|p| p.normalized_hash))
+            .join()
+            .ok();
+        assert_eq!(there, Some(here));
     }
 
     #[test]

@@ -34,16 +34,58 @@ use super::signals::{self, Signals};
 /// One token of the normalised stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Tok {
-    /// A node starts; its type.
-    Open(AstType),
+    /// A node starts; its type (an [`AstType`], as its number).
+    Open(u8),
     /// The last opened node ends.
     Close,
     /// A symbol bound in the script (by semantic symbol id).
     Sym(u32),
     /// A name or value kept verbatim: global, member, operator, host, kept string (interned).
     Atom(u32),
-    /// A literal replaced by its class.
-    Lit(LitClass),
+    /// A literal replaced by its class (a [`LitClass`], as its number).
+    Lit(u8),
+}
+
+/// A [`Tok`] in 32 bits: its kind in the low three, its value above. The stream has about
+/// one token per byte of source and every hash and profile reads it again, so its size is
+/// memory traffic. Symbol ids and atom numbers fit in the 29 bits left: a script has fewer
+/// symbols and distinct atoms than bytes, and at most [`MAX_SCRIPT_BYTES`] of those.
+///
+/// [`MAX_SCRIPT_BYTES`]: super::MAX_SCRIPT_BYTES
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Packed(u32);
+
+impl Packed {
+    const OPEN: u32 = 0;
+    const CLOSE: u32 = 1;
+    const SYM: u32 = 2;
+    const ATOM: u32 = 3;
+    const LIT: u32 = 4;
+
+    /// The token.
+    pub fn tok(self) -> Tok {
+        let value = self.0 >> 3;
+        match self.0 & 7 {
+            Self::OPEN => Tok::Open(value as u8),
+            Self::CLOSE => Tok::Close,
+            Self::SYM => Tok::Sym(value),
+            Self::ATOM => Tok::Atom(value),
+            _ => Tok::Lit(value as u8),
+        }
+    }
+}
+
+impl From<Tok> for Packed {
+    fn from(tok: Tok) -> Packed {
+        let (kind, value) = match tok {
+            Tok::Open(ty) => (Packed::OPEN, u32::from(ty)),
+            Tok::Close => (Packed::CLOSE, 0),
+            Tok::Sym(id) => (Packed::SYM, id),
+            Tok::Atom(id) => (Packed::ATOM, id),
+            Tok::Lit(class) => (Packed::LIT, u32::from(class)),
+        };
+        Packed(value << 3 | kind)
+    }
 }
 
 /// The class a literal is replaced by.
@@ -88,7 +130,7 @@ pub(crate) struct Unit {
 /// The normalised form of one parsed script.
 #[derive(Debug, Default)]
 pub(crate) struct Normalized {
-    pub toks: Vec<Tok>,
+    pub toks: Vec<Packed>,
     pub atoms: Vec<String>,
     pub units: Vec<Unit>,
     /// Signals of the whole script.
@@ -165,7 +207,7 @@ pub(crate) struct Normalizer<'s> {
 /// An inlined variable's value, normalised.
 #[derive(Debug)]
 struct Buffered {
-    toks: Vec<Tok>,
+    toks: Vec<Packed>,
     signals: Signals,
     apis: Vec<u32>,
     hosts: Vec<u32>,
@@ -307,20 +349,20 @@ impl<'s> Normalizer<'s> {
     }
 
     fn open(&mut self, ty: AstType) {
-        self.out.toks.push(Tok::Open(ty));
+        self.out.toks.push(Tok::Open(ty as u8).into());
     }
 
     fn close(&mut self) {
-        self.out.toks.push(Tok::Close);
+        self.out.toks.push(Tok::Close.into());
     }
 
     fn atom(&mut self, s: &str) {
         let id = self.intern(s);
-        self.out.toks.push(Tok::Atom(id));
+        self.out.toks.push(Tok::Atom(id).into());
     }
 
     fn lit(&mut self, class: LitClass) {
-        self.out.toks.push(Tok::Lit(class));
+        self.out.toks.push(Tok::Lit(class as u8).into());
     }
 
     fn signal(&mut self, s: Signals) {
@@ -338,7 +380,7 @@ impl<'s> Normalizer<'s> {
     /// (interned once for all three).
     fn atom_name(&mut self, name: &str) {
         let id = self.intern(name);
-        self.out.toks.push(Tok::Atom(id));
+        self.out.toks.push(Tok::Atom(id).into());
         self.name(id, name);
     }
 
@@ -370,7 +412,7 @@ impl<'s> Normalizer<'s> {
 
     fn host(&mut self, host: &str) {
         let id = self.intern(&format!("host:{host}"));
-        self.out.toks.push(Tok::Atom(id));
+        self.out.toks.push(Tok::Atom(id).into());
         let host_id = self.intern(host);
         if let Some(&u) = self.open_units.last() {
             push_unique(&mut self.out.units[u].hosts, host_id);
@@ -1351,7 +1393,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                     .get()
                     .and_then(|r| self.scoping.get_reference(r).symbol_id());
                 match symbol {
-                    Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32)),
+                    Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32).into()),
                     None => self.atom_name(&id.name),
                 }
             }
@@ -1360,7 +1402,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                     self.signal(signals::HEX_NAMES);
                 }
                 match id.symbol_id.get() {
-                    Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32)),
+                    Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32).into()),
                     None => self.atom(&id.name),
                 }
             }
@@ -1684,7 +1726,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                 if let (BindingPattern::BindingIdentifier(id), None) = (&decl.id, &decl.init) {
                     self.open(AstType::IdentifierReference);
                     match id.symbol_id.get() {
-                        Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32)),
+                        Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32).into()),
                         None => self.atom(&id.name),
                     }
                     self.close();

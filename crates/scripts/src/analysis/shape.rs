@@ -41,8 +41,8 @@ pub(crate) fn counts<const B: usize>(n: &Normalized, roots: &[usize]) -> [f64; B
     for &r in roots {
         let Some(u) = n.units.get(r) else { continue };
         types.clear();
-        types.extend(n.toks[u.start..u.end].iter().filter_map(|t| match t {
-            Tok::Open(ty) => Some(*ty as u8),
+        types.extend(n.toks[u.start..u.end].iter().filter_map(|t| match t.tok() {
+            Tok::Open(ty) => Some(ty),
             _ => None,
         }));
         for w in types.windows(N) {
