@@ -510,65 +510,41 @@ fn targets(r: &Records, o: &mut String) {
     let wrk = |t: &str| r.find("wrk", t, "proto", "plain").and_then(|y| f(y, &rps));
     let div =
         |a: Option<f64>, b: Option<f64>| a.zip(b).filter(|(_, b)| *b > 0.0).map(|(a, b)| a / b);
-    let (p, h) = (wrk("parapet"), wrk("haproxy"));
+    // Plain keep-alive requests per CPU-second of `a` over `b`, judged by `ok`.
+    let plain = |a: &str, b: &str, ok: fn(f64) -> bool| {
+        judged(
+            div(wrk(a), wrk(b)),
+            r.paired("wrk", ("proto", "plain"), (a, b), &rps),
+            ok,
+        )
+    };
     let _ = writeln!(
         o,
         "- Plain keep-alive requests per proxy CPU-second >= 1.0x haproxy (aim 1.2x): {}.",
-        judged(
-            div(p, h),
-            r.paired("wrk", ("proto", "plain"), ("parapet", "haproxy"), &rps),
-            |x| x >= 1.0
-        ),
+        plain("parapet", "haproxy", |x| x >= 1.0),
     );
-    let (nb, hb) = (wrk("nginx-bare"), wrk("haproxy-bare"));
-    if nb.is_some() || hb.is_some() {
+    let bare = wrk("nginx-bare").is_some() || wrk("haproxy-bare").is_some();
+    if bare {
         let _ = writeln!(
             o,
             "- For reference, the same against the bare peers (no forwarding headers, no request id): \
              Parapet plain / haproxy-bare {}; Parapet plain / nginx-bare {}.",
-            judged(
-                div(p, hb),
-                r.paired("wrk", ("proto", "plain"), ("parapet", "haproxy-bare"), &rps),
-                |x| x >= 1.0
-            ),
-            judged(
-                div(p, nb),
-                r.paired("wrk", ("proto", "plain"), ("parapet", "nginx-bare"), &rps),
-                |x| x >= 1.0
-            ),
+            plain("parapet", "haproxy-bare", |x| x >= 1.0),
+            plain("parapet", "nginx-bare", |x| x >= 1.0),
         );
     }
-    let a = wrk("parapet-access");
-    if a.is_some() {
-        let n = wrk("nginx");
+    if wrk("parapet-access").is_some() {
         let _ = writeln!(
             o,
             "- Access (policy of several rules, valid session), plain: >= 0.9x Parapet plain: {}; ahead of nginx plain: {}.",
-            judged(
-                div(a, p),
-                r.paired("wrk", ("proto", "plain"), ("parapet-access", "parapet"), &rps),
-                |x| x >= 0.9
-            ),
-            judged(
-                div(a, n),
-                r.paired("wrk", ("proto", "plain"), ("parapet-access", "nginx"), &rps),
-                |x| x > 1.0
-            ),
+            plain("parapet-access", "parapet", |x| x >= 0.9),
+            plain("parapet-access", "nginx", |x| x > 1.0),
         );
-        if nb.is_some() {
+        if bare {
             let _ = writeln!(
                 o,
                 "- For reference, access against bare nginx plain: {}.",
-                judged(
-                    div(a, nb),
-                    r.paired(
-                        "wrk",
-                        ("proto", "plain"),
-                        ("parapet-access", "nginx-bare"),
-                        &rps
-                    ),
-                    |x| x > 1.0
-                ),
+                plain("parapet-access", "nginx-bare", |x| x > 1.0),
             );
         }
     }

@@ -22,6 +22,27 @@ const MAX_LEVEL_TABLE: usize = 1 << 24;
 /// Bytes of the whole stream gathered before they are fed to sha256.
 const WHOLE_BUFFER: usize = 4096;
 
+/// Writes a token's bytes as [`UnitHasher::digest`] hashes them; `number` is a symbol's
+/// number within the range (ignored for other tokens).
+#[inline]
+fn put_bytes(buf: &mut Vec<u8>, n: &Normalized, tok: Tok, number: u32) {
+    match tok {
+        Tok::Open(ty) => buf.extend_from_slice(&[1, ty]),
+        Tok::Close => buf.push(2),
+        Tok::Sym(_) => {
+            buf.push(3);
+            buf.extend_from_slice(&number.to_le_bytes());
+        }
+        Tok::Atom(a) => {
+            let s = n.atom(a);
+            buf.push(4);
+            buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
+            buf.extend_from_slice(s.as_bytes());
+        }
+        Tok::Lit(class) => buf.extend_from_slice(&[5, class]),
+    }
+}
+
 /// Hashes token ranges, renumbering symbols per range.
 pub(crate) struct UnitHasher {
     /// Per symbol id: (range generation, number within the range).
@@ -44,30 +65,20 @@ impl UnitHasher {
         let mut h = Sha256::new();
         let mut buf = Vec::with_capacity(256);
         for tok in n.toks.get(start..end).unwrap_or_default() {
-            match tok.tok() {
-                Tok::Open(ty) => buf.extend_from_slice(&[1, ty]),
-                Tok::Close => buf.push(2),
-                Tok::Sym(id) => {
-                    let number = match self.seen.get_mut(id as usize) {
-                        Some(slot) if slot.0 == self.generation => slot.1,
-                        Some(slot) => {
-                            *slot = (self.generation, next);
-                            next += 1;
-                            slot.1
-                        }
-                        None => u32::MAX,
-                    };
-                    buf.push(3);
-                    buf.extend_from_slice(&number.to_le_bytes());
-                }
-                Tok::Atom(a) => {
-                    let s = n.atom(a);
-                    buf.push(4);
-                    buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
-                    buf.extend_from_slice(s.as_bytes());
-                }
-                Tok::Lit(class) => buf.extend_from_slice(&[5, class]),
-            }
+            let tok = tok.tok();
+            let number = match tok {
+                Tok::Sym(id) => match self.seen.get_mut(id as usize) {
+                    Some(slot) if slot.0 == self.generation => slot.1,
+                    Some(slot) => {
+                        *slot = (self.generation, next);
+                        next += 1;
+                        slot.1
+                    }
+                    None => u32::MAX,
+                },
+                _ => 0,
+            };
+            put_bytes(&mut buf, n, tok, number);
             if buf.len() >= WHOLE_BUFFER {
                 h.update(&buf);
                 buf.clear();
@@ -201,31 +212,20 @@ impl UnitHasher {
                 whole.update(&buf);
                 buf.clear();
             }
-            let x = match tok.tok() {
-                Tok::Open(ty) => {
-                    buf.extend_from_slice(&[1, ty]);
-                    0x0100 | u64::from(ty)
-                }
-                Tok::Close => {
-                    buf.push(2);
-                    0x0200
-                }
-                Tok::Atom(a) => {
-                    let s = n.atom(a);
-                    buf.push(4);
-                    buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
-                    buf.extend_from_slice(s.as_bytes());
-                    atom_hashes.get(a as usize).copied().unwrap_or(0)
-                }
-                Tok::Lit(class) => {
-                    buf.extend_from_slice(&[5, class]);
-                    0x0500 | u64::from(class)
-                }
+            let t = tok.tok();
+            // A symbol's bytes carry its number in the whole stream, written below.
+            if !matches!(t, Tok::Sym(_)) {
+                put_bytes(&mut buf, n, t, 0);
+            }
+            let x = match t {
+                Tok::Open(ty) => 0x0100 | u64::from(ty),
+                Tok::Close => 0x0200,
+                Tok::Atom(a) => atom_hashes.get(a as usize).copied().unwrap_or(0),
+                Tok::Lit(class) => 0x0500 | u64::from(class),
                 Tok::Sym(id) => {
                     let id = id as usize;
                     if id >= last.len() {
-                        buf.push(3);
-                        buf.extend_from_slice(&u32::MAX.to_le_bytes());
+                        put_bytes(&mut buf, n, t, u32::MAX);
                         for h in &mut states {
                             *h =
                                 (h.rotate_left(23) ^ (SYM | u64::from(u32::MAX))).wrapping_mul(MIX);
@@ -240,8 +240,7 @@ impl UnitHasher {
                     } else {
                         open.partition_point(|o| o.1 < last[id])
                     };
-                    buf.push(3);
-                    buf.extend_from_slice(&whole_number[id].to_le_bytes());
+                    put_bytes(&mut buf, n, t, whole_number[id]);
                     let (mut at, cap) = slot[id];
                     if (cap as usize) < open.len() {
                         let new_at = levels.len();
