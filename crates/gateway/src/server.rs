@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -52,6 +52,8 @@ pub struct Activity {
     /// A request head on this connection carried both Content-Length and
     /// Transfer-Encoding (see [`HeadScan`]).
     both_framings: std::sync::atomic::AtomicBool,
+    /// When the idle tick last ran ([`since_start`] nanoseconds), for [`TickTimer`].
+    last_tick: AtomicU64,
 }
 
 impl Activity {
@@ -77,14 +79,16 @@ impl Activity {
 
     /// Resolves once no byte moved for a whole `timeout` while no request was
     /// waiting for its response head (that wait is the upstream's response
-    /// timeout). Checked every half timeout, so a connection is closed after
-    /// between one and one and a half idle timeouts.
-    async fn idle(&self, timeout: Duration) {
-        let tick = timeout / 2;
+    /// timeout). Checked every `tick` (at most half the timeout), so a
+    /// connection is closed after between one timeout and one timeout and a
+    /// tick. Each tick also notes the time for [`TickTimer`].
+    async fn idle(&self, timeout: Duration, tick: Duration) {
+        let tick = tick.min(timeout / 2).max(Duration::from_millis(1));
         let mut last = self.ops.load(Relaxed);
         let mut quiet = Duration::ZERO;
         loop {
             tokio::time::sleep(tick).await;
+            self.last_tick.store(since_start(Instant::now()), Relaxed);
             let now = self.ops.load(Relaxed);
             if now != last || self.in_flight.load(Relaxed) != 0 {
                 last = now;
@@ -98,6 +102,61 @@ impl Activity {
         }
     }
 }
+
+/// Nanoseconds from the first call to `at` (a process-wide origin), for instants kept in
+/// atomics.
+fn since_start(at: Instant) -> u64 {
+    static ORIGIN: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    let origin = *ORIGIN.get_or_init(Instant::now);
+    u64::try_from(at.saturating_duration_since(origin).as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// hyper's timer for an HTTP/1 connection, whose only use is the header read timeout: a
+/// deadline set when hyper starts waiting for a request head and dropped when the head
+/// is in. tokio's timer would register and deregister an entry in its wheel for every
+/// request; this one is a deadline checked against the connection's own idle tick
+/// instead, so it costs nothing per request but a small allocation.
+///
+/// It works only where hyper polls it from the task that also runs the connection's
+/// [`Activity::idle`] tick, polled first ([`drive`]): every tick wakes that task, and
+/// hyper polls the timer again whenever it is still waiting for the head, so the timeout
+/// fires at the first tick after the deadline (within one tick of it), without a waker
+/// of its own.
+#[derive(Clone)]
+struct TickTimer(Arc<Activity>);
+
+impl hyper::rt::Timer for TickTimer {
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        self.sleep_until(Instant::now() + duration)
+    }
+
+    fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        Box::pin(TickSleep {
+            deadline: since_start(deadline),
+            activity: self.0.clone(),
+        })
+    }
+}
+
+struct TickSleep {
+    deadline: u64,
+    activity: Arc<Activity>,
+}
+
+impl Future for TickSleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        if self.activity.last_tick.load(Relaxed) >= self.deadline {
+            Poll::Ready(())
+        } else {
+            // Woken by the connection's next tick (see [`TickTimer`]).
+            Poll::Pending
+        }
+    }
+}
+
+impl hyper::rt::Sleep for TickSleep {}
 
 pub struct RequestGuard(Arc<Activity>);
 
@@ -324,13 +383,14 @@ async fn serve_http<I>(
     match h2 {
         Some(false) => {
             let conn = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
+                .timer(TickTimer(activity.clone()))
                 .header_read_timeout(limits.header_read_timeout)
                 .max_buf_size(limits.max_header_bytes.max(8192))
                 .keep_alive(true)
                 .serve_connection(io, service)
                 .with_upgrades();
-            drive(conn, &activity, &limits, &info, shared, shutdown).await;
+            let tick = limits.header_read_timeout / 2;
+            drive(conn, tick, &activity, &limits, &info, shared, shutdown).await;
         }
         Some(true) => {
             let conn = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
@@ -338,7 +398,8 @@ async fn serve_http<I>(
                 .max_header_list_size(max_headers)
                 .max_concurrent_streams(256)
                 .serve_connection(io, service);
-            drive(conn, &activity, &limits, &info, shared, shutdown).await;
+            let tick = limits.idle_timeout / 2;
+            drive(conn, tick, &activity, &limits, &info, shared, shutdown).await;
         }
         None => {
             let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -354,7 +415,8 @@ async fn serve_http<I>(
                 .max_header_list_size(max_headers)
                 .max_concurrent_streams(256);
             let conn = builder.serve_connection_with_upgrades(io, service);
-            drive(conn, &activity, &limits, &info, shared, shutdown).await;
+            let tick = limits.idle_timeout / 2;
+            drive(conn, tick, &activity, &limits, &info, shared, shutdown).await;
         }
     }
 }
@@ -409,6 +471,7 @@ where
 /// Runs a connection to its end: drained on shutdown, closed when idle.
 async fn drive<C, E>(
     conn: C,
+    tick: Duration,
     activity: &Activity,
     limits: &parapet_config::Limits,
     info: &ConnInfo,
@@ -420,8 +483,17 @@ async fn drive<C, E>(
 {
     tokio::pin!(conn);
     let mut draining = false;
+    // The idle tick first: it also keeps the time that an HTTP/1 connection's header
+    // read timeout is checked against (see [`TickTimer`]).
+    let idle = activity.idle(limits.idle_timeout, tick);
+    tokio::pin!(idle);
     loop {
         tokio::select! {
+            biased;
+            () = idle.as_mut() => {
+                shared.metrics.connection_error("idle");
+                return;
+            }
             r = conn.as_mut() => {
                 if let Err(e) = r {
                     let e: Box<dyn std::error::Error + Send + Sync> = e.into();
@@ -435,10 +507,6 @@ async fn drive<C, E>(
                 // Finish the requests in flight, then close; keep-alive ends.
                 draining = true;
                 conn.as_mut().drain();
-            }
-            () = activity.idle(limits.idle_timeout) => {
-                shared.metrics.connection_error("idle");
-                return;
             }
         }
     }
@@ -480,7 +548,7 @@ pub async fn tunnel(
                 tracing::debug!(request_id, error = %e, "upgraded connection ended with an error");
             }
         }
-        () = activity.idle(idle) => {
+        () = activity.idle(idle, idle / 2) => {
             tracing::debug!(request_id, "upgraded connection idle: closed");
         }
     }

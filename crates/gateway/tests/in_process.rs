@@ -575,6 +575,59 @@ async fn idle_connections_are_closed() {
     );
 }
 
+/// The header read timeout also bounds the wait for a keep-alive connection's next head,
+/// however the client trickles it, well before the idle timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trickled_second_head_is_cut_off_at_the_header_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let up = named_upstream("a", Arc::new(AtomicUsize::new(0))).await;
+    let gw = start(
+        &format!(
+            "[limits]\nidle_timeout = \"30s\"\nheader_read_timeout = \"1s\"\n{}",
+            one_pool(&[up], "")
+        ),
+        dir.path(),
+        Vec::new(),
+    );
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", gw.port))
+        .await
+        .unwrap();
+    let (mut reader, mut writer) = tcp.into_split();
+    writer
+        .write_all(b"GET / HTTP/1.1\r\nhost: app.test\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 512];
+    let n = reader.read(&mut buf).await.unwrap();
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+    let started = std::time::Instant::now();
+    let trickle = tokio::spawn(async move {
+        for &b in b"GET / HTTP/1.1\r\nhost: app.test\r\nx-slow: aaaaaaaaaaaaaaaa" {
+            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+            if writer.write_all(&[b]).await.is_err() {
+                return;
+            }
+        }
+    });
+    let n = tokio::time::timeout(std::time::Duration::from_secs(10), reader.read(&mut buf))
+        .await
+        .expect("the trickling connection was still open after 10 s")
+        .unwrap_or(0);
+    let waited = started.elapsed();
+    trickle.abort();
+    assert!(
+        n == 0 || buf[..n].starts_with(b"HTTP/1.1 408"),
+        "expected a close, got {:?}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+    assert!(
+        waited >= std::time::Duration::from_millis(900)
+            && waited < std::time::Duration::from_millis(2500),
+        "cut off after {waited:?}, expected within a tick of the 1 s header timeout"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_listeners_speak_h2c_only_when_asked() {
     let up = named_upstream("a", Arc::new(AtomicUsize::new(0))).await;
