@@ -386,6 +386,7 @@ async fn serve_http<I>(
                 .timer(TickTimer(activity.clone()))
                 .header_read_timeout(limits.header_read_timeout)
                 .max_buf_size(limits.max_header_bytes.max(8192))
+                .writev(false)
                 .keep_alive(true)
                 .serve_connection(io, service)
                 .with_upgrades();
