@@ -51,31 +51,41 @@ pub struct RequestCtx {
 
 /// Per-request values a module passes from one of its phases to a later one (the access
 /// decision made in [`HttpModule::request_filter`] and used in
-/// [`HttpModule::upstream_request_filter`]), keyed by type like [`http::Extensions`].
+/// [`HttpModule::upstream_request_filter`]), one per type.
 ///
 /// Costs nothing unless a module puts something in: creating it allocates nothing, and a
-/// lookup in an empty one is an uncontended lock and a null check.
+/// lookup in an empty one is an uncontended lock and a length check. A request carries one
+/// or two values, so they sit in a short list, each behind an `Arc` that a lookup clones.
 #[derive(Debug, Default)]
-pub struct Slots(std::sync::Mutex<http::Extensions>);
+pub struct Slots(std::sync::Mutex<Vec<Slot>>);
+
+type Slot = Arc<dyn std::any::Any + Send + Sync>;
 
 impl Slots {
     /// Stores `value`, replacing one of the same type.
-    pub fn insert<T: Clone + Send + Sync + 'static>(&self, value: T) {
-        if let Ok(mut e) = self.0.lock() {
-            e.insert(value);
+    pub fn insert<T: Send + Sync + 'static>(&self, value: T) {
+        let Ok(mut slots) = self.0.lock() else {
+            return;
+        };
+        let value: Slot = Arc::new(value);
+        match slots.iter_mut().find(|s| s.is::<T>()) {
+            Some(s) => *s = value,
+            None => slots.push(value),
         }
     }
 
-    /// A copy of the value of type `T`, if one was stored (use an `Arc` for large values).
-    pub fn get<T: Clone + Send + Sync + 'static>(&self) -> Option<T> {
-        self.0.lock().ok()?.get::<T>().cloned()
+    /// The value of type `T`, if one was stored.
+    pub fn get<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        let slots = self.0.lock().ok()?;
+        let slot = slots.iter().find(|s| s.is::<T>())?;
+        slot.clone().downcast::<T>().ok()
     }
 }
 
 impl Clone for Slots {
     fn clone(&self) -> Self {
         Slots(std::sync::Mutex::new(
-            self.0.lock().map(|e| e.clone()).unwrap_or_default(),
+            self.0.lock().map(|s| s.clone()).unwrap_or_default(),
         ))
     }
 }
@@ -158,3 +168,26 @@ pub trait HttpModule: Send + Sync + 'static {
 
 /// The modules of a gateway, in the order their phases run.
 pub type Modules = Arc<[Arc<dyn HttpModule>]>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_keep_one_value_per_type() {
+        let slots = Slots::default();
+        assert!(slots.get::<u32>().is_none());
+        slots.insert(7u32);
+        slots.insert(String::from("grant"));
+        slots.insert(8u32);
+        assert_eq!(slots.get::<u32>().as_deref(), Some(&8));
+        assert_eq!(
+            slots.get::<String>().as_deref().map(String::as_str),
+            Some("grant")
+        );
+        assert!(slots.get::<u64>().is_none());
+        let copy = slots.clone();
+        slots.insert(9u32);
+        assert_eq!(copy.get::<u32>().as_deref(), Some(&8), "a clone is its own");
+    }
+}

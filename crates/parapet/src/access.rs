@@ -170,7 +170,7 @@ impl HttpModule for AccessModule {
             Verdict::NotProtected => RequestAction::Continue,
             Verdict::Endpoint => RequestAction::Serve,
             Verdict::Pass(grant) => {
-                ctx.slots.insert(Arc::new(grant));
+                ctx.slots.insert(grant);
                 RequestAction::Continue
             }
             Verdict::Respond(r) => RequestAction::Respond(convert(r)),
@@ -209,14 +209,14 @@ impl HttpModule for AccessModule {
     }
 
     fn upstream_request_filter(&self, req: &mut request::Parts, ctx: &RequestCtx) {
-        let grant = ctx.slots.get::<Arc<Grant>>();
+        let grant = ctx.slots.get::<Grant>();
         self.access
             .load()
             .upstream_headers(grant.as_deref(), &mut req.headers);
     }
 
     fn response_filter(&self, resp: &mut response::Parts, ctx: &RequestCtx) {
-        if let Some(grant) = ctx.slots.get::<Arc<Grant>>() {
+        if let Some(grant) = ctx.slots.get::<Grant>() {
             self.access
                 .load()
                 .response_headers(&grant, &mut resp.headers);
