@@ -308,7 +308,9 @@ pub(crate) fn shared_features(f: &Features) -> [f64; N_SHARED] {
         has(SRC_CARD),
         has(SRC_KEY | SRC_SUBMIT),
         has(ENCODE),
-        b(!f.new_hosts.is_empty() && s & (SINKS | SINK_SRC_ATTR | REDIRECT | POPUP) != 0),
+        // A host built at run time is no host the site or the baseline is known to use.
+        b((!f.new_hosts.is_empty() || s & BUILT_URL != 0)
+            && s & (SINKS | SINK_SRC_ATTR | REDIRECT | POPUP) != 0),
         b(!f.lookalikes.is_empty()),
         all(CHECKOUT_WORD | LOCATION),
         b(s & DYN_EVAL != 0 && decoded),
@@ -465,7 +467,7 @@ pub const LOCAL_MAX_TOKENS: usize = FLOW_MAX_TOKENS;
 
 /// Signals of code that can do harm on its own.
 const HARMFUL: Signals =
-    SINKS | SINK_SRC_ATTR | DYN_EVAL | MINER | REDIRECT | POPUP | WORKER | WASM;
+    SINKS | SINK_SRC_ATTR | DYN_EVAL | MINER | REDIRECT | POPUP | WORKER | WASM | DECODED_NAME;
 
 /// The outermost units of at most [`LOCAL_MAX_TOKENS`] tokens (and big units with none
 /// inside), in order.
@@ -705,6 +707,9 @@ fn reasons(f: &Features) -> Vec<String> {
         VISITOR_CHECK,
         STORAGE_WRITE,
         FAKE_FORM,
+        DECODED_NAME,
+        HIDDEN_TEXT,
+        BUILT_URL,
     ] {
         if f.signals & bit != 0 {
             r.push(signals::describe(bit).to_owned());
