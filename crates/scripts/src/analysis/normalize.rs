@@ -2068,15 +2068,16 @@ fn runs_strings(callee: &Expression<'_>) -> bool {
     }
 }
 
-/// `atob(...)`, `String.fromCharCode(...)`, `unescape(...)`, `decodeURIComponent(...)`: a
-/// value decoded at run time.
+/// `atob(...)`, `String.fromCharCode(...)`, `unescape(...)`: a value decoded at run time.
+/// (`decodeURIComponent` is not one: maps keyed by a decoded query or cookie name,
+/// `jar[decodeURIComponent(k)]`, are ordinary.)
 fn is_decoder_call(e: &Expression<'_>) -> bool {
     let Expression::CallExpression(c) = e else {
         return false;
     };
     match &c.callee {
         Expression::Identifier(id) => {
-            matches!(id.name.as_str(), "atob" | "unescape" | "decodeURIComponent")
+            matches!(id.name.as_str(), "atob" | "unescape")
         }
         Expression::StaticMemberExpression(m) => {
             matches!(m.property.name.as_str(), "atob" | "fromCharCode")
