@@ -862,6 +862,53 @@ mod tests {
         );
     }
 
+    /// Loader stubs that decode even the method they call, and destinations whose host is
+    /// built at run time, still show the sink, the source attribute and a new host.
+    #[test]
+    fn concealed_loaders_and_destinations_are_seen() {
+        let stub = r#"(function (p) {
+              if (!/checkout/.test(document.location.pathname)) return;
+              var el = document[atob("Y3JlYXRlRWxlbWVudA==")](atob(p[0]));
+              el.setAttribute("src", atob(p[1]));
+              document.body.appendChild(el);
+            })(["c2NyaXB0", "eA=="]);"#;
+        let s = features(&analyse(stub), None, Context::default()).signals;
+        for bit in [
+            DECODED_NAME,
+            HIDDEN_TEXT,
+            SINK_INJECT,
+            SINK_SRC_ATTR,
+            DECODE,
+        ] {
+            assert_ne!(s & bit, 0, "{}", signals::describe(bit));
+        }
+        let ctx = Context {
+            site: Some("www.shop.example"),
+        };
+        let built = r#"var c = { h: "x" }; fetch("https://" + c.h + "/p", { method: "POST" });"#;
+        let f = features(&analyse(built), None, ctx);
+        assert_ne!(f.signals & BUILT_URL, 0);
+        assert!(f.new_hosts.is_empty());
+        assert_eq!(
+            shared_features(&f)[4],
+            1.0,
+            "a built host counts as a new host"
+        );
+        let template = "var c = { h: 'x' }; fetch(`wss://${c.h}/p`);";
+        assert_ne!(
+            features(&analyse(template), None, ctx).signals & BUILT_URL,
+            0
+        );
+        let own = r#"fetch(location.protocol + "//" + location.host + "/api");"#;
+        assert_eq!(features(&analyse(own), None, ctx).signals & BUILT_URL, 0);
+        let jar = "var jar = {}; jar[decodeURIComponent(k)] = v;";
+        assert_eq!(
+            features(&analyse(jar), None, ctx).signals & DECODED_NAME,
+            0,
+            "a map keyed by a decoded name is ordinary"
+        );
+    }
+
     #[test]
     fn with_a_baseline_only_added_code_counts() {
         let old = "function send(d){ var x = new XMLHttpRequest(); x.open('POST', 'https://api.shop.example/cart'); x.send(d); }";
