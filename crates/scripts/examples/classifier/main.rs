@@ -82,7 +82,10 @@ fn run() -> Result<(), String> {
     let families = pipeline::families(&fam_refs)?;
     match command.as_deref() {
         Some("cosmetic") => {
-            print!("{}", pipeline::cosmetic_report(&libraries, listed, &external));
+            print!(
+                "{}",
+                pipeline::cosmetic_report(&libraries, listed, &external)
+            );
             return Ok(());
         }
         Some("changes") => {

@@ -28,11 +28,11 @@ use oxc_codegen::{Codegen, CodegenOptions};
 use oxc_minifier::{CompressOptions, MangleOptions, Minifier, MinifierOptions};
 use oxc_parser::Parser;
 use oxc_span::SourceType;
+use parapet_scripts::analysis::canonical::compressed;
 use parapet_scripts::analysis::classify::MALICIOUS_THRESHOLD;
 use parapet_scripts::analysis::classify::{added_features, features, local_features, Context};
 use parapet_scripts::analysis::diff::{innermost_added, names_more_often, ScriptDiff};
 use parapet_scripts::analysis::learned::{self, Example, Model, TrainOptions, DIM};
-use parapet_scripts::analysis::canonical::compressed;
 use parapet_scripts::analysis::{analyse, Analysis};
 
 /// The site every corpus script is scored for; families' look-alike hosts imitate it.
@@ -761,7 +761,8 @@ pub fn cross_validate(
                 e.injected_unchanged.n += 1;
                 e.injected_unchanged.flagged += usize::from(s.unchanged);
                 if s.unchanged {
-                    e.misses.push(format!("{} (judged unchanged by the diff)", s.name));
+                    e.misses
+                        .push(format!("{} (judged unchanged by the diff)", s.name));
                 }
             }
         }
@@ -873,7 +874,10 @@ pub fn markdown(c: &Corpus, libs: &[Library], fams: &[Family], e: &Evaluation) -
 /// read.
 pub fn cosmetic_report(libs: &[Library], listed: usize, external: &[(String, PathBuf)]) -> String {
     let mut o = String::new();
-    let mut labels = vec!["reprinted by oxc".to_owned(), "compressed and mangled by oxc".to_owned()];
+    let mut labels = vec![
+        "reprinted by oxc".to_owned(),
+        "compressed and mangled by oxc".to_owned(),
+    ];
     labels.extend(external.iter().map(|(l, _)| l.clone()));
     #[derive(Default, Clone, Copy)]
     struct Row {
@@ -914,7 +918,8 @@ pub fn cosmetic_report(libs: &[Library], listed: usize, external: &[(String, Pat
                 let va = analyse(&variant);
                 let row = &mut rows[m];
                 row.n += 1;
-                let fast = matches!(&va.outcome, Ok(pv) if pv.normalized_hash == pa.normalized_hash);
+                let fast =
+                    matches!(&va.outcome, Ok(pv) if pv.normalized_hash == pa.normalized_hash);
                 row.fast += usize::from(fast);
                 let started = std::time::Instant::now();
                 let d = ScriptDiff::between("a", &a, "b", &va);
@@ -935,7 +940,8 @@ pub fn cosmetic_report(libs: &[Library], listed: usize, external: &[(String, Pat
                 let (ax, ay) = (analyse(&cx), analyse(&cy));
                 let compressed_equal = matches!((&ax.outcome, &ay.outcome), (Ok(p), Ok(q)) if p.normalized_hash == q.normalized_hash);
                 row.vetoed += usize::from(compressed_equal);
-                let (gone, new) = if compressed_equal || ax.outcome.is_err() || ay.outcome.is_err() {
+                let (gone, new) = if compressed_equal || ax.outcome.is_err() || ay.outcome.is_err()
+                {
                     (
                         innermost_added(&va, &a, usize::MAX),
                         innermost_added(&a, &va, usize::MAX),
