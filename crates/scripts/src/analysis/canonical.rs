@@ -10,8 +10,8 @@
 //! The compressor is attack surface: whatever it drops cannot be seen in the canonical form,
 //! so a hostile script that could make it drop injected code would be judged unchanged. It is
 //! configured to drop as little as it can while still converging (see [`options`]), and the
-//! diff does not trust it alone: a new version that touches a name the old one did not is a
-//! change whatever the compressor says (`diff.rs`).
+//! diff does not trust it alone: a new version that names something more often than the old
+//! one did is a change whatever the compressor says (`diff.rs`).
 //!
 //! Everything here fails closed: too big, too deep, unparsable, or a compressor that panics
 //! all give `None`, which the diff reads as "changed".
@@ -24,13 +24,14 @@ use oxc_span::SourceType;
 
 use super::{prescan, ANALYSIS_STACK_BYTES};
 
-/// Largest script (each side) the diff compresses, in bytes. oxc's compressor runs at about
-/// 5 MB/s on the development machine, so this bounds the second opinion near half a second a
-/// side; the npm corpus's largest build is 281 kB.
+/// Largest script (each side) the diff compresses, in bytes. The second opinion costs about
+/// 0.4 s per MB of both versions on the development machine (compression rounds and two more
+/// analyses), so this bounds it near two seconds; the npm corpus's largest build is 281 kB.
 pub const MAX_CANONICAL_BYTES: usize = 2 * 1024 * 1024;
 
-/// Most compressor passes. oxc iterates its peephole passes to a fixed point; real code
-/// settles in two to four.
+/// Most compressor passes a round. oxc iterates its peephole passes to a fixed point and
+/// otherwise stops after about ten (asserting in debug builds); a bound of our own keeps a
+/// hostile script from choosing.
 const MAX_PASSES: u8 = 8;
 
 /// Most rounds of compression (parse, compress, print) of one version.
@@ -42,12 +43,12 @@ const MAX_ROUNDS: usize = 3;
 ///   comments, and a hostile script writes whatever comments it likes.
 /// - Every property read may run a getter, every unknown global may be a getter or throw,
 ///   every property write may run a setter.
-/// - `debugger` and `console` calls stay, labels stay, names stay.
+/// - `debugger` and `console` calls stay, labels stay.
 ///
 /// Unused local declarations are still removed: a compressor that built the served version
 /// removed them too, and a local nothing references runs nothing. oxc also assumes that
-/// `valueOf`/`toString` are pure when it judges a comparison or concatenation unused, which
-/// no option turns off; that is why the diff also compares the names both versions touch.
+/// `valueOf`/`toString` are pure when it judges a comparison unused (`o == 1;` is dropped
+/// even if `o.valueOf` sends the cookies), which no option turns off; that is why the diff also compares the names both versions touch.
 pub fn options() -> CompressOptions {
     CompressOptions {
         drop_debugger: false,
@@ -62,8 +63,9 @@ pub fn options() -> CompressOptions {
             invalid_import_side_effects: true,
         },
         max_iterations: Some(MAX_PASSES),
-        // Function and class names are kept by the normaliser's symbol numbering anyway;
-        // keeping them here would stop single-use functions from being inlined.
+        // Local names are not something the normaliser keeps (it numbers symbols), and
+        // keeping them stops single-use functions from being inlined: with names kept, 135
+        // of the 179 oxc builds of the npm corpus converged; without, 179.
         keep_names: oxc_minifier::CompressOptionsKeepNames::all_false(),
         ..CompressOptions::safest()
     }

@@ -230,14 +230,20 @@ fn converges_after_compression(
     let Some(old_text) = canonical::compressed(old.source) else {
         return false;
     };
+    let a = analyse(&old_text);
+    let Ok(ca) = &a.outcome else {
+        return false;
+    };
+    // Most real changes name something more often: judged before the new version is
+    // compressed, which then is not needed.
+    if touches_new_names(po, ca, pn) {
+        return false;
+    }
     let Some(new_text) = canonical::compressed(new.source) else {
         return false;
     };
-    let (a, b) = (analyse(&old_text), analyse(&new_text));
-    let (Ok(ca), Ok(cb)) = (&a.outcome, &b.outcome) else {
-        return false;
-    };
-    ca.normalized_hash == cb.normalized_hash && !touches_new_names(po, ca, pn)
+    let b = analyse(&new_text);
+    matches!(&b.outcome, Ok(cb) if cb.normalized_hash == ca.normalized_hash)
 }
 
 /// Whether the new version's normalised form names something more often than the old one's:
