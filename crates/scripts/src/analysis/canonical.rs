@@ -25,17 +25,14 @@ use oxc_span::SourceType;
 use super::{prescan, ANALYSIS_STACK_BYTES};
 
 /// Largest script (each side) the diff compresses, in bytes. The second opinion costs about
-/// 0.4 s per MB of both versions on the development machine (compression rounds and two more
-/// analyses), so this bounds it near two seconds; the npm corpus's largest build is 281 kB.
+/// 0.15 s per MB of both versions on the development machine (two compressions and two more
+/// analyses), so this bounds it near a second; the npm corpus's largest build is 281 kB.
 pub const MAX_CANONICAL_BYTES: usize = 2 * 1024 * 1024;
 
-/// Most compressor passes a round. oxc iterates its peephole passes to a fixed point and
+/// Most compressor passes. oxc iterates its peephole passes to a fixed point and
 /// otherwise stops after about ten (asserting in debug builds); a bound of our own keeps a
 /// hostile script from choosing.
 const MAX_PASSES: u8 = 8;
-
-/// Most rounds of compression (parse, compress, print) of one version.
-const MAX_ROUNDS: usize = 3;
 
 /// The compressor's options: as conservative as oxc allows.
 ///
@@ -86,20 +83,7 @@ pub fn compressed(source: &str) -> Option<String> {
         std::thread::Builder::new()
             .name("script-canonical".into())
             .stack_size(ANALYSIS_STACK_BYTES)
-            .spawn_scoped(scope, || {
-                // Compressing oxc's own output again still finds work (a function the first
-                // round left single-use is inlined by the second): both versions are brought
-                // to the same depth of compression by repeating until the text settles.
-                let mut text = compress_here(source)?;
-                for _ in 1..MAX_ROUNDS {
-                    let next = compress_here(&text)?;
-                    if next == text {
-                        break;
-                    }
-                    text = next;
-                }
-                Some(text)
-            })
+            .spawn_scoped(scope, || compress_here(source))
             .ok()
             .and_then(|handle| handle.join().ok())
             .flatten()
