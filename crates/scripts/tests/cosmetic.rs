@@ -154,7 +154,10 @@ fn cosmetic_variants_are_judged_unchanged() {
             misses.join(" ")
         );
         // The diff's second opinion (oxc's compressor on both sides) joins every oxc rewrite.
-        assert_eq!(same_diff, total, "{v:?}, judged changed by the diff: {diff_misses:?}");
+        assert_eq!(
+            same_diff, total,
+            "{v:?}, judged changed by the diff: {diff_misses:?}"
+        );
         match v {
             Variant::Reprint | Variant::Whitespace | Variant::Mangle => {
                 assert_eq!(same, total, "{v:?} must never change the hash: {misses:?}");
