@@ -14,9 +14,9 @@
 //! but not the names it uses from the served text. Either version too big for the compressor
 //! ([`canonical::MAX_CANONICAL_BYTES`]), or one it cannot compress, stays changed.
 //!
-//! Otherwise the two multisets of unit hashes are compared. Units only in the new version are *added*; among them, those
-//! that still contain known code (a library function that gained three lines) are *modified
-//! containers* and are not listed themselves, while the outermost wholly new units are: the
+//! Otherwise the two multisets of unit hashes are compared. Units only in the new version
+//! are *added*; among them, those that still contain known code (a library function that
+//! gained three lines) are *modified containers* and are not listed themselves, while the outermost wholly new units are: the
 //! appended skimmer function, the injected statement. Removed units are found the same way
 //! in the other direction. Hosts and APIs are compared as sets.
 
@@ -50,9 +50,9 @@ pub struct ScriptDiff {
     /// converge (or, when a side did not parse, raw hashes differ).
     pub behaviour_changed: bool,
     /// The normalised hashes differ but both versions, compressed by oxc's compressor, hash
-    /// the same and the new one names nothing more often than the old did: a cosmetic change the
-    /// normaliser alone does not undo (another build's minifier). `behaviour_changed` is then
-    /// false, and the hashes above are those of the versions as served.
+    /// the same and the new one names nothing more often than the old did: a cosmetic change
+    /// the normaliser alone does not undo (another build's minifier). `behaviour_changed` is
+    /// then false, and the hashes below are those of the versions as served.
     pub converged_after_compression: bool,
     /// Both sides parsed, so the comparison is by behaviour, not by bytes.
     pub comparable: bool,
@@ -269,9 +269,9 @@ fn touches_new_names(old: &Parsed, old_compressed: &Parsed, new: &Parsed) -> boo
     })
 }
 
-/// The names (see [`touches_new_names`]) the new version writes more often than the old,
-/// with both counts: what keeps a change that converged after compression from being judged
-/// cosmetic.
+/// The names (see [`touches_new_names`]) the new version writes more often than the old
+/// one as served, with both counts: for reading why a change that converged after
+/// compression was still judged a behaviour change.
 pub fn names_more_often(old: &Analysis<'_>, new: &Analysis<'_>) -> Vec<(String, usize, usize)> {
     let (Ok(po), Ok(pn)) = (&old.outcome, &new.outcome) else {
         return Vec::new();
