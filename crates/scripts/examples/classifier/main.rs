@@ -5,12 +5,15 @@
 //! bench/corpus.sh    # fetch the pinned npm libraries into the cache
 //! cargo run --release -p parapet-scripts --example classifier -- train > crates/scripts/src/analysis/learned_model.rs
 //! cargo run --release -p parapet-scripts --example classifier -- eval [--folds 4]
-//! cargo run --release -p parapet-scripts --example classifier -- cosmetic [--listed 3]
+//! cargo run --release -p parapet-scripts --example classifier -- cosmetic [--listed 3] [--variants LABEL=DIR]...
 //! ```
 //!
 //! `changes --libraries a,b` scores every version change of those libraries with the shipped
 //! model and prints its features, reasons and added units. `cosmetic` lists, for every library version whose oxc reprint or compressed and mangled
-//! form the diff judges changed, the innermost units that differ on each side.
+//! form the diff judges changed, the innermost units that differ on each side; `--variants
+//! terser=DIR` adds the builds another minifier made (`DIR/<library>/<version>.js`, as
+//! `bench/cosmetic.sh` writes them), and the table says how many of each kind the hashes
+//! alone and the diff's second opinion judge unchanged.
 //!
 //! `--libraries a,b` and `--families x,y` restrict the corpus; `--no-cosmetic` leaves the
 //! cosmetic variants out. `eval --explain` prints, on stderr, every miss and false alarm
@@ -37,6 +40,7 @@ fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut command = None;
     let mut listed = 3;
+    let mut external = Vec::new();
     let (mut libs, mut fams, mut folds, mut cosmetic) = (String::new(), String::new(), 4, true);
     let mut explain = false;
     let mut it = args.iter();
@@ -53,6 +57,11 @@ fn run() -> Result<(), String> {
             }
             "--no-cosmetic" => cosmetic = false,
             "--explain" => explain = true,
+            "--variants" => {
+                let spec = it.next().ok_or("--variants needs LABEL=DIR")?;
+                let (label, dir) = spec.split_once('=').ok_or("--variants needs LABEL=DIR")?;
+                external.push((label.to_owned(), std::path::PathBuf::from(dir)));
+            }
             "train" | "eval" | "cosmetic" | "changes" => command = Some(a.clone()),
             "--listed" => {
                 listed = it
@@ -76,7 +85,10 @@ fn run() -> Result<(), String> {
     let families = pipeline::families(&fam_refs)?;
     match command.as_deref() {
         Some("cosmetic") => {
-            print!("{}", pipeline::cosmetic_report(&libraries, listed));
+            print!(
+                "{}",
+                pipeline::cosmetic_report(&libraries, listed, &external)
+            );
             return Ok(());
         }
         Some("changes") => {

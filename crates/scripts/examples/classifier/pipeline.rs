@@ -28,9 +28,10 @@ use oxc_codegen::{Codegen, CodegenOptions};
 use oxc_minifier::{CompressOptions, MangleOptions, Minifier, MinifierOptions};
 use oxc_parser::Parser;
 use oxc_span::SourceType;
+use parapet_scripts::analysis::canonical::compressed;
 use parapet_scripts::analysis::classify::MALICIOUS_THRESHOLD;
 use parapet_scripts::analysis::classify::{added_features, features, local_features, Context};
-use parapet_scripts::analysis::diff::{innermost_added, ScriptDiff};
+use parapet_scripts::analysis::diff::{innermost_added, names_more_often, ScriptDiff};
 use parapet_scripts::analysis::learned::{self, Example, Model, TrainOptions, DIM};
 use parapet_scripts::analysis::{analyse, Analysis};
 
@@ -334,7 +335,8 @@ pub struct Sample {
     pub library: usize,
     pub family: Option<usize>,
     pub name: String,
-    /// Cosmetic variants: whether the diff judged the behaviour unchanged.
+    /// Cosmetic variants and injected libraries: whether the diff judged the behaviour
+    /// unchanged.
     pub unchanged: bool,
 }
 
@@ -547,6 +549,8 @@ pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Cor
                     }
                     let base = analyse(&host.text);
                     c.bytes += text.len();
+                    // The diff must judge every injection a change, second opinion included.
+                    let unchanged = !ScriptDiff::between("a", &base, "b", &a).behaviour_changed;
                     for (kind, x, pieces) in [
                         (Kind::InjectedWhole, vector(&a, None), pieces(&a)),
                         (
@@ -563,7 +567,7 @@ pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Cor
                             library: li,
                             family: Some(fi),
                             name: name.clone(),
-                            unchanged: false,
+                            unchanged,
                         });
                     }
                 }
@@ -665,6 +669,9 @@ pub struct Evaluation {
     pub by_family: BTreeMap<String, Tally>,
     pub by_disguise: BTreeMap<String, Tally>,
     pub cosmetic_unchanged: Tally,
+    /// Injected libraries against the clean version that the diff judged unchanged (must be
+    /// none).
+    pub injected_unchanged: Tally,
     pub false_alarms: Vec<String>,
     pub misses: Vec<String>,
     /// For every miss and false alarm: the riskiest piece's risk, its non-zero semantic
@@ -754,6 +761,14 @@ pub fn cross_validate(
             if s.kind == Kind::Cosmetic {
                 e.cosmetic_unchanged.n += 1;
                 e.cosmetic_unchanged.flagged += usize::from(s.unchanged);
+            }
+            if s.kind == Kind::InjectedAdded {
+                e.injected_unchanged.n += 1;
+                e.injected_unchanged.flagged += usize::from(s.unchanged);
+                if s.unchanged {
+                    e.misses
+                        .push(format!("{} (judged unchanged by the diff)", s.name));
+                }
             }
         }
     }
@@ -848,7 +863,7 @@ pub fn markdown(c: &Corpus, libs: &[Library], fams: &[Family], e: &Evaluation) -
         "\nRecall: {:.2} % against the clean version, {:.2} % whole, {:.2} % alone. Precision \
          over all held-out samples: {:.4}. False alarms per benign version change: {:.2} %; per \
          whole benign file: {:.2} %. Cosmetic variants judged unchanged by the diff: {} of {} \
-         ({:.1} %).\n",
+         ({:.1} %). Injected libraries judged changed by the diff: {} of {}.\n",
         100.0 * e.recall_added(),
         100.0 * e.recall_whole(),
         100.0 * e.recall_standalone(),
@@ -857,7 +872,9 @@ pub fn markdown(c: &Corpus, libs: &[Library], fams: &[Family], e: &Evaluation) -
         100.0 * e.whole_false_alarms(),
         e.cosmetic_unchanged.flagged,
         e.cosmetic_unchanged.n,
-        100.0 * e.cosmetic_unchanged.rate()
+        100.0 * e.cosmetic_unchanged.rate(),
+        e.injected_unchanged.n - e.injected_unchanged.flagged,
+        e.injected_unchanged.n
     );
     let _ = writeln!(o, "| family | held-out injections caught |\n|---|---|");
     for (name, t) in &e.by_family {
@@ -884,45 +901,116 @@ pub fn markdown(c: &Corpus, libs: &[Library], fams: &[Family], e: &Evaluation) -
     o
 }
 
-/// Every library version against its cosmetic variants (reprinted; compressed and mangled):
-/// how many the diff judges unchanged, and for the others the innermost units that differ on
-/// each side (at most `listed` a side), so that the normalisation's misses can be read.
-pub fn cosmetic_report(libs: &[Library], listed: usize) -> String {
+/// Every library version against its cosmetic variants (reprinted; compressed and mangled by
+/// oxc; and, for each `(label, dir)` in `external`, the file `dir/<library>/<version>.js` that
+/// another minifier made, when present): how many the diff judges unchanged by the
+/// normalised hashes alone and with its second opinion (both versions compressed), what the
+/// second opinion cost, and for the variants still judged changed the innermost units that
+/// differ on each side (at most `listed` a side), so that the normalisation's misses can be
+/// read.
+pub fn cosmetic_report(libs: &[Library], listed: usize, external: &[(String, PathBuf)]) -> String {
     let mut o = String::new();
-    let mut tally = [Tally::default(); 2];
-    let mut units = [0usize; 2];
+    let mut labels = vec![
+        "reprinted by oxc".to_owned(),
+        "compressed and mangled by oxc".to_owned(),
+    ];
+    labels.extend(external.iter().map(|(l, _)| l.clone()));
+    #[derive(Default, Clone, Copy)]
+    struct Row {
+        n: usize,
+        fast: usize,
+        unchanged: usize,
+        /// Compressed forms equal, but the new version names something the old did not.
+        vetoed: usize,
+        units: usize,
+        slow_secs: f64,
+        slow_bytes: usize,
+    }
+    let mut rows = vec![Row::default(); labels.len()];
     let mut details = String::new();
     for l in libs {
         for v in &l.versions {
             let a = analyse(&v.text);
-            if a.outcome.is_err() {
+            let Ok(pa) = &a.outcome else {
                 continue;
-            }
-            for (m, minify) in [false, true].into_iter().enumerate() {
-                let Some(variant) = rewrite(&v.text, minify) else {
+            };
+            for (m, what) in labels.iter().enumerate() {
+                let variant = match m {
+                    0 => rewrite(&v.text, false),
+                    1 => rewrite(&v.text, true),
+                    _ => {
+                        let dir = &external[m - 2].1;
+                        let path = dir
+                            .join(l.name.replace('/', "+"))
+                            .join(format!("{}.js", v.version));
+                        std::fs::read(path)
+                            .ok()
+                            .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    }
+                };
+                let Some(variant) = variant else {
                     continue;
                 };
                 let va = analyse(&variant);
-                let changed = ScriptDiff::between("a", &a, "b", &va).behaviour_changed;
-                tally[m].n += 1;
-                tally[m].flagged += usize::from(!changed);
-                if !changed {
+                let row = &mut rows[m];
+                row.n += 1;
+                let fast =
+                    matches!(&va.outcome, Ok(pv) if pv.normalized_hash == pa.normalized_hash);
+                row.fast += usize::from(fast);
+                let started = std::time::Instant::now();
+                let d = ScriptDiff::between("a", &a, "b", &va);
+                if !fast {
+                    row.slow_secs += started.elapsed().as_secs_f64();
+                    row.slow_bytes += v.text.len() + variant.len();
+                }
+                row.unchanged += usize::from(!d.behaviour_changed);
+                if !d.behaviour_changed {
                     continue;
                 }
-                let what = if minify { "minified" } else { "reprinted" };
-                let (gone, new) = (
-                    innermost_added(&va, &a, usize::MAX),
-                    innermost_added(&a, &va, usize::MAX),
+                // What still differs once both are compressed (or, when one cannot be, as
+                // served).
+                let (cx, cy) = (
+                    compressed(&v.text).unwrap_or_default(),
+                    compressed(&variant).unwrap_or_default(),
                 );
-                units[m] += gone.len() + new.len();
+                let (ax, ay) = (analyse(&cx), analyse(&cy));
+                let compressed_equal = matches!((&ax.outcome, &ay.outcome), (Ok(p), Ok(q)) if p.normalized_hash == q.normalized_hash);
+                row.vetoed += usize::from(compressed_equal);
+                let (gone, new) = if compressed_equal || ax.outcome.is_err() || ay.outcome.is_err()
+                {
+                    (
+                        innermost_added(&va, &a, usize::MAX),
+                        innermost_added(&a, &va, usize::MAX),
+                    )
+                } else {
+                    (
+                        innermost_added(&ay, &ax, usize::MAX),
+                        innermost_added(&ax, &ay, usize::MAX),
+                    )
+                };
+                row.units += gone.len() + new.len();
                 let _ = writeln!(
                     details,
-                    "## {}@{} {what} ({} innermost units only in the original, {} only in the variant)\n",
+                    "## {}@{} {what} ({} innermost units only in the original, {} only in the variant{})\n",
                     l.name,
                     v.version,
                     gone.len(),
-                    new.len()
+                    new.len(),
+                    if compressed_equal {
+                        "; compressed forms equal, new names in the variant"
+                    } else {
+                        ", both compressed"
+                    }
                 );
+                if compressed_equal {
+                    let more = names_more_often(&a, &va);
+                    let shown: Vec<String> = more
+                        .iter()
+                        .take(12)
+                        .map(|(n, o, v)| format!("{n} {o}->{v}"))
+                        .collect();
+                    let _ = writeln!(details, "named more often: {}", shown.join(", "));
+                }
                 for (sign, units) in [("-", gone), ("+", new)] {
                     for u in units.into_iter().take(listed) {
                         let _ = writeln!(
@@ -936,14 +1024,22 @@ pub fn cosmetic_report(libs: &[Library], listed: usize) -> String {
             }
         }
     }
-    for (m, what) in ["reprinted", "compressed and mangled"].iter().enumerate() {
+    let _ = writeln!(
+        o,
+        "| variant | pairs | unchanged by the hashes alone | unchanged with the second opinion | compressed equal but new names | innermost differing units left | second opinion, ms per MB (both sides) |\n|---|---|---|---|---|---|---|"
+    );
+    for (what, r) in labels.iter().zip(&rows) {
         let _ = writeln!(
             o,
-            "{what}: {} of {} judged unchanged ({:.1} %); {} innermost differing units",
-            tally[m].flagged,
-            tally[m].n,
-            100.0 * tally[m].rate(),
-            units[m]
+            "| {what} | {} | {} ({:.1} %) | {} ({:.1} %) | {} | {} | {:.0} |",
+            r.n,
+            r.fast,
+            100.0 * r.fast as f64 / r.n.max(1) as f64,
+            r.unchanged,
+            100.0 * r.unchanged as f64 / r.n.max(1) as f64,
+            r.vetoed,
+            r.units,
+            1000.0 * r.slow_secs / (r.slow_bytes as f64 / 1e6).max(1e-9)
         );
     }
     o.push('\n');

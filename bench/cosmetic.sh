@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Cosmetic variants made by minifiers other than oxc: every npm corpus library is minified by
+# terser (compress + mangle) and by esbuild (--minify), and the classifier example's
+# `cosmetic` mode reports how many of each the diff judges unchanged, by the normalised hashes
+# alone and with its second opinion (both versions compressed by oxc). The oxc variants
+# (reprinted; compressed and mangled) are in the same table. oxc's own variants converge
+# partly because oxc's compressor is idempotent on its own output; these do not have that
+# help, so they are the fair measure.
+#
+#   bench/cosmetic.sh                   # install the minifiers (first run), minify, report
+#   LISTED=3 bench/cosmetic.sh          # and list the differing units of what stays changed
+#   BIN_DIR=target/release/examples bench/cosmetic.sh   # a prebuilt classifier example
+#
+# The minifiers are pinned and installed with npm under CACHE/minifiers; their output goes to
+# CACHE/variants/{terser,esbuild}/LIBRARY/VERSION.js (CACHE as in bench/corpus.sh). Prints
+# markdown on stdout; writes nothing in the repository.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+TERSER_VERSION=5.51.2
+ESBUILD_VERSION=0.28.2
+LISTED="${LISTED:-0}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/parapet-target}"
+cache="${PARAPET_CORPUS:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/parapet-corpus}"
+tools="$cache/minifiers"
+
+bench/corpus.sh >&2
+if [ "$(cat "$tools/pinned" 2>/dev/null)" != "terser@$TERSER_VERSION esbuild@$ESBUILD_VERSION" ]; then
+    mkdir -p "$tools"
+    npm install --prefix "$tools" --no-audit --no-fund --silent \
+        "terser@$TERSER_VERSION" "esbuild@$ESBUILD_VERSION" >&2
+    echo "terser@$TERSER_VERSION esbuild@$ESBUILD_VERSION" >"$tools/pinned"
+fi
+terser="$tools/node_modules/.bin/terser"
+esbuild="$tools/node_modules/.bin/esbuild"
+
+failed=0
+while IFS= read -r f; do
+    rel="${f#"$cache/npm/"}"
+    for tool in terser esbuild; do
+        out="$cache/variants/$tool/$rel"
+        [ -s "$out" ] && continue
+        mkdir -p "$(dirname "$out")"
+        case "$tool" in
+            terser) cmd=("$terser" "$f" --compress --mangle --output "$out") ;;
+            esbuild) cmd=("$esbuild" "$f" --minify --log-level=error "--outfile=$out") ;;
+        esac
+        if ! "${cmd[@]}" 2>"$out.err"; then
+            echo "cosmetic.sh: $tool failed on $rel: $(head -c 300 "$out.err")" >&2
+            rm -f "$out"
+            failed=$((failed + 1))
+        fi
+        rm -f "$out.err"
+    done
+done < <(find "$cache/npm" -type f -name '*.js' | sort)
+
+if [ -n "${BIN_DIR:-}" ]; then
+    bin="$BIN_DIR"
+else
+    cargo build --release -p parapet-scripts --example classifier >&2
+    bin="$CARGO_TARGET_DIR/release/examples"
+fi
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+report="$("$bin/classifier" cosmetic --listed "$LISTED" \
+    --variants "terser $TERSER_VERSION (compress, mangle)=$cache/variants/terser" \
+    --variants "esbuild $ESBUILD_VERSION (--minify)=$cache/variants/esbuild")"
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+echo "# Cosmetic variants judged unchanged by the diff"
+echo
+echo "Written by \`bench/cosmetic.sh\` on $(date -u +%Y-%m-%d). Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average $load_before before, $load_after after. Minifier failures: $failed."
+echo
+echo "$report"
