@@ -28,7 +28,7 @@ use super::diff::new_units;
 use super::learned::{self, NGRAM_BUCKETS};
 use super::normalize::Unit;
 use super::signals::{self, *};
-use super::{line_of, shape, Analysis, Parsed};
+use super::{line_of, shape, Analysis, Lines, Parsed};
 
 /// `risk` at or above which a script is `malicious`.
 pub const MALICIOUS_THRESHOLD: f64 = 0.5;
@@ -380,11 +380,12 @@ pub fn local_features(a: &Analysis<'_>, ctx: Context<'_>) -> Vec<(usize, Feature
         return Vec::new();
     };
     let site = site_domain(ctx);
+    let mut lines = Lines::new(a.source);
     pieces(p)
         .into_iter()
         .filter(|&g| p.norm.units[g].signals & HARMFUL != 0)
         .map(|g| {
-            let line = line_of(a.source, p.norm.units[g].span.start);
+            let line = lines.of(p.norm.units[g].span.start);
             (line, features_of(p, &[g], a.source, site.as_deref(), &[]))
         })
         .collect()
@@ -443,11 +444,12 @@ pub fn added_features(
         places.extend((!place.is_empty()).then_some(place));
     }
     places.sort_unstable();
+    let mut lines = Lines::new(a.source);
     places
         .into_iter()
         .filter(|place| place.iter().any(|&g| units[g].signals & HARMFUL != 0))
         .map(|place| {
-            let line = line_of(a.source, units[place[0]].span.start);
+            let line = lines.of(units[place[0]].span.start);
             (
                 line,
                 features_of(p, &place, a.source, site.as_deref(), &baseline_hosts),
