@@ -3,7 +3,7 @@
 //! per core). Also times oxc's compressor, the "minify before hashing" alternative.
 //!
 //! ```sh
-//! cargo run --release -p parapet-scripts --example throughput -- FILE... [--rounds N]
+//! cargo run --release -p parapet-scripts --example throughput -- FILE... [--rounds N] [--dump | --only-analysis]
 //! ```
 //!
 //! Each line gives the rate by the wall clock and, where `/proc/self/stat` can be read, by
@@ -14,6 +14,9 @@
 //! analysis decides (fingerprint, features, local pieces, verdict; and against the file
 //! before it, the diff and the verdict on the added code), so that two builds can be
 //! compared byte for byte: a speed-up must not change a single output.
+//!
+//! With `--only-analysis`, it times fingerprint plus classify alone, so that a profiler
+//! (`perf record`) sees nothing else.
 #![allow(clippy::unwrap_used)]
 
 use std::time::Instant;
@@ -38,6 +41,13 @@ fn main() {
         args.drain(i..=(i + 1).min(args.len() - 1));
     }
     let dump = match args.iter().position(|a| a == "--dump") {
+        Some(i) => {
+            args.remove(i);
+            true
+        }
+        None => false,
+    };
+    let only_analysis = match args.iter().position(|a| a == "--only-analysis") {
         Some(i) => {
             args.remove(i);
             true
@@ -95,6 +105,15 @@ fn main() {
         files.len(),
         mb / rounds as f64
     );
+    let analysis = |src: &str| {
+        let a = analyse(src);
+        std::hint::black_box(Fingerprint::of("f", &a));
+        std::hint::black_box(classify("f", &a, None, Context::default()));
+    };
+    if only_analysis {
+        rate("fingerprint + classify", &analysis);
+        return;
+    }
     let parse = rate("oxc parse only", &|src| {
         let alloc = Allocator::default();
         let ret = Parser::new(&alloc, src, SourceType::script()).parse();
@@ -103,11 +122,7 @@ fn main() {
     let fp = rate("fingerprint (parse+normalise+hash)", &|src| {
         std::hint::black_box(Fingerprint::of("f", &analyse(src)));
     });
-    let both = rate("fingerprint + classify", &|src| {
-        let a = analyse(src);
-        std::hint::black_box(Fingerprint::of("f", &a));
-        std::hint::black_box(classify("f", &a, None, Context::default()));
-    });
+    let both = rate("fingerprint + classify", &analysis);
     let compress = rate("oxc parse + compress (alternative)", &|src| {
         let alloc = Allocator::default();
         let mut program = Parser::new(&alloc, src, SourceType::script())

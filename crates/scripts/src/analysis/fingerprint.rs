@@ -24,7 +24,7 @@ const WHOLE_BUFFER: usize = 4096;
 
 /// Writes a token's bytes as [`UnitHasher::digest`] hashes them; `number` is a symbol's
 /// number within the range (ignored for other tokens).
-#[inline]
+#[inline(always)]
 fn put_bytes(buf: &mut Vec<u8>, n: &Normalized, tok: Tok, number: u32) {
     match tok {
         Tok::Open(ty) => buf.extend_from_slice(&[1, ty]),

@@ -446,6 +446,39 @@ pub(crate) fn line_of(source: &str, offset: u32) -> usize {
         + 1
 }
 
+/// [`line_of`] for offsets asked mostly in increasing order: each line is counted from the
+/// offset asked before, not from the start (the classifier asks for the line of every piece
+/// of a script, and counting each from the start was quadratic).
+pub(crate) struct Lines<'s> {
+    source: &'s str,
+    offset: usize,
+    line: usize,
+}
+
+impl<'s> Lines<'s> {
+    pub(crate) fn new(source: &'s str) -> Self {
+        Lines {
+            source,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line of a byte offset.
+    pub(crate) fn of(&mut self, offset: u32) -> usize {
+        let end = (offset as usize).min(self.source.len());
+        if end < self.offset {
+            *self = Lines::new(self.source);
+        }
+        self.line += self.source.as_bytes()[self.offset..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = end;
+        self.line
+    }
+}
+
 /// Words that, like an operator, nest the expression after them one level deeper.
 fn raises_depth(word: &[u8]) -> bool {
     matches!(
@@ -719,6 +752,16 @@ mod tests {
         assert!(analyse("import x from './x.js'; export default x;")
             .outcome
             .is_ok());
+    }
+
+    #[test]
+    fn lines_counted_on_agree_with_line_of() {
+        let source = "a\nbb\n\nccc\nd";
+        let mut lines = Lines::new(source);
+        // Forwards, repeated, backwards and past the end.
+        for offset in [0, 1, 2, 5, 5, 6, 9, 3, 0, 12, 40, 7] {
+            assert_eq!(lines.of(offset), line_of(source, offset), "offset {offset}");
+        }
     }
 
     #[test]

@@ -37,19 +37,22 @@ pub(crate) fn profile(n: &Normalized, roots: &[usize]) -> [f64; BUCKETS] {
 /// Node-type 3-gram counts of the given units, hashed into `B` buckets.
 pub(crate) fn counts<const B: usize>(n: &Normalized, roots: &[usize]) -> [f64; B] {
     let mut v = [0.0; B];
-    let mut types: Vec<u8> = Vec::new();
     for &r in roots {
         let Some(u) = n.units.get(r) else { continue };
-        types.clear();
-        types.extend(n.toks[u.start..u.end].iter().filter_map(|t| match t.tok() {
-            Tok::Open(ty) => Some(ty),
-            _ => None,
-        }));
-        for w in types.windows(N) {
-            let h = w.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
-                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-            });
-            v[(h % B as u64) as usize] += 1.0;
+        // The last `N` node types, oldest first, and how many have been seen (up to `N`).
+        let mut window = [0u8; N];
+        let mut seen = 0;
+        for t in &n.toks[u.start..u.end] {
+            let Tok::Open(ty) = t.tok() else { continue };
+            window.rotate_left(1);
+            window[N - 1] = ty;
+            seen = (seen + 1).min(N);
+            if seen == N {
+                let h = window.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+                    (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+                });
+                v[(h % B as u64) as usize] += 1.0;
+            }
         }
     }
     v

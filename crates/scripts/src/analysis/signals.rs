@@ -212,7 +212,7 @@ pub fn string_signals(value: &str) -> Signals {
         s |= word_signals(value);
         // A credential field is named in a selector or a field name; a `password`
         // property of the script's own objects (an HTTP client's option) is not one.
-        if value.to_ascii_lowercase().contains("password") {
+        if contains_ignore_ascii_case(value, "password") {
             s |= SRC_CARD;
         }
         // A selector for every field (`input, select`, `input:not([type=hidden])`), not
@@ -411,7 +411,8 @@ const FORM_SCAN_MAX: usize = 8192;
 /// Markup with input fields that ask for card data: the fake payment forms and frames that
 /// skimmers draw over a checkout page (Malwarebytes and Sucuri describe them).
 fn is_fake_form(value: &str) -> bool {
-    if value.len() > FORM_SCAN_MAX {
+    // Markup has a `<`; most strings have none and need no lower-cased copy.
+    if value.len() > FORM_SCAN_MAX || !value.contains('<') {
         return false;
     }
     let lower = value.to_ascii_lowercase();
@@ -427,6 +428,14 @@ fn is_fake_form(value: &str) -> bool {
         "mm/yy",
     ];
     lower.contains("<input") && WORDS.iter().filter(|w| lower.contains(*w)).count() >= 2
+}
+
+/// Whether `text` contains `word` (lower-case ASCII) ignoring ASCII case, as its lower-cased
+/// copy would, without making the copy.
+fn contains_ignore_ascii_case(text: &str, word: &str) -> bool {
+    text.as_bytes()
+        .windows(word.len())
+        .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
 }
 
 /// Shannon entropy of a string's bytes, in bits per byte.
