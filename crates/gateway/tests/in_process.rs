@@ -541,6 +541,22 @@ async fn listeners_share_their_port_with_a_successor() {
     assert_eq!(get(gw.port, "/").await.0, StatusCode::OK);
 }
 
+/// A connection to the gateway on `port` that has had one request answered with 200 and is
+/// kept alive.
+async fn answered_connection(port: u16) -> tokio::net::TcpStream {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    tcp.write_all(b"GET / HTTP/1.1\r\nhost: app.test\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 512];
+    let n = tcp.read(&mut buf).await.unwrap();
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+    tcp
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_connections_are_closed() {
     let dir = tempfile::tempdir().unwrap();
@@ -550,16 +566,9 @@ async fn idle_connections_are_closed() {
         dir.path(),
         Vec::new(),
     );
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut tcp = tokio::net::TcpStream::connect(("127.0.0.1", gw.port))
-        .await
-        .unwrap();
-    tcp.write_all(b"GET / HTTP/1.1\r\nhost: app.test\r\n\r\n")
-        .await
-        .unwrap();
+    use tokio::io::AsyncReadExt;
+    let mut tcp = answered_connection(gw.port).await;
     let mut buf = [0u8; 512];
-    let n = tcp.read(&mut buf).await.unwrap();
-    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
     let started = std::time::Instant::now();
     // Nothing more is sent: the gateway closes the connection (read returns 0).
     let n = tokio::time::timeout(std::time::Duration::from_secs(5), tcp.read(&mut buf))
@@ -590,17 +599,8 @@ async fn a_trickled_second_head_is_cut_off_at_the_header_timeout() {
         Vec::new(),
     );
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", gw.port))
-        .await
-        .unwrap();
-    let (mut reader, mut writer) = tcp.into_split();
-    writer
-        .write_all(b"GET / HTTP/1.1\r\nhost: app.test\r\n\r\n")
-        .await
-        .unwrap();
+    let (mut reader, mut writer) = answered_connection(gw.port).await.into_split();
     let mut buf = [0u8; 512];
-    let n = reader.read(&mut buf).await.unwrap();
-    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
     let started = std::time::Instant::now();
     let trickle = tokio::spawn(async move {
         for &b in b"GET / HTTP/1.1\r\nhost: app.test\r\nx-slow: aaaaaaaaaaaaaaaa" {

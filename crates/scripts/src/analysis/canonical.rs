@@ -22,7 +22,7 @@ use oxc_minifier::{CompressOptions, CompressOptionsUnused, Compressor, TreeShake
 use oxc_parser::{ParseOptions, Parser};
 use oxc_span::SourceType;
 
-use super::{prescan, ANALYSIS_STACK_BYTES};
+use super::{on_big_stack, prescan};
 
 /// Largest script (each side) the diff compresses, in bytes. The second opinion costs about
 /// 0.15 s per MB of both versions on the development machine (two compressions and two more
@@ -79,15 +79,7 @@ pub fn compressed(source: &str) -> Option<String> {
         return None;
     }
     prescan(source).ok()?;
-    std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("script-canonical".into())
-            .stack_size(ANALYSIS_STACK_BYTES)
-            .spawn_scoped(scope, || compress_here(source))
-            .ok()
-            .and_then(|handle| handle.join().ok())
-            .flatten()
-    })
+    on_big_stack("script-canonical", || compress_here(source)).flatten()
 }
 
 fn compress_here(source: &str) -> Option<String> {

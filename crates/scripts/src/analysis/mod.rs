@@ -160,15 +160,20 @@ thread_local! {
 
 /// Analyses a script on a thread of its own.
 fn on_own_thread(source: &str) -> Result<Parsed, ParseFailure> {
+    on_big_stack("script-analysis", || parse_and_normalise(source)).unwrap_or_else(thread_failed)
+}
+
+/// Runs `f` on a scoped thread called `name` with [`ANALYSIS_STACK_BYTES`] of stack; `None`
+/// when the thread cannot start or `f` panics (the panic ends that thread, not the caller).
+pub(crate) fn on_big_stack<T: Send>(name: &str, f: impl FnOnce() -> T + Send) -> Option<T> {
     std::thread::scope(|scope| {
         std::thread::Builder::new()
-            .name("script-analysis".into())
+            .name(name.into())
             .stack_size(ANALYSIS_STACK_BYTES)
-            .spawn_scoped(scope, || parse_and_normalise(source))
+            .spawn_scoped(scope, f)
             .ok()
             .and_then(|handle| handle.join().ok())
     })
-    .unwrap_or_else(thread_failed)
 }
 
 /// Analyses a script on this thread's companion; `None` when there is none to be had (it
