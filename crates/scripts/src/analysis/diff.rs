@@ -16,8 +16,8 @@
 //!
 //! Otherwise the two multisets of unit hashes are compared. Units only in the new version
 //! are *added*; among them, those that still contain known code (a library function that
-//! gained three lines) are *modified containers* and are not listed themselves, while the outermost wholly new units are: the
-//! appended skimmer function, the injected statement. Removed units are found the same way
+//! gained three lines) are *modified containers* and are not listed themselves, while the
+//! outermost wholly new units are: the appended skimmer function, the injected statement. Removed units are found the same way
 //! in the other direction. Hosts and APIs are compared as sets.
 
 use std::collections::HashMap;
@@ -261,12 +261,7 @@ fn converges_after_compression(
 /// `.slice` for `.substring`, `NaN` for `0/0`), so the old version compressed counts as well:
 /// a name may occur as often as in either form of the old version.
 fn touches_new_names(old: &Parsed, old_compressed: &Parsed, new: &Parsed) -> bool {
-    let (served, compressed) = (name_counts(old), name_counts(old_compressed));
-    name_counts(new).iter().any(|(name, &n)| {
-        let o = served.get(name).copied().unwrap_or(0);
-        let c = compressed.get(name).copied().unwrap_or(0);
-        o.max(c) < n
-    })
+    !more_often(&[old, old_compressed], new).is_empty()
 }
 
 /// The names (see [`touches_new_names`]) the new version writes more often than the old
@@ -276,16 +271,29 @@ pub fn names_more_often(old: &Analysis<'_>, new: &Analysis<'_>) -> Vec<(String, 
     let (Ok(po), Ok(pn)) = (&old.outcome, &new.outcome) else {
         return Vec::new();
     };
-    let (old_counts, new_counts) = (name_counts(po), name_counts(pn));
-    let mut out: Vec<(String, usize, usize)> = new_counts
-        .iter()
-        .filter_map(|(name, &n)| {
-            let o = old_counts.get(name).copied().unwrap_or(0);
-            (o < n).then(|| ((*name).to_owned(), o, n))
-        })
+    let mut out: Vec<(String, usize, usize)> = more_often(&[po], pn)
+        .into_iter()
+        .map(|(name, o, n)| (name.to_owned(), o, n))
         .collect();
     out.sort();
     out
+}
+
+/// The names `new` writes more often than every one of `olds` does, with the most any of
+/// them writes and the new count.
+fn more_often<'a>(olds: &[&Parsed], new: &'a Parsed) -> Vec<(&'a str, usize, usize)> {
+    let olds: Vec<HashMap<&str, usize>> = olds.iter().map(|p| name_counts(p)).collect();
+    name_counts(new)
+        .into_iter()
+        .filter_map(|(name, n)| {
+            let o = olds
+                .iter()
+                .map(|c| c.get(name).copied().unwrap_or(0))
+                .max()
+                .unwrap_or(0);
+            (o < n).then_some((name, o, n))
+        })
+        .collect()
 }
 
 /// Words the normaliser writes for the shape of the tree, not for something the script
