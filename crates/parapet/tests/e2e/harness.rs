@@ -37,10 +37,16 @@ const INSTALL_HINT: &str = "run ./scripts/test.sh, which installs the test peers
 
 /// A free TCP port on 127.0.0.1 (the listener is closed again at once).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind an ephemeral loopback port")
-        .port()
+    free_ports::<1>()[0]
+}
+
+/// `N` distinct free loopback ports: all are held open until every one is chosen, so one
+/// config never gets the same port twice (ports picked one at a time can repeat).
+pub fn free_ports<const N: usize>() -> [u16; N] {
+    let held: [TcpListener; N] = std::array::from_fn(|_| {
+        TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral loopback port")
+    });
+    held.map(|l| l.local_addr().expect("a bound listener's address").port())
 }
 
 pub fn local(port: u16) -> SocketAddr {
@@ -418,11 +424,8 @@ pub struct Parapet {
 
 impl Parapet {
     pub fn start(dir: &Path, config: &Config) -> Parapet {
-        let ports = Ports {
-            admin: free_port(),
-            http: free_port(),
-            https: free_port(),
-        };
+        let [admin, http, https] = free_ports();
+        let ports = Ports { admin, http, https };
         let state_dir = dir.join("state");
         let config_path = dir.join("parapet.toml");
         std::fs::write(&config_path, config.render(&ports, &state_dir)).unwrap();
