@@ -278,55 +278,9 @@ name = "origin"
 servers = ["127.0.0.1:$UP"]
 EOF
         if [[ $t == parapet-access ]]; then
-            # Every request is covered and goes through all four kinds of policy; the
-            # session passes the allow policy's include, both requires and its exclude. The
-            # provider is never contacted: the session cookie is minted below with the
-            # state directory's key, as a sign-in would have sealed it.
-            cat >>"$d/parapet.toml" <<EOF
-
-[access]
-cookie_lifetime = "1h"
-
-[[access.idps]]
-name = "corp"
-issuer = "http://127.0.0.1:9"
-client_id = "parapet-bench"
-client_secret = "bench-secret"
-
-[[access.service_tokens]]
-name = "ci"
-client_id = "ci.bench"
-client_secret = "0123456789abcdef0123"
-
-[[access.apps]]
-name = "bench"
-hosts = ["*"]
-idps = ["corp"]
-
-[[access.apps.policies]]
-name = "health-checks"
-action = "bypass"
-include = [{ ip_ranges = ["192.0.2.0/24"] }]
-
-[[access.apps.policies]]
-name = "robots"
-action = "service-auth"
-include = [{ service_tokens = ["ci"] }]
-
-[[access.apps.policies]]
-name = "bad-networks"
-action = "block"
-include = [{ ip_ranges = ["198.51.100.0/24", "203.0.113.0/24", "10.66.0.0/16"] }]
-
-[[access.apps.policies]]
-name = "staff"
-action = "allow"
-include = [{ email_domains = ["example.com"] }, { emails = ["guest@partner.org"] }]
-require = [{ ip_ranges = ["127.0.0.0/8", "10.0.0.0/8"] }, { idps = ["corp"] }]
-exclude = [{ groups = ["suspended", "contractors-offboarded"] }]
-EOF
-            ACCESS_COOKIE=$("$BENCH" access-cookie --state-dir "$d/state" --host 127.0.0.1 \
-                --email ana@example.com --groups eng,staff,oncall --idp corp --lifetime 3600)
+            # Every request is covered and goes through all four kinds of policy (lib.sh).
+            access_policy >>"$d/parapet.toml"
+            ACCESS_COOKIE=$(access_cookie "$BENCH" "$d/state")
         fi
         nice -n "$NICE" taskset -c "$PROXY_CPU" "$PARAPET" serve --config "$d/parapet.toml" 2>"$d/stderr.log" &
         PID[$t]=$! PLAIN[$t]=$plain TLSPORT[$t]=$tls ADMIN[$t]=$admin

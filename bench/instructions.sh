@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # User-space instructions per proxied request: Parapet, nginx and haproxy, each run under
 # valgrind's callgrind in turn, in front of the same nginx upstream, plain HTTP/1.1
-# keep-alive. An instruction count does not depend on what else the machine is doing, so it
+# keep-alive; and Parapet again with gateway.sh's access policy and a signed-in session
+# (`parapet-access`), whose difference to plain Parapet is the policy check's cost per
+# request. An instruction count does not depend on what else the machine is doing, so it
 # separates "our code does more work" from noise in bench/gateway.sh's CPU-second figures.
 # It leaves out the kernel (the loopback TCP work every proxy pays alike) and says nothing
 # about cache misses or stalls: read it beside gateway.sh, not instead of it.
@@ -96,10 +98,18 @@ name = "origin"
 servers = ["127.0.0.1:$UP"]
 EOF
 
-wait_serving() { # what
+# parapet-access: the same Parapet with the access policy of gateway.sh's `parapet-access`
+# (lib.sh), every request carrying a signed-in session: the difference to `parapet` is the
+# policy check's cost, counted rather than timed.
+mkdir -p "$TMP/parapet-access/state"
+sed "s#$TMP/parapet/state#$TMP/parapet-access/state#" "$TMP/parapet/parapet.toml" >"$TMP/parapet-access/parapet.toml"
+access_policy >>"$TMP/parapet-access/parapet.toml"
+ACCESS_COOKIE=$(access_cookie "$BENCH" "$TMP/parapet-access/state")
+
+wait_serving() { # what [curl header arguments]
     local i
     for i in $(seq 1 300); do
-        if [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$PROXY/" || true) == 200 ]]; then
+        if [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "${@:2}" "http://127.0.0.1:$PROXY/" || true) == 200 ]]; then
             return 0
         fi
         sleep 0.2
@@ -110,9 +120,14 @@ wait_serving() { # what
 
 RESULTS=$TMP/results.tsv
 : >"$RESULTS"
-for t in parapet nginx haproxy; do
+for t in parapet parapet-access nginx haproxy; do
+    HEADERS=()
     case $t in
     parapet) cmd=("$PARAPET" serve --config "$TMP/parapet/parapet.toml") ;;
+    parapet-access)
+        cmd=("$PARAPET" serve --config "$TMP/parapet-access/parapet.toml")
+        HEADERS=(-H "Cookie: $ACCESS_COOKIE")
+        ;;
     nginx) cmd=("$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log") ;;
     haproxy) cmd=("$HAPROXY" -db -f "$TMP/haproxy.cfg") ;;
     esac
@@ -120,10 +135,10 @@ for t in parapet nginx haproxy; do
     valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out" "${cmd[@]}" 2>"$TMP/$t.valgrind.log" &
     pid=$!
     PIDS+=("$pid")
-    wait_serving "$t"
-    "$BENCH" wrk -- -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$PROXY/" >/dev/null
+    wait_serving "$t" "${HEADERS[@]}"
+    "$BENCH" wrk -- -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "${HEADERS[@]}" "http://127.0.0.1:$PROXY/" >/dev/null
     callgrind_control -i on "$pid" >/dev/null
-    line=$("$BENCH" wrk -- -t1 -c"$CONNECTIONS" -d"${DURATION}s" "http://127.0.0.1:$PROXY/")
+    line=$("$BENCH" wrk -- -t1 -c"$CONNECTIONS" -d"${DURATION}s" "${HEADERS[@]}" "http://127.0.0.1:$PROXY/")
     callgrind_control -i off "$pid" >/dev/null
     kill -TERM "$pid"
     wait "$pid" 2>/dev/null || true
@@ -162,6 +177,8 @@ done
                 printf "| %s | %d | %d | %.0f | %.2fx | %.2fx | %d |\n", x, ins[x], n[x], per[x], per[x] / per["nginx"], per[x] / per["haproxy"], err[x]
             }
         }' "$RESULTS"
+    echo
+    awk -F'\t' '{ per[$1] = $2 / $3 } END { if (("parapet" in per) && ("parapet-access" in per)) printf "Access check (a policy of several rules, a signed-in session, a signed identity header to the upstream): %.0f instructions per request over plain Parapet (%.2fx).\n", per["parapet-access"] - per["parapet"], per["parapet-access"] / per["parapet"] }' "$RESULTS"
     echo
     echo "## Where the instructions go (exclusive, top 15 per target)"
     echo

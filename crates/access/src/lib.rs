@@ -1270,26 +1270,28 @@ fn path_has_prefix(path: &str, prefix: &str) -> bool {
 /// Removes Parapet's own cookies from the `Cookie` headers: the session is Parapet's, and an
 /// application that logs or leaks cookies must not hand it on.
 pub fn strip_own_cookies(headers: &mut HeaderMap) {
-    let ours = |v: &HeaderValue| v.to_str().map_or(true, |s| s.contains(SESSION_COOKIE));
+    // Both names start with the session cookie's; the lines are read as bytes (see
+    // `session::cookie`), and a line with none of ours is left as it is.
+    let ours =
+        |v: &HeaderValue| memchr::memmem::find(v.as_bytes(), SESSION_COOKIE.as_bytes()).is_some();
     if !headers.get_all(http::header::COOKIE).iter().any(ours) {
         return;
     }
     // The common request carries only the session cookie: nothing is allocated for it.
     let mut kept = Vec::new();
     for v in headers.get_all(http::header::COOKIE) {
-        let Ok(v) = v.to_str() else { continue };
-        let mut rest = String::new();
-        for pair in v.split(';').map(str::trim) {
-            let name = pair.split('=').next().unwrap_or("");
-            if !pair.is_empty() && name != SESSION_COOKIE && name != FLOW_COOKIE {
+        let mut rest = Vec::new();
+        for pair in session::cookie_pairs(v.as_bytes()) {
+            let name = pair.split(|&b| b == b'=').next().unwrap_or_default();
+            if name != SESSION_COOKIE.as_bytes() && name != FLOW_COOKIE.as_bytes() {
                 if !rest.is_empty() {
-                    rest.push_str("; ");
+                    rest.extend_from_slice(b"; ");
                 }
-                rest.push_str(pair);
+                rest.extend_from_slice(pair);
             }
         }
-        if let Ok(h) = HeaderValue::from_str(&rest) {
-            if !rest.is_empty() {
+        if !rest.is_empty() {
+            if let Ok(h) = HeaderValue::from_bytes(&rest) {
                 kept.push(h);
             }
         }

@@ -206,16 +206,39 @@ impl CookieKey {
 }
 
 /// The value of cookie `name` in a request's `Cookie` headers, if any.
+///
+/// The header lines are read as bytes: a session cookie is some 400 bytes, and validating
+/// the whole line as text first cost more than the rest of the check. Only the value found
+/// must be text; the cookie's own decoding checks it byte by byte anyway.
 pub fn cookie<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
-            let (k, v) = pair.trim().split_once('=')?;
-            (k == name).then_some(v.trim_matches('"'))
+        .find_map(|line| {
+            cookie_pairs(line.as_bytes()).find_map(|pair| {
+                let eq = memchr::memchr(b'=', pair)?;
+                (&pair[..eq] == name.as_bytes()).then(|| &pair[eq + 1..])
+            })
         })
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .map(|v| v.trim_matches('"'))
+}
+
+/// The non-empty `;`-separated pairs of one `Cookie` header line, trimmed of spaces.
+pub fn cookie_pairs(line: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(line);
+    std::iter::from_fn(move || loop {
+        let line = rest?;
+        let (pair, next) = match memchr::memchr(b';', line) {
+            Some(i) => (&line[..i], Some(&line[i + 1..])),
+            None => (line, None),
+        };
+        rest = next;
+        let pair = pair.trim_ascii();
+        if !pair.is_empty() {
+            return Some(pair);
+        }
+    })
 }
 
 /// `rd` if it is a safe place to send the browser after sign-in: an absolute path on this
@@ -405,6 +428,27 @@ mod tests {
         assert_eq!(cookie(&h, SESSION_COOKIE), Some("xyz"));
         assert_eq!(cookie(&h, FLOW_COOKIE), Some("f"));
         assert_eq!(cookie(&h, "c"), None);
+
+        // Spaces, empty pairs, quotes, a name that only starts like ours, a pair without
+        // `=`, and bytes that are not text in another cookie.
+        let mut h = http::HeaderMap::new();
+        h.append(
+            http::header::COOKIE,
+            http::HeaderValue::from_bytes(
+                b"parapet_accessory=no;; junk ; x=\xff\xfe ;  parapet_access=\"q\" ;",
+            )
+            .unwrap(),
+        );
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("q"));
+        assert_eq!(cookie(&h, "parapet_accessory"), Some("no"));
+        assert_eq!(cookie(&h, "junk"), None);
+        assert_eq!(
+            cookie(&h, "x"),
+            None,
+            "a value that is not text is no value"
+        );
+        let pairs: Vec<&[u8]> = cookie_pairs(b" ;a=1;;  b ; ").collect();
+        assert_eq!(pairs, [&b"a=1"[..], b"b"]);
     }
 
     #[test]

@@ -689,6 +689,19 @@ fn the_gateways_cookies_never_reach_the_upstream_and_others_do() {
         strip(&["parapet_accessory=1; a=2", "b=3"]),
         vec!["parapet_accessory=1; a=2", "b=3"]
     );
+    // A line with bytes that are not text keeps its other cookies.
+    let mut h = HeaderMap::new();
+    h.append(
+        http::header::COOKIE,
+        HeaderValue::from_bytes(b"x=\xff; parapet_access=s1.x.y; y").unwrap(),
+    );
+    strip_own_cookies(&mut h);
+    let kept: Vec<&[u8]> = h
+        .get_all(http::header::COOKIE)
+        .iter()
+        .map(HeaderValue::as_bytes)
+        .collect();
+    assert_eq!(kept, [&b"x=\xff; y"[..]]);
 }
 
 #[test]
