@@ -17,6 +17,7 @@ LAT_ROUNDS=${LAT_ROUNDS:-$((ROUNDS + 2))}  # fixed-rate latency rounds: a tail i
 WARMUP=${WARMUP:-2}             # seconds of warm-up before each target's first run
 CONNECTIONS=${CONNECTIONS:-64}  # wrk keep-alive connections (closed loop)
 LAT_CONNECTIONS=${LAT_CONNECTIONS:-32}  # open-loop pool
+LAT_SLICE=${LAT_SLICE:-250ms}  # the latency servers take turns this long (DURATION a multiple)
 HS_CONCURRENCY=${HS_CONCURRENCY:-16}    # handshakes in flight
 RATE=${RATE:-auto}              # open-loop req/s; auto = 25% of the slowest proxy's wrk rate
 PROXY_CPU=${PROXY_CPU:-0}       # the proxy under test
@@ -367,10 +368,10 @@ wrk_run() { # target pid url proto
 
 # Each round measures every target once, in turn, so that drift in the machine's load
 # touches all of them alike; the report takes the median round of each measurement.
-lat_run() { # target pid url proto
-    load "$BENCH" latency --url "$3" --rate "$RATE" --duration "${DURATION}s" --warmup 1s \
-        --connections "$LAT_CONNECTIONS" --ca "$TMP/ca.pem" --server-name localhost \
-        --pid "$2" --tag "target=$1" --tag "proto=$4" --tag "round=$ROUND" | record
+lat_run() { # proto --target NAME,URL,PID ...: the servers in turn, LAT_SLICE at a time
+    load "$BENCH" latency "${@:2}" --slice "$LAT_SLICE" --rate "$RATE" --duration "${DURATION}s" \
+        --warmup 1s --connections "$LAT_CONNECTIONS" --ca "$TMP/ca.pem" --server-name localhost \
+        --tag "proto=$1" --tag "round=$ROUND" | record
 }
 hs_run() { # target pid port group duration
     load "$BENCH" handshake --addr "127.0.0.1:$3" --server-name localhost --group "$4" \
@@ -432,14 +433,21 @@ if [[ $RATE == auto ]]; then
 fi
 for round in $(seq 1 "$LAT_ROUNDS"); do
     ROUND=$round
-    log "latency round $round/$LAT_ROUNDS: fixed rate $RATE req/s (${DURATION}s each)"
-    lat_run direct "$UP_PID" "http://127.0.0.1:$UP/" plain
+    log "latency round $round/$LAT_ROUNDS: fixed rate $RATE req/s (${DURATION}s each, in ${LAT_SLICE} slices)"
     n=${#ready[@]}
-    for i in $(seq 0 $((n - 1))); do
-        t=${ready[$(((i + round) % n))]}
-        [[ $t == parapet-access || $t == *-bare ]] && continue
-        lat_run "$t" "${PID[$t]}" "http://127.0.0.1:${PLAIN[$t]}/" plain
-        lat_run "$t" "${PID[$t]}" "https://127.0.0.1:${TLSPORT[$t]}/" tls
+    for proto in plain tls; do
+        servers=()
+        if [[ $proto == plain ]]; then servers+=(--target "direct,http://127.0.0.1:$UP/,$UP_PID"); fi
+        for i in $(seq 0 $((n - 1))); do
+            t=${ready[$(((i + round) % n))]}
+            [[ $t == parapet-access || $t == *-bare ]] && continue
+            if [[ $proto == plain ]]; then
+                servers+=(--target "$t,http://127.0.0.1:${PLAIN[$t]}/,${PID[$t]}")
+            else
+                servers+=(--target "$t,https://127.0.0.1:${TLSPORT[$t]}/,${PID[$t]}")
+            fi
+        done
+        lat_run "$proto" "${servers[@]}"
     done
 done
 
@@ -497,7 +505,7 @@ version() { "$@" 2>&1 | head -n1; }
     echo '```'
     echo "bench/gateway.sh   # ROUNDS=$ROUNDS LAT_ROUNDS=$LAT_ROUNDS DURATION=$DURATION WARMUP=$WARMUP CONNECTIONS=$CONNECTIONS LAT_CONNECTIONS=$LAT_CONNECTIONS HS_CONCURRENCY=$HS_CONCURRENCY RATE=$RATE_HOW ($RATE req/s)"
     echo "taskset -c $LOAD_CPU parapet-bench wrk --pid PROXY_PID -- -t1 -c$CONNECTIONS -d${DURATION}s http://127.0.0.1:PORT/   # and https://"
-    echo "taskset -c $LOAD_CPU parapet-bench latency --url http://127.0.0.1:PORT/ --rate $RATE --duration ${DURATION}s --warmup 1s --connections $LAT_CONNECTIONS --ca ca.pem --pid PROXY_PID"
+    echo "taskset -c $LOAD_CPU parapet-bench latency --target direct,http://127.0.0.1:PORT/,PID --target nginx,http://127.0.0.1:PORT/,PID ... --slice $LAT_SLICE --rate $RATE --duration ${DURATION}s --warmup 1s --connections $LAT_CONNECTIONS --ca ca.pem   # and the https:// servers"
     echo "taskset -c $LOAD_CPU parapet-bench handshake --addr 127.0.0.1:PORT --server-name localhost --group x25519|x25519mlkem768 --ca ca.pem --duration ${DURATION}s --concurrency $HS_CONCURRENCY --pid PROXY_PID"
     echo '```'
     echo

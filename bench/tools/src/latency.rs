@@ -5,6 +5,12 @@
 //! intended send time, so a stalled server is charged for every request that queued behind
 //! it (no coordinated omission). The time from the actual write to the end of the response
 //! ("service time") is reported too: the difference is queueing in the client pool.
+//!
+//! With several `--target NAME,URL[,PID]`, the servers are measured in turn, `--slice` at a
+//! time, each for `--duration` in all, and one JSON line is printed per server. A tail is
+//! set by the worst one percent of a run, so on a shared machine a stall of the host decides
+//! it; measured one after another, whichever server ran then takes the blame, while in
+//! slices of a quarter second every server meets the same host.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -34,8 +40,15 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// http://HOST:PORT/PATH or https://...
-    #[arg(long)]
-    url: String,
+    #[arg(long, required_unless_present = "targets", conflicts_with = "targets")]
+    url: Option<String>,
+    /// NAME,URL[,PID]: one of several servers measured in slices (repeatable); NAME becomes
+    /// the `target` tag, PID is metered like `--pid`.
+    #[arg(long = "target")]
+    targets: Vec<String>,
+    /// How long each server is loaded at a time when there are several.
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "250ms")]
+    slice: Duration,
     /// Requests per second, offered whatever the server does.
     #[arg(long)]
     rate: u64,
@@ -45,7 +58,7 @@ pub struct Args {
     /// Time at the same rate before measuring (not recorded).
     #[arg(long, value_parser = humantime::parse_duration, default_value = "1s")]
     warmup: Duration,
-    /// Keep-alive connections in the pool.
+    /// Keep-alive connections in the pool (each server's own).
     #[arg(long, default_value_t = 32)]
     connections: usize,
     /// PEM certificate(s) to trust for https.
@@ -237,11 +250,8 @@ fn quantiles_us(h: &Histogram<u64>) -> Value {
     })
 }
 
-async fn target(args: &Args) -> Result<Target> {
-    let uri: http::Uri = args
-        .url
-        .parse()
-        .with_context(|| format!("URL {}", args.url))?;
+async fn target(url: &str, args: &Args) -> Result<Target> {
+    let uri: http::Uri = url.parse().with_context(|| format!("URL {url}"))?;
     let https = match uri.scheme_str() {
         Some("http") => false,
         Some("https") => true,
@@ -277,88 +287,254 @@ async fn target(args: &Args) -> Result<Target> {
     })
 }
 
+/// Which of `n` servers, taking turns `slice` nanoseconds long, a request scheduled
+/// `offset` nanoseconds into the run goes to.
+fn turn(offset: u64, slice: u128, n: u32) -> usize {
+    usize::try_from(u128::from(offset) / slice.max(1) % u128::from(n.max(1))).unwrap_or(0)
+}
+
+/// One server to measure: its name (for several), URL and process.
+struct Spec {
+    name: Option<String>,
+    url: String,
+    pid: Option<u32>,
+}
+
+fn specs(args: &Args) -> Result<Vec<Spec>> {
+    if let Some(url) = &args.url {
+        return Ok(vec![Spec {
+            name: None,
+            url: url.clone(),
+            pid: args.common.pid,
+        }]);
+    }
+    args.targets
+        .iter()
+        .map(|t| {
+            let mut it = t.splitn(3, ',');
+            let (Some(name), Some(url)) = (it.next(), it.next()) else {
+                bail!("--target {t:?}: expected NAME,URL[,PID]");
+            };
+            let pid = it
+                .next()
+                .map(|p| {
+                    p.parse::<u32>()
+                        .with_context(|| format!("--target {t:?}: PID"))
+                })
+                .transpose()?;
+            Ok(Spec {
+                name: Some(name.to_owned()),
+                url: url.to_owned(),
+                pid,
+            })
+        })
+        .collect()
+}
+
 pub async fn run(args: Args) -> Result<Value> {
     if args.rate == 0 || args.connections == 0 {
         bail!("--rate and --connections must be positive");
     }
-    let target = Arc::new(target(&args).await?);
-    // Open the pool before the clock starts, so connection setup is not measured.
-    let (tx, rx) = unbounded_channel::<Instant>();
-    let queue = Arc::new(Mutex::new(rx));
-    let mut senders = Vec::with_capacity(args.connections);
-    for _ in 0..args.connections {
-        senders.push(
+    let specs = specs(&args)?;
+    let n = specs.len() as u32;
+    if n > 1
+        && (args.slice.is_zero()
+            || !args
+                .duration
+                .as_nanos()
+                .is_multiple_of(args.slice.as_nanos()))
+    {
+        bail!("--duration must be a whole number of --slice");
+    }
+    let mut targets = Vec::with_capacity(specs.len());
+    for spec in &specs {
+        let target = Arc::new(target(&spec.url, &args).await?);
+        // Open the pool before the clock starts, so connection setup is not measured.
+        for _ in 0..args.connections {
             connect(&target)
                 .await
-                .context("opening the connection pool")?,
-        );
+                .with_context(|| format!("opening the connection pool to {}", spec.url))?;
+        }
+        // Warm-up reconnects them; what we wanted was a reachable server.
+        targets.push(target);
     }
-    drop(senders); // Warm-up reconnects them; what we wanted was a reachable server.
 
+    // Every server gets `warmup` and then `duration`, in slices taken in turn.
     let start = Instant::now() + Duration::from_millis(50);
-    let record_from = start + args.warmup;
-    let end = record_from + args.duration;
+    let record_from = start + args.warmup * n;
+    let end = record_from + args.duration * n;
     let deadline = end + DRAIN_TIMEOUT;
     let rate = args.rate;
-    let total = ((args.warmup + args.duration).as_secs_f64() * rate as f64).round() as u64;
+    let slice = args.slice.as_nanos().max(1);
+    let total =
+        ((args.warmup + args.duration).as_secs_f64() * f64::from(n) * rate as f64).round() as u64;
+    let mut queues = Vec::with_capacity(specs.len());
+    let mut txs = Vec::with_capacity(specs.len());
+    for _ in &specs {
+        let (tx, rx) = unbounded_channel::<Instant>();
+        txs.push(tx);
+        queues.push(Arc::new(Mutex::new(rx)));
+    }
     let pacer = std::thread::spawn(move || {
         for k in 0..total {
             let offset =
                 u64::try_from(u128::from(k) * 1_000_000_000 / u128::from(rate)).unwrap_or(u64::MAX);
             let t = start + Duration::from_nanos(offset);
+            let which = turn(offset, slice, n);
             let now = Instant::now();
             if t > now {
                 std::thread::sleep(t - now);
             }
-            if tx.send(t).is_err() {
+            if txs[which].send(t).is_err() {
                 break;
             }
         }
     });
 
-    let mut workers = Vec::new();
-    for _ in 0..args.connections {
-        workers.push(tokio::spawn(worker(
-            target.clone(),
-            queue.clone(),
-            record_from,
-            deadline,
-        )));
+    let mut pools = Vec::with_capacity(specs.len());
+    for (target, queue) in targets.iter().zip(&queues) {
+        let mut workers = Vec::new();
+        for _ in 0..args.connections {
+            workers.push(tokio::spawn(worker(
+                target.clone(),
+                queue.clone(),
+                record_from,
+                deadline,
+            )));
+        }
+        pools.push(workers);
     }
-    let pid = args.common.pid;
-    let meter = tokio::spawn(async move {
+    let pids: Vec<Option<u32>> = specs.iter().map(|s| s.pid).collect();
+    let meters = tokio::spawn(async move {
         tokio::time::sleep_until(record_from.into()).await;
-        pid.map(Meter::start).transpose()
+        pids.into_iter()
+            .map(|pid| pid.map(Meter::start).transpose())
+            .collect::<Result<Vec<_>>>()
     });
-    let mut stats = Stats::new()?;
-    for w in workers {
-        stats.merge(w.await.context("worker panicked")??)?;
+    let mut all = Vec::with_capacity(specs.len());
+    for workers in pools {
+        let mut stats = Stats::new()?;
+        for w in workers {
+            stats.merge(w.await.context("worker panicked")??)?;
+        }
+        all.push(stats);
     }
-    let meter = meter.await.context("meter panicked")??;
+    let meters = meters.await.context("meter panicked")??;
     let measured = Instant::now().saturating_duration_since(record_from);
     let _ = pacer.join();
 
-    let completed = stats.ok + stats.non_2xx;
-    let mut out = json!({
-        "mode": "latency",
-        "url": args.url,
-        "rate": args.rate,
-        "duration_s": args.duration.as_secs_f64(),
-        "connections": args.connections,
-        "scheduled": (args.duration.as_secs_f64() * rate as f64).round() as u64,
-        "ok": stats.ok,
-        "non_2xx": stats.non_2xx,
-        "errors": stats.errors,
-        "unfinished": stats.unfinished,
-        "first_error": stats.first_error,
-        "achieved_rps": completed as f64 / args.duration.as_secs_f64(),
-        "latency_us": quantiles_us(&stats.latency),
-        "service_us": quantiles_us(&stats.service),
-        "window_s": measured.as_secs_f64(),
-    });
-    if let Some(m) = meter {
-        crate::extend(&mut out, m.finish(completed, "requests")?);
+    let mut lines = Vec::with_capacity(specs.len());
+    for ((spec, stats), meter) in specs.iter().zip(all).zip(meters) {
+        let completed = stats.ok + stats.non_2xx;
+        let mut out = json!({
+            "mode": "latency",
+            "url": spec.url,
+            "rate": args.rate,
+            "duration_s": args.duration.as_secs_f64(),
+            "connections": args.connections,
+            "scheduled": (args.duration.as_secs_f64() * rate as f64).round() as u64,
+            "ok": stats.ok,
+            "non_2xx": stats.non_2xx,
+            "errors": stats.errors,
+            "unfinished": stats.unfinished,
+            "first_error": stats.first_error,
+            "achieved_rps": completed as f64 / args.duration.as_secs_f64(),
+            "latency_us": quantiles_us(&stats.latency),
+            "service_us": quantiles_us(&stats.service),
+            "window_s": measured.as_secs_f64(),
+        });
+        if n > 1 {
+            crate::extend(
+                &mut out,
+                json!({ "interleaved": n, "slice_ms": args.slice.as_secs_f64() * 1000.0 }),
+            );
+        }
+        if let Some(m) = meter {
+            crate::extend(&mut out, m.finish(completed, "requests")?);
+        }
+        crate::extend(&mut out, args.common.tags()?);
+        if let Some(name) = &spec.name {
+            crate::extend(&mut out, json!({ "target": name }));
+        }
+        lines.push(out);
     }
-    crate::extend(&mut out, args.common.tags()?);
-    Ok(out)
+    Ok(if lines.len() == 1 {
+        lines.remove(0)
+    } else {
+        Value::Array(lines)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    fn args(argv: &[&str]) -> Result<Args, clap::Error> {
+        Cli::try_parse_from(std::iter::once("latency").chain(argv.iter().copied())).map(|c| c.args)
+    }
+
+    #[test]
+    fn servers_take_turns_slice_by_slice() {
+        let ms = 1_000_000u64;
+        let turns: Vec<usize> = (0..8)
+            .map(|k| turn(k * 100 * ms, 250 * u128::from(ms), 3))
+            .collect();
+        // 0, 100, 200 ms: first; 300, 400 ms: second; 500, 600, 700 ms: third.
+        assert_eq!(turns, [0, 0, 0, 1, 1, 2, 2, 2]);
+        assert_eq!(
+            turn(751 * ms, 250 * u128::from(ms), 3),
+            0,
+            "then the first again"
+        );
+        assert_eq!(
+            turn(123 * ms, 250 * u128::from(ms), 1),
+            0,
+            "one server has every turn"
+        );
+    }
+
+    #[test]
+    fn targets_are_name_url_and_an_optional_pid() {
+        let a = args(&[
+            "--rate",
+            "10",
+            "--target",
+            "a,http://127.0.0.1:1/,42",
+            "--target",
+            "b,https://[::1]:2/x",
+        ])
+        .unwrap();
+        let s = specs(&a).unwrap();
+        assert_eq!(s.len(), 2);
+        assert_eq!(
+            (s[0].name.as_deref(), s[0].url.as_str(), s[0].pid),
+            (Some("a"), "http://127.0.0.1:1/", Some(42))
+        );
+        assert_eq!(
+            (s[1].name.as_deref(), s[1].url.as_str(), s[1].pid),
+            (Some("b"), "https://[::1]:2/x", None)
+        );
+        assert!(specs(&args(&["--rate", "10", "--target", "nourl"]).unwrap()).is_err());
+        assert!(specs(&args(&["--rate", "10", "--target", "a,http://h/,pid"]).unwrap()).is_err());
+        assert!(args(&["--rate", "10"]).is_err(), "a URL or targets");
+        assert!(
+            args(&[
+                "--rate",
+                "10",
+                "--url",
+                "http://h/",
+                "--target",
+                "a,http://h/"
+            ])
+            .is_err(),
+            "not both"
+        );
+    }
 }

@@ -140,6 +140,10 @@ fn run(cli: Cli) -> Result<()> {
             return Ok(());
         }
     };
-    println!("{out}");
+    // Several servers measured together print one line each.
+    match out {
+        Value::Array(lines) => lines.iter().for_each(|l| println!("{l}")),
+        out => println!("{out}"),
+    }
     Ok(())
 }

@@ -349,13 +349,21 @@ fn latency(r: &Records, o: &mut String) {
         o,
         "## Latency at a fixed offered load: {} req/s, open loop\n\n\
          Measured from each request's intended send time (no coordinated omission), over {} \
-         keep-alive connections; microseconds. Lower is better; the ratios are of p99. \
+         keep-alive connections; microseconds. Lower is better; the ratios are of p99.{} \
          *Stolen* is CPU time the hypervisor took from this machine during the run (ms, all \
          CPUs): a run that caught a burst of it has its tail set by the host, not the server.{}\n\n\
          | target | proto | achieved req/s | p50 | p90 | p99 | max | p99 vs nginx | p99 vs haproxy | req per CPU-s | errors | stolen ms | p99 over rounds |\n\
          |---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
         u(first, "rate"),
         u(first, "connections"),
+        match first.get("interleaved").and_then(Value::as_u64) {
+            Some(n) => format!(
+                " In each round the {n} servers of a protocol were loaded in turn, {} ms at a \
+                 time, so that a stall of the host falls on all of them alike.",
+                f(first, &["slice_ms"]).unwrap_or_default()
+            ),
+            None => String::new(),
+        },
         rounds_note(&rows),
     );
     for x in rows {
@@ -674,6 +682,20 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("| 400 | 900 | 1.00x | – | – | 0 | – |"), "{md}");
+    }
+
+    #[test]
+    fn interleaved_latency_runs_say_so() {
+        assert!(!rendered().contains("loaded in turn"));
+        let run = RUN.replace(
+            r#""mode":"latency","#,
+            r#""mode":"latency","interleaved":3,"slice_ms":250.0,"#,
+        );
+        let md = render_records(&parse(&run).expect("valid JSON lines"));
+        assert!(
+            md.contains("the 3 servers of a protocol were loaded in turn, 250 ms at a time"),
+            "{md}"
+        );
     }
 
     #[test]
