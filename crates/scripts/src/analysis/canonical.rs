@@ -16,11 +16,17 @@
 //! Everything here fails closed: too big, too deep, unparsable, or a compressor that panics
 //! all give `None`, which the diff reads as "changed".
 
-use oxc_allocator::Allocator;
+use oxc_allocator::{Allocator, TakeIn};
+use oxc_ast::ast::{
+    BinaryOperator, Expression, ExpressionStatement, LogicalOperator, UnaryOperator,
+};
+use oxc_ast::builder::AstBuilder;
+use oxc_ast_visit::{walk_mut, VisitMut};
 use oxc_codegen::{Codegen, CodegenOptions};
 use oxc_minifier::{CompressOptions, CompressOptionsUnused, Compressor, TreeShakeOptions};
 use oxc_parser::{ParseOptions, Parser};
 use oxc_span::SourceType;
+use oxc_span::SPAN;
 
 use super::{on_big_stack, prescan};
 
@@ -102,12 +108,202 @@ fn compress_here(source: &str) -> Option<String> {
     }
     let mut program = ret.program;
     Compressor::new(&allocator).build(&mut program, options());
+    Canon {
+        builder: AstBuilder::new(&allocator),
+    }
+    .visit_program(&mut program);
     Some(
         Codegen::new()
             .with_options(CodegenOptions::minify())
             .build(&program)
             .code,
     )
+}
+
+/// Spellings that minifiers choose differently for the same test, brought to one, after
+/// compression (each rule keeps what the code does):
+///
+/// - `x !== void 0` is `typeof x < "u"` (esbuild's "is defined", which oxc writes for
+///   `typeof x !== "undefined"`), and `x === void 0` is `typeof x > "u"`. (They differ only
+///   for a name never declared, which `typeof` tolerates: not a difference of behaviour a
+///   change could hide anything in.)
+/// - `x === null || typeof x > "u"` is `x == null`, and `x !== null && typeof x < "u"` is
+///   `x != null`, as oxc writes them.
+/// - An equality with a constant on the left has it on the right (`1/0 === x` is
+///   `x === 1/0`): a constant runs nothing, so the order of evaluation is kept.
+/// - A statement `a || b`, whose value nobody reads, is `!a && b`, with a negated equality
+///   flipped (`x === -1 || f()` is `x !== -1 && f()`): compressors pick either.
+struct Canon<'a> {
+    builder: AstBuilder<'a>,
+}
+
+impl<'a> VisitMut<'a> for Canon<'a> {
+    fn visit_expression(&mut self, e: &mut Expression<'a>) {
+        walk_mut::walk_expression(self, e);
+        if let Expression::BinaryExpression(b) = e {
+            let b = &mut **b;
+            if b.operator.is_equality() && is_constant(&b.left) && !is_constant(&b.right) {
+                std::mem::swap(&mut b.left, &mut b.right);
+            }
+        }
+        self.defined_test(e);
+        self.nullish_test(e);
+    }
+
+    fn visit_expression_statement(&mut self, it: &mut ExpressionStatement<'a>) {
+        walk_mut::walk_expression_statement(self, it);
+        if let Expression::LogicalExpression(l) = &mut it.expression {
+            if l.operator == LogicalOperator::Or {
+                l.operator = LogicalOperator::And;
+                self.negate(&mut l.left);
+            }
+        }
+    }
+}
+
+impl<'a> Canon<'a> {
+    /// `x !== void 0` as `typeof x < "u"`, `x === void 0` as `typeof x > "u"`, and the long
+    /// forms with `"undefined"` as the short ones: oxc already writes a `typeof` test so,
+    /// and the strings stay those the compressor itself writes (the name check counts them).
+    fn defined_test(&mut self, e: &mut Expression<'a>) {
+        let Expression::BinaryExpression(b) = e else {
+            return;
+        };
+        let b = &mut **b;
+        let is_typeof = matches!(&b.left, Expression::UnaryExpression(t) if t.operator == UnaryOperator::Typeof);
+        let defined = match (&b.right, b.operator) {
+            (
+                Expression::UnaryExpression(v),
+                BinaryOperator::StrictInequality | BinaryOperator::StrictEquality,
+            ) if !is_typeof && v.operator == UnaryOperator::Void && is_constant(&v.argument) => {
+                b.operator == BinaryOperator::StrictInequality
+            }
+            (Expression::StringLiteral(s), op) if is_typeof && s.value.as_str() == "undefined" => {
+                match op {
+                    BinaryOperator::StrictInequality | BinaryOperator::Inequality => true,
+                    BinaryOperator::StrictEquality | BinaryOperator::Equality => false,
+                    _ => return,
+                }
+            }
+            _ => return,
+        };
+        if !is_typeof {
+            let tested = b.left.take_in(&self.builder);
+            b.left = Expression::new_unary_expression(
+                SPAN,
+                UnaryOperator::Typeof,
+                tested,
+                &self.builder,
+            );
+        }
+        b.right = Expression::new_string_literal(SPAN, "u", None, &self.builder);
+        b.operator = if defined {
+            BinaryOperator::LessThan
+        } else {
+            BinaryOperator::GreaterThan
+        };
+    }
+
+    /// `x === null || typeof x > "u"` as `x == null`, and `x !== null && typeof x < "u"` as
+    /// `x != null` (also with `(x = y)` first): what oxc writes for them, where esbuild
+    /// keeps the long form.
+    fn nullish_test(&mut self, e: &mut Expression<'a>) {
+        let Expression::LogicalExpression(l) = e else {
+            return;
+        };
+        let (null_op, typeof_op, loose) = match l.operator {
+            LogicalOperator::Or => (
+                BinaryOperator::StrictEquality,
+                BinaryOperator::GreaterThan,
+                BinaryOperator::Equality,
+            ),
+            LogicalOperator::And => (
+                BinaryOperator::StrictInequality,
+                BinaryOperator::LessThan,
+                BinaryOperator::Inequality,
+            ),
+            LogicalOperator::Coalesce => return,
+        };
+        let (Expression::BinaryExpression(n), Expression::BinaryExpression(t)) =
+            (&l.left, &l.right)
+        else {
+            return;
+        };
+        let tested = match (&t.left, &t.right) {
+            (Expression::UnaryExpression(u), Expression::StringLiteral(s))
+                if t.operator == typeof_op
+                    && u.operator == UnaryOperator::Typeof
+                    && s.value.as_str() == "u" =>
+            {
+                match &u.argument {
+                    Expression::Identifier(i) => i.name,
+                    _ => return,
+                }
+            }
+            _ => return,
+        };
+        let named = match &n.left {
+            Expression::Identifier(i) => i.name == tested,
+            Expression::AssignmentExpression(a) => {
+                a.operator == oxc_ast::ast::AssignmentOperator::Assign
+                    && a.left
+                        .get_identifier_name()
+                        .is_some_and(|name| name == tested)
+            }
+            _ => false,
+        };
+        if n.operator != null_op || !matches!(n.right, Expression::NullLiteral(_)) || !named {
+            return;
+        }
+        let mut test = l.left.take_in(&self.builder);
+        if let Expression::BinaryExpression(b) = &mut test {
+            b.operator = loose;
+        }
+        *e = test;
+    }
+
+    /// `e` replaced by its negation, as the compressor would write it.
+    fn negate(&mut self, e: &mut Expression<'a>) {
+        match e {
+            Expression::BinaryExpression(b) if b.operator.is_equality() => {
+                b.operator = match b.operator {
+                    BinaryOperator::StrictEquality => BinaryOperator::StrictInequality,
+                    BinaryOperator::StrictInequality => BinaryOperator::StrictEquality,
+                    BinaryOperator::Equality => BinaryOperator::Inequality,
+                    _ => BinaryOperator::Equality,
+                };
+            }
+            Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
+                *e = u.argument.take_in(&self.builder);
+            }
+            _ => {
+                let inner = e.take_in(&self.builder);
+                *e = Expression::new_unary_expression(
+                    SPAN,
+                    UnaryOperator::LogicalNot,
+                    inner,
+                    &self.builder,
+                );
+            }
+        }
+    }
+}
+
+/// Whether `e` is a constant: literals, and operators on constants (`1/0`, `-1`, `void 0`).
+fn is_constant(e: &Expression<'_>) -> bool {
+    match e {
+        Expression::NumericLiteral(_)
+        | Expression::StringLiteral(_)
+        | Expression::BooleanLiteral(_)
+        | Expression::NullLiteral(_)
+        | Expression::BigIntLiteral(_) => true,
+        Expression::TemplateLiteral(t) => t.expressions.is_empty(),
+        Expression::UnaryExpression(u) => {
+            u.operator != UnaryOperator::Delete && is_constant(&u.argument)
+        }
+        Expression::BinaryExpression(b) => is_constant(&b.left) && is_constant(&b.right),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -121,5 +317,69 @@ mod tests {
         let big = format!("var x = 1;{}", " ".repeat(MAX_CANONICAL_BYTES));
         assert!(compressed(&big).is_none());
         assert!(compressed("var x = 1;").is_some());
+    }
+
+    #[test]
+    fn minifiers_spellings_of_one_test_meet() {
+        let same = |a: &str, b: &str| {
+            let (ca, cb) = (compressed(a).unwrap(), compressed(b).unwrap());
+            assert_eq!(ca, cb, "{a} / {b}");
+        };
+        // esbuild's "is defined", and the source's.
+        same(
+            "function f(a){return a&&typeof a.getElementsByTagName<'u'&&a}",
+            "function f(a){return a&&a.getElementsByTagName!==undefined&&a}",
+        );
+        same(
+            "function f(g){if(typeof g>'u')throw TypeError('no')}",
+            "function f(g){if(typeof g==='undefined')throw TypeError('no')}",
+        );
+        // A constant on either side of an equality.
+        same(
+            "function f(u,o,i){return o>u||1/0===u&&1/0===i}",
+            "function f(u,o,i){return o>u||u===1/0&&i===1/0}",
+        );
+        // `||` and `&&` statements.
+        same(
+            "function f(i,a,b){(i=a.indexOf(1))===-1&&(i=b.indexOf(1))===-1}",
+            "function f(i,a,b){(i=a.indexOf(1))!==-1||(i=b.indexOf(1))!==-1}",
+        );
+        same("function f(a,g){a||g()}", "function f(a,g){if(!a)g()}");
+        // esbuild's long "is null or undefined".
+        same(
+            "function f(b,g){return b===null||typeof b>'u'||g(b)}",
+            "function f(b,g){return b==null||g(b)}",
+        );
+        same(
+            "function f(a,l){return(l=a)===null||typeof l>'u'?''+l:l.x}",
+            "function f(a,l){return(l=a)==null?''+l:l.x}",
+        );
+        same(
+            "function f(b,g){return b!==null&&b!==undefined&&g(b)}",
+            "function f(b,g){return b!=null&&g(b)}",
+        );
+        // What differs stays different.
+        let c = |s: &str| compressed(s).unwrap();
+        assert_ne!(
+            c("function f(a){return a.b!==void 0}"),
+            c("function f(a){return a.b===void 0}")
+        );
+        assert_ne!(c("function f(a,g){a&&g()}"), c("function f(a,g){a||g()}"));
+        assert_ne!(
+            c("function f(a,g){a()===1&&g()}"),
+            c("function f(a,g){a()!==1&&g()}")
+        );
+        assert_ne!(
+            c("function f(a){return typeof a<'u'}"),
+            c("function f(a){return typeof a<'v'}")
+        );
+        assert_ne!(
+            c("function f(a){return a.b!=null}"),
+            c("function f(a){return a.b!==void 0}")
+        );
+        assert_ne!(
+            c("function f(a,b){return a===null||typeof b>'u'}"),
+            c("function f(a,b){return a==null}")
+        );
     }
 }
