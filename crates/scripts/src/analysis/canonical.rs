@@ -129,8 +129,9 @@ fn compress_here(source: &str) -> Option<String> {
 ///   change could hide anything in.)
 /// - `x === null || typeof x > "u"` is `x == null`, and `x !== null && typeof x < "u"` is
 ///   `x != null`, as oxc writes them.
-/// - An equality with a constant on the left has it on the right (`1/0 === x` is
-///   `x === 1/0`): a constant runs nothing, so the order of evaluation is kept.
+/// - An equality or comparison with a constant on the left has it on the right (`1/0 === x`
+///   is `x === 1/0`, terser's `0 > r` is `r < 0`): a constant runs nothing, so the order of
+///   evaluation is kept.
 /// - A statement `a || b`, whose value nobody reads, is `!a && b`, with a negated equality
 ///   flipped (`x === -1 || f()` is `x !== -1 && f()`): compressors pick either.
 struct Canon<'a> {
@@ -142,8 +143,17 @@ impl<'a> VisitMut<'a> for Canon<'a> {
         walk_mut::walk_expression(self, e);
         if let Expression::BinaryExpression(b) = e {
             let b = &mut **b;
-            if b.operator.is_equality() && is_constant(&b.left) && !is_constant(&b.right) {
+            let mirrored = match b.operator {
+                op if op.is_equality() => Some(op),
+                BinaryOperator::LessThan => Some(BinaryOperator::GreaterThan),
+                BinaryOperator::GreaterThan => Some(BinaryOperator::LessThan),
+                BinaryOperator::LessEqualThan => Some(BinaryOperator::GreaterEqualThan),
+                BinaryOperator::GreaterEqualThan => Some(BinaryOperator::LessEqualThan),
+                _ => None,
+            };
+            if let Some(op) = mirrored.filter(|_| is_constant(&b.left) && !is_constant(&b.right)) {
                 std::mem::swap(&mut b.left, &mut b.right);
+                b.operator = op;
             }
         }
         self.defined_test(e);
@@ -339,6 +349,14 @@ mod tests {
             "function f(u,o,i){return o>u||1/0===u&&1/0===i}",
             "function f(u,o,i){return o>u||u===1/0&&i===1/0}",
         );
+        same(
+            "function f(r,g){return 0>r&&g()}",
+            "function f(r,g){return r<0&&g()}",
+        );
+        same(
+            "function f(r,g){return 2<=r.x&&g()}",
+            "function f(r,g){return r.x>=2&&g()}",
+        );
         // `||` and `&&` statements.
         same(
             "function f(i,a,b){(i=a.indexOf(1))===-1&&(i=b.indexOf(1))===-1}",
@@ -376,6 +394,10 @@ mod tests {
         assert_ne!(
             c("function f(a){return a.b!=null}"),
             c("function f(a){return a.b!==void 0}")
+        );
+        assert_ne!(
+            c("function f(r){return 0>r}"),
+            c("function f(r){return 0<r}")
         );
         assert_ne!(
             c("function f(a,b){return a===null||typeof b>'u'}"),
