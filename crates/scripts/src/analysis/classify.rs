@@ -748,6 +748,11 @@ fn reasons(f: &Features) -> Vec<String> {
         DECODED_NAME,
         HIDDEN_TEXT,
         BUILT_URL,
+        MARKUP_CODE,
+        SINK_RTC,
+        SINK_HINT,
+        CLIPBOARD,
+        SHELL_COMMAND,
     ] {
         if f.signals & bit != 0 {
             r.push(signals::describe(bit).to_owned());

@@ -81,8 +81,9 @@ pub const STORAGE_WRITE: Signals = 1 << 31;
 /// counterfeit payment form drawn by the script.
 pub const FAKE_FORM: Signals = 1 << 32;
 
-/// Reaches a property or method whose name is decoded at run time (`document[atob("...")]`):
-/// loader stubs hide even the `createElement` they call.
+/// Reaches a property or method whose name is decoded at run time (`document[atob("...")]`)
+/// or assembled from pieces (`window["ev" + "al"]`): loader stubs hide even the
+/// `createElement` they call.
 pub const DECODED_NAME: Signals = 1 << 33;
 /// A base64 string literal whose text is a URL or behaviour vocabulary (`"c2NyaXB0"` is
 /// `script`): the decoded text's own signals are recorded as well.
@@ -159,7 +160,7 @@ pub fn describe(bit: Signals) -> &'static str {
         FOCUS_SHIFT => "sends a window to the back",
         STORAGE_WRITE => "writes web storage",
         FAKE_FORM => "draws a form that asks for card data",
-        DECODED_NAME => "calls a method whose name is decoded at run time",
+        DECODED_NAME => "calls a method whose name is decoded or assembled at run time",
         HIDDEN_TEXT => "hides a URL or code words in base64 strings",
         BUILT_URL => "builds a destination host at run time",
         SINK_RTC => "opens a WebRTC peer connection or data channel",
@@ -404,6 +405,7 @@ fn markup_code(value: &str) -> Vec<&str> {
             .map_or(bytes.len(), |p| i + 3 + p);
         if name_end > i + 3 && bytes.get(name_end) == Some(&b'=') {
             handler = true;
+            break;
         }
     }
     if handler {
@@ -585,7 +587,7 @@ const COMMAND_SCAN_MAX: usize = 2048;
 
 /// [`SHELL_COMMAND`] for a string with the vocabulary of a command line that downloads and
 /// runs something (Proofpoint and Sucuri on ClickFix: PowerShell with `iex`/`iwr`, `mshta`
-/// with a URL, `cmd /c`, `rundll32`, `certutil`, `curl ... | sh`). No library puts these
+/// with a URL, `cmd /c`, `rundll32`, `certutil`, `curl ... | bash`). No library puts these
 /// in a string.
 fn command_signals(text: &str) -> Signals {
     const COMMAND: &[&str] = &[
