@@ -734,6 +734,7 @@ pub fn url_host(value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     #[test]
     fn hosts_come_out_of_urls() {
@@ -813,6 +814,57 @@ mod tests {
             (0, None)
         );
         assert_eq!(hidden_signals("<script></script>"), (0, None));
+    }
+
+    /// Pieces of markup, quotes, base64 and text, joined at random: the markup reader
+    /// slices by positions it found, so it must hold on any mix of them.
+    fn markup_soup() -> impl Strategy<Value = String> {
+        const PIECES: &[&str] = &[
+            "<script>",
+            "</script>",
+            "<script",
+            "<svg ",
+            " onload=",
+            " on",
+            "=",
+            "\"",
+            "'",
+            ">",
+            "<",
+            "eval(",
+            "atob(",
+            ")",
+            "fetch('https://a.invalid/')",
+            "Zm9vKCk=",
+            "aHR0cHM6Ly9iLmludmFsaWQv",
+            "ü",
+            "€",
+            " ",
+            "x",
+            "--a",
+            "powershell ",
+        ];
+        proptest::collection::vec(0..PIECES.len(), 0..40)
+            .prop_map(|ix| ix.into_iter().map(|i| PIECES[i]).collect::<String>())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hidden_signals_hold_on_any_markup(soup in markup_soup()) {
+            let first = hidden_signals(&soup);
+            proptest::prop_assert_eq!(first, hidden_signals(&soup));
+            let _ = string_signals(&soup);
+        }
+
+        #[test]
+        fn a_sink_in_a_handler_attribute_is_always_seen(
+            before in markup_soup().prop_filter("no quote", |s| !s.contains(['"', '\''])),
+        ) {
+            let markup = format!("{before}<img src=x onerror=\"navigator.sendBeacon('/c', 1)\">");
+            let (s, _) = hidden_signals(&markup);
+            proptest::prop_assert_ne!(s & MARKUP_CODE, 0);
+            proptest::prop_assert_ne!(s & SINK_BEACON, 0);
+        }
     }
 
     #[test]
