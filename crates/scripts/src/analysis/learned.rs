@@ -18,7 +18,7 @@ use super::signals::*;
 pub const NGRAM_BUCKETS: usize = 128;
 
 /// Semantic features, in [`SEMANTIC_NAMES`] order.
-pub const N_SEMANTIC: usize = 44;
+pub const N_SEMANTIC: usize = 49;
 
 /// Length of the feature vector: semantic features, then n-gram buckets.
 pub const DIM: usize = N_SEMANTIC + NGRAM_BUCKETS;
@@ -69,6 +69,11 @@ pub const SEMANTIC_NAMES: [&str; N_SEMANTIC] = [
     "hidden_name",
     "hidden_text",
     "built_url",
+    "remote_code",
+    "gated_loader",
+    "clipboard_command",
+    "markup_code",
+    "covert_channel",
 ];
 
 /// The model's parameters.
@@ -145,15 +150,29 @@ pub fn vector(f: &Features) -> [f64; DIM] {
         has(POPUP) * has(FOCUS_SHIFT | REDIRECT),
         // Field values written to web storage in code that also sends (staged skimmers).
         has(STORAGE_WRITE) * has(SRC_VALUE) * has(SINKS),
-        // A script or frame injected with a decoded source (loader stubs hide the URL, and
-        // sometimes the `createElement` they call).
-        has(SINK_INJECT | DECODED_NAME) * has(SINK_SRC_ATTR) * has(DECODE),
+        // A script or frame injected with a hidden source: decoded (loader stubs hide the
+        // URL, and sometimes the `createElement` they call), or read from a CSS custom
+        // property the site's stylesheet was given (Sansec on skimmers hiding in CSS).
+        has(SINK_INJECT | DECODED_NAME) * has(SINK_SRC_ATTR) * has(DECODE | STYLE_TEXT),
         // A method or property reached by a decoded name.
         has(DECODED_NAME),
         // Base64 literals that hide a URL or code words.
         has(HIDDEN_TEXT),
         // A destination host built at run time, with somewhere to send.
         has(BUILT_URL) * has(SINKS),
+        // Generated code run beside a channel that can deliver it (a socket, a request, a
+        // data channel): loaders that fetch their code and run it.
+        has(DYN_EVAL) * has(SINK_XHR | SINK_FETCH | SINK_WEBSOCKET | SINK_RTC),
+        // A script from a host that is not the site's, injected only for visitors who pass
+        // user-agent or referrer checks (SocGholish-style loader stubs; injected lures).
+        has(SINK_INJECT) * has(SINK_SRC_ATTR) * has(VISITOR_CHECK) * b(!f.new_hosts.is_empty()),
+        // A command line put on the clipboard (ClickFix fake CAPTCHAs).
+        has(CLIPBOARD) * has(SHELL_COMMAND),
+        // Markup written with script inside it (`<svg onload=...>`, a `<script>` body).
+        has(MARKUP_CODE),
+        // Channels a Content Security Policy's `connect-src` does not govern: WebRTC data
+        // channels and resource hints.
+        has(SINK_RTC | SINK_HINT),
     ];
     let mut x = [0.0; DIM];
     x[..N_SHARED].copy_from_slice(&shared_features(f));
@@ -200,6 +219,19 @@ pub const SIGNATURES: &[(&str, &[&str])] = &[
     (
         "field values staged in web storage and sent to a new host (staged skimmer)",
         &["staging", "storage_send", "new_host"],
+    ),
+    // Sansec on the WebRTC skimmer, RiskIQ on Grelos: code delivered over a socket or data
+    // channel and run, on checkout pages, as the loader stub above runs a script tag.
+    (
+        "code received over a network channel and run on checkout pages (loader)",
+        &["remote_code", "checkout"],
+    ),
+    // Proofpoint and Sucuri on ClickFix: a fake check that copies a command line to the
+    // clipboard and tells the visitor to paste it into the Run dialog. Nothing benign
+    // writes a command that downloads and runs code to a visitor's clipboard.
+    (
+        "a command line put on the clipboard (fake CAPTCHA, ClickFix)",
+        &["clipboard_command"],
     ),
 ];
 

