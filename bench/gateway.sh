@@ -60,7 +60,8 @@ if wants_parapet && [[ -z ${PARAPET_BIN:-} ]]; then
     fi
 fi
 # The revision the binaries were built from, now, not when the report is written.
-PARAPET_REV=$(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unknown)
+# PARAPET_REV names a prebuilt PARAPET_BIN's commit when the tree has moved on since.
+PARAPET_REV=${PARAPET_REV:-$(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unknown)}
 
 # --- temp dir, processes, cleanup ----------------------------------------------------
 start_tmp parapet-bench

@@ -31,7 +31,8 @@ install_missing "nginx nginx-light" "haproxy haproxy" "valgrind valgrind" "curl 
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 release_binaries
-REV=$(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unknown)
+# PARAPET_REV names a prebuilt PARAPET_BIN's commit when the tree has moved on since.
+REV=${PARAPET_REV:-$(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unknown)}
 
 start_tmp parapet-instr
 
