@@ -395,16 +395,21 @@ impl super::Parsed {
     }
 
     fn collect(&self, f: impl Fn(&super::normalize::Unit) -> &Vec<u32>) -> Vec<String> {
-        let mut out: Vec<String> = self
+        // Sorted and made unique as atoms, then copied: the same name is listed by many
+        // units, and an atom is one text (interned once), so unique atoms are unique texts.
+        let mut atoms: Vec<u32> = self
             .norm
             .units
             .iter()
             .filter(|u| u.parent.is_none())
-            .flat_map(|u| f(u).iter().map(|&a| self.norm.atom(a).to_owned()))
+            .flat_map(|u| f(u).iter().copied())
             .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
+        atoms.sort_unstable_by(|&a, &b| self.norm.atom(a).cmp(self.norm.atom(b)));
+        atoms.dedup();
+        atoms
+            .into_iter()
+            .map(|a| self.norm.atom(a).to_owned())
+            .collect()
     }
 }
 
