@@ -562,17 +562,17 @@ fn features_of(
         .iter()
         .map(|&i| p.norm.units[i].end - p.norm.units[i].start)
         .sum();
-    let mut hosts: Vec<String> = roots
+    // Sorted and made unique as atoms, then copied (an atom is one text, interned once).
+    let mut hosts: Vec<u32> = roots
         .iter()
-        .flat_map(|&i| {
-            p.norm.units[i]
-                .hosts
-                .iter()
-                .map(|&h| p.norm.atom(h).to_owned())
-        })
+        .flat_map(|&i| p.norm.units[i].hosts.iter().copied())
         .collect();
-    hosts.sort_unstable();
+    hosts.sort_unstable_by(|&a, &b| p.norm.atom(a).cmp(p.norm.atom(b)));
     hosts.dedup();
+    let hosts = hosts
+        .into_iter()
+        .map(|h| p.norm.atom(h).to_owned())
+        .collect();
     add_hosts(&mut f, hosts, site, baseline_hosts);
     f
 }

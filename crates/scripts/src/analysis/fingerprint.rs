@@ -10,7 +10,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::normalize::{Normalized, Tok, UnitKind};
-use super::{hex, Analysis, Family, SCHEME};
+use super::{Analysis, Family, SCHEME};
 
 /// The multiplier of [`UnitHasher::short`]'s mixing step.
 const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -369,9 +369,18 @@ pub(crate) fn atom_hashes(n: &Normalized) -> Vec<u64> {
         .collect()
 }
 
-/// A unit hash as printed: 16 hex digits.
+/// A unit hash as printed: 16 hex digits (as [`hex`](super::hex) of its big-endian bytes).
+///
+/// Written into an array and copied once: a fingerprint prints one per unit, and pushing
+/// the digits one `char` at a time onto a `String` cost more than the allocation.
 pub(crate) fn short_hex(h: u64) -> String {
-    hex(&h.to_be_bytes())
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut digits = [0u8; 16];
+    for (i, d) in digits.iter_mut().enumerate() {
+        *d = DIGITS[(h >> (60 - 4 * i)) as usize & 15];
+    }
+    // ASCII digits are always UTF-8: the default is never taken.
+    String::from_utf8(digits.to_vec()).unwrap_or_default()
 }
 
 impl super::Parsed {
@@ -386,22 +395,27 @@ impl super::Parsed {
     }
 
     fn collect(&self, f: impl Fn(&super::normalize::Unit) -> &Vec<u32>) -> Vec<String> {
-        let mut out: Vec<String> = self
+        // Sorted and made unique as atoms, then copied: the same name is listed by many
+        // units, and an atom is one text (interned once), so unique atoms are unique texts.
+        let mut atoms: Vec<u32> = self
             .norm
             .units
             .iter()
             .filter(|u| u.parent.is_none())
-            .flat_map(|u| f(u).iter().map(|&a| self.norm.atom(a).to_owned()))
+            .flat_map(|u| f(u).iter().copied())
             .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
+        atoms.sort_unstable_by(|&a, &b| self.norm.atom(a).cmp(self.norm.atom(b)));
+        atoms.dedup();
+        atoms
+            .into_iter()
+            .map(|a| self.norm.atom(a).to_owned())
+            .collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::analyse;
+    use super::super::{analyse, hex};
     use super::*;
 
     #[test]
@@ -417,6 +431,21 @@ mod tests {
         );
         assert_ne!(f1.normalized_hash, f2.normalized_hash);
         assert_eq!(f2.statements.len(), 3, "{:?}", f2.statements);
+    }
+
+    #[test]
+    fn short_hex_prints_as_hex_of_the_big_endian_bytes() {
+        for h in [
+            0,
+            1,
+            0xabc,
+            u64::MAX,
+            0x0123_4567_89ab_cdef,
+            0xf000_0000_0000_000f,
+        ] {
+            assert_eq!(short_hex(h), hex(&h.to_be_bytes()), "{h:x}");
+            assert_eq!(short_hex(h), format!("{h:016x}"));
+        }
     }
 
     #[test]

@@ -35,8 +35,12 @@ pub(crate) fn profile(n: &Normalized, roots: &[usize]) -> [f64; BUCKETS] {
 }
 
 /// Node-type 3-gram counts of the given units, hashed into `B` buckets.
+///
+/// Counted in integers and converted once: adding 1.0 to a float bucket waits for the
+/// previous addition to the same bucket (a float addition's latency, every n-gram), and
+/// whole counts below 2^53 are exactly the floats that adding 1.0 repeatedly gives.
 pub(crate) fn counts<const B: usize>(n: &Normalized, roots: &[usize]) -> [f64; B] {
-    let mut v = [0.0; B];
+    let mut v = [0u64; B];
     for &r in roots {
         let Some(u) = n.units.get(r) else { continue };
         // The last `N` node types, oldest first, and how many have been seen (up to `N`).
@@ -51,11 +55,12 @@ pub(crate) fn counts<const B: usize>(n: &Normalized, roots: &[usize]) -> [f64; B
                 let h = window.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
                     (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
                 });
-                v[(h % B as u64) as usize] += 1.0;
+                v[(h % B as u64) as usize] += 1;
             }
         }
     }
-    v
+    // A count is at most the number of tokens, far below 2^53: converted exactly.
+    v.map(|c| c as f64)
 }
 
 /// Counts in `A` buckets folded into `B` (`A` a multiple of `B`): the same as hashing into
