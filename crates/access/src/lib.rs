@@ -1069,6 +1069,7 @@ impl Access {
             r
         };
         let flow = match session::cookie(&req.headers, FLOW_COOKIE)
+            .and_then(|v| std::str::from_utf8(v).ok())
             .ok_or(CookieError::Malformed)
             .and_then(|v| self.cookies.open_flow(v, info.host, now))
         {

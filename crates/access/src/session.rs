@@ -94,11 +94,11 @@ pub struct CookieKey {
     /// Session cookies this key verified: MAC text -> (the whole cookie, its session). The
     /// whole value is compared on a hit, so an entry vouches only for the exact bytes it
     /// verified; expiry and host are still checked on every request.
-    verified: Mutex<HashMap<Box<str>, Verified>>,
+    verified: Mutex<HashMap<Box<[u8]>, Verified>>,
 }
 
 /// A cookie value this key verified, and its session.
-type Verified = (Box<str>, Arc<Session>);
+type Verified = (Box<[u8]>, Arc<Session>);
 
 impl CookieKey {
     pub fn new(key: Vec<u8>) -> Self {
@@ -155,11 +155,13 @@ impl CookieKey {
     /// checked and decoded again: most requests carry the cookie of the one before.
     pub fn open_session(
         &self,
-        value: &str,
+        value: impl AsRef<[u8]>,
         host: &str,
         now: u64,
     ) -> Result<Arc<Session>, CookieError> {
-        let mac = value.rsplit_once('.').map(|(_, mac)| mac);
+        let value = value.as_ref();
+        // The MAC is the last part, so it is found from the end.
+        let mac = memchr::memrchr(b'.', value).map(|i| &value[i + 1..]);
         let cached = mac.and_then(|mac| {
             let verified = self.verified.lock().ok()?;
             verified
@@ -170,7 +172,8 @@ impl CookieKey {
         let s = match cached {
             Some(s) => s,
             None => {
-                let s: Arc<Session> = Arc::new(self.open(SESSION_TAG, value)?);
+                let text = std::str::from_utf8(value).map_err(|_| CookieError::Malformed)?;
+                let s: Arc<Session> = Arc::new(self.open(SESSION_TAG, text)?);
                 if let (Some(mac), Ok(mut verified)) = (mac, self.verified.lock()) {
                     if verified.len() >= VERIFIED_SESSIONS {
                         verified.clear();
@@ -205,23 +208,29 @@ impl CookieKey {
     }
 }
 
-/// The value of cookie `name` in a request's `Cookie` headers, if any.
+/// The value of cookie `name` in a request's `Cookie` headers, if any, as bytes.
 ///
 /// The header lines are read as bytes: a session cookie is some 400 bytes, and validating
-/// the whole line as text first cost more than the rest of the check. Only the value found
-/// must be text; the cookie's own decoding checks it byte by byte anyway.
-pub fn cookie<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
+/// the whole line as text first cost more than the rest of the check. The session cookie's
+/// bytes are compared with those verified before, and a value is read as text only when it
+/// is decoded.
+pub fn cookie<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a [u8]> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .find_map(|line| {
             cookie_pairs(line.as_bytes()).find_map(|pair| {
                 let eq = memchr::memchr(b'=', pair)?;
-                (&pair[..eq] == name.as_bytes()).then(|| &pair[eq + 1..])
+                (&pair[..eq] == name.as_bytes()).then(|| trim_quotes(&pair[eq + 1..]))
             })
         })
-        .and_then(|v| std::str::from_utf8(v).ok())
-        .map(|v| v.trim_matches('"'))
+}
+
+/// `v` without the double quotes around it.
+fn trim_quotes(v: &[u8]) -> &[u8] {
+    let start = v.iter().position(|&b| b != b'"').unwrap_or(v.len());
+    let end = v.iter().rposition(|&b| b != b'"').map_or(start, |i| i + 1);
+    &v[start..end.max(start)]
 }
 
 /// The non-empty `;`-separated pairs of one `Cookie` header line, trimmed of spaces.
@@ -425,8 +434,8 @@ mod tests {
             http::header::COOKIE,
             "parapet_access_flow=f".parse().unwrap(),
         );
-        assert_eq!(cookie(&h, SESSION_COOKIE), Some("xyz"));
-        assert_eq!(cookie(&h, FLOW_COOKIE), Some("f"));
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some(&b"xyz"[..]));
+        assert_eq!(cookie(&h, FLOW_COOKIE), Some(&b"f"[..]));
         assert_eq!(cookie(&h, "c"), None);
 
         // Spaces, empty pairs, quotes, a name that only starts like ours, a pair without
@@ -439,13 +448,17 @@ mod tests {
             )
             .unwrap(),
         );
-        assert_eq!(cookie(&h, SESSION_COOKIE), Some("q"));
-        assert_eq!(cookie(&h, "parapet_accessory"), Some("no"));
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some(&b"q"[..]));
+        assert_eq!(cookie(&h, "parapet_accessory"), Some(&b"no"[..]));
         assert_eq!(cookie(&h, "junk"), None);
+        // Bytes: a value is read as text only when it is decoded.
+        assert_eq!(cookie(&h, "x"), Some(&b"\xff\xfe"[..]));
+        assert_eq!(trim_quotes(b"\"\"a\"\""), b"a");
+        assert_eq!(trim_quotes(b"\"\""), b"");
+        let k = CookieKey::new(vec![7; 32]);
         assert_eq!(
-            cookie(&h, "x"),
-            None,
-            "a value that is not text is no value"
+            k.open_session(b"s1.\xff.\xfe", "app.example", 1).err(),
+            Some(CookieError::Malformed)
         );
         let pairs: Vec<&[u8]> = cookie_pairs(b" ;a=1;;  b ; ").collect();
         assert_eq!(pairs, [&b"a=1"[..], b"b"]);
