@@ -522,16 +522,23 @@ fn word_signals(text: &str) -> Signals {
     // lower-cased text exactly where it matches the text ignoring ASCII case, and only where
     // the text has two bytes some word starts with.
     const STARTS: [u64; 1024] = starts(&LISTS);
+    scan_words(text, &LISTS, &STARTS)
+}
+
+/// The bits of the lists with a word somewhere in `text`, ignoring ASCII case; `starts`
+/// is [`starts`] of the lists, which skips every place no word begins at.
+fn scan_words(text: &str, lists: &[(&[&str], Signals)], starts: &[u64; 1024]) -> Signals {
+    let all = lists.iter().fold(0, |a, (_, bit)| a | bit);
     let mut s = 0;
     let bytes = text.as_bytes();
     for (i, pair) in bytes.windows(2).enumerate() {
         let key = usize::from(pair[0].to_ascii_lowercase()) << 8
             | usize::from(pair[1].to_ascii_lowercase());
-        if STARTS[key >> 6] & (1 << (key & 63)) == 0 {
+        if starts[key >> 6] & (1 << (key & 63)) == 0 {
             continue;
         }
         let rest = &bytes[i..];
-        for (words, bit) in LISTS {
+        for &(words, bit) in lists {
             if s & bit == 0
                 && words.iter().any(|w| {
                     rest.get(..w.len())
@@ -540,6 +547,9 @@ fn word_signals(text: &str) -> Signals {
             {
                 s |= bit;
             }
+        }
+        if s == all {
+            break;
         }
     }
     s
@@ -613,22 +623,7 @@ fn command_signals(text: &str) -> Signals {
     if text.len() < 6 || text.len() > COMMAND_SCAN_MAX {
         return 0;
     }
-    let bytes = text.as_bytes();
-    for (i, pair) in bytes.windows(2).enumerate() {
-        let key = usize::from(pair[0].to_ascii_lowercase()) << 8
-            | usize::from(pair[1].to_ascii_lowercase());
-        if STARTS[key >> 6] & (1 << (key & 63)) == 0 {
-            continue;
-        }
-        let rest = &bytes[i..];
-        if COMMAND.iter().any(|w| {
-            rest.get(..w.len())
-                .is_some_and(|r| r.eq_ignore_ascii_case(w.as_bytes()))
-        }) {
-            return SHELL_COMMAND;
-        }
-    }
-    0
+    scan_words(text, &LISTS, &STARTS)
 }
 
 /// Longest markup searched for a counterfeit card form.
