@@ -28,6 +28,7 @@ use oxc_parser::{ParseOptions, Parser};
 use oxc_span::SourceType;
 use oxc_span::SPAN;
 
+use super::normalize::is_literal_operand;
 use super::{on_big_stack, prescan};
 
 /// Largest script (each side) the diff compresses, in bytes. The second opinion costs about
@@ -299,20 +300,12 @@ impl<'a> Canon<'a> {
     }
 }
 
-/// Whether `e` is a constant: literals, and operators on constants (`1/0`, `-1`, `void 0`).
+/// Whether `e` is a constant: a literal operand as the normaliser reads one (`void 0`, `-1`,
+/// `undefined`), or operators on constants (`1/0`).
 fn is_constant(e: &Expression<'_>) -> bool {
     match e {
-        Expression::NumericLiteral(_)
-        | Expression::StringLiteral(_)
-        | Expression::BooleanLiteral(_)
-        | Expression::NullLiteral(_)
-        | Expression::BigIntLiteral(_) => true,
-        Expression::TemplateLiteral(t) => t.expressions.is_empty(),
-        Expression::UnaryExpression(u) => {
-            u.operator != UnaryOperator::Delete && is_constant(&u.argument)
-        }
         Expression::BinaryExpression(b) => is_constant(&b.left) && is_constant(&b.right),
-        _ => false,
+        e => is_literal_operand(e),
     }
 }
 

@@ -2170,7 +2170,7 @@ fn equality_operands<'b, 'a>(
 }
 
 /// A literal value (or `undefined`, `void 0`, `!0`): an operand without side effects.
-fn is_literal_operand(e: &Expression<'_>) -> bool {
+pub(super) fn is_literal_operand(e: &Expression<'_>) -> bool {
     match e {
         Expression::StringLiteral(_)
         | Expression::NumericLiteral(_)
