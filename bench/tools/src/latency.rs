@@ -368,12 +368,18 @@ pub async fn run(args: Args) -> Result<Value> {
     let slice = args.slice.as_nanos().max(1);
     let total =
         ((args.warmup + args.duration).as_secs_f64() * f64::from(n) * rate as f64).round() as u64;
-    let mut queues = Vec::with_capacity(specs.len());
+    // Each server has its own queue of intended send times and its own pool of workers.
     let mut txs = Vec::with_capacity(specs.len());
-    for _ in &specs {
+    let mut pools = Vec::with_capacity(specs.len());
+    for target in &targets {
         let (tx, rx) = unbounded_channel::<Instant>();
+        let queue = Arc::new(Mutex::new(rx));
         txs.push(tx);
-        queues.push(Arc::new(Mutex::new(rx)));
+        pools.push(
+            (0..args.connections)
+                .map(|_| tokio::spawn(worker(target.clone(), queue.clone(), record_from, deadline)))
+                .collect::<Vec<_>>(),
+        );
     }
     let pacer = std::thread::spawn(move || {
         for k in 0..total {
@@ -391,19 +397,6 @@ pub async fn run(args: Args) -> Result<Value> {
         }
     });
 
-    let mut pools = Vec::with_capacity(specs.len());
-    for (target, queue) in targets.iter().zip(&queues) {
-        let mut workers = Vec::new();
-        for _ in 0..args.connections {
-            workers.push(tokio::spawn(worker(
-                target.clone(),
-                queue.clone(),
-                record_from,
-                deadline,
-            )));
-        }
-        pools.push(workers);
-    }
     let pids: Vec<Option<u32>> = specs.iter().map(|s| s.pid).collect();
     let meters = tokio::spawn(async move {
         tokio::time::sleep_until(record_from.into()).await;

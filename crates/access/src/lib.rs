@@ -1283,7 +1283,7 @@ pub fn strip_own_cookies(headers: &mut HeaderMap) {
     for v in headers.get_all(http::header::COOKIE) {
         let mut rest = Vec::new();
         for pair in session::cookie_pairs(v.as_bytes()) {
-            let name = pair.split(|&b| b == b'=').next().unwrap_or_default();
+            let name = memchr::memchr(b'=', pair).map_or(pair, |eq| &pair[..eq]);
             if name != SESSION_COOKIE.as_bytes() && name != FLOW_COOKIE.as_bytes() {
                 if !rest.is_empty() {
                     rest.extend_from_slice(b"; ");

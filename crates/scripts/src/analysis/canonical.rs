@@ -18,7 +18,8 @@
 
 use oxc_allocator::{Allocator, TakeIn};
 use oxc_ast::ast::{
-    BinaryOperator, Expression, ExpressionStatement, LogicalOperator, UnaryOperator,
+    AssignmentOperator, BinaryOperator, Expression, ExpressionStatement, LogicalOperator,
+    UnaryOperator,
 };
 use oxc_ast::builder::AstBuilder;
 use oxc_ast_visit::{walk_mut, VisitMut};
@@ -256,7 +257,7 @@ impl<'a> Canon<'a> {
         let named = match &n.left {
             Expression::Identifier(i) => i.name == tested,
             Expression::AssignmentExpression(a) => {
-                a.operator == oxc_ast::ast::AssignmentOperator::Assign
+                a.operator == AssignmentOperator::Assign
                     && a.left
                         .get_identifier_name()
                         .is_some_and(|name| name == tested)
