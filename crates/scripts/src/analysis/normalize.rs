@@ -184,6 +184,13 @@ pub(crate) struct Normalizer<'s> {
     name_signals: Vec<Option<Signals>>,
     /// Open units, innermost last.
     open_units: Vec<usize>,
+    /// For each open unit, the signals of the code it keeps in strings (see
+    /// [`signals::code_text_signals`]): they count for the innermost unit around them that
+    /// runs code (`eval`, `Function`, a worker), and for none if none does.
+    latent: Vec<Signals>,
+    /// Functions that reverse the string they are given (`s => s.split("").reverse().join("")`),
+    /// by symbol id: a call of one on a constant is decoded.
+    reversers: HashSet<u32>,
     /// Inside an assignment target: `x.value = ...` writes a field, it does not read one.
     writing: bool,
     /// Inside the argument of something that runs or renders a string (`eval`,
@@ -233,6 +240,8 @@ impl<'s> Normalizer<'s> {
             interned: HashMap::default(),
             name_signals: Vec::new(),
             open_units: Vec::new(),
+            latent: Vec::new(),
+            reversers: HashSet::default(),
             writing: false,
             code_strings: false,
             constants: HashMap::default(),
@@ -450,6 +459,7 @@ impl<'s> Normalizer<'s> {
             hosts: Vec::new(),
         });
         self.open_units.push(self.out.units.len() - 1);
+        self.latent.push(0);
     }
 
     fn end_unit(&mut self) {
@@ -457,6 +467,18 @@ impl<'s> Normalizer<'s> {
             return;
         };
         self.out.units[u].end = self.out.toks.len();
+        let latent = self.latent.pop().unwrap_or(0);
+        if latent != 0 {
+            let unit = &mut self.out.units[u];
+            if unit.signals & (signals::DYN_EVAL | signals::WORKER) != 0 {
+                // Code kept in strings, in a unit that runs code: its behaviour is the unit's.
+                unit.signals |= latent;
+                unit.own_signals |= latent;
+                self.out.signals |= latent;
+            } else if let Some(outer) = self.latent.last_mut() {
+                *outer |= latent;
+            }
+        }
         let Some(&p) = self.open_units.last() else {
             return;
         };
@@ -480,6 +502,42 @@ impl<'s> Normalizer<'s> {
         }
     }
 
+    /// Signals of code kept in a string: the unit's own when the string is run where it
+    /// stands (`eval("...")`), else waiting for a unit around it that runs code.
+    fn code_text(&mut self, value: &str) {
+        let Some((s, host)) = signals::code_text_signals(value) else {
+            return;
+        };
+        if self.code_strings {
+            self.signal(s);
+        } else if let Some(latent) = self.latent.last_mut() {
+            *latent |= s;
+        }
+        if let Some(host) = host {
+            self.hidden_host(&host);
+        }
+    }
+
+    /// Text a script decodes from a constant at run time (a reversed string): what it
+    /// names, as if written plainly, with [`signals::DECODE`].
+    fn decoded_text(&mut self, text: &str) {
+        let mut s = signals::DECODE | signals::string_signals(text);
+        if is_identifier_name(text) {
+            s |= signals::name_signals(text);
+        }
+        let (hidden, host) = signals::hidden_signals(text);
+        s |= hidden;
+        if let Some(host) = host.or_else(|| signals::url_host(text)) {
+            s |= signals::HIDDEN_TEXT;
+            self.hidden_host(&host);
+        }
+        if s != signals::DECODE {
+            s |= signals::HIDDEN_TEXT;
+        }
+        self.signal(s);
+        self.code_text(text);
+    }
+
     /// A string literal's value: a host, a kept word, or its class.
     fn string_value(&mut self, value: &str) {
         self.signal(signals::string_signals(value));
@@ -490,6 +548,7 @@ impl<'s> Normalizer<'s> {
                 self.hidden_host(&host);
             }
         }
+        self.code_text(value);
         if self.code_strings {
             if let Some(host) = signals::url_host(value) {
                 self.host(&host);
@@ -1149,6 +1208,7 @@ impl<'s> Normalizer<'s> {
                 }
             }
             Expression::ParenthesizedExpression(p) => self.const_str(&p.expression),
+            Expression::CallExpression(c) => self.reversed_call(c),
             Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
                 let mut left = self.const_str(&b.left)?;
                 let right = self.const_str(&b.right)?;
@@ -1159,6 +1219,49 @@ impl<'s> Normalizer<'s> {
                 Some(left)
             }
             e => constant_string(e),
+        }
+    }
+
+    /// The text of a call that reverses a constant string: `"hctef".split("").reverse().join("")`,
+    /// or a call of a function that does so (`r("hctef")`), is `"fetch"`.
+    fn reversed_call(&self, c: &CallExpression<'_>) -> Option<String> {
+        let operand = match (reversed_operand(c), &c.callee, c.arguments.as_slice()) {
+            (Some(x), _, _) => x,
+            (None, Expression::Identifier(id), [arg]) if !self.reversers.is_empty() => {
+                let sym = id
+                    .reference_id
+                    .get()
+                    .and_then(|r| self.scoping.get_reference(r).symbol_id())?;
+                if !self.reversers.contains(&(sym.index() as u32)) {
+                    return None;
+                }
+                arg.as_expression()?
+            }
+            _ => return None,
+        };
+        Some(self.const_str(operand)?.chars().rev().collect())
+    }
+
+    /// Records `sym` as a reverser when `f` is one.
+    fn note_reverser(&mut self, sym: Option<oxc_syntax::symbol::SymbolId>, f: &Expression<'_>) {
+        let Some(sym) = sym else {
+            return;
+        };
+        let reverses = match f {
+            Expression::FunctionExpression(f) => f
+                .body
+                .as_ref()
+                .is_some_and(|b| reverses_parameter(&f.params, returned(&b.statements))),
+            Expression::ArrowFunctionExpression(a) => match &a.body {
+                ArrowFunctionBody::FunctionBody(b) => {
+                    reverses_parameter(&a.params, returned(&b.statements))
+                }
+                body => reverses_parameter(&a.params, body.as_expression()),
+            },
+            _ => false,
+        };
+        if reverses {
+            self.reversers.insert(sym.index() as u32);
         }
     }
 
@@ -1556,6 +1659,9 @@ impl<'a> Visit<'a> for Normalizer<'_> {
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         self.open(AstType::CallExpression);
         self.call_signals(it);
+        if let Some(text) = self.reversed_call(it) {
+            self.decoded_text(&text);
+        }
         self.visit_expression(&it.callee);
         let outer = self.code_strings;
         self.code_strings = outer || runs_strings(&it.callee);
@@ -1663,6 +1769,13 @@ impl<'a> Visit<'a> for Normalizer<'_> {
     fn visit_hashbang(&mut self, _it: &Hashbang<'a>) {}
 
     fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
+        if let (Some(id), Some(body)) = (&it.id, &it.body) {
+            if it.is_declaration() && reverses_parameter(&it.params, returned(&body.statements)) {
+                if let Some(sym) = id.symbol_id.get() {
+                    self.reversers.insert(sym.index() as u32);
+                }
+            }
+        }
         self.begin_unit(UnitKind::Function, it.span);
         walk::walk_function(self, it, flags);
         self.end_unit();
@@ -1721,6 +1834,13 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             self.visit_variable_declarator(decl);
             self.close();
         }
+    }
+
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init) {
+            self.note_reverser(id.symbol_id.get(), init);
+        }
+        walk::walk_variable_declarator(self, it);
     }
 
     fn visit_if_statement(&mut self, it: &IfStatement<'a>) {
@@ -1810,9 +1930,12 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                     }
                     // `window["ev" + "al"]`: a name assembled from pieces is hidden as a
                     // decoded one is. Its signals are recorded; the tokens stay as written.
-                    let assembled = matches!(&m.expression, Expression::BinaryExpression(_))
-                        .then(|| self.const_str(&m.expression))
-                        .flatten();
+                    let assembled = matches!(
+                        &m.expression,
+                        Expression::BinaryExpression(_) | Expression::CallExpression(_)
+                    )
+                    .then(|| self.const_str(&m.expression))
+                    .flatten();
                     if let Some(name) = assembled {
                         if is_identifier_name(&name) {
                             self.signal(signals::name_signals(&name) | signals::DECODED_NAME);
@@ -2084,6 +2207,79 @@ fn runs_strings(callee: &Expression<'_>) -> bool {
         ),
         _ => false,
     }
+}
+
+/// The string a call reverses: `x` of `x.split("").reverse().join("")`,
+/// `[...x].reverse().join("")` or `Array.from(x).reverse().join("")`.
+fn reversed_operand<'b, 'a>(join: &'b CallExpression<'a>) -> Option<&'b Expression<'a>> {
+    // `""` or ``` `` ``` (minifiers write either).
+    let is_empty_string = |a: Option<&Argument<'_>>| {
+        a.and_then(|a| a.as_expression())
+            .and_then(constant_string)
+            .is_some_and(|v| v.is_empty())
+    };
+    let Expression::StaticMemberExpression(j) = &join.callee else {
+        return None;
+    };
+    if j.property.name != "join"
+        || join.arguments.len() != 1
+        || !is_empty_string(join.arguments.first())
+    {
+        return None;
+    }
+    let Expression::CallExpression(reverse) = &j.object else {
+        return None;
+    };
+    let Expression::StaticMemberExpression(r) = &reverse.callee else {
+        return None;
+    };
+    if r.property.name != "reverse" || !reverse.arguments.is_empty() {
+        return None;
+    }
+    match &r.object {
+        Expression::CallExpression(split) => {
+            let Expression::StaticMemberExpression(s) = &split.callee else {
+                return None;
+            };
+            match (
+                s.property.name.as_str(),
+                &s.object,
+                split.arguments.as_slice(),
+            ) {
+                ("split", x, [arg]) if is_empty_string(Some(arg)) => Some(x),
+                ("from", Expression::Identifier(a), [arg]) if a.name == "Array" => {
+                    arg.as_expression()
+                }
+                _ => None,
+            }
+        }
+        Expression::ArrayExpression(a) => match a.elements.as_slice() {
+            [ArrayExpressionElement::SpreadElement(x)] => Some(&x.argument),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// What a function body of one statement returns.
+fn returned<'b, 'a>(body: &'b [Statement<'a>]) -> Option<&'b Expression<'a>> {
+    match body {
+        [Statement::ReturnStatement(r)] => r.argument.as_ref(),
+        _ => None,
+    }
+}
+
+/// Whether a function of one plain parameter returns that parameter reversed (see
+/// [`reversed_operand`]).
+fn reverses_parameter(params: &FormalParameters<'_>, returned: Option<&Expression<'_>>) -> bool {
+    let [param] = params.items.as_slice() else {
+        return false;
+    };
+    let BindingPattern::BindingIdentifier(p) = &param.pattern else {
+        return false;
+    };
+    matches!(returned, Some(Expression::CallExpression(c))
+        if matches!(reversed_operand(c), Some(Expression::Identifier(x)) if x.name == p.name))
 }
 
 /// `atob(...)`, `String.fromCharCode(...)`, `unescape(...)`: a value decoded at run time.

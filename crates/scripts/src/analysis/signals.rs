@@ -431,10 +431,78 @@ fn quoted_pieces(text: &str) -> Vec<&str> {
     out
 }
 
-/// The signals of code found as text (in markup or decoded from base64), read by its words
-/// as the lexical fallback reads a script that does not parse, with its quoted strings
-/// looked through for hidden text (`depth` more layers), and the first URL host it names.
+/// Shortest and longest string literal read as code when it looks like code.
+const CODE_TEXT_MIN: usize = 12;
+const CODE_TEXT_MAX: usize = 64 * 1024;
+
+/// Whether a string looks like JavaScript: a call (a name right before `(`) and a statement
+/// or block mark (`;`, `{`, `}`). Error messages and prose rarely have both.
+fn looks_like_code(value: &str) -> bool {
+    let b = value.as_bytes();
+    (CODE_TEXT_MIN..=CODE_TEXT_MAX).contains(&b.len())
+        && memchr::memchr3(b';', b'{', b'}', b).is_some()
+        && memchr::memchr_iter(b'(', b).any(|i| {
+            i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'$')
+        })
+}
+
+/// The signals of a string literal that looks like code, read as [`code_signals`] reads
+/// decoded code, with [`HIDDEN_TEXT`], and the first URL host it names; `None` for other
+/// strings and for code that names nothing the vocabulary knows. Loaders keep code in
+/// strings (`String.raw` template pieces, lines joined into a worker's `Blob`) and run
+/// them with `Function` or a worker; the normaliser counts these signals only where the
+/// code that holds the strings also runs code.
+pub fn code_text_signals(value: &str) -> Option<(Signals, Option<String>)> {
+    if !looks_like_code(value) {
+        return None;
+    }
+    let (s, host) = code_signals(value, HIDDEN_DEPTH);
+    (s != 0 || host.is_some()).then_some((s | HIDDEN_TEXT, host))
+}
+
+/// `code` with the joints of split string literals closed: `"fe"+"tch"` (also with
+/// spaces, or single quotes) becomes `"fetch"`, so that names and URLs assembled from
+/// pieces inside code kept as text read as they run.
+fn close_joints(code: &str) -> std::borrow::Cow<'_, str> {
+    if !code.contains('+') {
+        return code.into();
+    }
+    let b = code.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let q = b[i];
+        if q == b'"' || q == b'\'' {
+            // A closing quote, `+` between optional spaces, and the same opening quote.
+            let mut j = i + 1;
+            while b.get(j) == Some(&b' ') {
+                j += 1;
+            }
+            if b.get(j) == Some(&b'+') {
+                j += 1;
+                while b.get(j) == Some(&b' ') {
+                    j += 1;
+                }
+                if b.get(j) == Some(&q) {
+                    i = j + 1;
+                    continue;
+                }
+            }
+        }
+        out.push(q);
+        i += 1;
+    }
+    // Only ASCII quotes, spaces and `+` were removed: still UTF-8.
+    String::from_utf8(out).map_or(code.into(), Into::into)
+}
+
+/// The signals of code found as text (in markup, decoded from base64, or kept in strings),
+/// read by its words as the lexical fallback reads a script that does not parse (names,
+/// event names, and the card, checkout and miner vocabulary), with its quoted strings looked
+/// through for hidden text (`depth` more layers), and the first URL host it names.
 fn code_signals(code: &str, depth: u8) -> (Signals, Option<String>) {
+    let code = close_joints(code);
+    let code = code.as_ref();
     let mut s = 0;
     for word in code.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$')) {
         if !word.is_empty() {
