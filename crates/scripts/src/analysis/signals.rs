@@ -85,8 +85,9 @@ pub const FAKE_FORM: Signals = 1 << 32;
 /// or assembled from pieces (`window["ev" + "al"]`): loader stubs hide even the
 /// `createElement` they call.
 pub const DECODED_NAME: Signals = 1 << 33;
-/// A base64 string literal whose text is a URL or behaviour vocabulary (`"c2NyaXB0"` is
-/// `script`): the decoded text's own signals are recorded as well.
+/// Text that hides a URL, behaviour vocabulary or code: a base64 string literal
+/// (`"c2NyaXB0"` is `script`), a reversed constant (`r("hctef")`), or code kept in strings
+/// that the code around them runs. The hidden text's own signals are recorded as well.
 pub const HIDDEN_TEXT: Signals = 1 << 34;
 /// Builds a URL whose host is computed at run time (`"https://" + cfg.h`): the destination
 /// is no constant a reader (or the baseline's host list) can see.
@@ -161,7 +162,7 @@ pub fn describe(bit: Signals) -> &'static str {
         STORAGE_WRITE => "writes web storage",
         FAKE_FORM => "draws a form that asks for card data",
         DECODED_NAME => "calls a method whose name is decoded or assembled at run time",
-        HIDDEN_TEXT => "hides a URL or code words in base64 strings",
+        HIDDEN_TEXT => "hides a URL or code words (base64, reversed strings, code kept in strings)",
         BUILT_URL => "builds a destination host at run time",
         SINK_RTC => "opens a WebRTC peer connection or data channel",
         SINK_HINT => "adds a prefetch or DNS-prefetch hint",
