@@ -3,7 +3,6 @@
 //! JWKS. A signed token is cached per session and application until half its lifetime has
 //! passed, so signing costs nothing on most requests.
 
-use std::collections::HashMap;
 use std::io::Write as _;
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
@@ -15,6 +14,7 @@ use base64::Engine as _;
 use http::HeaderValue;
 use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AccessError;
@@ -296,7 +296,9 @@ impl Signer {
 /// Signed tokens per session, for one application.
 #[derive(Default)]
 pub struct TokenCache {
-    map: Mutex<HashMap<Box<str>, (HeaderValue, u64, u16)>>,
+    /// By session id. Ids are random and made by Parapet (a session is only read from a
+    /// cookie whose MAC verified), so a fast unkeyed hash is safe.
+    map: Mutex<FxHashMap<Box<str>, (HeaderValue, u64, u16)>>,
 }
 
 impl TokenCache {

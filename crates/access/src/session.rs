@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
+use rustc_hash::FxHashMap;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use sha2::Sha256;
 
@@ -93,8 +94,10 @@ pub struct CookieKey {
     key: Vec<u8>,
     /// Session cookies this key verified: MAC text -> (the whole cookie, its session). The
     /// whole value is compared on a hit, so an entry vouches only for the exact bytes it
-    /// verified; expiry and host are still checked on every request.
-    verified: Mutex<HashMap<Box<[u8]>, Verified>>,
+    /// verified; expiry and host are still checked on every request. A fast unkeyed hash is
+    /// safe here: only MACs this key made are ever inserted, and nobody without the key
+    /// can choose them to collide.
+    verified: Mutex<FxHashMap<Box<[u8]>, Verified>>,
 }
 
 /// A cookie value this key verified, and its session.
@@ -104,7 +107,7 @@ impl CookieKey {
     pub fn new(key: Vec<u8>) -> Self {
         CookieKey {
             key,
-            verified: Mutex::new(HashMap::new()),
+            verified: Mutex::new(FxHashMap::default()),
         }
     }
 
