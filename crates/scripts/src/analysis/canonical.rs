@@ -136,6 +136,13 @@ fn compress_here(source: &str) -> Option<String> {
 ///   evaluation is kept.
 /// - A statement `a || b`, whose value nobody reads, is `!a && b`, with a negated equality
 ///   flipped (`x === -1 || f()` is `x !== -1 && f()`): compressors pick either.
+/// - Where a value is thrown away (a statement; every element of a sequence but the last),
+///   what only shapes the value goes: `!x` is `x`, an equality is `===` or `==` whichever
+///   it was negated from, `typeof x < "u"` is `typeof x > "u"` (the same operands are
+///   evaluated, in the same order, with the same coercions); the right side of `&&`, `||`
+///   and `??`, and both branches of `?:`, are thrown away in turn. Then `x != null ||
+///   (x = e)` and `x == null && (x = e)` are `x ??= e`, as oxc writes it and esbuild does
+///   not.
 struct Canon<'a> {
     builder: AstBuilder<'a>,
 }
@@ -160,6 +167,12 @@ impl<'a> VisitMut<'a> for Canon<'a> {
         }
         self.defined_test(e);
         self.nullish_test(e);
+        if let Expression::SequenceExpression(seq) = e {
+            let n = seq.expressions.len();
+            for x in seq.expressions.iter_mut().take(n.saturating_sub(1)) {
+                self.discard(x);
+            }
+        }
     }
 
     fn visit_expression_statement(&mut self, it: &mut ExpressionStatement<'a>) {
@@ -170,6 +183,7 @@ impl<'a> VisitMut<'a> for Canon<'a> {
                 self.negate(&mut l.left);
             }
         }
+        self.discard(&mut it.expression);
     }
 }
 
@@ -274,6 +288,79 @@ impl<'a> Canon<'a> {
         *e = test;
     }
 
+    /// `e`, whose value nobody reads, with what only shapes that value taken away (see
+    /// [`Canon`]).
+    fn discard(&mut self, e: &mut Expression<'a>) {
+        if self.nullish_assignment(e) {
+            return;
+        }
+        match e {
+            Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
+                *e = u.argument.take_in(&self.builder);
+                self.discard(e);
+            }
+            Expression::LogicalExpression(l) => self.discard(&mut l.right),
+            Expression::ConditionalExpression(c) => {
+                self.discard(&mut c.consequent);
+                self.discard(&mut c.alternate);
+            }
+            Expression::SequenceExpression(seq) => {
+                for x in seq.expressions.iter_mut() {
+                    self.discard(x);
+                }
+            }
+            Expression::BinaryExpression(b) => match b.operator {
+                BinaryOperator::StrictInequality => b.operator = BinaryOperator::StrictEquality,
+                BinaryOperator::Inequality => b.operator = BinaryOperator::Equality,
+                BinaryOperator::LessThan
+                    if matches!(&b.left, Expression::UnaryExpression(t) if t.operator == UnaryOperator::Typeof)
+                        && matches!(&b.right, Expression::StringLiteral(s) if s.value.as_str() == "u") =>
+                {
+                    b.operator = BinaryOperator::GreaterThan;
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+
+    /// `x != null || (x = e)` and `x == null && (x = e)`, whose value nobody reads, as
+    /// `x ??= e`; whether `e` was one.
+    fn nullish_assignment(&mut self, e: &mut Expression<'a>) -> bool {
+        let Expression::LogicalExpression(l) = e else {
+            return false;
+        };
+        let wanted = match l.operator {
+            LogicalOperator::Or => BinaryOperator::Inequality,
+            LogicalOperator::And => BinaryOperator::Equality,
+            LogicalOperator::Coalesce => return false,
+        };
+        let (Expression::BinaryExpression(test), Expression::AssignmentExpression(a)) =
+            (&l.left, &l.right)
+        else {
+            return false;
+        };
+        let tested = match (&test.left, &test.right) {
+            (Expression::Identifier(x), Expression::NullLiteral(_))
+            | (Expression::NullLiteral(_), Expression::Identifier(x)) => x.name,
+            _ => return false,
+        };
+        if test.operator != wanted
+            || a.operator != AssignmentOperator::Assign
+            || a.left
+                .get_identifier_name()
+                .is_none_or(|name| name != tested)
+        {
+            return false;
+        }
+        let mut assignment = l.right.take_in(&self.builder);
+        if let Expression::AssignmentExpression(a) = &mut assignment {
+            a.operator = AssignmentOperator::LogicalNullish;
+        }
+        *e = assignment;
+        true
+    }
+
     /// `e` replaced by its negation, as the compressor would write it.
     fn negate(&mut self, e: &mut Expression<'a>) {
         match e {
@@ -287,6 +374,20 @@ impl<'a> Canon<'a> {
             }
             Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
                 *e = u.argument.take_in(&self.builder);
+            }
+            // `typeof x` is never the string "u": `<` and `>` are each other's negation.
+            Expression::BinaryExpression(b)
+                if matches!(
+                    b.operator,
+                    BinaryOperator::LessThan | BinaryOperator::GreaterThan
+                ) && matches!(&b.left, Expression::UnaryExpression(t) if t.operator == UnaryOperator::Typeof)
+                    && matches!(&b.right, Expression::StringLiteral(s) if s.value.as_str() == "u") =>
+            {
+                b.operator = if b.operator == BinaryOperator::LessThan {
+                    BinaryOperator::GreaterThan
+                } else {
+                    BinaryOperator::LessThan
+                };
             }
             _ => {
                 let inner = e.take_in(&self.builder);
@@ -370,8 +471,31 @@ mod tests {
             "function f(b,g){return b!==null&&b!==undefined&&g(b)}",
             "function f(b,g){return b!=null&&g(b)}",
         );
+        // Values thrown away.
+        same(
+            "function f(o,n,a,b){typeof(o=a.get(n))>'u'&&typeof(o=b(n))>'u'}",
+            "function f(o,n,a,b){typeof(o=a.get(n))<'u'||typeof(o=b(n))<'u'}",
+        );
+        same(
+            "function f(p,d,g,h){for(;;){if(g[p])d=g[p];else n??=h(),d=g[p+1];d.x()}var n}",
+            "function f(p,d,g,h){for(;;){if(g[p])d=g[p];else n!=null||(n=h()),d=g[p+1];d.x()}var n}",
+        );
+        same(
+            "function f(a,g){g(a),a.x}",
+            "function f(a,g){g(a)===void 0,a.x}",
+        );
         // What differs stays different.
         let c = |s: &str| compressed(s).unwrap();
+        assert_ne!(
+            c("function f(a,g){return a===g()&&g()}"),
+            c("function f(a,g){return a!==g()&&g()}"),
+            "a value that is read keeps its test"
+        );
+        assert_ne!(
+            c("function f(a,g){a!==g()&&g()}"),
+            c("function f(a,g){a===g()&&g()}"),
+            "a test that decides what runs is kept"
+        );
         assert_ne!(
             c("function f(a){return a.b!==void 0}"),
             c("function f(a){return a.b===void 0}")
