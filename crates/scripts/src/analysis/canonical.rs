@@ -18,8 +18,8 @@
 
 use oxc_allocator::{Allocator, TakeIn};
 use oxc_ast::ast::{
-    AssignmentOperator, BinaryOperator, Expression, ExpressionStatement, LogicalOperator,
-    UnaryOperator,
+    AssignmentOperator, BinaryOperator, Expression, ExpressionStatement, IfStatement,
+    LogicalOperator, UnaryOperator,
 };
 use oxc_ast::builder::AstBuilder;
 use oxc_ast_visit::{walk_mut, VisitMut};
@@ -143,6 +143,9 @@ fn compress_here(source: &str) -> Option<String> {
 ///   and `??`, and both branches of `?:`, are thrown away in turn. Then `x != null ||
 ///   (x = e)` and `x == null && (x = e)` are `x ??= e`, as oxc writes it and esbuild does
 ///   not.
+/// - `a || b ? x : y`, where `a` and `b` are tests whose negation costs no `!` (equalities,
+///   `typeof x < "u"`), is `!a && !b ? y : x` (De Morgan, branches swapped); so is an `if`
+///   with an `else`. The same operands run in the same order either way.
 struct Canon<'a> {
     builder: AstBuilder<'a>,
 }
@@ -167,10 +170,25 @@ impl<'a> VisitMut<'a> for Canon<'a> {
         }
         self.defined_test(e);
         self.nullish_test(e);
+        if let Expression::ConditionalExpression(c) = e {
+            let c = &mut **c;
+            if self.conjunction_of(&mut c.test) {
+                std::mem::swap(&mut c.consequent, &mut c.alternate);
+            }
+        }
         if let Expression::SequenceExpression(seq) = e {
             let n = seq.expressions.len();
             for x in seq.expressions.iter_mut().take(n.saturating_sub(1)) {
                 self.discard(x);
+            }
+        }
+    }
+
+    fn visit_if_statement(&mut self, it: &mut IfStatement<'a>) {
+        walk_mut::walk_if_statement(self, it);
+        if let Some(alternate) = &mut it.alternate {
+            if self.conjunction_of(&mut it.test) {
+                std::mem::swap(&mut it.consequent, alternate);
             }
         }
     }
@@ -361,6 +379,38 @@ impl<'a> Canon<'a> {
         true
     }
 
+    /// A disjunction of tests that negate without a `!` (see [`negates_plainly`]) turned into
+    /// the conjunction of their negations, which is its negation; whether it was one.
+    fn conjunction_of(&mut self, e: &mut Expression<'a>) -> bool {
+        fn plain_disjunction(e: &Expression<'_>) -> bool {
+            match e {
+                Expression::LogicalExpression(l) if l.operator == LogicalOperator::Or => {
+                    plain_disjunction(&l.left) && plain_disjunction(&l.right)
+                }
+                e => negates_plainly(e),
+            }
+        }
+        if !matches!(e, Expression::LogicalExpression(l) if l.operator == LogicalOperator::Or)
+            || !plain_disjunction(e)
+        {
+            return false;
+        }
+        self.de_morgan(e);
+        true
+    }
+
+    /// `a || b || ...` as `!a && !b && ...`, each test negated plainly.
+    fn de_morgan(&mut self, e: &mut Expression<'a>) {
+        match e {
+            Expression::LogicalExpression(l) if l.operator == LogicalOperator::Or => {
+                l.operator = LogicalOperator::And;
+                self.de_morgan(&mut l.left);
+                self.de_morgan(&mut l.right);
+            }
+            e => self.negate(e),
+        }
+    }
+
     /// `e` replaced by its negation, as the compressor would write it.
     fn negate(&mut self, e: &mut Expression<'a>) {
         match e {
@@ -400,6 +450,19 @@ impl<'a> Canon<'a> {
             }
         }
     }
+}
+
+/// Whether a test's negation needs no `!`: an equality, or `typeof x < "u"` / `> "u"`.
+fn negates_plainly(e: &Expression<'_>) -> bool {
+    let Expression::BinaryExpression(b) = e else {
+        return false;
+    };
+    b.operator.is_equality()
+        || (matches!(
+            b.operator,
+            BinaryOperator::LessThan | BinaryOperator::GreaterThan
+        ) && matches!(&b.left, Expression::UnaryExpression(t) if t.operator == UnaryOperator::Typeof)
+            && matches!(&b.right, Expression::StringLiteral(s) if s.value.as_str() == "u"))
 }
 
 /// Whether `e` is a constant: a literal operand as the normaliser reads one (`void 0`, `-1`,
@@ -484,8 +547,21 @@ mod tests {
             "function f(a,g){g(a),a.x}",
             "function f(a,g){g(a)===void 0,a.x}",
         );
+        // A disjunction of plain tests, negated with its branches swapped.
+        same(
+            "function f(o,n,a,b){var t;return typeof(t=a.get(o,n))>'u'&&typeof(t=b(o,n))>'u'?void 0:t}",
+            "function f(o,n,a,b){var t;return typeof(t=a.get(o,n))<'u'||typeof(t=b(o,n))<'u'?t:void 0}",
+        );
+        same(
+            "function f(a,b,g,h){if(a===1&&b!==2)g();else h()}",
+            "function f(a,b,g,h){if(a!==1||b===2)h();else g()}",
+        );
         // What differs stays different.
         let c = |s: &str| compressed(s).unwrap();
+        assert_ne!(
+            c("function f(a,b){return a===1||b===2?a:b}"),
+            c("function f(a,b){return a===1||b===2?b:a}")
+        );
         assert_ne!(
             c("function f(a,g){return a===g()&&g()}"),
             c("function f(a,g){return a!==g()&&g()}"),
