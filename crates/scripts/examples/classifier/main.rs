@@ -111,10 +111,10 @@ fn run() -> Result<(), String> {
             let versions: usize = libraries.iter().map(|l| l.versions.len()).sum();
             let about = format!(
                 "Trained on {} samples: {} libraries at {versions} versions (bench/corpus/npm.tsv), \
-                 {} families\n(testdata/families){}, and the hand-written corpus's tuning and seen splits.",
-                corpus.samples.len(),
+                 {} families\n(testdata/families, less untrained.txt){}, and the hand-written corpus's tuning and seen splits.",
+                corpus.samples.iter().filter(|s| s.trained).count(),
                 libraries.len(),
-                families.len(),
+                families.iter().filter(|f| f.trained).count(),
                 if cosmetic { ", cosmetic variants included" } else { "" }
             );
             print!("{}", learned::render(&model, &about));

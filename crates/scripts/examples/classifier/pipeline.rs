@@ -132,6 +132,9 @@ pub struct Family {
     pub name: String,
     pub category: String,
     pub variants: Vec<(String, String)>,
+    /// Whether models are trained on it: families listed in `testdata/families/untrained.txt`
+    /// are only ever scored (held out in every fold, and left out of the shipped model).
+    pub trained: bool,
 }
 
 /// Reads `testdata/families` (only those named, when `only` is not empty).
@@ -144,6 +147,13 @@ pub fn families(only: &[&str]) -> Result<Vec<Family>, String> {
         .join("testdata/families");
     let index = std::fs::read_to_string(root.join("families.tsv"))
         .map_err(|e| format!("families.tsv: {e}"))?;
+    let untrained = std::fs::read_to_string(root.join("untrained.txt"))
+        .map_err(|e| format!("untrained.txt: {e}"))?;
+    let untrained: Vec<&str> = untrained
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .collect();
     let mut out = Vec::new();
     for line in index
         .lines()
@@ -175,7 +185,14 @@ pub fn families(only: &[&str]) -> Result<Vec<Family>, String> {
             name: name.to_owned(),
             category: category.to_owned(),
             variants,
+            trained: !untrained.contains(&name),
         });
+    }
+    if let Some(unknown) = untrained
+        .iter()
+        .find(|u| !index.lines().any(|l| l.split('\t').next() == Some(**u)))
+    {
+        return Err(format!("untrained.txt names {unknown}, which families.tsv does not"));
     }
     Ok(out)
 }
@@ -338,6 +355,8 @@ pub struct Sample {
     /// Cosmetic variants and injected libraries: whether the diff judged the behaviour
     /// unchanged.
     pub unchanged: bool,
+    /// Whether models may train on it (see [`Family::trained`]).
+    pub trained: bool,
 }
 
 /// The samples and what could not be made.
@@ -414,6 +433,7 @@ pub fn add_hand_corpus(c: &mut Corpus) -> Result<(), String> {
             family: None,
             name: path.to_owned(),
             unchanged: false,
+            trained: true,
         });
     }
     Ok(())
@@ -441,6 +461,7 @@ pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Cor
                     family: None,
                     name,
                     unchanged,
+                    trained: true,
                 })
             };
             push(
@@ -527,6 +548,7 @@ pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Cor
                     family: Some(fi),
                     name: format!("{}/{vname} {d:?} alone", fam.name),
                     unchanged: false,
+                    trained: fam.trained,
                 });
                 for p in PLACES {
                     // Spread the injections over the fold's versions, deterministically.
@@ -568,6 +590,7 @@ pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Cor
                             family: Some(fi),
                             name: name.clone(),
                             unchanged,
+                            trained: fam.trained,
                         });
                     }
                 }
@@ -643,9 +666,9 @@ pub fn examples<'a>(samples: impl Iterator<Item = &'a Sample> + Clone) -> Vec<Ex
     out
 }
 
-/// Trains on every sample.
+/// Trains on every sample of the families trained on (see [`Family::trained`]).
 pub fn train_all(c: &Corpus, opt: TrainOptions) -> Model {
-    learned::train(&examples(c.samples.iter()), opt)
+    learned::train(&examples(c.samples.iter().filter(|s| s.trained)), opt)
 }
 
 /// Counts of one kind of sample.
@@ -733,7 +756,9 @@ pub fn cross_validate(
     };
     for f in 0..k {
         let train = examples(c.samples.iter().filter(|s| {
-            hand(s) || (fold(s.library, k) != f && s.family.is_none_or(|fi| fold(fi, k) != f))
+            s.trained
+                && (hand(s)
+                    || (fold(s.library, k) != f && s.family.is_none_or(|fi| fold(fi, k) != f)))
         }));
         let model = learned::train(&train, opt);
         for s in c.samples.iter().filter(|s| held(s, f)) {
