@@ -192,7 +192,9 @@ pub fn families(only: &[&str]) -> Result<Vec<Family>, String> {
         .iter()
         .find(|u| !index.lines().any(|l| l.split('\t').next() == Some(**u)))
     {
-        return Err(format!("untrained.txt names {unknown}, which families.tsv does not"));
+        return Err(format!(
+            "untrained.txt names {unknown}, which families.tsv does not"
+        ));
     }
     Ok(out)
 }
