@@ -155,7 +155,10 @@ for t in parapet parapet-access nginx haproxy; do
         # The whole listing is read (no early exit), so that pipefail sees no SIGPIPE.
         callgrind_annotate "$out" 2>/dev/null |
             awk '/^Ir  *file:function/ { on = 1; n = 0; next } on && NF && n < 16 { if (n++) print }' |
-            sed -E 's#/root/\.cargo/registry/src/[^/]+/##; s#/rustc/[0-9a-f]+/##; s#'"$ROOT"'/##' | cut -c1-150
+            sed -E 's#/root/\.cargo/registry/src/[^/]+/##; s#/rustc/[0-9a-f]+/##; s#'"$ROOT"'/##' |
+            # Where the binary or its sources were built is no part of the result: object
+            # files by name, sources from their crate folder.
+            sed -E 's#\[/[^]]*/([^]/]+)\]#[\1]#g; s#(^|[ (])/[^ :]*/(crates/)#\1\2#' | cut -c1-150
         echo '```'
         echo
     } >>"$TMP/top.md"
