@@ -68,56 +68,12 @@ http {
 EOF
 }
 
-# The access section of the `parapet-access` target (gateway.sh, instructions.sh): one
-# application covering every request, going through all four kinds of policy. A session for
-# ana@example.com (groups eng,staff,oncall; provider corp) passes the allow policy's include,
-# both requires and its exclude. The provider is never contacted: the benchmarks mint the
-# session cookie with `parapet-bench access-cookie` and the state directory's key, as a
-# sign-in would have sealed it.
+# The access section of the `parapet-access` target (gateway.sh, instructions.sh), from
+# access-policy.toml. The provider is never contacted: the benchmarks mint the session cookie
+# with `parapet-bench access-cookie` and the state directory's key, as a sign-in would have
+# sealed it.
 access_policy() {
-    cat <<'EOF'
-
-[access]
-cookie_lifetime = "1h"
-
-[[access.idps]]
-name = "corp"
-issuer = "http://127.0.0.1:9"
-client_id = "parapet-bench"
-client_secret = "bench-secret"
-
-[[access.service_tokens]]
-name = "ci"
-client_id = "ci.bench"
-client_secret = "0123456789abcdef0123"
-
-[[access.apps]]
-name = "bench"
-hosts = ["*"]
-idps = ["corp"]
-
-[[access.apps.policies]]
-name = "health-checks"
-action = "bypass"
-include = [{ ip_ranges = ["192.0.2.0/24"] }]
-
-[[access.apps.policies]]
-name = "robots"
-action = "service-auth"
-include = [{ service_tokens = ["ci"] }]
-
-[[access.apps.policies]]
-name = "bad-networks"
-action = "block"
-include = [{ ip_ranges = ["198.51.100.0/24", "203.0.113.0/24", "10.66.0.0/16"] }]
-
-[[access.apps.policies]]
-name = "staff"
-action = "allow"
-include = [{ email_domains = ["example.com"] }, { emails = ["guest@partner.org"] }]
-require = [{ ip_ranges = ["127.0.0.0/8", "10.0.0.0/8"] }, { idps = ["corp"] }]
-exclude = [{ groups = ["suspended", "contractors-offboarded"] }]
-EOF
+    cat "$(dirname "${BASH_SOURCE[0]}")/access-policy.toml"
 }
 access_cookie() { # bench-binary state-dir
     "$1" access-cookie --state-dir "$2" --host 127.0.0.1 \

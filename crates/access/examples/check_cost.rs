@@ -17,48 +17,18 @@ use parapet_access::policy::User;
 use parapet_access::session::{CookieKey, Session, SESSION_COOKIE};
 use parapet_access::{Access, RequestInfo, Verdict};
 
-const CONFIG: &str = r#"
-[[access.idps]]
-name = "corp"
-issuer = "https://login.example.com"
-client_id = "parapet"
-client_secret = "x"
-
-[[access.service_tokens]]
-name = "ci"
-client_id = "ci"
-client_secret = "0123456789abcdef0123"
-
-[[access.apps]]
-name = "wiki"
-hosts = ["wiki.example"]
-idps = ["corp"]
-
-[[access.apps.policies]]
-name = "health"
-action = "bypass"
-include = [{ ip_ranges = ["192.0.2.0/24"] }]
-
-[[access.apps.policies]]
-name = "robots"
-action = "service-auth"
-include = [{ service_tokens = ["ci"] }]
-
-[[access.apps.policies]]
-name = "bad-nets"
-action = "block"
-include = [{ ip_ranges = ["198.51.100.0/24", "203.0.113.0/24"] }]
-
-[[access.apps.policies]]
-name = "staff"
-action = "allow"
-include = [{ email_domains = ["example.com"] }, { emails = ["guest@partner.org"] }]
-require = [{ ip_ranges = ["10.0.0.0/8"] }, { idps = ["corp"] }]
-exclude = [{ groups = ["suspended"] }]
-"#;
+/// The benchmarks' access policy (all four kinds of policy), so that this and
+/// `bench/gateway.sh` measure the same check. Its application covers every host; here it
+/// covers one, so that a request it does not cover can be measured too.
+const CONFIG: &str = include_str!("../../../bench/access-policy.toml");
 
 fn main() {
-    let config = parapet_config::Config::from_str(CONFIG, std::path::Path::new("/bench.toml"))
+    let config = CONFIG.replace(r#"hosts = ["*"]"#, r#"hosts = ["wiki.example"]"#);
+    assert_ne!(
+        config, CONFIG,
+        "the policy names its hosts as the example expects"
+    );
+    let config = parapet_config::Config::from_str(&config, std::path::Path::new("/bench.toml"))
         .expect("the example config is valid");
     let dir = tempfile::tempdir().expect("a temporary directory");
     let access = Access::new(
