@@ -18,8 +18,8 @@
 
 use oxc_allocator::{Allocator, TakeIn};
 use oxc_ast::ast::{
-    AssignmentOperator, BinaryOperator, Expression, ExpressionStatement, IfStatement,
-    LogicalOperator, UnaryOperator,
+    AssignmentOperator, BinaryExpression, BinaryOperator, Expression, ExpressionStatement,
+    IfStatement, LogicalOperator, UnaryOperator,
 };
 use oxc_ast::builder::AstBuilder;
 use oxc_ast_visit::{walk_mut, VisitMut};
@@ -330,10 +330,7 @@ impl<'a> Canon<'a> {
             Expression::BinaryExpression(b) => match b.operator {
                 BinaryOperator::StrictInequality => b.operator = BinaryOperator::StrictEquality,
                 BinaryOperator::Inequality => b.operator = BinaryOperator::Equality,
-                BinaryOperator::LessThan
-                    if matches!(&b.left, Expression::UnaryExpression(t) if t.operator == UnaryOperator::Typeof)
-                        && matches!(&b.right, Expression::StringLiteral(s) if s.value.as_str() == "u") =>
-                {
+                BinaryOperator::LessThan if is_typeof_test(b) => {
                     b.operator = BinaryOperator::GreaterThan;
                 }
                 _ => {}
@@ -426,13 +423,7 @@ impl<'a> Canon<'a> {
                 *e = u.argument.take_in(&self.builder);
             }
             // `typeof x` is never the string "u": `<` and `>` are each other's negation.
-            Expression::BinaryExpression(b)
-                if matches!(
-                    b.operator,
-                    BinaryOperator::LessThan | BinaryOperator::GreaterThan
-                ) && matches!(&b.left, Expression::UnaryExpression(t) if t.operator == UnaryOperator::Typeof)
-                    && matches!(&b.right, Expression::StringLiteral(s) if s.value.as_str() == "u") =>
-            {
+            Expression::BinaryExpression(b) if is_typeof_test(b) => {
                 b.operator = if b.operator == BinaryOperator::LessThan {
                     BinaryOperator::GreaterThan
                 } else {
@@ -457,12 +448,16 @@ fn negates_plainly(e: &Expression<'_>) -> bool {
     let Expression::BinaryExpression(b) = e else {
         return false;
     };
-    b.operator.is_equality()
-        || (matches!(
-            b.operator,
-            BinaryOperator::LessThan | BinaryOperator::GreaterThan
-        ) && matches!(&b.left, Expression::UnaryExpression(t) if t.operator == UnaryOperator::Typeof)
-            && matches!(&b.right, Expression::StringLiteral(s) if s.value.as_str() == "u"))
+    b.operator.is_equality() || is_typeof_test(b)
+}
+
+/// `typeof x < "u"` or `typeof x > "u"`: whether `x` is defined, as compressors write it.
+fn is_typeof_test(b: &BinaryExpression<'_>) -> bool {
+    matches!(
+        b.operator,
+        BinaryOperator::LessThan | BinaryOperator::GreaterThan
+    ) && matches!(&b.left, Expression::UnaryExpression(t) if t.operator == UnaryOperator::Typeof)
+        && matches!(&b.right, Expression::StringLiteral(s) if s.value.as_str() == "u")
 }
 
 /// Whether `e` is a constant: a literal operand as the normaliser reads one (`void 0`, `-1`,

@@ -189,8 +189,8 @@ pub(crate) struct Normalizer<'s> {
     /// runs code (`eval`, `Function`, a worker), and for none if none does.
     latent: Vec<Signals>,
     /// Tables of strings read by index, by symbol id: what their strings name, and their
-    /// URL hosts (see [`string_table`]).
-    tables: HashMap<u32, (Signals, Vec<String>)>,
+    /// URL hosts, interned (see [`string_table`]).
+    tables: HashMap<u32, (Signals, Vec<u32>)>,
     /// Functions that reverse the string they are given (`s => s.split("").reverse().join("")`),
     /// by symbol id: a call of one on a constant is decoded.
     reversers: HashSet<u32>,
@@ -531,12 +531,12 @@ impl<'s> Normalizer<'s> {
         }
         let (hidden, host) = signals::hidden_signals(text);
         s |= hidden;
-        if let Some(host) = host.or_else(|| signals::url_host(text)) {
+        let host = host.or_else(|| signals::url_host(text));
+        if s != signals::DECODE || host.is_some() {
             s |= signals::HIDDEN_TEXT;
-            self.hidden_host(&host);
         }
-        if s != signals::DECODE {
-            s |= signals::HIDDEN_TEXT;
+        if let Some(host) = host {
+            self.hidden_host(&host);
         }
         self.signal(s);
         self.code_text(text);
@@ -1639,12 +1639,15 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             .and_then(|r| self.scoping.get_reference(r).symbol_id());
         if !self.tables.is_empty() {
             // Code that reads a string table reaches whatever the table names.
-            if let Some((s, hosts)) = symbol.and_then(|s| self.tables.get(&(s.index() as u32))) {
-                let (s, hosts) = (*s, hosts.clone());
-                self.signal(s);
-                for h in &hosts {
-                    self.hidden_host(h);
+            let key = symbol.map(|s| s.index() as u32);
+            if let Some((s, hosts)) = key.and_then(|k| self.tables.get(&k)) {
+                let s = *s;
+                if let Some(&u) = self.open_units.last() {
+                    for &h in hosts {
+                        push_unique(&mut self.out.units[u].hosts, h);
+                    }
                 }
+                self.signal(s);
             }
         }
         let sym = symbol
@@ -1853,8 +1856,9 @@ impl<'a> Visit<'a> for Normalizer<'_> {
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
         if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init) {
             self.note_reverser(id.symbol_id.get(), init);
-            if let (Some(table), Some(sym)) = (string_table(init), id.symbol_id.get()) {
-                self.tables.insert(sym.index() as u32, table);
+            if let (Some((s, hosts)), Some(sym)) = (string_table(init), id.symbol_id.get()) {
+                let hosts = hosts.iter().map(|h| self.intern(h)).collect();
+                self.tables.insert(sym.index() as u32, (s, hosts));
             }
         }
         walk::walk_variable_declarator(self, it);
