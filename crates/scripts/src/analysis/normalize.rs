@@ -2285,6 +2285,9 @@ fn reversed_operand<'b, 'a>(join: &'b CallExpression<'a>) -> Option<&'b Expressi
 /// Fewest strings in an array that make it a string table.
 const STRING_TABLE_MIN: usize = 8;
 
+/// Longest constant split into a string table: a table names a script's words, not its data.
+const STRING_TABLE_MAX_BYTES: usize = 64 * 1024;
+
 /// Most hosts a string table lists for the code that reads it.
 const STRING_TABLE_HOSTS: usize = 8;
 
@@ -2314,6 +2317,9 @@ fn string_table(init: &Expression<'_>) -> Option<(Signals, Vec<String>)> {
                 return None;
             }
             let text = constant_string(&m.object)?;
+            if text.len() > STRING_TABLE_MAX_BYTES {
+                return None;
+            }
             text.split(sep.as_str()).map(str::to_owned).collect()
         }
         _ => return None,
