@@ -2,7 +2,8 @@
 # Cosmetic variants made by minifiers other than oxc: every npm corpus library is minified by
 # terser (compress + mangle) and by esbuild (--minify), and the classifier example's
 # `cosmetic` mode reports how many of each the diff judges unchanged, by the normalised hashes
-# alone and with its second opinion (both versions compressed by oxc). The oxc variants
+# alone and with its verdict (the name count, then both versions compressed by oxc: cosmetic
+# or restructured; docs/scripts-analysis.md, "The diff's verdict"). The oxc variants
 # (reprinted; compressed and mangled) are in the same table. oxc's own variants converge
 # partly because oxc's compressor is idempotent on its own output; these do not have that
 # help, so they are the fair measure.
@@ -10,10 +11,11 @@
 #   bench/cosmetic.sh                   # install the minifiers (first run), minify, report
 #   LISTED=3 bench/cosmetic.sh          # and list the differing units of what stays changed
 #   BIN_DIR=target/release/examples bench/cosmetic.sh   # a prebuilt classifier example
+#   OUT=/tmp/cosmetic.md NOTE="..." bench/cosmetic.sh   # elsewhere, with a line about the run
 #
 # The minifiers are pinned and installed with npm under CACHE/minifiers; their output goes to
-# CACHE/variants/{terser,esbuild}/LIBRARY/VERSION.js (CACHE as in bench/corpus.sh). Prints
-# markdown on stdout; writes nothing in the repository.
+# CACHE/variants/{terser,esbuild}/LIBRARY/VERSION.js (CACHE as in bench/corpus.sh). Writes
+# markdown to OUT (bench/results/cosmetic.md) and prints it.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,6 +23,7 @@ cd "$repo"
 TERSER_VERSION=5.51.2
 ESBUILD_VERSION=0.28.2
 LISTED="${LISTED:-0}"
+out="${OUT:-bench/results/cosmetic.md}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/parapet-target}"
 cache="${PARAPET_CORPUS:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/parapet-corpus}"
 tools="$cache/minifiers"
@@ -67,8 +70,11 @@ report="$("$bin/classifier" cosmetic --listed "$LISTED" \
     --variants "esbuild $ESBUILD_VERSION (--minify)=$cache/variants/esbuild")"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-echo "# Cosmetic variants judged unchanged by the diff"
-echo
-echo "Written by \`bench/cosmetic.sh\` on $(date -u +%Y-%m-%d). Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average $load_before before, $load_after after. Minifier failures: $failed."
-echo
-echo "$report"
+{
+    echo "# Cosmetic variants judged unchanged by the diff"
+    echo
+    echo "Written by \`bench/cosmetic.sh\` on $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown). Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average $load_before before, $load_after after. Minifier failures: $failed.${NOTE:+ $NOTE}"
+    echo
+    echo "$report"
+} >"$out"
+cat "$out"

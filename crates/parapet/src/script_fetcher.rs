@@ -708,6 +708,7 @@ impl Work {
                     tracing::info!(
                         site,
                         url,
+                        restructured = d.restructured,
                         "script changed cosmetically; recorded without an alert"
                     );
                 }

@@ -56,7 +56,9 @@ pub fn assess(
     let (diff, added) = match &previous_analysis {
         Some(p) => {
             let d = ScriptDiff::between("previous", p, url, &a);
-            let added = d.behaviour_changed.then(|| classify(url, &a, Some(p), ctx));
+            // A restructured version names nothing new, but what moved is scored all the same.
+            let added =
+                (d.behaviour_changed || d.restructured).then(|| classify(url, &a, Some(p), ctx));
             (Some(d), added)
         }
         None => (None, None),

@@ -312,6 +312,24 @@ const NPM_IDIOMS: &[(&str, &str, &str)] = &[
         "throw ReferenceError(`y`);",
         "throw TypeError(`y`);",
     ),
+    // Found on terser builds: a constant key is a member name, read or written.
+    (
+        "function f(o){var K=\"click\";o.t[K]=!1;return o.t[K]}",
+        "function f(o){o.t.click=!1;return o.t.click}",
+        "function f(o){o.t.clack=!1;return o.t.click}",
+    ),
+    // The strings of a function given to `setTimeout` are not code (the function is), nor
+    // is the target of an `innerHTML` assignment: their literals are only strings.
+    (
+        "setTimeout(function(){f(\"a\")},1);",
+        "setTimeout(function(){f(`b`)},1);",
+        "setTimeout(function(){f(1)},1);",
+    ),
+    (
+        "(e=d.createElement(\"div\")).innerHTML=h;",
+        "(e=d.createElement(\"span\")).innerHTML=h;",
+        "(e=d.createElement(\"div\")).innerText=h;",
+    ),
 ];
 
 #[test]

@@ -354,8 +354,8 @@ pub struct Sample {
     pub library: usize,
     pub family: Option<usize>,
     pub name: String,
-    /// Cosmetic variants and injected libraries: whether the diff judged the behaviour
-    /// unchanged.
+    /// Cosmetic variants, version changes and injected libraries: whether the diff judged the
+    /// behaviour unchanged.
     pub unchanged: bool,
     /// Whether models may train on it (see [`Family::trained`]).
     pub trained: bool,
@@ -474,11 +474,12 @@ pub fn build(libs: &[Library], fams: &[Family], k: usize, cosmetic: bool) -> Cor
                 name.clone(),
             );
             if let Some(prev) = &previous {
+                let unchanged = !ScriptDiff::between("a", prev, "b", &a).behaviour_changed;
                 push(
                     vector(&a, Some(prev)),
                     added_pieces(&a, prev),
                     Kind::Change,
-                    false,
+                    unchanged,
                     format!("{name} (change)"),
                 );
             }
@@ -694,6 +695,8 @@ pub struct Evaluation {
     pub by_family: BTreeMap<String, Tally>,
     pub by_disguise: BTreeMap<String, Tally>,
     pub cosmetic_unchanged: Tally,
+    /// Real version changes the diff judged unchanged (cosmetic or restructured).
+    pub changes_unchanged: Tally,
     /// Injected libraries against the clean version that the diff judged unchanged (must be
     /// none).
     pub injected_unchanged: Tally,
@@ -788,6 +791,10 @@ pub fn cross_validate(
             if s.kind == Kind::Cosmetic {
                 e.cosmetic_unchanged.n += 1;
                 e.cosmetic_unchanged.flagged += usize::from(s.unchanged);
+            }
+            if s.kind == Kind::Change {
+                e.changes_unchanged.n += 1;
+                e.changes_unchanged.flagged += usize::from(s.unchanged);
             }
             if s.kind == Kind::InjectedAdded {
                 e.injected_unchanged.n += 1;
@@ -890,7 +897,8 @@ pub fn markdown(c: &Corpus, libs: &[Library], fams: &[Family], e: &Evaluation) -
         "\nRecall: {:.2} % against the clean version, {:.2} % whole, {:.2} % alone. Precision \
          over all held-out samples: {:.4}. False alarms per benign version change: {:.2} %; per \
          whole benign file: {:.2} %. Cosmetic variants judged unchanged by the diff: {} of {} \
-         ({:.1} %). Injected libraries judged changed by the diff: {} of {}.\n",
+         ({:.1} %). Injected libraries judged changed by the diff: {} of {}. Real version \
+         changes judged changed by the diff: {} of {}.\n",
         100.0 * e.recall_added(),
         100.0 * e.recall_whole(),
         100.0 * e.recall_standalone(),
@@ -901,7 +909,9 @@ pub fn markdown(c: &Corpus, libs: &[Library], fams: &[Family], e: &Evaluation) -
         e.cosmetic_unchanged.n,
         100.0 * e.cosmetic_unchanged.rate(),
         e.injected_unchanged.n - e.injected_unchanged.flagged,
-        e.injected_unchanged.n
+        e.injected_unchanged.n,
+        e.changes_unchanged.n - e.changes_unchanged.flagged,
+        e.changes_unchanged.n
     );
     let _ = writeln!(o, "| family | held-out injections caught |\n|---|---|");
     for (name, t) in &e.by_family {
@@ -947,6 +957,9 @@ pub fn cosmetic_report(libs: &[Library], listed: usize, external: &[(String, Pat
         n: usize,
         fast: usize,
         unchanged: usize,
+        /// Judged unchanged because nothing is named or called more often, though the
+        /// compressed forms differ.
+        restructured: usize,
         /// Compressed forms equal, but the new version names something the old did not.
         vetoed: usize,
         units: usize,
@@ -991,6 +1004,7 @@ pub fn cosmetic_report(libs: &[Library], listed: usize, external: &[(String, Pat
                     row.slow_bytes += v.text.len() + variant.len();
                 }
                 row.unchanged += usize::from(!d.behaviour_changed);
+                row.restructured += usize::from(d.restructured);
                 if !d.behaviour_changed {
                     continue;
                 }
@@ -1029,7 +1043,7 @@ pub fn cosmetic_report(libs: &[Library], listed: usize, external: &[(String, Pat
                         ", both compressed"
                     }
                 );
-                if compressed_equal {
+                {
                     let more = names_more_often(&a, &va);
                     let shown: Vec<String> = more
                         .iter()
@@ -1053,17 +1067,18 @@ pub fn cosmetic_report(libs: &[Library], listed: usize, external: &[(String, Pat
     }
     let _ = writeln!(
         o,
-        "| variant | pairs | unchanged by the hashes alone | unchanged with the second opinion | compressed equal but new names | innermost differing units left | second opinion, ms per MB (both sides) |\n|---|---|---|---|---|---|---|"
+        "| variant | pairs | unchanged by the hashes alone | unchanged by the diff | of which restructured | compressed equal but new names | innermost differing units left | second opinion, ms per MB (both sides) |\n|---|---|---|---|---|---|---|---|"
     );
     for (what, r) in labels.iter().zip(&rows) {
         let _ = writeln!(
             o,
-            "| {what} | {} | {} ({:.1} %) | {} ({:.1} %) | {} | {} | {:.0} |",
+            "| {what} | {} | {} ({:.1} %) | {} ({:.1} %) | {} | {} | {} | {:.0} |",
             r.n,
             r.fast,
             100.0 * r.fast as f64 / r.n.max(1) as f64,
             r.unchanged,
             100.0 * r.unchanged as f64 / r.n.max(1) as f64,
+            r.restructured,
             r.vetoed,
             r.units,
             1000.0 * r.slow_secs / (r.slow_bytes as f64 / 1e6).max(1e-9)

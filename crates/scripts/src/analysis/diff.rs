@@ -3,16 +3,35 @@
 //! Equal normalised hashes mean no behaviour changed: reformatting, renamed locals, new
 //! comments, other literals and re-minification are all silent.
 //!
-//! When the hashes differ, a second opinion (the slow path, taken only for a changed script):
-//! both versions are compressed by oxc's compressor and normalised again ([`canonical`]). If
-//! the compressed forms hash the same and the new version names no global, member, URL host
-//! or kept string more often than the old one did, the change is cosmetic (another build's
-//! minifier: inlined single-use functions, merged loop guards, optional chaining) and the
-//! diff says so with `converged_after_compression`. The name check is there because the
-//! compressor is trusted to drop only code that cannot run, and it assumes `valueOf` and
-//! `toString` are pure: an injected `({valueOf(){steal()}}) == 1` vanishes from its output,
-//! but not the names it uses from the served text. Either version too big for the compressor
-//! ([`canonical::MAX_CANONICAL_BYTES`]), or one it cannot compress, stays changed.
+//! When the hashes differ, the diff counts what each version *names*: every global, member
+//! or property name, URL host, kept string and code-string digest, and every call. A new
+//! version that names something more often than the old one did (as served, or as oxc's
+//! compressor rewrites it) changed behaviour: injected code that does anything at all reads
+//! a global or a member, or calls something, so it adds at least one occurrence even when it
+//! only reuses what the library already has (see [`touches_new_names`]).
+//!
+//! A new version that names nothing more often gets a second opinion (the slow path, taken
+//! only for a changed script): both versions are compressed by oxc's compressor and
+//! normalised again ([`canonical`]). If the compressed forms hash the same, the change is
+//! cosmetic (another build's minifier: inlined single-use functions, merged loop guards,
+//! optional chaining) and the diff says so with `converged_after_compression`. If they
+//! still differ, the change is *restructured*: code was moved, merged, inlined, dropped or
+//! rewritten, but nothing new is read, written or called — what a different minifier does
+//! (terser's hoisted object properties and collapsed variables have no counterpart in oxc).
+//! A restructured version is recorded with its differing units and raises no alert; the
+//! blind spot is deliberate and documented: an edit that only rewires operators, literals or
+//! control flow between calls the script already makes is not called a behaviour change.
+//!
+//! The counts use the served text as well as the compressed one because the compressor is
+//! trusted to drop only code that cannot run, and it assumes `valueOf` and `toString` are
+//! pure: an injected `({valueOf(){steal()}}) == 1` vanishes from its output, but not the
+//! names it uses from the served text. An old version too big for the compressor
+//! ([`canonical::MAX_CANONICAL_BYTES`]), or one it cannot compress, is counted as served.
+//!
+//! Calls are counted together, whatever they call: a minifier that inlines a function
+//! removes its calls, and a call of the script's own function added in the same change can
+//! hide in that slack. Such an addition names nothing (no global, member or host), so it
+//! can only run code the script already has, with data it already holds.
 //!
 //! Otherwise the two multisets of unit hashes are compared. Units only in the new version
 //! are *added*; among them, those that still contain known code (a library function that
@@ -21,6 +40,8 @@
 //! in the other direction. Hosts and APIs are compared as sets.
 
 use std::collections::HashMap;
+
+use oxc_ast::AstType;
 
 use serde::Serialize;
 
@@ -46,14 +67,19 @@ pub struct ScriptDiff {
     pub old: String,
     /// The new file as given.
     pub new: String,
-    /// Whether behaviour changed: normalised hashes differ and the compressed forms do not
-    /// converge (or, when a side did not parse, raw hashes differ).
+    /// Whether behaviour changed: normalised hashes differ and the new version names or calls
+    /// something more often than the old one did (or, when a side did not parse, raw hashes
+    /// differ).
     pub behaviour_changed: bool,
     /// The normalised hashes differ but both versions, compressed by oxc's compressor, hash
     /// the same and the new one names nothing more often than the old did: a cosmetic change
     /// the normaliser alone does not undo (another build's minifier). `behaviour_changed` is
     /// then false, and the hashes below are those of the versions as served.
     pub converged_after_compression: bool,
+    /// The normalised hashes differ, and so do the compressed forms, but the new version
+    /// names and calls nothing more often than the old one did: code moved, merged, inlined
+    /// or dropped. `behaviour_changed` is then false; the differing units are listed.
+    pub restructured: bool,
     /// Both sides parsed, so the comparison is by behaviour, not by bytes.
     pub comparable: bool,
     /// Why a side did not parse.
@@ -112,6 +138,7 @@ impl ScriptDiff {
             new: new_name.to_owned(),
             behaviour_changed: old.sha256 != new.sha256,
             converged_after_compression: false,
+            restructured: false,
             comparable: false,
             errors: Vec::new(),
             old_hash: None,
@@ -143,10 +170,17 @@ impl ScriptDiff {
         if !d.behaviour_changed {
             return d;
         }
-        if converges_after_compression(old, po, new, pn) {
-            d.behaviour_changed = false;
-            d.converged_after_compression = true;
-            return d;
+        match second_opinion(old, po, new, pn) {
+            Opinion::NamesMore => {}
+            Opinion::Converged => {
+                d.behaviour_changed = false;
+                d.converged_after_compression = true;
+                return d;
+            }
+            Opinion::Restructured => {
+                d.behaviour_changed = false;
+                d.restructured = true;
+            }
         }
         let (added, added_count) = only_in(pn, po, new.source);
         let (removed, removed_count) = only_in(po, pn, old.source);
@@ -188,7 +222,13 @@ impl ScriptDiff {
                 "  (the same once both are compressed: a cosmetic change)"
             );
         }
-        if !self.behaviour_changed {
+        if self.restructured {
+            let _ = writeln!(
+                s,
+                "  (restructured: nothing is named or called more often than before)"
+            );
+        }
+        if !self.behaviour_changed && !self.restructured {
             return s;
         }
         let _ = writeln!(
@@ -219,59 +259,74 @@ impl ScriptDiff {
     }
 }
 
-/// The second opinion: whether two versions whose normalised hashes differ are the same once
-/// both are compressed, and the new one names nothing more often than the old did.
-fn converges_after_compression(
-    old: &Analysis<'_>,
-    po: &Parsed,
-    new: &Analysis<'_>,
-    pn: &Parsed,
-) -> bool {
-    let Some(old_text) = canonical::compressed(old.source) else {
-        return false;
-    };
-    let a = analyse(&old_text);
-    let Ok(ca) = &a.outcome else {
-        return false;
-    };
+/// What the diff makes of two versions whose normalised hashes differ.
+enum Opinion {
+    /// The new version names or calls something more often: a behaviour change.
+    NamesMore,
+    /// Nothing more often, and the compressed forms hash the same: cosmetic.
+    Converged,
+    /// Nothing more often, but the compressed forms differ.
+    Restructured,
+}
+
+/// The second opinion on two versions whose normalised hashes differ.
+fn second_opinion(old: &Analysis<'_>, po: &Parsed, new: &Analysis<'_>, pn: &Parsed) -> Opinion {
+    let old_text = canonical::compressed(old.source);
+    let a = old_text.as_deref().map(analyse);
+    let ca = a.as_ref().and_then(|a| a.outcome.as_ref().ok());
     // Most real changes name something more often: judged before the new version is
     // compressed, which then is not needed.
-    if touches_new_names(po, ca, pn) {
-        return false;
+    let olds: Vec<&Parsed> = std::iter::once(po).chain(ca).collect();
+    if touches_new_names(&olds, pn) {
+        return Opinion::NamesMore;
     }
-    let Some(new_text) = canonical::compressed(new.source) else {
-        return false;
-    };
-    let b = analyse(&new_text);
-    matches!(&b.outcome, Ok(cb) if cb.normalized_hash == ca.normalized_hash)
+    let converged = ca.is_some_and(|ca| {
+        canonical::compressed(new.source).is_some_and(|text| {
+            matches!(&analyse(&text).outcome, Ok(cb) if cb.normalized_hash == ca.normalized_hash)
+        })
+    });
+    if converged {
+        Opinion::Converged
+    } else {
+        Opinion::Restructured
+    }
 }
 
 /// Whether the new version's normalised form names something more often than the old one's:
 /// a global, a member or property name, a URL host, a kept string or the digest of a code
 /// string (the words the normaliser keeps; operators and the words it uses for the tree's
-/// shape do not count).
+/// shape do not count), or makes more calls (`f()`, `new F()`, tagged templates, counted
+/// together under [`CALLS`]).
 ///
 /// A minifier writes those names no more often than the original did: it drops dead code,
 /// inlines single-use functions and merges statements, but it does not invent a reference to
 /// `document` or `.cookie`. Injected code that does anything at all names something — a
-/// global, a member, a property key such as `valueOf` —, so it adds at least one occurrence
-/// even when it only reuses names the library already has.
+/// global, a member, a property key such as `valueOf` — or calls one of the script's own
+/// functions, so it adds at least one occurrence even when it only reuses what the library
+/// already has.
 ///
 /// The compressor itself writes a few names (`"a b c".split(" ")` for an array of strings,
 /// `.slice` for `.substring`, `NaN` for `0/0`), so the old version compressed counts as well:
 /// a name may occur as often as in either form of the old version.
-fn touches_new_names(old: &Parsed, old_compressed: &Parsed, new: &Parsed) -> bool {
-    !more_often(&[old, old_compressed], new).is_empty()
+fn touches_new_names(olds: &[&Parsed], new: &Parsed) -> bool {
+    !more_often(olds, new).is_empty()
 }
 
+/// The name under which calls are counted (no script can write it: it has a space).
+pub const CALLS: &str = "calls ()";
+
 /// The names (see [`touches_new_names`]) the new version writes more often than the old
-/// one as served, with both counts: for reading why a change that converged after
-/// compression was still judged a behaviour change.
+/// one, as served or compressed, with the most either form writes and the new count: why a
+/// change was judged a behaviour change.
 pub fn names_more_often(old: &Analysis<'_>, new: &Analysis<'_>) -> Vec<(String, usize, usize)> {
     let (Ok(po), Ok(pn)) = (&old.outcome, &new.outcome) else {
         return Vec::new();
     };
-    let mut out: Vec<(String, usize, usize)> = more_often(&[po], pn)
+    let old_text = canonical::compressed(old.source);
+    let a = old_text.as_deref().map(analyse);
+    let ca = a.as_ref().and_then(|a| a.outcome.as_ref().ok());
+    let olds: Vec<&Parsed> = std::iter::once(po).chain(ca).collect();
+    let mut out: Vec<(String, usize, usize)> = more_often(&olds, pn)
         .into_iter()
         .map(|(name, o, n)| (name.to_owned(), o, n))
         .collect();
@@ -322,23 +377,64 @@ const SHAPE_WORDS: &[&str] = &[
     "instanceof",
 ];
 
-/// How often each name (see [`touches_new_names`]) occurs in a normalised stream.
+/// How often each name (see [`touches_new_names`]) occurs in a normalised stream, calls
+/// included.
+///
+/// The keys of object literals do not count: `{ hooks: [] }` names nothing on the page
+/// until something reads or writes a member (counted) or passes the object to a call
+/// (counted), and minifiers copy such literals when they inline a small function that
+/// returns one at each place it is called.
 fn name_counts(p: &Parsed) -> HashMap<&str, usize> {
+    const CALL: u8 = AstType::CallExpression as u8;
+    const NEW: u8 = AstType::NewExpression as u8;
+    const TAGGED: u8 = AstType::TaggedTemplateExpression as u8;
+    const PROPERTY: u8 = AstType::ObjectProperty as u8;
+    const KEY: u8 = AstType::IdentifierName as u8;
+    /// Where the walk is relative to an object literal's key.
+    #[derive(PartialEq)]
+    enum At {
+        Elsewhere,
+        Property,
+        Key,
+    }
     let mut counts = vec![0usize; p.norm.atoms.len()];
+    let mut calls = 0;
+    let mut at = At::Elsewhere;
     for t in &p.norm.toks {
-        if let Tok::Atom(id) = t.tok() {
-            if let Some(c) = counts.get_mut(id as usize) {
-                *c += 1;
+        let tok = t.tok();
+        at = match (at, tok) {
+            (_, Tok::Open(PROPERTY)) => At::Property,
+            // `get`/`set` come before the key.
+            (At::Property, Tok::Atom(_)) => At::Property,
+            (At::Property, Tok::Open(KEY)) => At::Key,
+            (At::Key, Tok::Atom(_)) => {
+                at = At::Elsewhere;
+                continue;
             }
+            _ => At::Elsewhere,
+        };
+        match tok {
+            Tok::Atom(id) => {
+                if let Some(c) = counts.get_mut(id as usize) {
+                    *c += 1;
+                }
+            }
+            Tok::Open(CALL | NEW | TAGGED) => calls += 1,
+            _ => {}
         }
     }
-    p.norm
+    let mut out: HashMap<&str, usize> = p
+        .norm
         .atoms
         .iter()
         .zip(counts)
         .filter(|(a, n)| *n > 0 && is_name(a))
         .map(|(a, n)| (a.as_str(), n))
-        .collect()
+        .collect();
+    if calls > 0 {
+        out.insert(CALLS, calls);
+    }
+    out
 }
 
 fn is_name(atom: &str) -> bool {
@@ -581,7 +677,7 @@ mod tests {
         let json = serde_json::to_value(&d).unwrap_or_default();
         assert_eq!(json["converged_after_compression"], true);
         // A real change to the same rebuild is still one.
-        let changed = REBUILT.replace("n?.value", "n?.label");
+        let changed = REBUILT.replace("n?.value", "n?.title");
         let d = ScriptDiff::between("a.js", &a, "c.js", &analyse(&changed));
         assert!(d.behaviour_changed && !d.converged_after_compression);
     }
@@ -667,13 +763,88 @@ mod tests {
         let dirty = injected("setTimeout(function () { root.lib.each([1], get); }, 1);");
         let d = ScriptDiff::between("a.js", &clean, "b.js", &analyse(&dirty));
         assert!(d.behaviour_changed, "{}", d.to_text());
+        // A call of the library's own function, with its own variables: no name at all,
+        // but one call more.
+        let dirty = SOURCE.replace("root.lib =", "each(root, get); root.lib =");
+        let b = analyse(&dirty);
+        let d = ScriptDiff::between("a.js", &clean, "b.js", &b);
+        assert!(d.behaviour_changed && !d.restructured, "{}", d.to_text());
+        assert_eq!(names_more_often(&clean, &b), vec![(CALLS.to_owned(), 2, 3)]);
+    }
+
+    /// A library and what terser (compress, mangle) makes of it: a small function that
+    /// returns an object literal inlined where it is called, the IIFE's constant argument
+    /// and a constant key written as members, a compound assignment on an assigned target.
+    const LIBRARY: &str = r#"
+        (function (root, name) {
+            var CLICK = "click";
+            function hooks() { return { before: [], after: [] }; }
+            function Lib(el) { this.el = el; this.hooks = hooks(); this.state = {}; this.state[CLICK] = false; }
+            Lib.prototype.reset = function () { this.hooks = hooks(); var n = this.copy(); n.dir *= -1; return n; };
+            Lib.prototype.copy = function () { return new Lib(this.el); };
+            Lib.prototype.later = function (fn) { setTimeout(function () { fn("ready"); }, 1); };
+            root[name] = Lib;
+        })(window, "Lib");
+    "#;
+    const BY_TERSER: &str = "!function(t){function e(t){this.el=t,this.hooks={before:[],after:[]},this.state={},this.state.click=!1}e.prototype.reset=function(){var t;return this.hooks={before:[],after:[]},(t=this.copy()).dir*=-1,t},e.prototype.copy=function(){return new e(this.el)},e.prototype.later=function(t){setTimeout(function(){t(\"ready\")},1)},t.Lib=e}(window);";
+
+    #[test]
+    fn another_minifier_restructures_without_naming_more() {
+        let (a, b) = (analyse(LIBRARY), analyse(BY_TERSER));
+        let d = ScriptDiff::between("a.js", &a, "b.js", &b);
+        assert!(!d.behaviour_changed, "{}", d.to_text());
+        assert!(
+            d.restructured && !d.converged_after_compression,
+            "{}",
+            d.to_text()
+        );
+        assert!(d.to_text().contains("restructured"), "{}", d.to_text());
+        assert!(d.added_units > 0 && d.removed_units > 0);
+        assert_eq!(
+            serde_json::to_value(&d).unwrap_or_default()["restructured"],
+            true
+        );
+        assert!(names_more_often(&a, &b).is_empty());
+    }
+
+    /// What is added to a restructured build still counts: a member read the library
+    /// already has, a new global. (Calls are counted together, so a call of the library's
+    /// own function added where the minifier inlined others is not seen: see the module.)
+    #[test]
+    fn additions_to_a_restructured_build_are_changes() {
+        let clean = analyse(LIBRARY);
+        for (from, to, what) in [
+            (
+                "return new e(this.el)",
+                "return this.el,new e(this.el)",
+                "el",
+            ),
+            ("t.Lib=e}", "t.Lib=e,t.Lib.sent=location}", "location"),
+        ] {
+            let dirty = BY_TERSER.replace(from, to);
+            assert_ne!(dirty, BY_TERSER);
+            let b = analyse(&dirty);
+            let d = ScriptDiff::between("a.js", &clean, "b.js", &b);
+            assert!(
+                d.behaviour_changed && !d.restructured,
+                "{to}: {}",
+                d.to_text()
+            );
+            let more = names_more_often(&clean, &b);
+            assert!(more.iter().any(|(n, _, _)| n == what), "{to}: {more:?}");
+        }
     }
 
     #[test]
-    fn too_big_for_the_compressor_stays_changed() {
+    fn too_big_for_the_compressor_is_counted_as_served() {
         let pad = format!("/*{}*/", " ".repeat(canonical::MAX_CANONICAL_BYTES));
-        let big = format!("{SOURCE}{pad}");
-        let d = ScriptDiff::between("a.js", &analyse(&big), "b.js", &analyse(REBUILT));
-        assert!(d.comparable && d.behaviour_changed && !d.converged_after_compression);
+        let big_text = format!("{SOURCE}{pad}");
+        let big = analyse(&big_text);
+        let d = ScriptDiff::between("a.js", &big, "b.js", &analyse(REBUILT));
+        assert!(d.comparable && !d.behaviour_changed, "{}", d.to_text());
+        assert!(d.restructured && !d.converged_after_compression);
+        let dirty = REBUILT.replace("n.lib=", "navigator.sendBeacon(n.lib),n.lib=");
+        let d = ScriptDiff::between("a.js", &big, "c.js", &analyse(&dirty));
+        assert!(d.behaviour_changed && !d.restructured, "{}", d.to_text());
     }
 }

@@ -198,8 +198,11 @@ pub(crate) struct Normalizer<'s> {
     writing: bool,
     /// Inside the argument of something that runs or renders a string (`eval`,
     /// `document.write`, `innerHTML =`...): such strings are code, and keep a digest of
-    /// their text, so that a payload changed inside one changes the hash.
+    /// their text, so that a payload changed inside one changes the hash. A function
+    /// passed to one (`setTimeout(function () {..})`) is code already: its strings are not.
     code_strings: bool,
+    /// `code_strings` outside each open unit, restored when it ends.
+    code_strings_outside: Vec<bool>,
     /// Variables bound once to a constant and never written: minifiers inline them, so
     /// their declarations are dropped and every read stands for the constant.
     constants: HashMap<u32, Constant>,
@@ -248,6 +251,7 @@ impl<'s> Normalizer<'s> {
             tables: HashMap::default(),
             writing: false,
             code_strings: false,
+            code_strings_outside: Vec::new(),
             constants: HashMap::default(),
             inline: HashSet::default(),
             buffered: HashMap::default(),
@@ -323,6 +327,14 @@ impl<'s> Normalizer<'s> {
         self.begin_unit(UnitKind::Statement, d.span);
         self.visit_expression(init);
         self.open_units.pop();
+        // What `end_unit` restores; code kept in strings is the enclosing unit's.
+        if let Some(outside) = self.code_strings_outside.pop() {
+            self.code_strings = outside;
+        }
+        let latent = self.latent.pop().unwrap_or(0);
+        if let Some(outer) = self.latent.last_mut() {
+            *outer |= latent;
+        }
         if let Some(unit) = self.out.units.pop() {
             let toks = self.out.toks.split_off(unit.start);
             self.buffered.insert(
@@ -464,12 +476,19 @@ impl<'s> Normalizer<'s> {
         });
         self.open_units.push(self.out.units.len() - 1);
         self.latent.push(0);
+        self.code_strings_outside.push(self.code_strings);
+        if kind == UnitKind::Function {
+            self.code_strings = false;
+        }
     }
 
     fn end_unit(&mut self) {
         let Some(u) = self.open_units.pop() else {
             return;
         };
+        if let Some(outside) = self.code_strings_outside.pop() {
+            self.code_strings = outside;
+        }
         self.out.units[u].end = self.out.toks.len();
         let latent = self.latent.pop().unwrap_or(0);
         if latent != 0 {
@@ -568,6 +587,26 @@ impl<'s> Normalizer<'s> {
     }
 
     /// `x.name`, however it was written.
+    /// The name a computed member key stands for: a string literal, or a variable bound once
+    /// to a string constant, that is a valid identifier name.
+    fn member_key(&self, key: &Expression<'_>) -> Option<String> {
+        let value = match key {
+            Expression::StringLiteral(s) => s.value.as_str().to_owned(),
+            Expression::Identifier(id) => {
+                let sym = id
+                    .reference_id
+                    .get()
+                    .and_then(|r| self.scoping.get_reference(r).symbol_id())?;
+                match self.constants.get(&(sym.index() as u32))? {
+                    Constant::String(v) => v.clone(),
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        is_identifier_name(&value).then_some(value)
+    }
+
     fn static_member(&mut self, object: &Expression<'_>, name: &str) {
         self.open(AstType::StaticMemberExpression);
         self.visit_expression(object);
@@ -882,8 +921,13 @@ impl<'s> Normalizer<'s> {
             AstType::BinaryExpression
         });
         self.atom(op);
-        // The target read as a value: the same tokens as the target itself.
-        walk::walk_assignment_target(self, left);
+        // The target read as a value: the same tokens as the target itself, unless writing
+        // them again would repeat something that runs (`(n = f()).d *= 2` calls `f` once).
+        if target_is_path(left) {
+            walk::walk_assignment_target(self, left);
+        } else {
+            self.atom(SAME_TARGET);
+        }
         self.visit_expression(right);
         self.close();
         self.close();
@@ -1769,10 +1813,16 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             // `x.innerHTML = "..."` renders its string: code.
             let renders = matches!(&it.left, AssignmentTarget::StaticMemberExpression(m)
                 if matches!(m.property.name.as_str(), "innerHTML" | "outerHTML" | "srcdoc"));
+            // What `walk_assignment_expression` does, with only the value rendered: the
+            // target of `(e = make("div")).innerHTML = ...` is not.
+            let kind = AstKind::AssignmentExpression(self.alloc(it));
+            self.enter_node(kind);
+            self.visit_assignment_target(&it.left);
             let outer = self.code_strings;
             self.code_strings = outer || renders;
-            walk::walk_assignment_expression(self, it);
+            self.visit_expression(&it.right);
             self.code_strings = outer;
+            self.leave_node(kind);
             return;
         };
         let logical = it.operator.to_logical_operator().is_some();
@@ -1920,6 +1970,32 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         self.close();
     }
 
+    fn visit_computed_member_expression(&mut self, m: &ComputedMemberExpression<'a>) {
+        // `x["k"]` and `x[K]` with `K` a constant "k" are `x.k` (minifiers write either),
+        // read or written.
+        if let Some(name) = self.member_key(&m.expression) {
+            self.static_member(&m.object, &name);
+            return;
+        }
+        if is_decoder_call(&m.expression) {
+            self.signal(signals::DECODED_NAME);
+        }
+        // `window["ev" + "al"]`: a name assembled from pieces is hidden as a decoded one is.
+        // Its signals are recorded; the tokens stay as written.
+        let assembled = matches!(
+            &m.expression,
+            Expression::BinaryExpression(_) | Expression::CallExpression(_)
+        )
+        .then(|| self.const_str(&m.expression))
+        .flatten();
+        if let Some(name) = assembled {
+            if is_identifier_name(&name) {
+                self.signal(signals::name_signals(&name) | signals::DECODED_NAME);
+            }
+        }
+        walk::walk_computed_member_expression(self, m);
+    }
+
     fn visit_for_of_statement(&mut self, it: &ForOfStatement<'a>) {
         self.open(AstType::ForOfStatement);
         self.visit_for_statement_left(&it.left);
@@ -1941,30 +2017,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                 }
                 _ => walk::walk_unary_expression(self, u),
             },
-            Expression::ComputedMemberExpression(m) => match &m.expression {
-                Expression::StringLiteral(s) if is_identifier_name(&s.value) => {
-                    self.static_member(&m.object, &s.value);
-                }
-                _ => {
-                    if is_decoder_call(&m.expression) {
-                        self.signal(signals::DECODED_NAME);
-                    }
-                    // `window["ev" + "al"]`: a name assembled from pieces is hidden as a
-                    // decoded one is. Its signals are recorded; the tokens stay as written.
-                    let assembled = matches!(
-                        &m.expression,
-                        Expression::BinaryExpression(_) | Expression::CallExpression(_)
-                    )
-                    .then(|| self.const_str(&m.expression))
-                    .flatten();
-                    if let Some(name) = assembled {
-                        if is_identifier_name(&name) {
-                            self.signal(signals::name_signals(&name) | signals::DECODED_NAME);
-                        }
-                    }
-                    walk::walk_computed_member_expression(self, m)
-                }
-            },
+            Expression::ComputedMemberExpression(m) => self.visit_computed_member_expression(m),
             Expression::ParenthesizedExpression(p) => self.visit_expression(&p.expression),
             Expression::BinaryExpression(b) if typeof_undefined(b).is_some() => {
                 if let Some((t, defined)) = typeof_undefined(b) {
@@ -2166,24 +2219,7 @@ impl<'a> Visit<'a> for ConstantFinder<'_> {
                 if self.is_stable(sym) && !contains_function(init) {
                     self.candidates.insert(sym.index() as u32, it.span);
                 }
-                let value = match init {
-                    Expression::NumericLiteral(_) => Some(Constant::Number),
-                    Expression::BooleanLiteral(b) => Some(Constant::Boolean(b.value)),
-                    Expression::NullLiteral(_) => Some(Constant::Null),
-                    Expression::UnaryExpression(u)
-                        if u.operator == UnaryOperator::LogicalNot
-                            && matches!(u.argument, Expression::NumericLiteral(_)) =>
-                    {
-                        match &u.argument {
-                            Expression::NumericLiteral(n) => {
-                                Some(Constant::Boolean(n.value == 0.0))
-                            }
-                            _ => None,
-                        }
-                    }
-                    e => constant_string(e).map(Constant::String),
-                };
-                if let Some(v) = value {
+                if let Some(v) = literal_constant(init) {
                     if self.is_stable(sym) {
                         self.found.insert(sym.index() as u32, v);
                         self.candidates.remove(&(sym.index() as u32));
@@ -2192,6 +2228,53 @@ impl<'a> Visit<'a> for ConstantFinder<'_> {
             }
         }
         walk::walk_variable_declarator(self, it);
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        // `(function (w, name) {..})(window, "Lib")`: a parameter given a constant and
+        // never written is that constant (minifiers inline it).
+        let mut callee = &it.callee;
+        while let Expression::ParenthesizedExpression(p) = callee {
+            callee = &p.expression;
+        }
+        let params = match callee {
+            Expression::FunctionExpression(f) => Some(&f.params),
+            Expression::ArrowFunctionExpression(f) => Some(&f.params),
+            _ => None,
+        };
+        if let Some(params) = params.filter(|p| p.rest.is_none()) {
+            for (param, arg) in params.items.iter().zip(&it.arguments) {
+                let (BindingPattern::BindingIdentifier(id), Some(arg)) =
+                    (&param.pattern, arg.as_expression())
+                else {
+                    continue;
+                };
+                let (Some(sym), Some(v)) = (id.symbol_id.get(), literal_constant(arg)) else {
+                    continue;
+                };
+                if param.initializer.is_none() && self.is_stable(sym) {
+                    self.found.insert(sym.index() as u32, v);
+                }
+            }
+        }
+        walk::walk_call_expression(self, it);
+    }
+}
+
+/// The constant a literal is: a number, a boolean (`!0` too), `null`, or a string (constant
+/// concatenations folded).
+fn literal_constant(e: &Expression<'_>) -> Option<Constant> {
+    match e {
+        Expression::NumericLiteral(_) => Some(Constant::Number),
+        Expression::BooleanLiteral(b) => Some(Constant::Boolean(b.value)),
+        Expression::NullLiteral(_) => Some(Constant::Null),
+        Expression::UnaryExpression(u) if u.operator == UnaryOperator::LogicalNot => {
+            match &u.argument {
+                Expression::NumericLiteral(n) => Some(Constant::Boolean(n.value == 0.0)),
+                _ => None,
+            }
+        }
+        e => constant_string(e).map(Constant::String),
     }
 }
 
@@ -2388,6 +2471,51 @@ fn text_digest(value: &str) -> u64 {
     value.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
     })
+}
+
+/// What the read of a compound assignment's target is written as when the target has parts
+/// that run (a call, an assignment): not a name, so the diff does not count it.
+const SAME_TARGET: &str = "@@";
+
+/// A name, `this`, or members of those with plain keys: reading it again runs nothing.
+fn is_path(e: &Expression<'_>, depth: usize) -> bool {
+    if depth > 32 {
+        return false;
+    }
+    match e {
+        Expression::Identifier(_) | Expression::ThisExpression(_) | Expression::Super(_) => true,
+        Expression::StaticMemberExpression(m) => is_path(&m.object, depth + 1),
+        Expression::ComputedMemberExpression(m) => {
+            is_path(&m.object, depth + 1)
+                && matches!(
+                    m.expression,
+                    Expression::Identifier(_)
+                        | Expression::StringLiteral(_)
+                        | Expression::NumericLiteral(_)
+                )
+        }
+        Expression::ParenthesizedExpression(p) => is_path(&p.expression, depth + 1),
+        _ => false,
+    }
+}
+
+/// Whether a compound assignment's target can be written twice (see [`is_path`]).
+fn target_is_path(t: &AssignmentTarget<'_>) -> bool {
+    match t {
+        AssignmentTarget::AssignmentTargetIdentifier(_) => true,
+        AssignmentTarget::StaticMemberExpression(m) => is_path(&m.object, 0),
+        AssignmentTarget::PrivateFieldExpression(m) => is_path(&m.object, 0),
+        AssignmentTarget::ComputedMemberExpression(m) => {
+            is_path(&m.object, 0)
+                && matches!(
+                    m.expression,
+                    Expression::Identifier(_)
+                        | Expression::StringLiteral(_)
+                        | Expression::NumericLiteral(_)
+                )
+        }
+        _ => false,
+    }
 }
 
 /// Longest string built by folding constant concatenations.
