@@ -8,6 +8,8 @@
 //! cargo run --release -p parapet-scripts --example classifier -- cosmetic [--listed 3] [--variants LABEL=DIR]...
 //! ```
 //!
+//! `explain FILE...` trains as `train` does (nothing is written) and prints, for each file,
+//! its risk under that model with the non-zero semantic features and the strongest weights.
 //! `changes --libraries a,b` scores every version change of those libraries with the shipped
 //! model and prints its features, reasons and added units. `cosmetic` lists, for every library version whose oxc reprint or compressed and mangled
 //! form the diff judges changed, the innermost units that differ on each side; `--variants
@@ -43,6 +45,7 @@ fn run() -> Result<(), String> {
     let mut external = Vec::new();
     let (mut libs, mut fams, mut folds, mut cosmetic) = (String::new(), String::new(), 4, true);
     let mut explain = false;
+    let mut files: Vec<String> = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -62,13 +65,14 @@ fn run() -> Result<(), String> {
                 let (label, dir) = spec.split_once('=').ok_or("--variants needs LABEL=DIR")?;
                 external.push((label.to_owned(), std::path::PathBuf::from(dir)));
             }
-            "train" | "eval" | "cosmetic" | "changes" => command = Some(a.clone()),
+            "train" | "eval" | "cosmetic" | "changes" | "explain" => command = Some(a.clone()),
             "--listed" => {
                 listed = it
                     .next()
                     .and_then(|v| v.parse().ok())
                     .ok_or("--listed needs a number")?
             }
+            other if command.as_deref() == Some("explain") => files.push(other.to_owned()),
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -128,7 +132,14 @@ fn run() -> Result<(), String> {
                 }
             }
         }
-        _ => return Err("say train, eval, cosmetic or changes".into()),
+        Some("explain") => {
+            let model = pipeline::train_all(&corpus, learned::TRAIN);
+            for f in &files {
+                let text = std::fs::read_to_string(f).map_err(|e| format!("{f}: {e}"))?;
+                println!("{}", pipeline::explain_file(&model, f, &text));
+            }
+        }
+        _ => return Err("say train, eval, explain, cosmetic or changes".into()),
     }
     Ok(())
 }

@@ -809,6 +809,25 @@ pub fn cross_validate(
     e
 }
 
+/// A file scored whole under a model, in words (see [`explain`]).
+pub fn explain_file(model: &Model, name: &str, text: &str) -> String {
+    let a = analyse(text);
+    explain(
+        model,
+        &Sample {
+            x: vector(&a, None),
+            pieces: Vec::new(),
+            malicious: false,
+            kind: Kind::HandBenign,
+            library: 0,
+            family: None,
+            name: name.to_owned(),
+            unchanged: false,
+            trained: false,
+        },
+    )
+}
+
 /// One sample's riskiest piece under a model, in words: its risk, the non-zero semantic
 /// features and the features that pushed the score up most.
 pub fn explain(model: &Model, s: &Sample) -> String {

@@ -955,6 +955,25 @@ mod tests {
     /// Strings turned back at run time by reversing them (through a helper, inline, or as a
     /// minifier writes it) read as what they say; reversing text that is not a constant is
     /// an ordinary string utility.
+    /// Reading the referrer or the user agent is a visitor check where it decides something;
+    /// put into a URL (an analytics pixel), it is only sent.
+    #[test]
+    fn a_referrer_sent_is_no_visitor_check() {
+        let ctx = Context::default();
+        let sent = r#"new Image().src = "https://px.example/t?r=" + encodeURIComponent(document.referrer);"#;
+        assert_eq!(
+            features(&analyse(sent), None, ctx).signals & VISITOR_CHECK,
+            0
+        );
+        for tested in [
+            r#"if (/google|bing/.test(document.referrer)) go();"#,
+            r#"var ua = navigator.userAgent; if (ua.indexOf("bot") < 0) go(encodeURIComponent(ua));"#,
+        ] {
+            let f = features(&analyse(tested), None, ctx);
+            assert_ne!(f.signals & VISITOR_CHECK, 0, "{tested}");
+        }
+    }
+
     #[test]
     fn reversed_strings_are_read() {
         let ctx = Context::default();

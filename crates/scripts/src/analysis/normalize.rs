@@ -203,6 +203,10 @@ pub(crate) struct Normalizer<'s> {
     code_strings: bool,
     /// `code_strings` outside each open unit, restored when it ends.
     code_strings_outside: Vec<bool>,
+    /// Inside the argument of `encodeURIComponent`, `encodeURI` or `escape`: a value being
+    /// put into a URL is being sent, not tested, so reading the referrer or the user agent
+    /// there is no visitor check.
+    url_encoding: bool,
     /// Variables bound once to a constant and never written: minifiers inline them, so
     /// their declarations are dropped and every read stands for the constant.
     constants: HashMap<u32, Constant>,
@@ -252,6 +256,7 @@ impl<'s> Normalizer<'s> {
             writing: false,
             code_strings: false,
             code_strings_outside: Vec::new(),
+            url_encoding: false,
             constants: HashMap::default(),
             inline: HashSet::default(),
             buffered: HashMap::default(),
@@ -434,6 +439,9 @@ impl<'s> Normalizer<'s> {
         };
         if self.writing {
             s &= !signals::SRC_VALUE;
+        }
+        if self.url_encoding {
+            s &= !signals::VISITOR_CHECK;
         }
         if s != 0 {
             self.signal(s);
@@ -1724,10 +1732,13 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             self.decoded_text(&text);
         }
         self.visit_expression(&it.callee);
-        let outer = self.code_strings;
-        self.code_strings = outer || runs_strings(&it.callee);
+        let outer = (self.code_strings, self.url_encoding);
+        self.code_strings = outer.0 || runs_strings(&it.callee);
+        self.url_encoding = outer.1
+            || matches!(&it.callee, Expression::Identifier(id)
+                if matches!(id.name.as_str(), "encodeURIComponent" | "encodeURI" | "escape"));
         self.visit_arguments(&it.arguments);
-        self.code_strings = outer;
+        (self.code_strings, self.url_encoding) = outer;
         self.close();
     }
 
