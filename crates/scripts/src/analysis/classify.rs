@@ -753,6 +753,7 @@ fn reasons(f: &Features) -> Vec<String> {
         SINK_HINT,
         CLIPBOARD,
         SHELL_COMMAND,
+        HOOK,
     ] {
         if f.signals & bit != 0 {
             r.push(signals::describe(bit).to_owned());
@@ -955,6 +956,40 @@ mod tests {
     /// Strings turned back at run time by reversing them (through a helper, inline, or as a
     /// minifier writes it) read as what they say; reversing text that is not a constant is
     /// an ordinary string utility.
+    /// A network API replaced by the script's own function is a hook; the script's own
+    /// objects' `send` or `fetch` are not.
+    #[test]
+    fn replacing_a_network_api_is_a_hook() {
+        let ctx = Context::default();
+        for hook in [
+            "var f = window.fetch; window.fetch = function () { return f.apply(this, arguments); };",
+            "XMLHttpRequest.prototype.send = function (b) { log(b); };",
+            "self[\"fetch\"] = function () {};",
+            "window.ethereum.request = function (a) { return a; };",
+        ] {
+            let f = features(&analyse(hook), None, ctx);
+            assert_ne!(f.signals & HOOK, 0, "{hook}");
+        }
+        for own in [
+            "var client = {}; client.send = function () {}; client.fetch = function () {};",
+            "function fetch() {} fetch = null;",
+            "this.request = function () {};",
+        ] {
+            let f = features(&analyse(own), None, ctx);
+            assert_eq!(f.signals & HOOK, 0, "{own}");
+        }
+    }
+
+    /// A sign-in form drawn by a script is a fake form as a card form is.
+    #[test]
+    fn a_drawn_password_form_is_a_fake_form() {
+        let ctx = Context::default();
+        let drawn = r#"document.body.innerHTML += '<form><input name="u"><input type="password" name="p"></form>';"#;
+        assert_ne!(features(&analyse(drawn), None, ctx).signals & FAKE_FORM, 0);
+        let plain = r#"document.body.innerHTML += '<form><input name="q" type="search"></form>';"#;
+        assert_eq!(features(&analyse(plain), None, ctx).signals & FAKE_FORM, 0);
+    }
+
     /// Reading the referrer or the user agent is a visitor check where it decides something;
     /// put into a URL (an analytics pixel), it is only sent.
     #[test]

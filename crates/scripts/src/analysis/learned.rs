@@ -18,7 +18,7 @@ use super::signals::*;
 pub const NGRAM_BUCKETS: usize = 128;
 
 /// Semantic features, in [`SEMANTIC_NAMES`] order.
-pub const N_SEMANTIC: usize = 49;
+pub const N_SEMANTIC: usize = 50;
 
 /// Length of the feature vector: semantic features, then n-gram buckets.
 pub const DIM: usize = N_SEMANTIC + NGRAM_BUCKETS;
@@ -74,6 +74,7 @@ pub const SEMANTIC_NAMES: [&str; N_SEMANTIC] = [
     "clipboard_command",
     "markup_code",
     "covert_channel",
+    "hooks_network",
 ];
 
 /// The model's parameters.
@@ -173,6 +174,8 @@ pub fn vector(f: &Features) -> [f64; DIM] {
         // Channels a Content Security Policy's `connect-src` does not govern: WebRTC data
         // channels and resource hints.
         has(SINK_RTC | SINK_HINT),
+        // A network API replaced by the script's own function.
+        has(HOOK),
     ];
     let mut x = [0.0; DIM];
     x[..N_SHARED].copy_from_slice(&shared_features(f));

@@ -595,6 +595,40 @@ impl<'s> Normalizer<'s> {
     }
 
     /// `x.name`, however it was written.
+    /// Whether an assignment target is a network API (see [`signals::HOOK`]): `fetch` or
+    /// `window.fetch`, `XMLHttpRequest.prototype.open`/`send`/`setRequestHeader`,
+    /// `WebSocket.prototype.send`, `navigator.sendBeacon`, `ethereum.request`.
+    fn replaces_network_api(&self, target: &AssignmentTarget<'_>) -> bool {
+        let (object, name) = match target {
+            AssignmentTarget::AssignmentTargetIdentifier(id) => {
+                let global = id
+                    .reference_id
+                    .get()
+                    .is_some_and(|r| self.scoping.get_reference(r).symbol_id().is_none());
+                return global && id.name == "fetch";
+            }
+            AssignmentTarget::StaticMemberExpression(m) => (&m.object, m.property.name.to_string()),
+            AssignmentTarget::ComputedMemberExpression(m) => match self.member_key(&m.expression) {
+                Some(k) => (&m.object, k),
+                None => return false,
+            },
+            _ => return false,
+        };
+        let path = member_path(object, 0).unwrap_or_default();
+        // `window.X`, `self.X`, `globalThis.X` are `X`.
+        let path = ["window.", "self.", "globalThis."]
+            .iter()
+            .find_map(|p| path.strip_prefix(p))
+            .unwrap_or(&path);
+        match name.as_str() {
+            "fetch" => matches!(path, "window" | "self" | "globalThis"),
+            "open" | "send" | "setRequestHeader" => path == "XMLHttpRequest.prototype",
+            "sendBeacon" => matches!(path, "navigator" | "Navigator.prototype"),
+            "request" => path == "ethereum",
+            _ => name == "send" && path == "WebSocket.prototype",
+        }
+    }
+
     /// The name a computed member key stands for: a string literal, or a variable bound once
     /// to a string constant, that is a valid identifier name.
     fn member_key(&self, key: &Expression<'_>) -> Option<String> {
@@ -1824,6 +1858,9 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             // `x.innerHTML = "..."` renders its string: code.
             let renders = matches!(&it.left, AssignmentTarget::StaticMemberExpression(m)
                 if matches!(m.property.name.as_str(), "innerHTML" | "outerHTML" | "srcdoc"));
+            if self.replaces_network_api(&it.left) {
+                self.signal(signals::HOOK);
+            }
             // What `walk_assignment_expression` does, with only the value rendered: the
             // target of `(e = make("div")).innerHTML = ...` is not.
             let kind = AstKind::AssignmentExpression(self.alloc(it));
@@ -2482,6 +2519,20 @@ fn text_digest(value: &str) -> u64 {
     value.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
     })
+}
+
+/// `a.b.c` as written, for names and static members (at most 8 deep).
+fn member_path(e: &Expression<'_>, depth: usize) -> Option<String> {
+    match e {
+        Expression::Identifier(id) => Some(id.name.to_string()),
+        Expression::StaticMemberExpression(m) if depth < 8 => Some(format!(
+            "{}.{}",
+            member_path(&m.object, depth + 1)?,
+            m.property.name
+        )),
+        Expression::ParenthesizedExpression(p) => member_path(&p.expression, depth + 1),
+        _ => None,
+    }
 }
 
 /// What the read of a compound assignment's target is written as when the target has parts

@@ -77,8 +77,8 @@ pub const DOM_QUERY: Signals = 1 << 29;
 pub const FOCUS_SHIFT: Signals = 1 << 30;
 /// Writes web storage (`setItem`): skimmers stage what they read there and send it later.
 pub const STORAGE_WRITE: Signals = 1 << 31;
-/// Markup of a form that asks for card data (`<input ... placeholder="Card number">`): a
-/// counterfeit payment form drawn by the script.
+/// Markup of a form that asks for card data (`<input ... placeholder="Card number">`) or a
+/// password: a counterfeit payment or sign-in form drawn by the script.
 pub const FAKE_FORM: Signals = 1 << 32;
 
 /// Reaches a property or method whose name is decoded at run time (`document[atob("...")]`)
@@ -112,6 +112,11 @@ pub const SHELL_COMMAND: Signals = 1 << 40;
 /// Names a CSS custom property (`"--theme-font"`): text a stylesheet carries and a script can
 /// read back with `getComputedStyle`, out of sight of anyone reading the script.
 pub const STYLE_TEXT: Signals = 1 << 41;
+/// Replaces a network API with its own function (`window.fetch = ...`,
+/// `XMLHttpRequest.prototype.send = ...`, `ethereum.request = ...`): the replacement sees, and
+/// may rewrite, every request the page makes (skimmers that wrap XHR to read payment API
+/// calls; the 2025 npm clipper that swapped wallet addresses in requests).
+pub const HOOK: Signals = 1 << 42;
 
 /// Every network sink.
 pub const SINKS: Signals = SINK_XHR
@@ -160,7 +165,7 @@ pub fn describe(bit: Signals) -> &'static str {
         DOM_QUERY => "looks elements up",
         FOCUS_SHIFT => "sends a window to the back",
         STORAGE_WRITE => "writes web storage",
-        FAKE_FORM => "draws a form that asks for card data",
+        FAKE_FORM => "draws a form that asks for card data or a password",
         DECODED_NAME => "calls a method whose name is decoded or assembled at run time",
         HIDDEN_TEXT => "hides a URL or code words (base64, reversed strings, code kept in strings)",
         BUILT_URL => "builds a destination host at run time",
@@ -170,6 +175,7 @@ pub fn describe(bit: Signals) -> &'static str {
         CLIPBOARD => "writes the clipboard",
         SHELL_COMMAND => "carries a command line",
         STYLE_TEXT => "names a CSS custom property",
+        HOOK => "replaces a network API (fetch, XMLHttpRequest, a wallet's request) with its own function",
         _ => "unknown signal",
     }
 }
@@ -721,7 +727,11 @@ fn is_fake_form(value: &str) -> bool {
         "cc-csc",
         "cc-exp",
     ];
-    lower.contains("<input") && WORDS.iter().filter(|w| lower.contains(*w)).count() >= 2
+    let password = ["type=\"password\"", "type='password'", "type=password"]
+        .iter()
+        .any(|t| lower.contains(t));
+    lower.contains("<input")
+        && (password || WORDS.iter().filter(|w| lower.contains(*w)).count() >= 2)
 }
 
 /// Whether `text` contains `word` (lower-case ASCII) ignoring ASCII case, as its lower-cased
