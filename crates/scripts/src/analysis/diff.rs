@@ -31,7 +31,10 @@
 //! Calls are counted together, whatever they call: a minifier that inlines a function
 //! removes its calls, and a call of the script's own function added in the same change can
 //! hide in that slack. Such an addition names nothing (no global, member or host), so it
-//! can only run code the script already has, with data it already holds.
+//! can only run code the script already has, with data it already holds. Names written more
+//! often are accepted when copies of the old version's small functions into their callers
+//! explain them and the calls those copies replace are gone ([`explained_by_inlining`]):
+//! slack of the same kind, bounded by the calls removed.
 //!
 //! Otherwise the two multisets of unit hashes are compared. Units only in the new version
 //! are *added*; among them, those that still contain known code (a library function that
@@ -46,7 +49,7 @@ use oxc_ast::AstType;
 use serde::Serialize;
 
 use super::fingerprint::short_hex;
-use super::normalize::{Tok, UnitKind};
+use super::normalize::{Packed, Tok, UnitKind};
 use super::signals::{self, SINKS};
 use super::{analyse, canonical, excerpt, line_of, Analysis, Family, Parsed};
 
@@ -308,8 +311,107 @@ fn second_opinion(old: &Analysis<'_>, po: &Parsed, new: &Analysis<'_>, pn: &Pars
 /// The compressor itself writes a few names (`"a b c".split(" ")` for an array of strings,
 /// `.slice` for `.substring`, `NaN` for `0/0`), so the old version compressed counts as well:
 /// a name may occur as often as in either form of the old version.
+///
+/// Names written more often can still be a minifier's: one that copies a small local
+/// function into each place it is called (swc and uglify-js do) writes the body's names once
+/// per copy. That is accepted only with the evidence such a copy leaves: each copy removes
+/// the call it replaces (see [`explained_by_inlining`]).
 fn touches_new_names(olds: &[&Parsed], new: &Parsed) -> bool {
-    !more_often(olds, new).is_empty()
+    let more = more_often(olds, new);
+    !more.is_empty()
+        && !olds
+            .first()
+            .is_some_and(|old| explained_by_inlining(old, &more, new))
+}
+
+/// Largest function (in normalised tokens) [`explained_by_inlining`] considers copied.
+const MAX_INLINED_TOKENS: usize = 256;
+
+/// Whether every name `new` writes more often than `old` (`more`: name, old count, new
+/// count) can come from copying small local functions of `old` into the places that call
+/// them, with the calls that copying removes gone from `new`.
+///
+/// Copies are chosen greedily, one at a time, from the local functions of at most
+/// [`MAX_INLINED_TOKENS`] tokens called by their name at least twice (at most one copy per
+/// call but one, as the function itself stays), each time the function whose body supplies
+/// most of what is still missing. Then `new` must make no more calls than `old` less one per
+/// copy plus the calls the copied bodies make: a real change that adds code adds calls, an
+/// inlined build has fewer.
+fn explained_by_inlining(old: &Parsed, more: &[(&str, usize, usize)], new: &Parsed) -> bool {
+    let missing_names: Vec<(&str, usize)> = more
+        .iter()
+        .filter(|(name, _, _)| *name != CALLS)
+        .map(|&(name, o, n)| (name, n - o))
+        .collect();
+    if missing_names.is_empty() || missing_names.len() > 64 {
+        return false;
+    }
+    let mut missing: Vec<usize> = missing_names.iter().map(|m| m.1).collect();
+    let slot: HashMap<&str, usize> = missing_names
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.0, i))
+        .collect();
+    let toks = &old.norm.toks;
+    let (functions, calls_of) = local_functions(toks);
+    /// A function that may have been copied.
+    struct Candidate {
+        /// Copies it may still have made.
+        left: usize,
+        /// What one copy writes of what is missing: (slot, count).
+        supplies: Vec<(usize, usize)>,
+        /// Calls one copy makes.
+        calls: usize,
+    }
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut counts = vec![0usize; old.norm.atoms.len() + 1];
+    for f in functions {
+        let k = calls_of.get(&f.symbol).copied().unwrap_or(0);
+        if k < 2 || f.end - f.start > MAX_INLINED_TOKENS {
+            continue;
+        }
+        counts.iter_mut().for_each(|c| *c = 0);
+        count_names(&toks[f.start..f.end], &mut counts);
+        let supplies: Vec<(usize, usize)> = old
+            .norm
+            .atoms
+            .iter()
+            .zip(&counts)
+            .filter(|(_, c)| **c > 0)
+            .filter_map(|(a, c)| slot.get(a.as_str()).map(|&i| (i, *c)))
+            .collect();
+        if !supplies.is_empty() {
+            candidates.push(Candidate {
+                left: k - 1,
+                supplies,
+                calls: counts.last().copied().unwrap_or(0),
+            });
+        }
+    }
+    let (mut copies, mut copied_calls) = (0usize, 0usize);
+    while missing.iter().any(|m| *m > 0) {
+        let gain = |c: &Candidate| -> usize {
+            if c.left == 0 {
+                return 0;
+            }
+            c.supplies.iter().map(|&(i, n)| n.min(missing[i])).sum()
+        };
+        let Some(best) = (0..candidates.len())
+            .filter(|&i| gain(&candidates[i]) > 0)
+            .max_by_key(|&i| gain(&candidates[i]))
+        else {
+            return false;
+        };
+        let c = &mut candidates[best];
+        c.left -= 1;
+        for &(i, n) in &c.supplies {
+            missing[i] = missing[i].saturating_sub(n);
+        }
+        copies += 1;
+        copied_calls += c.calls;
+    }
+    let calls = |p: &Parsed| name_counts(p).get(CALLS).copied().unwrap_or(0);
+    calls(new) + copies <= calls(old) + copied_calls
 }
 
 /// The name under which calls are counted (no script can write it: it has a space).
@@ -385,6 +487,25 @@ const SHAPE_WORDS: &[&str] = &[
 /// (counted), and minifiers copy such literals when they inline a small function that
 /// returns one at each place it is called.
 fn name_counts(p: &Parsed) -> HashMap<&str, usize> {
+    let mut counts = vec![0usize; p.norm.atoms.len() + 1];
+    count_names(&p.norm.toks, &mut counts);
+    let mut out: HashMap<&str, usize> = p
+        .norm
+        .atoms
+        .iter()
+        .zip(&counts)
+        .filter(|(a, n)| **n > 0 && is_name(a))
+        .map(|(a, n)| (a.as_str(), *n))
+        .collect();
+    if let Some(&calls) = counts.last().filter(|c| **c > 0) {
+        out.insert(CALLS, calls);
+    }
+    out
+}
+
+/// Adds to `counts` (one slot per atom, the last for calls) every atom and call in `toks`,
+/// but the keys of object literals (see [`name_counts`]).
+fn count_names(toks: &[Packed], counts: &mut [usize]) {
     const CALL: u8 = AstType::CallExpression as u8;
     const NEW: u8 = AstType::NewExpression as u8;
     const TAGGED: u8 = AstType::TaggedTemplateExpression as u8;
@@ -397,10 +518,11 @@ fn name_counts(p: &Parsed) -> HashMap<&str, usize> {
         Property,
         Key,
     }
-    let mut counts = vec![0usize; p.norm.atoms.len()];
-    let mut calls = 0;
+    let Some(calls) = counts.len().checked_sub(1) else {
+        return;
+    };
     let mut at = At::Elsewhere;
-    for t in &p.norm.toks {
+    for t in toks {
         let tok = t.tok();
         at = match (at, tok) {
             (_, Tok::Open(PROPERTY)) => At::Property,
@@ -414,27 +536,73 @@ fn name_counts(p: &Parsed) -> HashMap<&str, usize> {
             _ => At::Elsewhere,
         };
         match tok {
-            Tok::Atom(id) => {
-                if let Some(c) = counts.get_mut(id as usize) {
-                    *c += 1;
-                }
-            }
-            Tok::Open(CALL | NEW | TAGGED) => calls += 1,
+            Tok::Atom(id) if (id as usize) < calls => counts[id as usize] += 1,
+            Tok::Open(CALL | NEW | TAGGED) => counts[calls] += 1,
             _ => {}
         }
     }
-    let mut out: HashMap<&str, usize> = p
-        .norm
-        .atoms
-        .iter()
-        .zip(counts)
-        .filter(|(a, n)| *n > 0 && is_name(a))
-        .map(|(a, n)| (a.as_str(), n))
-        .collect();
-    if calls > 0 {
-        out.insert(CALLS, calls);
+}
+
+/// A local function bound to a name, and its tokens.
+struct LocalFunction {
+    symbol: u32,
+    start: usize,
+    end: usize,
+}
+
+/// The local functions bound to a name (`function f(){}`, `var f = function(){}` or an
+/// arrow), and how often each symbol is called by its name.
+fn local_functions(toks: &[Packed]) -> (Vec<LocalFunction>, HashMap<u32, usize>) {
+    const FUNCTION: u8 = AstType::Function as u8;
+    const BINDING: u8 = AstType::BindingIdentifier as u8;
+    const REFERENCE: u8 = AstType::IdentifierReference as u8;
+    const CALL: u8 = AstType::CallExpression as u8;
+    let at = |i: usize| toks.get(i).map(|t| t.tok());
+    let mut functions = Vec::new();
+    let mut calls: HashMap<u32, usize> = HashMap::new();
+    // Open nodes: where each starts, and the symbol of a named function.
+    let mut open: Vec<(usize, Option<u32>)> = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        match t.tok() {
+            Tok::Open(FUNCTION) => {
+                // `function f` writes its kind, then the name; `var f = function` has the
+                // name just before.
+                let declared = match (at(i + 1), at(i + 2), at(i + 3)) {
+                    (Some(Tok::Atom(_)), Some(Tok::Open(BINDING)), Some(Tok::Sym(s))) => Some(s),
+                    _ => None,
+                };
+                let bound = match (i.checked_sub(3).and_then(at), i.checked_sub(2).and_then(at)) {
+                    (Some(Tok::Open(BINDING)), Some(Tok::Sym(s)))
+                        if i.checked_sub(1).and_then(at) == Some(Tok::Close) =>
+                    {
+                        Some(s)
+                    }
+                    _ => None,
+                };
+                open.push((i, declared.or(bound)));
+            }
+            Tok::Open(ty) => {
+                if ty == CALL {
+                    if let (Some(Tok::Open(REFERENCE)), Some(Tok::Sym(s))) = (at(i + 1), at(i + 2))
+                    {
+                        *calls.entry(s).or_default() += 1;
+                    }
+                }
+                open.push((i, None));
+            }
+            Tok::Close => {
+                if let Some((start, Some(symbol))) = open.pop() {
+                    functions.push(LocalFunction {
+                        symbol,
+                        start,
+                        end: i + 1,
+                    });
+                }
+            }
+            _ => {}
+        }
     }
-    out
+    (functions, calls)
 }
 
 fn is_name(atom: &str) -> bool {
@@ -833,6 +1001,30 @@ mod tests {
             let more = names_more_often(&clean, &b);
             assert!(more.iter().any(|(n, _, _)| n == what), "{to}: {more:?}");
         }
+    }
+
+    /// A small function copied into each place it is called names what its body names once
+    /// per copy, and removes the calls: restructured. The same names added without calls
+    /// going away are a change.
+    #[test]
+    fn a_function_copied_into_its_callers_is_restructured() {
+        let source = r#"(function () {
+            function dir() { return document.documentElement.dir; }
+            window.a = function () { return dir() == "rtl"; };
+            window.b = function (x) { return dir() ? x : 0; };
+            window.c = function () { return [dir()]; };
+        })();"#;
+        let copied = r#"!function(){window.a=function(){return"rtl"==document.documentElement.dir},window.b=function(n){return document.documentElement.dir?n:0},window.c=function(){return[document.documentElement.dir]}}();"#;
+        let old = analyse(source);
+        let d = ScriptDiff::between("a.js", &old, "b.js", &analyse(copied));
+        assert!(!d.behaviour_changed && d.restructured, "{}", d.to_text());
+        // The same reads added, every call kept: nothing was copied.
+        let added = source.replace(
+            "return [dir()];",
+            "return [dir(), document.documentElement.dir, document.documentElement.dir];",
+        );
+        let d = ScriptDiff::between("a.js", &old, "c.js", &analyse(&added));
+        assert!(d.behaviour_changed, "{}", d.to_text());
     }
 
     #[test]
