@@ -599,6 +599,14 @@ impl<'s> Normalizer<'s> {
     /// `window.fetch`, `XMLHttpRequest.prototype.open`/`send`/`setRequestHeader`,
     /// `WebSocket.prototype.send`, `navigator.sendBeacon`, `ethereum.request`.
     fn replaces_network_api(&self, target: &AssignmentTarget<'_>) -> bool {
+        const HOOKED: &[&str] = &[
+            "fetch",
+            "open",
+            "send",
+            "setRequestHeader",
+            "sendBeacon",
+            "request",
+        ];
         let (object, name) = match target {
             AssignmentTarget::AssignmentTargetIdentifier(id) => {
                 let global = id
@@ -607,10 +615,16 @@ impl<'s> Normalizer<'s> {
                     .is_some_and(|r| self.scoping.get_reference(r).symbol_id().is_none());
                 return global && id.name == "fetch";
             }
-            AssignmentTarget::StaticMemberExpression(m) => (&m.object, m.property.name.to_string()),
+            // Most assignments are to other members: decided on the name, without copies.
+            AssignmentTarget::StaticMemberExpression(m) => {
+                if !HOOKED.contains(&m.property.name.as_str()) {
+                    return false;
+                }
+                (&m.object, m.property.name.to_string())
+            }
             AssignmentTarget::ComputedMemberExpression(m) => match self.member_key(&m.expression) {
-                Some(k) => (&m.object, k),
-                None => return false,
+                Some(k) if HOOKED.contains(&&*k) => (&m.object, k.into_owned()),
+                _ => return false,
             },
             _ => return false,
         };
@@ -622,25 +636,25 @@ impl<'s> Normalizer<'s> {
             .unwrap_or(&path);
         match name.as_str() {
             "fetch" => matches!(path, "window" | "self" | "globalThis"),
-            "open" | "send" | "setRequestHeader" => path == "XMLHttpRequest.prototype",
+            "send" => matches!(path, "XMLHttpRequest.prototype" | "WebSocket.prototype"),
+            "open" | "setRequestHeader" => path == "XMLHttpRequest.prototype",
             "sendBeacon" => matches!(path, "navigator" | "Navigator.prototype"),
-            "request" => path == "ethereum",
-            _ => name == "send" && path == "WebSocket.prototype",
+            _ => path == "ethereum",
         }
     }
 
     /// The name a computed member key stands for: a string literal, or a variable bound once
     /// to a string constant, that is a valid identifier name.
-    fn member_key(&self, key: &Expression<'_>) -> Option<String> {
+    fn member_key<'k>(&self, key: &'k Expression<'_>) -> Option<std::borrow::Cow<'k, str>> {
         let value = match key {
-            Expression::StringLiteral(s) => s.value.as_str().to_owned(),
+            Expression::StringLiteral(s) => std::borrow::Cow::Borrowed(s.value.as_str()),
             Expression::Identifier(id) => {
                 let sym = id
                     .reference_id
                     .get()
                     .and_then(|r| self.scoping.get_reference(r).symbol_id())?;
                 match self.constants.get(&(sym.index() as u32))? {
-                    Constant::String(v) => v.clone(),
+                    Constant::String(v) => std::borrow::Cow::Owned(v.clone()),
                     _ => return None,
                 }
             }
