@@ -965,6 +965,7 @@ mod tests {
             "var f = window.fetch; window.fetch = function () { return f.apply(this, arguments); };",
             "XMLHttpRequest.prototype.send = function (b) { log(b); };",
             "self[\"fetch\"] = function () {};",
+            "(function (w) { w.XMLHttpRequest.prototype.send = function () {}; })(window);",
             "window.ethereum.request = function (a) { return a; };",
         ] {
             let f = features(&analyse(hook), None, ctx);
@@ -974,6 +975,7 @@ mod tests {
             "var client = {}; client.send = function () {}; client.fetch = function () {};",
             "function fetch() {} fetch = null;",
             "this.request = function () {};",
+            "(function (w) { w.fetch = null; })(myWindow);",
         ] {
             let f = features(&analyse(own), None, ctx);
             assert_eq!(f.signals & HOOK, 0, "{own}");

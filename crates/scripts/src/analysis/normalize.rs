@@ -210,6 +210,9 @@ pub(crate) struct Normalizer<'s> {
     /// Variables bound once to a constant and never written: minifiers inline them, so
     /// their declarations are dropped and every read stands for the constant.
     constants: HashMap<u32, Constant>,
+    /// Parameters of an IIFE given a browser global (`(function (w) {..})(window)`), by
+    /// symbol id: for telling what a member path names (see [`Self::replaces_network_api`]).
+    global_aliases: HashMap<u32, &'static str>,
     /// Local variables read exactly once, after their declaration, never written: minifiers
     /// inline them (where it is safe; here always, so both spellings agree), so the
     /// declaration is dropped and its value's tokens stand at the read.
@@ -258,6 +261,7 @@ impl<'s> Normalizer<'s> {
             code_strings_outside: Vec::new(),
             url_encoding: false,
             constants: HashMap::default(),
+            global_aliases: HashMap::default(),
             inline: HashSet::default(),
             buffered: HashMap::default(),
             replaced: Vec::new(),
@@ -268,6 +272,7 @@ impl<'s> Normalizer<'s> {
         let mut finder = ConstantFinder {
             scoping: self.scoping,
             found: HashMap::default(),
+            aliases: HashMap::default(),
             candidates: HashMap::default(),
             reads: vec![(0, 0); self.out.symbols],
         };
@@ -284,6 +289,7 @@ impl<'s> Normalizer<'s> {
         finder.visit_program(program);
         self.inline = finder.single_use();
         self.constants = finder.found;
+        self.global_aliases = finder.aliases;
         self.replaced = vec![false; self.out.symbols];
         for &sym in self.constants.keys().chain(self.inline.iter()) {
             if let Some(r) = self.replaced.get_mut(sym as usize) {
@@ -628,7 +634,7 @@ impl<'s> Normalizer<'s> {
             },
             _ => return false,
         };
-        let path = member_path(object, 0).unwrap_or_default();
+        let path = self.member_path(object, 0).unwrap_or_default();
         // `window.X`, `self.X`, `globalThis.X` are `X`.
         let path = ["window.", "self.", "globalThis."]
             .iter()
@@ -640,6 +646,28 @@ impl<'s> Normalizer<'s> {
             "open" | "setRequestHeader" => path == "XMLHttpRequest.prototype",
             "sendBeacon" => matches!(path, "navigator" | "Navigator.prototype"),
             _ => path == "ethereum",
+        }
+    }
+
+    /// `a.b.c` as written, for names and static members (at most 8 deep), with an IIFE's
+    /// parameter given a browser global written as that global.
+    fn member_path(&self, e: &Expression<'_>, depth: usize) -> Option<String> {
+        match e {
+            Expression::Identifier(id) => {
+                let alias = id
+                    .reference_id
+                    .get()
+                    .and_then(|r| self.scoping.get_reference(r).symbol_id())
+                    .and_then(|s| self.global_aliases.get(&(s.index() as u32)));
+                Some(alias.map_or_else(|| id.name.to_string(), |g| (*g).to_owned()))
+            }
+            Expression::StaticMemberExpression(m) if depth < 8 => Some(format!(
+                "{}.{}",
+                self.member_path(&m.object, depth + 1)?,
+                m.property.name
+            )),
+            Expression::ParenthesizedExpression(p) => self.member_path(&p.expression, depth + 1),
+            _ => None,
         }
     }
 
@@ -2225,6 +2253,8 @@ impl<'a> Visit<'a> for Normalizer<'_> {
 struct ConstantFinder<'s> {
     scoping: &'s Scoping,
     found: HashMap<u32, Constant>,
+    /// IIFE parameters given a browser global and never written.
+    aliases: HashMap<u32, &'static str>,
     /// Single-use candidates: the span of their declarator.
     candidates: HashMap<u32, Span>,
     /// How often each symbol is read, and where first (by symbol id).
@@ -2240,6 +2270,23 @@ impl ConstantFinder<'_> {
             )
             .map(|(sym, _)| *sym)
             .collect()
+    }
+
+    /// `window`, `self`, `globalThis`, `navigator` or `document` as the global itself.
+    fn browser_global(&self, e: &Expression<'_>) -> Option<&'static str> {
+        let Expression::Identifier(id) = e else {
+            return None;
+        };
+        let global = id
+            .reference_id
+            .get()
+            .is_some_and(|r| self.scoping.get_reference(r).symbol_id().is_none());
+        if !global {
+            return None;
+        }
+        ["window", "self", "globalThis", "navigator", "document"]
+            .into_iter()
+            .find(|g| *g == id.name.as_str())
     }
 
     /// A local, singly declared, never reassigned variable.
@@ -2311,11 +2358,16 @@ impl<'a> Visit<'a> for ConstantFinder<'_> {
                 else {
                     continue;
                 };
-                let (Some(sym), Some(v)) = (id.symbol_id.get(), literal_constant(arg)) else {
+                let Some(sym) = id.symbol_id.get() else {
                     continue;
                 };
-                if param.initializer.is_none() && self.is_stable(sym) {
+                if param.initializer.is_some() || !self.is_stable(sym) {
+                    continue;
+                }
+                if let Some(v) = literal_constant(arg) {
                     self.found.insert(sym.index() as u32, v);
+                } else if let Some(global) = self.browser_global(arg) {
+                    self.aliases.insert(sym.index() as u32, global);
                 }
             }
         }
@@ -2533,20 +2585,6 @@ fn text_digest(value: &str) -> u64 {
     value.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
     })
-}
-
-/// `a.b.c` as written, for names and static members (at most 8 deep).
-fn member_path(e: &Expression<'_>, depth: usize) -> Option<String> {
-    match e {
-        Expression::Identifier(id) => Some(id.name.to_string()),
-        Expression::StaticMemberExpression(m) if depth < 8 => Some(format!(
-            "{}.{}",
-            member_path(&m.object, depth + 1)?,
-            m.property.name
-        )),
-        Expression::ParenthesizedExpression(p) => member_path(&p.expression, depth + 1),
-        _ => None,
-    }
 }
 
 /// What the read of a compound assignment's target is written as when the target has parts
