@@ -274,25 +274,34 @@ enum Opinion {
 
 /// The second opinion on two versions whose normalised hashes differ.
 fn second_opinion(old: &Analysis<'_>, po: &Parsed, new: &Analysis<'_>, pn: &Parsed) -> Opinion {
-    let old_text = canonical::compressed(old.source);
-    let a = old_text.as_deref().map(analyse);
-    let ca = a.as_ref().and_then(|a| a.outcome.as_ref().ok());
-    // Most real changes name something more often: judged before the new version is
-    // compressed, which then is not needed.
-    let olds: Vec<&Parsed> = std::iter::once(po).chain(ca).collect();
-    if touches_new_names(&olds, pn) {
-        return Opinion::NamesMore;
-    }
-    let converged = ca.is_some_and(|ca| {
-        canonical::compressed(new.source).is_some_and(|text| {
-            matches!(&analyse(&text).outcome, Ok(cb) if cb.normalized_hash == ca.normalized_hash)
-        })
-    });
-    if converged {
-        Opinion::Converged
-    } else {
-        Opinion::Restructured
-    }
+    with_old_forms(old, po, |olds| {
+        // Most real changes name something more often: judged before the new version is
+        // compressed, which then is not needed.
+        if touches_new_names(olds, pn) {
+            return Opinion::NamesMore;
+        }
+        let converged = olds.get(1).is_some_and(|ca| {
+            canonical::compressed(new.source).is_some_and(|text| {
+                matches!(&analyse(&text).outcome, Ok(cb) if cb.normalized_hash == ca.normalized_hash)
+            })
+        });
+        if converged {
+            Opinion::Converged
+        } else {
+            Opinion::Restructured
+        }
+    })
+}
+
+/// Calls `f` with the old version as served and, when oxc's compressor takes it, as
+/// compressed (in that order).
+fn with_old_forms<R>(old: &Analysis<'_>, po: &Parsed, f: impl FnOnce(&[&Parsed]) -> R) -> R {
+    let text = canonical::compressed(old.source);
+    let compressed = text.as_deref().map(analyse);
+    let olds: Vec<&Parsed> = std::iter::once(po)
+        .chain(compressed.as_ref().and_then(|a| a.outcome.as_ref().ok()))
+        .collect();
+    f(&olds)
 }
 
 /// Whether the new version's normalised form names something more often than the old one's:
@@ -317,19 +326,26 @@ fn second_opinion(old: &Analysis<'_>, po: &Parsed, new: &Analysis<'_>, pn: &Pars
 /// per copy. That is accepted only with the evidence such a copy leaves: each copy removes
 /// the call it replaces (see [`explained_by_inlining`]).
 fn touches_new_names(olds: &[&Parsed], new: &Parsed) -> bool {
-    let more = more_often(olds, new);
+    let old_counts: Vec<HashMap<&str, usize>> = olds.iter().map(|p| name_counts(p)).collect();
+    let new_counts = name_counts(new);
+    let more = more_often(&old_counts, &new_counts);
+    let calls = |c: &HashMap<&str, usize>| c.get(CALLS).copied().unwrap_or(0);
     !more.is_empty()
         && !olds
             .first()
-            .is_some_and(|old| explained_by_inlining(old, &more, new))
+            .zip(old_counts.first())
+            .is_some_and(|(old, counts)| {
+                explained_by_inlining(old, &more, calls(counts), calls(&new_counts))
+            })
 }
 
 /// Largest function (in normalised tokens) [`explained_by_inlining`] considers copied.
 const MAX_INLINED_TOKENS: usize = 256;
 
-/// Whether every name `new` writes more often than `old` (`more`: name, old count, new
-/// count) can come from copying small local functions of `old` into the places that call
-/// them, with the calls that copying removes gone from `new`.
+/// Whether every name the new version writes more often than `old` (`more`: name, old
+/// count, new count) can come from copying small local functions of `old` into the places
+/// that call them, with the calls that copying removes gone from the new version (`old_calls`
+/// and `new_calls` are the two versions' calls).
 ///
 /// Copies are chosen greedily, one at a time, from the local functions of at most
 /// [`MAX_INLINED_TOKENS`] tokens called by their name at least twice (at most one copy per
@@ -337,7 +353,12 @@ const MAX_INLINED_TOKENS: usize = 256;
 /// most of what is still missing. Then `new` must make no more calls than `old` less one per
 /// copy plus the calls the copied bodies make: a real change that adds code adds calls, an
 /// inlined build has fewer.
-fn explained_by_inlining(old: &Parsed, more: &[(&str, usize, usize)], new: &Parsed) -> bool {
+fn explained_by_inlining(
+    old: &Parsed,
+    more: &[(&str, usize, usize)],
+    old_calls: usize,
+    new_calls: usize,
+) -> bool {
     let missing_names: Vec<(&str, usize)> = more
         .iter()
         .filter(|(name, _, _)| *name != CALLS)
@@ -396,9 +417,12 @@ fn explained_by_inlining(old: &Parsed, more: &[(&str, usize, usize)], new: &Pars
             }
             c.supplies.iter().map(|&(i, n)| n.min(missing[i])).sum()
         };
-        let Some(best) = (0..candidates.len())
-            .filter(|&i| gain(&candidates[i]) > 0)
-            .max_by_key(|&i| gain(&candidates[i]))
+        let Some((best, _)) = candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, gain(c)))
+            .filter(|&(_, g)| g > 0)
+            .max_by_key(|&(_, g)| g)
         else {
             return false;
         };
@@ -410,8 +434,7 @@ fn explained_by_inlining(old: &Parsed, more: &[(&str, usize, usize)], new: &Pars
         copies += 1;
         copied_calls += c.calls;
     }
-    let calls = |p: &Parsed| name_counts(p).get(CALLS).copied().unwrap_or(0);
-    calls(new) + copies <= calls(old) + copied_calls
+    new_calls + copies <= old_calls + copied_calls
 }
 
 /// The name under which calls are counted (no script can write it: it has a space).
@@ -424,25 +447,25 @@ pub fn names_more_often(old: &Analysis<'_>, new: &Analysis<'_>) -> Vec<(String, 
     let (Ok(po), Ok(pn)) = (&old.outcome, &new.outcome) else {
         return Vec::new();
     };
-    let old_text = canonical::compressed(old.source);
-    let a = old_text.as_deref().map(analyse);
-    let ca = a.as_ref().and_then(|a| a.outcome.as_ref().ok());
-    let olds: Vec<&Parsed> = std::iter::once(po).chain(ca).collect();
-    let mut out: Vec<(String, usize, usize)> = more_often(&olds, pn)
-        .into_iter()
-        .map(|(name, o, n)| (name.to_owned(), o, n))
-        .collect();
+    let mut out: Vec<(String, usize, usize)> = with_old_forms(old, po, |olds| {
+        let old_counts: Vec<HashMap<&str, usize>> = olds.iter().map(|p| name_counts(p)).collect();
+        more_often(&old_counts, &name_counts(pn))
+            .into_iter()
+            .map(|(name, o, n)| (name.to_owned(), o, n))
+            .collect()
+    });
     out.sort();
     out
 }
 
-/// The names `new` writes more often than every one of `olds` does, with the most any of
-/// them writes and the new count.
-fn more_often<'a>(olds: &[&Parsed], new: &'a Parsed) -> Vec<(&'a str, usize, usize)> {
-    let olds: Vec<HashMap<&str, usize>> = olds.iter().map(|p| name_counts(p)).collect();
-    name_counts(new)
-        .into_iter()
-        .filter_map(|(name, n)| {
+/// The names `new` counts more often than every one of `olds` does (counts by
+/// [`name_counts`]), with the most any of them counts and the new count.
+fn more_often<'a>(
+    olds: &[HashMap<&str, usize>],
+    new: &HashMap<&'a str, usize>,
+) -> Vec<(&'a str, usize, usize)> {
+    new.iter()
+        .filter_map(|(&name, &n)| {
             let o = olds
                 .iter()
                 .map(|c| c.get(name).copied().unwrap_or(0))

@@ -338,11 +338,8 @@ impl<'s> Normalizer<'s> {
         self.begin_unit(UnitKind::Statement, d.span);
         self.visit_expression(init);
         self.open_units.pop();
-        // What `end_unit` restores; code kept in strings is the enclosing unit's.
-        if let Some(outside) = self.code_strings_outside.pop() {
-            self.code_strings = outside;
-        }
-        let latent = self.latent.pop().unwrap_or(0);
+        // Code kept in strings in the value is the enclosing unit's.
+        let latent = self.leave_unit_state();
         if let Some(outer) = self.latent.last_mut() {
             *outer |= latent;
         }
@@ -496,15 +493,21 @@ impl<'s> Normalizer<'s> {
         }
     }
 
+    /// Restores what [`Self::begin_unit`] set aside for the unit being left, and returns
+    /// the code signals kept in strings inside it.
+    fn leave_unit_state(&mut self) -> Signals {
+        if let Some(outside) = self.code_strings_outside.pop() {
+            self.code_strings = outside;
+        }
+        self.latent.pop().unwrap_or(0)
+    }
+
     fn end_unit(&mut self) {
         let Some(u) = self.open_units.pop() else {
             return;
         };
-        if let Some(outside) = self.code_strings_outside.pop() {
-            self.code_strings = outside;
-        }
         self.out.units[u].end = self.out.toks.len();
-        let latent = self.latent.pop().unwrap_or(0);
+        let latent = self.leave_unit_state();
         if latent != 0 {
             let unit = &mut self.out.units[u];
             if unit.signals & (signals::DYN_EVAL | signals::WORKER) != 0 {
@@ -600,7 +603,6 @@ impl<'s> Normalizer<'s> {
         }
     }
 
-    /// `x.name`, however it was written.
     /// Whether an assignment target is a network API (see [`signals::HOOK`]): `fetch` or
     /// `window.fetch`, `XMLHttpRequest.prototype.open`/`send`/`setRequestHeader`,
     /// `WebSocket.prototype.send`, `navigator.sendBeacon`, `ethereum.request`.
@@ -691,6 +693,7 @@ impl<'s> Normalizer<'s> {
         is_identifier_name(&value).then_some(value)
     }
 
+    /// `x.name`, however it was written.
     fn static_member(&mut self, object: &Expression<'_>, name: &str) {
         self.open(AstType::StaticMemberExpression);
         self.visit_expression(object);
@@ -2600,17 +2603,19 @@ fn is_path(e: &Expression<'_>, depth: usize) -> bool {
         Expression::Identifier(_) | Expression::ThisExpression(_) | Expression::Super(_) => true,
         Expression::StaticMemberExpression(m) => is_path(&m.object, depth + 1),
         Expression::ComputedMemberExpression(m) => {
-            is_path(&m.object, depth + 1)
-                && matches!(
-                    m.expression,
-                    Expression::Identifier(_)
-                        | Expression::StringLiteral(_)
-                        | Expression::NumericLiteral(_)
-                )
+            is_path(&m.object, depth + 1) && is_plain_key(&m.expression)
         }
         Expression::ParenthesizedExpression(p) => is_path(&p.expression, depth + 1),
         _ => false,
     }
+}
+
+/// A member key that reads nothing but a name or a literal.
+fn is_plain_key(key: &Expression<'_>) -> bool {
+    matches!(
+        key,
+        Expression::Identifier(_) | Expression::StringLiteral(_) | Expression::NumericLiteral(_)
+    )
 }
 
 /// Whether a compound assignment's target can be written twice (see [`is_path`]).
@@ -2620,13 +2625,7 @@ fn target_is_path(t: &AssignmentTarget<'_>) -> bool {
         AssignmentTarget::StaticMemberExpression(m) => is_path(&m.object, 0),
         AssignmentTarget::PrivateFieldExpression(m) => is_path(&m.object, 0),
         AssignmentTarget::ComputedMemberExpression(m) => {
-            is_path(&m.object, 0)
-                && matches!(
-                    m.expression,
-                    Expression::Identifier(_)
-                        | Expression::StringLiteral(_)
-                        | Expression::NumericLiteral(_)
-                )
+            is_path(&m.object, 0) && is_plain_key(&m.expression)
         }
         _ => false,
     }
