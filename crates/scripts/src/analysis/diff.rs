@@ -342,6 +342,11 @@ fn touches_new_names(olds: &[&Parsed], new: &Parsed) -> bool {
 /// Largest function (in normalised tokens) [`explained_by_inlining`] considers copied.
 const MAX_INLINED_TOKENS: usize = 256;
 
+/// Most distinct names, and most occurrences in all, that [`explained_by_inlining`] explains
+/// by copies: what the corpus's inlined builds need is a few dozen.
+const MAX_COPIED_NAMES: usize = 64;
+const MAX_COPIED_OCCURRENCES: usize = 4096;
+
 /// Whether every name the new version writes more often than `old` (`more`: name, old
 /// count, new count) can come from copying small local functions of `old` into the places
 /// that call them, with the calls that copying removes gone from the new version (`old_calls`
@@ -364,7 +369,13 @@ fn explained_by_inlining(
         .filter(|(name, _, _)| *name != CALLS)
         .map(|&(name, o, n)| (name, n - o))
         .collect();
-    if missing_names.is_empty() || missing_names.len() > 64 {
+    // The bounds keep the greedy choice below cheap on a hostile version that repeats a
+    // name a million times: it makes at most one copy per missing occurrence.
+    let occurrences: usize = missing_names.iter().map(|m| m.1).sum();
+    if missing_names.is_empty()
+        || missing_names.len() > MAX_COPIED_NAMES
+        || occurrences > MAX_COPIED_OCCURRENCES
+    {
         return false;
     }
     let mut missing: Vec<usize> = missing_names.iter().map(|m| m.1).collect();
@@ -1047,6 +1058,10 @@ mod tests {
             "return [dir(), document.documentElement.dir, document.documentElement.dir];",
         );
         let d = ScriptDiff::between("a.js", &old, "c.js", &analyse(&added));
+        assert!(d.behaviour_changed, "{}", d.to_text());
+        // More occurrences than copies are ever asked to explain: a change at once.
+        let flood = format!("{copied}{}", "document.documentElement.dir;".repeat(5000));
+        let d = ScriptDiff::between("a.js", &old, "d.js", &analyse(&flood));
         assert!(d.behaviour_changed, "{}", d.to_text());
     }
 
