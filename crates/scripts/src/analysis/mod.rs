@@ -64,7 +64,7 @@ const ANALYSIS_STACK_BYTES: usize = 256 * 1024 * 1024;
 
 /// Names the normalisation: hashes from different schemes are not comparable, so stores keep
 /// it beside every hash.
-pub const SCHEME: &str = "parapet-norm-1/oxc-0.146";
+pub const SCHEME: &str = "parapet-norm-2/oxc-0.146";
 
 /// One script, analysed.
 #[derive(Debug)]
@@ -290,7 +290,7 @@ fn parse_and_normalise_in(allocator: &Allocator, source: &str) -> Result<Parsed,
         .semantic;
     let norm = Normalizer::new(semantic.scoping()).run(program);
     let mut hasher = fingerprint::UnitHasher::new(norm.symbols);
-    let atoms = fingerprint::atom_hashes(&norm);
+    let atoms = fingerprint::atom_values(&norm);
     let (whole, unit_hashes) = hasher.whole_and_units(&norm, &atoms);
     Ok(Parsed {
         normalized_hash: hex(&whole),

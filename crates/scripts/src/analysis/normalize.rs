@@ -56,11 +56,16 @@ pub(crate) enum Tok {
 pub(crate) struct Packed(u32);
 
 impl Packed {
-    const OPEN: u32 = 0;
-    const CLOSE: u32 = 1;
-    const SYM: u32 = 2;
-    const ATOM: u32 = 3;
-    const LIT: u32 = 4;
+    pub(crate) const OPEN: u32 = 0;
+    pub(crate) const CLOSE: u32 = 1;
+    pub(crate) const SYM: u32 = 2;
+    pub(crate) const ATOM: u32 = 3;
+    pub(crate) const LIT: u32 = 4;
+
+    /// The 32 bits: the kind in the low three, the value above.
+    pub(crate) fn raw(self) -> u32 {
+        self.0
+    }
 
     /// The token.
     pub fn tok(self) -> Tok {
