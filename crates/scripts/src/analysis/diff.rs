@@ -354,10 +354,12 @@ const MAX_COPIED_OCCURRENCES: usize = 4096;
 ///
 /// Copies are chosen greedily, one at a time, from the local functions of at most
 /// [`MAX_INLINED_TOKENS`] tokens called by their name at least twice (at most one copy per
-/// call but one, as the function itself stays), each time the function whose body supplies
-/// most of what is still missing. Then `new` must make no more calls than `old` less one per
-/// copy plus the calls the copied bodies make: a real change that adds code adds calls, an
-/// inlined build has fewer.
+/// call but one, as the function itself stays), each time the function whose copy supplies
+/// most of what is still missing. A copy writes its body's names, and the strings shaped
+/// like names that one call passes (each call's once), which the copy may turn into member
+/// names (`H[e] = t` called as `F("date", 9)` becomes `H.date = 9`). Then `new` must make no
+/// more calls than `old` less one per copy plus the calls the copied bodies make: a real
+/// change that adds code adds calls, an inlined build has fewer.
 fn explained_by_inlining(
     old: &Parsed,
     more: &[(&str, usize, usize)],
@@ -390,10 +392,28 @@ fn explained_by_inlining(
     struct Candidate {
         /// Copies it may still have made.
         left: usize,
-        /// What one copy writes of what is missing: (slot, count).
+        /// What one copy's body writes of what is missing: (slot, count).
         supplies: Vec<(usize, usize)>,
+        /// What each call not yet copied passes of what is missing, as strings: (slot, count).
+        sites: Vec<Vec<(usize, usize)>>,
         /// Calls one copy makes.
         calls: usize,
+    }
+    // The strings each call passes, by the called function's symbol.
+    let mut sites_of: HashMap<u32, Vec<Vec<(usize, usize)>>> = HashMap::new();
+    for (symbol, strings) in &old.norm.call_strings {
+        let mut site: Vec<(usize, usize)> = Vec::new();
+        for s in strings {
+            if let Some(&i) = slot.get(s.as_str()) {
+                match site.iter_mut().find(|e| e.0 == i) {
+                    Some(e) => e.1 += 1,
+                    None => site.push((i, 1)),
+                }
+            }
+        }
+        if !site.is_empty() {
+            sites_of.entry(*symbol).or_default().push(site);
+        }
     }
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut counts = vec![0usize; old.norm.atoms.len() + 1];
@@ -412,34 +432,54 @@ fn explained_by_inlining(
             .filter(|(_, c)| **c > 0)
             .filter_map(|(a, c)| slot.get(a.as_str()).map(|&i| (i, *c)))
             .collect();
-        if !supplies.is_empty() {
+        let sites = sites_of.remove(&f.symbol).unwrap_or_default();
+        if !supplies.is_empty() || !sites.is_empty() {
             candidates.push(Candidate {
                 left: k - 1,
                 supplies,
+                sites,
                 calls: counts.last().copied().unwrap_or(0),
             });
         }
     }
     let (mut copies, mut copied_calls) = (0usize, 0usize);
     while missing.iter().any(|m| *m > 0) {
-        let gain = |c: &Candidate| -> usize {
-            if c.left == 0 {
-                return 0;
-            }
-            c.supplies.iter().map(|&(i, n)| n.min(missing[i])).sum()
+        let supplied = |supplies: &[(usize, usize)]| -> usize {
+            supplies.iter().map(|&(i, n)| n.min(missing[i])).sum()
         };
-        let Some((best, _)) = candidates
+        // A copy's gain, and the call it best copies (the index of its site).
+        let gain = |c: &Candidate| -> (usize, Option<usize>) {
+            if c.left == 0 {
+                return (0, None);
+            }
+            let site = c
+                .sites
+                .iter()
+                .enumerate()
+                .map(|(j, s)| (j, supplied(s)))
+                .filter(|&(_, g)| g > 0)
+                .max_by_key(|&(_, g)| g);
+            (
+                supplied(&c.supplies) + site.map_or(0, |s| s.1),
+                site.map(|s| s.0),
+            )
+        };
+        let Some((best, _, site)) = candidates
             .iter()
             .enumerate()
-            .map(|(i, c)| (i, gain(c)))
-            .filter(|&(_, g)| g > 0)
-            .max_by_key(|&(_, g)| g)
+            .map(|(i, c)| {
+                let (g, site) = gain(c);
+                (i, g, site)
+            })
+            .filter(|&(_, g, _)| g > 0)
+            .max_by_key(|&(_, g, _)| g)
         else {
             return false;
         };
         let c = &mut candidates[best];
         c.left -= 1;
-        for &(i, n) in &c.supplies {
+        let site = site.map(|j| c.sites.swap_remove(j)).unwrap_or_default();
+        for &(i, n) in c.supplies.iter().chain(&site) {
             missing[i] = missing[i].saturating_sub(n);
         }
         copies += 1;
@@ -1062,6 +1102,34 @@ mod tests {
         // More occurrences than copies are ever asked to explain: a change at once.
         let flood = format!("{copied}{}", "document.documentElement.dir;".repeat(5000));
         let d = ScriptDiff::between("a.js", &old, "d.js", &analyse(&flood));
+        assert!(d.behaviour_changed, "{}", d.to_text());
+    }
+
+    /// A function that stores under the name it is passed, copied into its calls, writes
+    /// those names as members (`F("date", 9)` becomes `H.date = 9`): restructured. A member
+    /// no call passed, or the same members with every call kept, is a change.
+    #[test]
+    fn strings_passed_to_a_copied_function_may_become_member_names() {
+        let source = r#"(function () {
+            var H = {};
+            function F(e, t) { H[e] = t; }
+            F("date", 9); F("day", 8); F("hour", 7);
+            window.units = H;
+        })();"#;
+        let copied = r#"!function(){var H={};function F(e,t){H[e]=t}H.date=9,H.day=8,F("hour",7),window.units=H}();"#;
+        let old = analyse(source);
+        let d = ScriptDiff::between("a.js", &old, "b.js", &analyse(copied));
+        assert!(!d.behaviour_changed && d.restructured, "{}", d.to_text());
+        // A member no call passes.
+        let other = copied.replace("H.day=8", "H.cookie=8");
+        let d = ScriptDiff::between("a.js", &old, "c.js", &analyse(&other));
+        assert!(d.behaviour_changed, "{}", d.to_text());
+        // The members written with every call kept: nothing was copied.
+        let kept = copied.replace(
+            "H.date=9,H.day=8,",
+            r#"F("date",9),F("day",8),H.date=9,H.day=8,"#,
+        );
+        let d = ScriptDiff::between("a.js", &old, "d.js", &analyse(&kept));
         assert!(d.behaviour_changed, "{}", d.to_text());
     }
 

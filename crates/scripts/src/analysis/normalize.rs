@@ -142,6 +142,11 @@ pub(crate) struct Normalized {
     pub signals: Signals,
     /// Symbols in the script (the size of a renumbering table).
     pub symbols: usize,
+    /// Calls of a local function by its name that pass strings shaped like names (`F("date",
+    /// 9)`): the function's symbol and those strings. A minifier that copies the function
+    /// into the call writes them as member names (`H.date = 9` for `H[e] = t`); the diff
+    /// counts them as what such a copy may write (see `diff::explained_by_inlining`).
+    pub call_strings: Vec<(u32, Vec<String>)>,
 }
 
 impl Normalized {
@@ -149,6 +154,10 @@ impl Normalized {
         self.atoms.get(id as usize).map_or("", String::as_str)
     }
 }
+
+/// Most strings [`Normalizer::call_strings`] records of one call, and the longest.
+const MAX_CALL_STRINGS: usize = 8;
+const MAX_CALL_STRING_BYTES: usize = 64;
 
 /// Strings kept verbatim: they choose which events, tags and methods a script deals with,
 /// which is behaviour, not data.
@@ -605,6 +614,38 @@ impl<'s> Normalizer<'s> {
             self.atom(value);
         } else {
             self.lit(LitClass::String);
+        }
+    }
+
+    /// Records a call of a local function by its name with string arguments shaped like
+    /// names (see [`Normalized::call_strings`]); at most [`MAX_CALL_STRINGS`] of them, each
+    /// at most [`MAX_CALL_STRING_BYTES`] long.
+    fn call_strings(&mut self, it: &CallExpression<'_>) {
+        let Expression::Identifier(callee) = &it.callee else {
+            return;
+        };
+        let Some(symbol) = callee
+            .reference_id
+            .get()
+            .and_then(|r| self.scoping.get_reference(r).symbol_id())
+        else {
+            return;
+        };
+        let strings: Vec<String> = it
+            .arguments
+            .iter()
+            .filter_map(|a| match a {
+                Argument::StringLiteral(s)
+                    if s.value.len() <= MAX_CALL_STRING_BYTES && is_identifier_name(&s.value) =>
+                {
+                    Some(s.value.to_string())
+                }
+                _ => None,
+            })
+            .take(MAX_CALL_STRINGS)
+            .collect();
+        if !strings.is_empty() {
+            self.out.call_strings.push((symbol.index() as u32, strings));
         }
     }
 
@@ -1812,6 +1853,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         self.open(AstType::CallExpression);
         self.call_signals(it);
+        self.call_strings(it);
         if let Some(text) = self.reversed_call(it) {
             self.decoded_text(&text);
         }
