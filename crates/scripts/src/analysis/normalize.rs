@@ -1389,7 +1389,7 @@ impl<'s> Normalizer<'s> {
                 }
             }
             Expression::ParenthesizedExpression(p) => self.const_str(&p.expression),
-            Expression::CallExpression(c) => self.reversed_call(c),
+            Expression::CallExpression(c) => self.reversed_call(c).or_else(|| self.joined_call(c)),
             Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
                 let mut left = self.const_str(&b.left)?;
                 let right = self.const_str(&b.right)?;
@@ -1423,25 +1423,59 @@ impl<'s> Normalizer<'s> {
         Some(self.const_str(operand)?.chars().rev().collect())
     }
 
+    /// The value of `[a, b, ...].join(sep)` over constant strings, also with `.reverse()`
+    /// and `.map(f)` for a function that reverses its argument in between: a string put
+    /// together from pieces at run time (`["https://", "cdn-", "stats", ".example"].join("")`).
+    fn joined_call(&self, c: &CallExpression<'_>) -> Option<String> {
+        let Expression::StaticMemberExpression(j) = &c.callee else {
+            return None;
+        };
+        if j.property.name != "join" || c.arguments.len() > 1 {
+            return None;
+        }
+        let separator = match c.arguments.first() {
+            None => ",".to_owned(),
+            Some(a) => self.const_str(a.as_expression()?)?,
+        };
+        let text = self.constant_pieces(&j.object)?.join(&separator);
+        (text.len() <= MAX_FOLDED_STRING).then_some(text)
+    }
+
+    /// The strings of an array of constant strings (see [`Self::joined_call`]).
+    fn constant_pieces(&self, e: &Expression<'_>) -> Option<Vec<String>> {
+        match e {
+            Expression::ParenthesizedExpression(p) => self.constant_pieces(&p.expression),
+            Expression::ArrayExpression(a) if a.elements.len() <= MAX_JOINED_PIECES => a
+                .elements
+                .iter()
+                .map(|el| self.const_str(el.as_expression()?))
+                .collect(),
+            Expression::CallExpression(c) => {
+                let Expression::StaticMemberExpression(m) = &c.callee else {
+                    return None;
+                };
+                let mut pieces = self.constant_pieces(&m.object)?;
+                match (m.property.name.as_str(), c.arguments.as_slice()) {
+                    ("reverse", []) => pieces.reverse(),
+                    ("map", [f]) if f.as_expression().is_some_and(is_reverser) => {
+                        for p in &mut pieces {
+                            *p = p.chars().rev().collect();
+                        }
+                    }
+                    _ => return None,
+                }
+                Some(pieces)
+            }
+            _ => None,
+        }
+    }
+
     /// Records `sym` as a reverser when `f` is one.
     fn note_reverser(&mut self, sym: Option<oxc_syntax::symbol::SymbolId>, f: &Expression<'_>) {
         let Some(sym) = sym else {
             return;
         };
-        let reverses = match f {
-            Expression::FunctionExpression(f) => f
-                .body
-                .as_ref()
-                .is_some_and(|b| reverses_parameter(&f.params, returned(&b.statements))),
-            Expression::ArrowFunctionExpression(a) => match &a.body {
-                ArrowFunctionBody::FunctionBody(b) => {
-                    reverses_parameter(&a.params, returned(&b.statements))
-                }
-                body => reverses_parameter(&a.params, body.as_expression()),
-            },
-            _ => false,
-        };
-        if reverses {
+        if is_reverser(f) {
             self.reversers.insert(sym.index() as u32);
         }
     }
@@ -1855,6 +1889,12 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         self.call_signals(it);
         self.call_strings(it);
         if let Some(text) = self.reversed_call(it) {
+            self.decoded_text(&text);
+        } else if let Some(text) = self
+            .joined_call(it)
+            .filter(|t| signals::url_host(t).is_some())
+        {
+            // A URL put together from pieces: what it names, as if written plainly.
             self.decoded_text(&text);
         }
         self.visit_expression(&it.callee);
@@ -2599,6 +2639,23 @@ fn returned<'b, 'a>(body: &'b [Statement<'a>]) -> Option<&'b Expression<'a>> {
     }
 }
 
+/// Whether `f` is a function or arrow that returns its one parameter reversed.
+fn is_reverser(f: &Expression<'_>) -> bool {
+    match f {
+        Expression::FunctionExpression(f) => f
+            .body
+            .as_ref()
+            .is_some_and(|b| reverses_parameter(&f.params, returned(&b.statements))),
+        Expression::ArrowFunctionExpression(a) => match &a.body {
+            ArrowFunctionBody::FunctionBody(b) => {
+                reverses_parameter(&a.params, returned(&b.statements))
+            }
+            body => reverses_parameter(&a.params, body.as_expression()),
+        },
+        _ => false,
+    }
+}
+
 /// Whether a function of one plain parameter returns that parameter reversed (see
 /// [`reversed_operand`]).
 fn reverses_parameter(params: &FormalParameters<'_>, returned: Option<&Expression<'_>>) -> bool {
@@ -2677,6 +2734,9 @@ fn target_is_path(t: &AssignmentTarget<'_>) -> bool {
         _ => false,
     }
 }
+
+/// Most pieces of an array joined into a constant string (see `Normalizer::joined_call`).
+const MAX_JOINED_PIECES: usize = 64;
 
 /// Longest string built by folding constant concatenations.
 const MAX_FOLDED_STRING: usize = 4096;
