@@ -250,6 +250,24 @@ fn quantiles_us(h: &Histogram<u64>) -> Value {
     })
 }
 
+/// The histogram as `[upper bound in µs, count]` pairs of logarithmic buckets 1 % wide
+/// (the empty ones left out), so that the report can pool rounds and read percentiles from
+/// all of them at once: a few hundred pairs where the raw histogram has thousands of values.
+fn buckets_us(h: &Histogram<u64>) -> Value {
+    if h.is_empty() {
+        return Value::Null;
+    }
+    let pairs: Vec<Value> = h
+        .iter_log(1000, 1.01)
+        .filter(|b| b.count_since_last_iteration() > 0)
+        .map(|b| {
+            let us = (b.value_iterated_to() as f64 / 1000.0 * 10.0).round() / 10.0;
+            json!([us, b.count_since_last_iteration()])
+        })
+        .collect();
+    Value::Array(pairs)
+}
+
 async fn target(url: &str, args: &Args) -> Result<Target> {
     let uri: http::Uri = url.parse().with_context(|| format!("URL {url}"))?;
     let https = match uri.scheme_str() {
@@ -433,6 +451,7 @@ pub async fn run(args: Args) -> Result<Value> {
             "first_error": stats.first_error,
             "achieved_rps": completed as f64 / args.duration.as_secs_f64(),
             "latency_us": quantiles_us(&stats.latency),
+            "latency_buckets": buckets_us(&stats.latency),
             "service_us": quantiles_us(&stats.service),
             "window_s": measured.as_secs_f64(),
         });
