@@ -119,8 +119,10 @@ pub fn normalize_host(authority: &str) -> Option<Cow<'_, str>> {
             None => authority,
         };
         let host = host.strip_suffix('.').unwrap_or(host);
-        if host.is_empty()
-            || host.len() > 253
+        // Every label has a character: `..`, `.a` and `a..b` are no hosts (and `..` would
+        // become `.`, which is none either).
+        if host.len() > 253
+            || host.split('.').any(str::is_empty)
             || !host
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
@@ -207,6 +209,15 @@ servers = ["127.0.0.1:2"]
         assert_eq!((&*m.site.name, m.upstream), ("shop", 0));
         let m = r.route("other.test", "/api/x").unwrap();
         assert_eq!((&*m.site.name, m.upstream), ("fallback", 0));
+    }
+
+    #[test]
+    fn empty_labels_are_no_host() {
+        for bad in ["", ".", "..", ".a", "a..b", "a..", ":80", "..:80"] {
+            assert_eq!(normalize_host(bad), None, "{bad:?}");
+        }
+        assert_eq!(normalize_host("Shop.Example.").as_deref(), Some("shop.example"));
+        assert_eq!(normalize_host("127.0.0.1:8080").as_deref(), Some("127.0.0.1"));
     }
 
     proptest::proptest! {
