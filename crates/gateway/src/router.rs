@@ -216,8 +216,14 @@ servers = ["127.0.0.1:2"]
         for bad in ["", ".", "..", ".a", "a..b", "a..", ":80", "..:80"] {
             assert_eq!(normalize_host(bad), None, "{bad:?}");
         }
-        assert_eq!(normalize_host("Shop.Example.").as_deref(), Some("shop.example"));
-        assert_eq!(normalize_host("127.0.0.1:8080").as_deref(), Some("127.0.0.1"));
+        assert_eq!(
+            normalize_host("Shop.Example.").as_deref(),
+            Some("shop.example")
+        );
+        assert_eq!(
+            normalize_host("127.0.0.1:8080").as_deref(),
+            Some("127.0.0.1")
+        );
     }
 
     proptest::proptest! {
