@@ -1,9 +1,10 @@
 //! Hashes over the normalised stream, and the fingerprint record of one script.
 //!
 //! Every hash renames bound symbols *inside the hashed range*, so a function's hash is the
-//! same wherever it sits and whatever its neighbours are called. The whole-script hash decides "identical behaviour"; the multiset of unit hashes (functions
-//! and statements) says *what* changed, and a three-line injection into a 90 kB library
-//! shows up as a handful of new units, not as a 0.1 % drop in some similarity score.
+//! same wherever it sits and whatever its neighbours are called. The whole-script hash
+//! decides "identical behaviour"; the multiset of unit hashes (functions and statements)
+//! says *what* changed, and a three-line injection into a 90 kB library shows up as a
+//! handful of new units, not as a 0.1 % drop in some similarity score.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
