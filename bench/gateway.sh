@@ -17,7 +17,7 @@ LAT_ROUNDS=${LAT_ROUNDS:-$((ROUNDS + 2))}  # fixed-rate latency rounds: a tail i
 WARMUP=${WARMUP:-2}             # seconds of warm-up before each target's first run
 CONNECTIONS=${CONNECTIONS:-64}  # wrk keep-alive connections (closed loop)
 LAT_CONNECTIONS=${LAT_CONNECTIONS:-32}  # open-loop pool
-LAT_SLICE=${LAT_SLICE:-250ms}  # the latency servers take turns this long (DURATION a multiple)
+LAT_SLICE=${LAT_SLICE:-1ms}  # the latency servers take turns this long (DURATION a multiple)
 HS_CONCURRENCY=${HS_CONCURRENCY:-16}    # handshakes in flight
 RATE=${RATE:-auto}              # open-loop req/s; auto = 25% of the slowest proxy's wrk rate
 PROXY_CPU=${PROXY_CPU:-0}       # the proxy under test
@@ -85,7 +85,9 @@ PARAPET_PLAIN=$((PORT_BASE + 5)) PARAPET_TLS=$((PORT_BASE + 6)) PARAPET_ADMIN=$(
 ACCESS_PLAIN=$((PORT_BASE + 8)) ACCESS_TLS=$((PORT_BASE + 9)) ACCESS_ADMIN=$((PORT_BASE + 10))
 NGINX_BARE_PLAIN=$((PORT_BASE + 11)) NGINX_BARE_TLS=$((PORT_BASE + 12))
 HAPROXY_BARE_PLAIN=$((PORT_BASE + 13)) HAPROXY_BARE_TLS=$((PORT_BASE + 14))
-for p in $(seq "$PORT_BASE" $((PORT_BASE + 14))); do
+TWIN_PLAIN=$((PORT_BASE + 15)) TWIN_TLS=$((PORT_BASE + 16))
+TWIN_BARE_PLAIN=$((PORT_BASE + 17)) TWIN_BARE_TLS=$((PORT_BASE + 18))
+for p in $(seq "$PORT_BASE" $((PORT_BASE + 18))); do
     if ss -Hltn "sport = :$p" | grep -q .; then
         log "port $p is in use; set PORT_BASE"
         exit 1
@@ -190,6 +192,16 @@ EOF
         } >"$d/nginx.conf"
         start_nginx "$d" "$PROXY_CPU"
         PID[nginx]=$STARTED PLAIN[nginx]=$NGINX_PLAIN TLSPORT[nginx]=$NGINX_TLS
+        # The latency phase's control: a second nginx process, configured the same. What
+        # separates it from the first is the measure's own noise (bench/README.md).
+        mkdir -p "$TMP/nginx-twin/tmp"
+        sed -e "s#$d/#$TMP/nginx-twin/#g" -e "s#127.0.0.1:$NGINX_PLAIN #127.0.0.1:$TWIN_PLAIN #" \
+            -e "s#127.0.0.1:$NGINX_TLS #127.0.0.1:$TWIN_TLS #" \
+            -e "s#127.0.0.1:$NGINX_BARE_PLAIN #127.0.0.1:$TWIN_BARE_PLAIN #" \
+            -e "s#127.0.0.1:$NGINX_BARE_TLS #127.0.0.1:$TWIN_BARE_TLS #" \
+            "$d/nginx.conf" >"$TMP/nginx-twin/nginx.conf"
+        start_nginx "$TMP/nginx-twin" "$PROXY_CPU"
+        PID[nginx-twin]=$STARTED PLAIN[nginx-twin]=$TWIN_PLAIN TLSPORT[nginx-twin]=$TWIN_TLS
         PID[nginx-bare]=$STARTED PLAIN[nginx-bare]=$NGINX_BARE_PLAIN TLSPORT[nginx-bare]=$NGINX_BARE_TLS
         ;;
     haproxy)
@@ -432,16 +444,26 @@ if [[ $RATE == auto ]]; then
         cut -d: -f2 | sort -g | head -n1)
     RATE=$(awk -v r="${slowest:-2000}" 'BEGIN { x = int(r / 4 / 500) * 500; if (x < 500) x = 500; print x }')
 fi
+# The servers of the latency phase: access and the bare peers would repeat their base target;
+# the nginx twin is the control.
+latency_targets=()
+for t in "${ready[@]}"; do
+    [[ $t == parapet-access || $t == *-bare ]] && continue
+    latency_targets+=("$t")
+    if [[ $t == nginx ]] && curl -fsS --max-time 5 -o /dev/null "http://127.0.0.1:$TWIN_PLAIN/" &&
+        curl -fsS --max-time 5 -o /dev/null --cacert "$TMP/ca.pem" "https://127.0.0.1:$TWIN_TLS/"; then
+        latency_targets+=(nginx-twin)
+    fi
+done
 for round in $(seq 1 "$LAT_ROUNDS"); do
     ROUND=$round
     log "latency round $round/$LAT_ROUNDS: fixed rate $RATE req/s (${DURATION}s each, in ${LAT_SLICE} slices)"
-    n=${#ready[@]}
+    n=${#latency_targets[@]}
     for proto in plain tls; do
         servers=()
         if [[ $proto == plain ]]; then servers+=(--target "direct,http://127.0.0.1:$UP/,$UP_PID"); fi
         for i in $(seq 0 $((n - 1))); do
-            t=${ready[$(((i + round) % n))]}
-            [[ $t == parapet-access || $t == *-bare ]] && continue
+            t=${latency_targets[$(((i + round) % n))]}
             if [[ $proto == plain ]]; then
                 servers+=(--target "$t,http://127.0.0.1:${PLAIN[$t]}/,${PID[$t]}")
             else

@@ -15,10 +15,12 @@ use serde_json::Value;
 /// Targets in the order they are shown; "direct" is the upstream without a proxy; "nginx"
 /// and "haproxy" do Parapet's per-request work (forwarding headers, a request id both ways),
 /// the "-bare" ones proxy with nothing added; "parapet-access" is Parapet with an access
-/// policy and a signed-in session.
-const ORDER: [&str; 7] = [
+/// policy and a signed-in session; "nginx-twin", a second nginx configured like the first,
+/// is the latency phase's control.
+const ORDER: [&str; 8] = [
     "direct",
     "nginx",
+    "nginx-twin",
     "haproxy",
     "nginx-bare",
     "haproxy-bare",
@@ -542,6 +544,29 @@ fn judged(of_medians: Option<f64>, paired: Option<Paired>, ok: impl Fn(f64) -> b
     }
 }
 
+/// The pooled p99 verdict: met at or below nginx's; above it, met only within the measure's
+/// noise, which is how far the control (a second nginx, configured the same) lies from the
+/// first in the same run, in either direction.
+fn pooled_verdict(ratio: f64, noise: Option<f64>) -> String {
+    let spread = noise.filter(|x| *x > 0.0).map(|x| x.max(1.0 / x));
+    match spread {
+        _ if ratio <= 1.0 => match noise {
+            Some(x) => format!("**met**; the control, a second nginx, {x:.2}x the first"),
+            None => "**met**".into(),
+        },
+        Some(s) if ratio <= s => format!(
+            "**met within the measure's noise**: the control, a second nginx configured the \
+             same, is {:.2}x the first",
+            noise.unwrap_or(s)
+        ),
+        Some(_) => format!(
+            "**not met**; the control, a second nginx, {:.2}x the first",
+            noise.unwrap_or(1.0)
+        ),
+        None => "**not met**".into(),
+    }
+}
+
 fn targets(r: &Records, o: &mut String) {
     let _ = writeln!(o, "## Targets\n");
     let rps = ["requests_per_cpu_s"];
@@ -606,6 +631,12 @@ fn targets(r: &Records, o: &mut String) {
             .pooled_latency("parapet", proto, 0.99)
             .zip(r.pooled_latency("nginx", proto, 0.99))
             .filter(|((_, a), (_, b))| *a >= 3 && *b >= 3);
+        // The control: how far a second nginx, configured the same, lies from the first.
+        let noise = r
+            .pooled_latency("nginx-twin", proto, 0.99)
+            .zip(r.pooled_latency("nginx", proto, 0.99))
+            .filter(|((_, a), (_, b))| *a >= 3 && *b >= 3)
+            .map(|((t, _), (n, _))| t / n);
         let _ = match pooled {
             // Three rounds or more: the p99 of every request of every round decides.
             Some(((pp, rounds), (np, _))) => writeln!(
@@ -616,7 +647,7 @@ fn targets(r: &Records, o: &mut String) {
                 num(Some(pp)),
                 num(Some(np)),
                 pp / np,
-                if pp <= np { "**met**" } else { "**not met**" },
+                pooled_verdict(pp / np, noise),
                 num(p),
                 num(n),
             ),
@@ -725,6 +756,37 @@ mod tests {
             md.contains("over all 3 rounds pooled, Parapet 120 µs, nginx 100 µs; Parapet / nginx 1.20x (**not met**)"),
             "{md}"
         );
+    }
+
+    /// A second nginx, configured the same, says how far two equal servers lie apart; a
+    /// ratio above 1 within that spread is met as noise, one beyond it is not.
+    #[test]
+    fn the_nginx_twin_sets_the_noise() {
+        assert_eq!(pooled_verdict(0.97, None), "**met**");
+        assert_eq!(pooled_verdict(1.01, None), "**not met**");
+        assert!(pooled_verdict(1.04, Some(0.95)).starts_with("**met within the measure's noise**"));
+        assert!(pooled_verdict(1.04, Some(1.05)).starts_with("**met within"));
+        assert!(pooled_verdict(1.10, Some(0.95))
+            .starts_with("**not met**; the control, a second nginx, 0.95x"));
+        let mut run = String::new();
+        for round in 1..=3 {
+            for (t, us) in [("nginx", 500.0), ("nginx-twin", 480.0), ("parapet", 510.0)] {
+                run.push_str(&format!(
+                    "{{\"mode\":\"latency\",\"target\":\"{t}\",\"proto\":\"tls\",\"round\":\"{round}\",\"rate\":5000,\"connections\":32,\"latency_us\":{{\"p50\":100.0,\"p99\":{us}}},\"latency_buckets\":[[100.0,980],[{us},20]]}}\n"
+                ));
+            }
+        }
+        let md = render_records(&parse(&run).unwrap());
+        assert!(
+            md.contains("Parapet / nginx 1.02x (**met within the measure's noise**: the control, a second nginx configured the same, is 0.96x the first)"),
+            "{md}"
+        );
+        // The twin has its own row in the latency table, after nginx.
+        let (n, t) = (
+            md.find("| nginx | tls |").unwrap(),
+            md.find("| nginx-twin | tls |").unwrap(),
+        );
+        assert!(n < t, "{md}");
     }
 
     #[test]
