@@ -192,6 +192,7 @@ EOF
         } >"$d/nginx.conf"
         start_nginx "$d" "$PROXY_CPU"
         PID[nginx]=$STARTED PLAIN[nginx]=$NGINX_PLAIN TLSPORT[nginx]=$NGINX_TLS
+        PID[nginx-bare]=$STARTED PLAIN[nginx-bare]=$NGINX_BARE_PLAIN TLSPORT[nginx-bare]=$NGINX_BARE_TLS
         # The latency phase's control: a second nginx process, configured the same. What
         # separates it from the first is the measure's own noise (bench/README.md).
         mkdir -p "$TMP/nginx-twin/tmp"
@@ -202,7 +203,6 @@ EOF
             "$d/nginx.conf" >"$TMP/nginx-twin/nginx.conf"
         start_nginx "$TMP/nginx-twin" "$PROXY_CPU"
         PID[nginx-twin]=$STARTED PLAIN[nginx-twin]=$TWIN_PLAIN TLSPORT[nginx-twin]=$TWIN_TLS
-        PID[nginx-bare]=$STARTED PLAIN[nginx-bare]=$NGINX_BARE_PLAIN TLSPORT[nginx-bare]=$NGINX_BARE_TLS
         ;;
     haproxy)
         d=$TMP/haproxy
