@@ -10,7 +10,7 @@
 //! time, each for `--duration` in all, and one JSON line is printed per server. A tail is
 //! set by the worst one percent of a run, so on a shared machine a stall of the host decides
 //! it; measured one after another, whichever server ran then takes the blame, while in
-//! slices of a quarter second every server meets the same host.
+//! slices of a millisecond every server meets the same host: a host stall lasts several.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -47,7 +47,7 @@ pub struct Args {
     #[arg(long = "target")]
     targets: Vec<String>,
     /// How long each server is loaded at a time when there are several.
-    #[arg(long, value_parser = humantime::parse_duration, default_value = "250ms")]
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "1ms")]
     slice: Duration,
     /// Requests per second, offered whatever the server does.
     #[arg(long)]
