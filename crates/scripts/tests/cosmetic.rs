@@ -318,6 +318,13 @@ const NPM_IDIOMS: &[(&str, &str, &str)] = &[
         "function f(o){o.t.click=!1;return o.t.click}",
         "function f(o){o.t.clack=!1;return o.t.click}",
     ),
+    // Found on uglify-js builds: a constant in the key of a written member is read, so it
+    // is its value there too (`x[c ? K : H] = 1`, with one branch inlined).
+    (
+        "function f(o,t){var K=\"focus\",H=\"hover\";o.t[t?K:H]=!0;return K+H}",
+        "function f(o,t){var H=\"hover\";o.t[t?\"focus\":H]=!0;return \"focus\"+H}",
+        "function f(o,t){var H=\"hover\";o.t[t?\"fokus\":H]=!0;return \"focus\"+H}",
+    ),
     // The strings of a function given to `setTimeout` are not code (the function is), nor
     // is the target of an `innerHTML` assignment: their literals are only strings.
     (

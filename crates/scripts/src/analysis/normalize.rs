@@ -2173,7 +2173,19 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                 self.signal(signals::name_signals(&name) | signals::DECODED_NAME);
             }
         }
-        walk::walk_computed_member_expression(self, m);
+        if !self.writing {
+            walk::walk_computed_member_expression(self, m);
+            return;
+        }
+        // Writing `x[k] = v` reads `k`: a constant there is its value, as anywhere else
+        // (uglify-js inlines one branch of `x[c ? K : H]` and not the other).
+        let kind = AstKind::ComputedMemberExpression(self.alloc(m));
+        self.enter_node(kind);
+        self.visit_expression(&m.object);
+        self.writing = false;
+        self.visit_expression(&m.expression);
+        self.writing = true;
+        self.leave_node(kind);
     }
 
     fn visit_for_of_statement(&mut self, it: &ForOfStatement<'a>) {
