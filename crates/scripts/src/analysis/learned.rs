@@ -236,6 +236,13 @@ pub const SIGNATURES: &[(&str, &[&str])] = &[
         "card field values sent to a new host, on checkout pages only (checkout skimmer)",
         &["flow", "card_fields", "value_read", "new_host", "checkout"],
     ),
+    // Check Point, Sophos and Scott Helme on Coinhive in Browsealoud and in compromised
+    // site plugins: a hosted miner's script tag put into the page from a host that is not
+    // the site's.
+    (
+        "a cryptominer's script loaded from a new host (cryptojacking)",
+        &["miner", "inject", "new_host"],
+    ),
     // Proofpoint and Sucuri on ClickFix: a fake check that copies a command line to the
     // clipboard and tells the visitor to paste it into the Run dialog. Nothing benign
     // writes a command that downloads and runs code to a visitor's clipboard.

@@ -588,7 +588,6 @@ fn word_signals(text: &str) -> Signals {
         "hashespersecond",
         "minero",
         "webminer",
-        "monero",
         "stratum",
     ];
     const LISTS: [(&[&str], Signals); 3] =
@@ -775,9 +774,47 @@ fn is_high_entropy(value: &str) -> bool {
         && entropy(value) >= HIGH_ENTROPY_BITS
 }
 
-/// The host of a URL inside a string (`https://host/...`, `//host/...`, `wss://host`), lower
-/// case, without port or credentials. `None` when the string has no such URL.
+/// The host of a URL inside a string (`https://host/...`, `//host/...`, `wss://host`), or of
+/// the URL a piece of markup loads or posts to (see [`markup_host`]), lower case, without
+/// port or credentials. `None` when the string has no such URL.
 pub fn url_host(value: &str) -> Option<String> {
+    plain_url_host(value).or_else(|| markup_host(value))
+}
+
+/// The host of the URL in the first `src=` or `action=` attribute of some markup, quoted or
+/// not: what `document.write("<script src='https://x.example/a.js'>")` loads. The markup may
+/// stop after the URL (its rest concatenated at run time). Links (`href`) are not counted:
+/// templates of benign widgets link to documentation.
+fn markup_host(value: &str) -> Option<String> {
+    let bytes = value.as_bytes();
+    if value.len() > MARKUP_SCAN_MAX || !bytes.contains(&b'<') || !bytes.contains(&b'=') {
+        return None;
+    }
+    let lower = value.to_ascii_lowercase();
+    for attr in ["src=", "action="] {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(attr) {
+            let at = from + i;
+            from = at + attr.len();
+            if !at
+                .checked_sub(1)
+                .is_some_and(|p| bytes[p].is_ascii_whitespace())
+            {
+                continue;
+            }
+            let rest = value[from..].trim_start_matches(['"', '\'', '\\']);
+            // The URL must start the value: `plain_url_host` takes what precedes `://` as
+            // its scheme.
+            if let Some(host) = plain_url_host(rest) {
+                return Some(host);
+            }
+        }
+    }
+    None
+}
+
+/// [`url_host`] without markup.
+fn plain_url_host(value: &str) -> Option<String> {
     // Most strings have no `:`; a byte scan says so cheaper than a substring search starts.
     let scheme_end = if value.as_bytes().contains(&b':') {
         value.find("://")
@@ -820,6 +857,33 @@ pub fn url_host(value: &str) -> Option<String> {
 mod tests {
     use super::*;
     use proptest::strategy::Strategy;
+
+    #[test]
+    fn markup_names_the_host_it_loads_from() {
+        let write = "<script type='text/javascript' src='https://miner.invalid/lib/m.js?rnd=";
+        assert_eq!(url_host(write).as_deref(), Some("miner.invalid"));
+        assert_eq!(
+            url_host("<form method=post action=//collect.invalid/p>").as_deref(),
+            Some("collect.invalid")
+        );
+        assert_eq!(
+            url_host("<IMG SRC=\"https://pixel.invalid/a.gif\">").as_deref(),
+            Some("pixel.invalid")
+        );
+        // A link, a relative source, an attribute that only ends in `src`.
+        assert_eq!(
+            url_host("<a href='https://docs.example.org/'>docs</a>"),
+            None
+        );
+        assert_eq!(
+            url_host("<img src='img/a.png' alt='https://x.example/'>"),
+            None
+        );
+        assert_eq!(
+            url_host("<img data-src='https://lazy.example/a.png'>"),
+            None
+        );
+    }
 
     #[test]
     fn hosts_come_out_of_urls() {
