@@ -459,10 +459,10 @@ pub struct Fingerprint {
     /// Library and version line, when recognised.
     pub family: Option<Family>,
     /// Hashes of every function, sorted (a multiset: repeats are kept).
-    pub functions: Vec<String>,
+    pub functions: Vec<UnitHash>,
     /// Hashes of every top-level statement and every statement directly in a function body,
     /// sorted (a multiset).
-    pub statements: Vec<String>,
+    pub statements: Vec<UnitHash>,
     /// URL hosts named in string literals, sorted.
     pub hosts: Vec<String>,
     /// Notable browser APIs used (sinks, sources, decoders...), sorted.
@@ -498,8 +498,8 @@ impl Fingerprint {
             }
             functions.sort_unstable();
             statements.sort_unstable();
-            fp.functions = functions.into_iter().map(short_hex).collect();
-            fp.statements = statements.into_iter().map(short_hex).collect();
+            fp.functions = functions.into_iter().map(UnitHash).collect();
+            fp.statements = statements.into_iter().map(UnitHash).collect();
             fp.hosts = p.hosts();
             fp.apis = p.apis();
         }
@@ -524,13 +524,51 @@ pub(crate) fn atom_values(n: &Normalized) -> Vec<u64> {
 /// Written into an array and copied once: a fingerprint prints one per unit, and pushing
 /// the digits one `char` at a time onto a `String` cost more than the allocation.
 pub(crate) fn short_hex(h: u64) -> String {
+    String::from(&*hex_digits(h))
+}
+
+/// `h` as 16 lower-case hex digits, on the stack.
+fn hex_digits(h: u64) -> HexDigits {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut digits = [0u8; 16];
     for (i, d) in digits.iter_mut().enumerate() {
         *d = DIGITS[(h >> (60 - 4 * i)) as usize & 15];
     }
-    // ASCII digits are always UTF-8: the default is never taken.
-    String::from_utf8(digits.to_vec()).unwrap_or_default()
+    HexDigits(digits)
+}
+
+/// Sixteen ASCII hex digits.
+struct HexDigits([u8; 16]);
+
+impl std::ops::Deref for HexDigits {
+    type Target = str;
+    fn deref(&self) -> &str {
+        // ASCII digits are always UTF-8: the empty string is never taken.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// A unit's hash: printed and serialised as 16 lower-case hex digits. Kept as a number, so
+/// that a fingerprint does not allocate a string per unit (a script has thousands).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnitHash(pub u64);
+
+impl std::fmt::Display for UnitHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&hex_digits(self.0))
+    }
+}
+
+impl std::fmt::Debug for UnitHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", &*hex_digits(self.0))
+    }
+}
+
+impl Serialize for UnitHash {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex_digits(self.0))
+    }
 }
 
 impl super::Parsed {
@@ -595,6 +633,11 @@ mod tests {
         ] {
             assert_eq!(short_hex(h), hex(&h.to_be_bytes()), "{h:x}");
             assert_eq!(short_hex(h), format!("{h:016x}"));
+            assert_eq!(UnitHash(h).to_string(), format!("{h:016x}"));
+            assert_eq!(
+                serde_json::to_string(&UnitHash(h)).unwrap(),
+                format!("\"{h:016x}\"")
+            );
         }
     }
 
