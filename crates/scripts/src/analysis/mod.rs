@@ -315,96 +315,143 @@ fn table_sizes(len: usize) -> Stats {
 /// The estimate is conservative: every operator, `.`, bracket, backquote and prefix keyword
 /// (`typeof`, `new`...) may add a level, counted from the depth at which its bracket opened;
 /// only `,` and `;` (which end an expression) bring it back to that bracket's depth, and a
-/// closing bracket to the depth where it opened, plus one.
+/// closing bracket to the depth where it opened, plus one. A word is a run of letters and
+/// digits that starts with a lower-case letter.
+///
+/// One pass with no branch on the bytes themselves (they follow each other too irregularly
+/// for a branch predictor): brackets, operators and the keyword automaton ([`PRESCAN`]) are
+/// table lookups and selects, about twice as fast as a scan that branches on each byte's kind.
 fn prescan(source: &str) -> Result<usize, ParseFailure> {
     if source.len() > MAX_SCRIPT_BYTES {
         return Err(ParseFailure::TooLarge { size: source.len() });
     }
-    let bytes = source.as_bytes();
-    let mut open: Vec<usize> = Vec::new();
+    // `resume[k]`: the depth a `,` or `;` inside the k-th open bracket returns to (its
+    // opening depth plus one), and a closing bracket too; `resume[0]` is top level's, 0.
+    // Written one ahead at every byte, so that an opening bracket needs no branch.
+    let mut resume = [0u32; MAX_NESTING + 2];
+    let mut open = 0usize;
     let mut depth = 0usize;
-    // Never below `depth` between bytes: every change of depth updates it.
     let mut max = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        match PRESCAN_CLASS[usize::from(bytes[i])] {
-            Scan::Other => {
-                // A run of bytes that change nothing: only the bound is checked.
-                while i < bytes.len() && PRESCAN_CLASS[usize::from(bytes[i])] == Scan::Other {
-                    i += 1;
-                }
-                if depth > MAX_DEPTH_ESTIMATE {
-                    return Err(ParseFailure::TooDeep {
-                        what: "expression depth",
-                    });
-                }
-                continue;
-            }
-            Scan::Open => {
-                open.push(depth);
-                depth += 1;
-                if open.len() > MAX_NESTING {
-                    return Err(ParseFailure::TooDeep {
-                        what: "bracket nesting",
-                    });
-                }
-            }
-            Scan::Close => depth = open.pop().map_or(0, |d| d + 1),
-            Scan::End => depth = open.last().map_or(0, |d| d + 1),
-            Scan::Operator => depth += 1,
-            Scan::Word => {
-                let start = i;
-                while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
-                    i += 1;
-                }
-                if raises_depth(&bytes[start..i]) {
-                    depth += 1;
-                }
-                max = max.max(depth);
-                continue;
-            }
-        }
+    let mut word = WORD_OUT;
+    for &b in source.as_bytes() {
+        let class = PRESCAN.class[usize::from(b)];
+        let next = PRESCAN.next[usize::from(word)][usize::from(b)];
+        // A prefix keyword counts where it ends.
+        depth += usize::from(PRESCAN.keyword[usize::from(word)] & u8::from(next == WORD_OUT));
+        word = next;
         max = max.max(depth);
+        let back = resume[open] as usize;
+        resume[open + 1] = (depth + 1) as u32;
+        depth = if class & (CLOSE | END) != 0 {
+            back
+        } else {
+            depth + usize::from(class & RAISE)
+        };
+        open = open + usize::from(class & OPEN != 0) - usize::from(class & CLOSE != 0 && open > 0);
+        max = max.max(depth);
+        if open > MAX_NESTING {
+            return Err(ParseFailure::TooDeep {
+                what: "bracket nesting",
+            });
+        }
         if depth > MAX_DEPTH_ESTIMATE {
             return Err(ParseFailure::TooDeep {
                 what: "expression depth",
             });
         }
-        i += 1;
     }
-    Ok(max)
+    depth += usize::from(PRESCAN.keyword[usize::from(word)]);
+    Ok(max.max(depth))
 }
 
-/// What a byte does to [`prescan`]'s depth estimate.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Scan {
-    Other,
-    Open,
-    Close,
-    /// `,` and `;`.
-    End,
-    Operator,
-    /// A lower-case letter starts a word (which may be a prefix keyword).
-    Word,
+/// Prefix keywords and keyword operators: each nests the tree once more (`typeof typeof x`,
+/// `new new X`, `a in b in c`).
+const PREFIX_WORDS: [&[u8]; 9] = [
+    b"typeof",
+    b"void",
+    b"new",
+    b"await",
+    b"yield",
+    b"delete",
+    b"in",
+    b"instanceof",
+    b"async",
+];
+
+/// [`prescan`]'s byte classes (bits).
+const RAISE: u8 = 1;
+const OPEN: u8 = 2;
+const CLOSE: u8 = 4;
+const END: u8 = 8;
+
+/// The keyword automaton's states: outside a word, in a word that is no keyword's prefix,
+/// then one state per prefix of a keyword.
+const WORD_OUT: u8 = 0;
+const WORD_OTHER: u8 = 1;
+const WORD_STATES: usize = 48;
+
+/// [`prescan`]'s tables: each byte's class, and the automaton that follows words and says
+/// where a [`PREFIX_WORDS`] one ends.
+struct Prescan {
+    class: [u8; 256],
+    next: [[u8; 256]; WORD_STATES],
+    /// 1 for a state that has read a whole keyword.
+    keyword: [u8; WORD_STATES],
 }
 
-/// [`Scan`] of every byte.
-const PRESCAN_CLASS: [Scan; 256] = {
-    let mut t = [Scan::Other; 256];
+const PRESCAN: Prescan = {
+    let mut class = [0u8; 256];
+    let mut next = [[WORD_OUT; 256]; WORD_STATES];
     let mut b = 0;
     while b < 256 {
-        t[b] = match b as u8 {
-            b'(' | b'[' | b'{' => Scan::Open,
-            b')' | b']' | b'}' => Scan::Close,
-            b',' | b';' => Scan::End,
+        let c = b as u8;
+        class[b] = match c {
+            b'(' | b'[' | b'{' => OPEN | RAISE,
+            b')' | b']' | b'}' => CLOSE,
+            b',' | b';' => END,
             b'+' | b'-' | b'*' | b'/' | b'%' | b'|' | b'&' | b'^' | b'<' | b'>' | b'?' | b':'
-            | b'=' | b'!' | b'~' | b'.' | b'`' => Scan::Operator,
-            b'a'..=b'z' => Scan::Word,
-            _ => Scan::Other,
+            | b'=' | b'!' | b'~' | b'.' | b'`' => RAISE,
+            _ => 0,
         };
+        // A lower-case letter starts a word, and a word goes on over letters and digits.
+        if c.is_ascii_lowercase() {
+            next[WORD_OUT as usize][b] = WORD_OTHER;
+        }
+        if c.is_ascii_alphanumeric() {
+            next[WORD_OTHER as usize][b] = WORD_OTHER;
+        }
         b += 1;
     }
-    t
+    let mut keyword = [0u8; WORD_STATES];
+    let mut states = WORD_OTHER as usize + 1;
+    let mut k = 0;
+    while k < PREFIX_WORDS.len() {
+        let word = PREFIX_WORDS[k];
+        let mut state = WORD_OUT as usize;
+        let mut i = 0;
+        while i < word.len() {
+            let c = word[i] as usize;
+            let to = next[state][c];
+            if to == WORD_OUT || to == WORD_OTHER {
+                // A new prefix: any other letter or digit leaves it for an ordinary word.
+                assert!(states < WORD_STATES);
+                next[states] = next[WORD_OTHER as usize];
+                next[state][c] = states as u8;
+                state = states;
+                states += 1;
+            } else {
+                state = to as usize;
+            }
+            i += 1;
+        }
+        keyword[state] = 1;
+        k += 1;
+    }
+    Prescan {
+        class,
+        next,
+        keyword,
+    }
 };
 
 /// Lower-case hex of some bytes.
@@ -482,22 +529,6 @@ impl<'s> Lines<'s> {
         self.offset = end;
         self.line
     }
-}
-
-/// Words that, like an operator, nest the expression after them one level deeper.
-fn raises_depth(word: &[u8]) -> bool {
-    matches!(
-        word,
-        b"typeof"
-            | b"void"
-            | b"new"
-            | b"await"
-            | b"yield"
-            | b"delete"
-            | b"in"
-            | b"instanceof"
-            | b"async"
-    )
 }
 
 #[cfg(test)]
@@ -616,6 +647,10 @@ mod tests {
         // Siblings do not add up: a long array or object literal is shallow.
         let wide = format!("var t = [{}];", "f(1+2),".repeat(MAX_DEPTH_ESTIMATE));
         assert!(analyse(&wide).outcome.is_ok());
+    }
+
+    fn raises_depth(word: &[u8]) -> bool {
+        PREFIX_WORDS.contains(&word)
     }
 
     /// The estimate as it was first written, byte by byte: the table-driven scan must agree
