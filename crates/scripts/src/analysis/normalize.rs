@@ -225,7 +225,7 @@ pub(crate) struct Normalizer<'s> {
     /// their declarations are dropped and every read stands for the constant.
     constants: HashMap<u32, Constant>,
     /// Parameters of an IIFE given a browser global (`(function (w) {..})(window)`), by
-    /// symbol id: for telling what a member path names (see [`Self::replaces_network_api`]).
+    /// symbol id: for telling what a member path names (see [`Self::replaced_api`]).
     global_aliases: HashMap<u32, &'static str>,
     /// Local variables read exactly once, after their declaration, never written: minifiers
     /// inline them (where it is safe; here always, so both spellings agree), so the
@@ -233,6 +233,8 @@ pub(crate) struct Normalizer<'s> {
     inline: HashSet<u32>,
     /// The tokens (and what they contain) of each inlined value, waiting for the read.
     buffered: HashMap<u32, Buffered>,
+    /// Where assignments that install a missing API start (see [`ConstantFinder::installs`]).
+    installs: HashSet<u32>,
     /// By symbol id: whether reads of it may be replaced (a constant or a single-use
     /// value), so that the reads of every other symbol skip the two lookups above.
     replaced: Vec<bool>,
@@ -276,6 +278,7 @@ impl<'s> Normalizer<'s> {
             url_encoding: false,
             constants: HashMap::default(),
             global_aliases: HashMap::default(),
+            installs: HashSet::default(),
             inline: HashSet::default(),
             buffered: HashMap::default(),
             replaced: Vec::new(),
@@ -287,6 +290,8 @@ impl<'s> Normalizer<'s> {
             scoping: self.scoping,
             found: HashMap::default(),
             aliases: HashMap::default(),
+            source: program.source_text,
+            installs: HashSet::default(),
             candidates: HashMap::default(),
             reads: vec![(0, 0); self.out.symbols],
         };
@@ -304,6 +309,7 @@ impl<'s> Normalizer<'s> {
         self.inline = finder.single_use();
         self.constants = finder.found;
         self.global_aliases = finder.aliases;
+        self.installs = finder.installs;
         self.replaced = vec![false; self.out.symbols];
         for &sym in self.constants.keys().chain(self.inline.iter()) {
             if let Some(r) = self.replaced.get_mut(sym as usize) {
@@ -652,7 +658,7 @@ impl<'s> Normalizer<'s> {
     /// Whether an assignment target is a network API (see [`signals::HOOK`]): `fetch` or
     /// `window.fetch`, `XMLHttpRequest.prototype.open`/`send`/`setRequestHeader`,
     /// `WebSocket.prototype.send`, `navigator.sendBeacon`, `ethereum.request`.
-    fn replaces_network_api(&self, target: &AssignmentTarget<'_>) -> bool {
+    fn replaced_api(&self, target: &AssignmentTarget<'_>) -> Signals {
         const HOOKED: &[&str] = &[
             "fetch",
             "open",
@@ -667,20 +673,24 @@ impl<'s> Normalizer<'s> {
                     .reference_id
                     .get()
                     .is_some_and(|r| self.scoping.get_reference(r).symbol_id().is_none());
-                return global && id.name == "fetch";
+                return if global && id.name == "fetch" {
+                    signals::HOOK
+                } else {
+                    0
+                };
             }
             // Most assignments are to other members: decided on the name, without copies.
             AssignmentTarget::StaticMemberExpression(m) => {
                 if !HOOKED.contains(&m.property.name.as_str()) {
-                    return false;
+                    return 0;
                 }
                 (&m.object, m.property.name.to_string())
             }
             AssignmentTarget::ComputedMemberExpression(m) => match self.member_key(&m.expression) {
                 Some(k) if HOOKED.contains(&&*k) => (&m.object, k.into_owned()),
-                _ => return false,
+                _ => return 0,
             },
-            _ => return false,
+            _ => return 0,
         };
         let path = self.member_path(object, 0).unwrap_or_default();
         // `window.X`, `self.X`, `globalThis.X` are `X`.
@@ -688,13 +698,28 @@ impl<'s> Normalizer<'s> {
             .iter()
             .find_map(|p| path.strip_prefix(p))
             .unwrap_or(&path);
-        match name.as_str() {
+        let hook = match name.as_str() {
             "fetch" => matches!(path, "window" | "self" | "globalThis"),
             "send" => matches!(path, "XMLHttpRequest.prototype" | "WebSocket.prototype"),
             "open" | "setRequestHeader" => path == "XMLHttpRequest.prototype",
             "sendBeacon" => matches!(path, "navigator" | "Navigator.prototype"),
             _ => path == "ethereum",
+        };
+        match (hook, name.as_str()) {
+            (true, _) => signals::HOOK,
+            // Any other object's `request`: a provider handed over as a parameter
+            // (`patch(window.ethereum)`) is not followed by name.
+            (false, "request") => signals::REQUEST_HOOK,
+            _ => 0,
         }
+    }
+
+    /// Whether an expression is a variable the script declares.
+    fn is_local(&self, e: &Expression<'_>) -> bool {
+        matches!(e, Expression::Identifier(id) if id
+            .reference_id
+            .get()
+            .is_some_and(|r| self.scoping.get_reference(r).symbol_id().is_some()))
     }
 
     /// `a.b.c` as written, for names and static members (at most 8 deep), with an IIFE's
@@ -1362,8 +1387,13 @@ impl<'s> Normalizer<'s> {
             {
                 self.signal(signals::SINK_SRC_ATTR);
             }
-            let redirect =
-                matches!(m.property.name.as_str(), "replace" | "assign") && is_location(&m.object);
+            let redirect = matches!(m.property.name.as_str(), "replace" | "assign")
+                && is_location(&m.object)
+                && !c
+                    .arguments
+                    .first()
+                    .and_then(|a| a.as_expression())
+                    .is_some_and(is_app_link);
             self.navigation(redirect);
             // `window.open(...)` (an XMLHttpRequest's `open` is not a window).
             if m.property.name == "open"
@@ -1716,6 +1746,42 @@ fn discards_result(u: &UnaryExpression<'_>) -> bool {
     ) && matches!(u.argument, Expression::CallExpression(_))
 }
 
+/// Whether a URL being navigated to opens an application, not a page: its constant start
+/// names a scheme other than the web's (`ledgerlive://wc?uri=...`, `metamask://`, `tg:`,
+/// `mailto:`). Wallet connectors and share buttons hand the visitor to an app this way;
+/// the page stays.
+fn is_app_link(e: &Expression<'_>) -> bool {
+    let start = match e {
+        Expression::StringLiteral(s) => s.value.as_str(),
+        Expression::TemplateLiteral(t) => t.quasis.first().map_or("", |q| q.value.raw.as_str()),
+        Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
+            return is_app_link(&b.left)
+        }
+        Expression::ParenthesizedExpression(p) => return is_app_link(&p.expression),
+        _ => return false,
+    };
+    let Some((scheme, _)) = start.split_once(':') else {
+        return false;
+    };
+    !scheme.is_empty()
+        && scheme.as_bytes()[0].is_ascii_alphabetic()
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        && ![
+            "http",
+            "https",
+            "javascript",
+            "data",
+            "blob",
+            "file",
+            "about",
+            "ftp",
+        ]
+        .iter()
+        .any(|w| scheme.eq_ignore_ascii_case(w))
+}
+
 fn push_unique(v: &mut Vec<u32>, x: u32) {
     if !v.contains(&x) {
         v.push(x);
@@ -1770,6 +1836,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                 // `/checkout|onepage/.test(location.href)`: the words still count.
                 let pattern = r.regex.pattern.text.as_str();
                 if pattern.len() <= 256 {
+                    self.signal(signals::regex_signals(pattern));
                     for word in pattern.split(|c: char| !c.is_ascii_alphanumeric() && c != '_') {
                         if !word.is_empty() {
                             self.signal(signals::string_signals(word) & !signals::HIGH_ENTROPY);
@@ -1800,7 +1867,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                     }
                     _ => false,
                 };
-                self.navigation(to_location);
+                self.navigation(to_location && !is_app_link(&a.right));
             }
             AstKind::CallExpression(c) => self.call_signals(c),
             AstKind::Function(f) => {
@@ -1990,8 +2057,8 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             // `x.innerHTML = "..."` renders its string: code.
             let renders = matches!(&it.left, AssignmentTarget::StaticMemberExpression(m)
                 if matches!(m.property.name.as_str(), "innerHTML" | "outerHTML" | "srcdoc"));
-            if self.replaces_network_api(&it.left) {
-                self.signal(signals::HOOK);
+            if !self.installs.contains(&it.span.start) {
+                self.signal(self.replaced_api(&it.left));
             }
             // What `walk_assignment_expression` does, with only the value rendered: the
             // target of `(e = make("div")).innerHTML = ...` is not.
@@ -2157,7 +2224,10 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             self.static_member(&m.object, &name);
             return;
         }
-        if is_decoder_call(&m.expression) {
+        // A table of the script's own filled under decoded keys (`lookup[String.fromCharCode(65
+        // + i)] = ...`) hides no method; a decoded name read, called or written on anything
+        // else does.
+        if is_decoder_call(&m.expression) && !(self.writing && self.is_local(&m.object)) {
             self.signal(signals::DECODED_NAME);
         }
         // `window["ev" + "al"]`: a name assembled from pieces is hidden as a decoded one is.
@@ -2361,6 +2431,11 @@ struct ConstantFinder<'s> {
     candidates: HashMap<u32, Span>,
     /// How often each symbol is read, and where first (by symbol id).
     reads: Vec<(u32, u32)>,
+    /// The script's text, for comparing member paths as written.
+    source: &'s str,
+    /// Where assignments that install a missing API start (`self.fetch || (self.fetch =
+    /// f)`, `if (!window.fetch) window.fetch = f`): a polyfill, not a hook.
+    installs: HashSet<u32>,
 }
 
 impl ConstantFinder<'_> {
@@ -2408,7 +2483,70 @@ fn declared_symbol(d: &VariableDeclarator<'_>) -> Option<u32> {
     }
 }
 
+impl ConstantFinder<'_> {
+    /// Records `assignment` as an install when it assigns to the member `tested` (as
+    /// written) that the code around it found missing.
+    fn note_install(&mut self, tested: &Expression<'_>, assignment: &Expression<'_>) {
+        let mut tested = tested;
+        while let Expression::ParenthesizedExpression(p) = tested {
+            tested = &p.expression;
+        }
+        let mut e = assignment;
+        loop {
+            match e {
+                Expression::ParenthesizedExpression(p) => e = &p.expression,
+                Expression::SequenceExpression(q) => match q.expressions.first() {
+                    Some(first) => e = first,
+                    None => return,
+                },
+                _ => break,
+            }
+        }
+        let Expression::AssignmentExpression(a) = e else {
+            return;
+        };
+        let (Expression::StaticMemberExpression(t), AssignmentTarget::StaticMemberExpression(w)) =
+            (tested, &a.left)
+        else {
+            return;
+        };
+        let text = |span: Span| self.source.get(span.start as usize..span.end as usize);
+        if a.operator == AssignmentOperator::Assign
+            && text(t.span).is_some()
+            && text(t.span) == text(w.span)
+        {
+            self.installs.insert(a.span.start);
+        }
+    }
+}
+
 impl<'a> Visit<'a> for ConstantFinder<'_> {
+    fn visit_logical_expression(&mut self, it: &LogicalExpression<'a>) {
+        if matches!(it.operator, LogicalOperator::Or | LogicalOperator::Coalesce) {
+            self.note_install(&it.left, &it.right);
+        }
+        walk::walk_logical_expression(self, it);
+    }
+
+    fn visit_if_statement(&mut self, it: &IfStatement<'a>) {
+        if let Expression::UnaryExpression(u) = &it.test {
+            if u.operator == UnaryOperator::LogicalNot {
+                let first = match &it.consequent {
+                    Statement::ExpressionStatement(x) => Some(&x.expression),
+                    Statement::BlockStatement(b) => match b.body.first() {
+                        Some(Statement::ExpressionStatement(x)) => Some(&x.expression),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let Some(first) = first {
+                    self.note_install(&u.argument, first);
+                }
+            }
+        }
+        walk::walk_if_statement(self, it);
+    }
+
     fn visit_identifier_reference(&mut self, it: &IdentifierReference<'a>) {
         if let Some(sym) = it
             .reference_id

@@ -117,6 +117,23 @@ pub const STYLE_TEXT: Signals = 1 << 41;
 /// may rewrite, every request the page makes (skimmers that wrap XHR to read payment API
 /// calls; the 2025 npm clipper that swapped wallet addresses in requests).
 pub const HOOK: Signals = 1 << 42;
+/// Asks a browser wallet to move funds or sign for them: the EIP-1193 methods
+/// `eth_sendTransaction`, `eth_signTransaction`, `eth_sign`, `personal_sign`,
+/// `eth_signTypedData*`, `wallet_sendCalls`. Dapp libraries do, and so do wallet drainers.
+pub const WALLET_SPEND: Signals = 1 << 43;
+/// Token call data written into the script: the selector of an ERC-20 or ERC-721
+/// `approve`, `transfer`, `transferFrom`, `setApprovalForAll` or `permit` at the start of a
+/// string, or a typed-data `Permit`. Libraries encode such calls from an ABI; drainers
+/// (Angel and Inferno Drainer, the 2023 Ledger Connect Kit) and clippers write them out.
+pub const TOKEN_CALL: Signals = 1 << 44;
+/// A crypto-wallet address in the script: an Ethereum address as a string (`0x` and 40 hex
+/// digits, or the 40 digits alone), or a regular expression that finds wallet addresses
+/// (`0x[a-fA-F0-9]{40}`, `bc1...`), as clippers that swap them in pages and responses use.
+pub const WALLET_ADDRESS: Signals = 1 << 45;
+/// Replaces an object's `request` method with its own function (`provider.request = ...`):
+/// on a wallet provider that is a hook on every request the dapp makes (wallet libraries
+/// wrap their own providers too).
+pub const REQUEST_HOOK: Signals = 1 << 46;
 
 /// Every network sink.
 pub const SINKS: Signals = SINK_XHR
@@ -176,6 +193,10 @@ pub fn describe(bit: Signals) -> &'static str {
         SHELL_COMMAND => "carries a command line",
         STYLE_TEXT => "names a CSS custom property",
         HOOK => "replaces a network API (fetch, XMLHttpRequest, a wallet's request) with its own function",
+        WALLET_SPEND => "asks a browser wallet to send a transaction or sign",
+        TOKEN_CALL => "writes token approval, transfer or permit call data",
+        WALLET_ADDRESS => "carries a crypto-wallet address or a pattern that finds them",
+        REQUEST_HOOK => "replaces an object's request method with its own function",
         _ => "unknown signal",
     }
 }
@@ -257,6 +278,7 @@ pub fn string_signals(value: &str) -> Signals {
     if is_custom_property(value) {
         s |= STYLE_TEXT;
     }
+    s |= wallet_signals(value);
     s |= command_signals(value);
     if value.len() <= WORD_SCAN_MAX {
         s |= word_signals(value);
@@ -287,6 +309,54 @@ pub fn string_signals(value: &str) -> Signals {
         s |= MINER;
     }
     s
+}
+
+/// Selectors (the first four bytes of call data, in hex) of the token calls that move or
+/// allow moving funds: ERC-20 `approve`, `transfer`, `transferFrom`, ERC-721
+/// `setApprovalForAll`, EIP-2612 `permit`.
+const TOKEN_SELECTORS: [&str; 5] = ["095ea7b3", "a9059cbb", "23b872dd", "a22cb465", "d505accf"];
+
+/// [`WALLET_SPEND`], [`TOKEN_CALL`] and [`WALLET_ADDRESS`] of a string literal.
+fn wallet_signals(value: &str) -> Signals {
+    let mut s = match value {
+        "eth_sendTransaction"
+        | "eth_signTransaction"
+        | "eth_sign"
+        | "personal_sign"
+        | "eth_signTypedData"
+        | "eth_signTypedData_v3"
+        | "eth_signTypedData_v4"
+        | "wallet_sendCalls" => WALLET_SPEND,
+        "Permit" => TOKEN_CALL,
+        _ => 0,
+    };
+    let hex = value.strip_prefix("0x").unwrap_or(value);
+    if value.len() >= 10 && hex.len() + 2 == value.len() {
+        if let Some(selector) = hex.get(..8) {
+            if TOKEN_SELECTORS
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(selector))
+            {
+                s |= TOKEN_CALL;
+            }
+        }
+    }
+    if hex.len() == 40 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        s |= WALLET_ADDRESS;
+    }
+    s
+}
+
+/// Signals of a regular expression's pattern that its words do not carry: a pattern that
+/// finds crypto-wallet addresses ([`WALLET_ADDRESS`]).
+pub fn regex_signals(pattern: &str) -> Signals {
+    let hex_run = pattern.contains("{40}") && (pattern.contains("a-f") || pattern.contains("A-F"));
+    let bitcoin = pattern.contains("bc1") || pattern.contains("[13][a-km-zA-HJ-NP-Z1-9]");
+    if hex_run || bitcoin {
+        WALLET_ADDRESS
+    } else {
+        0
+    }
 }
 
 /// Shortest and longest base64 literal decoded to look for hidden text.
