@@ -64,7 +64,7 @@ const ANALYSIS_STACK_BYTES: usize = 256 * 1024 * 1024;
 
 /// Names the normalisation: hashes from different schemes are not comparable, so stores keep
 /// it beside every hash.
-pub const SCHEME: &str = "parapet-norm-2/oxc-0.146";
+pub const SCHEME: &str = "parapet-norm-3/oxc-0.146";
 
 /// One script, analysed.
 #[derive(Debug)]
@@ -573,6 +573,11 @@ mod tests {
                 "function g(a){if(a){b()}else{c()}}",
                 "function g(a){a?b():c()}",
             ),
+            // Private names are renamed by minifiers as locals are.
+            (
+                "class P{#provider;#data;get(){return this.#provider.call(this.#data)}has(o){return #data in o}}",
+                "class P{#t;#e;get(){return this.#t.call(this.#e)}has(o){return #e in o}}",
+            ),
         ];
         for (a, b) in pairs {
             assert_eq!(hash(a), hash(b), "{a:?} vs {b:?}");
@@ -590,6 +595,10 @@ mod tests {
                 "x.addEventListener('submit', f);",
             ),
             ("function f(a, b){return a}", "function f(a, b){return b}"),
+            (
+                "class P{#a;#b;f(){return this.#a(this.#b)}}",
+                "class P{#a;#b;f(){return this.#b(this.#a)}}",
+            ),
             ("a();", "a(); new Image().src = u;"),
             ("var t = true;", "var t = false;"),
             ("for(;;){if(a)continue;x()}", "for(;;){if(a)break;x()}"),

@@ -238,6 +238,11 @@ pub(crate) struct Normalizer<'s> {
     /// By symbol id: whether reads of it may be replaced (a constant or a single-use
     /// value), so that the reads of every other symbol skip the two lookups above.
     replaced: Vec<bool>,
+    /// The private names (`#field`) of each class being walked, innermost last, each with
+    /// the symbol number it was given. Private names are bound by their class as variables
+    /// by their scope, and minifiers rename them alike (`#provider` becomes `#t`); oxc's
+    /// scopes do not hold them, so they get numbers after oxc's symbols.
+    private_names: Vec<Vec<(String, u32)>>,
 }
 
 /// An inlined variable's value, normalised.
@@ -282,6 +287,7 @@ impl<'s> Normalizer<'s> {
             inline: HashSet::default(),
             buffered: HashMap::default(),
             replaced: Vec::new(),
+            private_names: Vec::new(),
         }
     }
 
@@ -318,6 +324,29 @@ impl<'s> Normalizer<'s> {
         }
         self.visit_program(program);
         self.out
+    }
+
+    /// The symbol number of the private name `name` where it is used: the innermost class
+    /// that declares it, or else (a name no enclosing class declares: invalid, but
+    /// numbered all the same) the innermost class.
+    fn private_symbol(&mut self, name: &str) -> u32 {
+        let found = self
+            .private_names
+            .iter()
+            .rev()
+            .find_map(|class| class.iter().find(|(n, _)| n == name).map(|&(_, sym)| sym));
+        if let Some(sym) = found {
+            return sym;
+        }
+        let sym = u32::try_from(self.out.symbols).unwrap_or(u32::MAX);
+        self.out.symbols += 1;
+        if self.private_names.is_empty() {
+            self.private_names.push(Vec::new());
+        }
+        if let Some(class) = self.private_names.last_mut() {
+            class.push((name.to_owned(), sym));
+        }
+        sym
     }
 
     /// Whether a declarator is dropped: a `var` without a value below top level (a no-op
@@ -1826,7 +1855,10 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             }
             AstKind::IdentifierName(id) => self.atom_name(&id.name),
             AstKind::LabelIdentifier(_) => self.atom("label"),
-            AstKind::PrivateIdentifier(id) => self.atom(&id.name),
+            AstKind::PrivateIdentifier(id) => {
+                let sym = self.private_symbol(&id.name);
+                self.out.toks.push(Tok::Sym(sym).into());
+            }
             AstKind::BooleanLiteral(b) => self.atom(if b.value { "true" } else { "false" }),
             AstKind::NullLiteral(_) => self.lit(LitClass::Null),
             AstKind::NumericLiteral(_) => self.lit(LitClass::Number),
@@ -2081,6 +2113,32 @@ impl<'a> Visit<'a> for Normalizer<'_> {
     }
 
     fn visit_hashbang(&mut self, _it: &Hashbang<'a>) {}
+
+    fn visit_class(&mut self, it: &Class<'a>) {
+        // The class's own private names first: a method may use a field declared below it.
+        let mut names = Vec::new();
+        for element in &it.body.body {
+            let key = match element {
+                ClassElement::PropertyDefinition(p) => &p.key,
+                ClassElement::MethodDefinition(m) => &m.key,
+                ClassElement::AccessorProperty(a) => &a.key,
+                _ => continue,
+            };
+            if let PropertyKey::PrivateIdentifier(id) = key {
+                if !names
+                    .iter()
+                    .any(|(n, _): &(String, u32)| n == id.name.as_str())
+                {
+                    let sym = u32::try_from(self.out.symbols).unwrap_or(u32::MAX);
+                    self.out.symbols += 1;
+                    names.push((id.name.to_string(), sym));
+                }
+            }
+        }
+        self.private_names.push(names);
+        walk::walk_class(self, it);
+        self.private_names.pop();
+    }
 
     fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
         if let (Some(id), Some(body)) = (&it.id, &it.body) {
