@@ -684,9 +684,10 @@ impl<'s> Normalizer<'s> {
         }
     }
 
-    /// Whether an assignment target is a network API (see [`signals::HOOK`]): `fetch` or
-    /// `window.fetch`, `XMLHttpRequest.prototype.open`/`send`/`setRequestHeader`,
-    /// `WebSocket.prototype.send`, `navigator.sendBeacon`, `ethereum.request`.
+    /// What replacing an assignment target replaces: a network API, [`signals::HOOK`] (`fetch`
+    /// or `window.fetch`, `XMLHttpRequest.prototype.open`/`send`/`setRequestHeader`,
+    /// `WebSocket.prototype.send`, `navigator.sendBeacon`, `ethereum.request`); another
+    /// object's `request`, [`signals::REQUEST_HOOK`]; or nothing watched, 0.
     fn replaced_api(&self, target: &AssignmentTarget<'_>) -> Signals {
         const HOOKED: &[&str] = &[
             "fetch",
