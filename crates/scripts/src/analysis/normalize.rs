@@ -338,14 +338,20 @@ impl<'s> Normalizer<'s> {
         if let Some(sym) = found {
             return sym;
         }
-        let sym = u32::try_from(self.out.symbols).unwrap_or(u32::MAX);
-        self.out.symbols += 1;
+        let sym = self.new_symbol();
         if self.private_names.is_empty() {
             self.private_names.push(Vec::new());
         }
         if let Some(class) = self.private_names.last_mut() {
             class.push((name.to_owned(), sym));
         }
+        sym
+    }
+
+    /// A symbol number after oxc's, for a name its scopes do not hold.
+    fn new_symbol(&mut self) -> u32 {
+        let sym = u32::try_from(self.out.symbols).unwrap_or(u32::MAX);
+        self.out.symbols += 1;
         sym
     }
 
@@ -2090,8 +2096,9 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             // `x.innerHTML = "..."` renders its string: code.
             let renders = matches!(&it.left, AssignmentTarget::StaticMemberExpression(m)
                 if matches!(m.property.name.as_str(), "innerHTML" | "outerHTML" | "srcdoc"));
-            if !self.installs.contains(&it.span.start) {
-                self.signal(self.replaced_api(&it.left));
+            let replaced = self.replaced_api(&it.left);
+            if replaced != 0 && !self.installs.contains(&it.span.start) {
+                self.signal(replaced);
             }
             // What `walk_assignment_expression` does, with only the value rendered: the
             // target of `(e = make("div")).innerHTML = ...` is not.
@@ -2130,8 +2137,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                     .iter()
                     .any(|(n, _): &(String, u32)| n == id.name.as_str())
                 {
-                    let sym = u32::try_from(self.out.symbols).unwrap_or(u32::MAX);
-                    self.out.symbols += 1;
+                    let sym = self.new_symbol();
                     names.push((id.name.to_string(), sym));
                 }
             }
@@ -2498,6 +2504,41 @@ struct ConstantFinder<'s> {
 }
 
 impl ConstantFinder<'_> {
+    /// Records `assignment` as an install when it assigns to the member `tested` (as
+    /// written) that the code around it found missing.
+    fn note_install(&mut self, tested: &Expression<'_>, assignment: &Expression<'_>) {
+        let mut tested = tested;
+        while let Expression::ParenthesizedExpression(p) = tested {
+            tested = &p.expression;
+        }
+        let mut e = assignment;
+        loop {
+            match e {
+                Expression::ParenthesizedExpression(p) => e = &p.expression,
+                Expression::SequenceExpression(q) => match q.expressions.first() {
+                    Some(first) => e = first,
+                    None => return,
+                },
+                _ => break,
+            }
+        }
+        let Expression::AssignmentExpression(a) = e else {
+            return;
+        };
+        let (Expression::StaticMemberExpression(t), AssignmentTarget::StaticMemberExpression(w)) =
+            (tested, &a.left)
+        else {
+            return;
+        };
+        let text = |span: Span| self.source.get(span.start as usize..span.end as usize);
+        if a.operator == AssignmentOperator::Assign
+            && text(t.span).is_some()
+            && text(t.span) == text(w.span)
+        {
+            self.installs.insert(a.span.start);
+        }
+    }
+
     fn single_use(&self) -> HashSet<u32> {
         self.candidates
             .iter()
@@ -2539,43 +2580,6 @@ fn declared_symbol(d: &VariableDeclarator<'_>) -> Option<u32> {
     match &d.id {
         BindingPattern::BindingIdentifier(id) => id.symbol_id.get().map(|s| s.index() as u32),
         _ => None,
-    }
-}
-
-impl ConstantFinder<'_> {
-    /// Records `assignment` as an install when it assigns to the member `tested` (as
-    /// written) that the code around it found missing.
-    fn note_install(&mut self, tested: &Expression<'_>, assignment: &Expression<'_>) {
-        let mut tested = tested;
-        while let Expression::ParenthesizedExpression(p) = tested {
-            tested = &p.expression;
-        }
-        let mut e = assignment;
-        loop {
-            match e {
-                Expression::ParenthesizedExpression(p) => e = &p.expression,
-                Expression::SequenceExpression(q) => match q.expressions.first() {
-                    Some(first) => e = first,
-                    None => return,
-                },
-                _ => break,
-            }
-        }
-        let Expression::AssignmentExpression(a) = e else {
-            return;
-        };
-        let (Expression::StaticMemberExpression(t), AssignmentTarget::StaticMemberExpression(w)) =
-            (tested, &a.left)
-        else {
-            return;
-        };
-        let text = |span: Span| self.source.get(span.start as usize..span.end as usize);
-        if a.operator == AssignmentOperator::Assign
-            && text(t.span).is_some()
-            && text(t.span) == text(w.span)
-        {
-            self.installs.insert(a.span.start);
-        }
     }
 }
 
