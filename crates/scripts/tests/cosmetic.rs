@@ -325,6 +325,13 @@ const NPM_IDIOMS: &[(&str, &str, &str)] = &[
         "function f(o,t){var H=\"hover\";o.t[t?\"focus\":H]=!0;return \"focus\"+H}",
         "function f(o,t){var H=\"hover\";o.t[t?\"fokus\":H]=!0;return \"focus\"+H}",
     ),
+    // A constant read before its declaration (a hoisted `var`, read by a function above
+    // it) is its value there too.
+    (
+        "(function(){w(function(o){o.t[K]=!1;return o.t[K]});var K=\"click\"})()",
+        "(function(){w(function(o){o.t.click=!1;return o.t.click})})()",
+        "(function(){w(function(o){o.t.clack=!1;return o.t.click})})()",
+    ),
     // The strings of a function given to `setTimeout` are not code (the function is), nor
     // is the target of an `innerHTML` assignment: their literals are only strings.
     (

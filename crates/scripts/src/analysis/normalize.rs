@@ -20,6 +20,8 @@
 //! sits directly in a function body or at top level) the behaviour [`signals`](super::signals),
 //! notable API names and URL hosts it contains, for the diff and the classifier.
 
+use std::cell::RefCell;
+
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use oxc_ast::ast::*;
@@ -27,7 +29,9 @@ use oxc_ast::{AstKind, AstType};
 use oxc_ast_visit::{walk, Visit};
 use oxc_semantic::Scoping;
 use oxc_span::{GetSpan, Span};
+use oxc_syntax::reference::ReferenceId;
 use oxc_syntax::scope::ScopeFlags;
+use oxc_syntax::symbol::SymbolId;
 
 use super::signals::{self, Signals};
 
@@ -192,6 +196,9 @@ const KEPT_STRINGS: &[&str] = &[
 
 pub(crate) struct Normalizer<'s> {
     scoping: &'s Scoping,
+    /// The script being normalised, where a binding read before its declaration is looked
+    /// up (see [`Self::binding`]).
+    program: Option<&'s Program<'s>>,
     out: Normalized,
     interned: HashMap<String, u32>,
     /// Signals of each interned name, computed on first use.
@@ -221,23 +228,11 @@ pub(crate) struct Normalizer<'s> {
     /// put into a URL is being sent, not tested, so reading the referrer or the user agent
     /// there is no visitor check.
     url_encoding: bool,
-    /// Variables bound once to a constant and never written: minifiers inline them, so
-    /// their declarations are dropped and every read stands for the constant.
-    constants: HashMap<u32, Constant>,
-    /// Parameters of an IIFE given a browser global (`(function (w) {..})(window)`), by
-    /// symbol id: for telling what a member path names (see [`Self::replaced_api`]).
-    global_aliases: HashMap<u32, &'static str>,
-    /// Local variables read exactly once, after their declaration, never written: minifiers
-    /// inline them (where it is safe; here always, so both spellings agree), so the
-    /// declaration is dropped and its value's tokens stand at the read.
-    inline: HashSet<u32>,
+    /// How each symbol's reads are written (see [`Binding`]), decided where it is declared;
+    /// behind a cell because reads are looked at from methods that only read the walk.
+    bindings: RefCell<Bindings>,
     /// The tokens (and what they contain) of each inlined value, waiting for the read.
     buffered: HashMap<u32, Buffered>,
-    /// Where assignments that install a missing API start (see [`ConstantFinder::installs`]).
-    installs: HashSet<u32>,
-    /// By symbol id: whether reads of it may be replaced (a constant or a single-use
-    /// value), so that the reads of every other symbol skip the two lookups above.
-    replaced: Vec<bool>,
     /// The private names (`#field`) of each class being walked, innermost last, each with
     /// the symbol number it was given. Private names are bound by their class as variables
     /// by their scope, and minifiers rename them alike (`#provider` becomes `#t`); oxc's
@@ -254,6 +249,50 @@ struct Buffered {
     hosts: Vec<u32>,
 }
 
+/// How the reads of one symbol are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Binding {
+    /// Not decided yet: its declaration has not been met.
+    Undecided,
+    /// As the symbol.
+    Plain,
+    /// As its constant value: a variable bound once to a constant and never written, or an
+    /// IIFE's parameter given one. Minifiers inline them, so their declarations are dropped
+    /// and every read stands for the constant.
+    Constant,
+    /// As its value's tokens: a local variable read exactly once, after its declaration,
+    /// never written. Minifiers inline them (where it is safe; here always, so both
+    /// spellings agree), so the declaration is dropped and the value stands at the read.
+    Inline,
+    /// As a browser global: an IIFE's parameter given one (`(function (w) {..})(window)`),
+    /// for telling what a member path names (see [`Normalizer::replaced_api`]).
+    Alias,
+}
+
+/// The decisions about symbols, by symbol id.
+#[derive(Debug, Default)]
+struct Bindings {
+    state: Vec<Binding>,
+    constants: HashMap<u32, Constant>,
+    aliases: HashMap<u32, &'static str>,
+}
+
+impl Bindings {
+    fn get(&self, sym: u32) -> Binding {
+        // A number oxc did not hand out (a private name's) is never replaced.
+        self.state
+            .get(sym as usize)
+            .copied()
+            .unwrap_or(Binding::Plain)
+    }
+
+    fn set(&mut self, sym: u32, b: Binding) {
+        if let Some(slot) = self.state.get_mut(sym as usize) {
+            *slot = b;
+        }
+    }
+}
+
 /// The value of a constant variable.
 #[derive(Debug, Clone)]
 enum Constant {
@@ -267,6 +306,7 @@ impl<'s> Normalizer<'s> {
     pub fn new(scoping: &'s Scoping) -> Self {
         Normalizer {
             scoping,
+            program: None,
             out: Normalized {
                 symbols: scoping.symbols_len(),
                 ..Normalized::default()
@@ -281,26 +321,17 @@ impl<'s> Normalizer<'s> {
             code_strings: false,
             code_strings_outside: Vec::new(),
             url_encoding: false,
-            constants: HashMap::default(),
-            global_aliases: HashMap::default(),
-            installs: HashSet::default(),
-            inline: HashSet::default(),
+            bindings: RefCell::new(Bindings {
+                state: vec![Binding::Undecided; scoping.symbols_len()],
+                ..Bindings::default()
+            }),
             buffered: HashMap::default(),
-            replaced: Vec::new(),
             private_names: Vec::new(),
         }
     }
 
-    pub fn run(mut self, program: &Program<'_>) -> Normalized {
-        let mut finder = ConstantFinder {
-            scoping: self.scoping,
-            found: HashMap::default(),
-            aliases: HashMap::default(),
-            source: program.source_text,
-            installs: HashSet::default(),
-            candidates: HashMap::default(),
-            reads: vec![(0, 0); self.out.symbols],
-        };
+    pub fn run(mut self, program: &'s Program<'s>) -> Normalized {
+        self.program = Some(program);
         // About one token per byte of source (at most 1.11 on the npm corpus), a unit per 30
         // (at most one per 20) and a distinct atom per 130: reserved, so that the lists are
         // not copied, nor the table rehashed, as they grow (a grown list is copied, and its
@@ -311,17 +342,6 @@ impl<'s> Normalizer<'s> {
         self.out.units.reserve(len / 20);
         self.out.atoms.reserve(len / 128);
         self.interned.reserve(len / 128);
-        finder.visit_program(program);
-        self.inline = finder.single_use();
-        self.constants = finder.found;
-        self.global_aliases = finder.aliases;
-        self.installs = finder.installs;
-        self.replaced = vec![false; self.out.symbols];
-        for &sym in self.constants.keys().chain(self.inline.iter()) {
-            if let Some(r) = self.replaced.get_mut(sym as usize) {
-                *r = true;
-            }
-        }
         self.visit_program(program);
         self.out
     }
@@ -348,6 +368,148 @@ impl<'s> Normalizer<'s> {
         sym
     }
 
+    /// How reads of `sym` are written.
+    ///
+    /// Decided where the symbol is declared ([`Self::declarator_binding`], the IIFE and
+    /// parameter hooks), which the walk meets first for nearly every symbol. A symbol read
+    /// before its declaration (a hoisted `var` used by a function above it) is decided at
+    /// that read, by a look at the few nodes around its declaration ([`ConstantFinder`]):
+    /// the same answer either way.
+    fn binding(&self, sym: u32) -> Binding {
+        let b = self.bindings.borrow().get(sym);
+        if b != Binding::Undecided {
+            return b;
+        }
+        let id = SymbolId::from_usize(sym as usize);
+        let flags = self.scoping.symbol_flags(id);
+        // Only a variable (a declarator's or an IIFE parameter's) can be anything but plain.
+        let mut found = None;
+        if flags.is_variable() && !flags.is_catch_variable() && is_stable(self.scoping, id) {
+            if let Some(program) = self.program {
+                let mut finder = ConstantFinder::around(
+                    self.scoping,
+                    program.source_text,
+                    self.scoping.symbol_span(id).start,
+                );
+                finder.visit_program(program);
+                found = finder
+                    .found
+                    .remove(&sym)
+                    .map(Ok)
+                    .or_else(|| finder.aliases.remove(&sym).map(Err));
+            }
+        }
+        let mut bindings = self.bindings.borrow_mut();
+        let b = match found {
+            Some(Ok(c)) => {
+                bindings.constants.insert(sym, c);
+                Binding::Constant
+            }
+            Some(Err(global)) => {
+                bindings.aliases.insert(sym, global);
+                Binding::Alias
+            }
+            None => Binding::Plain,
+        };
+        bindings.set(sym, b);
+        b
+    }
+
+    /// The constant `sym` stands for, if it is one.
+    fn constant_of(&self, sym: u32) -> Option<Constant> {
+        (self.binding(sym) == Binding::Constant)
+            .then(|| self.bindings.borrow().constants.get(&sym).cloned())
+            .flatten()
+    }
+
+    /// The browser global `sym` stands for, if it is an IIFE parameter given one.
+    fn alias_of(&self, sym: u32) -> Option<&'static str> {
+        (self.binding(sym) == Binding::Alias)
+            .then(|| self.bindings.borrow().aliases.get(&sym).copied())
+            .flatten()
+    }
+
+    /// Decides a declarator's symbol where the walk meets it (unless a read before it did).
+    fn declarator_binding(&self, sym: u32, d: &VariableDeclarator<'_>) -> Binding {
+        let b = self.bindings.borrow().get(sym);
+        if b != Binding::Undecided {
+            return b;
+        }
+        let id = SymbolId::from_usize(sym as usize);
+        let b = match &d.init {
+            Some(init) if is_stable(self.scoping, id) => match literal_constant(init) {
+                Some(c) => {
+                    self.bindings.borrow_mut().constants.insert(sym, c);
+                    Binding::Constant
+                }
+                None if self.read_once_after(id, d, init) => Binding::Inline,
+                None => Binding::Plain,
+            },
+            _ => Binding::Plain,
+        };
+        self.bindings.borrow_mut().set(sym, b);
+        b
+    }
+
+    /// Whether the variable `id`, declared by `d`, is read exactly once, after `d`, and its
+    /// value holds no function or class (whose units could not be moved).
+    fn read_once_after(
+        &self,
+        id: SymbolId,
+        d: &VariableDeclarator<'_>,
+        init: &Expression<'_>,
+    ) -> bool {
+        let [r] = self.scoping.get_resolved_reference_ids(id) else {
+            return false;
+        };
+        // Node ids number the tree in walk order: a read numbered below the declarator
+        // comes before it; above, it is after it or inside its value.
+        self.scoping.get_reference(*r).node_id() > d.node_id.get()
+            && !holds_function_or_read(init, *r)
+    }
+
+    /// Marks the names a pattern binds as plain, unless decided already.
+    fn mark_plain(&self, pattern: &BindingPattern<'_>) {
+        let mut bindings = self.bindings.borrow_mut();
+        let mut mark = |id: &BindingIdentifier<'_>| {
+            if let Some(s) = id.symbol_id.get() {
+                let sym = s.index() as u32;
+                if bindings.get(sym) == Binding::Undecided {
+                    bindings.set(sym, Binding::Plain);
+                }
+            }
+        };
+        match pattern {
+            BindingPattern::BindingIdentifier(id) => mark(id),
+            p => p.get_binding_identifiers().into_iter().for_each(mark),
+        }
+    }
+
+    /// Decides the parameters of an IIFE given constants or browser globals.
+    fn decide_iife(&self, call: &CallExpression<'_>) {
+        let mut bindings = self.bindings.borrow_mut();
+        iife_arguments(self.scoping, call, |sym, given| match given {
+            Ok(c) => {
+                bindings.constants.insert(sym, c);
+                bindings.set(sym, Binding::Constant);
+            }
+            Err(global) => {
+                bindings.aliases.insert(sym, global);
+                bindings.set(sym, Binding::Alias);
+            }
+        });
+    }
+
+    /// Whether the assignment `span` installs a missing API (see [`ConstantFinder::installs`]).
+    fn is_install(&self, span: Span) -> bool {
+        let Some(program) = self.program else {
+            return false;
+        };
+        let mut finder = ConstantFinder::around(self.scoping, program.source_text, span.start);
+        finder.visit_program(program);
+        finder.installs.contains(&span.start)
+    }
+
     /// A symbol number after oxc's, for a name its scopes do not hold.
     fn new_symbol(&mut self) -> u32 {
         let sym = u32::try_from(self.out.symbols).unwrap_or(u32::MAX);
@@ -371,6 +533,9 @@ impl<'s> Normalizer<'s> {
                 }),
                 _ => false,
             };
+        if bare_local {
+            self.mark_plain(&d.id);
+        }
         bare_local || self.is_constant_declarator(d)
     }
 
@@ -378,17 +543,17 @@ impl<'s> Normalizer<'s> {
     /// normalised aside, to be put where it is read).
     fn is_constant_declarator(&mut self, d: &VariableDeclarator<'_>) -> bool {
         let Some(sym) = declared_symbol(d) else {
+            self.mark_plain(&d.id);
             return false;
         };
-        if self.constants.contains_key(&sym) {
-            return true;
+        match self.declarator_binding(sym, d) {
+            Binding::Constant => return true,
+            Binding::Inline => {}
+            _ => return false,
         }
         let Some(init) = &d.init else {
             return false;
         };
-        if !self.inline.contains(&sym) {
-            return false;
-        }
         // Normalise the value into a scratch unit, then take it out of the stream.
         self.begin_unit(UnitKind::Statement, d.span);
         self.visit_expression(init);
@@ -767,8 +932,8 @@ impl<'s> Normalizer<'s> {
                     .reference_id
                     .get()
                     .and_then(|r| self.scoping.get_reference(r).symbol_id())
-                    .and_then(|s| self.global_aliases.get(&(s.index() as u32)));
-                Some(alias.map_or_else(|| id.name.to_string(), |g| (*g).to_owned()))
+                    .and_then(|s| self.alias_of(s.index() as u32));
+                Some(alias.map_or_else(|| id.name.to_string(), |g| g.to_owned()))
             }
             Expression::StaticMemberExpression(m) if depth < 8 => Some(format!(
                 "{}.{}",
@@ -790,8 +955,8 @@ impl<'s> Normalizer<'s> {
                     .reference_id
                     .get()
                     .and_then(|r| self.scoping.get_reference(r).symbol_id())?;
-                match self.constants.get(&(sym.index() as u32))? {
-                    Constant::String(v) => std::borrow::Cow::Owned(v.clone()),
+                match self.constant_of(sym.index() as u32)? {
+                    Constant::String(v) => std::borrow::Cow::Owned(v),
                     _ => return None,
                 }
             }
@@ -1449,8 +1614,8 @@ impl<'s> Normalizer<'s> {
                     .reference_id
                     .get()
                     .and_then(|r| self.scoping.get_reference(r).symbol_id())?;
-                match self.constants.get(&(sym.index() as u32)) {
-                    Some(Constant::String(v)) => Some(v.clone()),
+                match self.constant_of(sym.index() as u32) {
+                    Some(Constant::String(v)) => Some(v),
                     _ => None,
                 }
             }
@@ -1967,9 +2132,10 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                 self.signal(s);
             }
         }
-        let sym = symbol
-            .map(|s| s.index() as u32)
-            .filter(|&s| self.replaced.get(s as usize).copied().unwrap_or(true));
+        let binding = symbol.map(|s| (s.index() as u32, self.binding(s.index() as u32)));
+        let sym = binding
+            .filter(|(_, b)| matches!(b, Binding::Constant | Binding::Inline))
+            .map(|(s, _)| s);
         if let Some(b) = sym.and_then(|s| self.buffered.remove(&s)) {
             self.out.toks.extend_from_slice(&b.toks);
             self.signal(b.signals);
@@ -1983,7 +2149,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             }
             return;
         }
-        let constant = sym.and_then(|s| self.constants.get(&s).cloned());
+        let constant = sym.and_then(|s| self.bindings.borrow().constants.get(&s).cloned());
         match constant {
             Some(c) if !self.writing => self.constant(&c),
             _ => walk::walk_identifier_reference(self, it),
@@ -2003,6 +2169,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             // A URL put together from pieces: what it names, as if written plainly.
             self.decoded_text(&text);
         }
+        self.decide_iife(it);
         self.visit_expression(&it.callee);
         let outer = (self.code_strings, self.url_encoding);
         self.code_strings = outer.0 || runs_strings(&it.callee);
@@ -2068,6 +2235,13 @@ impl<'a> Visit<'a> for Normalizer<'_> {
     fn visit_formal_parameters(&mut self, it: &FormalParameters<'a>) {
         // Trailing parameters nobody reads are dropped by minifiers; drop them here too.
         self.open(AstType::FormalParameters);
+        // Parameters not given a value by an IIFE (decided at its call) are plain.
+        for p in &it.items {
+            self.mark_plain(&p.pattern);
+        }
+        if let Some(rest) = &it.rest {
+            self.mark_plain(&rest.rest.argument);
+        }
         let keep = if it.rest.is_some() {
             it.items.len()
         } else {
@@ -2097,7 +2271,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             let renders = matches!(&it.left, AssignmentTarget::StaticMemberExpression(m)
                 if matches!(m.property.name.as_str(), "innerHTML" | "outerHTML" | "srcdoc"));
             let replaced = self.replaced_api(&it.left);
-            if replaced != 0 && !self.installs.contains(&it.span.start) {
+            if replaced != 0 && !self.is_install(it.span) {
                 self.signal(replaced);
             }
             // What `walk_assignment_expression` does, with only the value rendered: the
@@ -2259,6 +2433,10 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         // `var k; for (k in o)` and `for (var k in o)` are one loop: the declared name is
         // written like a plain target.
         if let ForStatementLeft::VariableDeclaration(d) = it {
+            // Written by the loop: never a constant, nor read once.
+            for decl in &d.declarations {
+                self.mark_plain(&decl.id);
+            }
             if let [decl] = d.declarations.as_slice() {
                 if let (BindingPattern::BindingIdentifier(id), None) = (&decl.id, &decl.init) {
                     self.open(AstType::IdentifierReference);
@@ -2485,17 +2663,20 @@ impl<'a> Visit<'a> for Normalizer<'_> {
     }
 }
 
-/// Finds variables bound once to a constant and never written, below top level; and
-/// variables read once, after their declaration.
+/// The decisions about constants, IIFE parameters and installs, made for the nodes around
+/// one position only: the walk enters only the nodes that contain it, finding the child
+/// that does in a long list by binary search. The normaliser decides each symbol where it
+/// meets its declaration; this answers for a symbol read before that (a hoisted `var`), and
+/// for an assignment that replaces a watched API, without a walk of the whole tree.
 struct ConstantFinder<'s> {
     scoping: &'s Scoping,
+    /// The position whose enclosing nodes are looked at.
+    around: u32,
+    /// Variables bound once to a constant and never written, below top level, and IIFE
+    /// parameters given a constant, by symbol id.
     found: HashMap<u32, Constant>,
     /// IIFE parameters given a browser global and never written.
     aliases: HashMap<u32, &'static str>,
-    /// Single-use candidates: the span of their declarator.
-    candidates: HashMap<u32, Span>,
-    /// How often each symbol is read, and where first (by symbol id).
-    reads: Vec<(u32, u32)>,
     /// The script's text, for comparing member paths as written.
     source: &'s str,
     /// Where assignments that install a missing API start (`self.fetch || (self.fetch =
@@ -2503,7 +2684,28 @@ struct ConstantFinder<'s> {
     installs: HashSet<u32>,
 }
 
-impl ConstantFinder<'_> {
+impl<'s> ConstantFinder<'s> {
+    fn around(scoping: &'s Scoping, source: &'s str, around: u32) -> Self {
+        ConstantFinder {
+            scoping,
+            around,
+            found: HashMap::default(),
+            aliases: HashMap::default(),
+            source,
+            installs: HashSet::default(),
+        }
+    }
+
+    fn contains(&self, span: Span) -> bool {
+        span.start <= self.around && self.around < span.end
+    }
+
+    /// The element of a list in source order that contains the position, if any.
+    fn find<'l, T: GetSpan>(&self, list: &'l [T]) -> Option<&'l T> {
+        let i = list.partition_point(|x| x.span().end <= self.around);
+        list.get(i).filter(|x| self.contains(x.span()))
+    }
+
     /// Records `assignment` as an install when it assigns to the member `tested` (as
     /// written) that the code around it found missing.
     fn note_install(&mut self, tested: &Expression<'_>, assignment: &Expression<'_>) {
@@ -2538,41 +2740,70 @@ impl ConstantFinder<'_> {
             self.installs.insert(a.span.start);
         }
     }
+}
 
-    fn single_use(&self) -> HashSet<u32> {
-        self.candidates
-            .iter()
-            .filter(
-                |(sym, decl)| matches!(self.reads.get(**sym as usize), Some(&(1, start)) if start >= decl.end),
-            )
-            .map(|(sym, _)| *sym)
-            .collect()
+/// A local, singly declared, never reassigned variable.
+fn is_stable(scoping: &Scoping, sym: SymbolId) -> bool {
+    // A top-level `var` of a script is a property of `window`, readable by other
+    // scripts: it stays.
+    scoping.symbol_scope_id(sym) != scoping.root_scope_id()
+        && scoping.symbol_redeclarations(sym).is_empty()
+        && !scoping.symbol_is_mutated(sym)
+}
+
+/// `window`, `self`, `globalThis`, `navigator` or `document` as the global itself.
+fn browser_global(scoping: &Scoping, e: &Expression<'_>) -> Option<&'static str> {
+    let Expression::Identifier(id) = e else {
+        return None;
+    };
+    let global = id
+        .reference_id
+        .get()
+        .is_some_and(|r| scoping.get_reference(r).symbol_id().is_none());
+    if !global {
+        return None;
     }
+    ["window", "self", "globalThis", "navigator", "document"]
+        .into_iter()
+        .find(|g| *g == id.name.as_str())
+}
 
-    /// `window`, `self`, `globalThis`, `navigator` or `document` as the global itself.
-    fn browser_global(&self, e: &Expression<'_>) -> Option<&'static str> {
-        let Expression::Identifier(id) = e else {
-            return None;
+/// `(function (w, name) {..})(window, "Lib")`: each parameter given a constant or a browser
+/// global and never written, with what it is given (minifiers inline it).
+fn iife_arguments(
+    scoping: &Scoping,
+    call: &CallExpression<'_>,
+    mut given: impl FnMut(u32, Result<Constant, &'static str>),
+) {
+    let mut callee = &call.callee;
+    while let Expression::ParenthesizedExpression(p) = callee {
+        callee = &p.expression;
+    }
+    let params = match callee {
+        Expression::FunctionExpression(f) => &f.params,
+        Expression::ArrowFunctionExpression(f) => &f.params,
+        _ => return,
+    };
+    if params.rest.is_some() {
+        return;
+    }
+    for (param, arg) in params.items.iter().zip(&call.arguments) {
+        let (BindingPattern::BindingIdentifier(id), Some(arg)) =
+            (&param.pattern, arg.as_expression())
+        else {
+            continue;
         };
-        let global = id
-            .reference_id
-            .get()
-            .is_some_and(|r| self.scoping.get_reference(r).symbol_id().is_none());
-        if !global {
-            return None;
+        let Some(sym) = id.symbol_id.get() else {
+            continue;
+        };
+        if param.initializer.is_some() || !is_stable(scoping, sym) {
+            continue;
         }
-        ["window", "self", "globalThis", "navigator", "document"]
-            .into_iter()
-            .find(|g| *g == id.name.as_str())
-    }
-
-    /// A local, singly declared, never reassigned variable.
-    fn is_stable(&self, sym: oxc_syntax::symbol::SymbolId) -> bool {
-        // A top-level `var` of a script is a property of `window`, readable by other
-        // scripts: it stays.
-        self.scoping.symbol_scope_id(sym) != self.scoping.root_scope_id()
-            && self.scoping.symbol_redeclarations(sym).is_empty()
-            && !self.scoping.symbol_is_mutated(sym)
+        if let Some(v) = literal_constant(arg) {
+            given(sym.index() as u32, Ok(v));
+        } else if let Some(global) = browser_global(scoping, arg) {
+            given(sym.index() as u32, Err(global));
+        }
     }
 }
 
@@ -2584,6 +2815,57 @@ fn declared_symbol(d: &VariableDeclarator<'_>) -> Option<u32> {
 }
 
 impl<'a> Visit<'a> for ConstantFinder<'_> {
+    fn visit_statement(&mut self, it: &Statement<'a>) {
+        if self.contains(it.span()) {
+            walk::walk_statement(self, it);
+        }
+    }
+
+    fn visit_expression(&mut self, it: &Expression<'a>) {
+        if self.contains(it.span()) {
+            walk::walk_expression(self, it);
+        }
+    }
+
+    fn visit_statements(&mut self, it: &oxc_allocator::Vec<'a, Statement<'a>>) {
+        if let Some(s) = self.find(it) {
+            self.visit_statement(s);
+        }
+    }
+
+    fn visit_expressions(&mut self, it: &oxc_allocator::Vec<'a, Expression<'a>>) {
+        if let Some(e) = self.find(it) {
+            self.visit_expression(e);
+        }
+    }
+
+    fn visit_arguments(&mut self, it: &oxc_allocator::Vec<'a, Argument<'a>>) {
+        if let Some(a) = self.find(it) {
+            self.visit_argument(a);
+        }
+    }
+
+    fn visit_array_expression_elements(
+        &mut self,
+        it: &oxc_allocator::Vec<'a, ArrayExpressionElement<'a>>,
+    ) {
+        if let Some(e) = self.find(it) {
+            self.visit_array_expression_element(e);
+        }
+    }
+
+    fn visit_object_property_kinds(&mut self, it: &oxc_allocator::Vec<'a, ObjectPropertyKind<'a>>) {
+        if let Some(p) = self.find(it) {
+            self.visit_object_property_kind(p);
+        }
+    }
+
+    fn visit_class_elements(&mut self, it: &oxc_allocator::Vec<'a, ClassElement<'a>>) {
+        if let Some(e) = self.find(it) {
+            self.visit_class_element(e);
+        }
+    }
+
     fn visit_logical_expression(&mut self, it: &LogicalExpression<'a>) {
         if matches!(it.operator, LogicalOperator::Or | LogicalOperator::Coalesce) {
             self.note_install(&it.left, &it.right);
@@ -2610,32 +2892,11 @@ impl<'a> Visit<'a> for ConstantFinder<'_> {
         walk::walk_if_statement(self, it);
     }
 
-    fn visit_identifier_reference(&mut self, it: &IdentifierReference<'a>) {
-        if let Some(sym) = it
-            .reference_id
-            .get()
-            .and_then(|r| self.scoping.get_reference(r).symbol_id())
-        {
-            if let Some(e) = self.reads.get_mut(sym.index()) {
-                if e.0 == 0 {
-                    e.1 = it.span.start;
-                }
-                e.0 += 1;
-            }
-        }
-    }
-
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
         if let (BindingPattern::BindingIdentifier(id), Some(init)) = (&it.id, &it.init) {
             if let Some(sym) = id.symbol_id.get() {
-                if self.is_stable(sym) && !contains_function(init) {
-                    self.candidates.insert(sym.index() as u32, it.span);
-                }
-                if let Some(v) = literal_constant(init) {
-                    if self.is_stable(sym) {
-                        self.found.insert(sym.index() as u32, v);
-                        self.candidates.remove(&(sym.index() as u32));
-                    }
+                if let Some(v) = literal_constant(init).filter(|_| is_stable(self.scoping, sym)) {
+                    self.found.insert(sym.index() as u32, v);
                 }
             }
         }
@@ -2643,37 +2904,15 @@ impl<'a> Visit<'a> for ConstantFinder<'_> {
     }
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
-        // `(function (w, name) {..})(window, "Lib")`: a parameter given a constant and
-        // never written is that constant (minifiers inline it).
-        let mut callee = &it.callee;
-        while let Expression::ParenthesizedExpression(p) = callee {
-            callee = &p.expression;
-        }
-        let params = match callee {
-            Expression::FunctionExpression(f) => Some(&f.params),
-            Expression::ArrowFunctionExpression(f) => Some(&f.params),
-            _ => None,
-        };
-        if let Some(params) = params.filter(|p| p.rest.is_none()) {
-            for (param, arg) in params.items.iter().zip(&it.arguments) {
-                let (BindingPattern::BindingIdentifier(id), Some(arg)) =
-                    (&param.pattern, arg.as_expression())
-                else {
-                    continue;
-                };
-                let Some(sym) = id.symbol_id.get() else {
-                    continue;
-                };
-                if param.initializer.is_some() || !self.is_stable(sym) {
-                    continue;
-                }
-                if let Some(v) = literal_constant(arg) {
-                    self.found.insert(sym.index() as u32, v);
-                } else if let Some(global) = self.browser_global(arg) {
-                    self.aliases.insert(sym.index() as u32, global);
-                }
+        let (found, aliases) = (&mut self.found, &mut self.aliases);
+        iife_arguments(self.scoping, it, |sym, given| match given {
+            Ok(c) => {
+                found.insert(sym, c);
             }
-        }
+            Err(global) => {
+                aliases.insert(sym, global);
+            }
+        });
         walk::walk_call_expression(self, it);
     }
 }
@@ -2695,9 +2934,10 @@ fn literal_constant(e: &Expression<'_>) -> Option<Constant> {
     }
 }
 
-/// Whether an expression contains a function or class (whose units could not be moved).
-fn contains_function(e: &Expression<'_>) -> bool {
-    struct Finder(bool);
+/// Whether an expression contains a function or class (whose units could not be moved), or
+/// the reference `read`.
+fn holds_function_or_read(e: &Expression<'_>, read: ReferenceId) -> bool {
+    struct Finder(bool, ReferenceId);
     impl<'a> Visit<'a> for Finder {
         fn visit_function(&mut self, _: &Function<'a>, _: ScopeFlags) {
             self.0 = true;
@@ -2708,8 +2948,11 @@ fn contains_function(e: &Expression<'_>) -> bool {
         fn visit_class(&mut self, _: &Class<'a>) {
             self.0 = true;
         }
+        fn visit_identifier_reference(&mut self, it: &IdentifierReference<'a>) {
+            self.0 |= it.reference_id.get() == Some(self.1);
+        }
     }
-    let mut f = Finder(false);
+    let mut f = Finder(false, read);
     f.visit_expression(e);
     f.0
 }
