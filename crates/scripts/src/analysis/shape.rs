@@ -9,7 +9,7 @@
 //! `cargo run -p parapet-scripts --example shape_model`; a test checks that the shipped file
 //! is exactly what the corpus rebuilds.
 
-use super::normalize::{Normalized, Tok};
+use super::normalize::{Normalized, Packed};
 use super::{analyse, Parsed};
 
 /// Buckets the n-grams are hashed into.
@@ -36,27 +36,35 @@ pub(crate) fn profile(n: &Normalized, roots: &[usize]) -> [f64; BUCKETS] {
 
 /// Node-type 3-gram counts of the given units, hashed into `B` buckets.
 ///
+/// Each unit's node types are first gathered in a row (written at every token, the write
+/// position moving on only for a node), so that the n-grams are then counted with no branch
+/// on the token kind, which follows no pattern a branch predictor could learn.
+///
 /// Counted in integers and converted once: adding 1.0 to a float bucket waits for the
 /// previous addition to the same bucket (a float addition's latency, every n-gram), and
 /// whole counts below 2^53 are exactly the floats that adding 1.0 repeatedly gives.
 pub(crate) fn counts<const B: usize>(n: &Normalized, roots: &[usize]) -> [f64; B] {
     let mut v = [0u64; B];
+    let mut types: Vec<u8> = Vec::new();
     for &r in roots {
         let Some(u) = n.units.get(r) else { continue };
-        // The last `N` node types, oldest first, and how many have been seen (up to `N`).
-        let mut window = [0u8; N];
-        let mut seen = 0;
-        for t in &n.toks[u.start..u.end] {
-            let Tok::Open(ty) = t.tok() else { continue };
-            window.rotate_left(1);
-            window[N - 1] = ty;
-            seen = (seen + 1).min(N);
-            if seen == N {
-                let h = window.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
-                    (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-                });
-                v[(h % B as u64) as usize] += 1;
-            }
+        let Some(toks) = n.toks.get(u.start..u.end) else {
+            continue;
+        };
+        // One slot more than the tokens: the last token is written even when not a node.
+        types.clear();
+        types.resize(toks.len() + 1, 0);
+        let mut len = 0;
+        for t in toks {
+            let raw = t.raw();
+            types[len] = (raw >> 3) as u8;
+            len += usize::from(raw & 7 == Packed::OPEN);
+        }
+        for w in types[..len].windows(N) {
+            let h = w.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+            });
+            v[(h % B as u64) as usize] += 1;
         }
     }
     // A count is at most the number of tokens, far below 2^53: converted exactly.
