@@ -3,7 +3,7 @@
 //! per core). Also times oxc's compressor, the "minify before hashing" alternative.
 //!
 //! ```sh
-//! cargo run --release -p parapet-scripts --example throughput -- FILE... [--rounds N] [--dump | --only-analysis]
+//! cargo run --release -p parapet-scripts --example throughput -- FILE... [--rounds N] [--dump | --only-analysis | --steps]
 //! ```
 //!
 //! Each line gives the rate by the wall clock and, where `/proc/self/stat` can be read, by
@@ -17,18 +17,22 @@
 //!
 //! With `--only-analysis`, it times fingerprint plus classify alone, so that a profiler
 //! (`perf record`) sees nothing else.
+//!
+//! With `--steps`, it times each step of fingerprint plus classify on its own (the depth
+//! prescan, oxc's parse and semantic pass, the normaliser, the hashes, the raw sha256, the
+//! family, the fingerprint's lists, classification) and prints each in ms per MB.
 #![allow(clippy::unwrap_used)]
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use oxc_allocator::Allocator;
 use oxc_minifier::{CompressOptions, Minifier, MinifierOptions};
 use oxc_parser::Parser;
 use oxc_span::SourceType;
-use parapet_scripts::analysis::analyse;
 use parapet_scripts::analysis::classify::{classify, features, local_features, Context};
 use parapet_scripts::analysis::diff::ScriptDiff;
 use parapet_scripts::analysis::fingerprint::Fingerprint;
+use parapet_scripts::analysis::{analyse, analyse_timed, Steps};
 
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -41,6 +45,13 @@ fn main() {
         args.drain(i..=(i + 1).min(args.len() - 1));
     }
     let dump = match args.iter().position(|a| a == "--dump") {
+        Some(i) => {
+            args.remove(i);
+            true
+        }
+        None => false,
+    };
+    let steps = match args.iter().position(|a| a == "--steps") {
         Some(i) => {
             args.remove(i);
             true
@@ -71,6 +82,9 @@ fn main() {
         .collect();
     if dump {
         return dump_all(&args, &files);
+    }
+    if steps {
+        return time_steps(&files, rounds);
     }
     let bytes: usize = files.iter().map(String::len).sum::<usize>() * rounds;
     let mb = bytes as f64 / 1e6;
@@ -201,4 +215,50 @@ fn dump_all(names: &[String], files: &[String]) {
         }
         previous = Some((name, src));
     }
+}
+
+/// Times each step of fingerprint plus classify over `rounds` rounds of the files, and
+/// prints each in ms per MB of source.
+fn time_steps(files: &[String], rounds: usize) {
+    let mb = files.iter().map(String::len).sum::<usize>() as f64 * rounds as f64 / 1e6;
+    let mut steps = Steps::default();
+    let (mut lists, mut classifying) = (Duration::ZERO, Duration::ZERO);
+    for _ in 0..rounds {
+        for src in files {
+            let a = analyse_timed(src, &mut steps);
+            let t = Instant::now();
+            std::hint::black_box(Fingerprint::of("f", &a));
+            lists += t.elapsed();
+            let t = Instant::now();
+            std::hint::black_box(classify("f", &a, None, Context::default()));
+            classifying += t.elapsed();
+        }
+    }
+    let rows = [
+        ("depth prescan", steps.prescan),
+        ("oxc parse", steps.parse),
+        ("oxc semantic pass", steps.semantic),
+        ("normaliser", steps.normalise),
+        ("unit hashes and stream sha256", steps.hashes),
+        ("raw sha256", steps.sha256),
+        ("family", steps.family),
+        ("fingerprint lists", lists),
+        ("classification", classifying),
+    ];
+    println!(
+        "{} files, {:.2} MB per round, {rounds} rounds; ms per MB of source",
+        files.len(),
+        mb / rounds as f64
+    );
+    let mut total = 0.0;
+    for (label, d) in rows {
+        let ms = d.as_secs_f64() * 1e3 / mb;
+        total += ms;
+        println!("{label:<32} {ms:>6.2}");
+    }
+    println!(
+        "{:<32} {total:>6.2}  ({:.1} MB/s)",
+        "all steps",
+        1e3 / total
+    );
 }

@@ -22,6 +22,7 @@ pub mod signals;
 
 use std::cell::RefCell;
 use std::sync::{mpsc, Mutex};
+use std::time::{Duration, Instant};
 
 use oxc_allocator::Allocator;
 use oxc_parser::{ParseOptions, Parser};
@@ -123,10 +124,9 @@ pub fn analyse(source: &str) -> Analysis<'_> {
         Err(e) => Err(e),
         // Shallow scripts (most small ones) need no stack of their own, and a thread per
         // small script would cost more than analysing it.
-        Ok(depth) if depth <= INLINE_DEPTH => parse_and_normalise(source),
-        Ok(depth) if depth <= COMPANION_DEPTH => {
-            on_companion(source).unwrap_or_else(|| on_own_thread(source))
-        }
+        Ok(depth) if depth <= INLINE_DEPTH => parse_and_normalise(source, None),
+        Ok(depth) if depth <= COMPANION_DEPTH => on_companion(source, false)
+            .map_or_else(|| on_own_thread(source), |(outcome, _)| outcome),
         Ok(_) => on_own_thread(source),
     };
     Analysis {
@@ -134,6 +134,98 @@ pub fn analyse(source: &str) -> Analysis<'_> {
         sha256: hex(&Sha256::digest(source.as_bytes())),
         outcome,
         family: family::detect(source),
+    }
+}
+
+/// Time spent in each step of an analysis, summed over the scripts given to
+/// [`analyse_timed`] (`examples/throughput.rs --steps` prints it per MB).
+#[doc(hidden)]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Steps {
+    /// The depth prescan.
+    pub prescan: Duration,
+    /// oxc's parse (both tries, when the first fails).
+    pub parse: Duration,
+    /// oxc's semantic pass: scopes, symbols, references.
+    pub semantic: Duration,
+    /// The normaliser's walk.
+    pub normalise: Duration,
+    /// Unit hashes and the whole stream's sha256.
+    pub hashes: Duration,
+    /// sha256 of the raw bytes.
+    pub sha256: Duration,
+    /// The family signature.
+    pub family: Duration,
+}
+
+impl Steps {
+    fn add(&mut self, o: &Steps) {
+        self.prescan += o.prescan;
+        self.parse += o.parse;
+        self.semantic += o.semantic;
+        self.normalise += o.normalise;
+        self.hashes += o.hashes;
+        self.sha256 += o.sha256;
+        self.family += o.family;
+    }
+}
+
+/// Adds the time since its last lap to a step of [`Steps`], when there is one to add to.
+struct Clock<'a>(Option<(&'a mut Steps, Instant)>);
+
+impl Clock<'_> {
+    fn lap(&mut self, step: fn(&mut Steps) -> &mut Duration) {
+        if let Some((steps, since)) = &mut self.0 {
+            let now = Instant::now();
+            *step(steps) += now - *since;
+            *since = now;
+        }
+    }
+}
+
+/// [`analyse`], adding the time of each step to `steps` (handing a script to a thread with a
+/// large stack is in none of them). For measuring, not for the service.
+#[doc(hidden)]
+pub fn analyse_timed<'s>(source: &'s str, steps: &mut Steps) -> Analysis<'s> {
+    let mut clock = Clock(Some((steps, Instant::now())));
+    let depth = prescan(source);
+    clock.lap(|s| &mut s.prescan);
+    let outcome = match depth {
+        Err(e) => Err(e),
+        Ok(depth) if depth <= INLINE_DEPTH => {
+            let steps = clock.0.as_mut().map(|(steps, _)| &mut **steps);
+            parse_and_normalise(source, steps)
+        }
+        Ok(depth) => {
+            let companion = (depth <= COMPANION_DEPTH)
+                .then(|| on_companion(source, true))
+                .flatten();
+            let (outcome, far) = companion.unwrap_or_else(|| {
+                let mut far = Steps::default();
+                let outcome = on_big_stack("script-analysis", || {
+                    parse_and_normalise(source, Some(&mut far))
+                })
+                .unwrap_or_else(thread_failed);
+                (outcome, far)
+            });
+            if let Some((steps, _)) = &mut clock.0 {
+                steps.add(&far);
+            }
+            outcome
+        }
+    };
+    if let Some((_, since)) = &mut clock.0 {
+        *since = Instant::now();
+    }
+    let sha256 = hex(&Sha256::digest(source.as_bytes()));
+    clock.lap(|s| &mut s.sha256);
+    let family = family::detect(source);
+    clock.lap(|s| &mut s.family);
+    Analysis {
+        source,
+        sha256,
+        outcome,
+        family,
     }
 }
 
@@ -147,7 +239,12 @@ fn thread_failed() -> Result<Parsed, ParseFailure> {
 
 /// A script handed to a companion (copied: the companion outlives the borrow), and where its
 /// outcome goes.
-type Job = (Box<str>, mpsc::SyncSender<Result<Parsed, ParseFailure>>);
+/// Whether the steps are to be timed ([`analyse_timed`]); the reply carries their times.
+type Job = (
+    Box<str>,
+    bool,
+    mpsc::SyncSender<(Result<Parsed, ParseFailure>, Steps)>,
+);
 
 thread_local! {
     /// This thread's companion: a thread with [`ANALYSIS_STACK_BYTES`] of stack that
@@ -160,7 +257,8 @@ thread_local! {
 
 /// Analyses a script on a thread of its own.
 fn on_own_thread(source: &str) -> Result<Parsed, ParseFailure> {
-    on_big_stack("script-analysis", || parse_and_normalise(source)).unwrap_or_else(thread_failed)
+    on_big_stack("script-analysis", || parse_and_normalise(source, None))
+        .unwrap_or_else(thread_failed)
 }
 
 /// Runs `f` on a scoped thread called `name` with [`ANALYSIS_STACK_BYTES`] of stack; `None`
@@ -178,12 +276,12 @@ pub(crate) fn on_big_stack<T: Send>(name: &str, f: impl FnOnce() -> T + Send) ->
 
 /// Analyses a script on this thread's companion; `None` when there is none to be had (it
 /// cannot start, or this thread is ending).
-fn on_companion(source: &str) -> Option<Result<Parsed, ParseFailure>> {
+fn on_companion(source: &str, timed: bool) -> Option<(Result<Parsed, ParseFailure>, Steps)> {
     COMPANION
         .try_with(|companion| {
             let mut companion = companion.try_borrow_mut().ok()?;
             let (reply, outcome) = mpsc::sync_channel(1);
-            let mut job = (Box::from(source), reply);
+            let mut job = (Box::from(source), timed, reply);
             // A companion whose analysis panicked is gone: the first send then fails, and a
             // new one takes the job.
             for _ in 0..2 {
@@ -194,7 +292,7 @@ fn on_companion(source: &str) -> Option<Result<Parsed, ParseFailure>> {
                     Ok(()) => {
                         return Some(outcome.recv().unwrap_or_else(|_| {
                             *companion = None;
-                            thread_failed()
+                            (thread_failed(), Steps::default())
                         }))
                     }
                     Err(mpsc::SendError(returned)) => {
@@ -216,9 +314,11 @@ fn start_companion() -> Option<mpsc::Sender<Job>> {
         .name("script-analysis".into())
         .stack_size(ANALYSIS_STACK_BYTES)
         .spawn(move || {
-            for (source, reply) in incoming {
+            for (source, timed, reply) in incoming {
+                let mut steps = Steps::default();
+                let outcome = parse_and_normalise(&source, timed.then_some(&mut steps));
                 // The caller may have gone; there is nobody else to tell.
-                let _ = reply.send(parse_and_normalise(&source));
+                let _ = reply.send((outcome, steps));
             }
         })
         .ok()?;
@@ -238,13 +338,13 @@ const KEPT_ARENAS: usize = 4;
 /// Largest arena kept for reuse, in bytes (the biggest scripts' arenas are given back).
 const MAX_KEPT_ARENA_BYTES: usize = 64 * 1024 * 1024;
 
-fn parse_and_normalise(source: &str) -> Result<Parsed, ParseFailure> {
+fn parse_and_normalise(source: &str, steps: Option<&mut Steps>) -> Result<Parsed, ParseFailure> {
     let mut allocator = ARENAS
         .lock()
         .ok()
         .and_then(|mut kept| kept.pop())
         .unwrap_or_default();
-    let result = parse_and_normalise_in(&allocator, source);
+    let result = parse_and_normalise_in(&allocator, source, steps);
     if allocator.capacity() <= MAX_KEPT_ARENA_BYTES {
         allocator.reset();
         if let Ok(mut kept) = ARENAS.lock() {
@@ -256,7 +356,12 @@ fn parse_and_normalise(source: &str) -> Result<Parsed, ParseFailure> {
     result
 }
 
-fn parse_and_normalise_in(allocator: &Allocator, source: &str) -> Result<Parsed, ParseFailure> {
+fn parse_and_normalise_in(
+    allocator: &Allocator,
+    source: &str,
+    steps: Option<&mut Steps>,
+) -> Result<Parsed, ParseFailure> {
+    let mut clock = Clock(steps.map(|s| (s, Instant::now())));
     let options = ParseOptions {
         preserve_parens: false,
         ..ParseOptions::default()
@@ -273,6 +378,7 @@ fn parse_and_normalise_in(allocator: &Allocator, source: &str) -> Result<Parsed,
             ret = module;
         }
     }
+    clock.lap(|s| &mut s.parse);
     if ret.panicked || ret.diagnostics.has_errors() {
         let message = ret
             .diagnostics
@@ -288,10 +394,13 @@ fn parse_and_normalise_in(allocator: &Allocator, source: &str) -> Result<Parsed,
         .with_stats(table_sizes(source.len()))
         .build(program)
         .semantic;
+    clock.lap(|s| &mut s.semantic);
     let norm = Normalizer::new(semantic.scoping()).run(program);
+    clock.lap(|s| &mut s.normalise);
     let mut hasher = fingerprint::UnitHasher::new(norm.symbols);
     let atoms = fingerprint::atom_values(&norm);
     let (whole, unit_hashes) = hasher.whole_and_units(&norm, &atoms);
+    clock.lap(|s| &mut s.hashes);
     Ok(Parsed {
         normalized_hash: hex(&whole),
         norm,
@@ -777,6 +886,28 @@ mod tests {
     }
 
     #[test]
+    fn timed_analysis_is_the_same_analysis_with_each_step_timed() {
+        let shallow = "document.querySelector('#card').addEventListener('input', f);".to_owned();
+        let companion = format!("var x = {}f(1){};", "(".repeat(150), ")".repeat(150));
+        let own = format!("var y = {}g(2);", "!".repeat(COMPANION_DEPTH + 100));
+        for src in [&shallow, &companion, &own] {
+            let mut steps = Steps::default();
+            let timed = analyse_timed(src, &mut steps);
+            let plain = analyse(src);
+            assert_eq!(
+                timed.outcome.as_ref().map(|p| &p.normalized_hash),
+                plain.outcome.as_ref().map(|p| &p.normalized_hash)
+            );
+            assert_eq!(timed.sha256, plain.sha256);
+            assert!(timed.outcome.is_ok(), "{:?}", timed.outcome);
+            // Every step ran, wherever the script was analysed, and was counted.
+            assert!(steps.parse > Duration::ZERO && steps.semantic > Duration::ZERO);
+            assert!(steps.normalise > Duration::ZERO && steps.hashes > Duration::ZERO);
+        }
+        assert!(matches!(prescan(&own), Ok(d) if d > COMPANION_DEPTH));
+    }
+
+    #[test]
     fn the_companion_analyses_as_this_thread_does() {
         let src = format!("var x = {}f(1){};", "(".repeat(150), ")".repeat(150));
         assert!(
@@ -784,7 +915,7 @@ mod tests {
             "{:?}",
             prescan(&src)
         );
-        let here = parse_and_normalise(&src).map(|p| p.normalized_hash);
+        let here = parse_and_normalise(&src, None).map(|p| p.normalized_hash);
         assert!(here.is_ok(), "{here:?}");
         // Twice on this thread's companion, then on another thread's.
         for _ in 0..2 {
