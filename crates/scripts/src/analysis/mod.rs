@@ -886,6 +886,28 @@ mod tests {
     }
 
     #[test]
+    fn constants_read_before_their_declaration_are_values_past_the_look_budget() {
+        // More constants read before their declaration than a script may look around for:
+        // the first ones are looked up one by one, the rest from one walk of the whole tree.
+        let n = 1500;
+        let reads: Vec<String> = (0..n).map(|i| format!("o[K{i}]")).collect();
+        let names: Vec<String> = (0..n).map(|i| format!("o.p{i}")).collect();
+        let values: Vec<String> = (0..n).map(|i| format!("K{i}=\"p{i}\"")).collect();
+        let hoisted = format!(
+            "(function(){{w(function(o){{return [{}]}});var {}}})()",
+            reads.join(","),
+            values.join(",")
+        );
+        let inlined = format!(
+            "(function(){{w(function(o){{return [{}]}})}})()",
+            names.join(",")
+        );
+        assert_eq!(hash(&hoisted), hash(&inlined));
+        let other = inlined.replace("o.p1499", "o.q1499");
+        assert_ne!(hash(&hoisted), hash(&other));
+    }
+
+    #[test]
     fn timed_analysis_is_the_same_analysis_with_each_step_timed() {
         let shallow = "document.querySelector('#card').addEventListener('input', f);".to_owned();
         let companion = format!("var x = {}f(1){};", "(".repeat(150), ")".repeat(150));

@@ -20,7 +20,7 @@
 //! sits directly in a function body or at top level) the behaviour [`signals`](super::signals),
 //! notable API names and URL hosts it contains, for the diff and the classifier.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -231,6 +231,10 @@ pub(crate) struct Normalizer<'s> {
     /// How each symbol's reads are written (see [`Binding`]), decided where it is declared;
     /// behind a cell because reads are looked at from methods that only read the walk.
     bindings: RefCell<Bindings>,
+    /// How many looks around a position [`Self::look_around`] has made, and the whole
+    /// tree's decisions once there have been too many.
+    looks: Cell<usize>,
+    everywhere: RefCell<Option<ConstantFinder<'s>>>,
     /// The tokens (and what they contain) of each inlined value, waiting for the read.
     buffered: HashMap<u32, Buffered>,
     /// The private names (`#field`) of each class being walked, innermost last, each with
@@ -248,6 +252,10 @@ struct Buffered {
     apis: Vec<u32>,
     hosts: Vec<u32>,
 }
+
+/// Looks around a position ([`Normalizer::look_around`]) one script may make before the
+/// whole tree is walked once instead. The npm corpus makes about 200 per MB.
+const MAX_LOOKS: usize = 1024;
 
 /// How the reads of one symbol are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -326,6 +334,8 @@ impl<'s> Normalizer<'s> {
                 ..Bindings::default()
             }),
             buffered: HashMap::default(),
+            looks: Cell::new(0),
+            everywhere: RefCell::new(None),
             private_names: Vec::new(),
         }
     }
@@ -385,19 +395,16 @@ impl<'s> Normalizer<'s> {
         // Only a variable (a declarator's or an IIFE parameter's) can be anything but plain.
         let mut found = None;
         if flags.is_variable() && !flags.is_catch_variable() && is_stable(self.scoping, id) {
-            if let Some(program) = self.program {
-                let mut finder = ConstantFinder::around(
-                    self.scoping,
-                    program.source_text,
-                    self.scoping.symbol_span(id).start,
-                );
-                finder.visit_program(program);
-                found = finder
-                    .found
-                    .remove(&sym)
-                    .map(Ok)
-                    .or_else(|| finder.aliases.remove(&sym).map(Err));
-            }
+            found = self
+                .look_around(self.scoping.symbol_span(id).start, |finder| {
+                    finder
+                        .found
+                        .get(&sym)
+                        .cloned()
+                        .map(Ok)
+                        .or_else(|| finder.aliases.get(&sym).copied().map(Err))
+                })
+                .flatten();
         }
         let mut bindings = self.bindings.borrow_mut();
         let b = match found {
@@ -502,12 +509,33 @@ impl<'s> Normalizer<'s> {
 
     /// Whether the assignment `span` installs a missing API (see [`ConstantFinder::installs`]).
     fn is_install(&self, span: Span) -> bool {
-        let Some(program) = self.program else {
-            return false;
-        };
-        let mut finder = ConstantFinder::around(self.scoping, program.source_text, span.start);
-        finder.visit_program(program);
-        finder.installs.contains(&span.start)
+        self.look_around(span.start, |finder| finder.installs.contains(&span.start))
+            .unwrap_or(false)
+    }
+
+    /// `answer` asked of a [`ConstantFinder`] that has looked at the nodes around `at`.
+    ///
+    /// Each look walks down the tree's depth. After [`MAX_LOOKS`] of them in one script, the
+    /// whole tree is walked once and kept for every later question, so that a hostile
+    /// script's many reads before declarations (or API assignments) cost at most that, not a
+    /// walk down its depth each.
+    fn look_around<R>(&self, at: u32, answer: impl FnOnce(&ConstantFinder<'s>) -> R) -> Option<R> {
+        let program = self.program?;
+        let mut everywhere = self.everywhere.borrow_mut();
+        if everywhere.is_none() {
+            let looks = self.looks.get();
+            if looks < MAX_LOOKS {
+                self.looks.set(looks + 1);
+                let mut finder =
+                    ConstantFinder::around(self.scoping, program.source_text, Some(at));
+                finder.visit_program(program);
+                return Some(answer(&finder));
+            }
+            let mut finder = ConstantFinder::around(self.scoping, program.source_text, None);
+            finder.visit_program(program);
+            *everywhere = Some(finder);
+        }
+        everywhere.as_ref().map(answer)
     }
 
     /// A symbol number after oxc's, for a name its scopes do not hold.
@@ -2670,8 +2698,8 @@ impl<'a> Visit<'a> for Normalizer<'_> {
 /// for an assignment that replaces a watched API, without a walk of the whole tree.
 struct ConstantFinder<'s> {
     scoping: &'s Scoping,
-    /// The position whose enclosing nodes are looked at.
-    around: u32,
+    /// The position whose enclosing nodes are looked at; `None`: every node.
+    around: Option<u32>,
     /// Variables bound once to a constant and never written, below top level, and IIFE
     /// parameters given a constant, by symbol id.
     found: HashMap<u32, Constant>,
@@ -2685,7 +2713,7 @@ struct ConstantFinder<'s> {
 }
 
 impl<'s> ConstantFinder<'s> {
-    fn around(scoping: &'s Scoping, source: &'s str, around: u32) -> Self {
+    fn around(scoping: &'s Scoping, source: &'s str, around: Option<u32>) -> Self {
         ConstantFinder {
             scoping,
             around,
@@ -2697,13 +2725,21 @@ impl<'s> ConstantFinder<'s> {
     }
 
     fn contains(&self, span: Span) -> bool {
-        span.start <= self.around && self.around < span.end
+        self.around
+            .is_none_or(|at| span.start <= at && at < span.end)
     }
 
-    /// The element of a list in source order that contains the position, if any.
-    fn find<'l, T: GetSpan>(&self, list: &'l [T]) -> Option<&'l T> {
-        let i = list.partition_point(|x| x.span().end <= self.around);
-        list.get(i).filter(|x| self.contains(x.span()))
+    /// The elements of a list in source order to enter: the one that contains the
+    /// position, if any (found by binary search), or all of them.
+    fn each<'l, T: GetSpan>(&self, list: &'l [T]) -> &'l [T] {
+        let Some(at) = self.around else {
+            return list;
+        };
+        let i = list.partition_point(|x| x.span().end <= at);
+        match list.get(i) {
+            Some(x) if self.contains(x.span()) => &list[i..=i],
+            _ => &[],
+        }
     }
 
     /// Records `assignment` as an install when it assigns to the member `tested` (as
@@ -2828,20 +2864,20 @@ impl<'a> Visit<'a> for ConstantFinder<'_> {
     }
 
     fn visit_statements(&mut self, it: &oxc_allocator::Vec<'a, Statement<'a>>) {
-        if let Some(s) = self.find(it) {
-            self.visit_statement(s);
+        for x in self.each(it) {
+            self.visit_statement(x);
         }
     }
 
     fn visit_expressions(&mut self, it: &oxc_allocator::Vec<'a, Expression<'a>>) {
-        if let Some(e) = self.find(it) {
-            self.visit_expression(e);
+        for x in self.each(it) {
+            self.visit_expression(x);
         }
     }
 
     fn visit_arguments(&mut self, it: &oxc_allocator::Vec<'a, Argument<'a>>) {
-        if let Some(a) = self.find(it) {
-            self.visit_argument(a);
+        for x in self.each(it) {
+            self.visit_argument(x);
         }
     }
 
@@ -2849,20 +2885,20 @@ impl<'a> Visit<'a> for ConstantFinder<'_> {
         &mut self,
         it: &oxc_allocator::Vec<'a, ArrayExpressionElement<'a>>,
     ) {
-        if let Some(e) = self.find(it) {
-            self.visit_array_expression_element(e);
+        for x in self.each(it) {
+            self.visit_array_expression_element(x);
         }
     }
 
     fn visit_object_property_kinds(&mut self, it: &oxc_allocator::Vec<'a, ObjectPropertyKind<'a>>) {
-        if let Some(p) = self.find(it) {
-            self.visit_object_property_kind(p);
+        for x in self.each(it) {
+            self.visit_object_property_kind(x);
         }
     }
 
     fn visit_class_elements(&mut self, it: &oxc_allocator::Vec<'a, ClassElement<'a>>) {
-        if let Some(e) = self.find(it) {
-            self.visit_class_element(e);
+        for x in self.each(it) {
+            self.visit_class_element(x);
         }
     }
 
