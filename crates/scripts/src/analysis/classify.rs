@@ -422,7 +422,7 @@ pub fn added_features(
         let mut place: Vec<usize> = Vec::new();
         let mut tokens = 0;
         for &i in list {
-            let size = units[i].end - units[i].start;
+            let size = units[i].size();
             if !(all_new || flags[i].reported) {
                 places.extend((!place.is_empty()).then(|| std::mem::take(&mut place)));
                 tokens = 0;
@@ -488,7 +488,7 @@ fn pieces(p: &Parsed) -> Vec<usize> {
     let mut out = Vec::new();
     while let Some(i) = stack.pop() {
         let u = &units[i];
-        if u.end - u.start <= LOCAL_MAX_TOKENS || children.get(i).is_empty() {
+        if u.size() <= LOCAL_MAX_TOKENS || children.get(i).is_empty() {
             out.push(i);
         } else {
             stack.extend(children.get(i).iter().rev());
@@ -563,10 +563,7 @@ fn features_of(
     f.shape = shape::margin(shape::shipped(), &coarse);
     f.ngrams = counts.to_vec();
     shape::unit_length(&mut f.ngrams);
-    f.tokens = roots
-        .iter()
-        .map(|&i| p.norm.units[i].end - p.norm.units[i].start)
-        .sum();
+    f.tokens = roots.iter().map(|&i| p.norm.units[i].size()).sum();
     // Sorted and made unique as atoms, then copied (an atom is one text, interned once).
     let mut hosts: Vec<u32> = roots
         .iter()
@@ -628,7 +625,7 @@ fn find_flow(p: &Parsed, roots: &[usize], source: &str) -> Option<Flow> {
                 .take_while(move |u| u.start >= root.start && u.end <= root.end)
                 .filter(move |_| root.signals & DATA != 0 && root.signals & SINKS != 0)
         })
-        .filter(|u| u.end - u.start <= FLOW_MAX_TOKENS)
+        .filter(|u| u.size() <= FLOW_MAX_TOKENS)
         .find(|u| u.signals & DATA != 0 && u.signals & SINKS != 0)
         .map(|u| Flow {
             line: line_of(source, u.span.start),

@@ -49,7 +49,7 @@ use oxc_ast::AstType;
 use serde::Serialize;
 
 use super::fingerprint::short_hex;
-use super::normalize::{Packed, Tok, UnitKind};
+use super::normalize::{is_leaf, Packed, Tok, UnitKind};
 use super::signals::{self, SINKS};
 use super::{analyse, canonical, excerpt, line_of, Analysis, Family, Parsed};
 
@@ -419,7 +419,7 @@ fn explained_by_inlining(
     let mut counts = vec![0usize; old.norm.atoms.len() + 1];
     for f in functions {
         let k = calls_of.get(&f.symbol).copied().unwrap_or(0);
-        if k < 2 || f.end - f.start > MAX_INLINED_TOKENS {
+        if k < 2 || f.size > MAX_INLINED_TOKENS {
             continue;
         }
         counts.iter_mut().for_each(|c| *c = 0);
@@ -622,6 +622,8 @@ struct LocalFunction {
     symbol: u32,
     start: usize,
     end: usize,
+    /// Its size, as [`Unit::size`](super::normalize::Unit::size) counts.
+    size: usize,
 }
 
 /// The local functions bound to a name (`function f(){}`, `var f = function(){}` or an
@@ -634,8 +636,9 @@ fn local_functions(toks: &[Packed]) -> (Vec<LocalFunction>, HashMap<u32, usize>)
     let at = |i: usize| toks.get(i).map(|t| t.tok());
     let mut functions = Vec::new();
     let mut calls: HashMap<u32, usize> = HashMap::new();
-    // Open nodes: where each starts, and the symbol of a named function.
-    let mut open: Vec<(usize, Option<u32>)> = Vec::new();
+    // Open nodes: where each starts, the symbol of a named function, and the leaves before.
+    let mut open: Vec<(usize, Option<u32>, usize)> = Vec::new();
+    let mut leaves = 0;
     for (i, t) in toks.iter().enumerate() {
         match t.tok() {
             Tok::Open(FUNCTION) => {
@@ -645,16 +648,13 @@ fn local_functions(toks: &[Packed]) -> (Vec<LocalFunction>, HashMap<u32, usize>)
                     (Some(Tok::Atom(_)), Some(Tok::Open(BINDING)), Some(Tok::Sym(s))) => Some(s),
                     _ => None,
                 };
-                let bound = match (i.checked_sub(3).and_then(at), i.checked_sub(2).and_then(at)) {
-                    (Some(Tok::Open(BINDING)), Some(Tok::Sym(s)))
-                        if i.checked_sub(1).and_then(at) == Some(Tok::Close) =>
-                    {
-                        Some(s)
-                    }
+                let bound = match (i.checked_sub(2).and_then(at), i.checked_sub(1).and_then(at)) {
+                    (Some(Tok::Open(BINDING)), Some(Tok::Sym(s))) => Some(s),
                     _ => None,
                 };
-                open.push((i, declared.or(bound)));
+                open.push((i, declared.or(bound), leaves));
             }
+            Tok::Open(ty) if is_leaf(ty) => leaves += 1,
             Tok::Open(ty) => {
                 if ty == CALL {
                     if let (Some(Tok::Open(REFERENCE)), Some(Tok::Sym(s))) = (at(i + 1), at(i + 2))
@@ -662,14 +662,15 @@ fn local_functions(toks: &[Packed]) -> (Vec<LocalFunction>, HashMap<u32, usize>)
                         *calls.entry(s).or_default() += 1;
                     }
                 }
-                open.push((i, None));
+                open.push((i, None, leaves));
             }
             Tok::Close => {
-                if let Some((start, Some(symbol))) = open.pop() {
+                if let Some((start, Some(symbol), before)) = open.pop() {
                     functions.push(LocalFunction {
                         symbol,
                         start,
                         end: i + 1,
+                        size: i + 1 - start + leaves - before,
                     });
                 }
             }
@@ -755,7 +756,7 @@ pub(crate) fn new_units(a: &Parsed, b: &Parsed) -> Vec<UnitFlags> {
     for i in (0..a.norm.units.len()).rev() {
         let u = &a.norm.units[i];
         let evidence =
-            (!flags[i].new && u.end - u.start >= MIN_EVIDENCE_TOKENS) || flags[i].has_old_inside;
+            (!flags[i].new && u.size() >= MIN_EVIDENCE_TOKENS) || flags[i].has_old_inside;
         if let Some(p) = u.parent {
             if evidence {
                 flags[p].has_old_inside = true;

@@ -682,6 +682,52 @@ mod tests {
         sources
     }
 
+    /// The stream reads back as a sequence of whole nodes, each unit's range too: a leaf's
+    /// `Open` is followed by exactly one symbol, atom or literal class, any other node's by
+    /// whole nodes and values up to its `Close`. A unit's size counts each leaf twice.
+    #[test]
+    fn streams_read_back_as_whole_nodes_with_leaves_unclosed() {
+        use super::super::normalize::{is_leaf, Tok};
+        /// Reads whole items from `toks[at..]` until `end`; the position reached, or `None`
+        /// where the tokens are no sequence of whole items.
+        fn items(toks: &[Packed], mut at: usize, end: usize) -> Option<usize> {
+            let mut open = 0usize;
+            while at < end {
+                match toks[at].tok() {
+                    Tok::Open(ty) if is_leaf(ty) => {
+                        at += 1;
+                        match toks.get(at)?.tok() {
+                            Tok::Open(_) | Tok::Close => return None,
+                            _ => {}
+                        }
+                    }
+                    Tok::Open(_) => open += 1,
+                    Tok::Close => open = open.checked_sub(1)?,
+                    _ => {}
+                }
+                at += 1;
+            }
+            (open == 0 && at == end).then_some(at)
+        }
+        let mut leaves_seen = 0;
+        for src in &sources() {
+            let a = analyse(src);
+            let Ok(p) = &a.outcome else { continue };
+            let toks = &p.norm.toks;
+            assert_eq!(items(toks, 0, toks.len()), Some(toks.len()), "{src:.80}");
+            for u in &p.norm.units {
+                assert_eq!(items(toks, u.start, u.end), Some(u.end), "{src:.80}");
+                let leaves = toks[u.start..u.end]
+                    .iter()
+                    .filter(|t| matches!(t.tok(), Tok::Open(ty) if is_leaf(ty)))
+                    .count();
+                assert_eq!(u.size(), u.end - u.start + leaves);
+                leaves_seen += leaves;
+            }
+        }
+        assert!(leaves_seen > 10_000, "{leaves_seen} leaves");
+    }
+
     /// The one-pass hashes are exactly the whole-stream digest and the unit-by-unit hashes, on
     /// nested code where symbols recur across levels and on every script of the test data.
     #[test]

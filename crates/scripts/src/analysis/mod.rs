@@ -65,7 +65,7 @@ const ANALYSIS_STACK_BYTES: usize = 256 * 1024 * 1024;
 
 /// Names the normalisation: hashes from different schemes are not comparable, so stores keep
 /// it beside every hash.
-pub const SCHEME: &str = "parapet-norm-3/oxc-0.146";
+pub const SCHEME: &str = "parapet-norm-4/oxc-0.146";
 
 /// One script, analysed.
 #[derive(Debug)]

@@ -40,7 +40,7 @@ use super::signals::{self, Signals};
 pub(crate) enum Tok {
     /// A node starts; its type (an [`AstType`], as its number).
     Open(u8),
-    /// The last opened node ends.
+    /// The last opened node ends. A leaf ([`is_leaf`]) has exactly one token and no `Close`.
     Close,
     /// A symbol bound in the script (by semantic symbol id).
     Sym(u32),
@@ -125,6 +125,8 @@ pub(crate) struct Unit {
     pub span: Span,
     pub start: usize,
     pub end: usize,
+    /// Leaves inside (while the unit is open: leaves in the stream before it).
+    pub leaves: usize,
     pub parent: Option<usize>,
     /// Signals anywhere inside.
     pub signals: Signals,
@@ -134,6 +136,14 @@ pub(crate) struct Unit {
     pub apis: Vec<u32>,
     /// URL hosts inside (interned atoms).
     pub hosts: Vec<u32>,
+}
+
+impl Unit {
+    /// Its size: tokens, plus one for each leaf (as if leaves had a close). Sizes are what
+    /// the diff's and the classifier's bounds on "small" code are measured in.
+    pub fn size(&self) -> usize {
+        self.end - self.start + self.leaves
+    }
 }
 
 /// The normalised form of one parsed script.
@@ -235,6 +245,8 @@ pub(crate) struct Normalizer<'s> {
     /// tree's decisions once there have been too many.
     looks: Cell<usize>,
     everywhere: RefCell<Option<ConstantFinder<'s>>>,
+    /// Leaves in the stream so far (see [`Unit::size`]).
+    leaves: usize,
     /// The tokens (and what they contain) of each inlined value, waiting for the read.
     buffered: HashMap<u32, Buffered>,
     /// The private names (`#field`) of each class being walked, innermost last, each with
@@ -248,6 +260,8 @@ pub(crate) struct Normalizer<'s> {
 #[derive(Debug)]
 struct Buffered {
     toks: Vec<Packed>,
+    /// Leaves in `toks`.
+    leaves: usize,
     signals: Signals,
     apis: Vec<u32>,
     hosts: Vec<u32>,
@@ -335,6 +349,7 @@ impl<'s> Normalizer<'s> {
             }),
             buffered: HashMap::default(),
             looks: Cell::new(0),
+            leaves: 0,
             everywhere: RefCell::new(None),
             private_names: Vec::new(),
         }
@@ -593,10 +608,13 @@ impl<'s> Normalizer<'s> {
         }
         if let Some(unit) = self.out.units.pop() {
             let toks = self.out.toks.split_off(unit.start);
+            let leaves = self.leaves - unit.leaves;
+            self.leaves = unit.leaves;
             self.buffered.insert(
                 sym,
                 Buffered {
                     toks,
+                    leaves,
                     signals: unit.signals,
                     apis: unit.apis,
                     hosts: unit.hosts,
@@ -616,13 +634,11 @@ impl<'s> Normalizer<'s> {
             Constant::Number => {
                 self.open(AstType::NumericLiteral);
                 self.lit(LitClass::Number);
-                self.close();
             }
             Constant::Boolean(b) => self.boolean(*b),
             Constant::Null => {
                 self.open(AstType::NullLiteral);
                 self.lit(LitClass::Null);
-                self.close();
             }
         }
     }
@@ -638,6 +654,7 @@ impl<'s> Normalizer<'s> {
     }
 
     fn open(&mut self, ty: AstType) {
+        self.leaves += usize::from(is_leaf(ty as u8));
         self.out.toks.push(Tok::Open(ty as u8).into());
     }
 
@@ -727,6 +744,7 @@ impl<'s> Normalizer<'s> {
             span,
             start: self.out.toks.len(),
             end: self.out.toks.len(),
+            leaves: self.leaves,
             parent,
             signals: 0,
             own_signals: 0,
@@ -755,6 +773,7 @@ impl<'s> Normalizer<'s> {
             return;
         };
         self.out.units[u].end = self.out.toks.len();
+        self.out.units[u].leaves = self.leaves - self.out.units[u].leaves;
         let latent = self.leave_unit_state();
         if latent != 0 {
             let unit = &mut self.out.units[u];
@@ -1004,7 +1023,6 @@ impl<'s> Normalizer<'s> {
     fn identifier_name(&mut self, name: &str) {
         self.open(AstType::IdentifierName);
         self.atom_name(name);
-        self.close();
     }
 
     /// A list of statements; at unit level (top level or a function body) each canonical
@@ -1589,7 +1607,6 @@ impl<'s> Normalizer<'s> {
     fn boolean(&mut self, value: bool) {
         self.open(AstType::BooleanLiteral);
         self.atom(if value { "true" } else { "false" });
-        self.close();
     }
 
     /// What a call says: packed code run by `eval`, navigation, pop-ups.
@@ -2026,6 +2043,36 @@ fn is_location(e: &Expression<'_>) -> bool {
     }
 }
 
+/// Whether nodes of type `ty` (an [`AstType`] as its number) are leaves: always exactly one
+/// token (a symbol, an atom or a literal class) after their `Open`, and so no `Close`. A
+/// sixth of the stream's tokens would be their closes.
+#[inline(always)]
+pub(crate) fn is_leaf(ty: u8) -> bool {
+    LEAF[usize::from(ty)]
+}
+
+const LEAF: [bool; 256] = {
+    const LEAVES: [AstType; 10] = [
+        AstType::IdentifierName,
+        AstType::IdentifierReference,
+        AstType::BindingIdentifier,
+        AstType::LabelIdentifier,
+        AstType::PrivateIdentifier,
+        AstType::BooleanLiteral,
+        AstType::NullLiteral,
+        AstType::NumericLiteral,
+        AstType::BigIntLiteral,
+        AstType::RegExpLiteral,
+    ];
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < LEAVES.len() {
+        table[LEAVES[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 fn is_identifier_name(s: &str) -> bool {
     oxc_syntax::identifier::is_identifier_name(s)
 }
@@ -2125,8 +2172,21 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         }
     }
 
-    fn leave_node(&mut self, _kind: AstKind<'a>) {
-        self.close();
+    fn leave_node(&mut self, kind: AstKind<'a>) {
+        let ty = kind.ty() as u8;
+        if !is_leaf(ty) {
+            self.close();
+            return;
+        }
+        debug_assert!(
+            self.out
+                .toks
+                .len()
+                .checked_sub(2)
+                .map(|i| self.out.toks[i].tok())
+                == Some(Tok::Open(ty)),
+            "a leaf is its open and one token"
+        );
     }
 
     fn visit_program(&mut self, it: &Program<'a>) {
@@ -2166,6 +2226,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             .map(|(s, _)| s);
         if let Some(b) = sym.and_then(|s| self.buffered.remove(&s)) {
             self.out.toks.extend_from_slice(&b.toks);
+            self.leaves += b.leaves;
             self.signal(b.signals);
             if let Some(&u) = self.open_units.last() {
                 for a in b.apis {
@@ -2472,7 +2533,6 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                         Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32).into()),
                         None => self.atom(&id.name),
                     }
-                    self.close();
                     return;
                 }
             }
@@ -2546,7 +2606,6 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                 (UnaryOperator::Void, arg) if is_pure_literal(arg) => {
                     self.open(AstType::IdentifierReference);
                     self.atom("undefined");
-                    self.close();
                 }
                 _ => walk::walk_unary_expression(self, u),
             },
