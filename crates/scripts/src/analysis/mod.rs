@@ -120,20 +120,42 @@ pub struct Parsed {
 /// or for the deepest a thread of their own), so that the nesting bounds, not the caller's
 /// stack size, decide what is too deep.
 pub fn analyse(source: &str) -> Analysis<'_> {
-    let outcome = match prescan(source) {
+    analyse_with(source, None)
+}
+
+/// [`analyse`], adding the time of each step to `steps` when given.
+fn analyse_with<'s>(source: &'s str, steps: Option<&mut Steps>) -> Analysis<'s> {
+    let mut clock = Clock(steps.map(|s| (s, Instant::now())));
+    let depth = prescan(source);
+    clock.lap(|s| &mut s.prescan);
+    let timed = clock.0.is_some();
+    let outcome = match depth {
         Err(e) => Err(e),
         // Shallow scripts (most small ones) need no stack of their own, and a thread per
         // small script would cost more than analysing it.
-        Ok(depth) if depth <= INLINE_DEPTH => parse_and_normalise(source, None),
-        Ok(depth) if depth <= COMPANION_DEPTH => on_companion(source, false)
-            .map_or_else(|| on_own_thread(source), |(outcome, _)| outcome),
-        Ok(_) => on_own_thread(source),
+        Ok(depth) if depth <= INLINE_DEPTH => parse_and_normalise(source, clock.steps()),
+        Ok(depth) => {
+            let (outcome, far) = (depth <= COMPANION_DEPTH)
+                .then(|| on_companion(source, timed))
+                .flatten()
+                .unwrap_or_else(|| on_own_thread(source, timed));
+            if let Some(steps) = clock.steps() {
+                steps.add(&far);
+            }
+            outcome
+        }
     };
+    // The steps on other threads were added as they were timed there.
+    clock.restart();
+    let sha256 = hex(&Sha256::digest(source.as_bytes()));
+    clock.lap(|s| &mut s.sha256);
+    let family = family::detect(source);
+    clock.lap(|s| &mut s.family);
     Analysis {
         source,
-        sha256: hex(&Sha256::digest(source.as_bytes())),
+        sha256,
         outcome,
-        family: family::detect(source),
+        family,
     }
 }
 
@@ -174,6 +196,18 @@ impl Steps {
 struct Clock<'a>(Option<(&'a mut Steps, Instant)>);
 
 impl Clock<'_> {
+    /// The steps being timed, if any.
+    fn steps(&mut self) -> Option<&mut Steps> {
+        self.0.as_mut().map(|(steps, _)| &mut **steps)
+    }
+
+    /// Starts the next lap now.
+    fn restart(&mut self) {
+        if let Some((_, since)) = &mut self.0 {
+            *since = Instant::now();
+        }
+    }
+
     fn lap(&mut self, step: fn(&mut Steps) -> &mut Duration) {
         if let Some((steps, since)) = &mut self.0 {
             let now = Instant::now();
@@ -187,46 +221,7 @@ impl Clock<'_> {
 /// large stack is in none of them). For measuring, not for the service.
 #[doc(hidden)]
 pub fn analyse_timed<'s>(source: &'s str, steps: &mut Steps) -> Analysis<'s> {
-    let mut clock = Clock(Some((steps, Instant::now())));
-    let depth = prescan(source);
-    clock.lap(|s| &mut s.prescan);
-    let outcome = match depth {
-        Err(e) => Err(e),
-        Ok(depth) if depth <= INLINE_DEPTH => {
-            let steps = clock.0.as_mut().map(|(steps, _)| &mut **steps);
-            parse_and_normalise(source, steps)
-        }
-        Ok(depth) => {
-            let companion = (depth <= COMPANION_DEPTH)
-                .then(|| on_companion(source, true))
-                .flatten();
-            let (outcome, far) = companion.unwrap_or_else(|| {
-                let mut far = Steps::default();
-                let outcome = on_big_stack("script-analysis", || {
-                    parse_and_normalise(source, Some(&mut far))
-                })
-                .unwrap_or_else(thread_failed);
-                (outcome, far)
-            });
-            if let Some((steps, _)) = &mut clock.0 {
-                steps.add(&far);
-            }
-            outcome
-        }
-    };
-    if let Some((_, since)) = &mut clock.0 {
-        *since = Instant::now();
-    }
-    let sha256 = hex(&Sha256::digest(source.as_bytes()));
-    clock.lap(|s| &mut s.sha256);
-    let family = family::detect(source);
-    clock.lap(|s| &mut s.family);
-    Analysis {
-        source,
-        sha256,
-        outcome,
-        family,
-    }
+    analyse_with(source, Some(steps))
 }
 
 /// The outcome when the thread meant to analyse a script could not (it did not start, or
@@ -256,9 +251,13 @@ thread_local! {
 }
 
 /// Analyses a script on a thread of its own.
-fn on_own_thread(source: &str) -> Result<Parsed, ParseFailure> {
-    on_big_stack("script-analysis", || parse_and_normalise(source, None))
-        .unwrap_or_else(thread_failed)
+fn on_own_thread(source: &str, timed: bool) -> (Result<Parsed, ParseFailure>, Steps) {
+    let mut steps = Steps::default();
+    let outcome = on_big_stack("script-analysis", || {
+        parse_and_normalise(source, timed.then_some(&mut steps))
+    })
+    .unwrap_or_else(thread_failed);
+    (outcome, steps)
 }
 
 /// Runs `f` on a scoped thread called `name` with [`ANALYSIS_STACK_BYTES`] of stack; `None`
