@@ -313,6 +313,20 @@ impl Bindings {
             *slot = b;
         }
     }
+
+    /// Decides that `sym` stands for the constant `c`.
+    fn constant(&mut self, sym: u32, c: Constant) -> Binding {
+        self.constants.insert(sym, c);
+        self.set(sym, Binding::Constant);
+        Binding::Constant
+    }
+
+    /// Decides that `sym` stands for the browser global `global`.
+    fn alias(&mut self, sym: u32, global: &'static str) -> Binding {
+        self.aliases.insert(sym, global);
+        self.set(sym, Binding::Alias);
+        Binding::Alias
+    }
 }
 
 /// The value of a constant variable.
@@ -422,19 +436,14 @@ impl<'s> Normalizer<'s> {
                 .flatten();
         }
         let mut bindings = self.bindings.borrow_mut();
-        let b = match found {
-            Some(Ok(c)) => {
-                bindings.constants.insert(sym, c);
-                Binding::Constant
+        match found {
+            Some(Ok(c)) => bindings.constant(sym, c),
+            Some(Err(global)) => bindings.alias(sym, global),
+            None => {
+                bindings.set(sym, Binding::Plain);
+                Binding::Plain
             }
-            Some(Err(global)) => {
-                bindings.aliases.insert(sym, global);
-                Binding::Alias
-            }
-            None => Binding::Plain,
-        };
-        bindings.set(sym, b);
-        b
+        }
     }
 
     /// The constant `sym` stands for, if it is one.
@@ -460,10 +469,7 @@ impl<'s> Normalizer<'s> {
         let id = SymbolId::from_usize(sym as usize);
         let b = match &d.init {
             Some(init) if is_stable(self.scoping, id) => match literal_constant(init) {
-                Some(c) => {
-                    self.bindings.borrow_mut().constants.insert(sym, c);
-                    Binding::Constant
-                }
+                Some(c) => return self.bindings.borrow_mut().constant(sym, c),
                 None if self.read_once_after(id, d, init) => Binding::Inline,
                 None => Binding::Plain,
             },
@@ -510,15 +516,11 @@ impl<'s> Normalizer<'s> {
     /// Decides the parameters of an IIFE given constants or browser globals.
     fn decide_iife(&self, call: &CallExpression<'_>) {
         let mut bindings = self.bindings.borrow_mut();
-        iife_arguments(self.scoping, call, |sym, given| match given {
-            Ok(c) => {
-                bindings.constants.insert(sym, c);
-                bindings.set(sym, Binding::Constant);
-            }
-            Err(global) => {
-                bindings.aliases.insert(sym, global);
-                bindings.set(sym, Binding::Alias);
-            }
+        iife_arguments(self.scoping, call, |sym, given| {
+            match given {
+                Ok(c) => bindings.constant(sym, c),
+                Err(global) => bindings.alias(sym, global),
+            };
         });
     }
 
