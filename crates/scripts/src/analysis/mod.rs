@@ -16,6 +16,7 @@ pub mod fingerprint;
 pub mod learned;
 mod learned_model;
 pub(crate) mod normalize;
+mod prescan;
 pub mod shape;
 mod shape_model;
 pub mod signals;
@@ -34,6 +35,7 @@ pub use family::Family;
 pub use normalize::UnitKind;
 
 use normalize::{Normalized, Normalizer};
+use prescan::prescan;
 
 /// Largest script analysed, in bytes. Matches the fetcher's body cap: nothing bigger is ever
 /// stored, and parse time and memory stay bounded.
@@ -417,151 +419,6 @@ fn table_sizes(len: usize) -> Stats {
     Stats::new(0, len / 16 + 16, len / 8 + 16, len / 4 + 16)
 }
 
-/// Refuses input too big, or whose tree could nest deeper than the bounds, before any
-/// recursion; otherwise returns the depth estimate.
-///
-/// The estimate is conservative: every operator, `.`, bracket, backquote and prefix keyword
-/// (`typeof`, `new`...) may add a level, counted from the depth at which its bracket opened;
-/// only `,` and `;` (which end an expression) bring it back to that bracket's depth, and a
-/// closing bracket to the depth where it opened, plus one. A word is a run of letters and
-/// digits that starts with a lower-case letter.
-///
-/// One pass with no branch on the bytes themselves (they follow each other too irregularly
-/// for a branch predictor): brackets, operators and the keyword automaton ([`PRESCAN`]) are
-/// table lookups and selects, about twice as fast as a scan that branches on each byte's kind.
-fn prescan(source: &str) -> Result<usize, ParseFailure> {
-    if source.len() > MAX_SCRIPT_BYTES {
-        return Err(ParseFailure::TooLarge { size: source.len() });
-    }
-    // `resume[k]`: the depth a `,` or `;` inside the k-th open bracket returns to (its
-    // opening depth plus one), and a closing bracket too; `resume[0]` is top level's, 0.
-    // Written one ahead at every byte, so that an opening bracket needs no branch.
-    let mut resume = [0u32; MAX_NESTING + 2];
-    let mut open = 0usize;
-    let mut depth = 0usize;
-    let mut max = 0usize;
-    let mut word = WORD_OUT;
-    for &b in source.as_bytes() {
-        let class = PRESCAN.class[usize::from(b)];
-        let next = PRESCAN.next[usize::from(word)][usize::from(b)];
-        // A prefix keyword counts where it ends.
-        depth += usize::from(PRESCAN.keyword[usize::from(word)] & u8::from(next == WORD_OUT));
-        word = next;
-        max = max.max(depth);
-        let back = resume[open] as usize;
-        resume[open + 1] = (depth + 1) as u32;
-        depth = if class & (CLOSE | END) != 0 {
-            back
-        } else {
-            depth + usize::from(class & RAISE)
-        };
-        open = open + usize::from(class & OPEN != 0) - usize::from(class & CLOSE != 0 && open > 0);
-        max = max.max(depth);
-        if open > MAX_NESTING {
-            return Err(ParseFailure::TooDeep {
-                what: "bracket nesting",
-            });
-        }
-        if depth > MAX_DEPTH_ESTIMATE {
-            return Err(ParseFailure::TooDeep {
-                what: "expression depth",
-            });
-        }
-    }
-    depth += usize::from(PRESCAN.keyword[usize::from(word)]);
-    Ok(max.max(depth))
-}
-
-/// Prefix keywords and keyword operators: each nests the tree once more (`typeof typeof x`,
-/// `new new X`, `a in b in c`).
-const PREFIX_WORDS: [&[u8]; 9] = [
-    b"typeof",
-    b"void",
-    b"new",
-    b"await",
-    b"yield",
-    b"delete",
-    b"in",
-    b"instanceof",
-    b"async",
-];
-
-/// [`prescan`]'s byte classes (bits).
-const RAISE: u8 = 1;
-const OPEN: u8 = 2;
-const CLOSE: u8 = 4;
-const END: u8 = 8;
-
-/// The keyword automaton's states: outside a word, in a word that is no keyword's prefix,
-/// then one state per prefix of a keyword.
-const WORD_OUT: u8 = 0;
-const WORD_OTHER: u8 = 1;
-const WORD_STATES: usize = 48;
-
-/// [`prescan`]'s tables: each byte's class, and the automaton that follows words and says
-/// where a [`PREFIX_WORDS`] one ends.
-struct Prescan {
-    class: [u8; 256],
-    next: [[u8; 256]; WORD_STATES],
-    /// 1 for a state that has read a whole keyword.
-    keyword: [u8; WORD_STATES],
-}
-
-const PRESCAN: Prescan = {
-    let mut class = [0u8; 256];
-    let mut next = [[WORD_OUT; 256]; WORD_STATES];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        class[b] = match c {
-            b'(' | b'[' | b'{' => OPEN | RAISE,
-            b')' | b']' | b'}' => CLOSE,
-            b',' | b';' => END,
-            b'+' | b'-' | b'*' | b'/' | b'%' | b'|' | b'&' | b'^' | b'<' | b'>' | b'?' | b':'
-            | b'=' | b'!' | b'~' | b'.' | b'`' => RAISE,
-            _ => 0,
-        };
-        // A lower-case letter starts a word, and a word goes on over letters and digits.
-        if c.is_ascii_lowercase() {
-            next[WORD_OUT as usize][b] = WORD_OTHER;
-        }
-        if c.is_ascii_alphanumeric() {
-            next[WORD_OTHER as usize][b] = WORD_OTHER;
-        }
-        b += 1;
-    }
-    let mut keyword = [0u8; WORD_STATES];
-    let mut states = WORD_OTHER as usize + 1;
-    let mut k = 0;
-    while k < PREFIX_WORDS.len() {
-        let word = PREFIX_WORDS[k];
-        let mut state = WORD_OUT as usize;
-        let mut i = 0;
-        while i < word.len() {
-            let c = word[i] as usize;
-            let to = next[state][c];
-            if to == WORD_OUT || to == WORD_OTHER {
-                // A new prefix: any other letter or digit leaves it for an ordinary word.
-                assert!(states < WORD_STATES);
-                next[states] = next[WORD_OTHER as usize];
-                next[state][c] = states as u8;
-                state = states;
-                states += 1;
-            } else {
-                state = to as usize;
-            }
-            i += 1;
-        }
-        keyword[state] = 1;
-        k += 1;
-    }
-    Prescan {
-        class,
-        next,
-        keyword,
-    }
-};
-
 /// Lower-case hex of some bytes.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     // A table rather than `write!`: a fingerprint prints one per unit, thousands a script.
@@ -764,124 +621,6 @@ mod tests {
         // Siblings do not add up: a long array or object literal is shallow.
         let wide = format!("var t = [{}];", "f(1+2),".repeat(MAX_DEPTH_ESTIMATE));
         assert!(analyse(&wide).outcome.is_ok());
-    }
-
-    fn raises_depth(word: &[u8]) -> bool {
-        PREFIX_WORDS.contains(&word)
-    }
-
-    /// The estimate as it was first written, byte by byte: the table-driven scan must agree
-    /// with it on everything.
-    fn prescan_reference(source: &str) -> Result<usize, ParseFailure> {
-        if source.len() > MAX_SCRIPT_BYTES {
-            return Err(ParseFailure::TooLarge { size: source.len() });
-        }
-        let bytes = source.as_bytes();
-        let mut open: Vec<usize> = Vec::new();
-        let mut depth = 0usize;
-        let mut max = 0usize;
-        let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            match b {
-                b'(' | b'[' | b'{' => {
-                    open.push(depth);
-                    depth += 1;
-                    if open.len() > MAX_NESTING {
-                        return Err(ParseFailure::TooDeep {
-                            what: "bracket nesting",
-                        });
-                    }
-                }
-                b')' | b']' | b'}' => depth = open.pop().map_or(0, |d| d + 1),
-                b',' | b';' => depth = open.last().map_or(0, |d| d + 1),
-                b'+' | b'-' | b'*' | b'/' | b'%' | b'|' | b'&' | b'^' | b'<' | b'>' | b'?'
-                | b':' | b'=' | b'!' | b'~' | b'.' | b'`' => depth += 1,
-                b'a'..=b'z' => {
-                    let start = i;
-                    while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
-                        i += 1;
-                    }
-                    if raises_depth(&bytes[start..i]) {
-                        depth += 1;
-                    }
-                    max = max.max(depth);
-                    continue;
-                }
-                _ => {}
-            }
-            max = max.max(depth);
-            if depth > MAX_DEPTH_ESTIMATE {
-                return Err(ParseFailure::TooDeep {
-                    what: "expression depth",
-                });
-            }
-            i += 1;
-        }
-        Ok(max)
-    }
-
-    #[test]
-    fn the_prescan_agrees_with_the_byte_by_byte_estimate() {
-        let mut inputs: Vec<String> = vec![
-            String::new(),
-            "a".into(),
-            "typeof".into(),
-            "typeof x".into(),
-            "Xtypeof _typeof 9typeof aTypeof".into(),
-            "f(a, b); [1, {c: d ? e : g}] `t${x}`".into(),
-            ")))".into(),
-        ];
-        for unit in [
-            "+a", "!", ".a", "()", "typeof ", "[0]", "a=>", "typeof", " new",
-        ] {
-            inputs.push(unit.repeat(MAX_DEPTH_ESTIMATE + 2));
-            inputs.push(unit.repeat(MAX_DEPTH_ESTIMATE / 4) + "a");
-        }
-        inputs.push(
-            "typeof "
-                .repeat(MAX_DEPTH_ESTIMATE + 1)
-                .trim_end()
-                .to_owned(),
-        );
-        inputs.push("new ".repeat(MAX_DEPTH_ESTIMATE + 1) + ",x");
-        inputs.push("[".repeat(MAX_NESTING + 1));
-        let dir = std::env::var_os("CARGO_MANIFEST_DIR")
-            .map_or_else(
-                || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-                std::path::PathBuf::from,
-            )
-            .join("testdata");
-        let mut stack = vec![dir];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-                let path = e.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if let Ok(text) = std::fs::read_to_string(&path) {
-                    inputs.push(text);
-                }
-            }
-        }
-        // Pseudo-random text over the bytes that matter.
-        let alphabet = b"([{}]),;+.!=? \n\tabtypeofnewinX_9$`'\"";
-        let mut x = 0x9e37_79b9_u32;
-        for len in [10, 100, 1000, 100_000] {
-            let text: String = (0..len)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 17;
-                    x ^= x << 5;
-                    char::from(alphabet[x as usize % alphabet.len()])
-                })
-                .collect();
-            inputs.push(text);
-        }
-        for input in &inputs {
-            let start: String = input.chars().take(60).collect();
-            assert_eq!(prescan(input), prescan_reference(input), "{start:?}");
-        }
-        assert!(inputs.len() > 100, "{} inputs", inputs.len());
     }
 
     #[test]
