@@ -15,6 +15,9 @@ use super::{Analysis, Family, SCHEME};
 /// Bytes of the whole stream gathered before they are fed to sha256.
 const WHOLE_BUFFER: usize = 4096;
 
+/// Most bytes one token writes (an atom's text aside).
+const MAX_TOKEN_BYTES: usize = 5;
+
 /// The largest number a symbol or atom can have in 29 bits: the word of a symbol the table
 /// of symbols does not know.
 const UNKNOWN: u32 = (1 << 29) - 1;
@@ -29,7 +32,9 @@ const UNKNOWN: u32 = (1 << 29) - 1;
 /// under) give the same bytes, and the bytes give back the stream.
 struct Whole {
     sha: Sha256,
-    buf: Vec<u8>,
+    /// Bytes not yet fed, `buf[..len]`: one token more fits after [`WHOLE_BUFFER`].
+    buf: [u8; WHOLE_BUFFER + MAX_TOKEN_BYTES],
+    len: usize,
     /// Per symbol and per atom: its number plus one (0: not met yet).
     symbols: Vec<u32>,
     atoms: Vec<u32>,
@@ -41,7 +46,8 @@ impl Whole {
     fn new(n: &Normalized, symbols: usize) -> Self {
         Whole {
             sha: Sha256::new(),
-            buf: Vec::with_capacity(WHOLE_BUFFER + 64),
+            buf: [0; WHOLE_BUFFER + MAX_TOKEN_BYTES],
+            len: 0,
             symbols: vec![0; symbols],
             atoms: vec![0; n.atoms.len()],
             next_symbol: 0,
@@ -51,13 +57,39 @@ impl Whole {
 
     #[inline(always)]
     fn put(&mut self, kind: u32, number: u32) {
-        if number < 1 << 12 {
-            self.buf
-                .extend_from_slice(&((number << 4 | kind << 1) as u16).to_le_bytes());
-        } else {
-            self.buf.push((kind << 1 | 1) as u8);
-            self.buf.extend_from_slice(&number.to_le_bytes());
+        if self.len >= WHOLE_BUFFER {
+            self.flush();
         }
+        let at = self.len;
+        if number < 1 << 12 {
+            if let Some(out) = self.buf.get_mut(at..at + 2) {
+                out.copy_from_slice(&((number << 4 | kind << 1) as u16).to_le_bytes());
+                self.len = at + 2;
+            }
+        } else if let Some(out) = self.buf.get_mut(at..at + 5) {
+            out[0] = (kind << 1 | 1) as u8;
+            out[1..].copy_from_slice(&number.to_le_bytes());
+            self.len = at + 5;
+        }
+    }
+
+    /// Writes bytes of any length (an atom's text).
+    fn text(&mut self, bytes: &[u8]) {
+        if self.len + bytes.len() > self.buf.len() {
+            self.flush();
+        }
+        match self.buf.get_mut(self.len..self.len + bytes.len()) {
+            Some(out) => {
+                out.copy_from_slice(bytes);
+                self.len += bytes.len();
+            }
+            None => self.sha.update(bytes),
+        }
+    }
+
+    fn flush(&mut self) {
+        self.sha.update(&self.buf[..self.len.min(self.buf.len())]);
+        self.len = 0;
     }
 
     /// Writes any token, given as its 32 bits.
@@ -74,7 +106,6 @@ impl Whole {
     #[inline(always)]
     fn plain(&mut self, kind: u32, value: u32) {
         self.put(kind, value);
-        self.flush_when_full();
     }
 
     /// Writes the symbol `id`.
@@ -90,7 +121,6 @@ impl Whole {
             None => UNKNOWN,
         };
         self.put(Packed::SYM, number);
-        self.flush_when_full();
     }
 
     /// Writes the atom `id`, with its text where it first occurs.
@@ -106,25 +136,15 @@ impl Whole {
                 *slot = self.next_atom;
                 let text = n.atom(id);
                 self.put(Packed::ATOM, self.next_atom - 1);
-                self.buf
-                    .extend_from_slice(&(text.len() as u32).to_le_bytes());
-                self.buf.extend_from_slice(text.as_bytes());
+                self.text(&(text.len() as u32).to_le_bytes());
+                self.text(text.as_bytes());
             }
             None => self.put(Packed::ATOM, UNKNOWN),
-        }
-        self.flush_when_full();
-    }
-
-    #[inline(always)]
-    fn flush_when_full(&mut self) {
-        if self.buf.len() >= WHOLE_BUFFER {
-            self.sha.update(&self.buf);
-            self.buf.clear();
         }
     }
 
     fn finish(mut self) -> [u8; 32] {
-        self.sha.update(&self.buf);
+        self.flush();
         self.sha.finalize().into()
     }
 }
