@@ -210,7 +210,8 @@ pub(crate) struct Normalizer<'s> {
     /// up (see [`Self::binding`]).
     program: Option<&'s Program<'s>>,
     out: Normalized,
-    interned: HashMap<String, u32>,
+    /// The atoms' numbers, found by their text in `out.atoms` (each text is kept once).
+    interned: hashbrown::HashTable<u32>,
     /// Signals of each interned name, computed on first use.
     name_signals: Vec<Option<Signals>>,
     /// Open units, innermost last.
@@ -347,7 +348,7 @@ impl<'s> Normalizer<'s> {
                 symbols: scoping.symbols_len(),
                 ..Normalized::default()
             },
-            interned: HashMap::default(),
+            interned: hashbrown::HashTable::new(),
             name_signals: Vec::new(),
             open_units: Vec::new(),
             latent: Vec::new(),
@@ -380,7 +381,8 @@ impl<'s> Normalizer<'s> {
         self.out.toks.reserve(len + len / 4);
         self.out.units.reserve(len / 20);
         self.out.atoms.reserve(len / 128);
-        self.interned.reserve(len / 128);
+        let atoms = &self.out.atoms;
+        self.interned.reserve(len / 128, |&id| atom_hash(atoms, id));
         self.visit_program(program);
         self.out
     }
@@ -646,12 +648,17 @@ impl<'s> Normalizer<'s> {
     }
 
     fn intern(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.interned.get(s) {
+        let hash = text_hash(s);
+        let atoms = &self.out.atoms;
+        let same = |&id: &u32| atoms.get(id as usize).is_some_and(|a| a == s);
+        if let Some(&id) = self.interned.find(hash, same) {
             return id;
         }
         let id = u32::try_from(self.out.atoms.len()).unwrap_or(u32::MAX);
         self.out.atoms.push(s.to_owned());
-        self.interned.insert(s.to_owned(), id);
+        let atoms = &self.out.atoms;
+        self.interned
+            .insert_unique(hash, id, |&id| atom_hash(atoms, id));
         id
     }
 
@@ -2074,6 +2081,17 @@ const LEAF: [bool; 256] = {
     }
     table
 };
+
+/// The hash an atom's text is interned under.
+fn text_hash(s: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(s)
+}
+
+/// [`text_hash`] of the atom numbered `id`.
+fn atom_hash(atoms: &[String], id: u32) -> u64 {
+    atoms.get(id as usize).map_or(0, |a| text_hash(a))
+}
 
 fn is_identifier_name(s: &str) -> bool {
     oxc_syntax::identifier::is_identifier_name(s)
