@@ -660,34 +660,34 @@ fn word_signals(text: &str) -> Signals {
         "webminer",
         "stratum",
     ];
-    const LISTS: [(&[&str], Signals); 3] =
-        [(CARD, SRC_CARD), (CHECKOUT, CHECKOUT_WORD), (MINING, MINER)];
-    // Every word is lower-case ASCII and at least two bytes long: then a word occurs in the
-    // lower-cased text exactly where it matches the text ignoring ASCII case, and only where
-    // the text has two bytes some word starts with.
-    const STARTS: [u64; 1024] = starts(&LISTS);
-    scan_words(text, &LISTS, &STARTS)
+    const WORDS: Vocabulary<{ CARD.len() + CHECKOUT.len() + MINING.len() }> =
+        vocabulary(&[(CARD, SRC_CARD), (CHECKOUT, CHECKOUT_WORD), (MINING, MINER)]);
+    scan_words(text, &WORDS)
 }
 
-/// The bits of the lists with a word somewhere in `text`, ignoring ASCII case; `starts`
-/// is [`starts`] of the lists, which skips every place no word begins at.
-fn scan_words(text: &str, lists: &[(&[&str], Signals)], starts: &[u64; 1024]) -> Signals {
-    let all = lists.iter().fold(0, |a, (_, bit)| a | bit);
+/// The bits of the lists with a word somewhere in `text`, ignoring ASCII case.
+fn scan_words<const N: usize>(text: &str, vocabulary: &Vocabulary<N>) -> Signals {
+    let all = vocabulary.words.iter().fold(0, |a, w| a | w.2);
     let mut s = 0;
     let bytes = text.as_bytes();
     for (i, pair) in bytes.windows(2).enumerate() {
-        let key = usize::from(pair[0].to_ascii_lowercase()) << 8
-            | usize::from(pair[1].to_ascii_lowercase());
-        if starts[key >> 6] & (1 << (key & 63)) == 0 {
+        let key =
+            u16::from(pair[0].to_ascii_lowercase()) << 8 | u16::from(pair[1].to_ascii_lowercase());
+        let key_bit = usize::from(key);
+        if vocabulary.starts[key_bit >> 6] & (1 << (key_bit & 63)) == 0 {
             continue;
         }
+        // Only the words that start with these two bytes are compared.
         let rest = &bytes[i..];
-        for &(words, bit) in lists {
+        let first = vocabulary.words.partition_point(|w| w.0 < key);
+        for &(start, word, bit) in &vocabulary.words[first..] {
+            if start != key {
+                break;
+            }
             if s & bit == 0
-                && words.iter().any(|w| {
-                    rest.get(..w.len())
-                        .is_some_and(|r| r.eq_ignore_ascii_case(w.as_bytes()))
-                })
+                && rest
+                    .get(..word.len())
+                    .is_some_and(|r| r.eq_ignore_ascii_case(word.as_bytes()))
             {
                 s |= bit;
             }
@@ -699,16 +699,30 @@ fn scan_words(text: &str, lists: &[(&[&str], Signals)], starts: &[u64; 1024]) ->
     s
 }
 
-/// The first two bytes of every word of the lists, as a set of 65 536 bits. Fails to
-/// compile if a word is shorter than two bytes or not lower-case ASCII (the matching in
-/// [`word_signals`] relies on both).
-const fn starts(lists: &[(&[&str], Signals)]) -> [u64; 1024] {
-    let mut set = [0u64; 1024];
+/// `N` words to find in text, with the bit of the list each comes from.
+struct Vocabulary<const N: usize> {
+    /// The first two bytes of every word, as a set of 65 536 bits.
+    starts: [u64; 1024],
+    /// Every word: its first two bytes (as a big-endian number), the word, its list's bit;
+    /// sorted by the first.
+    words: [(u16, &'static str, Signals); N],
+}
+
+/// The [`Vocabulary`] of the lists, which have `N` words in all. Fails to compile if they
+/// have another number, or a word is shorter than two bytes or not lower-case ASCII (the
+/// matching in [`scan_words`] relies on both: a word then occurs in the lower-cased text
+/// exactly where it matches the text ignoring ASCII case, and only where the text has two
+/// bytes some word starts with).
+const fn vocabulary<const N: usize>(lists: &[(&[&'static str], Signals)]) -> Vocabulary<N> {
+    let mut starts = [0u64; 1024];
+    let mut words: [(u16, &'static str, Signals); N] = [(0, "", 0); N];
+    let mut n = 0;
     let mut i = 0;
     while i < lists.len() {
         let mut j = 0;
         while j < lists[i].0.len() {
-            let w = lists[i].0[j].as_bytes();
+            let word = lists[i].0[j];
+            let w = word.as_bytes();
             assert!(w.len() >= 2, "vocabulary words have two bytes or more");
             let mut k = 0;
             while k < w.len() {
@@ -718,13 +732,23 @@ const fn starts(lists: &[(&[&str], Signals)]) -> [u64; 1024] {
                 );
                 k += 1;
             }
-            let key = (w[0] as usize) << 8 | w[1] as usize;
-            set[key >> 6] |= 1 << (key & 63);
+            let key = (w[0] as u16) << 8 | w[1] as u16;
+            starts[(key >> 6) as usize] |= 1 << (key & 63);
+            assert!(n < N, "more words than the vocabulary's size");
+            // Insertion sort by the first two bytes (a few dozen words, at compile time).
+            let mut at = n;
+            while at > 0 && words[at - 1].0 > key {
+                words[at] = words[at - 1];
+                at -= 1;
+            }
+            words[at] = (key, word, lists[i].1);
+            n += 1;
             j += 1;
         }
         i += 1;
     }
-    set
+    assert!(n == N, "fewer words than the vocabulary's size");
+    Vocabulary { starts, words }
 }
 
 /// Whether a string names a CSS custom property (`--theme-font-src`).
@@ -762,12 +786,11 @@ fn command_signals(text: &str) -> Signals {
         "| bash",
         "start-process",
     ];
-    const LISTS: [(&[&str], Signals); 1] = [(COMMAND, SHELL_COMMAND)];
-    const STARTS: [u64; 1024] = starts(&LISTS);
+    const WORDS: Vocabulary<{ COMMAND.len() }> = vocabulary(&[(COMMAND, SHELL_COMMAND)]);
     if text.len() < 6 || text.len() > COMMAND_SCAN_MAX {
         return 0;
     }
-    scan_words(text, &LISTS, &STARTS)
+    scan_words(text, &WORDS)
 }
 
 /// Longest markup searched for a counterfeit card form.
