@@ -460,7 +460,8 @@ mod tests {
             "`",
             "_",
         ];
-        for len in [1_000, 20_000, 200_000] {
+        let lengths = (0..64).map(|i| 17 * i + i * i).chain([20_000, 200_000]);
+        for len in lengths {
             let mut text = String::new();
             while text.len() < len {
                 x ^= x << 13;
