@@ -2101,49 +2101,6 @@ impl<'a> Visit<'a> for Normalizer<'_> {
     fn enter_node(&mut self, kind: AstKind<'a>) {
         self.open(kind.ty());
         match kind {
-            AstKind::IdentifierReference(id) => {
-                let symbol = id
-                    .reference_id
-                    .get()
-                    .and_then(|r| self.scoping.get_reference(r).symbol_id());
-                match symbol {
-                    Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32).into()),
-                    None => self.atom_name(&id.name),
-                }
-            }
-            AstKind::BindingIdentifier(id) => {
-                if id.name.starts_with("_0x") {
-                    self.signal(signals::HEX_NAMES);
-                }
-                match id.symbol_id.get() {
-                    Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32).into()),
-                    None => self.atom(&id.name),
-                }
-            }
-            AstKind::IdentifierName(id) => self.atom_name(&id.name),
-            AstKind::LabelIdentifier(_) => self.atom("label"),
-            AstKind::PrivateIdentifier(id) => {
-                let sym = self.private_symbol(&id.name);
-                self.out.toks.push(Tok::Sym(sym).into());
-            }
-            AstKind::BooleanLiteral(b) => self.atom(if b.value { "true" } else { "false" }),
-            AstKind::NullLiteral(_) => self.lit(LitClass::Null),
-            AstKind::NumericLiteral(_) => self.lit(LitClass::Number),
-            AstKind::BigIntLiteral(_) => self.lit(LitClass::BigInt),
-            AstKind::RegExpLiteral(r) => {
-                self.lit(LitClass::Regex);
-                // `/checkout|onepage/.test(location.href)`: the words still count.
-                let pattern = r.regex.pattern.text.as_str();
-                if pattern.len() <= 256 {
-                    self.signal(signals::regex_signals(pattern));
-                    for word in pattern.split(|c: char| !c.is_ascii_alphanumeric() && c != '_') {
-                        if !word.is_empty() {
-                            self.signal(signals::string_signals(word) & !signals::HIGH_ENTROPY);
-                        }
-                    }
-                }
-            }
-            AstKind::StringLiteral(s) => self.string_value(&s.value),
             // Minifiers turn `===` into `==` where both sides have one type; so do we, always.
             AstKind::BinaryExpression(b) => self.atom(match b.operator {
                 BinaryOperator::StrictEquality => "==",
@@ -2209,6 +2166,78 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         );
     }
 
+    // Names and literals write their tokens here rather than through `enter_node`: their
+    // walks have nothing inside, and the tree's most frequent nodes then skip the
+    // dispatch on the node's kind.
+
+    fn visit_binding_identifier(&mut self, id: &BindingIdentifier<'a>) {
+        self.open(AstType::BindingIdentifier);
+        if id.name.starts_with("_0x") {
+            self.signal(signals::HEX_NAMES);
+        }
+        match id.symbol_id.get() {
+            Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32).into()),
+            None => self.atom(&id.name),
+        }
+    }
+
+    fn visit_identifier_name(&mut self, id: &IdentifierName<'a>) {
+        self.open(AstType::IdentifierName);
+        self.atom_name(&id.name);
+    }
+
+    fn visit_label_identifier(&mut self, _: &LabelIdentifier<'a>) {
+        self.open(AstType::LabelIdentifier);
+        self.atom("label");
+    }
+
+    fn visit_private_identifier(&mut self, id: &PrivateIdentifier<'a>) {
+        self.open(AstType::PrivateIdentifier);
+        let sym = self.private_symbol(&id.name);
+        self.out.toks.push(Tok::Sym(sym).into());
+    }
+
+    fn visit_boolean_literal(&mut self, b: &BooleanLiteral) {
+        self.open(AstType::BooleanLiteral);
+        self.atom(if b.value { "true" } else { "false" });
+    }
+
+    fn visit_null_literal(&mut self, _: &NullLiteral) {
+        self.open(AstType::NullLiteral);
+        self.lit(LitClass::Null);
+    }
+
+    fn visit_numeric_literal(&mut self, _: &NumericLiteral<'a>) {
+        self.open(AstType::NumericLiteral);
+        self.lit(LitClass::Number);
+    }
+
+    fn visit_big_int_literal(&mut self, _: &BigIntLiteral<'a>) {
+        self.open(AstType::BigIntLiteral);
+        self.lit(LitClass::BigInt);
+    }
+
+    fn visit_reg_exp_literal(&mut self, r: &RegExpLiteral<'a>) {
+        self.open(AstType::RegExpLiteral);
+        self.lit(LitClass::Regex);
+        // `/checkout|onepage/.test(location.href)`: the words still count.
+        let pattern = r.regex.pattern.text.as_str();
+        if pattern.len() <= 256 {
+            self.signal(signals::regex_signals(pattern));
+            for word in pattern.split(|c: char| !c.is_ascii_alphanumeric() && c != '_') {
+                if !word.is_empty() {
+                    self.signal(signals::string_signals(word) & !signals::HIGH_ENTROPY);
+                }
+            }
+        }
+    }
+
+    fn visit_string_literal(&mut self, s: &StringLiteral<'a>) {
+        self.open(AstType::StringLiteral);
+        self.string_value(&s.value);
+        self.close();
+    }
+
     fn visit_program(&mut self, it: &Program<'a>) {
         self.open(AstType::Program);
         self.statement_list(&it.body, true);
@@ -2261,7 +2290,13 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         let constant = sym.and_then(|s| self.bindings.borrow().constants.get(&s).cloned());
         match constant {
             Some(c) if !self.writing => self.constant(&c),
-            _ => walk::walk_identifier_reference(self, it),
+            _ => {
+                self.open(AstType::IdentifierReference);
+                match symbol {
+                    Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32).into()),
+                    None => self.atom_name(&it.name),
+                }
+            }
         }
     }
 
