@@ -13,11 +13,11 @@ use super::{ParseFailure, MAX_DEPTH_ESTIMATE, MAX_NESTING, MAX_SCRIPT_BYTES};
 /// closing bracket to the depth where it opened, plus one. A word is a run of letters and
 /// digits that starts with a lower-case letter (letters and digits before that are no word).
 ///
-/// Between two brackets, commas or semicolons the depth only grows, one level per operator
-/// and per keyword, so it is counted, not followed: the text is read 64 bytes at a time into
-/// masks (one bit a byte) of operators, of those *events*, and of letters and digits; the
-/// levels between two events are a population count, words are looked at only where they
-/// end, and only the events (about one byte in seven of real code) are stepped through.
+/// Between two brackets, commas or semicolons (the *events*) the depth only grows, one level
+/// per operator and per keyword, so it is counted, not followed: the text is read 64 bytes at
+/// a time into masks (one bit a byte) of events and of letters and digits, and into the levels
+/// each byte adds, summed as they run; words are looked at only where they end, and only the
+/// events (about one byte in seven of real code) are stepped through.
 pub(super) fn prescan(source: &str) -> Result<usize, ParseFailure> {
     if source.len() > MAX_SCRIPT_BYTES {
         return Err(ParseFailure::TooLarge { size: source.len() });
@@ -59,9 +59,7 @@ pub(super) fn prescan(source: &str) -> Result<usize, ParseFailure> {
             depth += through - keyword - counted;
             // Where the depth passed the bound between events, it is refused there.
             if depth > MAX_DEPTH_ESTIMATE {
-                return Err(ParseFailure::TooDeep {
-                    what: "expression depth",
-                });
+                return Err(TOO_DEEP);
             }
             depth += keyword;
             counted = through;
@@ -75,22 +73,16 @@ pub(super) fn prescan(source: &str) -> Result<usize, ParseFailure> {
             open = open + usize::from(opens) - usize::from(class & CLOSE != 0 && open > 0);
             max = max.max(depth);
             if open > MAX_NESTING {
-                return Err(ParseFailure::TooDeep {
-                    what: "bracket nesting",
-                });
+                return Err(TOO_NESTED);
             }
             if depth > MAX_DEPTH_ESTIMATE {
-                return Err(ParseFailure::TooDeep {
-                    what: "expression depth",
-                });
+                return Err(TOO_DEEP);
             }
         }
         depth += sums.total() - counted;
         max = max.max(depth);
         if depth > MAX_DEPTH_ESTIMATE {
-            return Err(ParseFailure::TooDeep {
-                what: "expression depth",
-            });
+            return Err(TOO_DEEP);
         }
     }
     // A keyword that ends the text counts too.
@@ -100,6 +92,13 @@ pub(super) fn prescan(source: &str) -> Result<usize, ParseFailure> {
 
 /// Bytes read into one mask.
 const BLOCK: usize = 64;
+
+const TOO_DEEP: ParseFailure = ParseFailure::TooDeep {
+    what: "expression depth",
+};
+const TOO_NESTED: ParseFailure = ParseFailure::TooDeep {
+    what: "bracket nesting",
+};
 
 /// [`BYTE`]'s bits: an operator (a level, where it is not an event); an event (a bracket,
 /// `,` or `;`); a letter or digit; an opening bracket; a closing one.
