@@ -748,6 +748,41 @@ mod tests {
         assert!(leaves_seen > 10_000, "{leaves_seen} leaves");
     }
 
+    /// The node types the normaliser writes as it opens each node are exactly the stream's
+    /// `Open`s, in order, for the whole stream and for every unit's range: inlined values,
+    /// normalised aside and put where they are read, take their types along.
+    #[test]
+    fn node_type_rows_are_the_streams_opens() {
+        use super::super::normalize::Tok;
+        let opens = |toks: &[Packed]| -> Vec<u8> {
+            toks.iter()
+                .filter_map(|t| match t.tok() {
+                    Tok::Open(ty) => Some(ty),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut sources = sources();
+        sources.push("function f(b,d){var a=b.c(d,{k:[1,2]});return a+1}".to_owned());
+        let mut inlined = 0;
+        for src in &sources {
+            let a = analyse(src);
+            let Ok(p) = &a.outcome else { continue };
+            let n = &p.norm;
+            assert_eq!(n.types, opens(&n.toks), "{src:.80}");
+            for u in &n.units {
+                let row = &n.types[u.nodes_start as usize..u.nodes_end as usize];
+                assert_eq!(row, opens(&n.toks[u.start..u.end]).as_slice(), "{src:.80}");
+            }
+            // The single-use `a` is inlined: no declarator is left, its value moved.
+            let declarator = oxc_ast::AstType::VariableDeclarator as u8;
+            if src.contains("var a=b.c(d") && !n.types.contains(&declarator) {
+                inlined += 1;
+            }
+        }
+        assert_eq!(inlined, 1, "the inlined value was checked");
+    }
+
     /// The one-pass hashes are exactly the whole-stream digest and the unit-by-unit hashes, on
     /// nested code where symbols recur across levels and on every script of the test data.
     #[test]

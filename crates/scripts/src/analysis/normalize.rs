@@ -127,6 +127,9 @@ pub(crate) struct Unit {
     pub end: usize,
     /// Leaves inside (while the unit is open: leaves in the stream before it).
     pub leaves: usize,
+    /// Its nodes' types: `Normalized::types[nodes_start..nodes_end]`.
+    pub nodes_start: u32,
+    pub nodes_end: u32,
     pub parent: Option<usize>,
     /// Signals anywhere inside.
     pub signals: Signals,
@@ -150,6 +153,8 @@ impl Unit {
 #[derive(Debug, Default)]
 pub(crate) struct Normalized {
     pub toks: Vec<Packed>,
+    /// The type of every node, in the stream's order (the rows the n-grams are counted in).
+    pub types: Vec<u8>,
     pub atoms: Vec<String>,
     pub units: Vec<Unit>,
     /// Signals of the whole script.
@@ -263,6 +268,8 @@ struct Buffered {
     toks: Vec<Packed>,
     /// Leaves in `toks`.
     leaves: usize,
+    /// The types of the nodes in `toks`.
+    types: Vec<u8>,
     signals: Signals,
     apis: Vec<u32>,
     hosts: Vec<u32>,
@@ -379,6 +386,7 @@ impl<'s> Normalizer<'s> {
         // address space, not memory.
         let len = program.source_text.len();
         self.out.toks.reserve(len + len / 4);
+        self.out.types.reserve(len / 2);
         self.out.units.reserve(len / 20);
         self.out.atoms.reserve(len / 128);
         let atoms = &self.out.atoms;
@@ -612,6 +620,7 @@ impl<'s> Normalizer<'s> {
         }
         if let Some(unit) = self.out.units.pop() {
             let toks = self.out.toks.split_off(unit.start);
+            let types = self.out.types.split_off(unit.nodes_start as usize);
             let leaves = self.leaves - unit.leaves;
             self.leaves = unit.leaves;
             self.buffered.insert(
@@ -619,6 +628,7 @@ impl<'s> Normalizer<'s> {
                 Buffered {
                     toks,
                     leaves,
+                    types,
                     signals: unit.signals,
                     apis: unit.apis,
                     hosts: unit.hosts,
@@ -665,6 +675,12 @@ impl<'s> Normalizer<'s> {
     fn open(&mut self, ty: AstType) {
         self.leaves += usize::from(is_leaf(ty as u8));
         self.out.toks.push(Tok::Open(ty as u8).into());
+        self.out.types.push(ty as u8);
+    }
+
+    /// Nodes in the stream so far (a script has fewer than `u32::MAX`: it has fewer bytes).
+    fn nodes(&self) -> u32 {
+        u32::try_from(self.out.types.len()).unwrap_or(u32::MAX)
     }
 
     fn close(&mut self) {
@@ -754,6 +770,8 @@ impl<'s> Normalizer<'s> {
             start: self.out.toks.len(),
             end: self.out.toks.len(),
             leaves: self.leaves,
+            nodes_start: self.nodes(),
+            nodes_end: self.nodes(),
             parent,
             signals: 0,
             own_signals: 0,
@@ -783,6 +801,7 @@ impl<'s> Normalizer<'s> {
         };
         self.out.units[u].end = self.out.toks.len();
         self.out.units[u].leaves = self.leaves - self.out.units[u].leaves;
+        self.out.units[u].nodes_end = self.nodes();
         let latent = self.leave_unit_state();
         if latent != 0 {
             let unit = &mut self.out.units[u];
@@ -2275,6 +2294,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             .map(|(s, _)| s);
         if let Some(b) = sym.and_then(|s| self.buffered.remove(&s)) {
             self.out.toks.extend_from_slice(&b.toks);
+            self.out.types.extend_from_slice(&b.types);
             self.leaves += b.leaves;
             self.signal(b.signals);
             if let Some(&u) = self.open_units.last() {

@@ -9,7 +9,7 @@
 //! `cargo run -p parapet-scripts --example shape_model`; a test checks that the shipped file
 //! is exactly what the corpus rebuilds.
 
-use super::normalize::{Normalized, Packed};
+use super::normalize::Normalized;
 use super::{analyse, Parsed};
 
 /// Buckets the n-grams are hashed into.
@@ -34,33 +34,20 @@ pub(crate) fn profile(n: &Normalized, roots: &[usize]) -> [f64; BUCKETS] {
     v
 }
 
-/// Node-type 3-gram counts of the given units, hashed into `B` buckets.
-///
-/// Each unit's node types are first gathered in a row (written at every token, the write
-/// position moving on only for a node), so that the n-grams are then counted with no branch
-/// on the token kind, which follows no pattern a branch predictor could learn.
+/// Node-type 3-gram counts of the given units, hashed into `B` buckets: over each unit's row
+/// of node types, which the normaliser writes as it opens each node.
 ///
 /// Counted in integers and converted once: adding 1.0 to a float bucket waits for the
 /// previous addition to the same bucket (a float addition's latency, every n-gram), and
 /// whole counts below 2^53 are exactly the floats that adding 1.0 repeatedly gives.
 pub(crate) fn counts<const B: usize>(n: &Normalized, roots: &[usize]) -> [f64; B] {
     let mut v = [0u64; B];
-    let mut types: Vec<u8> = Vec::new();
     for &r in roots {
         let Some(u) = n.units.get(r) else { continue };
-        let Some(toks) = n.toks.get(u.start..u.end) else {
+        let Some(types) = n.types.get(u.nodes_start as usize..u.nodes_end as usize) else {
             continue;
         };
-        // One slot more than the tokens: the last token is written even when not a node.
-        types.clear();
-        types.resize(toks.len() + 1, 0);
-        let mut len = 0;
-        for t in toks {
-            let raw = t.raw();
-            types[len] = (raw >> 3) as u8;
-            len += usize::from(raw & 7 == Packed::OPEN);
-        }
-        for w in types[..len].windows(N) {
+        for w in types.windows(N) {
             let h = w.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
                 (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
             });
