@@ -3,7 +3,7 @@
 //! per core). Also times oxc's compressor, the "minify before hashing" alternative.
 //!
 //! ```sh
-//! cargo run --release -p parapet-scripts --example throughput -- FILE... [--rounds N] [--dump | --only-analysis | --steps]
+//! cargo run --release -p parapet-scripts --example throughput -- FILE... [--rounds N] [--dump | --only-analysis | --only-parse | --steps]
 //! ```
 //!
 //! Each line gives the rate by the wall clock and, where `/proc/self/stat` can be read, by
@@ -16,7 +16,8 @@
 //! compared byte for byte: a speed-up must not change a single output.
 //!
 //! With `--only-analysis`, it times fingerprint plus classify alone, so that a profiler
-//! (`perf record`) sees nothing else.
+//! (`perf record`) sees nothing else; with `--only-parse`, oxc's raw parse alone (the two
+//! runs `bench/script-instructions.sh` counts instructions in).
 //!
 //! With `--steps`, it times each step of fingerprint plus classify on its own (the depth
 //! prescan, oxc's parse and semantic pass, the normaliser, the hashes, the raw sha256, the
@@ -59,6 +60,13 @@ fn main() {
         None => false,
     };
     let only_analysis = match args.iter().position(|a| a == "--only-analysis") {
+        Some(i) => {
+            args.remove(i);
+            true
+        }
+        None => false,
+    };
+    let only_parse = match args.iter().position(|a| a == "--only-parse") {
         Some(i) => {
             args.remove(i);
             true
@@ -128,11 +136,16 @@ fn main() {
         rate("fingerprint + classify", &analysis);
         return;
     }
-    let parse = rate("oxc parse only", &|src| {
+    let raw_parse = |src: &str| {
         let alloc = Allocator::default();
         let ret = Parser::new(&alloc, src, SourceType::script()).parse();
         std::hint::black_box(ret.program.body.len());
-    });
+    };
+    if only_parse {
+        rate("oxc parse only", &raw_parse);
+        return;
+    }
+    let parse = rate("oxc parse only", &raw_parse);
     let fp = rate("fingerprint (parse+normalise+hash)", &|src| {
         std::hint::black_box(Fingerprint::of("f", &analyse(src)));
     });
