@@ -5,6 +5,9 @@
 //! lodash's `VERSION`), and well-known loader URLs. A family lets the monitor compare a new
 //! body with the same library's known versions and say "jquery 3.6.x, plus 3 new functions".
 
+use std::sync::OnceLock;
+
+use memchr::memmem::Finder;
 use serde::Serialize;
 
 /// A recognised library.
@@ -114,6 +117,10 @@ const RULES: &[Rule] = &[
 /// top, and searching megabytes for a dozen markers would cost more than the analysis.
 pub const FAMILY_SCAN_BYTES: usize = 32 * 1024;
 
+/// Each rule's markers as searchers, built once: building one costs about what a search of
+/// a small script does.
+static MARKERS: OnceLock<Vec<Vec<Finder<'static>>>> = OnceLock::new();
+
 /// The family of a script, if a rule recognises it.
 pub fn detect(source: &str) -> Option<Family> {
     let mut end = source.len().min(FAMILY_SCAN_BYTES);
@@ -121,9 +128,16 @@ pub fn detect(source: &str) -> Option<Family> {
         end -= 1;
     }
     let source = &source[..end];
-    let rule = RULES
+    let finders = MARKERS.get_or_init(|| {
+        RULES
+            .iter()
+            .map(|r| r.markers.iter().map(Finder::new).collect())
+            .collect()
+    });
+    let (rule, _) = RULES
         .iter()
-        .find(|r| r.markers.iter().any(|m| find(source, m).is_some()))?;
+        .zip(finders)
+        .find(|(_, markers)| markers.iter().any(|f| f.find(source.as_bytes()).is_some()))?;
     let version = rule
         .version_after
         .iter()
