@@ -682,21 +682,9 @@ mod tests {
             "(function(g,f){g.m=f(g)})(this,function(w){var d=w.document;return{f:function(e){return d.createElement(e)},g:function(){return w}}});".to_owned(),
             "var t=function(){};t();t();".to_owned(),
         ];
-        let dir = std::env::var_os("CARGO_MANIFEST_DIR")
-            .map_or_else(
-                || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-                std::path::PathBuf::from,
-            )
-            .join("testdata");
-        let mut stack = vec![dir];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-                let path = e.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|x| x == "js") {
-                    sources.push(std::fs::read_to_string(&path).unwrap_or_default());
-                }
+        for path in super::super::testdata_files() {
+            if path.extension().is_some_and(|x| x == "js") {
+                sources.push(std::fs::read_to_string(&path).unwrap_or_default());
             }
         }
         sources

@@ -496,6 +496,30 @@ impl<'s> Lines<'s> {
     }
 }
 
+/// Every file under the crate's `testdata`, for tests that run over all of it.
+#[cfg(test)]
+pub(crate) fn testdata_files() -> Vec<std::path::PathBuf> {
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(
+            || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+            std::path::PathBuf::from,
+        )
+        .join("testdata");
+    let mut files = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -281,25 +281,12 @@ fn keyword_ends_at(bytes: &[u8], end: usize) -> bool {
 mod tests {
     use super::*;
 
-    /// The prefix keywords and keyword operators, as the estimate was first written.
-    const PREFIX_WORDS: [&[u8]; 9] = [
-        b"typeof",
-        b"void",
-        b"new",
-        b"await",
-        b"yield",
-        b"delete",
-        b"in",
-        b"instanceof",
-        b"async",
-    ];
-
     fn raises_depth(word: &[u8]) -> bool {
-        PREFIX_WORDS.contains(&word)
+        KEYWORDS.contains(&word)
     }
 
-    /// The estimate as it was first written, byte by byte: the table-driven scan must agree
-    /// with it on everything.
+    /// The estimate as it was first written, byte by byte (over the same keywords): the scan
+    /// by blocks must agree with it on everything.
     fn prescan_reference(source: &str) -> Result<usize, ParseFailure> {
         if source.len() > MAX_SCRIPT_BYTES {
             return Err(ParseFailure::TooLarge { size: source.len() });
@@ -374,21 +361,9 @@ mod tests {
         );
         inputs.push("new ".repeat(MAX_DEPTH_ESTIMATE + 1) + ",x");
         inputs.push("[".repeat(MAX_NESTING + 1));
-        let dir = std::env::var_os("CARGO_MANIFEST_DIR")
-            .map_or_else(
-                || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-                std::path::PathBuf::from,
-            )
-            .join("testdata");
-        let mut stack = vec![dir];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-                let path = e.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if let Ok(text) = std::fs::read_to_string(&path) {
-                    inputs.push(text);
-                }
+        for path in super::super::testdata_files() {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                inputs.push(text);
             }
         }
         // Pseudo-random text over the bytes that matter.
@@ -407,7 +382,7 @@ mod tests {
         }
         // Every keyword after each kind of byte, at the end of the text, and across the
         // boundary between two blocks of the masks.
-        for word in PREFIX_WORDS {
+        for word in KEYWORDS {
             let word = std::str::from_utf8(word).unwrap_or_default();
             for before in ["", " ", "X", "9", "X9", "a", "aX", "_", "$", "(", "."] {
                 for pad in [0, 1, 55, 58, 60, 63, 64, 127] {
