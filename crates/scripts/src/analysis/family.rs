@@ -174,8 +174,8 @@ fn version_after(source: &str, marker: &str) -> Option<String> {
     None
 }
 
-/// Where `marker` first occurs in `text` (memchr's searcher, many times faster than `str`'s
-/// on the 32 kB searched for each of a few dozen markers).
+/// Where `marker` first occurs in `text` (memchr's searcher, for the version markers of the
+/// one rule that matched).
 fn find(text: &str, marker: &str) -> Option<usize> {
     memchr::memmem::find(text.as_bytes(), marker.as_bytes())
 }

@@ -692,6 +692,10 @@ impl<'s> Normalizer<'s> {
         self.out.toks.push(Tok::Atom(id).into());
     }
 
+    fn symbol(&mut self, id: u32) {
+        self.out.toks.push(Tok::Sym(id).into());
+    }
+
     fn lit(&mut self, class: LitClass) {
         self.out.toks.push(Tok::Lit(class as u8).into());
     }
@@ -2174,6 +2178,8 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             self.close();
             return;
         }
+        // Leaves write their tokens in their own visit methods below and never come here;
+        // one walked directly (`walk::walk_identifier_name`...) wrote its open and nothing.
         debug_assert!(
             self.out
                 .toks
@@ -2195,7 +2201,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             self.signal(signals::HEX_NAMES);
         }
         match id.symbol_id.get() {
-            Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32).into()),
+            Some(sym) => self.symbol(sym.index() as u32),
             None => self.atom(&id.name),
         }
     }
@@ -2213,7 +2219,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
     fn visit_private_identifier(&mut self, id: &PrivateIdentifier<'a>) {
         self.open(AstType::PrivateIdentifier);
         let sym = self.private_symbol(&id.name);
-        self.out.toks.push(Tok::Sym(sym).into());
+        self.symbol(sym);
     }
 
     fn visit_boolean_literal(&mut self, b: &BooleanLiteral) {
@@ -2313,7 +2319,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
             _ => {
                 self.open(AstType::IdentifierReference);
                 match symbol {
-                    Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32).into()),
+                    Some(sym) => self.symbol(sym.index() as u32),
                     None => self.atom_name(&it.name),
                 }
             }
@@ -2605,7 +2611,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                 if let (BindingPattern::BindingIdentifier(id), None) = (&decl.id, &decl.init) {
                     self.open(AstType::IdentifierReference);
                     match id.symbol_id.get() {
-                        Some(sym) => self.out.toks.push(Tok::Sym(sym.index() as u32).into()),
+                        Some(sym) => self.symbol(sym.index() as u32),
                         None => self.atom(&id.name),
                     }
                     return;
