@@ -18,9 +18,21 @@ const WHOLE_BUFFER: usize = 4096;
 /// Most bytes one token writes (an atom's text aside).
 const MAX_TOKEN_BYTES: usize = 5;
 
+/// Tokens written between two checks of the whole stream's room ([`Whole::room`]).
+const CHUNK: usize = 64;
+
 /// The largest number a symbol or atom can have in 29 bits: the word of a symbol the table
 /// of symbols does not know.
 const UNKNOWN: u32 = (1 << 29) - 1;
+
+// The walks tell a symbol or an atom from the other kinds by `raw & 6 == 2`.
+const _: () = assert!(
+    Packed::SYM == 2
+        && Packed::ATOM == 3
+        && Packed::OPEN & 6 != 2
+        && Packed::CLOSE & 6 != 2
+        && Packed::LIT & 6 != 2
+);
 
 /// The sha256 of a whole stream, fed one token at a time.
 ///
@@ -32,8 +44,10 @@ const UNKNOWN: u32 = (1 << 29) - 1;
 /// under) give the same bytes, and the bytes give back the stream.
 struct Whole {
     sha: Sha256,
-    /// Bytes not yet fed, `buf[..len]`: one token more fits after [`WHOLE_BUFFER`].
-    buf: [u8; WHOLE_BUFFER + MAX_TOKEN_BYTES],
+    /// Bytes not yet fed, `buf[..len]`. [`Self::room`], called before every [`CHUNK`]
+    /// tokens, leaves at most [`WHOLE_BUFFER`] there, and an atom's text never leaves more,
+    /// so a chunk's tokens always fit after.
+    buf: [u8; WHOLE_BUFFER + CHUNK * MAX_TOKEN_BYTES],
     len: usize,
     /// Per symbol and per atom: its number plus one (0: not met yet).
     symbols: Vec<u32>,
@@ -46,7 +60,7 @@ impl Whole {
     fn new(n: &Normalized, symbols: usize) -> Self {
         Whole {
             sha: Sha256::new(),
-            buf: [0; WHOLE_BUFFER + MAX_TOKEN_BYTES],
+            buf: [0; WHOLE_BUFFER + CHUNK * MAX_TOKEN_BYTES],
             len: 0,
             symbols: vec![0; symbols],
             atoms: vec![0; n.atoms.len()],
@@ -55,11 +69,16 @@ impl Whole {
         }
     }
 
+    /// Makes room for the next [`CHUNK`] tokens.
     #[inline(always)]
-    fn put(&mut self, kind: u32, number: u32) {
-        if self.len >= WHOLE_BUFFER {
+    fn room(&mut self) {
+        if self.len > WHOLE_BUFFER {
             self.flush();
         }
+    }
+
+    #[inline(always)]
+    fn put(&mut self, kind: u32, number: u32) {
         let at = self.len;
         if number < 1 << 12 {
             if let Some(out) = self.buf.get_mut(at..at + 2) {
@@ -73,17 +92,18 @@ impl Whole {
         }
     }
 
-    /// Writes bytes of any length (an atom's text).
+    /// Writes bytes of any length (an atom's text), leaving at most [`WHOLE_BUFFER`] in the
+    /// buffer.
     fn text(&mut self, bytes: &[u8]) {
-        if self.len + bytes.len() > self.buf.len() {
+        if self.len + bytes.len() > WHOLE_BUFFER {
             self.flush();
         }
         match self.buf.get_mut(self.len..self.len + bytes.len()) {
-            Some(out) => {
+            Some(out) if bytes.len() <= WHOLE_BUFFER => {
                 out.copy_from_slice(bytes);
                 self.len += bytes.len();
             }
-            None => self.sha.update(bytes),
+            _ => self.sha.update(bytes),
         }
     }
 
@@ -98,14 +118,20 @@ impl Whole {
         match raw & 7 {
             Packed::SYM => self.symbol(raw >> 3),
             Packed::ATOM => self.atom(n, raw >> 3),
-            kind => self.plain(kind, raw >> 3),
+            _ => self.plain(raw),
         }
     }
 
-    /// Writes a node or a literal class.
+    /// Writes a node, a close or a literal class, given as its 32 bits: its number (a type
+    /// or a class, below 2^8) is always small, and `number << 4 | kind << 1` is `raw << 1`.
     #[inline(always)]
-    fn plain(&mut self, kind: u32, value: u32) {
-        self.put(kind, value);
+    fn plain(&mut self, raw: u32) {
+        debug_assert!(raw & 6 != 2 && raw >> 3 < 1 << 8);
+        let at = self.len;
+        if let Some(out) = self.buf.get_mut(at..at + 2) {
+            out.copy_from_slice(&((raw << 1) as u16).to_le_bytes());
+            self.len = at + 2;
+        }
     }
 
     /// Writes the symbol `id`.
@@ -179,18 +205,21 @@ fn back_reference(distance: usize) -> u64 {
 /// The value of a token that is not a symbol: an atom's from `atoms` ([`atom_values`]), a
 /// node's or literal class's from `small` ([`small_values`]).
 #[inline(always)]
-fn plain_value(raw: u32, atoms: &[u64], small: &[u64; 1 << 11]) -> u64 {
+fn plain_value(raw: u32, atoms: &[u64], small: &[u64; SMALL]) -> u64 {
     if raw & 7 == Packed::ATOM {
         atoms.get((raw >> 3) as usize).copied().unwrap_or(0)
     } else {
-        small.get(raw as usize).copied().unwrap_or(0)
+        small[raw as usize & (SMALL - 1)]
     }
 }
 
+/// Entries of [`small_values`]: every 32 bits of a node or a literal class is below.
+const SMALL: usize = 1 << 11;
+
 /// [`value`] of every node and literal class as their 32 bits (below 2^11: an eight-bit type
 /// or class above the three bits of kind).
-fn small_values() -> &'static [u64; 1 << 11] {
-    static VALUES: std::sync::OnceLock<[u64; 1 << 11]> = std::sync::OnceLock::new();
+fn small_values() -> &'static [u64; SMALL] {
+    static VALUES: std::sync::OnceLock<[u64; SMALL]> = std::sync::OnceLock::new();
     VALUES.get_or_init(|| std::array::from_fn(|raw| value(raw as u64)))
 }
 
@@ -265,8 +294,11 @@ impl UnitHasher {
     /// The sha256 of the whole stream (see [`Whole`]).
     pub fn digest(&self, n: &Normalized) -> [u8; 32] {
         let mut whole = Whole::new(n, self.seen.len());
-        for tok in &n.toks {
-            whole.token(n, tok.raw());
+        for chunk in n.toks.chunks(CHUNK) {
+            whole.room();
+            for tok in chunk {
+                whole.token(n, tok.raw());
+            }
         }
         whole.finish()
     }
@@ -378,33 +410,41 @@ impl UnitHasher {
         let mut next_unit = 0;
         // The next position where a unit opens or closes.
         let mut boundary = n.units.first().map_or(usize::MAX, |u| u.start);
-        for (p, tok) in n.toks.iter().enumerate() {
-            if p == boundary {
-                while open.last().is_some_and(|o| o.end <= p) {
-                    if let Some(o) = open.pop() {
-                        out[o.index] = close(&o, prefix);
+        // The position of `tok` in the stream.
+        let mut p = 0;
+        for chunk in n.toks.chunks(CHUNK) {
+            whole.room();
+            for tok in chunk {
+                if p == boundary {
+                    while open.last().is_some_and(|o| o.end <= p) {
+                        if let Some(o) = open.pop() {
+                            out[o.index] = close(&o, prefix);
+                        }
                     }
-                }
-                while let Some(u) = n.units.get(next_unit).filter(|u| u.start == p) {
-                    if u.end > p {
-                        open.push(Open {
-                            index: next_unit,
-                            start: u.start,
-                            end: u.end,
-                            before: prefix,
-                            correction: 0,
-                        });
+                    while let Some(u) = n.units.get(next_unit).filter(|u| u.start == p) {
+                        if u.end > p {
+                            open.push(Open {
+                                index: next_unit,
+                                start: u.start,
+                                end: u.end,
+                                before: prefix,
+                                correction: 0,
+                            });
+                        }
+                        next_unit += 1;
                     }
-                    next_unit += 1;
+                    boundary = open
+                        .last()
+                        .map_or(usize::MAX, |o| o.end)
+                        .min(n.units.get(next_unit).map_or(usize::MAX, |u| u.start));
                 }
-                boundary = open
-                    .last()
-                    .map_or(usize::MAX, |o| o.end)
-                    .min(n.units.get(next_unit).map_or(usize::MAX, |u| u.start));
-            }
-            let raw = tok.raw();
-            let v = match raw & 7 {
-                Packed::SYM => {
+                let raw = tok.raw();
+                // Three tokens in four are nodes, closes and literal classes: one test
+                // sets them apart from symbols and atoms.
+                let v = if raw & 6 != 2 {
+                    whole.plain(raw);
+                    small[raw as usize & (SMALL - 1)]
+                } else if raw & 7 == Packed::SYM {
                     whole.symbol(raw >> 3);
                     match last.get_mut((raw >> 3) as usize) {
                         None => unknown,
@@ -417,7 +457,8 @@ impl UnitHasher {
                             *seen = p + 1;
                             let v = back_reference(p - q);
                             // Units opened after the last occurrence see the symbol first
-                            // here (mostly none: it was last used in the innermost open unit).
+                            // here (mostly none: it was last used in the innermost open
+                            // unit).
                             if open.last().is_some_and(|o| o.start > q) {
                                 let first = open.partition_point(|o| o.start <= q);
                                 let delta = new.wrapping_sub(v);
@@ -430,17 +471,13 @@ impl UnitHasher {
                             v
                         }
                     }
-                }
-                Packed::ATOM => {
+                } else {
                     whole.atom(n, raw >> 3);
                     atoms.get((raw >> 3) as usize).copied().unwrap_or(0)
-                }
-                kind => {
-                    whole.plain(kind, raw >> 3);
-                    small.get(raw as usize).copied().unwrap_or(0)
-                }
-            };
-            prefix = prefix.wrapping_mul(BASE).wrapping_add(v);
+                };
+                prefix = prefix.wrapping_mul(BASE).wrapping_add(v);
+                p += 1;
+            }
         }
         while let Some(o) = open.pop() {
             out[o.index] = close(&o, prefix);
