@@ -217,6 +217,9 @@ pub(crate) struct Normalizer<'s> {
     out: Normalized,
     /// The atoms' numbers, found by their text in `out.atoms` (each text is kept once).
     interned: hashbrown::HashTable<u32>,
+    /// Atoms of fixed texts (operators, keywords: half the atoms written), found by the
+    /// text's address and length before the table is asked (see [`Self::atom`]).
+    fixed: [(usize, usize, u32); FIXED_ATOMS],
     /// Signals of each interned name, computed on first use.
     name_signals: Vec<Option<Signals>>,
     /// Open units, innermost last.
@@ -356,6 +359,7 @@ impl<'s> Normalizer<'s> {
                 ..Normalized::default()
             },
             interned: hashbrown::HashTable::new(),
+            fixed: [(0, 0, 0); FIXED_ATOMS],
             name_signals: Vec::new(),
             open_units: Vec::new(),
             latent: Vec::new(),
@@ -687,7 +691,25 @@ impl<'s> Normalizer<'s> {
         self.out.toks.push(Tok::Close.into());
     }
 
-    fn atom(&mut self, s: &str) {
+    /// Writes the atom of a fixed text. A text that lives as long as the program keeps its
+    /// address, so the address and length name it: a direct-mapped cache of those gives
+    /// the number without hashing or comparing the text.
+    fn atom(&mut self, s: &'static str) {
+        let at = s.as_ptr() as usize;
+        let slot = (at >> 3 ^ at >> 10 ^ s.len()) & (FIXED_ATOMS - 1);
+        let id = match self.fixed[slot] {
+            (a, len, id) if a == at && len == s.len() => id,
+            _ => {
+                let id = self.intern(s);
+                self.fixed[slot] = (at, s.len(), id);
+                id
+            }
+        };
+        self.out.toks.push(Tok::Atom(id).into());
+    }
+
+    /// Writes the atom of any text.
+    fn atom_text(&mut self, s: &str) {
         let id = self.intern(s);
         self.out.toks.push(Tok::Atom(id).into());
     }
@@ -892,11 +914,11 @@ impl<'s> Normalizer<'s> {
             if let Some(host) = signals::url_host(value) {
                 self.host(&host);
             }
-            self.atom(&format!("code:{:016x}", text_digest(value)));
+            self.atom_text(&format!("code:{:016x}", text_digest(value)));
         } else if let Some(host) = signals::url_host(value) {
             self.host(&host);
         } else if KEPT_STRINGS.contains(&value) {
-            self.atom(value);
+            self.atom_text(value);
         } else {
             self.lit(LitClass::String);
         }
@@ -1344,7 +1366,7 @@ impl<'s> Normalizer<'s> {
     fn expanded_assignment(
         &mut self,
         logical: bool,
-        op: &str,
+        op: &'static str,
         left: &AssignmentTarget<'_>,
         right: &Expression<'_>,
     ) {
@@ -2202,7 +2224,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         }
         match id.symbol_id.get() {
             Some(sym) => self.symbol(sym.index() as u32),
-            None => self.atom(&id.name),
+            None => self.atom_text(&id.name),
         }
     }
 
@@ -2612,7 +2634,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
                     self.open(AstType::IdentifierReference);
                     match id.symbol_id.get() {
                         Some(sym) => self.symbol(sym.index() as u32),
-                        None => self.atom(&id.name),
+                        None => self.atom_text(&id.name),
                     }
                     return;
                 }
@@ -2811,7 +2833,7 @@ impl<'a> Visit<'a> for Normalizer<'_> {
         self.lit(LitClass::Template);
         if self.code_strings {
             let text: String = it.quasis.iter().map(|q| q.value.raw.as_str()).collect();
-            self.atom(&format!("code:{:016x}", text_digest(&text)));
+            self.atom_text(&format!("code:{:016x}", text_digest(&text)));
         }
         for q in &it.quasis {
             let text = q
@@ -3329,6 +3351,9 @@ fn text_digest(value: &str) -> u64 {
 /// What the read of a compound assignment's target is written as when the target has parts
 /// that run (a call, an assignment): not a name, so the diff does not count it.
 const SAME_TARGET: &str = "@@";
+
+/// Entries of [`Normalizer::atom`]'s cache (a power of two).
+const FIXED_ATOMS: usize = 64;
 
 /// A name, `this`, or members of those with plain keys: reading it again runs nothing.
 fn is_path(e: &Expression<'_>, depth: usize) -> bool {
