@@ -430,7 +430,7 @@ fn explained_by_inlining(
             .iter()
             .zip(&counts)
             .filter(|(_, c)| **c > 0)
-            .filter_map(|(a, c)| slot.get(a.as_str()).map(|&i| (i, *c)))
+            .filter_map(|(a, c)| slot.get(a).map(|&i| (i, *c)))
             .collect();
         let sites = sites_of.remove(&f.symbol).unwrap_or_default();
         if !supplies.is_empty() || !sites.is_empty() {
@@ -569,7 +569,7 @@ fn name_counts(p: &Parsed) -> HashMap<&str, usize> {
         .iter()
         .zip(&counts)
         .filter(|(a, n)| **n > 0 && is_name(a))
-        .map(|(a, n)| (a.as_str(), *n))
+        .map(|(a, n)| (a, *n))
         .collect();
     if let Some(&calls) = counts.last().filter(|c| **c > 0) {
         out.insert(CALLS, calls);

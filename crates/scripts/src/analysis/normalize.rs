@@ -155,7 +155,7 @@ pub(crate) struct Normalized {
     pub toks: Vec<Packed>,
     /// The type of every node, in the stream's order (the rows the n-grams are counted in).
     pub types: Vec<u8>,
-    pub atoms: Vec<String>,
+    pub atoms: Atoms,
     pub units: Vec<Unit>,
     /// Signals of the whole script.
     pub signals: Signals,
@@ -170,7 +170,52 @@ pub(crate) struct Normalized {
 
 impl Normalized {
     pub fn atom(&self, id: u32) -> &str {
-        self.atoms.get(id as usize).map_or("", String::as_str)
+        self.atoms.get(id).unwrap_or("")
+    }
+}
+
+/// The atoms' texts, numbered in the order they were interned: one buffer of text and where
+/// each ends, rather than a `String` each (an allocation per distinct name, and a pointer
+/// to follow at every comparison while interning).
+#[derive(Debug, Default)]
+pub(crate) struct Atoms {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Atoms {
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The text of atom `id`.
+    pub fn get(&self, id: u32) -> Option<&str> {
+        let i = id as usize;
+        let end = *self.ends.get(i)?;
+        let start = match i.checked_sub(1) {
+            Some(before) => *self.ends.get(before)?,
+            None => 0,
+        };
+        self.text.get(start..end)
+    }
+
+    /// Every atom's text, in order of number.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i as u32).unwrap_or(""))
+    }
+
+    /// Adds a text and returns its number.
+    fn push(&mut self, s: &str) -> u32 {
+        let id = u32::try_from(self.ends.len()).unwrap_or(u32::MAX);
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+        id
+    }
+
+    fn reserve(&mut self, atoms: usize, bytes: usize) {
+        self.ends.reserve(atoms);
+        self.text.reserve(bytes);
     }
 }
 
@@ -392,7 +437,7 @@ impl<'s> Normalizer<'s> {
         self.out.toks.reserve(len + len / 4);
         self.out.types.reserve(len / 2);
         self.out.units.reserve(len / 20);
-        self.out.atoms.reserve(len / 128);
+        self.out.atoms.reserve(len / 128, len / 16);
         let atoms = &self.out.atoms;
         self.interned.reserve(len / 128, |&id| atom_hash(atoms, id));
         self.visit_program(program);
@@ -664,12 +709,11 @@ impl<'s> Normalizer<'s> {
     fn intern(&mut self, s: &str) -> u32 {
         let hash = text_hash(s);
         let atoms = &self.out.atoms;
-        let same = |&id: &u32| atoms.get(id as usize).is_some_and(|a| a == s);
+        let same = |&id: &u32| atoms.get(id) == Some(s);
         if let Some(&id) = self.interned.find(hash, same) {
             return id;
         }
-        let id = u32::try_from(self.out.atoms.len()).unwrap_or(u32::MAX);
-        self.out.atoms.push(s.to_owned());
+        let id = self.out.atoms.push(s);
         let atoms = &self.out.atoms;
         self.interned
             .insert_unique(hash, id, |&id| atom_hash(atoms, id));
@@ -2134,8 +2178,8 @@ fn text_hash(s: &str) -> u64 {
 }
 
 /// [`text_hash`] of the atom numbered `id`.
-fn atom_hash(atoms: &[String], id: u32) -> u64 {
-    atoms.get(id as usize).map_or(0, |a| text_hash(a))
+fn atom_hash(atoms: &Atoms, id: u32) -> u64 {
+    atoms.get(id).map_or(0, text_hash)
 }
 
 fn is_identifier_name(s: &str) -> bool {
