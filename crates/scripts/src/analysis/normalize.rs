@@ -262,7 +262,7 @@ pub(crate) struct Normalizer<'s> {
     out: Normalized,
     /// The atoms' numbers, found by their text in `out.atoms` (each text is kept once).
     interned: hashbrown::HashTable<u32>,
-    /// Atoms of fixed texts (operators, keywords: half the atoms written), found by the
+    /// Atoms of fixed texts (operators, keywords, kinds of function), found by the
     /// text's address and length before the table is asked (see [`Self::atom`]).
     fixed: [(usize, usize, u32); FIXED_ATOMS],
     /// Signals of each interned name, computed on first use.
