@@ -115,10 +115,13 @@ impl Whole {
     /// Writes any token, given as its 32 bits.
     #[inline(always)]
     fn token(&mut self, n: &Normalized, raw: u32) {
-        match raw & 7 {
-            Packed::SYM => self.symbol(raw >> 3),
-            Packed::ATOM => self.atom(n, raw >> 3),
-            _ => self.plain(raw),
+        // The same test as the unit hashes' walk.
+        if raw & 6 != 2 {
+            self.plain(raw);
+        } else if raw & 7 == Packed::SYM {
+            self.symbol(raw >> 3);
+        } else {
+            self.atom(n, raw >> 3);
         }
     }
 
